@@ -1,0 +1,3 @@
+//! `veldwerk`: the reference field client on a laptop. Skeleton.
+
+fn main() {}

@@ -1,0 +1,17 @@
+//! `veldwerk-core`: everything the field devices and the server must agree on.
+//!
+//! - [`routekaart`]: the VNG routekaart (codes × actions) as data, and `evaluate`.
+//! - [`protocol`]: the huisbezoek protocol as a state machine per visit, and the melding handhaving.
+//! - [`factual`]: the factual-language check for motivations and rapporten.
+//! - [`notice`]: the coded, Dutch-worded outcome shared by rules, protocol and errors.
+//!
+//! This crate does no network I/O; its only files are the device store's SQLite files.
+#![warn(clippy::unwrap_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod factual;
+pub mod notice;
+pub mod protocol;
+pub mod routekaart;
+
+pub use notice::Notice;

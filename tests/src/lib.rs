@@ -1,0 +1,1 @@
+//! `veldwerk-tests`: shared helpers for the end-to-end tests in `tests/tests/`.
