@@ -3,6 +3,8 @@
 //!
 //! Skeleton: the events a visit records. The state machine is filled in by the protocol work.
 
+pub mod melding;
+
 use serde::{Deserialize, Serialize};
 
 /// One fact recorded in a visit, in the order the protocol allows.

@@ -1,0 +1,1 @@
+//! The organisation's signed policy bundle: routekaart, overrides and active-code directives.

@@ -1,0 +1,1 @@
+//! The zaak document: one Automerge CRDT document per zaak, with its visits and their entries.
