@@ -358,25 +358,22 @@ impl VisitVerification {
 /// Verifies the entries stored under visit `visit_id` (every copy, as read from the document,
 /// e.g. [`crate::zaak::ZaakDocument::stored_entries`]).
 ///
-/// Per entry, in this order: a repeated `entry_id`, or a `(device_id, seq)` already taken by an
-/// earlier entry, is `Duplicate`; no signature is `Unsigned`; a key id not in `keys`, or enrolled
-/// for another device, is `UnknownKey`; a bad signature, another `visit_id` or an unknown format is
-/// `Altered`. Then the chain: `seq == 1` must carry [`GENESIS_HASH`]; `seq > 1` must carry the
+/// Per entry: no signature is `Unsigned`; a key id not in `keys`, or enrolled for another device,
+/// is `UnknownKey`; a bad signature, another `visit_id` or an unknown format is `Altered`. Of the
+/// copies sharing an `entry_id`, the first valid one is the entry and the other valid or identical
+/// copies are `Duplicate`; so is a valid entry whose `(device_id, seq)` an earlier valid entry
+/// already took (a reused sequence number). Then the chain: `seq == 1` must carry [`GENESIS_HASH`]; `seq > 1` must carry the
 /// chain hash of its device's `seq - 1` entry. If it carries the hash of another entry of its
 /// device it is `Reordered`; if the `seq - 1` entry is there but altered or unsigned the break is
 /// already reported there and this entry stays `Ok`; otherwise it is `MissingPredecessor`.
 pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> VisitVerification {
-    let mut statuses: Vec<Option<EntryStatus>> = vec![None; entries.len()];
-    let mut ids = HashSet::new();
-    let mut slots = HashSet::new();
-    for (i, e) in entries.iter().enumerate() {
-        let first_id = ids.insert(e.entry_id.as_str());
-        let first_slot = slots.insert((e.device_id.as_str(), e.seq));
-        statuses[i] = if !first_id || !first_slot {
-            Some(EntryStatus::Duplicate)
-        } else if e.signature.is_empty() {
-            Some(EntryStatus::Unsigned)
-        } else {
+    // Signatures and keys first, so a valid copy is preferred over a tampered one below.
+    let mut statuses: Vec<Option<EntryStatus>> = entries
+        .iter()
+        .map(|e| {
+            if e.signature.is_empty() {
+                return Some(EntryStatus::Unsigned);
+            }
             match keys.get(&e.key_id) {
                 Some(known) if known.device_id == e.device_id => {
                     if e.format != ENTRY_FORMAT
@@ -390,7 +387,32 @@ pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> V
                 }
                 _ => Some(EntryStatus::UnknownKey),
             }
-        };
+        })
+        .collect();
+
+    // Duplicates: per entry id, and per (device, seq) among valid entries, the first valid one
+    // (in the order given) is the entry; other valid or identical copies are duplicates.
+    let mut primary_by_id: HashMap<&str, usize> = HashMap::new();
+    for pass_valid in [true, false] {
+        for (i, e) in entries.iter().enumerate() {
+            if statuses[i].is_none() == pass_valid {
+                primary_by_id.entry(e.entry_id.as_str()).or_insert(i);
+            }
+        }
+    }
+    let mut slots: HashSet<(&str, u64)> = HashSet::new();
+    for (i, e) in entries.iter().enumerate() {
+        let primary = primary_by_id.get(e.entry_id.as_str()).copied() == Some(i);
+        if !primary
+            && (statuses[i].is_none() || entries[i] == entries[primary_by_id[e.entry_id.as_str()]])
+        {
+            statuses[i] = Some(EntryStatus::Duplicate);
+        }
+    }
+    for (i, e) in entries.iter().enumerate() {
+        if statuses[i].is_none() && !slots.insert((e.device_id.as_str(), e.seq)) {
+            statuses[i] = Some(EntryStatus::Duplicate);
+        }
     }
 
     // Chain hashes of all non-duplicate entries, per device.
@@ -468,4 +490,293 @@ pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> V
         });
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    //! Keys, the frozen canonical encoding, and verification of really tampered documents.
+
+    use automerge::transaction::Transactable;
+    use automerge::ScalarValue;
+
+    use super::*;
+    use crate::routekaart::Actie;
+    use crate::zaak::test_support::*;
+    use crate::zaak::ZaakDocument;
+
+    #[test]
+    fn keys_round_trip_through_pkcs8() {
+        let pkcs8 = DeviceKey::generate_pkcs8().unwrap();
+        let key = DeviceKey::from_pkcs8(&pkcs8).unwrap();
+        let again = DeviceKey::from_pkcs8(&pkcs8).unwrap();
+        assert_eq!(key.public_key(), again.public_key());
+        assert_eq!(key.key_id(), key_id_for(&key.public_key()));
+        assert_eq!(key.key_id().len(), 16);
+        assert!(!format!("{key:?}").contains(&hex::encode(&pkcs8)));
+        let sig = key.sign(b"x");
+        assert!(UnparsedPublicKey::new(&ED25519, key.public_key())
+            .verify(b"x", &sig)
+            .is_ok());
+    }
+
+    #[test]
+    fn bad_key_material_is_refused() {
+        let err = DeviceKey::from_pkcs8(b"no key").unwrap_err();
+        assert_eq!(err.code(), "invalid_private_key");
+        let err = KeyDirectory::new().insert("dev-a", &[1, 2, 3]).unwrap_err();
+        assert_eq!(err.code(), "invalid_public_key");
+    }
+
+    /// The canonical encoding is a contract with the server and JavaScript clients: this exact
+    /// text (and its hash, computed independently) must never change for format 1.
+    #[test]
+    fn canonical_bytes_are_frozen() {
+        let entry = Entry {
+            entry_id: "0f0e0d0c0b0a09080706050403020100".into(),
+            visit_id: "v1".into(),
+            device_id: "dev-a".into(),
+            key_id: "1122334455667788".into(),
+            format: 1,
+            seq: 1,
+            recorded_at: at(30, 120),
+            prev_hash: GENESIS_HASH.into(),
+            signature: "abcd".into(),
+            policy: policy(),
+            body: "{\"ruimte\":\"keuken\",\"soort\":\"waarneming\",\"tekst\":\"Twee borden, één \\\"pan\\\".\\n\"}".into(),
+        };
+        let expected = r#"{"body":"{\"ruimte\":\"keuken\",\"soort\":\"waarneming\",\"tekst\":\"Twee borden, één \\\"pan\\\".\\n\"}","device_id":"dev-a","entry_id":"0f0e0d0c0b0a09080706050403020100","format":1,"key_id":"1122334455667788","policy":{"actie":"huisbezoek","allowed":true,"code":"oranje","confirmed_conditions":["afstand_1_5_meter","mondkapje"],"policy_synced_at":"2026-11-23T09:01:00.250Z","policy_version":7},"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","recorded_at":"2026-11-23T09:30:00.120Z","seq":1,"visit_id":"v1"}"#;
+        assert_eq!(
+            String::from_utf8(canonical_bytes(&entry)).unwrap(),
+            expected
+        );
+        assert_eq!(
+            chain_hash(&entry),
+            "372e13e0bff7dbec45565ca818efe06400662f4e30860b50b8f5ae2b07a807fc"
+        );
+        let mut unsynced = entry.clone();
+        unsynced.policy.policy_synced_at = None;
+        let text = String::from_utf8(canonical_bytes(&unsynced)).unwrap();
+        assert!(text.contains(r#""policy_synced_at":null,"#));
+    }
+
+    #[test]
+    fn canonical_json_sorts_nested_keys() {
+        let v = serde_json::json!({"b": [{"z": 1, "a": null}], "a": "\u{1}"});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":"\u0001","b":[{"a":null,"z":1}]}"#
+        );
+    }
+
+    /// A visit where device a recorded three entries.
+    fn three(a: &Signer) -> (ZaakDocument, String, Vec<Entry>) {
+        let mut doc = ZaakDocument::new(&summary()).unwrap();
+        let visit = doc.start_visit(Actie::Huisbezoek, a, at(2, 0)).unwrap();
+        let entries = (0..3)
+            .map(|n| {
+                doc.append_entry(&visit, &event(n), &policy(), a, at(3 + n as u32, 0))
+                    .unwrap()
+            })
+            .collect();
+        (doc, visit, entries)
+    }
+
+    fn statuses(doc: &ZaakDocument, visit: &str, keys: &KeyDirectory) -> Vec<EntryStatus> {
+        let report = doc.verify_visit(visit, keys).unwrap();
+        doc.entries(visit)
+            .unwrap()
+            .iter()
+            .map(|e| report.status_of(&e.entry_id).unwrap())
+            .collect()
+    }
+
+    use EntryStatus::*;
+
+    #[test]
+    fn an_intact_visit_verifies_and_reports_its_heads() {
+        let a = signer("dev-a");
+        let (doc, visit, entries) = three(&a);
+        let report = doc.verify_visit(&visit, &directory(&[&a])).unwrap();
+        assert!(report.is_intact());
+        assert_eq!(
+            report.heads.get("dev-a"),
+            Some(&ChainHead {
+                seq: 3,
+                hash: chain_hash(&entries[2])
+            })
+        );
+    }
+
+    #[test]
+    fn an_edited_text_is_altered() {
+        let a = signer("dev-a");
+        let (mut doc, visit, _) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let e = entry_obj(raw, list, 1);
+            let body = read_raw_entry(raw, list, 1).body.replace("twee", "drie");
+            raw.put(&e, "body", body).unwrap();
+        });
+        assert_eq!(statuses(&doc, &visit, &directory(&[&a])), [Ok, Altered, Ok]);
+    }
+
+    #[test]
+    fn a_changed_header_is_altered() {
+        let a = signer("dev-a");
+        let (mut doc, visit, _) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let e = entry_obj(raw, list, 0);
+            raw.put(&e, "policy_code", "geel").unwrap();
+            let e = entry_obj(raw, list, 2);
+            raw.put(&e, "recorded_at", ScalarValue::Timestamp(0))
+                .unwrap();
+        });
+        let keys = directory(&[&a]);
+        let report = doc.verify_visit(&visit, &keys).unwrap();
+        let got: Vec<_> = report.entries.iter().map(|e| e.status).collect();
+        assert_eq!(got, [Altered, Ok, Altered]);
+    }
+
+    #[test]
+    fn a_removed_signature_is_unsigned() {
+        let a = signer("dev-a");
+        let (mut doc, visit, _) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let e = entry_obj(raw, list, 0);
+            raw.put(&e, "signature", "").unwrap();
+        });
+        assert_eq!(
+            statuses(&doc, &visit, &directory(&[&a])),
+            [Unsigned, Ok, Ok]
+        );
+    }
+
+    #[test]
+    fn keys_not_enrolled_or_enrolled_for_another_device_are_unknown() {
+        let a = signer("dev-a");
+        let (doc, visit, _) = three(&a);
+        let other = signer("dev-b");
+        assert_eq!(
+            statuses(&doc, &visit, &directory(&[&other])),
+            [UnknownKey, UnknownKey, UnknownKey]
+        );
+        let mut wrong_device = KeyDirectory::new();
+        wrong_device.insert("dev-b", &a.key.public_key()).unwrap();
+        assert_eq!(
+            statuses(&doc, &visit, &wrong_device),
+            [UnknownKey, UnknownKey, UnknownKey]
+        );
+    }
+
+    #[test]
+    fn a_deleted_entry_leaves_a_missing_predecessor() {
+        let a = signer("dev-a");
+        let (mut doc, visit, entries) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            raw.delete(list, 1).unwrap();
+        });
+        let report = doc.verify_visit(&visit, &directory(&[&a])).unwrap();
+        assert_eq!(report.status_of(&entries[0].entry_id), Some(Ok));
+        assert_eq!(report.status_of(&entries[1].entry_id), None);
+        assert_eq!(
+            report.status_of(&entries[2].entry_id),
+            Some(MissingPredecessor)
+        );
+    }
+
+    #[test]
+    fn moving_entries_in_the_list_changes_nothing() {
+        let a = signer("dev-a");
+        let (mut doc, visit, entries) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let last = read_raw_entry(raw, list, 2);
+            raw.delete(list, 2).unwrap();
+            insert_raw_entry(raw, list, 0, &last);
+        });
+        assert_eq!(doc.entries(&visit).unwrap(), entries);
+        assert!(doc
+            .verify_visit(&visit, &directory(&[&a]))
+            .unwrap()
+            .is_intact());
+    }
+
+    /// The device's key holder re-signs its third entry to follow its first: the chain and the
+    /// numbering disagree.
+    #[test]
+    fn a_resigned_link_to_another_entry_is_reordered() {
+        let a = signer("dev-a");
+        let (mut doc, visit, entries) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let mut third = read_raw_entry(raw, list, 2);
+            third.prev_hash = chain_hash(&entries[0]);
+            sign_entry(&mut third, &a.key);
+            raw.delete(list, 2).unwrap();
+            insert_raw_entry(raw, list, 2, &third);
+        });
+        assert_eq!(
+            statuses(&doc, &visit, &directory(&[&a])),
+            [Ok, Ok, Reordered]
+        );
+    }
+
+    #[test]
+    fn a_copied_entry_and_a_reused_sequence_number_are_duplicates() {
+        let a = signer("dev-a");
+        let (mut doc, visit, entries) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            insert_raw_entry(raw, list, 3, &entries[1]);
+            // A second, validly signed entry 2 (a device restored from an old backup).
+            let mut fork = entries[1].clone();
+            fork.entry_id = "ffffffffffffffffffffffffffffffff".into();
+            fork.body = "{}".into();
+            sign_entry(&mut fork, &a.key);
+            insert_raw_entry(raw, list, 4, &fork);
+        });
+        let report = doc.verify_visit(&visit, &directory(&[&a])).unwrap();
+        let got: Vec<_> = report.entries.iter().map(|e| e.status).collect();
+        assert_eq!(got, [Ok, Ok, Ok, Duplicate, Duplicate]);
+        assert_eq!(doc.entries(&visit).unwrap().len(), 4);
+    }
+
+    /// An edited copy put before the original does not make the original the duplicate.
+    #[test]
+    fn an_edited_copy_is_altered_and_the_original_stays_ok() {
+        let a = signer("dev-a");
+        let (mut doc, visit, entries) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let mut copy = entries[1].clone();
+            copy.body = "{}".into();
+            insert_raw_entry(raw, list, 0, &copy);
+        });
+        let report = doc.verify_visit(&visit, &directory(&[&a])).unwrap();
+        let got: Vec<_> = report.entries.iter().map(|e| e.status).collect();
+        assert_eq!(got, [Altered, Ok, Ok, Ok]);
+    }
+
+    #[test]
+    fn an_entry_copied_into_another_visit_is_altered() {
+        let a = signer("dev-a");
+        let (mut doc, _, entries) = three(&a);
+        let other = doc.start_visit(Actie::Huisbezoek, &a, at(9, 0)).unwrap();
+        let doc = tamper(&mut doc, &other, |raw, list| {
+            insert_raw_entry(raw, list, 0, &entries[0]);
+        });
+        assert_eq!(statuses(&doc, &other, &directory(&[&a])), [Altered]);
+    }
+
+    #[test]
+    fn statuses_have_codes_and_dutch_notices() {
+        for s in [
+            Ok,
+            Altered,
+            Unsigned,
+            UnknownKey,
+            MissingPredecessor,
+            Reordered,
+            Duplicate,
+        ] {
+            let n = s.notice();
+            assert_eq!(n.code, s.code());
+            assert!(!n.message.is_empty());
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! One recorded entry of a visit: its signed header, its policy context and its event body.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -81,22 +81,32 @@ pub(crate) fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
 
 /// The deterministic reading order of a visit's entries (ADR 0002):
 ///
-/// 1. copies with an `entry_id` already seen are dropped (the first in document order is kept);
+/// 1. of copies sharing an `entry_id` one is kept: the one with the least chain hash (copies
+///    normally are identical; this keeps the choice independent of list positions);
 /// 2. each device's entries form a chain ordered by `(seq, entry_id)`; that order is never broken;
 /// 3. the chains are merged by repeatedly taking the head with the least
 ///    `(recorded_at, device_id, seq, entry_id)`.
 ///
 /// The result depends only on the set of entries, not on merge order or list positions.
 pub fn order_entries(entries: Vec<Entry>) -> Vec<Entry> {
-    let mut seen = HashSet::new();
-    let mut chains: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    let mut unique: HashMap<String, Entry> = HashMap::with_capacity(entries.len());
     for entry in entries {
-        if seen.insert(entry.entry_id.clone()) {
-            chains
-                .entry(entry.device_id.clone())
-                .or_default()
-                .push(entry);
+        match unique.get(&entry.entry_id) {
+            Some(kept)
+                if kept == &entry
+                    || crate::evidence::chain_hash(kept) <= crate::evidence::chain_hash(&entry) => {
+            }
+            _ => {
+                unique.insert(entry.entry_id.clone(), entry);
+            }
         }
+    }
+    let mut chains: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    for entry in unique.into_values() {
+        chains
+            .entry(entry.device_id.clone())
+            .or_default()
+            .push(entry);
     }
     let mut chains: Vec<std::collections::VecDeque<Entry>> = chains
         .into_values()

@@ -384,10 +384,7 @@ impl ZaakDocument {
 
     /// Every stored entry object of a visit in document order, each read on its own so one
     /// unreadable entry does not hide the others (`Err` carries its `entry_id` if readable).
-    fn read_visit(
-        &self,
-        visit_id: &str,
-    ) -> Result<Vec<StoredEntry>, ZaakError> {
+    fn read_visit(&self, visit_id: &str) -> Result<Vec<StoredEntry>, ZaakError> {
         let objs = self.visit_objs(visit_id)?;
         if objs.is_empty() {
             return Err(ZaakError::UnknownVisit(visit_id.to_owned()));
