@@ -18,7 +18,9 @@
 //! Readers take every conflicting value of a container key (`get_all`), so two replicas that
 //! created the same visit (or document root) concurrently lose nothing. Unknown keys are ignored.
 
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use std::collections::HashMap;
+
+use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ValueRef};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 
@@ -60,16 +62,124 @@ pub fn object(
     })
 }
 
-fn scalar(
-    doc: &AutoCommit,
-    obj: &ObjId,
-    key: &str,
-    path: &str,
-) -> Result<Option<ScalarValue>, ZaakError> {
+/// The keys of one map object read in a single pass (one `map_range` is much cheaper than a
+/// `get` per key), with typed getters that name the path of a bad value.
+pub struct Fields {
+    path: String,
+    values: HashMap<String, Option<ScalarValue>>,
+}
+
+impl Fields {
+    /// Reads `obj`; `path` names it in errors (e.g. `visits.<id>.entries[3]`).
+    pub fn read(doc: &AutoCommit, obj: &ObjId, path: &str) -> Self {
+        let values = doc
+            .map_range(obj, ..)
+            .map(|item| {
+                let value = match item.value {
+                    ValueRef::Scalar(s) => Some(ScalarValue::from(s)),
+                    ValueRef::Object(_) => None,
+                };
+                (item.key.into_owned(), value)
+            })
+            .collect();
+        Self {
+            path: path.to_owned(),
+            values,
+        }
+    }
+
+    fn scalar(&self, key: &str) -> Result<Option<&ScalarValue>, ZaakError> {
+        match self.values.get(key) {
+            None => Ok(None),
+            Some(Some(s)) => Ok(Some(s)),
+            Some(None) => Err(self.malformed(key, "an object where a value belongs")),
+        }
+    }
+
+    pub fn malformed(&self, key: &str, what: &str) -> ZaakError {
+        malformed(&self.path, key, what)
+    }
+
+    pub fn str(&self, key: &str) -> Result<String, ZaakError> {
+        match self.scalar(key)? {
+            Some(ScalarValue::Str(s)) => Ok(s.to_string()),
+            None => Err(self.malformed(key, "missing")),
+            Some(_) => Err(self.malformed(key, "not a string")),
+        }
+    }
+
+    pub fn uint(&self, key: &str) -> Result<u64, ZaakError> {
+        match self.scalar(key)? {
+            Some(ScalarValue::Uint(n)) => Ok(*n),
+            Some(ScalarValue::Int(n)) if *n >= 0 => Ok(*n as u64),
+            None => Err(self.malformed(key, "missing")),
+            Some(_) => Err(self.malformed(key, "not an unsigned integer")),
+        }
+    }
+
+    pub fn bool(&self, key: &str) -> Result<bool, ZaakError> {
+        match self.scalar(key)? {
+            Some(ScalarValue::Boolean(b)) => Ok(*b),
+            None => Err(self.malformed(key, "missing")),
+            Some(_) => Err(self.malformed(key, "not a boolean")),
+        }
+    }
+
+    fn time_from_millis(&self, ms: i64, key: &str) -> Result<DateTime<Utc>, ZaakError> {
+        // Years 0000..=9999 only, so the canonical RFC 3339 text has one form everywhere.
+        const MAX_MS: i64 = 253_402_300_799_999;
+        const MIN_MS: i64 = -62_167_219_200_000;
+        if !(MIN_MS..=MAX_MS).contains(&ms) {
+            return Err(self.malformed(key, "timestamp out of range"));
+        }
+        DateTime::from_timestamp_millis(ms)
+            .ok_or_else(|| self.malformed(key, "timestamp out of range"))
+    }
+
+    pub fn time(&self, key: &str) -> Result<DateTime<Utc>, ZaakError> {
+        match self.scalar(key)? {
+            Some(ScalarValue::Timestamp(ms)) => self.time_from_millis(*ms, key),
+            None => Err(self.malformed(key, "missing")),
+            Some(_) => Err(self.malformed(key, "not a timestamp")),
+        }
+    }
+
+    pub fn opt_time(&self, key: &str) -> Result<Option<DateTime<Utc>>, ZaakError> {
+        match self.scalar(key)? {
+            Some(ScalarValue::Timestamp(ms)) => self.time_from_millis(*ms, key).map(Some),
+            Some(ScalarValue::Null) | None => Ok(None),
+            Some(_) => Err(self.malformed(key, "not a timestamp")),
+        }
+    }
+
+    pub fn opt_date(&self, key: &str) -> Result<Option<NaiveDate>, ZaakError> {
+        match self.scalar(key)? {
+            Some(ScalarValue::Str(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| self.malformed(key, "not a date (YYYY-MM-DD)")),
+            Some(ScalarValue::Null) | None => Ok(None),
+            Some(_) => Err(self.malformed(key, "not a date")),
+        }
+    }
+
+    /// A string holding a serde enum's snake_case name (e.g. `Actie`, `Code`, `Werkproces`).
+    pub fn enumeration<T: DeserializeOwned>(&self, key: &str) -> Result<T, ZaakError> {
+        let s = self.str(key)?;
+        serde_json::from_value(serde_json::Value::String(s))
+            .map_err(|_| self.malformed(key, "unknown value"))
+    }
+}
+
+/// The unsigned integer at `obj[key]`.
+pub fn get_uint(doc: &AutoCommit, obj: &ObjId, key: &str, path: &str) -> Result<u64, ZaakError> {
     match doc.get(obj, key)? {
-        None => Ok(None),
-        Some((Value::Scalar(s), _)) => Ok(Some(s.into_owned())),
-        Some((Value::Object(_), _)) => Err(malformed(path, key, "an object where a value belongs")),
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Uint(n) => Ok(*n),
+            ScalarValue::Int(n) if *n >= 0 => Ok(*n as u64),
+            _ => Err(malformed(path, key, "not an unsigned integer")),
+        },
+        None => Err(malformed(path, key, "missing")),
+        Some(_) => Err(malformed(path, key, "not an unsigned integer")),
     }
 }
 
@@ -78,95 +188,6 @@ pub fn malformed(path: &str, key: &str, what: &str) -> ZaakError {
         path: format!("{path}.{key}"),
         detail: what.to_owned(),
     }
-}
-
-pub fn get_str(doc: &AutoCommit, obj: &ObjId, key: &str, path: &str) -> Result<String, ZaakError> {
-    match scalar(doc, obj, key, path)? {
-        Some(ScalarValue::Str(s)) => Ok(s.to_string()),
-        None => Err(malformed(path, key, "missing")),
-        Some(_) => Err(malformed(path, key, "not a string")),
-    }
-}
-
-pub fn get_uint(doc: &AutoCommit, obj: &ObjId, key: &str, path: &str) -> Result<u64, ZaakError> {
-    match scalar(doc, obj, key, path)? {
-        Some(ScalarValue::Uint(n)) => Ok(n),
-        Some(ScalarValue::Int(n)) if n >= 0 => Ok(n as u64),
-        None => Err(malformed(path, key, "missing")),
-        Some(_) => Err(malformed(path, key, "not an unsigned integer")),
-    }
-}
-
-pub fn get_bool(doc: &AutoCommit, obj: &ObjId, key: &str, path: &str) -> Result<bool, ZaakError> {
-    match scalar(doc, obj, key, path)? {
-        Some(ScalarValue::Boolean(b)) => Ok(b),
-        None => Err(malformed(path, key, "missing")),
-        Some(_) => Err(malformed(path, key, "not a boolean")),
-    }
-}
-
-fn time_from_millis(ms: i64, path: &str, key: &str) -> Result<DateTime<Utc>, ZaakError> {
-    // Years 0000..=9999 only, so the canonical RFC 3339 text has one form everywhere.
-    const MAX_MS: i64 = 253_402_300_799_999;
-    const MIN_MS: i64 = -62_167_219_200_000;
-    if !(MIN_MS..=MAX_MS).contains(&ms) {
-        return Err(malformed(path, key, "timestamp out of range"));
-    }
-    DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| malformed(path, key, "timestamp out of range"))
-}
-
-pub fn get_time(
-    doc: &AutoCommit,
-    obj: &ObjId,
-    key: &str,
-    path: &str,
-) -> Result<DateTime<Utc>, ZaakError> {
-    match scalar(doc, obj, key, path)? {
-        Some(ScalarValue::Timestamp(ms)) => time_from_millis(ms, path, key),
-        None => Err(malformed(path, key, "missing")),
-        Some(_) => Err(malformed(path, key, "not a timestamp")),
-    }
-}
-
-pub fn get_opt_time(
-    doc: &AutoCommit,
-    obj: &ObjId,
-    key: &str,
-    path: &str,
-) -> Result<Option<DateTime<Utc>>, ZaakError> {
-    match scalar(doc, obj, key, path)? {
-        Some(ScalarValue::Timestamp(ms)) => time_from_millis(ms, path, key).map(Some),
-        Some(ScalarValue::Null) | None => Ok(None),
-        Some(_) => Err(malformed(path, key, "not a timestamp")),
-    }
-}
-
-pub fn get_opt_date(
-    doc: &AutoCommit,
-    obj: &ObjId,
-    key: &str,
-    path: &str,
-) -> Result<Option<NaiveDate>, ZaakError> {
-    match scalar(doc, obj, key, path)? {
-        Some(ScalarValue::Str(s)) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| malformed(path, key, "not a date (YYYY-MM-DD)")),
-        Some(ScalarValue::Null) | None => Ok(None),
-        Some(_) => Err(malformed(path, key, "not a date")),
-    }
-}
-
-/// A string holding a serde enum's snake_case name (e.g. `Actie`, `Code`, `Werkproces`).
-pub fn get_enum<T: DeserializeOwned>(
-    doc: &AutoCommit,
-    obj: &ObjId,
-    key: &str,
-    path: &str,
-) -> Result<T, ZaakError> {
-    let s = get_str(doc, obj, key, path)?;
-    serde_json::from_value(serde_json::Value::String(s))
-        .map_err(|_| malformed(path, key, "unknown value"))
 }
 
 /// The snake_case name of a serde unit enum value.

@@ -99,12 +99,15 @@ pub fn entry_obj(raw: &AutoCommit, list: &ObjId, index: usize) -> ObjId {
 
 /// Reads the entry map at `index` of a raw entry list.
 pub fn read_raw_entry(raw: &AutoCommit, list: &ObjId, index: usize) -> super::Entry {
-    super::read_entry(raw, &entry_obj(raw, list, index), "test").unwrap()
+    super::read_entry(&super::schema::Fields::read(
+        raw,
+        &entry_obj(raw, list, index),
+        "test",
+    ))
+    .unwrap()
 }
 
 /// Writes `entry` as a new entry map at `index` of a raw entry list.
 pub fn insert_raw_entry(raw: &mut AutoCommit, list: &ObjId, index: usize, entry: &super::Entry) {
-    use automerge::transaction::Transactable;
-    let obj = raw.insert_object(list, index, ObjType::Map).unwrap();
-    super::write_entry(raw, &obj, entry).unwrap();
+    super::insert_entry(raw, list, index, entry).unwrap();
 }

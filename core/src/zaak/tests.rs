@@ -107,6 +107,45 @@ fn incremental_saves_load_onto_the_snapshot() {
 }
 
 #[test]
+fn incremental_saves_after_load_hold_only_new_changes() {
+    let a = signer("dev-a");
+    let b = signer("dev-b");
+    let (mut doc, visit) = visit_doc(&a);
+    let mut bytes = doc.save();
+    let mut loaded = ZaakDocument::load(&bytes).unwrap();
+    assert!(loaded.save_incremental().is_empty());
+    let entry = loaded
+        .append_entry(&visit, &event(1), &policy(), &a, at(3, 0))
+        .unwrap();
+    let one = loaded.save_incremental();
+    // Only the new change: not the summary again, and at most twice the entry as JSON.
+    let motivatie = summary().motivatie.into_bytes();
+    assert!(!one.windows(motivatie.len()).any(|w| w == motivatie));
+    let json = serde_json::to_vec(&entry).unwrap().len();
+    assert!(
+        !one.is_empty() && one.len() <= 2 * json,
+        "{} vs {json}",
+        one.len()
+    );
+    bytes.extend(&one);
+    // Changes received from another replica are saved incrementally too.
+    let mut other = ZaakDocument::load(&bytes).unwrap();
+    other
+        .append_entry(&visit, &event(2), &policy(), &b, at(4, 0))
+        .unwrap();
+    loaded.merge(&mut other).unwrap();
+    bytes.extend(loaded.save_incremental());
+    assert_eq!(
+        ZaakDocument::load(&bytes)
+            .unwrap()
+            .entries(&visit)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
 fn visit_kind_and_visit_id_are_checked() {
     let a = signer("dev-a");
     let (mut doc, _) = visit_doc(&a);
