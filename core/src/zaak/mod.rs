@@ -5,10 +5,11 @@
 //!
 //! A zaak document is created once (by the server when it assigns the zaak) and reaches devices by
 //! sync; devices never create one for an existing zaak themselves. Every change a device makes is
-//! authored by the actor [`actor_for_device`] of its device id, so the server can tell whose change
-//! it holds. Because that actor is the same on every run, the device store must make a change
-//! durable before it can leave the device (save before sync): otherwise a crash could make the
-//! device reuse a sequence number the server already holds.
+//! authored by an actor that starts with [`device_actor_prefix`] of its device id, so the server can
+//! tell whose change it holds ([`actor_belongs_to_device`]). The rest of the actor is random per
+//! document instance: a device that goes on from an older copy (a restored backup, a crash after a
+//! sync but before a save) must not reuse an actor and sequence number the server already holds,
+//! which Automerge refuses to merge ("duplicate seq").
 
 mod entry;
 pub mod schema;
@@ -116,11 +117,29 @@ pub struct VisitMeta {
     pub created_at: DateTime<Utc>,
 }
 
-/// The Automerge actor id of a device: the first 16 bytes of
-/// SHA-256(`"veldwerk-actor-v1:"` ‖ device id as UTF-8).
-pub fn actor_for_device(device_id: &str) -> ActorId {
+/// The first 16 bytes of every Automerge actor of a device: the first 16 bytes of
+/// SHA-256(`"veldwerk-actor-v1:"` ‖ device id as UTF-8). A device's actors are this prefix followed
+/// by 8 random bytes, new for each document instance that writes.
+pub fn device_actor_prefix(device_id: &str) -> [u8; 16] {
     let hash = digest(&SHA256, format!("veldwerk-actor-v1:{device_id}").as_bytes());
-    ActorId::from(&hash.as_ref()[..16])
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&hash.as_ref()[..16]);
+    out
+}
+
+/// Whether a change's actor is one of this device's actors (24 bytes, the device's prefix first).
+pub fn actor_belongs_to_device(actor: &ActorId, device_id: &str) -> bool {
+    let bytes = actor.to_bytes();
+    bytes.len() == 24 && bytes[..16] == device_actor_prefix(device_id)
+}
+
+fn new_device_actor(device_id: &str) -> Result<ActorId, ZaakError> {
+    let mut bytes = [0u8; 24];
+    bytes[..16].copy_from_slice(&device_actor_prefix(device_id));
+    SystemRandom::new()
+        .fill(&mut bytes[16..])
+        .map_err(|_| ZaakError::Random)?;
+    Ok(ActorId::from(bytes))
 }
 
 fn random_id() -> Result<String, ZaakError> {
@@ -144,6 +163,8 @@ pub struct ZaakDocument {
     /// (visit id, device id) → (seq, chain hash) of the last entry this instance appended, so
     /// consecutive appends need not scan the visit. Cleared whenever foreign changes arrive.
     chain_tips: HashMap<(String, String), (u64, String)>,
+    /// The device whose actor this instance writes with, once a device has written.
+    writing_device: Option<String>,
 }
 
 impl ZaakDocument {
@@ -157,6 +178,7 @@ impl ZaakDocument {
             doc,
             saved: Vec::new(),
             chain_tips: HashMap::new(),
+            writing_device: None,
         };
         this.set_summary(summary)?;
         Ok(this)
@@ -170,6 +192,7 @@ impl ZaakDocument {
             doc,
             saved,
             chain_tips: HashMap::new(),
+            writing_device: None,
         };
         this.check_schema()?;
         Ok(this)
@@ -210,6 +233,7 @@ impl ZaakDocument {
 
     /// Sets the actor future changes are authored by (the server's own, for instance).
     pub fn set_actor(&mut self, actor: ActorId) {
+        self.writing_device = None;
         self.doc.set_actor(actor);
     }
 
@@ -237,6 +261,7 @@ impl ZaakDocument {
             doc: self.doc.fork(),
             saved: Vec::new(),
             chain_tips: HashMap::new(),
+            writing_device: None,
         }
     }
 
@@ -251,7 +276,7 @@ impl ZaakDocument {
     }
 
     /// The actors of the changes this document has beyond `heads`: the server checks that a
-    /// device's changes are all authored by [`actor_for_device`] of that device.
+    /// device's changes all satisfy [`actor_belongs_to_device`] for that device.
     pub fn change_actors_since(&mut self, heads: &[ChangeHash]) -> BTreeSet<ActorId> {
         self.doc
             .get_changes(heads)
@@ -363,7 +388,7 @@ impl ZaakDocument {
         let visits = object(&self.doc, &ROOT, VISITS, ObjType::Map)?
             .ok_or_else(|| malformed("root", VISITS, "missing"))?;
         let visit_id = random_id()?;
-        self.doc.set_actor(actor_for_device(&signer.device_id));
+        self.use_device_actor(&signer.device_id)?;
         let v = self
             .doc
             .put_object(&visits, visit_id.as_str(), ObjType::Map)?;
@@ -374,6 +399,15 @@ impl ZaakDocument {
         self.doc.put_object(&v, ENTRIES, ObjType::List)?;
         self.doc.commit();
         Ok(visit_id)
+    }
+
+    /// Switches to an actor of `device_id` (made once per instance and device).
+    fn use_device_actor(&mut self, device_id: &str) -> Result<(), ZaakError> {
+        if self.writing_device.as_deref() != Some(device_id) {
+            self.doc.set_actor(new_device_actor(device_id)?);
+            self.writing_device = Some(device_id.to_owned());
+        }
+        Ok(())
     }
 
     /// Every visit object of a visit id (more than one after concurrent creation).
@@ -542,7 +576,7 @@ impl ZaakDocument {
         };
         evidence::sign_entry(&mut entry, &signer.key);
 
-        self.doc.set_actor(actor_for_device(&signer.device_id));
+        self.use_device_actor(&signer.device_id)?;
         let index = self.doc.length(&list);
         insert_entry(&mut self.doc, &list, index, &entry)?;
         self.doc.commit();
