@@ -763,6 +763,78 @@ mod tests {
         assert_eq!(statuses(&doc, &other, &directory(&[&a])), [Altered]);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+        /// Deleting any set of entries from two devices' chains flags exactly the surviving
+        /// entries whose `seq - 1` is gone, and nothing else.
+        #[test]
+        fn deletions_are_found_exactly(
+            order in proptest::collection::vec(proptest::bool::ANY, 2..10),
+            gone in proptest::collection::vec(proptest::bool::ANY, 10),
+        ) {
+            let a = signer("dev-a");
+            let b = signer("dev-b");
+            let mut doc = ZaakDocument::new(&summary()).unwrap();
+            let visit = doc.start_visit(Actie::Huisbezoek, &a, at(2, 0)).unwrap();
+            let mut written = Vec::new();
+            for (n, use_a) in order.iter().enumerate() {
+                let s = if *use_a { &a } else { &b };
+                written.push(
+                    doc.append_entry(&visit, &event(n), &policy(), s, at(3, n as u32)).unwrap(),
+                );
+            }
+            let deleted: Vec<&Entry> = written.iter().zip(&gone).filter(|(_, g)| **g).map(|(e, _)| e).collect();
+            let doc = tamper(&mut doc, &visit, |raw, list| {
+                for i in (0..written.len()).rev() {
+                    let e = read_raw_entry(raw, list, i);
+                    if deleted.iter().any(|d| d.entry_id == e.entry_id) {
+                        automerge::transaction::Transactable::delete(raw, list, i).unwrap();
+                    }
+                }
+            });
+            let report = doc.verify_visit(&visit, &directory(&[&a, &b])).unwrap();
+            proptest::prop_assert_eq!(report.entries.len(), written.len() - deleted.len());
+            for v in &report.entries {
+                let pred_gone = deleted.iter().any(|d| d.device_id == v.device_id && d.seq + 1 == v.seq);
+                let expected = if pred_gone { MissingPredecessor } else { Ok };
+                proptest::prop_assert_eq!(v.status, expected);
+            }
+        }
+
+        /// Arbitrary entries (untrusted input) never make verification panic, and every entry
+        /// gets exactly one verdict.
+        #[test]
+        fn arbitrary_entries_get_one_verdict_each(
+            fields in proptest::collection::vec(
+                ("[a-c]{0,2}", "[0-9a-f]{0,4}", 0u64..4, "[0-9a-f]{0,130}", "[0-9a-f]{0,64}"),
+                0..8,
+            )
+        ) {
+            let a = signer("dev-a");
+            let keys = directory(&[&a]);
+            let entries: Vec<Entry> = fields
+                .into_iter()
+                .map(|(device, id, seq, signature, prev)| Entry {
+                    entry_id: id,
+                    visit_id: "v".into(),
+                    device_id: device,
+                    key_id: a.key.key_id().to_owned(),
+                    format: 1,
+                    seq,
+                    recorded_at: at(1, 0),
+                    prev_hash: prev,
+                    signature,
+                    policy: policy(),
+                    body: "{}".into(),
+                })
+                .collect();
+            let report = verify_visit("v", &entries, &keys);
+            proptest::prop_assert_eq!(report.entries.len(), entries.len());
+            proptest::prop_assert!(report.entries.iter().all(|e| e.status != Ok));
+        }
+    }
+
     #[test]
     fn statuses_have_codes_and_dutch_notices() {
         for s in [
