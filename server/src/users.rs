@@ -205,6 +205,8 @@ type LoginRow = (i64, String, Option<String>, u32, Option<i64>);
 
 /// Checks a password and opens a session. After `login_max_failures` failures in a row the
 /// account is locked for `login_lockout`, whatever password is tried meanwhile.
+/// Run it on a connection in autocommit mode, not inside a transaction that an `Err` rolls
+/// back: the failure count must be kept when the attempt fails.
 pub fn login(
     conn: &Connection,
     settings: &Settings,
