@@ -221,6 +221,16 @@ fn signed_requests_good_tampered_stale_replayed_and_unknown() {
     assert_eq!(status, 200, "{body}");
     let signed: SignedPolicy = serde_json::from_value(body["policy"].clone()).unwrap();
     assert_eq!(signed.verify(&device.org_key).unwrap().version, 1);
+    // A bundle altered on the way does not verify with the pinned organisation key.
+    let mut altered = signed.clone();
+    altered.payload = altered.payload.replace("\"geel\"", "\"rood\"");
+    assert_ne!(altered.payload, signed.payload);
+    assert_eq!(
+        veldwerk_core::policy::verify(&altered.to_bytes(), &device.org_key)
+            .unwrap_err()
+            .code(),
+        "policy_signature_invalid"
+    );
 
     // The very same request again is a replay.
     let (status, body) = get_signed(&url, &good);

@@ -74,7 +74,24 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// One structured log line per request: method, path (without query), status, duration.
+async fn log_request(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
 }
 
 /// A JSON body whose rejection is a coded Dutch error instead of axum's plain text.
