@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -173,7 +173,9 @@ impl Db {
     /// Runs `f` in one transaction that commits only if `f` returns `Ok`.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         self.with(|conn| {
-            let tx = conn.transaction()?;
+            // IMMEDIATE: take the write lock up front, so a read-then-write (the audit chain's
+            // last hash) cannot race another writer, e.g. an admin command on the same store.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
             tx.commit()?;
             Ok(out)

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit;
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::secret::{random_bytes, random_hex, sha256_hex};
 use crate::settings::Settings;
@@ -200,28 +201,32 @@ fn locked(until: i64, now: i64) -> Error {
     )
 }
 
-/// id, role, password hash, failed sign-ins in a row, locked until.
-type LoginRow = (i64, String, Option<String>, u32, Option<i64>);
+/// id, role, password hash, locked until.
+type LoginRow = (i64, String, Option<String>, Option<i64>);
 
 /// Checks a password and opens a session. After `login_max_failures` failures in a row the
 /// account is locked for `login_lockout`, whatever password is tried meanwhile.
-/// Run it on a connection in autocommit mode, not inside a transaction that an `Err` rolls
-/// back: the failure count must be kept when the attempt fails.
+///
+/// The slow hash runs without holding the store: only the lookup and the bookkeeping take the
+/// connection, each in its own transaction, so a failed attempt is counted even though the
+/// call returns `Err`, and device requests are not held up by sign-ins.
 pub fn login(
-    conn: &Connection,
+    db: &Db,
     settings: &Settings,
     name: &str,
     password: &str,
     now: i64,
 ) -> Result<NewSession> {
-    let row: Option<LoginRow> = conn
-        .query_row(
-            "SELECT id, role, password_hash, failed_logins, locked_until FROM users WHERE name = ?1",
-            [name],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()?;
-    let Some((id, role, Some(hash), failed, locked_until)) = row else {
+    let row: Option<LoginRow> = db.with(|conn| {
+        Ok(conn
+            .query_row(
+                "SELECT id, role, password_hash, locked_until FROM users WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?)
+    })?;
+    let Some((id, role, Some(hash), locked_until)) = row else {
         // Same work as a real check, so timing does not tell which names exist.
         let _ = verify_password(password, DUMMY_HASH);
         return Err(invalid_credentials());
@@ -230,48 +235,54 @@ pub fn login(
         return Err(locked(until, now));
     }
     if !verify_password(password, &hash) {
-        let failed = failed + 1;
-        if failed >= settings.login_max_failures {
+        let locked_until = db.write(|tx| {
+            let failed: u32 = tx.query_row(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1
+                 RETURNING failed_logins",
+                [id],
+                |r| r.get(0),
+            )?;
+            if failed < settings.login_max_failures {
+                return Ok(None);
+            }
             let until = now + settings.login_lockout.as_secs() as i64;
-            conn.execute(
+            tx.execute(
                 "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
                 params![id, until],
             )?;
-            audit::append(
-                conn,
-                now,
-                name,
-                "account_locked",
-                &json!({ "until": until }),
-            )?;
-            tracing::warn!(user = name, "account locked after failed sign-ins");
-            return Err(locked(until, now));
-        }
-        conn.execute(
-            "UPDATE users SET failed_logins = ?2 WHERE id = ?1",
-            params![id, failed],
-        )?;
-        return Err(invalid_credentials());
+            audit::append(tx, now, name, "account_locked", &json!({ "until": until }))?;
+            Ok(Some(until))
+        })?;
+        return Err(match locked_until {
+            Some(until) => {
+                tracing::warn!(user = name, "account locked after failed sign-ins");
+                locked(until, now)
+            }
+            None => invalid_credentials(),
+        });
     }
-    conn.execute(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-        [id],
-    )?;
     let token = random_hex(32)?;
     let csrf_token = random_hex(16)?;
     let expires_at = now + settings.session_ttl.as_secs() as i64;
-    conn.execute(
-        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            sha256_hex(token.as_bytes()),
-            id,
-            csrf_token,
-            now,
-            expires_at
-        ],
-    )?;
-    conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+    db.write(|tx| {
+        tx.execute(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+            [id],
+        )?;
+        tx.execute(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                sha256_hex(token.as_bytes()),
+                id,
+                csrf_token,
+                now,
+                expires_at
+            ],
+        )?;
+        tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+        Ok(())
+    })?;
     Ok(NewSession {
         token,
         csrf_token,
@@ -350,32 +361,37 @@ mod tests {
         })
         .unwrap();
         let t = 1_800_000_000;
+        let code = |r: Result<NewSession>| r.unwrap_err().code();
+        assert_eq!(
+            code(login(&db, &settings, "sanne", "fout", t)),
+            "invalid_credentials"
+        );
+        assert_eq!(
+            code(login(&db, &settings, "sanne", "fout", t)),
+            "account_locked"
+        );
+        assert_eq!(
+            code(login(
+                &db,
+                &settings,
+                "sanne",
+                "correct horse battery",
+                t + 10
+            )),
+            "account_locked"
+        );
+        let s = login(&db, &settings, "sanne", "correct horse battery", t + 901).unwrap();
+        assert_eq!(s.user.role, Role::Supervisor);
+        assert_eq!(
+            code(login(&db, &settings, "niemand", "x", t)),
+            "invalid_credentials"
+        );
         db.with(|c| {
-            assert_eq!(
-                login(c, &settings, "sanne", "fout", t).unwrap_err().code(),
-                "invalid_credentials"
-            );
-            assert_eq!(
-                login(c, &settings, "sanne", "fout", t).unwrap_err().code(),
-                "account_locked"
-            );
-            assert_eq!(
-                login(c, &settings, "sanne", "correct horse battery", t + 10)
-                    .unwrap_err()
-                    .code(),
-                "account_locked"
-            );
-            let s = login(c, &settings, "sanne", "correct horse battery", t + 901).unwrap();
-            assert_eq!(s.user.role, Role::Supervisor);
             let found = session(c, &s.token, t + 902)?.unwrap();
             assert_eq!(found.user.name, "sanne");
             assert!(session(c, &s.token, s.expires_at + 1)?.is_none());
             end_session(c, &found.token_hash)?;
             assert!(session(c, &s.token, t + 903)?.is_none());
-            assert_eq!(
-                login(c, &settings, "niemand", "x", t).unwrap_err().code(),
-                "invalid_credentials"
-            );
             Ok(())
         })
         .unwrap();

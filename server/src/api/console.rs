@@ -50,8 +50,7 @@ pub async fn sign_in(
     let settings = state.settings.clone();
     let session = state
         .db
-        // Not one transaction: a failed attempt must still count towards the lockout.
-        .call(move |db| db.with(|c| users::login(c, &settings, &req.name, &req.password, now())))
+        .call(move |db| users::login(db, &settings, &req.name, &req.password, now()))
         .await?;
     let max_age = session.expires_at - now();
     let cookie = format!(
