@@ -347,4 +347,41 @@ mod tests {
             Err(AuthError::MalformedHeader(HEADER_SIGNATURE))
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Header decoding never panics on anything a client sends.
+            #[test]
+            fn from_headers_never_panics(
+                device in ".{0,80}", ts in ".{0,24}", nonce in ".{0,80}", sig in ".{0,140}"
+            ) {
+                let _ = RequestAuth::from_headers(|n| Some(match n {
+                    HEADER_DEVICE => device.as_str(),
+                    HEADER_TIMESTAMP => ts.as_str(),
+                    HEADER_NONCE => nonce.as_str(),
+                    _ => sig.as_str(),
+                }));
+            }
+
+            /// Whatever is signed verifies, and changing the body by one byte does not.
+            #[test]
+            fn any_request_round_trips_and_any_body_change_fails(
+                method in "[A-Z]{3,7}", path in "/[ -~]{0,60}", body in proptest::collection::vec(any::<u8>(), 0..256),
+                flip in any::<usize>(), ts in 0i64..4_000_000_000
+            ) {
+                let k = key();
+                let auth = sign_request(&k, "dev-1", &method, &path, &body, ts, NONCE);
+                prop_assert!(verify_request(&pk(&k), &method, &path, &body, &auth, ts, 300).is_ok());
+                let mut changed = body.clone();
+                if changed.is_empty() { changed.push(0) } else { let i = flip % changed.len(); changed[i] ^= 1; }
+                prop_assert_eq!(
+                    verify_request(&pk(&k), &method, &path, &changed, &auth, ts, 300),
+                    Err(AuthError::BadSignature)
+                );
+            }
+        }
+    }
 }

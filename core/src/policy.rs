@@ -319,4 +319,35 @@ mod tests {
         let custom = PolicyStatus::of(&b, checked, at("2026-11-23T11:00:01Z"), Duration::hours(1));
         assert!(custom.stale);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Arbitrary bytes never verify and never panic.
+            #[test]
+            fn verify_refuses_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+                let k = key();
+                prop_assert!(verify(&bytes, k.public_key().as_ref()).is_err());
+            }
+
+            /// A signed bundle with any one payload byte changed does not verify.
+            #[test]
+            fn any_payload_change_is_detected(i in any::<usize>(), b in any::<u8>()) {
+                let k = key();
+                let signed = sign(&bundle(), &k).unwrap();
+                let mut bytes = signed.payload.clone().into_bytes();
+                let i = i % bytes.len();
+                prop_assume!(bytes[i] != b);
+                bytes[i] = b;
+                let tampered = SignedPolicy {
+                    payload: String::from_utf8_lossy(&bytes).into_owned(),
+                    signature: signed.signature.clone(),
+                };
+                prop_assume!(tampered.payload != signed.payload);
+                prop_assert!(tampered.verify(k.public_key().as_ref()).is_err());
+            }
+        }
+    }
 }
