@@ -5,7 +5,7 @@ use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use veldwerk_core::auth::{verify_request, AuthError, RequestAuth};
 
-use super::{AppState, MAX_BODY};
+use super::AppState;
 use crate::db::now;
 use crate::devices;
 use crate::error::AppError;
@@ -37,23 +37,26 @@ impl FromRequest<AppState> for SignedRequest {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (parts, body) = req.into_parts();
         let auth =
-            RequestAuth::from_headers(|name| parts.headers.get(name).and_then(|v| v.to_str().ok()))
+            RequestAuth::from_headers(|name| req.headers().get(name).and_then(|v| v.to_str().ok()))
                 .map_err(auth_error)?;
-        let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-            AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                "De aanvraag is te groot.",
-            )
-        })?;
-        let path = parts
-            .uri
+        let path = req
+            .uri()
             .path_and_query()
             .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| parts.uri.path().to_owned());
-        let method = parts.method.as_str().to_owned();
+            .unwrap_or_else(|| req.uri().path().to_owned());
+        let method = req.method().as_str().to_owned();
+        // Through the `Bytes` extractor so a route's `DefaultBodyLimit` applies (sync bodies
+        // are larger than console ones).
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| {
+                AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "De aanvraag is te groot.",
+                )
+            })?;
         let skew = state.settings.max_clock_skew_secs;
         let device_id = auth.device_id.clone();
         let body_for_check = body.clone();
