@@ -137,3 +137,30 @@ fn demo_creates_an_organisation_once() {
     assert!(text.contains(&info.password) && text.contains(&info.enroll_codes[0].1));
     assert!(veldwerk_server::demo::ensure(&db, &s).unwrap().is_none());
 }
+
+#[test]
+fn settings_come_from_file_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("veldwerk.toml");
+    std::fs::write(
+        &config,
+        "listen = \"127.0.0.1:9999\"\ndata_dir = \"/srv/veldwerk\"\nlogin_max_failures = 7\n",
+    )
+    .unwrap();
+    let cli = Cli::try_parse_from([
+        "veldwerk-server",
+        "--config",
+        config.to_str().unwrap(),
+        "--data-dir",
+        "elders",
+    ])
+    .unwrap();
+    let s = cli.settings().unwrap();
+    assert_eq!(s.listen.port(), 9999);
+    assert_eq!(s.data_dir, std::path::PathBuf::from("elders"));
+    assert_eq!(s.login_max_failures, 7);
+    std::fs::write(&config, "onbekend = 1\n").unwrap();
+    let cli =
+        Cli::try_parse_from(["veldwerk-server", "--config", config.to_str().unwrap()]).unwrap();
+    assert!(cli.settings().is_err());
+}

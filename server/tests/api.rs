@@ -603,3 +603,28 @@ fn health_openapi_and_unknown_routes() {
     assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
     server.stop();
 }
+
+#[test]
+fn shutdown_lets_a_request_in_flight_finish() {
+    use std::io::Write;
+    let mut server = TestServer::start();
+    let mut conn = std::net::TcpStream::connect(server.addr).unwrap();
+    let body = json!({ "code": "AAAA-BBBB-CCCC", "public_key": "00".repeat(32) }).to_string();
+    let head = format!(
+        "POST /v1/enroll HTTP/1.1\r\nhost: veldwerk\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    // Half a request: the server is now waiting for the rest of the body.
+    conn.write_all(head.as_bytes()).unwrap();
+    conn.write_all(&body.as_bytes()[..10]).unwrap();
+    conn.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    server.stop.take().unwrap().send(()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    conn.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.contains("enroll_code_invalid"));
+    server.thread.take().unwrap().join().unwrap().unwrap();
+}
