@@ -26,6 +26,8 @@ pub struct Settings {
     pub login_lockout: Duration,
     /// The organisation's name, used when the store is created.
     pub organisation: String,
+    /// Mark the session cookie `Secure`; set it whenever TLS is in front of the server.
+    pub secure_cookie: bool,
 }
 
 impl Default for Settings {
@@ -41,6 +43,7 @@ impl Default for Settings {
             login_max_failures: 5,
             login_lockout: Duration::from_secs(15 * 60),
             organisation: "Gemeente".to_owned(),
+            secure_cookie: false,
         }
     }
 }
@@ -59,6 +62,7 @@ pub struct FileSettings {
     pub login_max_failures: Option<u32>,
     pub login_lockout_secs: Option<u64>,
     pub organisation: Option<String>,
+    pub secure_cookie: Option<bool>,
 }
 
 impl FileSettings {
@@ -100,6 +104,9 @@ impl FileSettings {
         }
         if let Some(v) = self.organisation {
             s.organisation = v;
+        }
+        if let Some(v) = self.secure_cookie {
+            s.secure_cookie = v;
         }
         s
     }

@@ -463,11 +463,21 @@ fn passwords_lockout_sessions_roles_and_csrf() {
     assert_eq!(status, 403);
 
     // Cookie sessions need the CSRF token to change anything.
-    let (_, session) = post_json(
-        &url,
-        &json!({ "name": "sanne", "password": PASSWORD }),
-        None,
+    let resp = agent()
+        .post(&url)
+        .header("content-type", "application/json")
+        .send(
+            json!({ "name": "sanne", "password": PASSWORD })
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap();
+    let set_cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+        "{set_cookie}"
     );
+    let session: Value = serde_json::from_reader(resp.into_body().into_reader()).unwrap();
     let cookie = format!("veldwerk_session={}", session["token"].as_str().unwrap());
     let body = json!({ "code": "oranje", "reason": "Besmettingen stijgen" }).to_string();
     let (status, resp) = answer(

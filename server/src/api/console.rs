@@ -53,8 +53,13 @@ pub async fn sign_in(
         .call(move |db| users::login(db, &settings, &req.name, &req.password, now()))
         .await?;
     let max_age = session.expires_at - now();
+    let secure = if state.settings.secure_cookie {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
-        "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}",
+        "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}",
         session.token
     );
     let mut headers = HeaderMap::new();
