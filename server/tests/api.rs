@@ -585,6 +585,15 @@ fn flags_are_listed_and_resolved_once() {
         (status, body["code"].as_str()),
         (409, Some("flag_already_resolved"))
     );
+    let (status, body) = post_json(
+        &server.url("/v1/flags/x/resolve"),
+        &json!({ "resolution": "x" }),
+        Some(&token),
+    );
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("flag_not_found"))
+    );
 
     assert_eq!(
         get(&server.url("/v1/flags"), Some(&token))

@@ -232,9 +232,15 @@ pub struct Resolve {
 pub async fn resolve_flag(
     State(state): State<AppState>,
     Supervisor(info): Supervisor,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     ApiJson(req): ApiJson<Resolve>,
 ) -> Result<Json<Flag>, AppError> {
+    let id: i64 = id.parse().map_err(|_| {
+        Error::not_found(
+            "flag_not_found",
+            format!("Signalering '{id}' bestaat niet."),
+        )
+    })?;
     Ok(Json(
         state
             .db
