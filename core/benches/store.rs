@@ -33,7 +33,10 @@ fn item(zaak_id: &str, n: usize) -> WorklistItem {
         unsynced_entries: n as u32,
         closed: false,
         acknowledged_at: None,
-        updated_at: Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).single().unwrap_or_default(),
+        updated_at: Utc
+            .with_ymd_and_hms(2026, 11, 23, 9, 0, 0)
+            .single()
+            .unwrap_or_default(),
     }
 }
 
@@ -98,15 +101,27 @@ fn durable_append(iters: usize) {
     let (mut floor_t, mut append_t) = (Vec::new(), Vec::new());
     for i in 0..iters + 50 {
         let body = chunk(i as u64);
-        let t = Instant::now();
-        floor_commit(&mut floor, &body);
-        let floor_d = t.elapsed();
         let zaak = &zaken[i % zaken.len()];
-        let t = Instant::now();
-        store
-            .append_changes(zaak, &body, &item(zaak, i))
-            .expect("append");
-        let append_d = t.elapsed();
+        let mut floor_once = || {
+            let t = Instant::now();
+            floor_commit(&mut floor, &body);
+            t.elapsed()
+        };
+        let append_once = || {
+            let t = Instant::now();
+            store
+                .append_changes(zaak, &body, &item(zaak, i))
+                .expect("append");
+            t.elapsed()
+        };
+        // Alternate which goes first, so neither always follows the other's fsync.
+        let (floor_d, append_d) = if i % 2 == 0 {
+            let f = floor_once();
+            (f, append_once())
+        } else {
+            let a = append_once();
+            (floor_once(), a)
+        };
         if i >= 50 {
             floor_t.push(floor_d);
             append_t.push(append_d);
@@ -141,7 +156,9 @@ fn open_and_list(zaken: usize, runs: usize) {
             t.elapsed().as_secs_f64()
         );
     }
-    let size = std::fs::metadata(path.join(DB_FILE)).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(path.join(DB_FILE))
+        .map(|m| m.len())
+        .unwrap_or(0);
     let chunks = (zaken * CHUNKS_PER_ZAAK) as f64;
     println!(
         "{:<40} {:.0} bytes per {CHUNK_BYTES}-byte chunk (x{:.2}; database {:.1} MB)",

@@ -110,13 +110,14 @@ impl Store {
             if version == 0 {
                 schema::create(&tx)?;
                 write_key_check(&tx, &keys)?;
-            } else {
-                while version < schema::VERSION {
-                    schema::upgrade_from(&tx, version)?;
-                    version += 1;
-                }
+                version = schema::VERSION;
             }
+            // Checked before migrating: a wrong key changes nothing on disk.
             check_key(&tx, &keys)?;
+            while version < schema::VERSION {
+                schema::upgrade_from(&tx, version)?;
+                version += 1;
+            }
             tx.commit()?;
         }
         Ok(Store {

@@ -527,6 +527,15 @@ fn a_version_1_store_migrates_and_keeps_its_data() {
         .unwrap();
         tx.commit().unwrap();
     }
+    // A wrong key is refused before anything is migrated.
+    assert_eq!(
+        Store::open(dir.path(), [7; 32]).unwrap_err().code(),
+        "wrong_key"
+    );
+    let version: u32 = raw(dir.path())
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1);
     let store = Store::open(dir.path(), KEY).unwrap();
     let bytes = store.load_document("Z-1").unwrap().unwrap();
     assert_eq!(entry(&bytes, 0), "uit versie 1");
