@@ -83,11 +83,16 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn report(name: &str, mut samples: Vec<Duration>) -> (Duration, Duration) {
     samples.sort();
-    let (p50, p99) = (percentile(&samples, 0.5), percentile(&samples, 0.99));
+    let (p50, p90, p99) = (
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.9),
+        percentile(&samples, 0.99),
+    );
     println!(
-        "{name:<40} n={:<6} p50={:>9.3} ms  p99={:>9.3} ms",
+        "{name:<40} n={:<6} p50={:>8.3} ms  p90={:>8.3} ms  p99={:>8.3} ms",
         samples.len(),
         p50.as_secs_f64() * 1e3,
+        p90.as_secs_f64() * 1e3,
         p99.as_secs_f64() * 1e3
     );
     (p50, p99)

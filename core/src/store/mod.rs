@@ -621,7 +621,9 @@ fn load_document_tx(
     let Some((_, record)) = read_index(tx, keys, zaak_id, zaak_key)? else {
         return Ok(None);
     };
-    let mut doc = Vec::with_capacity((record.snapshot_bytes + record.chunk_bytes) as usize);
+    // A size hint only: capped so a bad record cannot ask for an absurd allocation.
+    let hint = record.snapshot_bytes.saturating_add(record.chunk_bytes);
+    let mut doc = Vec::with_capacity(usize::try_from(hint.min(1 << 24)).unwrap_or(0));
     let first = match record.snapshot_upto {
         Some(upto) => {
             let sealed: Option<Vec<u8>> = tx

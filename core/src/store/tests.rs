@@ -106,6 +106,34 @@ fn records_and_loads_across_reopen() {
 }
 
 #[test]
+fn the_store_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Store>();
+    let dir = TempDir::new().unwrap();
+    let store = std::sync::Arc::new(Store::open(dir.path(), KEY).unwrap());
+    let writers: Vec<_> = (0..4)
+        .map(|t| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for i in 0..5 {
+                    let zaak = format!("Z-{t}");
+                    store
+                        .append_changes(&zaak, format!("{i}").as_bytes(), &item(&zaak))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    for t in 0..4 {
+        let doc = store.load_document(&format!("Z-{t}")).unwrap().unwrap();
+        assert_eq!(doc, b"01234");
+    }
+}
+
+#[test]
 fn wrong_key_is_refused_at_open() {
     let dir = TempDir::new().unwrap();
     drop(Store::open(dir.path(), KEY).unwrap());
