@@ -644,3 +644,7 @@ impl Bezoek {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "bezoek_tests.rs"]
+mod tests;
