@@ -228,6 +228,22 @@ impl Bezoek {
         self.correcties
     }
 
+    /// Non-blocking warnings about the visit as recorded so far.
+    ///
+    /// Seed 004, footnote **: findings made through the huisbezoek-app still need legal
+    /// alignment with the partners (use and usability of the findings).
+    pub fn warnings(&self) -> Vec<Notice> {
+        let mut out = Vec::new();
+        if self.actie == Some(Actie::HuisbezoekApp) && self.waarnemingen > 0 {
+            out.push(Notice::new(
+                "huisbezoek_app_vaststellingen_juridisch_af_te_stemmen",
+                "Vaststellingen via de huisbezoek-app moeten op juridisch vlak (gebruik en \
+                 bruikbaarheid) nog met de partners worden afgestemd.",
+            ));
+        }
+        out
+    }
+
     /// Applies events in order, strictly; stops at the first refusal.
     pub fn from_events<'a>(
         events: impl IntoIterator<Item = &'a Event>,

@@ -1069,6 +1069,29 @@ fn aanleiding_warnings_name_the_field() {
     assert_eq!(w[0].warning.matched, "waarschijnlijk");
 }
 
+#[test]
+fn app_findings_carry_the_legal_alignment_warning() {
+    let mut b = at_with(&[
+        aanleiding_met(Actie::HuisbezoekApp, concreet()),
+        aankondiging(Aankondigingswijze::Onaangekondigd),
+        deur(&["h1"], "h1"),
+        legit(),
+        gevraagd(Variant::A),
+        gegeven(Rol::Bewoner),
+        Event::Binnentreden,
+    ]);
+    assert!(b.warnings().is_empty());
+    b.apply(&kijken("woonkamer")).expect("allowed");
+    let codes: Vec<String> = b.warnings().into_iter().map(|n| n.code).collect();
+    assert_eq!(
+        codes,
+        ["huisbezoek_app_vaststellingen_juridisch_af_te_stemmen"]
+    );
+    let mut fysiek = binnen();
+    fysiek.apply(&kijken("woonkamer")).expect("allowed");
+    assert!(fysiek.warnings().is_empty());
+}
+
 // ---------- serialization ----------
 
 #[test]
@@ -1324,6 +1347,19 @@ proptest! {
         if anomalies.is_empty() {
             prop_assert_eq!(Some(b), Bezoek::from_events(&events).ok());
         }
+    }
+
+    #[test]
+    fn events_round_trip_through_json(e in arb_event()) {
+        let json = serde_json::to_string(&e).expect("serializes");
+        let back: Event = serde_json::from_str(&json).expect("decodes");
+        prop_assert_eq!(back, e);
+    }
+
+    #[test]
+    fn decoding_untrusted_json_never_panics(s in "\\PC{0,200}") {
+        let _ = serde_json::from_str::<Event>(&s);
+        let _ = serde_json::from_str::<Event>(&format!("{{\"soort\":\"waarneming\",{s}}}"));
     }
 
     #[test]
