@@ -196,6 +196,14 @@ impl Bezoek {
         self.aankondiging
     }
 
+    /// Whether the grondslag allows an unannounced visit (seed 001 §1: only with a concrete
+    /// aanwijzing), for the UI before the aankondiging is recorded.
+    pub fn mag_onaangekondigd(&self) -> bool {
+        self.grondslag
+            .as_ref()
+            .is_some_and(Grondslag::is_concrete_aanwijzing)
+    }
+
     pub fn handhavers(&self) -> &[String] {
         &self.handhavers
     }
@@ -376,11 +384,7 @@ impl Bezoek {
                     return Err(self.ongeldig(event));
                 }
                 // Seed 001 §1: unannounced only with a concrete aanwijzing.
-                let concreet = self
-                    .grondslag
-                    .as_ref()
-                    .is_some_and(Grondslag::is_concrete_aanwijzing);
-                if *wijze == Aankondigingswijze::Onaangekondigd && !concreet {
+                if *wijze == Aankondigingswijze::Onaangekondigd && !self.mag_onaangekondigd() {
                     return Err(ProtocolError::OnaangekondigdZonderConcreteAanwijzing);
                 }
                 self.aankondiging = Some(*wijze);

@@ -437,6 +437,7 @@ fn aanleiding_on_an_anonymous_tip_alone_is_refused() {
 fn unannounced_only_with_a_concrete_aanwijzing() {
     for g in [twijfel(), dienst()] {
         let mut b = at_with(&[aanleiding_met(Actie::Huisbezoek, g)]);
+        assert!(!b.mag_onaangekondigd());
         assert_eq!(
             code(&mut b, &aankondiging(Aankondigingswijze::Onaangekondigd)),
             "onaangekondigd_zonder_concrete_aanwijzing"
