@@ -455,3 +455,8 @@ mod tests {
         assert!(d.reasons().is_empty());
     }
 }
+
+#[cfg(test)]
+mod cell_tests;
+#[cfg(test)]
+mod override_tests;
