@@ -9,7 +9,8 @@
 //! - `pull [ZAKEN]`: a new device pulls ZAKEN (500) assigned zaken.
 //! - `all` (default): the three in turn.
 //!
-//! Build with `--release` for figures that mean something.
+//! Build with `--release` for figures that mean something. `VELDWERK_LOAD_TRACE=1` prints the
+//! sync messages of any device that needs more than four round trips.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -72,7 +73,11 @@ fn serve(dir: &Path) -> Result<()> {
         let stop = async {
             let _ = tokio::task::spawn_blocking(|| {
                 let mut sink = String::new();
-                while std::io::stdin().read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {}
+                while std::io::stdin()
+                    .read_line(&mut sink)
+                    .map(|n| n > 0)
+                    .unwrap_or(false)
+                {}
             })
             .await;
         };
@@ -95,7 +100,14 @@ impl Server {
         let db = Db::open(dir.path())?;
         org::ensure(&db, ORGANISATION)?;
         db.write(|tx| {
-            add_user(tx, "sanne", Role::Supervisor, Some("correct horse battery"), "load", 0)?;
+            add_user(
+                tx,
+                "sanne",
+                Role::Supervisor,
+                Some("correct horse battery"),
+                "load",
+                0,
+            )?;
             for h in 0..handhavers {
                 add_user(tx, &format!("h{h}"), Role::Handhaver, None, "load", 0)?;
                 for z in 0..zaken_each {
@@ -242,6 +254,38 @@ impl Device {
             if status != 200 {
                 return Err(session.handle_refusal(status, &answer).into());
             }
+            if std::env::var_os("VELDWERK_LOAD_TRACE").is_some()
+                && session.summary().round_trips > 4
+            {
+                let req = veldwerk_core::sync::SyncRequest::from_cbor(&body)?;
+                let resp = veldwerk_core::sync::SyncResponse::from_cbor(&answer)?;
+                for d in &req.docs {
+                    let m = automerge::sync::Message::decode(&d.message)?;
+                    eprintln!(
+                        "{} round {} up {} heads {:?} need {:?} changes {} have {}",
+                        self.id,
+                        session.summary().round_trips,
+                        d.zaak_id,
+                        m.heads,
+                        m.need,
+                        m.changes.len(),
+                        m.have.len()
+                    );
+                }
+                for d in &resp.docs {
+                    let m = automerge::sync::Message::decode(&d.message)?;
+                    eprintln!(
+                        "{} round {} down {} heads {:?} need {:?} changes {} have {}",
+                        self.id,
+                        session.summary().round_trips,
+                        d.zaak_id,
+                        m.heads,
+                        m.need,
+                        m.changes.len(),
+                        m.have.len()
+                    );
+                }
+            }
             if session.handle_response(&answer)? == Progress::Done {
                 break;
             }
@@ -336,6 +380,20 @@ fn day(runs: usize) -> Result<()> {
             bytes as f64 / entries as f64
         );
     }
+    // What the server's checks cost grows with the document: they read every stored entry.
+    let t = Instant::now();
+    let mut read = 0;
+    for zaak_id in device.docs.zaak_ids() {
+        if let Some(doc) = device.docs.doc(&zaak_id) {
+            for v in doc.visits()? {
+                read += doc.stored_entries(&v.visit_id)?.len();
+            }
+        }
+    }
+    println!(
+        "day: reading all {read} stored entries of the device's documents takes {:.1} ms",
+        ms(t.elapsed())
+    );
     println!("day: server peak RSS {:.1} MiB", server.peak_rss_mib()?);
     server.stop()
 }
@@ -375,12 +433,15 @@ fn many(devices: usize, zaken: usize) -> Result<()> {
     let mut threads = Vec::with_capacity(devices);
     for mut d in fleet {
         let (server, barrier) = (server.clone(), barrier.clone());
-        threads.push(std::thread::spawn(move || -> Result<(f64, usize)> {
-            barrier.wait();
-            let t = Instant::now();
-            let s = d.sync(&server)?;
-            Ok((ms(t.elapsed()), s.bytes_sent + s.bytes_received))
-        }));
+        let id = d.id.clone();
+        threads.push(std::thread::Builder::new().stack_size(512 << 10).spawn(
+            move || -> Result<(f64, usize)> {
+                barrier.wait();
+                let t = Instant::now();
+                let s = d.sync(&server).with_context(|| format!("device {id}"))?;
+                Ok((ms(t.elapsed()), s.bytes_sent + s.bytes_received))
+            },
+        )?);
     }
     barrier.wait();
     let wall = Instant::now();
