@@ -16,6 +16,7 @@ use veldwerk_core::policy::PolicyBundle;
 use veldwerk_core::sync::{Ack, Rejection};
 use veldwerk_core::zaak::{actor_belongs_to_device, Entry, ZaakDocument};
 
+use super::cache::Known;
 use crate::flags::NewFlag;
 use crate::policy::code_str;
 
@@ -67,6 +68,15 @@ fn entries_by_visit(
     Ok(out)
 }
 
+/// What the checks need to know of `doc` before a message is applied (read once per document
+/// and kept with it in [`super::cache`]).
+pub fn known(doc: &ZaakDocument, zaak_id: &str) -> Result<Known, Rejection> {
+    Ok(Known {
+        summary: doc.summary().map_err(|e| unreadable(zaak_id, &e))?,
+        entries: entries_by_visit(doc, zaak_id)?,
+    })
+}
+
 fn unreadable(zaak_id: &str, e: &veldwerk_core::zaak::ZaakError) -> Rejection {
     reject(
         zaak_id,
@@ -75,11 +85,15 @@ fn unreadable(zaak_id: &str, e: &veldwerk_core::zaak::ZaakError) -> Rejection {
     )
 }
 
-/// Applies `message` from `device_id` to `doc` (loaded from the store for this request) and
-/// checks it. `policy` is the organisation's current bundle (all directives), for flags.
+/// Applies `message` from `device_id` to `doc` (loaded from the store, or kept in memory since
+/// it was, for this request) and checks it. `known` is what [`known`] gives for `doc` (read here
+/// if `None`); when the message is accepted it describes `doc` with the message applied.
+/// `policy` is the organisation's current bundle (all directives), for flags.
+#[allow(clippy::too_many_arguments)]
 pub fn apply(
     zaak_id: &str,
     doc: &mut ZaakDocument,
+    known_before: &mut Option<Known>,
     state: &mut sync::State,
     message: sync::Message,
     device_id: &str,
@@ -90,10 +104,11 @@ pub fn apply(
     let brings_changes = !message.changes.is_empty();
     let heads_before = doc.heads();
     let before = if brings_changes {
-        Some((
-            doc.summary().map_err(|e| unreadable(zaak_id, &e))?,
-            entries_by_visit(doc, zaak_id)?,
-        ))
+        let k = match known_before.take() {
+            Some(k) => k,
+            None => known(doc, zaak_id)?,
+        };
+        Some((k.summary, k.entries))
     } else {
         None
     };
@@ -107,7 +122,18 @@ pub fn apply(
 
     let mut flags = Vec::new();
     let mut new_entries = 0;
-    if let (Some((summary_before, entries_before)), true) = (before, doc.heads() != heads_before) {
+    let before = match before {
+        Some(b) if doc.heads() == heads_before => {
+            // Nothing new after all: what was known still holds.
+            *known_before = Some(Known {
+                summary: b.0,
+                entries: b.1,
+            });
+            None
+        }
+        b => b,
+    };
+    if let Some((summary_before, entries_before)) = before {
         for actor in doc.change_actors_since(&heads_before) {
             if !actor_belongs_to_device(&actor, device_id) {
                 return Err(reject(
@@ -218,6 +244,10 @@ pub fn apply(
                 }
             }
         }
+        *known_before = Some(Known {
+            summary: summary_before,
+            entries: entries_after,
+        });
     }
 
     let reply = doc.generate_sync_message(state).map(|m| m.encode());

@@ -7,6 +7,7 @@
 //!
 //! The wire format is in `docs/sync-protocol.md`; the envelope types in `veldwerk_core::sync`.
 
+pub mod cache;
 pub mod check;
 pub mod store;
 
@@ -24,11 +25,25 @@ use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::{devices, flags, policy, zaken};
 
-/// A stored document's bytes and this device's sync state with it.
-type StoredWithState = (Vec<u8>, Option<Vec<u8>>);
+/// A stored document, kept loaded ([`cache`]) or as bytes read under the lock with the zaak's
+/// generation then.
+enum Source {
+    Cached(Box<cache::Loaded>),
+    Bytes(store::StoredDoc, u64),
+}
 
-/// What one accepted document leaves to store: zaak, new changes, sync state, flags.
-type ToStore = (String, Vec<u8>, Vec<u8>, Vec<flags::NewFlag>);
+/// A stored document and this device's sync state with it.
+type StoredWithState = (Source, Option<Vec<u8>>);
+
+/// What one accepted document leaves to store: new changes, sync state, flags, and the
+/// document to keep loaded.
+struct ToStore {
+    zaak_id: String,
+    incremental: Vec<u8>,
+    state: Vec<u8>,
+    flags: Vec<flags::NewFlag>,
+    loaded: cache::Loaded,
+}
 
 /// What the request needs from the store, read under the lock.
 struct Prepared {
@@ -66,13 +81,17 @@ pub async fn round_trip(
     let (held, policy_version) = prepared.1;
 
     let dev = device_id.clone();
-    let (accepted, mut response) = tokio::task::spawn_blocking(move || {
+    let (accepted, unchanged, mut response) = tokio::task::spawn_blocking(move || {
         let mut response = SyncResponse::empty();
         let mut accepted = Vec::new();
+        let mut unchanged = Vec::new();
         for (dm, stored) in docs {
             match process(&dm, stored, &assigned, &dev, &keys, &bundle) {
                 Outcome::Accepted(a) => accepted.push(*a),
-                Outcome::AckOnly(ack) => response.acks.push(ack),
+                Outcome::AckOnly(ack, loaded) => {
+                    response.acks.push(ack);
+                    unchanged.push((dm.zaak_id, *loaded));
+                }
                 Outcome::Rejected(r) => {
                     tracing::warn!(device = %dev, zaak = %r.zaak_id, code = %r.code, "sync message refused");
                     response.rejections.push(r);
@@ -81,57 +100,38 @@ pub async fn round_trip(
         }
         response.withdrawn = held.difference(&assigned).cloned().collect();
         response.assigned = assigned.difference(&held).cloned().collect();
-        (accepted, response)
+        (accepted, unchanged, response)
     })
     .await
     .map_err(|e| Error::Data(format!("sync task failed: {e}")))?;
 
     let dev = device_id.clone();
-    let stored: Vec<ToStore> = accepted
-        .iter()
-        .map(|a| {
-            (
-                a.zaak_id.clone(),
-                a.incremental.clone(),
-                a.state.clone(),
-                a.flags.clone(),
-            )
-        })
-        .collect();
+    let mut replies = Vec::with_capacity(accepted.len());
+    let mut stored = Vec::with_capacity(accepted.len());
+    let mut new_entries = 0;
+    for (a, loaded) in accepted {
+        new_entries += a.new_entries;
+        replies.push((a.zaak_id.clone(), a.reply, a.ack));
+        stored.push(ToStore {
+            zaak_id: a.zaak_id,
+            incremental: a.incremental,
+            state: a.state,
+            flags: a.flags,
+            loaded,
+        });
+    }
     let compact = db
-        .call(move |db| {
-            db.write(|tx| {
-                let t = now();
-                let mut compact = Vec::new();
-                for (zaak_id, incremental, state, raised) in &stored {
-                    if !incremental.is_empty() {
-                        let rows = store::append(tx, zaak_id, incremental, &dev, t)?;
-                        if rows > store::COMPACT_AFTER {
-                            compact.push(zaak_id.clone());
-                        }
-                    }
-                    store::put_sync_state(tx, zaak_id, &dev, state, t)?;
-                    for f in raised {
-                        let id = flags::raise(tx, f, t)?;
-                        tracing::warn!(flag = id, device = %dev, zaak = %zaak_id, entry = %f.entry_ref,
-                            known = ?f.code_known, active = %f.code_active, "action under an outdated code flagged");
-                    }
-                }
-                devices::touch(tx, &dev, t, Some(policy_version))?;
-                Ok(compact)
-            })
-        })
+        .call(move |db| db.with(|conn| commit(conn, &dev, stored, unchanged, policy_version)))
         .await?;
 
-    let new_entries: usize = accepted.iter().map(|a| a.new_entries).sum();
-    for a in accepted {
-        if let Some(reply) = a.reply {
+    for (zaak_id, reply, ack) in replies {
+        if let Some(reply) = reply {
             response.docs.push(DocMessage {
-                zaak_id: a.zaak_id,
+                zaak_id,
                 message: reply,
             });
         }
-        response.acks.push(a.ack);
+        response.acks.push(ack);
     }
     response.policy = newer_policy;
     response.new_docs = new_docs;
@@ -141,9 +141,66 @@ pub async fn round_trip(
     Ok((response, compact))
 }
 
+/// Stores what the round trip accepted in one transaction, then (still holding the store) keeps
+/// the documents loaded for the next round trip: a document is kept as current only if nothing
+/// was appended to its zaak since it was read.
+fn commit(
+    conn: &mut rusqlite::Connection,
+    device_id: &str,
+    stored: Vec<ToStore>,
+    unchanged: Vec<(String, cache::Loaded)>,
+    policy_version: u64,
+) -> Result<Vec<String>> {
+    let key = cache::store_of(conn);
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let t = now();
+    let mut compact = Vec::new();
+    let mut keep = Vec::with_capacity(stored.len());
+    for item in stored {
+        let ToStore {
+            zaak_id,
+            incremental,
+            state,
+            flags: raised,
+            mut loaded,
+        } = item;
+        if incremental.is_empty() {
+            keep.push((zaak_id.clone(), None, loaded));
+        } else {
+            let fresh = store::last_change_id(&tx, &zaak_id)? == loaded.change_id
+                && cache::generation(&key, &zaak_id) == loaded.generation;
+            let rows = store::append(&tx, &zaak_id, &incremental, device_id, t)?;
+            if rows > store::COMPACT_AFTER {
+                compact.push(zaak_id.clone());
+            }
+            loaded.change_id = tx.last_insert_rowid();
+            loaded.stored_bytes += incremental.len();
+            keep.push((zaak_id.clone(), Some(fresh), loaded));
+        }
+        store::put_sync_state(&tx, &zaak_id, device_id, &state, t)?;
+        for f in &raised {
+            let id = flags::raise(&tx, f, t)?;
+            tracing::warn!(flag = id, device = %device_id, zaak = %zaak_id, entry = %f.entry_ref,
+                known = ?f.code_known, active = %f.code_active, "action under an outdated code flagged");
+        }
+    }
+    devices::touch(&tx, device_id, t, Some(policy_version))?;
+    tx.commit()?;
+    for (zaak_id, appended, loaded) in keep {
+        match appended {
+            None => cache::put_unchanged(&key, &zaak_id, loaded),
+            Some(fresh) => cache::stored(&key, &zaak_id, fresh.then_some(loaded)),
+        }
+    }
+    for (zaak_id, loaded) in unchanged {
+        cache::put_unchanged(&key, &zaak_id, loaded);
+    }
+    Ok(compact)
+}
+
 enum Outcome {
-    Accepted(Box<check::Accepted>),
-    AckOnly(veldwerk_core::sync::Ack),
+    Accepted(Box<(check::Accepted, cache::Loaded)>),
+    AckOnly(veldwerk_core::sync::Ack, Box<cache::Loaded>),
     Rejected(Rejection),
 }
 
@@ -174,19 +231,28 @@ fn process(
             message: format!("Zaak {zaak_id}: het synchronisatiebericht is onleesbaar."),
         });
     };
-    let Some((bytes, state)) = stored else {
+    let Some((source, state)) = stored else {
         return Outcome::Rejected(not_assigned(zaak_id));
     };
-    let mut doc = match ZaakDocument::load(&bytes) {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::error!(zaak = %zaak_id, error = %e, "stored zaak document unreadable");
-            return Outcome::Rejected(Rejection {
-                zaak_id: zaak_id.to_owned(),
-                code: "document_unreadable".into(),
-                message: format!("Zaak {zaak_id}: het document op de server is onleesbaar."),
-            });
-        }
+    let mut loaded = match source {
+        Source::Cached(l) => *l,
+        Source::Bytes(s, generation) => match ZaakDocument::load(&s.bytes) {
+            Ok(doc) => cache::Loaded {
+                doc,
+                change_id: s.last_change_id,
+                stored_bytes: s.bytes.len(),
+                known: None,
+                generation,
+            },
+            Err(e) => {
+                tracing::error!(zaak = %zaak_id, error = %e, "stored zaak document unreadable");
+                return Outcome::Rejected(Rejection {
+                    zaak_id: zaak_id.to_owned(),
+                    code: "document_unreadable".into(),
+                    message: format!("Zaak {zaak_id}: het document op de server is onleesbaar."),
+                });
+            }
+        },
     };
     if !assigned.contains(zaak_id) {
         // A withdrawn zaak: nothing new is accepted, but the device learns whether the server
@@ -194,26 +260,36 @@ fn process(
         if !message.changes.is_empty() {
             return Outcome::Rejected(not_assigned(zaak_id));
         }
-        let heads = check::ack_heads(&mut doc);
+        let heads = check::ack_heads(&mut loaded.doc);
         let mut announced: Vec<serde_bytes::ByteBuf> = message
             .heads
             .iter()
             .map(|h| serde_bytes::ByteBuf::from(h.as_ref().to_vec()))
             .collect();
         announced.sort();
-        return Outcome::AckOnly(veldwerk_core::sync::Ack {
-            zaak_id: zaak_id.to_owned(),
-            complete: announced == heads,
-            heads,
-        });
+        return Outcome::AckOnly(
+            veldwerk_core::sync::Ack {
+                zaak_id: zaak_id.to_owned(),
+                complete: announced == heads,
+                heads,
+            },
+            Box::new(loaded),
+        );
     }
     let mut state = state
         .and_then(|s| sync::State::decode(&s).ok())
         .unwrap_or_default();
     match check::apply(
-        zaak_id, &mut doc, &mut state, message, device_id, keys, bundle,
+        zaak_id,
+        &mut loaded.doc,
+        &mut loaded.known,
+        &mut state,
+        message,
+        device_id,
+        keys,
+        bundle,
     ) {
-        Ok(a) => Outcome::Accepted(Box::new(a)),
+        Ok(a) => Outcome::Accepted(Box::new((a, loaded))),
         Err(r) => Outcome::Rejected(r),
     }
 }
@@ -257,15 +333,28 @@ fn prepare(
         }
     }
 
+    let key = cache::store_of(tx);
     let mut docs = Vec::with_capacity(req.docs.len());
     for dm in req.docs {
-        if let Some(z) = zaken_assigned.iter().find(|z| z.id == dm.zaak_id) {
-            if store::load(tx, &z.id)?.is_none() {
+        let mut exists = store::exists(tx, &dm.zaak_id)?;
+        if !exists {
+            if let Some(z) = zaken_assigned.iter().find(|z| z.id == dm.zaak_id) {
                 store::ensure(tx, z, t)?;
+                exists = true;
             }
         }
-        let stored = match store::load(tx, &dm.zaak_id)? {
-            Some(s) => Some((s.bytes, store::sync_state(tx, &dm.zaak_id, device_id)?)),
+        let source = if !exists {
+            None
+        } else if let Some(l) =
+            cache::take(&key, &dm.zaak_id, store::last_change_id(tx, &dm.zaak_id)?)
+        {
+            Some(Source::Cached(Box::new(l)))
+        } else {
+            let generation = cache::generation(&key, &dm.zaak_id);
+            store::load(tx, &dm.zaak_id)?.map(|s| Source::Bytes(s, generation))
+        };
+        let stored = match source {
+            Some(s) => Some((s, store::sync_state(tx, &dm.zaak_id, device_id)?)),
             None => None,
         };
         docs.push((dm, stored));

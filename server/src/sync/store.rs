@@ -54,6 +54,23 @@ pub fn load(conn: &Connection, zaak_id: &str) -> Result<Option<StoredDoc>> {
     }))
 }
 
+/// Whether the zaak has a document.
+pub fn exists(conn: &Connection, zaak_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM zaak_docs WHERE zaak_id = ?1")?
+        .query_row([zaak_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The id of the zaak's last incremental row, 0 when there is none: a loaded document that
+/// includes that row is current (see [`super::cache`]).
+pub fn last_change_id(conn: &Connection, zaak_id: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM zaak_doc_changes WHERE zaak_id = ?1")?
+        .query_row([zaak_id], |r| r.get(0))?)
+}
+
 /// Appends the changes a sync accepted (bytes of `save_incremental`).
 pub fn append(
     conn: &Connection,
@@ -62,15 +79,13 @@ pub fn append(
     device_id: &str,
     now: i64,
 ) -> Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO zaak_doc_changes (zaak_id, bytes, device_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![zaak_id, bytes, device_id, now],
-    )?;
-    Ok(conn.query_row(
-        "SELECT count(*) FROM zaak_doc_changes WHERE zaak_id = ?1",
-        [zaak_id],
-        |r| r.get(0),
-    )?)
+    )?
+    .execute(params![zaak_id, bytes, device_id, now])?;
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM zaak_doc_changes WHERE zaak_id = ?1")?
+        .query_row([zaak_id], |r| r.get(0))?)
 }
 
 /// Replaces the snapshot with `snapshot` (which holds every row up to `last_change_id`) and
@@ -151,6 +166,7 @@ pub fn ensure(conn: &Connection, zaak: &Zaak, now: i64) -> Result<()> {
                 doc.set_summary(&summary)
                     .map_err(|e| Error::Data(format!("zaak {}: {e}", zaak.id)))?;
                 append(conn, &zaak.id, &doc.save_incremental(), "server", now)?;
+                super::cache::forget(&super::cache::store_of(conn), &zaak.id);
             }
         }
     }

@@ -152,6 +152,11 @@ impl Server {
         Ok(kb / 1024.0)
     }
 
+    /// CPU time (user + system) the server process has used so far, in ms.
+    fn cpu_ms(&self) -> Result<f64> {
+        cpu_ms(&format!("/proc/{}/stat", self.child.id()))
+    }
+
     fn stop(mut self) -> Result<()> {
         drop(self.child.stdin.take());
         self.child.wait()?;
@@ -343,6 +348,31 @@ impl Device {
     }
 }
 
+/// CPU time (user + system) of a process from its `/proc/PID/stat`, in ms (clock ticks of
+/// 10 ms, the Linux default).
+fn cpu_ms(stat_path: &str) -> Result<f64> {
+    let stat = std::fs::read_to_string(stat_path)?;
+    // Fields after the command name (which may hold spaces) start at state, field 3.
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .ok_or_else(|| anyhow!("unreadable {stat_path}"))?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> Result<f64> {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .ok_or_else(|| anyhow!("unreadable {stat_path}"))
+    };
+    // utime and stime are fields 14 and 15, i.e. 11 and 12 after state.
+    Ok((ticks(11)? + ticks(12)?) * 10.0)
+}
+
+/// CPU time of this (client) process so far, in ms.
+fn client_cpu_ms() -> Result<f64> {
+    cpu_ms("/proc/self/stat")
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -369,12 +399,15 @@ fn day(runs: usize) -> Result<()> {
     );
     for run in 1..=runs {
         let entries = device.work(2, 20)?;
+        let (server_cpu, client_cpu) = (server.cpu_ms()?, client_cpu_ms()?);
         let t = Instant::now();
         let s = device.sync(&server)?;
         let elapsed = t.elapsed();
+        let (server_cpu, client_cpu) =
+            (server.cpu_ms()? - server_cpu, client_cpu_ms()? - client_cpu);
         let bytes = s.bytes_sent + s.bytes_received;
         println!(
-            "day run {run}: {entries} entries in {} round trips, {:.1} ms, {} bytes on the wire ({} up, {} down), {:.0} bytes/entry",
+            "day run {run}: {entries} entries in {} round trips, {:.1} ms (cpu: server {server_cpu:.0} ms, client {client_cpu:.0} ms), {} bytes on the wire ({} up, {} down), {:.0} bytes/entry",
             s.round_trips,
             ms(elapsed),
             bytes,
@@ -446,6 +479,7 @@ fn many(devices: usize, zaken: usize) -> Result<()> {
             },
         )?);
     }
+    let (server_cpu, client_cpu) = (server.cpu_ms()?, client_cpu_ms()?);
     barrier.wait();
     let wall = Instant::now();
     let mut times = Vec::with_capacity(devices);
@@ -456,10 +490,11 @@ fn many(devices: usize, zaken: usize) -> Result<()> {
         bytes += b;
     }
     let wall = wall.elapsed();
+    let (server_cpu, client_cpu) = (server.cpu_ms()? - server_cpu, client_cpu_ms()? - client_cpu);
     times.sort_by(f64::total_cmp);
     let entries = devices * zaken * 2;
     println!(
-        "many: {devices} devices × {zaken} changed zaken: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {:.1} device-syncs/s; {:.0} bytes/entry; server peak RSS {:.1} MiB (before the burst {:.1} MiB)",
+        "many: {devices} devices × {zaken} changed zaken: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {:.1} device-syncs/s; {:.0} bytes/entry; server peak RSS {:.1} MiB (before the burst {:.1} MiB); cpu during the burst: server {server_cpu:.0} ms, clients {client_cpu:.0} ms",
         percentile(&times, 0.5),
         percentile(&times, 0.99),
         percentile(&times, 1.0),
