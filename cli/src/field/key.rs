@@ -165,6 +165,20 @@ mod tests {
         assert_ne!(derive("geheim", &p(1)), derive("geheim", &p(2)));
     }
 
+    proptest::proptest! {
+        /// The salt file is read from disk: any content gives params or a coded error.
+        #[test]
+        fn any_salt_file_decodes_or_is_refused(text in "\\PC{0,120}", n in 1u32..1_000_000,
+                                               salt in proptest::collection::vec(0u8.., 0..40)) {
+            let _ = KeyParams::decode(&text);
+            let line = format!("{SCHEME} {n} {}", hex::encode(&salt));
+            match KeyParams::decode(&line) {
+                Ok(p) => proptest::prop_assert!(p.salt == salt && p.iterations.get() == n),
+                Err(e) => proptest::prop_assert!(salt.len() < SALT_BYTES && e.code() == "sleutelafleiding_onleesbaar"),
+            }
+        }
+    }
+
     #[test]
     fn a_store_without_its_salt_file_is_not_given_a_new_one() {
         let dir = tempfile::tempdir().unwrap();
