@@ -138,11 +138,15 @@ impl Org {
     }
 
     fn bundle(&self, version: u64, code: Code) -> Vec<u8> {
+        self.bundle_with(version, code, "")
+    }
+
+    fn bundle_with(&self, version: u64, code: Code, overrides: &str) -> Vec<u8> {
         let bundle = PolicyBundle {
             organisation: "Urk".into(),
             version,
             issued_at: at(0),
-            overrides_toml: String::new(),
+            overrides_toml: overrides.into(),
             directives: vec![CodeDirective {
                 code,
                 effective_from: at(0),
@@ -223,9 +227,14 @@ fn a_full_visit_is_recorded_verified_and_listed() {
     assert_eq!(v.plan, Some(plan(Actie::Huisbezoek, Some(2))));
     // The field steps carry the confirmed checklist; the desk's rapport carries none.
     let aan_de_deur = &v.entries[2].entry.policy;
-    assert!(aan_de_deur
-        .confirmed_conditions
-        .contains(&"afstand_1_5_meter".to_owned()));
+    let checklist: Vec<String> = device
+        .check_action(&plan(Actie::Huisbezoek, Some(2)))
+        .conditions()
+        .iter()
+        .map(|c| c.code.clone())
+        .collect();
+    assert!(!checklist.is_empty());
+    assert_eq!(aan_de_deur.confirmed_conditions, checklist);
     assert_eq!(aan_de_deur.policy_version, 0);
     assert_eq!(aan_de_deur.code, Code::Geel);
     assert_eq!(aan_de_deur.policy_synced_at, None);
@@ -353,13 +362,7 @@ fn the_active_code_of_a_verified_policy_governs_visits() {
     record_all(&mut device, "Z-1", &visit, events[..2].to_vec(), 2);
     // Two handhavers at the door break the one-handhaver rule of code oranje.
     let err = device
-        .record(
-            "Z-1",
-            &visit,
-            at_door,
-            vec!["afstand_1_5_meter".into()],
-            at(4),
-        )
+        .record("Z-1", &visit, at_door, Vec::new(), at(4))
         .unwrap_err();
     assert_eq!(err.code(), "actie_verboden");
 
@@ -681,4 +684,42 @@ fn bad_input_is_refused_and_loses_nothing() {
     let detail = device.zaak_detail("Z-1").unwrap();
     assert_eq!(detail.visits[0].entries.len(), 2);
     assert_eq!(device.worklist().unwrap().items.len(), 1);
+}
+
+#[test]
+fn the_organisations_overrides_travel_in_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = device_with_zaak(dir.path());
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    let one_at_the_door = "organisatie = \"Gemeente Urk\"\nversie = \"2026-11\"\n\n\
+                           [geel.huisbezoek]\nmax_handhavers = 1\n";
+    device
+        .install_policy(&org.bundle_with(1, Code::Geel, one_at_the_door), at(0))
+        .unwrap();
+    let err = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "actie_verboden");
+    assert_eq!(err.details()[0].code, "max_handhavers_exceeded");
+
+    // A bundle whose overrides do not parse is refused; the installed one stays in force.
+    let err = device
+        .install_policy(&org.bundle_with(2, Code::Rood, "[geel.huisbezoek\n"), at(2))
+        .unwrap_err();
+    assert!(!err.code().is_empty());
+    assert_eq!(
+        (device.policy_version(), device.active_code()),
+        (1, Code::Geel)
+    );
+    drop(device);
+    let device = Device::open(dir.path(), KEY).unwrap();
+    assert!(device.rules().routekaart().is_overridden());
 }
