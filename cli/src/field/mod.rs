@@ -690,9 +690,14 @@ fn record(
 ) -> Result<(), FieldError> {
     warn_policy(device, now);
     let mut confirmed = step.bevestig.clone();
-    if let Some(Decision::Allowed { conditions, .. }) =
-        device.decision_for(&step.zaak, visit, &event)?
+    if let Some(Decision::Allowed {
+        conditions,
+        warnings,
+    }) = device.decision_for(&step.zaak, visit, &event)?
     {
+        for w in &warnings {
+            eprintln!("Let op: {w}");
+        }
         if !conditions.is_empty() {
             eprintln!(
                 "Voorwaarden van de routekaart (code {}):",
