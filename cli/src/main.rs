@@ -1,6 +1,13 @@
-//! `veldwerk`: the reference field client on a laptop.
+//! `veldwerk`: the reference field client on a laptop, built on veldwerk-core.
+//!
+//! Exit codes (all commands): 0 success (for `rules check`: the action is allowed), 3 the
+//! action is forbidden (`rules check`), 1 an override file is invalid (`rules validate`),
+//! 2 bad input: unknown code, action or value, unreadable or invalid file. The field commands
+//! (`zaken`, `zaak`, `bezoek`, the visit steps, `status`) exit 1 when a step is refused or fails,
+//! with the Dutch message and its code on stderr.
 
 mod field;
+mod rules;
 mod text;
 
 use std::path::PathBuf;
@@ -9,9 +16,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "veldwerk", version, about = "Veldwerk field client")]
+#[command(
+    name = "veldwerk",
+    version,
+    about = "Veldwerk: de routekaart en het huisbezoekprotocol op de opdrachtregel",
+    after_help = "Exitcodes: 0 gelukt / toegestaan, 3 verboden (rules check), 1 ongeldig \
+                  bestand (rules validate), 2 onjuiste invoer."
+)]
 struct Cli {
-    /// The device's data directory (encrypted store and key derivation salt).
+    /// De gegevensmap van dit apparaat (versleutelde opslag en sleutelafleiding).
     #[arg(long, global = true, default_value = "./veldwerk-device")]
     data_dir: PathBuf,
     #[command(subcommand)]
@@ -20,7 +33,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Factual-language check of a text.
+    /// De routekaart: regels controleren, tonen en aanpassingen valideren.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+    /// Feitelijk taalgebruik: tekst controleren op speculatieve of subjectieve formuleringen.
     #[command(subcommand)]
     Text(text::TextCommand),
     #[command(flatten)]
@@ -29,16 +45,17 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match &cli.command {
-        Command::Text(cmd) => {
-            match text::run(cmd, std::io::stdin().lock(), std::io::stdout().lock()) {
+    match cli.command {
+        Command::Rules(command) => rules::run(command),
+        Command::Text(command) => {
+            match text::run(&command, std::io::stdin().lock(), std::io::stdout().lock()) {
                 Ok(_) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("{e:#}");
-                    ExitCode::FAILURE
+                Err(err) => {
+                    eprintln!("veldwerk: {err:#}");
+                    ExitCode::from(2)
                 }
             }
         }
-        Command::Field(cmd) => field::run(&cli.data_dir, cmd),
+        Command::Field(command) => field::run(&cli.data_dir, &command),
     }
 }

@@ -316,3 +316,16 @@ proptest! {
         let _ = Routekaart::from_overrides(&text);
     }
 }
+
+#[test]
+fn the_documented_example_is_valid() {
+    let doc = include_str!("../../../docs/routekaart-overrides.md");
+    let start = doc
+        .find("```toml\n")
+        .map(|i| i + "```toml\n".len())
+        .unwrap();
+    let len = doc[start..].find("```").unwrap();
+    let r = Routekaart::from_overrides(&doc[start..start + len]).unwrap();
+    assert_eq!(r.organisation(), Some("Gemeente Voorbeeld"));
+    assert_eq!(r.cells().filter(|c| c.overridden).count(), 5);
+}
