@@ -723,3 +723,50 @@ fn the_organisations_overrides_travel_in_the_bundle() {
     let device = Device::open(dir.path(), KEY).unwrap();
     assert!(device.rules().routekaart().is_overridden());
 }
+
+#[test]
+fn a_document_update_is_stored_and_rederived() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a = device_with_zaak(da.path());
+    let mut b = Device::open(db.path(), KEY).unwrap();
+    b.add_zaak_document(&a.zaak_document("Z-1").unwrap(), at(1))
+        .unwrap();
+    let visit = b
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(2),
+        )
+        .unwrap();
+    let from_b = b.zaak_document("Z-1").unwrap();
+
+    a.update_document("Z-1", at(3), |doc| {
+        let mut other = ZaakDocument::load(&from_b)?;
+        Ok(doc.merge(&mut other)?)
+    })
+    .unwrap();
+    assert_eq!(a.worklist().unwrap().items[0].next_step, "aanleiding");
+    // A failing update stores nothing and leaves the document as it was.
+    let err = a
+        .update_document("Z-1", at(4), |_| -> Result<(), DeviceError> {
+            Err(DeviceError::NietAangemeld)
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "niet_aangemeld");
+    drop(a);
+    let mut a = Device::open(da.path(), KEY).unwrap();
+    assert_eq!(a.zaak_detail("Z-1").unwrap().visits[0].meta.visit_id, visit);
+
+    record_all(
+        &mut b,
+        "Z-1",
+        &visit,
+        steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]),
+        5,
+    );
+    assert_eq!(b.worklist().unwrap().items[0].unsynced_entries, 7);
+    b.mark_synced("Z-1").unwrap();
+    assert_eq!(b.worklist().unwrap().items[0].unsynced_entries, 0);
+    assert_eq!(a.mark_synced("Z-404").unwrap_err().code(), "zaak_unknown");
+}
