@@ -22,6 +22,7 @@ pub mod secret;
 pub mod server;
 pub mod settings;
 pub mod users;
+pub mod web;
 pub mod zaken;
 
 pub use api::{router, AppState};
