@@ -79,7 +79,12 @@ pub fn routekaart_table(rk_: &Routekaart, active: Option<Code>) -> Markup {
     }
 }
 
-fn switch_form(s: &SessionInfo, active: Option<Code>, chosen: Option<Code>, reason: &str) -> Markup {
+fn switch_form(
+    s: &SessionInfo,
+    active: Option<Code>,
+    chosen: Option<Code>,
+    reason: &str,
+) -> Markup {
     html! {
         form.card method="post" action="/code/bevestigen" {
             (csrf_field(s))
@@ -203,7 +208,15 @@ pub async fn confirm(State(state): State<AppState>, f: CsrfForm<SwitchForm>) -> 
         Ok(c) => c,
         Err(e) => {
             let e = crate::error::AppError::from(e);
-            return overview_page(&state, s, None, Some((e.code, e.message)), None, &f.form.reason).await;
+            return overview_page(
+                &state,
+                s,
+                None,
+                Some((e.code, e.message)),
+                None,
+                &f.form.reason,
+            )
+            .await;
         }
     };
     let reason = f.form.reason.trim();
@@ -235,12 +248,14 @@ pub async fn confirm(State(state): State<AppState>, f: CsrfForm<SwitchForm>) -> 
             Change::BecomesForbidden { actie, reasons } => {
                 forbidden.push((rk::actie_label(actie).to_owned(), reasons))
             }
-            Change::BecomesAllowed { actie, conditions: cs } => {
-                allowed.push((rk::actie_label(actie).to_owned(), cs))
-            }
-            Change::ConditionsChange { actie, conditions: cs } => {
-                conditions.push((rk::actie_label(actie).to_owned(), cs))
-            }
+            Change::BecomesAllowed {
+                actie,
+                conditions: cs,
+            } => allowed.push((rk::actie_label(actie).to_owned(), cs)),
+            Change::ConditionsChange {
+                actie,
+                conditions: cs,
+            } => conditions.push((rk::actie_label(actie).to_owned(), cs)),
         }
     }
     let devices: i64 = state

@@ -1,10 +1,10 @@
 //! Enrolled devices: whose they are, when they last made contact, which policy version they
 //! have, a warning when that is stale or behind, and revocation with a confirmation step.
 
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::extract::Query;
 use maud::html;
 use veldwerk_core::policy::DEFAULT_MAX_AGE;
 
@@ -108,7 +108,10 @@ pub async fn page(
 }
 
 async fn find(state: &AppState, id: String) -> Result<Option<Device>> {
-    state.db.call(move |db| db.with(|c| devices::get(c, &id))).await
+    state
+        .db
+        .call(move |db| db.with(|c| devices::get(c, &id)))
+        .await
 }
 
 /// `GET /apparaten/{id}/intrekken`: the confirmation page.

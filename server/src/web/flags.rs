@@ -28,7 +28,11 @@ pub async fn page(
     Query(q): Query<FlagsQuery>,
 ) -> Response {
     let all = q.alle.as_deref() == Some("ja");
-    let list: Vec<Flag> = match state.db.call(move |db| db.with(|c| flags::list(c, all))).await {
+    let list: Vec<Flag> = match state
+        .db
+        .call(move |db| db.with(|c| flags::list(c, all)))
+        .await
+    {
         Ok(l) => l,
         Err(e) => return refusal_from(e, Some(&s)),
     };

@@ -95,7 +95,12 @@ pub fn decision(_rk: &Routekaart, code: Code, planned: &PlannedAction) -> Decisi
             "Indien per auto: medewerkers voldoende afstand en mondkapje op.",
         )
     };
-    let een_per_auto = || n("een_medewerker_per_auto", "Indien per auto: 1 medewerker per auto.");
+    let een_per_auto = || {
+        n(
+            "een_medewerker_per_auto",
+            "Indien per auto: 1 medewerker per auto.",
+        )
+    };
     let lopen = || {
         n(
             "lopen_fietsen_afstand",
@@ -204,9 +209,18 @@ pub fn cell(rk: &Routekaart, code: Code, actie: Actie) -> Cell {
 /// What happens to one action when the code goes from one to another.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    BecomesForbidden { actie: Actie, reasons: Vec<Notice> },
-    BecomesAllowed { actie: Actie, conditions: Vec<Notice> },
-    ConditionsChange { actie: Actie, conditions: Vec<Notice> },
+    BecomesForbidden {
+        actie: Actie,
+        reasons: Vec<Notice>,
+    },
+    BecomesAllowed {
+        actie: Actie,
+        conditions: Vec<Notice>,
+    },
+    ConditionsChange {
+        actie: Actie,
+        conditions: Vec<Notice>,
+    },
 }
 
 /// Every action whose decision differs between `from` and `to`, in routekaart order.

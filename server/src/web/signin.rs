@@ -57,7 +57,12 @@ fn form_page(
     )
 }
 
-fn with_login_cookie(state: &AppState, token: &str, status: StatusCode, body: maud::Markup) -> Response {
+fn with_login_cookie(
+    state: &AppState,
+    token: &str,
+    status: StatusCode,
+    body: maud::Markup,
+) -> Response {
     let mut r = no_store((status, body).into_response());
     if let Some(v) = cookie(state, LOGIN_CSRF_COOKIE, token, 3600) {
         r.headers_mut().append(header::SET_COOKIE, v);
@@ -145,7 +150,13 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
                 &state,
                 &f.csrf_token,
                 e.status,
-                form_page(&state, &f.csrf_token, &f.name, Some((e.code, &e.message)), None),
+                form_page(
+                    &state,
+                    &f.csrf_token,
+                    &f.name,
+                    Some((e.code, &e.message)),
+                    None,
+                ),
             )
         }
         Err(e) => {
@@ -154,7 +165,13 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
                 &state,
                 &f.csrf_token,
                 e.status,
-                form_page(&state, &f.csrf_token, &f.name, Some((e.code, &e.message)), None),
+                form_page(
+                    &state,
+                    &f.csrf_token,
+                    &f.name,
+                    Some((e.code, &e.message)),
+                    None,
+                ),
             )
         }
     }

@@ -231,7 +231,11 @@ pub struct MeldingForm {
 
 fn melding_form(s: &SessionInfo, names: &[String], f: &MeldingForm) -> Markup {
     let today = chrono::Utc::now().date_naive().to_string();
-    let begindatum = if f.begindatum.is_empty() { today.as_str() } else { f.begindatum.as_str() };
+    let begindatum = if f.begindatum.is_empty() {
+        today.as_str()
+    } else {
+        f.begindatum.as_str()
+    };
     html! {
         form.card method="post" action="/zaken" {
             (csrf_field(s))
@@ -304,26 +308,40 @@ pub async fn new_form(State(state): State<AppState>, Console(s): Console) -> Res
     .into_response()
 }
 
-fn date(field: &'static str, label: &str, v: &str) -> std::result::Result<Option<NaiveDate>, (&'static str, String)> {
+fn date(
+    field: &'static str,
+    label: &str,
+    v: &str,
+) -> std::result::Result<Option<NaiveDate>, (&'static str, String)> {
     if v.trim().is_empty() {
         return Ok(None);
     }
-    v.trim()
-        .parse()
-        .map(Some)
-        .map_err(|_| (field, format!("{label} is geen geldige datum (JJJJ-MM-DD).")))
+    v.trim().parse().map(Some).map_err(|_| {
+        (
+            field,
+            format!("{label} is geen geldige datum (JJJJ-MM-DD)."),
+        )
+    })
 }
 
 fn to_new(f: &MeldingForm) -> std::result::Result<NewZaak, (&'static str, String)> {
     let werkproces = match f.werkproces.as_str() {
         "h2" => Werkproces::H2,
         "h6" => Werkproces::H6,
-        _ => return Err(("werkproces_required", "Kies het werkproces: H2 of H6.".to_owned())),
+        _ => {
+            return Err((
+                "werkproces_required",
+                "Kies het werkproces: H2 of H6.".to_owned(),
+            ))
+        }
     };
     let begindatum = date("begindatum_invalid", "De begindatum", &f.begindatum)?
         .ok_or(("begindatum_required", "Vul de begindatum in.".to_owned()))?;
     if f.klantmanager.trim().is_empty() {
-        return Err(("klantmanager_required", "Vul de klantmanager in.".to_owned()));
+        return Err((
+            "klantmanager_required",
+            "Vul de klantmanager in.".to_owned(),
+        ));
     }
     Ok(NewZaak {
         id: None,
