@@ -95,6 +95,7 @@ struct Answer {
     status: u16,
     body: String,
     location: Option<String>,
+    frame_ancestors_none: bool,
     set_cookies: Vec<String>,
 }
 
@@ -116,6 +117,10 @@ fn answer(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
             .headers()
             .get("location")
             .map(|v| v.to_str().unwrap().to_owned()),
+        frame_ancestors_none: r
+            .headers()
+            .get("content-security-policy")
+            .is_some_and(|v| v.to_str().unwrap().contains("frame-ancestors 'none'")),
         set_cookies: r
             .headers()
             .get_all("set-cookie")
@@ -204,6 +209,7 @@ fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_it() {
 
     let form = get(&server.url("/aanmelden"), "");
     assert!(form.body.contains("<html lang=\"nl\">"));
+    assert!(form.frame_ancestors_none, "console pages are never framed");
     assert!(form
         .body
         .contains("<label for=\"password\">Wachtwoord</label>"));

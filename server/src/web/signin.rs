@@ -2,7 +2,7 @@
 //! failures and the session are the API's (`users::login`); the sign-in form is protected
 //! against login CSRF with a double-submit cookie, since there is no session yet.
 
-use axum::extract::{Form, FromRequest, FromRequestParts, Request, State};
+use axum::extract::{Form, FromRequest, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
@@ -70,13 +70,8 @@ fn with_login_cookie(
     r
 }
 
-/// `GET /aanmelden`.
-pub async fn form(State(state): State<AppState>, req: Request) -> Response {
-    let (mut parts, _) = req.into_parts();
-    let flash = axum::extract::Query::<Flash>::from_request_parts(&mut parts, &state)
-        .await
-        .map(|q| q.0)
-        .unwrap_or_default();
+/// `GET /aanmelden`: the form, with a fresh token in the form and in the cookie.
+pub async fn form(State(state): State<AppState>, Query(flash): Query<Flash>) -> Response {
     let token = match random_hex(16) {
         Ok(t) => t,
         Err(e) => return super::refusal_from(e, None),

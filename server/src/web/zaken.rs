@@ -81,7 +81,8 @@ pub fn list_page(
 pub struct ZakenQuery {
     pub gelukt: Option<String>,
     pub status: Option<String>,
-    pub pagina: Option<i64>,
+    /// Kept as text: a malformed page number shows the first page.
+    pub pagina: Option<String>,
 }
 
 fn assign_form(s: &SessionInfo, names: &[String], zaak: &str) -> Markup {
@@ -115,7 +116,12 @@ pub async fn page(
         Some("gesloten") => Some("gesloten"),
         _ => None,
     };
-    let page = q.pagina.unwrap_or(1).max(1);
+    let page = q
+        .pagina
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 1_000_000);
     let data = state
         .db
         .call(move |db| db.with(|c| Ok((list_page(c, status, page - 1)?, handhavers(c)?))))
