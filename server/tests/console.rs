@@ -309,6 +309,18 @@ fn a_wrong_password_is_refused_and_repeated_ones_lock_the_account() {
     assert_eq!(a.status, 403);
     assert!(a.body.contains("forbidden_role"));
     assert!(cookie_pair(&a, "veldwerk_session").is_none());
+    // Nor with a session opened through the API.
+    let api = answer(
+        agent()
+            .post(&server.url("/v1/session"))
+            .header("content-type", "application/json")
+            .send(format!(r#"{{"name":"kees","password":"{PASSWORD}"}}"#).as_bytes()),
+    );
+    assert_eq!(api.status, 200);
+    let cookie = cookie_pair(&api, "veldwerk_session").unwrap();
+    let page = get(&server.url("/apparaten"), &cookie);
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("forbidden_role"));
 }
 
 #[test]

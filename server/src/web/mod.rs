@@ -270,3 +270,30 @@ impl Flash {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_whole_and_flash_shows_only_known_codes() {
+        assert!(same_secret("abcd", "abcd"));
+        assert!(!same_secret("abcd", "abce"));
+        assert!(!same_secret("abcd", "abc"));
+        assert!(!same_secret("", "a"));
+        let flash = |s: &str| Flash {
+            gelukt: Some(s.to_owned()),
+        };
+        assert!(flash("code_switched").message().is_some());
+        assert_eq!(flash("<script>").message(), None);
+        assert_eq!(Flash::default().message(), None);
+    }
+
+    #[test]
+    fn times_read_as_dutch() {
+        assert_eq!(layout::ago(100, 130), "zojuist");
+        assert_eq!(layout::ago(0, 7200), "2 uur geleden");
+        assert_eq!(layout::ago(0, 3 * 86_400), "3 dagen geleden");
+        assert_eq!(layout::time(1_795_430_400), "2026-11-23 10:40 UTC");
+    }
+}
