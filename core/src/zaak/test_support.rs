@@ -17,6 +17,9 @@ pub fn event(n: usize) -> Event {
     Event::Waarneming {
         ruimte: format!("ruimte {n}"),
         tekst: format!("Waarneming {n}: twee tandenborstels in de badkamer."),
+        foto: None,
+        kast_geopend: false,
+        kamer_van: None,
     }
 }
 
