@@ -400,7 +400,8 @@ fn switching_the_code_shows_the_changes_asks_to_confirm_and_is_audited() {
     assert_eq!(preview.status, 200, "{}", preview.body);
     let forbidden = &preview.body[preview.body.find("Wordt verboden (3)").unwrap()..];
     assert!(forbidden.contains("Spreekkamergesprek"));
-    assert!(forbidden.contains("Face-to-face gesprekken zijn niet mogelijk"));
+    assert!(forbidden.contains("face-to-face gesprekken niet mogelijk"));
+    assert!(forbidden.contains("face_to_face_not_possible"));
     assert!(preview.body.contains("name=\"confirm\" value=\"ja\""));
     assert_eq!(
         server.active_code().0,

@@ -61,6 +61,9 @@ pub fn routekaart_table(rk_: &Routekaart, active: Option<Code>) -> Markup {
                                     ul {
                                         @for n in &cell.notices { li { (n.message) } }
                                     }
+                                    @for w in &cell.warnings {
+                                        p.cell-warning { "Let op: " (w.message) }
+                                    }
                                 }
                             }
                         }
@@ -68,9 +71,17 @@ pub fn routekaart_table(rk_: &Routekaart, active: Option<Code>) -> Markup {
                 }
             }
         }
+        (notices("warn", rk_.general_warnings()))
+        @if !rk_.override_errors.is_empty() {
+            div.notice.error role="alert" {
+                p { "De afwijkingen van de organisatie konden niet worden geladen; hierboven staat de VNG-routekaart zonder afwijkingen." }
+                (notices("", &rk_.override_errors))
+            }
+        }
         @if rk_.has_overrides() {
-            details.overrides open {
-                summary { "Afwijkingen van de organisatie (routekaart-overrides)" }
+            p { "Cellen met " span.tag.override { "afwijking organisatie" } " wijken af van de VNG-routekaart (versie " (rk_.version()) ")." }
+            details.overrides {
+                summary { "Het afwijkingenbestand van de organisatie" }
                 pre { (rk_.overrides_toml) }
             }
         } @else {

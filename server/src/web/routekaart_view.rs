@@ -1,62 +1,70 @@
 //! The routekaart as the console shows it: per action and code, forbidden (with reasons) or
-//! allowed (with conditions), whether the organisation overrides the cell, and what changes
-//! when the code is switched.
+//! allowed (with conditions), whether the organisation's overrides changed the cell, and what
+//! changes when the code is switched.
 //!
-//! This is the one place the console reads routekaart rules. Until `core::routekaart` carries
-//! the table, the overrides file and `evaluate`, [`decision`] holds the VNG table of November
-//! 2020 (seed 004, "Routekaart alternatief handhaven") as interim data and overrides are shown
-//! as text only. At merge, [`decision`] becomes `core::routekaart::evaluate` on the
-//! organisation's routekaart for a [`PlannedAction`] with every parameter unstated, and
-//! [`overridden`] asks that routekaart whether the cell comes from the overrides.
+//! This is the one place the console reads routekaart rules. It builds the organisation's
+//! routekaart from the overrides file in the signed policy bundle
+//! (`core::routekaart::Routekaart::from_overrides`) and decides each cell with
+//! `core::routekaart::evaluate` for a planned action with every parameter unstated, so checkable
+//! limits show as conditions, exactly as a device would list them.
 
-use veldwerk_core::routekaart::{Actie, Code, Decision, PlannedAction};
+use veldwerk_core::routekaart::{self as core_rk, evaluate, Actie, Code, Decision, PlannedAction};
 use veldwerk_core::Notice;
 
 /// Every action, in the order of the routekaart (seed 004).
-pub const ACTIES: [Actie; 7] = [
-    Actie::Huisbezoek,
-    Actie::HuisbezoekApp,
-    Actie::Waarneming,
-    Actie::GesprekOpAfstand,
-    Actie::Spreekkamer,
-    Actie::MobieleUnit,
-    Actie::AdministratiefOnderzoek,
-];
+pub const ACTIES: [Actie; 7] = Actie::ALL;
 
-pub const CODES: [Code; 3] = [Code::Geel, Code::Oranje, Code::Rood];
+/// Every code, least restrictive first (the table's columns).
+pub const CODES: [Code; 3] = Code::ALL;
 
 /// The Dutch label of an action as the routekaart names it.
 pub fn actie_label(a: Actie) -> &'static str {
-    match a {
-        Actie::Huisbezoek => "Huisbezoek",
-        Actie::HuisbezoekApp => "Huisbezoek via de app",
-        Actie::Waarneming => "Waarneming ter plaatse",
-        Actie::GesprekOpAfstand => "Telefonisch gesprek of horen / videogesprek of -verhoor",
-        Actie::Spreekkamer => "Spreekkamergesprek",
-        Actie::MobieleUnit => "Inzet mobiele unit / mobiele spreekkamer",
-        Actie::AdministratiefOnderzoek => "Administratief onderzoek",
-    }
+    a.label()
 }
 
 /// The stable action id (`spreekkamer`, ...), as devices and the API use it.
-pub fn actie_id(a: Actie) -> String {
-    serde_json::to_value(a)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+pub fn actie_id(a: Actie) -> &'static str {
+    a.id()
 }
 
-/// The routekaart an organisation works with: the VNG table and its overrides.
+/// The routekaart an organisation works with: the VNG table with its overrides applied.
 #[derive(Debug, Clone)]
 pub struct Routekaart {
     /// The organisation's overrides file (TOML) as it travels in the signed bundle.
     pub overrides_toml: String,
+    pub routekaart: core_rk::Routekaart,
+    /// Why the overrides could not be applied (the VNG table is shown instead).
+    pub override_errors: Vec<Notice>,
 }
 
 impl Routekaart {
+    /// The organisation's routekaart; an empty file is the VNG table unchanged. Overrides
+    /// that do not load (they are checked before the server signs them, so this means a
+    /// damaged store) leave the VNG table, with the errors.
     pub fn new(overrides_toml: &str) -> Self {
+        if overrides_toml.trim().is_empty() {
+            return Routekaart {
+                overrides_toml: String::new(),
+                routekaart: core_rk::Routekaart::vng_2020(),
+                override_errors: Vec::new(),
+            };
+        }
+        let (routekaart, override_errors) = match core_rk::Routekaart::from_overrides(
+            overrides_toml,
+        ) {
+            Ok(r) => (r, Vec::new()),
+            Err(e) => {
+                tracing::error!(error = %e, "organisation overrides do not load; showing the VNG table");
+                (
+                    core_rk::Routekaart::vng_2020(),
+                    e.errors().iter().map(|e| e.notice()).collect(),
+                )
+            }
+        };
         Routekaart {
             overrides_toml: overrides_toml.to_owned(),
+            routekaart,
+            override_errors,
         }
     }
 
@@ -64,113 +72,26 @@ impl Routekaart {
     pub fn has_overrides(&self) -> bool {
         !self.overrides_toml.trim().is_empty()
     }
-}
 
-fn n(code: &str, message: &str) -> Notice {
-    Notice::new(code, message)
-}
+    /// The version and organisation the routekaart carries (`vng-2020` or the overrides').
+    pub fn version(&self) -> &str {
+        self.routekaart.version()
+    }
 
-fn allowed(conditions: Vec<Notice>) -> Decision {
-    Decision::Allowed {
-        conditions,
-        warnings: Vec::new(),
+    /// Warnings that hold for the whole table (footnote *: partners may differ).
+    pub fn general_warnings(&self) -> &[Notice] {
+        self.routekaart.general_warnings()
     }
 }
 
-fn forbidden(reasons: Vec<Notice>) -> Decision {
-    Decision::Forbidden {
-        reasons,
-        warnings: Vec::new(),
-    }
+/// The decision for `planned` under `code`, by the organisation's routekaart.
+pub fn decision(rk: &Routekaart, code: Code, planned: &PlannedAction) -> Decision {
+    evaluate(&rk.routekaart, code, planned)
 }
 
-/// The decision for `planned` under `code`. Interim: the VNG table of seed 004 with every
-/// parameter unstated, so checkable rules come back as conditions. Replace by
-/// `core::routekaart::evaluate(&routekaart, code, planned)` at merge.
-pub fn decision(_rk: &Routekaart, code: Code, planned: &PlannedAction) -> Decision {
-    let afstand = || n("afstand_1_5m", "1,5 m afstand houden.");
-    let mondkapje_auto = || {
-        n(
-            "auto_afstand_mondkapje",
-            "Indien per auto: medewerkers voldoende afstand en mondkapje op.",
-        )
-    };
-    let een_per_auto = || {
-        n(
-            "een_medewerker_per_auto",
-            "Indien per auto: 1 medewerker per auto.",
-        )
-    };
-    let lopen = || {
-        n(
-            "lopen_fietsen_afstand",
-            "Lopen/fietsen: medewerkers te allen tijde 1,5 m onderlinge afstand.",
-        )
-    };
-    let hardware = || {
-        n(
-            "hardware_geschikt",
-            "Medewerker en klant beschikken over geschikte hardware.",
-        )
-    };
-    let software = || n("software_beveiligd", "De software is beveiligd.");
-    let spreekkamer = || {
-        vec![
-            n("een_klant_per_medewerker", "1 klant (meer mag) per keer bij 1 medewerker."),
-            n(
-                "coronaproof_of_mondkapje",
-                "Coronaproof spreekkamer; zo niet, dan mondkapje verplicht voor klant en medewerker.",
-            ),
-        ]
-    };
-    let geen_face_to_face = || {
-        forbidden(vec![n(
-            "face_to_face_niet_mogelijk",
-            "Face-to-face gesprekken zijn niet mogelijk bij code rood.",
-        )])
-    };
-    match (planned.actie, code) {
-        (Actie::Huisbezoek, Code::Geel) => allowed(vec![
-            n("max_twee_handhavers", "Maximaal twee handhavers aan de deur."),
-            afstand(),
-        ]),
-        (Actie::Huisbezoek, _) => forbidden(vec![n(
-            "alleen_huisbezoek_app",
-            "Een huisbezoek is alleen mogelijk met de huisbezoek-app.",
-        )]),
-        (Actie::HuisbezoekApp, Code::Geel) => allowed(vec![
-            n("app_twee_handhavers", "App aangeboden door 2 handhavers."),
-            afstand(),
-        ]),
-        (Actie::HuisbezoekApp, _) => allowed(vec![
-            n("app_een_handhaver", "App aangeboden door 1 handhaver."),
-            afstand(),
-        ]),
-        (Actie::Waarneming, Code::Geel) => allowed(vec![mondkapje_auto(), lopen()]),
-        (Actie::Waarneming, _) => allowed(vec![een_per_auto(), lopen()]),
-        (Actie::GesprekOpAfstand, _) => allowed(vec![hardware(), software()]),
-        (Actie::Spreekkamer, Code::Rood) => geen_face_to_face(),
-        (Actie::Spreekkamer, _) => {
-            let mut c = spreekkamer();
-            c.push(n(
-                "mondkapje_in_gebouw",
-                "Bij verplaatsen in het gebouw is een mondkapje verplicht.",
-            ));
-            allowed(c)
-        }
-        (Actie::MobieleUnit, Code::Rood) => geen_face_to_face(),
-        (Actie::MobieleUnit, _) => allowed(spreekkamer()),
-        (Actie::AdministratiefOnderzoek, _) => allowed(vec![n(
-            "zie_tabel_administratief_onderzoek",
-            "Al het administratief onderzoek ten behoeve van casussen is mogelijk (zie tabel administratief onderzoek).",
-        )]),
-    }
-}
-
-/// Whether the organisation's overrides change this cell. Interim: unknown until the
-/// overrides format lands in core, so no cell is marked and the page shows the file itself.
-pub fn overridden(_rk: &Routekaart, _code: Code, _actie: Actie) -> bool {
-    false
+/// Whether the organisation's overrides changed this cell.
+pub fn overridden(rk: &Routekaart, code: Code, actie: Actie) -> bool {
+    rk.routekaart.cell(code, actie).overridden
 }
 
 /// One cell as shown.
@@ -179,29 +100,21 @@ pub struct Cell {
     pub allowed: bool,
     /// Reasons when forbidden, conditions when allowed.
     pub notices: Vec<Notice>,
+    /// Warnings the cell carries (footnote ** on the huisbezoek-app, an override).
+    pub warnings: Vec<Notice>,
     pub overridden: bool,
 }
 
-fn planned(actie: Actie) -> PlannedAction {
-    PlannedAction {
-        actie,
-        handhavers: None,
-        transport: None,
-        medewerkers_per_auto: None,
-        coronaproof: None,
-        hardware_ok: None,
-        software_beveiligd: None,
-    }
-}
-
 pub fn cell(rk: &Routekaart, code: Code, actie: Actie) -> Cell {
-    let (allowed, notices) = match decision(rk, code, &planned(actie)) {
-        Decision::Forbidden { reasons, .. } => (false, reasons),
-        Decision::Allowed { conditions, .. } => (true, conditions),
-    };
+    let d = decision(rk, code, &PlannedAction::new(actie));
     Cell {
-        allowed,
-        notices,
+        allowed: d.is_allowed(),
+        notices: if d.is_allowed() {
+            d.conditions().to_vec()
+        } else {
+            d.reasons().to_vec()
+        },
+        warnings: d.warnings().to_vec(),
         overridden: overridden(rk, code, actie),
     }
 }
@@ -252,25 +165,24 @@ pub fn changes(rk: &Routekaart, from: Code, to: Code) -> Vec<Change> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn rood_forbids_face_to_face_and_physical_visits() {
-        let rk = Routekaart::new("");
-        let c = changes(&rk, Code::Geel, Code::Rood);
-        let forbidden: Vec<Actie> = c
-            .iter()
+    fn forbidden(c: &[Change]) -> Vec<Actie> {
+        c.iter()
             .filter_map(|c| match c {
                 Change::BecomesForbidden { actie, .. } => Some(*actie),
                 _ => None,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn rood_forbids_face_to_face_and_physical_visits() {
+        let rk = Routekaart::new("");
+        assert!(rk.override_errors.is_empty());
+        let c = changes(&rk, Code::Geel, Code::Rood);
         assert_eq!(
-            forbidden,
+            forbidden(&c),
             vec![Actie::Huisbezoek, Actie::Spreekkamer, Actie::MobieleUnit]
         );
-        assert!(c.contains(&Change::ConditionsChange {
-            actie: Actie::HuisbezoekApp,
-            conditions: cell(&rk, Code::Rood, Actie::HuisbezoekApp).notices,
-        }));
         let back = changes(&rk, Code::Rood, Code::Oranje);
         assert!(back.iter().any(|c| matches!(
             c,
@@ -280,6 +192,30 @@ mod tests {
             }
         )));
         assert!(changes(&rk, Code::Oranje, Code::Oranje).is_empty());
-        assert_eq!(actie_id(Actie::GesprekOpAfstand), "gesprek_op_afstand");
+        assert!(!overridden(&rk, Code::Rood, Actie::Spreekkamer));
+    }
+
+    #[test]
+    fn overridden_cells_are_marked_and_change_the_switch() {
+        let rk = Routekaart::new(
+            "organisatie = \"Gemeente Test\"\nversie = \"2021-01\"\n\n[oranje.spreekkamer]\ntoegestaan = false\nreden = \"Onze spreekkamers zijn dicht.\"\nreden_code = \"spreekkamers_dicht\"\n",
+        );
+        assert!(rk.override_errors.is_empty(), "{:?}", rk.override_errors);
+        let c = cell(&rk, Code::Oranje, Actie::Spreekkamer);
+        assert!(c.overridden && !c.allowed);
+        assert_eq!(c.notices[0].code, "spreekkamers_dicht");
+        assert!(!cell(&rk, Code::Geel, Actie::Spreekkamer).overridden);
+        assert_eq!(
+            forbidden(&changes(&rk, Code::Geel, Code::Oranje)),
+            vec![Actie::Huisbezoek, Actie::Spreekkamer]
+        );
+    }
+
+    #[test]
+    fn broken_overrides_fall_back_to_the_vng_table_with_the_errors() {
+        let rk = Routekaart::new("[[[ geen toml");
+        assert!(!rk.override_errors.is_empty());
+        assert!(rk.has_overrides());
+        assert!(!cell(&rk, Code::Rood, Actie::Spreekkamer).allowed);
     }
 }
