@@ -48,15 +48,20 @@ pub fn list_page(
         [status],
         |r| r.get(0),
     )?;
+    // The page's ids first, so the assignee lookup and JSON extraction run for its rows only
+    // (SQLite would compute them for every skipped row of the OFFSET too).
     let mut stmt = conn.prepare_cached(
-        "SELECT z.id, z.label, z.adres, coalesce(json_extract(z.melding, '$.werkproces'), ''),
+        "WITH page AS (
+             SELECT id, row_number() OVER (
+                 ORDER BY status = 'gesloten', deadline IS NULL, deadline, id) AS n
+             FROM zaken WHERE ?1 IS NULL OR status = ?1
+             ORDER BY n LIMIT ?2 OFFSET ?3)
+         SELECT z.id, z.label, z.adres, coalesce(json_extract(z.melding, '$.werkproces'), ''),
                 z.status, z.deadline,
                 coalesce((SELECT group_concat(u.name, ', ') FROM assignments a
                           JOIN users u ON u.id = a.user_id
                           WHERE a.zaak_id = z.id AND a.withdrawn_at IS NULL), '')
-         FROM zaken z WHERE ?1 IS NULL OR z.status = ?1
-         ORDER BY z.status = 'gesloten', z.deadline IS NULL, z.deadline, z.id
-         LIMIT ?2 OFFSET ?3",
+         FROM page JOIN zaken z ON z.id = page.id ORDER BY page.n",
     )?;
     let rows = stmt
         .query_map(
@@ -439,5 +444,58 @@ pub async fn create(State(state): State<AppState>, f: CsrfForm<MeldingForm>) -> 
             }
             refused(e.code, &e.message, &form)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+    use crate::users::{add_user, Role};
+
+    #[test]
+    fn pages_follow_the_deadline_order_with_their_assignees() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        db.write(|tx| {
+            add_user(tx, "piet", Role::Handhaver, None, "test", 0)?;
+            for i in 0..150u64 {
+                let begindatum = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+                let f = MeldingForm {
+                    werkproces: "h2".into(),
+                    begindatum: begindatum.to_string(),
+                    klantmanager: "A. Jansen".into(),
+                    motivatie: "Post op adres gericht aan een tweede persoon.".into(),
+                    label: format!("zaak {i}"),
+                    // Deadlines in reverse order of creation; every tenth has none.
+                    deadline: if i % 10 == 0 {
+                        String::new()
+                    } else {
+                        (begindatum + chrono::Days::new(200 - i)).to_string()
+                    },
+                    ..MeldingForm::default()
+                };
+                let (z, _) = zaken::create(tx, to_new(&f).unwrap(), "test", 0)?;
+                if i == 149 {
+                    zaken::assign(tx, &z.id, "piet", "test", 0)?;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        let (first, total) = db.with(|c| list_page(c, None, 0)).unwrap();
+        let (second, _) = db.with(|c| list_page(c, Some("open"), 1)).unwrap();
+        assert_eq!((total, first.len(), second.len()), (150, 100, 50));
+        assert_eq!(first[0].label, "zaak 149");
+        assert_eq!(first[0].handhavers, "piet");
+        let deadlines: Vec<_> = first
+            .iter()
+            .chain(&second)
+            .map(|z| z.deadline.clone())
+            .collect();
+        let dated = deadlines.iter().take_while(|d| d.is_some()).count();
+        assert_eq!(dated, 135, "undated zaken last");
+        assert!(deadlines[..dated].windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(db.with(|c| list_page(c, Some("gesloten"), 0)).unwrap().1, 0);
     }
 }
