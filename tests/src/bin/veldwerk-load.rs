@@ -285,6 +285,9 @@ impl Device {
                         tekst: format!(
                             "Waarneming {e}: in de badkamer staan twee tandenborstels en twee handdoeken."
                         ),
+                        foto: None,
+                        kast_geopend: false,
+                        kamer_van: None,
                     };
                     doc.append_entry(&visit, &event, &context, &self.signer, Utc::now())?;
                     n += 1;
