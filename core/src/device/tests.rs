@@ -626,3 +626,59 @@ fn unknown_zaken_and_visits_give_coded_errors() {
     assert_eq!(err.code(), "actie_wijkt_af");
     assert!(err.notice().message.contains("huisbezoek"));
 }
+
+#[test]
+fn bad_input_is_refused_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = device_with_zaak(dir.path());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    record_all(
+        &mut device,
+        "Z-1",
+        &visit,
+        steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"])[..2].to_vec(),
+        2,
+    );
+    for garbage in [
+        &b""[..],
+        b"not automerge",
+        &[0x85, 0x6f, 0x4a, 0x83, 1, 2, 3],
+    ] {
+        assert!(device.add_zaak_document(garbage, at(5)).is_err());
+    }
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    let err = device
+        .install_policy(b"{\"payload\":1}", at(5))
+        .unwrap_err();
+    assert_eq!(err.code(), "policy_malformed");
+    let mut tampered = org.bundle(2, Code::Rood);
+    let i = tampered.len() / 2;
+    tampered[i] ^= 1;
+    assert!(device.install_policy(&tampered, at(5)).is_err());
+    assert_eq!(device.active_code(), Code::Geel);
+    let err = device
+        .set_enrollment("dev-1", &[1, 2, 3], "https://veldwerk.example")
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_public_key");
+
+    drop(device);
+    let mut device = Device::open(dir.path(), KEY).unwrap();
+    assert_eq!(device.device_id(), "dev-1");
+    assert_eq!(
+        device.enrollment().unwrap().server_url,
+        "https://veldwerk.example"
+    );
+    let detail = device.zaak_detail("Z-1").unwrap();
+    assert_eq!(detail.visits[0].entries.len(), 2);
+    assert_eq!(device.worklist().unwrap().items.len(), 1);
+}
