@@ -1,6 +1,7 @@
 //! `veldwerk`: the reference field client on a laptop.
 
 mod field;
+mod remote;
 mod text;
 
 use std::path::PathBuf;
@@ -25,6 +26,8 @@ enum Command {
     Text(text::TextCommand),
     #[command(flatten)]
     Field(Box<field::FieldCommand>),
+    #[command(flatten)]
+    Remote(remote::RemoteCommand),
 }
 
 fn main() -> ExitCode {
@@ -40,5 +43,6 @@ fn main() -> ExitCode {
             }
         }
         Command::Field(cmd) => field::run(&cli.data_dir, cmd),
+        Command::Remote(cmd) => remote::run(&cli.data_dir, cmd),
     }
 }

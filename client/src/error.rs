@@ -7,7 +7,9 @@ use veldwerk_core::Notice;
 /// An error of [`crate::enroll`] or [`crate::sync`]. `code()` is stable; the message is Dutch.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("Het serveradres '{0}' is ongeldig: gebruik http:// of https:// gevolgd door de host.")]
+    #[error(
+        "Het serveradres '{0}' is ongeldig: gebruik http:// of https:// gevolgd door de host."
+    )]
     InvalidUrl(String),
     #[error("Dit apparaat is nog niet aangemeld bij de organisatie: meld het eerst aan.")]
     NotEnrolled,
@@ -15,11 +17,17 @@ pub enum ClientError {
     AlreadyEnrolled { device_id: String },
     #[error("Er is geen apparaat geopend (na het wissen is een nieuwe aanmelding nodig).")]
     NoDevice,
-    #[error("De server is niet bereikbaar: {0}. Probeer het later opnieuw; er gaat niets verloren.")]
+    #[error(
+        "De server is niet bereikbaar: {0}. Probeer het later opnieuw; er gaat niets verloren."
+    )]
     Unreachable(String),
-    #[error("De server antwoordde niet op tijd. Probeer het later opnieuw; er gaat niets verloren.")]
+    #[error(
+        "De server antwoordde niet op tijd. Probeer het later opnieuw; er gaat niets verloren."
+    )]
     Timeout,
-    #[error("De verbinding met de server viel weg: {0}. Probeer het opnieuw; er gaat niets verloren.")]
+    #[error(
+        "De verbinding met de server viel weg: {0}. Probeer het opnieuw; er gaat niets verloren."
+    )]
     Transport(String),
     /// The server refused the request (non-2xx) with its own code and message.
     #[error("{message}")]

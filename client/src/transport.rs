@@ -175,7 +175,13 @@ mod tests {
         let t = Transport::new("http://127.0.0.1:8080").unwrap();
         assert_eq!(t.origin, "http://127.0.0.1:8080");
         assert_eq!(t.path("/v1/sync"), "/v1/sync");
-        for bad in ["ftp://x", "127.0.0.1:8080", "http://", "http://a b", "https://x/?q"] {
+        for bad in [
+            "ftp://x",
+            "127.0.0.1:8080",
+            "http://",
+            "http://a b",
+            "https://x/?q",
+        ] {
             assert_eq!(
                 Transport::new(bad).unwrap_err().code(),
                 "server_url_invalid",

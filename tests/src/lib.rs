@@ -402,8 +402,7 @@ pub fn steps_to_binnen(handhavers: &[&str]) -> Vec<Event> {
             actie: Actie::Huisbezoek,
             grondslag: Grondslag::ConcreteAanwijzing {
                 feiten: vec![Feit {
-                    omschrijving: "Post op dit adres is gericht aan een tweede volwassene."
-                        .into(),
+                    omschrijving: "Post op dit adres is gericht aan een tweede volwassene.".into(),
                     bron: BronSoort::Register,
                 }],
                 geraadpleegde_bronnen: vec!["BRP".into(), "RDW".into()],

@@ -5,7 +5,7 @@
 use chrono::{Duration, Utc};
 use veldwerk_client::transport::{sign, Transport};
 use veldwerk_core::evidence::{DeviceKey, Signer};
-use veldwerk_core::routekaart::{Actie, Code, Decision};
+use veldwerk_core::routekaart::{self, Actie, Code, Decision, Routekaart};
 use veldwerk_core::sync::{SyncSession, CONTENT_TYPE, SYNC_PATH};
 use veldwerk_core::zaak::{PolicyContext, ZaakDocument};
 use veldwerk_tests::{plan, steps_to_binnen, waarneming, TestDevice, TestServer};
@@ -16,7 +16,10 @@ fn two_devices_offline_in_the_same_visit_both_see_all_entries() {
     server.zaak("Z-1", &["piet", "kees"]);
     let mut piet = TestDevice::enrolled(&server, "piet");
     let mut kees = TestDevice::enrolled(&server, "kees");
-    assert_eq!(piet.sync().unwrap().summary.new_docs, vec!["Z-1".to_owned()]);
+    assert_eq!(
+        piet.sync().unwrap().summary.new_docs,
+        vec!["Z-1".to_owned()]
+    );
 
     // Piet starts the visit at the door and syncs; Kees picks the visit up.
     let t = Utc::now();
@@ -36,9 +39,17 @@ fn two_devices_offline_in_the_same_visit_both_see_all_entries() {
         .unwrap();
 
     let p = piet.sync().unwrap();
-    assert!(p.summary.rejections.is_empty(), "{:?}", p.summary.rejections);
+    assert!(
+        p.summary.rejections.is_empty(),
+        "{:?}",
+        p.summary.rejections
+    );
     let k = kees.sync().unwrap();
-    assert!(k.summary.rejections.is_empty(), "{:?}", k.summary.rejections);
+    assert!(
+        k.summary.rejections.is_empty(),
+        "{:?}",
+        k.summary.rejections
+    );
     assert_eq!(k.summary.entries_received, 2);
     assert!(k.summary.round_trips <= 3, "{}", k.summary.round_trips);
     let p2 = piet.sync().unwrap();
@@ -70,9 +81,12 @@ fn a_switch_to_rood_reaches_the_device_at_its_next_sync_and_forbids_spreekkamer(
     let mut piet = TestDevice::enrolled(&server, "piet");
     piet.sync().unwrap();
     assert_eq!(piet.device().active_code(), Code::Geel);
+    // The routekaart (seed 004) allows a spreekkamer gesprek under the device's code geel.
+    let routekaart = Routekaart::vng_2020();
     let spreekkamer = plan(Actie::Spreekkamer, 1);
-    let before = piet.device().check_action(&spreekkamer);
-    assert!(matches!(before, Decision::Allowed { .. }), "{before:?}");
+    let code = piet.device().active_code();
+    let before = routekaart::evaluate(&routekaart, code, &spreekkamer);
+    assert!(before.is_allowed(), "{before:?}");
 
     let version = server.switch_code(Code::Rood, "Persconferentie: code rood", 0);
     // Not yet: the device learns it at its next contact.
@@ -83,6 +97,15 @@ fn a_switch_to_rood_reaches_the_device_at_its_next_sync_and_forbids_spreekkamer(
     assert_eq!(report.policy.code, Code::Rood);
     assert!(!report.policy.stale);
     assert_eq!(piet.device().active_code(), Code::Rood);
+    let after = routekaart::evaluate(&routekaart, piet.device().active_code(), &spreekkamer);
+    match &after {
+        Decision::Forbidden { reasons, .. } => {
+            assert!(reasons
+                .iter()
+                .any(|r| r.code == "face_to_face_not_possible"))
+        }
+        other => panic!("spreekkamer under rood: {other:?}"),
+    }
     assert!(matches!(
         piet.device().check_action(&spreekkamer),
         Decision::Forbidden { .. }
@@ -95,7 +118,12 @@ fn a_switch_to_rood_reaches_the_device_at_its_next_sync_and_forbids_spreekkamer(
     // A huisbezoek in person is only possible through the app under rood.
     let err = piet
         .device()
-        .start_visit("Z-1", Actie::Huisbezoek, plan(Actie::Huisbezoek, 2), Utc::now())
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, 2),
+            Utc::now(),
+        )
         .unwrap_err();
     assert_eq!(err.code(), "actie_verboden");
 
@@ -128,7 +156,10 @@ fn a_device_offline_during_the_switch_gets_its_later_actions_flagged_and_nothing
     assert_eq!(server.entry_count("Z-1"), 8, "nothing is dropped");
 
     let flags = server.flags();
-    assert!(!flags.is_empty(), "actions under an outdated code are flagged");
+    assert!(
+        !flags.is_empty(),
+        "actions under an outdated code are flagged"
+    );
     let device_id = piet.device().device_id().to_owned();
     for f in &flags {
         assert_eq!(f.device_id, device_id);
@@ -247,8 +278,14 @@ fn a_tampered_change_and_a_replayed_request_are_refused_and_nothing_is_lost() {
         code: Code::Geel,
         policy_synced_at: Some(t),
     };
-    doc.append_entry(&visit, &waarneming(99), &context, &forger, t + Duration::minutes(3))
-        .unwrap();
+    doc.append_entry(
+        &visit,
+        &waarneming(99),
+        &context,
+        &forger,
+        t + Duration::minutes(3),
+    )
+    .unwrap();
     piet.device()
         .add_zaak_document(&doc.save(), Utc::now())
         .unwrap();
@@ -279,7 +316,11 @@ fn a_tampered_change_and_a_replayed_request_are_refused_and_nothing_is_lost() {
     assert_eq!(piet.entry_count("Z-1"), 9);
     assert!(piet.device().unsynced_entries().unwrap() >= 1);
     let verification = piet.device().verify_visit("Z-1", &visit).unwrap();
-    assert_eq!(verification.problems().count(), 1, "the device also sees the forged entry");
+    assert_eq!(
+        verification.problems().count(),
+        1,
+        "the device also sees the forged entry"
+    );
 }
 
 #[test]
@@ -339,8 +380,13 @@ fn killing_the_server_mid_sync_and_restarting_loses_nothing_and_the_sync_complet
             .meta
             .visit_id
             .clone();
-        piet.record(&zaak, &visit, vec![waarneming(50)], t + Duration::minutes(9))
-            .unwrap();
+        piet.record(
+            &zaak,
+            &visit,
+            vec![waarneming(50)],
+            t + Duration::minutes(9),
+        )
+        .unwrap();
     }
     let result = std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::channel::<()>();

@@ -77,7 +77,12 @@ impl SyncDocs for Device {
                 format!("Het document voor zaak {zaak_id} hoort bij zaak {found}."),
             ));
         }
-        if self.store.worklist_item(zaak_id).map_err(|e| notice(e.into()))?.is_some() {
+        if self
+            .store
+            .worklist_item(zaak_id)
+            .map_err(|e| notice(e.into()))?
+            .is_some()
+        {
             // Already here (a repeated answer after an interrupted sync): merge, lose nothing.
             let bytes = doc.save();
             return self
@@ -224,7 +229,11 @@ mod tests {
 
     /// A peer playing the server's part with real Automerge sync over an in-memory document
     /// set, answering the device's requests as the server would (messages and acks).
-    fn answer(peer: &mut MemoryDocs, states: &mut std::collections::HashMap<String, am::State>, req: &[u8]) -> Vec<u8> {
+    fn answer(
+        peer: &mut MemoryDocs,
+        states: &mut std::collections::HashMap<String, am::State>,
+        req: &[u8],
+    ) -> Vec<u8> {
         let req = SyncRequest::from_cbor(req).unwrap();
         let mut resp = SyncResponse::empty();
         for dm in req.docs {
