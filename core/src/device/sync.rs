@@ -148,8 +148,10 @@ fn withdrawn_retention() -> chrono::Duration {
 
 impl Device {
     /// Applies the server's acknowledgements: a zaak whose every change the server holds
-    /// (`complete`) has no unsynced entries left, and its retention starts counting (once: a
-    /// later acknowledgement does not restart it). Returns how many zaken were marked.
+    /// (`complete`) has no unsynced entries left; a closed one starts its retention (once: a
+    /// later acknowledgement does not restart it, and new changes reset it in the store).
+    /// Open zaken are not marked: retention only concerns closed ones, and a rapport recorded
+    /// later resets the mark anyway. Returns how many zaken were marked.
     pub fn apply_acks(&mut self, acks: &[Ack], now: DateTime<Utc>) -> Result<usize, DeviceError> {
         let mut marked = 0;
         for ack in acks.iter().filter(|a| a.complete) {
@@ -160,7 +162,7 @@ impl Device {
                 item.unsynced_entries = 0;
                 self.store.update_worklist_item(&item)?;
             }
-            if item.acknowledged_at.is_none() {
+            if item.closed && item.acknowledged_at.is_none() {
                 self.store.mark_acknowledged(&ack.zaak_id, now)?;
                 marked += 1;
             }
@@ -290,9 +292,15 @@ mod tests {
         let item = device.worklist().unwrap().items[0].clone();
         assert_eq!(item.label, "Z-1 gewijzigd");
         assert_eq!(item.unsynced_entries, 0);
-        let acked = item.acknowledged_at.unwrap();
-        // A later acknowledgement does not restart retention.
-        device.apply_acks(&acks, Utc::now()).unwrap();
+        assert_eq!(item.acknowledged_at, None, "an open zaak is not marked");
+        // Once closed, the acknowledgement starts its retention, and a later one does not
+        // restart it.
+        let mut closed = item.clone();
+        closed.closed = true;
+        device.store().update_worklist_item(&closed).unwrap();
+        assert_eq!(device.apply_acks(&acks, Utc::now()).unwrap(), 1);
+        let acked = device.worklist().unwrap().items[0].acknowledged_at.unwrap();
+        assert_eq!(device.apply_acks(&acks, Utc::now()).unwrap(), 0);
         assert_eq!(
             device.worklist().unwrap().items[0].acknowledged_at,
             Some(acked)
@@ -305,6 +313,18 @@ mod tests {
             device.zaak_detail("Z-1").unwrap().summary.label,
             "Z-1 gewijzigd"
         );
+    }
+
+    #[test]
+    fn the_request_signer_signs_as_the_device_and_a_wipe_removes_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let device = Device::open(dir.path(), KEY).unwrap();
+        let signer = device.request_signer().unwrap();
+        assert_eq!(signer.device_id, device.device_id());
+        assert_eq!(signer.key.public_key(), device.public_key());
+        assert_eq!(signer.key.sign(b"abc"), device.sign(b"abc"));
+        device.wipe().unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
