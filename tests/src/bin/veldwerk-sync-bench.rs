@@ -117,7 +117,7 @@ fn day(runs: usize) {
 
 fn pull(zaken: usize, runs: usize) {
     let mut times = Vec::new();
-    let mut floors = Vec::new();
+    let mut floors: Vec<f64> = Vec::new();
     for run in 1..=runs {
         let server = TestServer::start_with_handhavers(&["piet"]);
         let ids: Vec<String> = (0..zaken).map(|z| format!("Z-{z:04}")).collect();
