@@ -7,6 +7,7 @@
 //! with the Dutch message and its code on stderr.
 
 mod field;
+mod remote;
 mod rules;
 mod text;
 
@@ -41,6 +42,8 @@ enum Command {
     Text(text::TextCommand),
     #[command(flatten)]
     Field(Box<field::FieldCommand>),
+    #[command(flatten)]
+    Remote(remote::RemoteCommand),
 }
 
 fn main() -> ExitCode {
@@ -57,5 +60,6 @@ fn main() -> ExitCode {
             }
         }
         Command::Field(command) => field::run(&cli.data_dir, &command),
+        Command::Remote(command) => remote::run(&cli.data_dir, &command),
     }
 }
