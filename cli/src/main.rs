@@ -2,11 +2,16 @@
 //!
 //! Exit codes (all commands): 0 success (for `rules check`: the action is allowed), 3 the
 //! action is forbidden (`rules check`), 1 an override file is invalid (`rules validate`),
-//! 2 bad input: unknown code, action or value, unreadable or invalid file.
+//! 2 bad input: unknown code, action or value, unreadable or invalid file. The field commands
+//! (`zaken`, `zaak`, `bezoek`, the visit steps, `status`) exit 1 when a step is refused or fails,
+//! with the Dutch message and its code on stderr.
 
+mod field;
+mod remote;
 mod rules;
 mod text;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +25,9 @@ use clap::{Parser, Subcommand};
                   bestand (rules validate), 2 onjuiste invoer."
 )]
 struct Cli {
+    /// De gegevensmap van dit apparaat (versleutelde opslag en sleutelafleiding).
+    #[arg(long, global = true, default_value = "./veldwerk-device")]
+    data_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,6 +40,10 @@ enum Command {
     /// Feitelijk taalgebruik: tekst controleren op speculatieve of subjectieve formuleringen.
     #[command(subcommand)]
     Text(text::TextCommand),
+    #[command(flatten)]
+    Field(Box<field::FieldCommand>),
+    #[command(flatten)]
+    Remote(remote::RemoteCommand),
 }
 
 fn main() -> ExitCode {
@@ -47,5 +59,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Field(command) => field::run(&cli.data_dir, &command),
+        Command::Remote(command) => remote::run(&cli.data_dir, &command),
     }
 }
