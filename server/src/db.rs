@@ -2,12 +2,15 @@
 //!
 //! One connection in WAL mode behind a mutex; async handlers reach it through [`Db::call`],
 //! which runs the closure on tokio's blocking pool. Writes that must stay together use
-//! [`Db::write`], which commits only when the closure returns `Ok`.
+//! [`Db::write`], which commits only when the closure returns `Ok`. Reads that need no write
+//! may use [`Db::read`] instead: a small pool of read-only connections, each read one
+//! transaction (one consistent snapshot, everything committed before it began), that does not
+//! wait for the writer.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -158,11 +161,22 @@ pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
+/// At most this many read-only connections are open at once.
+pub const MAX_READERS: usize = 4;
+
 /// The server's store.
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
+    readers: Arc<Readers>,
     path: PathBuf,
+}
+
+/// Idle read-only connections and how many are open.
+#[derive(Default)]
+struct Readers {
+    pool: Mutex<(Vec<Connection>, usize)>,
+    freed: Condvar,
 }
 
 impl Db {
@@ -179,8 +193,59 @@ impl Db {
         migrate(&mut conn)?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::default(),
             path,
         })
+    }
+
+    fn open_reader(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(conn)
+    }
+
+    /// Runs `f` in one read transaction on a read-only connection (blocking). Sees everything
+    /// committed before it began; never waits for the writer's lock.
+    pub fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let poisoned = || Error::Data("database lock poisoned".into());
+        let mut conn = {
+            let mut pool = self.readers.pool.lock().map_err(|_| poisoned())?;
+            loop {
+                if let Some(c) = pool.0.pop() {
+                    break c;
+                }
+                if pool.1 < MAX_READERS {
+                    pool.1 += 1;
+                    drop(pool);
+                    match self.open_reader() {
+                        Ok(c) => break c,
+                        Err(e) => {
+                            if let Ok(mut pool) = self.readers.pool.lock() {
+                                pool.1 -= 1;
+                            }
+                            return Err(e);
+                        }
+                    }
+                }
+                pool = self.readers.freed.wait(pool).map_err(|_| poisoned())?;
+            }
+        };
+        let out = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        if let Ok(mut pool) = self.readers.pool.lock() {
+            pool.0.push(conn);
+        }
+        self.readers.freed.notify_one();
+        out
     }
 
     pub fn path(&self) -> &Path {
@@ -274,6 +339,41 @@ mod tests {
         conn.pragma_update(None, "user_version", 99).unwrap();
         drop(conn);
         assert!(Db::open(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_read_sees_what_was_committed_before_it_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO users (name, role, created_at) VALUES ('a', 'admin', 0)",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        let count = |db: &Db| {
+            db.read(
+                |tx| Ok(tx.query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))?),
+            )
+        };
+        assert_eq!(count(&db).unwrap(), 1);
+        let readers: Vec<_> = (0..MAX_READERS * 2)
+            .map(|_| {
+                let db = db.clone();
+                std::thread::spawn(move || count(&db).unwrap())
+            })
+            .collect();
+        for r in readers {
+            assert_eq!(r.join().unwrap(), 1);
+        }
+        let r: Result<()> = db.read(|tx| {
+            tx.execute("DELETE FROM users", [])?;
+            Ok(())
+        });
+        assert!(r.is_err(), "a read-only connection refuses writes");
+        assert_eq!(count(&db).unwrap(), 1);
     }
 
     #[test]

@@ -2,13 +2,16 @@
 //! (summary and every stored entry), so a round trip neither reloads a document from the store
 //! nor reads its stored entries again before applying a message.
 //!
-//! The store stays the truth. Every append to a zaak's document in this process bumps the zaak's
-//! generation here; an entry is used only while its generation and the zaak's last incremental
-//! row are still the ones it was loaded or stored at. A round trip takes its document out
-//! ([`take`]), so two requests never share one instance; a request that finds none loads from the
-//! store. Callers hold the store's lock around every call, so "the store at generation g" means
-//! the same thing to all of them. Bounded by count and by estimated memory; the least recently used
-//! entries go first.
+//! The store stays the truth, and only committed data is ever kept: a document is put here after
+//! the transaction that stored its changes committed. A kept document is the zaak's snapshot plus
+//! every incremental row up to `change_id`, and is used only by a round trip whose read of the
+//! store shows exactly that last row ([`take`]); a round trip takes its document out, so two
+//! requests never share one instance, and one that finds none loads from the store. Every append
+//! in this process bumps the zaak's generation and drops its kept document before the commit (so
+//! a reader outside the writer's lock cannot find one that lacks a committed row, even if SQLite
+//! reuses a row id after compaction); a document read before an append is not put back. Other
+//! processes do not write zaak documents (only the server's sync does). Bounded by count and by
+//! estimated memory; the least recently used entries go first.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -102,11 +105,15 @@ pub fn take(store: &Path, zaak_id: &str, change_id: i64) -> Option<Loaded> {
 }
 
 /// Puts back a document whose content the round trip did not change; kept only if nothing was
-/// appended to the zaak since it was read.
+/// appended to the zaak since it was read, and never over one that includes later rows.
 pub fn put_unchanged(store: &Path, zaak_id: &str, loaded: Loaded) {
     with(|c| {
         let key = (store.to_path_buf(), zaak_id.to_owned());
-        if c.generations.get(&key).copied().unwrap_or(0) == loaded.generation {
+        let newer_kept = c
+            .slots
+            .get(&key)
+            .is_some_and(|s| s.loaded.change_id > loaded.change_id);
+        if c.generations.get(&key).copied().unwrap_or(0) == loaded.generation && !newer_kept {
             insert(c, key, loaded);
         }
     })

@@ -14,7 +14,7 @@ use automerge::sync;
 use veldwerk_core::evidence::{EntryStatus, KeyDirectory};
 use veldwerk_core::policy::PolicyBundle;
 use veldwerk_core::sync::{Ack, Rejection};
-use veldwerk_core::zaak::{actor_belongs_to_device, Entry, ZaakDocument};
+use veldwerk_core::zaak::{actor_belongs_to_device, Entry, VisitMeta, ZaakDocument};
 
 use super::cache::Known;
 use crate::flags::NewFlag;
@@ -53,19 +53,22 @@ pub fn ack_heads(doc: &mut ZaakDocument) -> Vec<serde_bytes::ByteBuf> {
 }
 
 /// Every stored entry copy of every visit, by visit id.
-fn entries_by_visit(
+type EntriesByVisit = BTreeMap<String, Vec<Entry>>;
+
+/// Every visit, and every stored entry copy of every visit.
+fn visits_and_entries(
     doc: &ZaakDocument,
     zaak_id: &str,
-) -> Result<BTreeMap<String, Vec<Entry>>, Rejection> {
+) -> Result<(Vec<VisitMeta>, EntriesByVisit), Rejection> {
     let visits = doc.visits().map_err(|e| unreadable(zaak_id, &e))?;
     let mut out = BTreeMap::new();
-    for v in visits {
+    for v in &visits {
         let entries = doc
             .stored_entries(&v.visit_id)
             .map_err(|e| unreadable(zaak_id, &e))?;
-        out.insert(v.visit_id, entries);
+        out.insert(v.visit_id.clone(), entries);
     }
-    Ok(out)
+    Ok((visits, out))
 }
 
 /// What the checks need to know of `doc` before a message is applied (read once per document
@@ -73,7 +76,7 @@ fn entries_by_visit(
 pub fn known(doc: &ZaakDocument, zaak_id: &str) -> Result<Known, Rejection> {
     Ok(Known {
         summary: doc.summary().map_err(|e| unreadable(zaak_id, &e))?,
-        entries: entries_by_visit(doc, zaak_id)?,
+        entries: visits_and_entries(doc, zaak_id)?.1,
     })
 }
 
@@ -154,7 +157,8 @@ pub fn apply(
                 ),
             ));
         }
-        for v in doc.visits().map_err(|e| unreadable(zaak_id, &e))? {
+        let (visits_after, entries_after) = visits_and_entries(doc, zaak_id)?;
+        for v in &visits_after {
             if !entries_before.contains_key(&v.visit_id) && v.created_by != device_id {
                 return Err(reject(
                     zaak_id,
@@ -166,7 +170,6 @@ pub fn apply(
                 ));
             }
         }
-        let entries_after = entries_by_visit(doc, zaak_id)?;
         for (visit_id, before) in &entries_before {
             let after: HashSet<&str> = entries_after
                 .get(visit_id)

@@ -9,9 +9,12 @@
 
 pub mod cache;
 pub mod check;
+pub mod shared;
 pub mod store;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Instant;
 
 use automerge::sync;
 use rusqlite::OptionalExtension;
@@ -50,8 +53,8 @@ struct Prepared {
     /// Zaak ids assigned to the device's handhaver now (open zaken, not withdrawn).
     assigned: BTreeSet<String>,
     newer_policy: Option<SignedPolicy>,
-    bundle: PolicyBundle,
-    keys: KeyDirectory,
+    bundle: Arc<PolicyBundle>,
+    keys: Arc<KeyDirectory>,
     /// Per document message: the stored document and this device's sync state with it.
     docs: Vec<(DocMessage, Option<StoredWithState>)>,
     new_docs: Vec<NewDoc>,
@@ -65,10 +68,37 @@ pub async fn round_trip(
     device_id: String,
     req: SyncRequest,
 ) -> Result<(SyncResponse, Vec<String>)> {
+    let started = Instant::now();
     let dev = device_id.clone();
-    let prepared = db
-        .call(move |db| db.write(|tx| prepare(tx, &dev, req)))
-        .await?;
+    // Most round trips only read; one that creates documents (first contact, new assignments)
+    // reads again under the writer's lock and writes.
+    let (prepared, prepare_locked_at) = match db
+        .call(move |db| {
+            db.read(|tx| {
+                let at = Instant::now();
+                Ok((prepare(tx, &dev, req, false)?, at))
+            })
+        })
+        .await?
+    {
+        (Prepare::Ready(p), at) => (*p, at),
+        (Prepare::NeedsWriter(req), _) => {
+            let dev = device_id.clone();
+            db.call(move |db| {
+                db.write(|tx| {
+                    let at = Instant::now();
+                    match prepare(tx, &dev, req, true)? {
+                        Prepare::Ready(p) => Ok((*p, at)),
+                        Prepare::NeedsWriter(_) => Err(Error::Data(
+                            "sync: writable prepare asked for a writer".into(),
+                        )),
+                    }
+                })
+            })
+            .await?
+        }
+    };
+    let prepared_at = Instant::now();
     let Prepared {
         assigned,
         newer_policy,
@@ -81,6 +111,8 @@ pub async fn round_trip(
     let (held, policy_version) = prepared.1;
 
     let dev = device_id.clone();
+    let permit = shared::cpu_permit().await;
+    let permitted_at = Instant::now();
     let (accepted, unchanged, mut response) = tokio::task::spawn_blocking(move || {
         let mut response = SyncResponse::empty();
         let mut accepted = Vec::new();
@@ -104,6 +136,8 @@ pub async fn round_trip(
     })
     .await
     .map_err(|e| Error::Data(format!("sync task failed: {e}")))?;
+    drop(permit);
+    let worked_at = Instant::now();
 
     let dev = device_id.clone();
     let mut replies = Vec::with_capacity(accepted.len());
@@ -120,8 +154,13 @@ pub async fn round_trip(
             loaded,
         });
     }
-    let compact = db
-        .call(move |db| db.with(|conn| commit(conn, &dev, stored, unchanged, policy_version)))
+    let (compact, commit_locked_at) = db
+        .call(move |db| {
+            db.with(|conn| {
+                let at = Instant::now();
+                Ok((commit(conn, &dev, stored, unchanged, policy_version)?, at))
+            })
+        })
         .await?;
 
     for (zaak_id, reply, ack) in replies {
@@ -136,14 +175,22 @@ pub async fn round_trip(
     response.policy = newer_policy;
     response.new_docs = new_docs;
     response.more = more;
+    let ms = |from: Instant, to: Instant| (to - from).as_secs_f64() * 1000.0;
+    let committed_at = Instant::now();
     tracing::info!(device = %device_id, docs = response.docs.len(), new_docs = response.new_docs.len(),
-        new_entries, rejections = response.rejections.len(), "sync round trip");
+        new_entries, rejections = response.rejections.len(),
+        prepare_wait_ms = ms(started, prepare_locked_at), prepare_ms = ms(prepare_locked_at, prepared_at),
+        cpu_wait_ms = ms(prepared_at, permitted_at), work_ms = ms(permitted_at, worked_at),
+        commit_wait_ms = ms(worked_at, commit_locked_at), commit_ms = ms(commit_locked_at, committed_at),
+        "sync round trip");
     Ok((response, compact))
 }
 
 /// Stores what the round trip accepted in one transaction, then (still holding the store) keeps
 /// the documents loaded for the next round trip: a document is kept as current only if nothing
-/// was appended to its zaak since it was read.
+/// was appended to its zaak since it was read. Kept documents of the zaken appended to are
+/// dropped before the commit, so no reader (which does not take the writer's lock) can find one
+/// that lacks a committed row; the new ones are kept only after the commit.
 fn commit(
     conn: &mut rusqlite::Connection,
     device_id: &str,
@@ -185,6 +232,11 @@ fn commit(
         }
     }
     devices::touch(&tx, device_id, t, Some(policy_version))?;
+    for (zaak_id, appended, _) in &keep {
+        if appended.is_some() {
+            cache::forget(&key, zaak_id);
+        }
+    }
     tx.commit()?;
     for (zaak_id, appended, loaded) in keep {
         match appended {
@@ -296,42 +348,44 @@ fn process(
 
 type PrepareOut = (Prepared, (BTreeSet<String>, u64));
 
+enum Prepare {
+    Ready(Box<PrepareOut>),
+    /// The round trip must create documents: prepare it again in a write transaction.
+    NeedsWriter(SyncRequest),
+}
+
+/// Reads what the round trip needs. In a read-only transaction (`writable` false) it stops
+/// early, before taking anything out of the cache, when a document has to be created.
 fn prepare(
     tx: &rusqlite::Transaction<'_>,
     device_id: &str,
     req: SyncRequest,
-) -> Result<PrepareOut> {
+    writable: bool,
+) -> Result<Prepare> {
     let t = now();
     let user_id: i64 = tx
-        .query_row(
-            "SELECT user_id FROM devices WHERE id = ?1",
-            [device_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT user_id FROM devices WHERE id = ?1")?
+        .query_row([device_id], |r| r.get(0))
         .optional()?
         .ok_or_else(|| Error::Data(format!("device {device_id} vanished")))?;
     let zaken_assigned = zaken::assigned_to(tx, user_id)?;
     let assigned: BTreeSet<String> = zaken_assigned.iter().map(|z| z.id.clone()).collect();
     let held: BTreeSet<String> = req.held.iter().cloned().collect();
-
-    let (version, signed) = policy::current(tx)?;
-    let bundle: PolicyBundle = serde_json::from_str(&signed.payload)
-        .map_err(|e| Error::Data(format!("stored policy unreadable: {e}")))?;
-    let newer_policy = (req.policy_version < version).then_some(signed);
-
-    let mut keys = KeyDirectory::new();
-    {
-        let mut stmt = tx.prepare_cached("SELECT id, public_key FROM devices")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (id, key) in rows {
-            // Keys are checked at enrollment; a bad one only means its entries do not verify.
-            let _ = keys.insert(&id, &key);
+    if !writable {
+        let pulls = assigned.iter().any(|z| !held.contains(z));
+        let mut missing = false;
+        for dm in &req.docs {
+            missing |= assigned.contains(&dm.zaak_id) && !store::exists(tx, &dm.zaak_id)?;
+        }
+        if pulls || missing {
+            return Ok(Prepare::NeedsWriter(req));
         }
     }
+
+    let (version, signed) = policy::current(tx)?;
+    let bundle = shared::bundle(tx, version, &signed)?;
+    let newer_policy = (req.policy_version < version).then_some(signed);
+    let keys = shared::keys(tx)?;
 
     let key = cache::store_of(tx);
     let mut docs = Vec::with_capacity(req.docs.len());
@@ -377,7 +431,7 @@ fn prepare(
             });
         }
     }
-    Ok((
+    Ok(Prepare::Ready(Box::new((
         Prepared {
             assigned,
             newer_policy,
@@ -388,7 +442,7 @@ fn prepare(
             more,
         },
         (held, req.policy_version),
-    ))
+    ))))
 }
 
 /// Rewrites a document's snapshot from the snapshot and its incremental rows. The Automerge

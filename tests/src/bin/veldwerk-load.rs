@@ -10,7 +10,10 @@
 //! - `all` (default): the three in turn.
 //!
 //! Build with `--release` for figures that mean something. `VELDWERK_LOAD_TRACE=1` prints the
-//! sync messages of any device that needs more than four round trips.
+//! sync messages of any device that needs more than four round trips; `VELDWERK_LOAD_PAUSE=SECS`
+//! pauses before the `many` burst and prints the server's pid (to attach a profiler);
+//! `VELDWERK_LOAD_PHASES=1` has the server log its per-round-trip phase timings and prints their
+//! totals and percentiles for the `many` burst.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -65,6 +68,15 @@ fn serve(dir: &Path) -> Result<()> {
         organisation: ORGANISATION.into(),
         ..Settings::default()
     };
+    if phases_wanted() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "veldwerk_server::sync=info",
+            ))
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .init();
+    }
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -89,6 +101,8 @@ struct Server {
     child: Child,
     base: String,
     db: Db,
+    /// The server's log (`VELDWERK_LOAD_PHASES`).
+    log: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -118,12 +132,18 @@ impl Server {
             }
             Ok(())
         })?;
+        let log = dir.path().join("server.log");
+        let stderr = if phases_wanted() {
+            Stdio::from(std::fs::File::create(&log)?)
+        } else {
+            Stdio::null()
+        };
         let mut child = Command::new(std::env::current_exe()?)
             .arg("serve")
             .arg(dir.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()?;
         let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
         let mut line = String::new();
@@ -136,6 +156,7 @@ impl Server {
             child,
             base: format!("http://{addr}"),
             db,
+            log,
             _dir: dir,
         })
     }
@@ -150,6 +171,42 @@ impl Server {
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| anyhow!("no VmHWM"))?;
         Ok(kb / 1024.0)
+    }
+
+    /// The length of the server's log so far (where a burst's lines start).
+    fn log_len(&self) -> u64 {
+        std::fs::metadata(&self.log).map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Per phase of the round trips logged after `from` (a [`Server::log_len`]): the total, p50
+    /// and p99 in ms.
+    fn phases_since(&self, from: u64) -> Result<Vec<(String, f64, f64, f64)>> {
+        let text = std::fs::read(&self.log)?;
+        let text = String::from_utf8_lossy(text.get(from as usize..).unwrap_or_default());
+        let mut phases: Vec<(String, Vec<f64>)> = Vec::new();
+        for line in text.lines().filter(|l| l.contains("sync round trip")) {
+            for (key, value) in line
+                .split_whitespace()
+                .filter_map(|w| w.split_once('='))
+                .filter(|(k, _)| k.ends_with("_ms"))
+            {
+                let Ok(v) = value.parse::<f64>() else {
+                    continue;
+                };
+                match phases.iter_mut().find(|(k, _)| k == key) {
+                    Some((_, vs)) => vs.push(v),
+                    None => phases.push((key.to_owned(), vec![v])),
+                }
+            }
+        }
+        Ok(phases
+            .into_iter()
+            .map(|(k, mut vs)| {
+                vs.sort_by(f64::total_cmp);
+                let total = vs.iter().sum();
+                (k, total, percentile(&vs, 0.5), percentile(&vs, 0.99))
+            })
+            .collect())
     }
 
     /// CPU time (user + system) the server process has used so far, in ms.
@@ -348,6 +405,25 @@ impl Device {
     }
 }
 
+fn phases_wanted() -> bool {
+    std::env::var_os("VELDWERK_LOAD_PHASES").is_some()
+}
+
+/// With `VELDWERK_LOAD_PAUSE=SECS`, prints the server's pid and waits, so a profiler can be
+/// attached to the server for the burst alone (`perf record -p PID`).
+fn pause_for_profiler(server: &Server) {
+    if let Some(secs) = std::env::var("VELDWERK_LOAD_PAUSE")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        eprintln!(
+            "server pid {}; the burst starts in {secs} s",
+            server.child.id()
+        );
+        std::thread::sleep(Duration::from_secs(secs));
+    }
+}
+
 /// CPU time (user + system) of a process from its `/proc/PID/stat`, in ms (clock ticks of
 /// 10 ms, the Linux default).
 fn cpu_ms(stat_path: &str) -> Result<f64> {
@@ -465,17 +541,23 @@ fn many(devices: usize, zaken: usize) -> Result<()> {
         fleet.push(d);
     }
     let rss_before = server.peak_rss_mib()?;
+    pause_for_profiler(&server);
+    let log_from = server.log_len();
     let barrier = Arc::new(Barrier::new(devices + 1));
     let mut threads = Vec::with_capacity(devices);
     for mut d in fleet {
         let (server, barrier) = (server.clone(), barrier.clone());
         let id = d.id.clone();
         threads.push(std::thread::Builder::new().stack_size(512 << 10).spawn(
-            move || -> Result<(f64, usize)> {
+            move || -> Result<(f64, usize, usize)> {
                 barrier.wait();
                 let t = Instant::now();
                 let s = d.sync(&server).with_context(|| format!("device {id}"))?;
-                Ok((ms(t.elapsed()), s.bytes_sent + s.bytes_received))
+                Ok((
+                    ms(t.elapsed()),
+                    s.bytes_sent + s.bytes_received,
+                    s.round_trips as usize,
+                ))
             },
         )?);
     }
@@ -484,25 +566,35 @@ fn many(devices: usize, zaken: usize) -> Result<()> {
     let wall = Instant::now();
     let mut times = Vec::with_capacity(devices);
     let mut bytes = 0;
+    let mut round_trips = 0;
     for t in threads {
-        let (ms, b) = t.join().map_err(|_| anyhow!("device thread panicked"))??;
+        let (ms, b, r) = t.join().map_err(|_| anyhow!("device thread panicked"))??;
         times.push(ms);
         bytes += b;
+        round_trips += r;
     }
     let wall = wall.elapsed();
     let (server_cpu, client_cpu) = (server.cpu_ms()? - server_cpu, client_cpu_ms()? - client_cpu);
     times.sort_by(f64::total_cmp);
     let entries = devices * zaken * 2;
     println!(
-        "many: {devices} devices × {zaken} changed zaken: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {:.1} device-syncs/s; {:.0} bytes/entry; server peak RSS {:.1} MiB (before the burst {:.1} MiB); cpu during the burst: server {server_cpu:.0} ms, clients {client_cpu:.0} ms",
+        "many: {devices} devices × {zaken} changed zaken: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {:.1} device-syncs/s; {:.1} round trips/device; {:.0} bytes/entry; server peak RSS {:.1} MiB (before the burst {:.1} MiB); cpu during the burst: server {server_cpu:.0} ms, clients {client_cpu:.0} ms",
         percentile(&times, 0.5),
         percentile(&times, 0.99),
         percentile(&times, 1.0),
         devices as f64 / wall.as_secs_f64(),
+        round_trips as f64 / devices as f64,
         bytes as f64 / entries as f64,
         server.peak_rss_mib()?,
         rss_before
     );
+    if phases_wanted() {
+        for (phase, total, p50, p99) in server.phases_since(log_from)? {
+            println!(
+                "many: server {phase}: total {total:.0} ms, p50 {p50:.1} ms, p99 {p99:.1} ms per round trip"
+            );
+        }
+    }
     match Arc::try_unwrap(server) {
         Ok(s) => s.stop(),
         Err(_) => Ok(()),
