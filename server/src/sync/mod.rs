@@ -38,12 +38,12 @@ enum Source {
 /// A stored document and this device's sync state with it.
 type StoredWithState = (Source, Option<Vec<u8>>);
 
-/// What one accepted document leaves to store: new changes, sync state, flags, and the
-/// document to keep loaded.
+/// What one accepted document leaves to store: new changes, sync state (`None`: the stored one
+/// still holds), flags, and the document to keep loaded.
 struct ToStore {
     zaak_id: String,
     incremental: Vec<u8>,
-    state: Vec<u8>,
+    state: Option<Vec<u8>>,
     flags: Vec<flags::NewFlag>,
     loaded: cache::Loaded,
 }
@@ -59,6 +59,10 @@ struct Prepared {
     docs: Vec<(DocMessage, Option<StoredWithState>)>,
     new_docs: Vec<NewDoc>,
     more: bool,
+    /// The highest policy version the device reported before this round trip.
+    policy_seen: u64,
+    /// The store's key in [`cache`].
+    store_key: std::path::PathBuf,
 }
 
 /// Answers one sync request from `device_id` (already authenticated). Returns the response and
@@ -107,6 +111,8 @@ pub async fn round_trip(
         docs,
         new_docs,
         more,
+        policy_seen,
+        store_key,
     } = prepared.0;
     let (held, policy_version) = prepared.1;
 
@@ -143,25 +149,45 @@ pub async fn round_trip(
     let mut replies = Vec::with_capacity(accepted.len());
     let mut stored = Vec::with_capacity(accepted.len());
     let mut new_entries = 0;
-    for (a, loaded) in accepted {
+    for (a, loaded, state_before) in accepted {
         new_entries += a.new_entries;
         replies.push((a.zaak_id.clone(), a.reply, a.ack));
+        let state_before = state_before.unwrap_or_else(|| sync::State::new().encode());
         stored.push(ToStore {
             zaak_id: a.zaak_id,
+            state: (a.state != state_before).then_some(a.state),
             incremental: a.incremental,
-            state: a.state,
             flags: a.flags,
             loaded,
         });
     }
-    let (compact, commit_locked_at) = db
-        .call(move |db| {
+    // A round trip that brings nothing new (the first of a sync, which only exchanges heads)
+    // writes nothing: no transaction, no wait for the writer.
+    let newer_policy_seen = (policy_version > policy_seen).then_some(policy_version);
+    let writes = newer_policy_seen.is_some()
+        || stored
+            .iter()
+            .any(|s| !s.incremental.is_empty() || s.state.is_some() || !s.flags.is_empty());
+    let (compact, commit_locked_at) = if writes {
+        db.call(move |db| {
             db.with(|conn| {
                 let at = Instant::now();
-                Ok((commit(conn, &dev, stored, unchanged, policy_version)?, at))
+                Ok((
+                    commit(conn, &dev, stored, unchanged, newer_policy_seen)?,
+                    at,
+                ))
             })
         })
-        .await?;
+        .await?
+    } else {
+        for s in stored {
+            cache::put_unchanged(&store_key, &s.zaak_id, s.loaded);
+        }
+        for (zaak_id, loaded) in unchanged {
+            cache::put_unchanged(&store_key, &zaak_id, loaded);
+        }
+        (Vec::new(), Instant::now())
+    };
 
     for (zaak_id, reply, ack) in replies {
         if let Some(reply) = reply {
@@ -196,7 +222,7 @@ fn commit(
     device_id: &str,
     stored: Vec<ToStore>,
     unchanged: Vec<(String, cache::Loaded)>,
-    policy_version: u64,
+    newer_policy_seen: Option<u64>,
 ) -> Result<Vec<String>> {
     let key = cache::store_of(conn);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -224,14 +250,18 @@ fn commit(
             loaded.stored_bytes += incremental.len();
             keep.push((zaak_id.clone(), Some(fresh), loaded));
         }
-        store::put_sync_state(&tx, &zaak_id, device_id, &state, t)?;
+        if let Some(state) = &state {
+            store::put_sync_state(&tx, &zaak_id, device_id, state, t)?;
+        }
         for f in &raised {
             let id = flags::raise(&tx, f, t)?;
             tracing::warn!(flag = id, device = %device_id, zaak = %zaak_id, entry = %f.entry_ref,
                 known = ?f.code_known, active = %f.code_active, "action under an outdated code flagged");
         }
     }
-    devices::touch(&tx, device_id, t, Some(policy_version))?;
+    if newer_policy_seen.is_some() {
+        devices::touch(&tx, device_id, t, newer_policy_seen)?;
+    }
     for (zaak_id, appended, _) in &keep {
         if appended.is_some() {
             cache::forget(&key, zaak_id);
@@ -251,7 +281,8 @@ fn commit(
 }
 
 enum Outcome {
-    Accepted(Box<(check::Accepted, cache::Loaded)>),
+    /// With the device's sync state as stored before.
+    Accepted(Box<(check::Accepted, cache::Loaded, Option<Vec<u8>>)>),
     AckOnly(veldwerk_core::sync::Ack, Box<cache::Loaded>),
     Rejected(Rejection),
 }
@@ -328,20 +359,21 @@ fn process(
             Box::new(loaded),
         );
     }
-    let mut state = state
-        .and_then(|s| sync::State::decode(&s).ok())
+    let mut decoded = state
+        .as_deref()
+        .and_then(|s| sync::State::decode(s).ok())
         .unwrap_or_default();
     match check::apply(
         zaak_id,
         &mut loaded.doc,
         &mut loaded.known,
-        &mut state,
+        &mut decoded,
         message,
         device_id,
         keys,
         bundle,
     ) {
-        Ok(a) => Outcome::Accepted(Box::new((a, loaded))),
+        Ok(a) => Outcome::Accepted(Box::new((a, loaded, state))),
         Err(r) => Outcome::Rejected(r),
     }
 }
@@ -363,9 +395,9 @@ fn prepare(
     writable: bool,
 ) -> Result<Prepare> {
     let t = now();
-    let user_id: i64 = tx
-        .prepare_cached("SELECT user_id FROM devices WHERE id = ?1")?
-        .query_row([device_id], |r| r.get(0))
+    let (user_id, policy_seen): (i64, i64) = tx
+        .prepare_cached("SELECT user_id, policy_version_seen FROM devices WHERE id = ?1")?
+        .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or_else(|| Error::Data(format!("device {device_id} vanished")))?;
     let zaken_assigned = zaken::assigned_to(tx, user_id)?;
@@ -440,6 +472,8 @@ fn prepare(
             docs,
             new_docs,
             more,
+            policy_seen: u64::try_from(policy_seen).unwrap_or(0),
+            store_key: key,
         },
         (held, req.policy_version),
     ))))
