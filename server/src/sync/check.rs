@@ -31,6 +31,13 @@ pub struct Accepted {
     pub ack: Ack,
     pub flags: Vec<NewFlag>,
     pub new_entries: usize,
+    /// Whether the document may be kept loaded for later round trips (see [`super::cache`]):
+    /// no change of the message can be waiting in it for a missing dependency. Automerge keeps
+    /// such a change queued inside the document and applies it as soon as another message
+    /// brings the dependency, which could be another device's round trip. A message without
+    /// changes adds none; one whose announced heads the server now all holds brought no change
+    /// of the device's history that could wait (every ancestor of a present head is present).
+    pub keep_loaded: bool,
 }
 
 fn reject(zaak_id: &str, code: &str, message: impl Into<String>) -> Rejection {
@@ -268,6 +275,7 @@ pub fn apply(
         ack,
         flags,
         new_entries,
+        keep_loaded: !brings_changes || complete,
     })
 }
 

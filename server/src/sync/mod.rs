@@ -45,7 +45,8 @@ struct ToStore {
     incremental: Vec<u8>,
     state: Option<Vec<u8>>,
     flags: Vec<flags::NewFlag>,
-    loaded: cache::Loaded,
+    /// The document, if it may be kept loaded (`check::Accepted::keep_loaded`).
+    loaded: Option<cache::Loaded>,
 }
 
 /// What the request needs from the store, read under the lock.
@@ -158,7 +159,7 @@ pub async fn round_trip(
             state: (a.state != state_before).then_some(a.state),
             incremental: a.incremental,
             flags: a.flags,
-            loaded,
+            loaded: a.keep_loaded.then_some(loaded),
         });
     }
     // A round trip that brings nothing new (the first of a sync, which only exchanges heads)
@@ -181,7 +182,9 @@ pub async fn round_trip(
         .await?
     } else {
         for s in stored {
-            cache::put_unchanged(&store_key, &s.zaak_id, s.loaded);
+            if let Some(loaded) = s.loaded {
+                cache::put_unchanged(&store_key, &s.zaak_id, loaded);
+            }
         }
         for (zaak_id, loaded) in unchanged {
             cache::put_unchanged(&store_key, &zaak_id, loaded);
@@ -235,20 +238,27 @@ fn commit(
             incremental,
             state,
             flags: raised,
-            mut loaded,
+            loaded,
         } = item;
         if incremental.is_empty() {
             keep.push((zaak_id.clone(), None, loaded));
         } else {
-            let fresh = store::last_change_id(&tx, &zaak_id)? == loaded.change_id
-                && cache::generation(&key, &zaak_id) == loaded.generation;
+            // Kept only if it held every row before this one (nothing appended since it was
+            // read), so that with this row it is the stored document.
+            let last = store::last_change_id(&tx, &zaak_id)?;
+            let current = loaded.filter(|l| {
+                l.change_id == last && cache::generation(&key, &zaak_id) == l.generation
+            });
             let rows = store::append(&tx, &zaak_id, &incremental, device_id, t)?;
             if rows > store::COMPACT_AFTER {
                 compact.push(zaak_id.clone());
             }
-            loaded.change_id = tx.last_insert_rowid();
-            loaded.stored_bytes += incremental.len();
-            keep.push((zaak_id.clone(), Some(fresh), loaded));
+            let current = current.map(|mut l| {
+                l.change_id = tx.last_insert_rowid();
+                l.stored_bytes += incremental.len();
+                l
+            });
+            keep.push((zaak_id.clone(), Some(current), None));
         }
         if let Some(state) = &state {
             store::put_sync_state(&tx, &zaak_id, device_id, state, t)?;
@@ -268,10 +278,11 @@ fn commit(
         }
     }
     tx.commit()?;
-    for (zaak_id, appended, loaded) in keep {
-        match appended {
-            None => cache::put_unchanged(&key, &zaak_id, loaded),
-            Some(fresh) => cache::stored(&key, &zaak_id, fresh.then_some(loaded)),
+    for (zaak_id, appended, unchanged) in keep {
+        match (appended, unchanged) {
+            (Some(current), _) => cache::stored(&key, &zaak_id, current),
+            (None, Some(loaded)) => cache::put_unchanged(&key, &zaak_id, loaded),
+            (None, None) => {}
         }
     }
     for (zaak_id, loaded) in unchanged {
@@ -508,8 +519,8 @@ mod tests {
     use veldwerk_core::evidence::{DeviceKey, Signer};
     use veldwerk_core::routekaart::Actie;
 
-    #[tokio::test]
-    async fn compaction_keeps_the_document_and_rows_appended_meanwhile() {
+    /// A store with handhaver piet and zaak Z-1 assigned to him, with its document.
+    fn store_with_zaak() -> (tempfile::TempDir, Db, zaken::Zaak) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
         crate::org::ensure(&db, "Gemeente Test").unwrap();
@@ -539,6 +550,12 @@ mod tests {
                 Ok(z)
             })
             .unwrap();
+        (dir, db, zaak)
+    }
+
+    #[tokio::test]
+    async fn compaction_keeps_the_document_and_rows_appended_meanwhile() {
+        let (_dir, db, zaak) = store_with_zaak();
         let signer = Signer {
             device_id: "dev-1".into(),
             key: DeviceKey::from_pkcs8(&DeviceKey::generate_pkcs8().unwrap()).unwrap(),
@@ -569,6 +586,83 @@ mod tests {
         assert_eq!(
             ZaakDocument::load(&stored.bytes).unwrap().heads(),
             more.heads()
+        );
+    }
+
+    /// A device's message whose changes wait for a missing dependency is applied as far as it
+    /// goes, but its document is not kept loaded: the waiting change would be applied in a later
+    /// round trip, perhaps another device's, without its own checks. A complete one is kept.
+    #[tokio::test]
+    async fn a_document_with_a_waiting_change_is_not_kept_loaded() {
+        let (_dir, db, _zaak) = store_with_zaak();
+        let key = DeviceKey::from_pkcs8(&DeviceKey::generate_pkcs8().unwrap()).unwrap();
+        let device = db
+            .write(|tx| {
+                let code = devices::issue_enroll_code(tx, "piet", 3600, "test", now())?;
+                devices::enroll(tx, &code, &key.public_key(), now())
+            })
+            .unwrap();
+        let signer = Signer {
+            device_id: device.id.clone(),
+            key,
+        };
+        let stored = db.with(|c| store::load(c, "Z-1")).unwrap().unwrap();
+        let mut doc = ZaakDocument::load(&stored.bytes).unwrap();
+        let server_heads = doc.heads();
+        doc.start_visit(Actie::Huisbezoek, &signer, chrono::Utc::now())
+            .unwrap();
+        let first = doc.save_incremental();
+        doc.start_visit(Actie::Huisbezoek, &signer, chrono::Utc::now())
+            .unwrap();
+        let second = doc.save_incremental();
+        let device_heads = doc.heads();
+
+        let sync_with = |changes: Vec<Vec<u8>>| {
+            let message = sync::Message {
+                heads: device_heads.clone(),
+                need: Vec::new(),
+                have: vec![sync::Have {
+                    last_sync: server_heads.clone(),
+                    bloom: sync::BloomFilter::default(),
+                }],
+                changes: changes.into(),
+                flags: None,
+                version: sync::MessageVersion::V1,
+            };
+            round_trip(
+                &db,
+                device.id.clone(),
+                SyncRequest {
+                    protocol: veldwerk_core::sync::PROTOCOL_VERSION,
+                    policy_version: 0,
+                    held: vec!["Z-1".into()],
+                    docs: vec![DocMessage {
+                        zaak_id: "Z-1".into(),
+                        message: message.encode(),
+                    }],
+                },
+            )
+        };
+        let store_key = db.with(|c| Ok(cache::store_of(c))).unwrap();
+        let last_row = || db.with(|c| store::last_change_id(c, "Z-1")).unwrap();
+
+        let (response, _) = sync_with(vec![second.clone()]).await.unwrap();
+        assert!(response.rejections.is_empty(), "{:?}", response.rejections);
+        assert!(!response.acks[0].complete);
+        assert!(
+            cache::take(&store_key, "Z-1", last_row()).is_none(),
+            "a document with a waiting change is not kept"
+        );
+
+        let (response, _) = sync_with(vec![first, second]).await.unwrap();
+        assert!(response.rejections.is_empty(), "{:?}", response.rejections);
+        assert!(response.acks[0].complete);
+        let mut kept = cache::take(&store_key, "Z-1", last_row()).expect("kept");
+        assert_eq!(kept.doc.heads(), device_heads);
+        let stored = db.with(|c| store::load(c, "Z-1")).unwrap().unwrap();
+        assert_eq!(
+            ZaakDocument::load(&stored.bytes).unwrap().heads(),
+            device_heads
         );
     }
 }
