@@ -40,6 +40,20 @@ use veldwerk_server::{devices, org, Settings};
 
 const ORGANISATION: &str = "Gemeente Last";
 
+const USAGE: &str = "\
+usage: veldwerk-load [SCENARIO [ARGS]]   (build with --release for figures that mean something)
+  day [RUNS]              one device's day (10 zaken, 20 visits, 400 entries), RUNS (5) timed syncs
+  many [DEVICES] [ZAKEN] [RUNS]
+                          DEVICES (200) devices, each with ZAKEN (10) changed zaken, sync at
+                          once; RUNS (1) bursts, each on a fresh server, then their medians
+  pull [ZAKEN]            a new device pulls ZAKEN (500) assigned zaken
+  all                     day 5, pull 500, many 200 10 (the default)
+environment:
+  VELDWERK_LOAD_PHASES=1     the server logs per-round-trip phase timings; `many` prints totals
+  VELDWERK_LOAD_PAUSE=SECS   pause before the `many` burst, printing the server's pid (profiler)
+  VELDWERK_LOAD_TRACE=1      print the sync messages of a device past its fourth round trip
+";
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, default: usize| -> Result<usize> {
@@ -50,14 +64,18 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => serve(Path::new(args.get(1).ok_or_else(|| anyhow!("serve DIR"))?)),
         Some("day") => day(arg(1, 5)?),
-        Some("many") => many(arg(1, 200)?, arg(2, 10)?),
+        Some("many") => many(arg(1, 200)?, arg(2, 10)?, arg(3, 1)?),
         Some("pull") => pull(arg(1, 500)?),
         Some("all") | None => {
             day(5)?;
             pull(500)?;
-            many(200, 10)
+            many(200, 10, 1)
         }
-        Some(other) => bail!("unknown scenario '{other}': day | many | pull | all"),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown scenario '{other}'\n{USAGE}"),
     }
 }
 
@@ -530,8 +548,46 @@ fn pull(zaken: usize) -> Result<()> {
     server.stop()
 }
 
+/// What one burst of [`many_once`] measured.
+struct Burst {
+    p50: f64,
+    p99: f64,
+    syncs_per_sec: f64,
+    bytes_per_entry: f64,
+    peak_rss: f64,
+    server_cpu: f64,
+}
+
+/// `runs` bursts of [`many_once`], then the median of each figure over the runs.
+fn many(devices: usize, zaken: usize, runs: usize) -> Result<()> {
+    let mut bursts = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        bursts.push(many_once(devices, zaken)?);
+    }
+    if bursts.len() > 1 {
+        let median = |f: fn(&Burst) -> f64| {
+            let mut v: Vec<f64> = bursts.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            percentile(&v, 0.5)
+        };
+        let p99s: Vec<String> = bursts.iter().map(|b| format!("{:.0}", b.p99)).collect();
+        println!(
+            "many: median of {} bursts: p50 {:.0} ms, p99 {:.0} ms (each: {} ms); {:.1} device-syncs/s; {:.0} bytes/entry; server peak RSS {:.1} MiB; server cpu {:.0} ms",
+            bursts.len(),
+            median(|b| b.p50),
+            median(|b| b.p99),
+            p99s.join(", "),
+            median(|b| b.syncs_per_sec),
+            median(|b| b.bytes_per_entry),
+            median(|b| b.peak_rss),
+            median(|b| b.server_cpu),
+        );
+    }
+    Ok(())
+}
+
 /// `devices` devices, each with `zaken` changed zaken, syncing at once.
-fn many(devices: usize, zaken: usize) -> Result<()> {
+fn many_once(devices: usize, zaken: usize) -> Result<Burst> {
     let server = Arc::new(Server::start(devices, zaken)?);
     let mut fleet = Vec::with_capacity(devices);
     for h in 0..devices {
@@ -577,6 +633,14 @@ fn many(devices: usize, zaken: usize) -> Result<()> {
     let (server_cpu, client_cpu) = (server.cpu_ms()? - server_cpu, client_cpu_ms()? - client_cpu);
     times.sort_by(f64::total_cmp);
     let entries = devices * zaken * 2;
+    let burst = Burst {
+        p50: percentile(&times, 0.5),
+        p99: percentile(&times, 0.99),
+        syncs_per_sec: devices as f64 / wall.as_secs_f64(),
+        bytes_per_entry: bytes as f64 / entries as f64,
+        peak_rss: server.peak_rss_mib()?,
+        server_cpu,
+    };
     println!(
         "many: {devices} devices × {zaken} changed zaken: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {:.1} device-syncs/s; {:.1} round trips/device; {:.0} bytes/entry; server peak RSS {:.1} MiB (before the burst {:.1} MiB); cpu during the burst: server {server_cpu:.0} ms, clients {client_cpu:.0} ms",
         percentile(&times, 0.5),
@@ -595,8 +659,8 @@ fn many(devices: usize, zaken: usize) -> Result<()> {
             );
         }
     }
-    match Arc::try_unwrap(server) {
-        Ok(s) => s.stop(),
-        Err(_) => Ok(()),
+    if let Ok(s) = Arc::try_unwrap(server) {
+        s.stop()?;
     }
+    Ok(burst)
 }
