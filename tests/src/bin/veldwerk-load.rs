@@ -13,7 +13,7 @@
 //! sync messages of any device that needs more than four round trips; `VELDWERK_LOAD_PAUSE=SECS`
 //! pauses before the `many` burst and prints the server's pid (to attach a profiler);
 //! `VELDWERK_LOAD_PHASES=1` has the server log its per-round-trip phase timings and prints their
-//! totals and percentiles for the `many` burst.
+//! totals (and for the `many` burst their percentiles).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -49,7 +49,7 @@ usage: veldwerk-load [SCENARIO [ARGS]]   (build with --release for figures that 
   pull [ZAKEN]            a new device pulls ZAKEN (500) assigned zaken
   all                     day 5, pull 500, many 200 10 (the default)
 environment:
-  VELDWERK_LOAD_PHASES=1     the server logs per-round-trip phase timings; `many` prints totals
+  VELDWERK_LOAD_PHASES=1     the server logs per-round-trip phase timings; day and many print them
   VELDWERK_LOAD_PAUSE=SECS   pause before the `many` burst, printing the server's pid (profiler)
   VELDWERK_LOAD_TRACE=1      print the sync messages of a device past its fourth round trip
 ";
@@ -493,6 +493,7 @@ fn day(runs: usize) -> Result<()> {
     );
     for run in 1..=runs {
         let entries = device.work(2, 20)?;
+        let log_from = server.log_len();
         let (server_cpu, client_cpu) = (server.cpu_ms()?, client_cpu_ms()?);
         let t = Instant::now();
         let s = device.sync(&server)?;
@@ -509,6 +510,17 @@ fn day(runs: usize) -> Result<()> {
             s.bytes_received,
             bytes as f64 / entries as f64
         );
+        if phases_wanted() {
+            let phases: Vec<String> = server
+                .phases_since(log_from)?
+                .into_iter()
+                .map(|(phase, total, _, _)| format!("{phase} {total:.1}"))
+                .collect();
+            println!(
+                "day run {run}: server phases (ms, both round trips): {}",
+                phases.join(", ")
+            );
+        }
     }
     // What the server's checks cost grows with the document: they read every stored entry.
     let t = Instant::now();
