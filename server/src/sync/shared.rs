@@ -95,25 +95,21 @@ pub fn bundle(conn: &Connection, version: u64, signed: &SignedPolicy) -> Result<
     Ok(bundle)
 }
 
-/// How many lanes of Automerge work run at once: one per core.
-pub fn lanes() -> usize {
-    static LANES: OnceLock<usize> = OnceLock::new();
-    *LANES.get_or_init(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    })
-}
-
-/// A permit to run one lane of a round trip's Automerge work: at most [`lanes`] at once, so a
-/// burst of round trips is worked off in arrival order instead of all at once on a thread each
-/// (which costs memory and switching, and finishes none of them early).
+/// A permit to do one round trip's Automerge work: at most one per core at once, so a burst of
+/// round trips is worked off in arrival order instead of all at once on a thread each (which
+/// costs memory and switching, and finishes none of them early).
 pub async fn cpu_permit() -> Option<SemaphorePermit<'static>> {
     static CPU: OnceLock<Semaphore> = OnceLock::new();
-    CPU.get_or_init(|| Semaphore::new(lanes()))
-        .acquire()
-        .await
-        .ok()
+    CPU.get_or_init(|| {
+        Semaphore::new(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        )
+    })
+    .acquire()
+    .await
+    .ok()
 }
 
 #[cfg(test)]
