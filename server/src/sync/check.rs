@@ -285,7 +285,7 @@ pub fn apply(
 /// decompresses and rebuilds every change of that document before it can apply the new ones,
 /// and the device saves the whole document for it. Without the flags a device sends only its
 /// new changes: more bytes on the wire for a fresh zaak (about 880 instead of 190–330 per
-/// entry), a fifth less work for the server and half for the device (see
+/// entry), about a sixth less work for the server and half for the device (see
 /// `docs/sync-protocol.md`, Measured). The server uses no other capability (it is never
 /// read-only), so nothing else changes.
 fn server_message(mut message: sync::Message) -> Vec<u8> {
