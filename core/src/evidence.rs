@@ -1,1 +1,854 @@
 //! Signed, hash-chained evidence: signing entries with the device key and verifying a visit's chains.
+//!
+//! DESIGN.md, Security: "Every entry is signed and chained to the previous entry of its visit by
+//! hash, so a missing, altered or reordered entry is detectable by the server and in the exported
+//! rapport." The encoding below is the contract with the server and with other (JavaScript)
+//! clients; ADR 0002 repeats it. Never change it for an existing [`ENTRY_FORMAT`].
+//!
+//! **Canonical bytes (format 1)** of an entry are the UTF-8 bytes of this JSON object, with the
+//! keys in this (byte-wise sorted) order, no whitespace, strings escaped as `JSON.stringify` and
+//! `serde_json` both do (`\"`, `\\`, `\b \f \n \r \t`, other control characters as lowercase
+//! `\u00xx`, everything else literal UTF-8), integers in plain decimal:
+//!
+//! ```text
+//! {"body":<string>,"device_id":<string>,"entry_id":<string>,"format":1,"key_id":<string>,
+//!  "policy":{"actie":<string>,"allowed":<bool>,"code":<string>,"confirmed_conditions":[<string>...],
+//!            "policy_synced_at":<timestamp>|null,"policy_version":<int>},
+//!  "prev_hash":<string>,"recorded_at":<timestamp>,"seq":<int>,"visit_id":<string>}
+//! ```
+//!
+//! Timestamps are RFC 3339 in UTC with exactly three fraction digits: `2026-11-23T09:42:00.120Z`.
+//! `body` is the event's canonical JSON *as a string*. The signature field is not part of it.
+//!
+//! - signature = Ed25519(device key, canonical bytes), stored as lowercase hex;
+//! - chain hash = lowercase hex SHA-256(canonical bytes ‖ the signature's hex text as ASCII);
+//! - `prev_hash` = the chain hash of the same device's entry with `seq - 1` in the same visit, or
+//!   [`GENESIS_HASH`] (64 zeros) for `seq == 1`;
+//! - key id = lowercase hex of the first 8 bytes of SHA-256(raw 32-byte public key).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use ring::digest::{digest, SHA256};
+use ring::rand::SystemRandom;
+use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::zaak::Entry;
+use crate::Notice;
+
+/// The canonical encoding version new entries are signed with.
+pub const ENTRY_FORMAT: u64 = 1;
+
+/// `prev_hash` of a device's first entry in a visit.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Errors of key handling.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("Er kon geen apparaatsleutel worden gemaakt.")]
+    KeyGeneration,
+    #[error("De apparaatsleutel is ongeldig of beschadigd.")]
+    InvalidPrivateKey,
+    #[error("De publieke sleutel is ongeldig (verwacht 32 bytes Ed25519).")]
+    InvalidPublicKey,
+}
+
+impl EvidenceError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            EvidenceError::KeyGeneration => "key_generation_failed",
+            EvidenceError::InvalidPrivateKey => "invalid_private_key",
+            EvidenceError::InvalidPublicKey => "invalid_public_key",
+        }
+    }
+
+    pub fn notice(&self) -> Notice {
+        Notice::new(self.code(), self.to_string())
+    }
+}
+
+/// The device's Ed25519 key pair, created at enrollment and kept (encrypted) in the store.
+pub struct DeviceKey {
+    pair: Ed25519KeyPair,
+    key_id: String,
+}
+
+impl std::fmt::Debug for DeviceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceKey")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeviceKey {
+    /// A new key pair as PKCS#8 v2 bytes: what the store keeps, encrypted.
+    pub fn generate_pkcs8() -> Result<Vec<u8>, EvidenceError> {
+        let doc = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+            .map_err(|_| EvidenceError::KeyGeneration)?;
+        Ok(doc.as_ref().to_vec())
+    }
+
+    pub fn from_pkcs8(pkcs8: &[u8]) -> Result<Self, EvidenceError> {
+        let pair =
+            Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| EvidenceError::InvalidPrivateKey)?;
+        let key_id = key_id_for(pair.public_key().as_ref());
+        Ok(Self { pair, key_id })
+    }
+
+    /// The raw 32-byte public key, sent to the server at enrollment.
+    pub fn public_key(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out.copy_from_slice(self.pair.public_key().as_ref());
+        out
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        let mut out = [0u8; 64];
+        out.copy_from_slice(self.pair.sign(message).as_ref());
+        out
+    }
+}
+
+/// A device as author of entries: the id the server assigned at enrollment and its key.
+#[derive(Debug)]
+pub struct Signer {
+    pub device_id: String,
+    pub key: DeviceKey,
+}
+
+/// Key id of a raw public key: hex of the first 8 bytes of its SHA-256.
+pub fn key_id_for(public_key: &[u8]) -> String {
+    hex::encode(&digest(&SHA256, public_key).as_ref()[..8])
+}
+
+/// A public key the verifier trusts, and the device it was enrolled for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownKey {
+    pub device_id: String,
+    pub public_key: Vec<u8>,
+}
+
+/// The public keys a verifier knows, by key id (the server: every enrolled device; a device:
+/// the keys the server told it about).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyDirectory {
+    keys: BTreeMap<String, KnownKey>,
+}
+
+impl KeyDirectory {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a device's key; returns its key id.
+    pub fn insert(&mut self, device_id: &str, public_key: &[u8]) -> Result<String, EvidenceError> {
+        if public_key.len() != 32 {
+            return Err(EvidenceError::InvalidPublicKey);
+        }
+        let key_id = key_id_for(public_key);
+        self.keys.insert(
+            key_id.clone(),
+            KnownKey {
+                device_id: device_id.to_owned(),
+                public_key: public_key.to_vec(),
+            },
+        );
+        Ok(key_id)
+    }
+
+    pub fn get(&self, key_id: &str) -> Option<&KnownKey> {
+        self.keys.get(key_id)
+    }
+}
+
+/// Canonical JSON of any value: object keys sorted byte-wise, no whitespace. Independent of
+/// serde_json's map ordering features.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                if let Some(v) = map.get(key) {
+                    write_canonical(v, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// RFC 3339, UTC, exactly three fraction digits.
+pub fn canonical_time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The bytes an entry's signature covers (module docs give the exact format).
+pub fn canonical_bytes(entry: &Entry) -> Vec<u8> {
+    let p = &entry.policy;
+    let policy = serde_json::json!({
+        "actie": p.actie,
+        "allowed": p.allowed,
+        "code": p.code,
+        "confirmed_conditions": p.confirmed_conditions,
+        "policy_synced_at": p.policy_synced_at.as_ref().map(canonical_time),
+        "policy_version": p.policy_version,
+    });
+    let value = serde_json::json!({
+        "body": entry.body,
+        "device_id": entry.device_id,
+        "entry_id": entry.entry_id,
+        "format": entry.format,
+        "key_id": entry.key_id,
+        "policy": policy,
+        "prev_hash": entry.prev_hash,
+        "recorded_at": canonical_time(&entry.recorded_at),
+        "seq": entry.seq,
+        "visit_id": entry.visit_id,
+    });
+    canonical_json(&value).into_bytes()
+}
+
+/// Sets `key_id`, `format` and `signature` of an entry whose other fields are final.
+pub fn sign_entry(entry: &mut Entry, key: &DeviceKey) {
+    entry.key_id = key.key_id().to_owned();
+    entry.format = ENTRY_FORMAT;
+    entry.signature = hex::encode(key.sign(&canonical_bytes(entry)));
+}
+
+/// The chain hash of an entry: what the device's next entry in the visit puts in `prev_hash`.
+pub fn chain_hash(entry: &Entry) -> String {
+    let mut bytes = canonical_bytes(entry);
+    bytes.extend_from_slice(entry.signature.as_bytes());
+    hex::encode(digest(&SHA256, &bytes))
+}
+
+/// Checks one entry's signature against a public key.
+pub fn signature_valid(entry: &Entry, public_key: &[u8]) -> bool {
+    let Ok(sig) = hex::decode(&entry.signature) else {
+        return false;
+    };
+    UnparsedPublicKey::new(&ED25519, public_key)
+        .verify(&canonical_bytes(entry), &sig)
+        .is_ok()
+}
+
+/// What verification found for one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryStatus {
+    /// Signed by a known key of its device and chained to its predecessor.
+    Ok,
+    /// Its content no longer matches its signature, it is not in the visit it was signed for,
+    /// or it could not be read.
+    Altered,
+    /// It carries no signature.
+    Unsigned,
+    /// Its key is not known, or belongs to another device.
+    UnknownKey,
+    /// The entry it follows (`seq - 1` of the same device, as signed) is not in the document.
+    MissingPredecessor,
+    /// Its chain link names another entry of its device than its sequence number says.
+    Reordered,
+    /// Another copy of this entry, or another entry with its device and sequence number, came first.
+    Duplicate,
+}
+
+impl EntryStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            EntryStatus::Ok => "ok",
+            EntryStatus::Altered => "altered",
+            EntryStatus::Unsigned => "unsigned",
+            EntryStatus::UnknownKey => "unknown_key",
+            EntryStatus::MissingPredecessor => "missing_predecessor",
+            EntryStatus::Reordered => "reordered",
+            EntryStatus::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn notice(self) -> Notice {
+        let message = match self {
+            EntryStatus::Ok => "De vastlegging is ondertekend en sluit aan op de vorige.",
+            EntryStatus::Altered => "De vastlegging is gewijzigd na ondertekening.",
+            EntryStatus::Unsigned => "De vastlegging is niet ondertekend.",
+            EntryStatus::UnknownKey => "De vastlegging is ondertekend met een onbekende sleutel.",
+            EntryStatus::MissingPredecessor => {
+                "De voorafgaande vastlegging van dit apparaat ontbreekt."
+            }
+            EntryStatus::Reordered => "De volgorde van de vastleggingen is gewijzigd.",
+            EntryStatus::Duplicate => "De vastlegging komt dubbel voor.",
+        };
+        Notice::new(self.code(), message)
+    }
+}
+
+/// The verdict on one entry (`entry_id` is empty when an unreadable entry had none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryVerification {
+    pub entry_id: String,
+    pub device_id: String,
+    pub seq: u64,
+    pub status: EntryStatus,
+}
+
+/// The last entry of a device's chain as verification saw it: the server compares it with what it
+/// acknowledged before, since dropping a chain's *last* entries leaves no gap in the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainHead {
+    pub seq: u64,
+    pub hash: String,
+}
+
+/// The verdict on a visit, entry by entry (in the order given).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitVerification {
+    pub entries: Vec<EntryVerification>,
+    /// Per device id, the highest `seq` among its entries that verified `Ok`.
+    pub heads: BTreeMap<String, ChainHead>,
+}
+
+impl VisitVerification {
+    pub fn is_intact(&self) -> bool {
+        self.entries.iter().all(|e| e.status == EntryStatus::Ok)
+    }
+
+    pub fn problems(&self) -> impl Iterator<Item = &EntryVerification> {
+        self.entries.iter().filter(|e| e.status != EntryStatus::Ok)
+    }
+
+    pub fn status_of(&self, entry_id: &str) -> Option<EntryStatus> {
+        self.entries
+            .iter()
+            .find(|e| e.entry_id == entry_id)
+            .map(|e| e.status)
+    }
+}
+
+/// Verifies the entries stored under visit `visit_id` (every copy, as read from the document,
+/// e.g. [`crate::zaak::ZaakDocument::stored_entries`]).
+///
+/// Per entry: no signature is `Unsigned`; a key id not in `keys`, or enrolled for another device,
+/// is `UnknownKey`; a bad signature, another `visit_id` or an unknown format is `Altered`. Of the
+/// copies sharing an `entry_id`, the first valid one is the entry and the other valid or identical
+/// copies are `Duplicate`; so is a valid entry whose `(device_id, seq)` an earlier valid entry
+/// already took (a reused sequence number). Then the chain: `seq == 1` must carry [`GENESIS_HASH`]; `seq > 1` must carry the
+/// chain hash of its device's `seq - 1` entry. If it carries the hash of another entry of its
+/// device it is `Reordered`; if the `seq - 1` entry is there but altered or unsigned the break is
+/// already reported there and this entry stays `Ok`; otherwise it is `MissingPredecessor`.
+pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> VisitVerification {
+    // Signatures and keys first, so a valid copy is preferred over a tampered one below.
+    let mut statuses: Vec<Option<EntryStatus>> = entries
+        .iter()
+        .map(|e| {
+            if e.signature.is_empty() {
+                return Some(EntryStatus::Unsigned);
+            }
+            match keys.get(&e.key_id) {
+                Some(known) if known.device_id == e.device_id => {
+                    if e.format != ENTRY_FORMAT
+                        || e.visit_id != visit_id
+                        || !signature_valid(e, &known.public_key)
+                    {
+                        Some(EntryStatus::Altered)
+                    } else {
+                        None
+                    }
+                }
+                _ => Some(EntryStatus::UnknownKey),
+            }
+        })
+        .collect();
+
+    // Duplicates: per entry id, and per (device, seq) among valid entries, the first valid one
+    // (in the order given) is the entry; other valid or identical copies are duplicates.
+    let mut primary_by_id: HashMap<&str, usize> = HashMap::new();
+    for pass_valid in [true, false] {
+        for (i, e) in entries.iter().enumerate() {
+            if statuses[i].is_none() == pass_valid {
+                primary_by_id.entry(e.entry_id.as_str()).or_insert(i);
+            }
+        }
+    }
+    let mut slots: HashSet<(&str, u64)> = HashSet::new();
+    for (i, e) in entries.iter().enumerate() {
+        let primary = primary_by_id.get(e.entry_id.as_str()).copied() == Some(i);
+        if !primary
+            && (statuses[i].is_none() || entries[i] == entries[primary_by_id[e.entry_id.as_str()]])
+        {
+            statuses[i] = Some(EntryStatus::Duplicate);
+        }
+    }
+    for (i, e) in entries.iter().enumerate() {
+        if statuses[i].is_none() && !slots.insert((e.device_id.as_str(), e.seq)) {
+            statuses[i] = Some(EntryStatus::Duplicate);
+        }
+    }
+
+    // Chain hashes of all non-duplicate entries, per device.
+    let mut by_slot: HashMap<(&str, u64), usize> = HashMap::new();
+    let mut hashes: HashMap<&str, HashMap<String, usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if statuses[i] == Some(EntryStatus::Duplicate) {
+            continue;
+        }
+        by_slot.insert((e.device_id.as_str(), e.seq), i);
+        hashes
+            .entry(e.device_id.as_str())
+            .or_default()
+            .insert(chain_hash(e), i);
+    }
+
+    for (i, e) in entries.iter().enumerate() {
+        if statuses[i].is_some() {
+            continue;
+        }
+        let device_hashes = hashes.get(e.device_id.as_str());
+        let links_to = device_hashes.and_then(|h| h.get(&e.prev_hash)).copied();
+        let status = if e.seq == 0 {
+            EntryStatus::Altered
+        } else if e.seq == 1 {
+            if e.prev_hash == GENESIS_HASH {
+                EntryStatus::Ok
+            } else if links_to.is_some() {
+                EntryStatus::Reordered
+            } else {
+                EntryStatus::MissingPredecessor
+            }
+        } else {
+            let pred = by_slot.get(&(e.device_id.as_str(), e.seq - 1)).copied();
+            match (pred, links_to) {
+                (Some(p), Some(l)) if p == l => EntryStatus::Ok,
+                (_, Some(_)) => EntryStatus::Reordered,
+                (Some(p), None)
+                    if matches!(
+                        statuses[p],
+                        Some(EntryStatus::Altered) | Some(EntryStatus::Unsigned)
+                    ) =>
+                {
+                    EntryStatus::Ok
+                }
+                _ => EntryStatus::MissingPredecessor,
+            }
+        };
+        statuses[i] = Some(status);
+    }
+
+    let mut result = VisitVerification::default();
+    for (i, e) in entries.iter().enumerate() {
+        let status = statuses[i].unwrap_or(EntryStatus::Altered);
+        if status == EntryStatus::Ok {
+            let head = result
+                .heads
+                .entry(e.device_id.clone())
+                .or_insert(ChainHead {
+                    seq: 0,
+                    hash: String::new(),
+                });
+            if e.seq > head.seq {
+                *head = ChainHead {
+                    seq: e.seq,
+                    hash: chain_hash(e),
+                };
+            }
+        }
+        result.entries.push(EntryVerification {
+            entry_id: e.entry_id.clone(),
+            device_id: e.device_id.clone(),
+            seq: e.seq,
+            status,
+        });
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    //! Keys, the frozen canonical encoding, and verification of really tampered documents.
+
+    use automerge::transaction::Transactable;
+    use automerge::ScalarValue;
+
+    use super::*;
+    use crate::routekaart::Actie;
+    use crate::zaak::test_support::*;
+    use crate::zaak::ZaakDocument;
+
+    #[test]
+    fn keys_round_trip_through_pkcs8() {
+        let pkcs8 = DeviceKey::generate_pkcs8().unwrap();
+        let key = DeviceKey::from_pkcs8(&pkcs8).unwrap();
+        let again = DeviceKey::from_pkcs8(&pkcs8).unwrap();
+        assert_eq!(key.public_key(), again.public_key());
+        assert_eq!(key.key_id(), key_id_for(&key.public_key()));
+        assert_eq!(key.key_id().len(), 16);
+        assert!(!format!("{key:?}").contains(&hex::encode(&pkcs8)));
+        let sig = key.sign(b"x");
+        assert!(UnparsedPublicKey::new(&ED25519, key.public_key())
+            .verify(b"x", &sig)
+            .is_ok());
+    }
+
+    #[test]
+    fn bad_key_material_is_refused() {
+        let err = DeviceKey::from_pkcs8(b"no key").unwrap_err();
+        assert_eq!(err.code(), "invalid_private_key");
+        let err = KeyDirectory::new().insert("dev-a", &[1, 2, 3]).unwrap_err();
+        assert_eq!(err.code(), "invalid_public_key");
+    }
+
+    /// The canonical encoding is a contract with the server and JavaScript clients: this exact
+    /// text (and its hash, computed independently) must never change for format 1.
+    #[test]
+    fn canonical_bytes_are_frozen() {
+        let entry = Entry {
+            entry_id: "0f0e0d0c0b0a09080706050403020100".into(),
+            visit_id: "v1".into(),
+            device_id: "dev-a".into(),
+            key_id: "1122334455667788".into(),
+            format: 1,
+            seq: 1,
+            recorded_at: at(30, 120),
+            prev_hash: GENESIS_HASH.into(),
+            signature: "abcd".into(),
+            policy: policy(),
+            body: "{\"ruimte\":\"keuken\",\"soort\":\"waarneming\",\"tekst\":\"Twee borden, één \\\"pan\\\".\\n\"}".into(),
+        };
+        let expected = r#"{"body":"{\"ruimte\":\"keuken\",\"soort\":\"waarneming\",\"tekst\":\"Twee borden, één \\\"pan\\\".\\n\"}","device_id":"dev-a","entry_id":"0f0e0d0c0b0a09080706050403020100","format":1,"key_id":"1122334455667788","policy":{"actie":"huisbezoek","allowed":true,"code":"oranje","confirmed_conditions":["afstand_1_5_meter","mondkapje"],"policy_synced_at":"2026-11-23T09:01:00.250Z","policy_version":7},"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","recorded_at":"2026-11-23T09:30:00.120Z","seq":1,"visit_id":"v1"}"#;
+        assert_eq!(
+            String::from_utf8(canonical_bytes(&entry)).unwrap(),
+            expected
+        );
+        assert_eq!(
+            chain_hash(&entry),
+            "372e13e0bff7dbec45565ca818efe06400662f4e30860b50b8f5ae2b07a807fc"
+        );
+        let mut unsynced = entry.clone();
+        unsynced.policy.policy_synced_at = None;
+        let text = String::from_utf8(canonical_bytes(&unsynced)).unwrap();
+        assert!(text.contains(r#""policy_synced_at":null,"#));
+    }
+
+    #[test]
+    fn canonical_json_sorts_nested_keys() {
+        let v = serde_json::json!({"b": [{"z": 1, "a": null}], "a": "\u{1}"});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":"\u0001","b":[{"a":null,"z":1}]}"#
+        );
+    }
+
+    /// A visit where device a recorded three entries.
+    fn three(a: &Signer) -> (ZaakDocument, String, Vec<Entry>) {
+        let mut doc = ZaakDocument::new(&summary()).unwrap();
+        let visit = doc.start_visit(Actie::Huisbezoek, a, at(2, 0)).unwrap();
+        let entries = (0..3)
+            .map(|n| {
+                doc.append_entry(&visit, &event(n), &policy(), a, at(3 + n as u32, 0))
+                    .unwrap()
+            })
+            .collect();
+        (doc, visit, entries)
+    }
+
+    fn statuses(doc: &ZaakDocument, visit: &str, keys: &KeyDirectory) -> Vec<EntryStatus> {
+        let report = doc.verify_visit(visit, keys).unwrap();
+        doc.entries(visit)
+            .unwrap()
+            .iter()
+            .map(|e| report.status_of(&e.entry_id).unwrap())
+            .collect()
+    }
+
+    use EntryStatus::*;
+
+    #[test]
+    fn an_intact_visit_verifies_and_reports_its_heads() {
+        let a = signer("dev-a");
+        let (doc, visit, entries) = three(&a);
+        let report = doc.verify_visit(&visit, &directory(&[&a])).unwrap();
+        assert!(report.is_intact());
+        assert_eq!(
+            report.heads.get("dev-a"),
+            Some(&ChainHead {
+                seq: 3,
+                hash: chain_hash(&entries[2])
+            })
+        );
+    }
+
+    #[test]
+    fn an_edited_text_is_altered() {
+        let a = signer("dev-a");
+        let (mut doc, visit, _) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let e = entry_obj(raw, list, 1);
+            let body = read_raw_entry(raw, list, 1).body.replace("twee", "drie");
+            raw.put(&e, "body", body).unwrap();
+        });
+        assert_eq!(statuses(&doc, &visit, &directory(&[&a])), [Ok, Altered, Ok]);
+    }
+
+    #[test]
+    fn a_changed_header_is_altered() {
+        let a = signer("dev-a");
+        let (mut doc, visit, _) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let e = entry_obj(raw, list, 0);
+            raw.put(&e, "policy_code", "geel").unwrap();
+            let e = entry_obj(raw, list, 2);
+            raw.put(&e, "recorded_at", ScalarValue::Timestamp(0))
+                .unwrap();
+        });
+        let keys = directory(&[&a]);
+        let report = doc.verify_visit(&visit, &keys).unwrap();
+        let got: Vec<_> = report.entries.iter().map(|e| e.status).collect();
+        assert_eq!(got, [Altered, Ok, Altered]);
+    }
+
+    #[test]
+    fn a_removed_signature_is_unsigned() {
+        let a = signer("dev-a");
+        let (mut doc, visit, _) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let e = entry_obj(raw, list, 0);
+            raw.put(&e, "signature", "").unwrap();
+        });
+        assert_eq!(
+            statuses(&doc, &visit, &directory(&[&a])),
+            [Unsigned, Ok, Ok]
+        );
+    }
+
+    #[test]
+    fn keys_not_enrolled_or_enrolled_for_another_device_are_unknown() {
+        let a = signer("dev-a");
+        let (doc, visit, _) = three(&a);
+        let other = signer("dev-b");
+        assert_eq!(
+            statuses(&doc, &visit, &directory(&[&other])),
+            [UnknownKey, UnknownKey, UnknownKey]
+        );
+        let mut wrong_device = KeyDirectory::new();
+        wrong_device.insert("dev-b", &a.key.public_key()).unwrap();
+        assert_eq!(
+            statuses(&doc, &visit, &wrong_device),
+            [UnknownKey, UnknownKey, UnknownKey]
+        );
+    }
+
+    #[test]
+    fn a_deleted_entry_leaves_a_missing_predecessor() {
+        let a = signer("dev-a");
+        let (mut doc, visit, entries) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            raw.delete(list, 1).unwrap();
+        });
+        let report = doc.verify_visit(&visit, &directory(&[&a])).unwrap();
+        assert_eq!(report.status_of(&entries[0].entry_id), Some(Ok));
+        assert_eq!(report.status_of(&entries[1].entry_id), None);
+        assert_eq!(
+            report.status_of(&entries[2].entry_id),
+            Some(MissingPredecessor)
+        );
+    }
+
+    #[test]
+    fn moving_entries_in_the_list_changes_nothing() {
+        let a = signer("dev-a");
+        let (mut doc, visit, entries) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let last = read_raw_entry(raw, list, 2);
+            raw.delete(list, 2).unwrap();
+            insert_raw_entry(raw, list, 0, &last);
+        });
+        assert_eq!(doc.entries(&visit).unwrap(), entries);
+        assert!(doc
+            .verify_visit(&visit, &directory(&[&a]))
+            .unwrap()
+            .is_intact());
+    }
+
+    /// The device's key holder re-signs its third entry to follow its first: the chain and the
+    /// numbering disagree.
+    #[test]
+    fn a_resigned_link_to_another_entry_is_reordered() {
+        let a = signer("dev-a");
+        let (mut doc, visit, entries) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let mut third = read_raw_entry(raw, list, 2);
+            third.prev_hash = chain_hash(&entries[0]);
+            sign_entry(&mut third, &a.key);
+            raw.delete(list, 2).unwrap();
+            insert_raw_entry(raw, list, 2, &third);
+        });
+        assert_eq!(
+            statuses(&doc, &visit, &directory(&[&a])),
+            [Ok, Ok, Reordered]
+        );
+    }
+
+    #[test]
+    fn a_copied_entry_and_a_reused_sequence_number_are_duplicates() {
+        let a = signer("dev-a");
+        let (mut doc, visit, entries) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            insert_raw_entry(raw, list, 3, &entries[1]);
+            // A second, validly signed entry 2 (a device restored from an old backup).
+            let mut fork = entries[1].clone();
+            fork.entry_id = "ffffffffffffffffffffffffffffffff".into();
+            fork.body = "{}".into();
+            sign_entry(&mut fork, &a.key);
+            insert_raw_entry(raw, list, 4, &fork);
+        });
+        let report = doc.verify_visit(&visit, &directory(&[&a])).unwrap();
+        let got: Vec<_> = report.entries.iter().map(|e| e.status).collect();
+        assert_eq!(got, [Ok, Ok, Ok, Duplicate, Duplicate]);
+        assert_eq!(doc.entries(&visit).unwrap().len(), 4);
+    }
+
+    /// An edited copy put before the original does not make the original the duplicate.
+    #[test]
+    fn an_edited_copy_is_altered_and_the_original_stays_ok() {
+        let a = signer("dev-a");
+        let (mut doc, visit, entries) = three(&a);
+        let doc = tamper(&mut doc, &visit, |raw, list| {
+            let mut copy = entries[1].clone();
+            copy.body = "{}".into();
+            insert_raw_entry(raw, list, 0, &copy);
+        });
+        let report = doc.verify_visit(&visit, &directory(&[&a])).unwrap();
+        let got: Vec<_> = report.entries.iter().map(|e| e.status).collect();
+        assert_eq!(got, [Altered, Ok, Ok, Ok]);
+    }
+
+    #[test]
+    fn an_entry_copied_into_another_visit_is_altered() {
+        let a = signer("dev-a");
+        let (mut doc, _, entries) = three(&a);
+        let other = doc.start_visit(Actie::Huisbezoek, &a, at(9, 0)).unwrap();
+        let doc = tamper(&mut doc, &other, |raw, list| {
+            insert_raw_entry(raw, list, 0, &entries[0]);
+        });
+        assert_eq!(statuses(&doc, &other, &directory(&[&a])), [Altered]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+        /// Deleting any set of entries from two devices' chains flags exactly the surviving
+        /// entries whose `seq - 1` is gone, and nothing else.
+        #[test]
+        fn deletions_are_found_exactly(
+            order in proptest::collection::vec(proptest::bool::ANY, 2..10),
+            gone in proptest::collection::vec(proptest::bool::ANY, 10),
+        ) {
+            let a = signer("dev-a");
+            let b = signer("dev-b");
+            let mut doc = ZaakDocument::new(&summary()).unwrap();
+            let visit = doc.start_visit(Actie::Huisbezoek, &a, at(2, 0)).unwrap();
+            let mut written = Vec::new();
+            for (n, use_a) in order.iter().enumerate() {
+                let s = if *use_a { &a } else { &b };
+                written.push(
+                    doc.append_entry(&visit, &event(n), &policy(), s, at(3, n as u32)).unwrap(),
+                );
+            }
+            let deleted: Vec<&Entry> = written.iter().zip(&gone).filter(|(_, g)| **g).map(|(e, _)| e).collect();
+            let doc = tamper(&mut doc, &visit, |raw, list| {
+                for i in (0..written.len()).rev() {
+                    let e = read_raw_entry(raw, list, i);
+                    if deleted.iter().any(|d| d.entry_id == e.entry_id) {
+                        automerge::transaction::Transactable::delete(raw, list, i).unwrap();
+                    }
+                }
+            });
+            let report = doc.verify_visit(&visit, &directory(&[&a, &b])).unwrap();
+            proptest::prop_assert_eq!(report.entries.len(), written.len() - deleted.len());
+            for v in &report.entries {
+                let pred_gone = deleted.iter().any(|d| d.device_id == v.device_id && d.seq + 1 == v.seq);
+                let expected = if pred_gone { MissingPredecessor } else { Ok };
+                proptest::prop_assert_eq!(v.status, expected);
+            }
+        }
+
+        /// Arbitrary entries (untrusted input) never make verification panic, and every entry
+        /// gets exactly one verdict.
+        #[test]
+        fn arbitrary_entries_get_one_verdict_each(
+            fields in proptest::collection::vec(
+                ("[a-c]{0,2}", "[0-9a-f]{0,4}", 0u64..4, "[0-9a-f]{0,130}", "[0-9a-f]{0,64}"),
+                0..8,
+            )
+        ) {
+            let a = signer("dev-a");
+            let keys = directory(&[&a]);
+            let entries: Vec<Entry> = fields
+                .into_iter()
+                .map(|(device, id, seq, signature, prev)| Entry {
+                    entry_id: id,
+                    visit_id: "v".into(),
+                    device_id: device,
+                    key_id: a.key.key_id().to_owned(),
+                    format: 1,
+                    seq,
+                    recorded_at: at(1, 0),
+                    prev_hash: prev,
+                    signature,
+                    policy: policy(),
+                    body: "{}".into(),
+                })
+                .collect();
+            let report = verify_visit("v", &entries, &keys);
+            proptest::prop_assert_eq!(report.entries.len(), entries.len());
+            proptest::prop_assert!(report.entries.iter().all(|e| e.status != Ok));
+        }
+    }
+
+    #[test]
+    fn statuses_have_codes_and_dutch_notices() {
+        for s in [
+            Ok,
+            Altered,
+            Unsigned,
+            UnknownKey,
+            MissingPredecessor,
+            Reordered,
+            Duplicate,
+        ] {
+            let n = s.notice();
+            assert_eq!(n.code, s.code());
+            assert!(!n.message.is_empty());
+        }
+    }
+}

@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod crypto;
+pub mod device;
 pub mod evidence;
 pub mod factual;
 pub mod notice;

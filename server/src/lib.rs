@@ -1,5 +1,29 @@
 //! `veldwerk-server`: the organisation's sync server (axum, embedded SQLite).
 //!
-//! Skeleton: filled in by the sync-server work (enrollment, signed sync, active code, console).
+//! - [`api`]: routes, device-signature and session extractors; [`openapi`]: its description.
+//! - [`db`]: the store and its migrations; [`org`], [`users`], [`devices`], [`zaken`],
+//!   [`policy`], [`audit`], [`flags`]: one concept each.
+//! - [`server`]: launch and graceful shutdown; [`settings`]; [`cli`]: the binary's commands.
 #![warn(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod api;
+pub mod audit;
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod devices;
+pub mod error;
+pub mod flags;
+pub mod openapi;
+pub mod org;
+pub mod policy;
+pub mod secret;
+pub mod server;
+pub mod settings;
+pub mod users;
+pub mod zaken;
+
+pub use api::{router, AppState};
+pub use server::launch_with_listener;
+pub use settings::Settings;

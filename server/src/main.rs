@@ -1,6 +1,5 @@
-//! The `veldwerk-server` binary.
+//! The `veldwerk-server` binary: serve, or run an admin command against the data directory.
 
-fn main() {
-    eprintln!("veldwerk-server: nog niet gebouwd (not built yet)");
-    std::process::exit(2);
+fn main() -> std::process::ExitCode {
+    veldwerk_server::cli::main()
 }

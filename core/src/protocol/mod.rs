@@ -1,16 +1,307 @@
 //! The huisbezoek protocol (seed 001, Protocol huisbezoeken; seed 002 §8) as a state machine per
 //! visit, and the melding handhaving of seed 000.
 //!
-//! Skeleton: the events a visit records. The state machine is filled in by the protocol work.
+//! A visit is a sequence of [`Event`]s (the facts the handhaver records, stored by the device store
+//! as signed, append-only entries). [`Bezoek`] replays them and refuses what the protocol does not
+//! allow. The case law the rules rest on:
+//! - CRvB 11-04-2007, ECLI:NL:CRVB:2007:BA2410: consent to enter must be *informed* (reason, purpose,
+//!   rights, consequences of refusal), and the burden of proof that it was lies with the
+//!   municipality; a "redelijke grond" for an unannounced visit means concrete, objective facts
+//!   known beforehand, and no less intrusive way to get the information.
+//! - CRvB 2-10-2007: an anonymous tip alone is no redelijke grond.
 
+pub mod bezoek;
+mod error;
+pub mod grondslag;
 pub mod melding;
+pub mod toestemming;
+
+pub use bezoek::{Anomaly, Bezoek, Einde, Fase};
+pub use error::ProtocolError;
+pub use grondslag::{BronSoort, Feit, Grondslag};
+pub use toestemming::{ToestemmingsTekst, Variant};
 
 use serde::{Deserialize, Serialize};
 
-/// One fact recorded in a visit, in the order the protocol allows.
+use crate::factual::{self, FactualWarning};
+use crate::routekaart::Actie;
+
+/// One fact recorded in a visit, in the order the protocol allows. Serialized with the tag
+/// `soort` (snake_case); the device store keeps these as signed entry bodies, so fields are only
+/// ever added (optional, with `#[serde(default)]`), never renamed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "soort", rename_all = "snake_case")]
 pub enum Event {
-    /// A waarneming in a room or place.
-    Waarneming { ruimte: String, tekst: String },
+    /// The documented aanleiding, recorded before the visit (seed 001 §1: "Om een huisbezoek te
+    /// mogen afleggen moet er een aanleiding zijn"); the facts must be known beforehand (BA2410).
+    /// `actie` is `huisbezoek` or `huisbezoek_app` (seed 004: the app may be presented by one
+    /// handhaver).
+    Aanleiding { actie: Actie, grondslag: Grondslag },
+    /// Whether the visit was announced (seed 001 §1: unannounced only with a concrete aanwijzing).
+    Aankondiging {
+        wijze: Aankondigingswijze,
+        #[serde(default)]
+        toelichting: Option<String>,
+    },
+    /// Arrival at the door: the handhavers present (ids), one of them the lead.
+    AanDeDeur {
+        handhavers: Vec<String>,
+        leider: String,
+    },
+    /// Nobody opened the door. Not a refusal.
+    NiemandAanwezig {
+        #[serde(default)]
+        toelichting: Option<String>,
+    },
+    /// Someone is present but not able to take part (illness, language, confusion): no informed
+    /// consent is possible. Not a refusal.
+    NietInStaat { toelichting: String },
+    /// Awbi art. 1: before entering, the handhavers identify themselves and state the purpose.
+    LegitimatieEnDoel {
+        legitimatie_getoond: bool,
+        /// The purpose as it was told at the door.
+        doel: String,
+    },
+    /// Informed consent asked with the exact text shown (seed 001 §3), and its SHA-256 hash
+    /// (lowercase hex) so the text can be proven later (BA2410: burden of proof).
+    ToestemmingGevraagd {
+        variant: Variant,
+        tekst: String,
+        tekst_hash: String,
+    },
+    /// Consent to enter given, by whom and in which role.
+    ToestemmingGegeven { door: String, rol: Rol },
+    /// Consent refused (seed 001 §2: the belanghebbende may refuse). With variant A the person
+    /// must be told the obligation (art. 17 WWB) and the possible consequences.
+    ToestemmingGeweigerd {
+        door: String,
+        rol: Rol,
+        #[serde(default)]
+        gewezen_op_gevolgen: bool,
+    },
+    /// The handhavers enter (or, for `huisbezoek_app`, the digital tour starts).
+    Binnentreden,
+    /// Consent withdrawn: ends the visit at once.
+    ToestemmingIngetrokken { door: String, rol: Rol },
+    /// A separate consent beyond "look around": another occupant's room (by that occupant),
+    /// opening closets or drawers, or taking photos. `gegeven: false` records a refusal or a
+    /// withdrawal of that consent only. `ruimte` limits it to one room (required for a room of
+    /// another occupant; `None` otherwise means the whole dwelling).
+    ExtraToestemming {
+        onderwerp: ExtraOnderwerp,
+        #[serde(default)]
+        ruimte: Option<String>,
+        door: String,
+        rol: Rol,
+        gegeven: bool,
+    },
+    /// A waarneming in a room. Default is look only: `kast_geopend`, `foto` and `kamer_van` each
+    /// need their own recorded consent.
+    Waarneming {
+        ruimte: String,
+        tekst: String,
+        /// SHA-256 (lowercase hex) of the photo blob, if one was taken.
+        #[serde(default)]
+        foto: Option<String>,
+        #[serde(default)]
+        kast_geopend: bool,
+        /// The occupant whose own room this is, when it is not the belanghebbende's.
+        #[serde(default)]
+        kamer_van: Option<String>,
+    },
+    /// A correction of an earlier entry (by its entry id). Never rewrites; allowed after closing.
+    Correctie { corrigeert: String, tekst: String },
+    /// The handhavers leave the dwelling: the visit ends normally.
+    Afsluiting {
+        #[serde(default)]
+        toelichting: Option<String>,
+    },
+    /// The rapport van bevindingen, stated under ambtseed or ambtsbelofte by the handhavers
+    /// present; the raw entries stay unchanged beside it.
+    Rapport {
+        tekst: String,
+        opgemaakt_door: Vec<Ondertekenaar>,
+    },
+    /// Follow-up: the client is invited to discuss the rapport.
+    UitnodigingBespreking {
+        #[serde(default)]
+        datum: Option<chrono::NaiveDate>,
+        #[serde(default)]
+        toelichting: Option<String>,
+    },
+}
+
+/// The kind of an [`Event`] without its data: what [`Bezoek::next_steps`] offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventSoort {
+    Aanleiding,
+    Aankondiging,
+    AanDeDeur,
+    NiemandAanwezig,
+    NietInStaat,
+    LegitimatieEnDoel,
+    ToestemmingGevraagd,
+    ToestemmingGegeven,
+    ToestemmingGeweigerd,
+    Binnentreden,
+    ToestemmingIngetrokken,
+    ExtraToestemming,
+    Waarneming,
+    Correctie,
+    Afsluiting,
+    Rapport,
+    UitnodigingBespreking,
+}
+
+impl EventSoort {
+    /// The stable snake_case name (as in the serialized `soort` tag).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSoort::Aanleiding => "aanleiding",
+            EventSoort::Aankondiging => "aankondiging",
+            EventSoort::AanDeDeur => "aan_de_deur",
+            EventSoort::NiemandAanwezig => "niemand_aanwezig",
+            EventSoort::NietInStaat => "niet_in_staat",
+            EventSoort::LegitimatieEnDoel => "legitimatie_en_doel",
+            EventSoort::ToestemmingGevraagd => "toestemming_gevraagd",
+            EventSoort::ToestemmingGegeven => "toestemming_gegeven",
+            EventSoort::ToestemmingGeweigerd => "toestemming_geweigerd",
+            EventSoort::Binnentreden => "binnentreden",
+            EventSoort::ToestemmingIngetrokken => "toestemming_ingetrokken",
+            EventSoort::ExtraToestemming => "extra_toestemming",
+            EventSoort::Waarneming => "waarneming",
+            EventSoort::Correctie => "correctie",
+            EventSoort::Afsluiting => "afsluiting",
+            EventSoort::Rapport => "rapport",
+            EventSoort::UitnodigingBespreking => "uitnodiging_bespreking",
+        }
+    }
+}
+
+impl std::fmt::Display for EventSoort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Announced or not (seed 001 §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aankondigingswijze {
+    Aangekondigd,
+    Onaangekondigd,
+}
+
+/// The role of the person who answers at the door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rol {
+    /// The belanghebbende (the client) living there.
+    Bewoner,
+    /// The client's partner (also belanghebbende for the joint benefit).
+    Partner,
+    /// Someone else living there (lodger, adult child, ...): not the belanghebbende.
+    Medebewoner,
+}
+
+impl Rol {
+    /// Seed 001 §2: "Het is niet toegestaan een woning te betreden zonder toestemming van de
+    /// belanghebbende": the client or the partner.
+    pub fn is_belanghebbende(self) -> bool {
+        matches!(self, Rol::Bewoner | Rol::Partner)
+    }
+}
+
+/// What a separate consent inside the dwelling is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtraOnderwerp {
+    /// The own room of another occupant: only that occupant can consent.
+    KamerAndereBewoner,
+    /// Opening closets or drawers (default: look only).
+    KastenOpenen,
+    /// Taking photos.
+    Fotos,
+}
+
+/// A handhaver who signs the rapport, and under which oath.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ondertekenaar {
+    pub handhaver: String,
+    pub verklaring: Ambtsverklaring,
+}
+
+/// Ambtseed or ambtsbelofte (a personal choice of each officer; both have the same force).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ambtsverklaring {
+    Ambtseed,
+    Ambtsbelofte,
+}
+
+/// A factual-language warning in one text field of an event (`veld` names the field, e.g.
+/// `tekst` or `grondslag.feiten[0].omschrijving`; the span is relative to that field's text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldWarning {
+    pub veld: String,
+    pub warning: FactualWarning,
+}
+
+impl Event {
+    pub fn soort(&self) -> EventSoort {
+        match self {
+            Event::Aanleiding { .. } => EventSoort::Aanleiding,
+            Event::Aankondiging { .. } => EventSoort::Aankondiging,
+            Event::AanDeDeur { .. } => EventSoort::AanDeDeur,
+            Event::NiemandAanwezig { .. } => EventSoort::NiemandAanwezig,
+            Event::NietInStaat { .. } => EventSoort::NietInStaat,
+            Event::LegitimatieEnDoel { .. } => EventSoort::LegitimatieEnDoel,
+            Event::ToestemmingGevraagd { .. } => EventSoort::ToestemmingGevraagd,
+            Event::ToestemmingGegeven { .. } => EventSoort::ToestemmingGegeven,
+            Event::ToestemmingGeweigerd { .. } => EventSoort::ToestemmingGeweigerd,
+            Event::Binnentreden => EventSoort::Binnentreden,
+            Event::ToestemmingIngetrokken { .. } => EventSoort::ToestemmingIngetrokken,
+            Event::ExtraToestemming { .. } => EventSoort::ExtraToestemming,
+            Event::Waarneming { .. } => EventSoort::Waarneming,
+            Event::Correctie { .. } => EventSoort::Correctie,
+            Event::Afsluiting { .. } => EventSoort::Afsluiting,
+            Event::Rapport { .. } => EventSoort::Rapport,
+            Event::UitnodigingBespreking { .. } => EventSoort::UitnodigingBespreking,
+        }
+    }
+
+    /// Factual-language warnings on the free text of this event (seed 000: "gebaseerd op feiten
+    /// en geen sprake van insinuaties of onderbuikgevoelens"). Never blocking: `apply` ignores them.
+    pub fn factual_warnings(&self) -> Vec<FieldWarning> {
+        let mut fields: Vec<(String, &str)> = Vec::new();
+        match self {
+            Event::Aanleiding { grondslag, .. } => {
+                fields.extend(grondslag.texts());
+            }
+            Event::Waarneming { tekst, .. }
+            | Event::Correctie { tekst, .. }
+            | Event::Rapport { tekst, .. } => fields.push(("tekst".to_owned(), tekst)),
+            Event::NietInStaat { toelichting } => {
+                fields.push(("toelichting".to_owned(), toelichting))
+            }
+            _ => {}
+        }
+        fields
+            .into_iter()
+            .flat_map(|(veld, text)| {
+                factual::check(text)
+                    .into_iter()
+                    .map(move |warning| FieldWarning {
+                        veld: veld.clone(),
+                        warning,
+                    })
+            })
+            .collect()
+    }
+}
+
+/// The factual-language warnings for a rapport text (never blocking).
+pub fn rapport_warnings(tekst: &str) -> Vec<FactualWarning> {
+    factual::check(tekst)
 }

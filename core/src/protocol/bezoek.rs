@@ -1,0 +1,670 @@
+//! The visit state machine: which recorded fact may follow which (seed 001, Protocol
+//! huisbezoeken; Awbi art. 1; CRvB 11-04-2007 BA2410; CRvB 2-10-2007).
+//!
+//! Strict use: [`Bezoek::apply`] refuses a step the protocol does not allow, with a typed error.
+//! After a CRDT merge of entries from two devices, [`Bezoek::replay`] applies what it can and
+//! reports the rest as [`Anomaly`]s; it never fails and never drops an entry (the entries stay
+//! in the store; the anomaly points at them by index).
+
+use serde::{Deserialize, Serialize};
+
+use super::toestemming::tekst_hash;
+use super::{
+    Aankondigingswijze, Event, EventSoort, ExtraOnderwerp, Grondslag, ProtocolError, Rol, Variant,
+};
+use crate::routekaart::Actie;
+use crate::Notice;
+
+/// Where a visit stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fase {
+    /// Nothing recorded yet.
+    Nieuw,
+    /// The aanleiding (grondslag) is recorded.
+    Aanleiding,
+    /// Announced or deliberately unannounced.
+    Aangekondigd,
+    /// The handhavers are at the door.
+    AanDeDeur,
+    /// Identification shown and purpose stated (Awbi art. 1).
+    Gelegitimeerd,
+    /// The consent text was shown; waiting for the answer.
+    ToestemmingGevraagd,
+    /// Consent to enter given; not yet inside.
+    ToestemmingGegeven,
+    /// Inside the dwelling (or, for the app, the digital tour is running).
+    Binnen,
+    /// The visit is over (see [`Einde`]); the rapport is next.
+    Beeindigd,
+    /// The rapport is recorded.
+    Gerapporteerd,
+    /// The client was invited to discuss the rapport.
+    Uitgenodigd,
+}
+
+impl Fase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fase::Nieuw => "nieuw",
+            Fase::Aanleiding => "aanleiding",
+            Fase::Aangekondigd => "aangekondigd",
+            Fase::AanDeDeur => "aan_de_deur",
+            Fase::Gelegitimeerd => "gelegitimeerd",
+            Fase::ToestemmingGevraagd => "toestemming_gevraagd",
+            Fase::ToestemmingGegeven => "toestemming_gegeven",
+            Fase::Binnen => "binnen",
+            Fase::Beeindigd => "beeindigd",
+            Fase::Gerapporteerd => "gerapporteerd",
+            Fase::Uitgenodigd => "uitgenodigd",
+        }
+    }
+
+    /// Whether the visit itself is over (only rapport, correcties and the invitation remain).
+    pub fn is_beeindigd(self) -> bool {
+        matches!(
+            self,
+            Fase::Beeindigd | Fase::Gerapporteerd | Fase::Uitgenodigd
+        )
+    }
+}
+
+impl std::fmt::Display for Fase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a visit ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Einde {
+    /// Nobody opened: not a refusal.
+    NiemandAanwezig,
+    /// The person present could not take part: not a refusal.
+    NietInStaat,
+    /// Consent to enter refused.
+    Geweigerd,
+    /// Consent withdrawn during the visit.
+    Ingetrokken,
+    /// Closed normally after the visit.
+    Afgesloten,
+}
+
+/// A separate consent as recorded (latest decision covering a room wins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraBesluit {
+    pub onderwerp: ExtraOnderwerp,
+    pub ruimte: Option<String>,
+    pub door: String,
+    pub rol: Rol,
+    pub gegeven: bool,
+}
+
+/// An entry that could not be applied during [`Bezoek::replay`]: its index in the input, its
+/// kind, and why (the code and message `apply` gave).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anomaly {
+    pub index: usize,
+    pub soort: EventSoort,
+    pub notice: Notice,
+}
+
+/// One huisbezoek, as far as its recorded events take it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bezoek {
+    fase: Fase,
+    einde: Option<Einde>,
+    actie: Option<Actie>,
+    grondslag: Option<Grondslag>,
+    aankondiging: Option<Aankondigingswijze>,
+    handhavers: Vec<String>,
+    leider: Option<String>,
+    variant: Option<Variant>,
+    toestemming_door: Option<(String, Rol)>,
+    binnengetreden: bool,
+    extra: Vec<ExtraBesluit>,
+    waarnemingen: usize,
+    correcties: usize,
+}
+
+impl Default for Bezoek {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// At the door of a physical huisbezoek: two handhavers, one the lead (issue text; seed 004:
+/// "App aangeboden door 1 handhaver" for the app).
+fn minimum_handhavers(actie: Actie) -> usize {
+    match actie {
+        Actie::HuisbezoekApp => 1,
+        _ => 2,
+    }
+}
+
+fn required(veld: &str, value: &str) -> Result<(), ProtocolError> {
+    if value.trim().is_empty() {
+        Err(ProtocolError::VeldLeeg(veld.to_owned()))
+    } else {
+        Ok(())
+    }
+}
+
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl Bezoek {
+    pub fn new() -> Self {
+        Self {
+            fase: Fase::Nieuw,
+            einde: None,
+            actie: None,
+            grondslag: None,
+            aankondiging: None,
+            handhavers: Vec::new(),
+            leider: None,
+            variant: None,
+            toestemming_door: None,
+            binnengetreden: false,
+            extra: Vec::new(),
+            waarnemingen: 0,
+            correcties: 0,
+        }
+    }
+
+    pub fn state(&self) -> Fase {
+        self.fase
+    }
+
+    pub fn einde(&self) -> Option<Einde> {
+        self.einde
+    }
+
+    pub fn actie(&self) -> Option<Actie> {
+        self.actie
+    }
+
+    pub fn grondslag(&self) -> Option<&Grondslag> {
+        self.grondslag.as_ref()
+    }
+
+    pub fn aankondiging(&self) -> Option<Aankondigingswijze> {
+        self.aankondiging
+    }
+
+    /// Whether the grondslag allows an unannounced visit (seed 001 §1: only with a concrete
+    /// aanwijzing), for the UI before the aankondiging is recorded.
+    pub fn mag_onaangekondigd(&self) -> bool {
+        self.grondslag
+            .as_ref()
+            .is_some_and(Grondslag::is_concrete_aanwijzing)
+    }
+
+    pub fn handhavers(&self) -> &[String] {
+        &self.handhavers
+    }
+
+    pub fn leider(&self) -> Option<&str> {
+        self.leider.as_deref()
+    }
+
+    /// Who gave consent to enter, and in which role.
+    pub fn toestemming_door(&self) -> Option<(&str, Rol)> {
+        self.toestemming_door
+            .as_ref()
+            .map(|(d, r)| (d.as_str(), *r))
+    }
+
+    /// Whether the handhavers entered at some point.
+    pub fn binnengetreden(&self) -> bool {
+        self.binnengetreden
+    }
+
+    pub fn extra_toestemmingen(&self) -> &[ExtraBesluit] {
+        &self.extra
+    }
+
+    pub fn waarnemingen(&self) -> usize {
+        self.waarnemingen
+    }
+
+    pub fn correcties(&self) -> usize {
+        self.correcties
+    }
+
+    /// Non-blocking warnings about the visit as recorded so far.
+    ///
+    /// Seed 004, footnote **: findings made through the huisbezoek-app still need legal
+    /// alignment with the partners (use and usability of the findings).
+    pub fn warnings(&self) -> Vec<Notice> {
+        let mut out = Vec::new();
+        if self.actie == Some(Actie::HuisbezoekApp) && self.waarnemingen > 0 {
+            out.push(Notice::new(
+                "huisbezoek_app_vaststellingen_juridisch_af_te_stemmen",
+                "Vaststellingen via de huisbezoek-app moeten op juridisch vlak (gebruik en \
+                 bruikbaarheid) nog met de partners worden afgestemd.",
+            ));
+        }
+        out
+    }
+
+    /// Applies events in order, strictly; stops at the first refusal.
+    pub fn from_events<'a>(
+        events: impl IntoIterator<Item = &'a Event>,
+    ) -> Result<Bezoek, ProtocolError> {
+        let mut b = Bezoek::new();
+        for e in events {
+            b.apply(e)?;
+        }
+        Ok(b)
+    }
+
+    /// Lenient replay (after a merge): every event that `apply` refuses becomes an anomaly and
+    /// leaves the state as it was. Never fails, never panics.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> (Bezoek, Vec<Anomaly>) {
+        let mut b = Bezoek::new();
+        let mut anomalies = Vec::new();
+        for (index, e) in events.into_iter().enumerate() {
+            if let Err(err) = b.apply(e) {
+                anomalies.push(Anomaly {
+                    index,
+                    soort: e.soort(),
+                    notice: err.notice(),
+                });
+            }
+        }
+        (b, anomalies)
+    }
+
+    /// The kinds of events the handhaver may record now (for the UI). An offered kind may still
+    /// be refused for its content (e.g. unannounced without concrete aanwijzing).
+    pub fn next_steps(&self) -> Vec<EventSoort> {
+        use EventSoort as S;
+        match self.fase {
+            Fase::Nieuw => vec![S::Aanleiding],
+            Fase::Aanleiding => vec![S::Aankondiging, S::Correctie],
+            Fase::Aangekondigd => vec![S::AanDeDeur, S::Correctie],
+            Fase::AanDeDeur => vec![
+                S::LegitimatieEnDoel,
+                S::NiemandAanwezig,
+                S::NietInStaat,
+                S::Correctie,
+            ],
+            Fase::Gelegitimeerd => vec![S::ToestemmingGevraagd, S::NietInStaat, S::Correctie],
+            Fase::ToestemmingGevraagd => vec![
+                S::ToestemmingGegeven,
+                S::ToestemmingGeweigerd,
+                S::NietInStaat,
+                S::Correctie,
+            ],
+            Fase::ToestemmingGegeven => vec![
+                S::Binnentreden,
+                S::ExtraToestemming,
+                S::ToestemmingIngetrokken,
+                S::Correctie,
+            ],
+            Fase::Binnen => vec![
+                S::Waarneming,
+                S::ExtraToestemming,
+                S::ToestemmingIngetrokken,
+                S::Afsluiting,
+                S::Correctie,
+            ],
+            Fase::Beeindigd => vec![S::Rapport, S::Correctie],
+            Fase::Gerapporteerd | Fase::Uitgenodigd => {
+                vec![S::UitnodigingBespreking, S::Correctie]
+            }
+        }
+    }
+
+    fn ongeldig(&self, e: &Event) -> ProtocolError {
+        ProtocolError::OngeldigeStap {
+            soort: e.soort(),
+            fase: self.fase,
+        }
+    }
+
+    fn end(&mut self, einde: Einde) {
+        self.fase = Fase::Beeindigd;
+        self.einde = Some(einde);
+    }
+
+    /// The latest separate consent covering `ruimte` for `onderwerp`, among those given by
+    /// someone `eligible`.
+    fn extra_given(
+        &self,
+        onderwerp: ExtraOnderwerp,
+        ruimte: &str,
+        eligible: impl Fn(&ExtraBesluit) -> bool,
+    ) -> bool {
+        self.extra
+            .iter()
+            .rev()
+            .find(|b| {
+                b.onderwerp == onderwerp
+                    && b.ruimte.as_deref().is_none_or(|r| r == ruimte)
+                    && eligible(b)
+            })
+            .is_some_and(|b| b.gegeven)
+    }
+
+    /// Records one event, or refuses it with the reason. On `Err` the visit is unchanged.
+    pub fn apply(&mut self, event: &Event) -> Result<(), ProtocolError> {
+        let soort = event.soort();
+        if self.fase == Fase::Nieuw && soort != EventSoort::Aanleiding {
+            return Err(ProtocolError::AanleidingOntbreekt);
+        }
+        if self.fase.is_beeindigd()
+            && !matches!(
+                soort,
+                EventSoort::Rapport | EventSoort::Correctie | EventSoort::UitnodigingBespreking
+            )
+        {
+            return Err(ProtocolError::BezoekBeeindigd);
+        }
+        match event {
+            Event::Aanleiding { actie, grondslag } => {
+                if self.fase != Fase::Nieuw {
+                    return Err(self.ongeldig(event));
+                }
+                if !matches!(actie, Actie::Huisbezoek | Actie::HuisbezoekApp) {
+                    return Err(ProtocolError::GeenHuisbezoekActie(*actie));
+                }
+                grondslag.validate()?;
+                self.actie = Some(*actie);
+                self.grondslag = Some(grondslag.clone());
+                self.fase = Fase::Aanleiding;
+            }
+            Event::Aankondiging { wijze, .. } => {
+                if self.fase != Fase::Aanleiding {
+                    return Err(self.ongeldig(event));
+                }
+                // Seed 001 §1: unannounced only with a concrete aanwijzing.
+                if *wijze == Aankondigingswijze::Onaangekondigd && !self.mag_onaangekondigd() {
+                    return Err(ProtocolError::OnaangekondigdZonderConcreteAanwijzing);
+                }
+                self.aankondiging = Some(*wijze);
+                self.fase = Fase::Aangekondigd;
+            }
+            Event::AanDeDeur { handhavers, leider } => {
+                match self.fase {
+                    Fase::Aangekondigd => {}
+                    Fase::Aanleiding => return Err(ProtocolError::AankondigingOntbreekt),
+                    _ => return Err(self.ongeldig(event)),
+                }
+                let mut present: Vec<String> = Vec::new();
+                for h in handhavers {
+                    required("handhavers", h)?;
+                    let h = h.trim().to_owned();
+                    if !present.contains(&h) {
+                        present.push(h);
+                    }
+                }
+                let actie = self.actie.unwrap_or(Actie::Huisbezoek);
+                let minimum = minimum_handhavers(actie);
+                if present.len() < minimum {
+                    return Err(ProtocolError::TeWeinigHandhavers {
+                        actie: if actie == Actie::HuisbezoekApp {
+                            "huisbezoek via de app"
+                        } else {
+                            "huisbezoek"
+                        },
+                        minimum,
+                        aantal: present.len(),
+                    });
+                }
+                let leider = leider.trim();
+                if !present.iter().any(|h| h == leider) {
+                    return Err(ProtocolError::LeiderNietAanwezig(leider.to_owned()));
+                }
+                self.leider = Some(leider.to_owned());
+                self.handhavers = present;
+                self.fase = Fase::AanDeDeur;
+            }
+            Event::NiemandAanwezig { .. } => {
+                if self.fase != Fase::AanDeDeur {
+                    return Err(self.ongeldig(event));
+                }
+                self.end(Einde::NiemandAanwezig);
+            }
+            Event::NietInStaat { toelichting } => {
+                if !matches!(
+                    self.fase,
+                    Fase::AanDeDeur | Fase::Gelegitimeerd | Fase::ToestemmingGevraagd
+                ) {
+                    return Err(self.ongeldig(event));
+                }
+                required("toelichting", toelichting)?;
+                self.end(Einde::NietInStaat);
+            }
+            Event::LegitimatieEnDoel {
+                legitimatie_getoond,
+                doel,
+            } => {
+                if self.fase != Fase::AanDeDeur {
+                    return Err(self.ongeldig(event));
+                }
+                if !legitimatie_getoond {
+                    return Err(ProtocolError::LegitimatieNietGetoond);
+                }
+                if doel.trim().is_empty() {
+                    return Err(ProtocolError::DoelNietMeegedeeld);
+                }
+                self.fase = Fase::Gelegitimeerd;
+            }
+            Event::ToestemmingGevraagd {
+                variant,
+                tekst,
+                tekst_hash: hash,
+            } => {
+                match self.fase {
+                    Fase::Gelegitimeerd => {}
+                    Fase::AanDeDeur => return Err(ProtocolError::LegitimatieOntbreekt),
+                    _ => return Err(self.ongeldig(event)),
+                }
+                required("tekst", tekst)?;
+                if *hash != tekst_hash(tekst) {
+                    return Err(ProtocolError::TekstHashOnjuist);
+                }
+                if let Some(verwacht) = self.grondslag.as_ref().map(Grondslag::variant) {
+                    if verwacht != *variant {
+                        return Err(ProtocolError::VerkeerdeToestemmingstekst {
+                            verwacht: verwacht.as_str(),
+                            getoond: variant.as_str(),
+                        });
+                    }
+                }
+                self.variant = Some(*variant);
+                self.fase = Fase::ToestemmingGevraagd;
+            }
+            Event::ToestemmingGegeven { door, rol } => {
+                match self.fase {
+                    Fase::ToestemmingGevraagd => {}
+                    Fase::Aanleiding
+                    | Fase::Aangekondigd
+                    | Fase::AanDeDeur
+                    | Fase::Gelegitimeerd => return Err(ProtocolError::ToestemmingNietGevraagd),
+                    _ => return Err(self.ongeldig(event)),
+                }
+                required("door", door)?;
+                if !rol.is_belanghebbende() {
+                    return Err(ProtocolError::ToestemmingNietDoorBelanghebbende);
+                }
+                self.toestemming_door = Some((door.trim().to_owned(), *rol));
+                self.fase = Fase::ToestemmingGegeven;
+            }
+            Event::ToestemmingGeweigerd {
+                door,
+                gewezen_op_gevolgen,
+                ..
+            } => {
+                match self.fase {
+                    Fase::ToestemmingGevraagd => {}
+                    Fase::Aanleiding
+                    | Fase::Aangekondigd
+                    | Fase::AanDeDeur
+                    | Fase::Gelegitimeerd => return Err(ProtocolError::ToestemmingNietGevraagd),
+                    _ => return Err(self.ongeldig(event)),
+                }
+                required("door", door)?;
+                // Seed 001 §2a: with a concrete aanwijzing the person is told the obligation
+                // and the possible consequences of refusing.
+                if self.variant == Some(Variant::A) && !gewezen_op_gevolgen {
+                    return Err(ProtocolError::WeigeringGevolgenNietMeegedeeld);
+                }
+                self.end(Einde::Geweigerd);
+            }
+            Event::Binnentreden => match self.fase {
+                Fase::ToestemmingGegeven => {
+                    self.binnengetreden = true;
+                    self.fase = Fase::Binnen;
+                }
+                Fase::Binnen => return Err(self.ongeldig(event)),
+                _ => return Err(ProtocolError::ToestemmingOntbreekt),
+            },
+            Event::ToestemmingIngetrokken { door, .. } => {
+                if !matches!(self.fase, Fase::ToestemmingGegeven | Fase::Binnen) {
+                    return Err(self.ongeldig(event));
+                }
+                required("door", door)?;
+                self.end(Einde::Ingetrokken);
+            }
+            Event::ExtraToestemming {
+                onderwerp,
+                ruimte,
+                door,
+                rol,
+                gegeven,
+            } => {
+                if !matches!(self.fase, Fase::ToestemmingGegeven | Fase::Binnen) {
+                    return Err(ProtocolError::ToestemmingOntbreekt);
+                }
+                required("door", door)?;
+                if let Some(r) = ruimte {
+                    required("ruimte", r)?;
+                }
+                if *onderwerp == ExtraOnderwerp::KamerAndereBewoner {
+                    if ruimte.is_none() {
+                        return Err(ProtocolError::VeldLeeg("ruimte".to_owned()));
+                    }
+                    match rol {
+                        Rol::Medebewoner => {}
+                        Rol::Bewoner => {
+                            return Err(ProtocolError::KamerToestemmingDoorAnder("belanghebbende"))
+                        }
+                        Rol::Partner => {
+                            return Err(ProtocolError::KamerToestemmingDoorAnder("partner"))
+                        }
+                    }
+                }
+                self.extra.push(ExtraBesluit {
+                    onderwerp: *onderwerp,
+                    ruimte: ruimte.as_ref().map(|r| r.trim().to_owned()),
+                    door: door.trim().to_owned(),
+                    rol: *rol,
+                    gegeven: *gegeven,
+                });
+            }
+            Event::Waarneming {
+                ruimte,
+                tekst,
+                foto,
+                kast_geopend,
+                kamer_van,
+            } => {
+                if self.fase != Fase::Binnen {
+                    return Err(ProtocolError::NietBinnen);
+                }
+                required("ruimte", ruimte)?;
+                required("tekst", tekst)?;
+                let ruimte = ruimte.trim();
+                let eigenaar = match kamer_van {
+                    Some(x) => {
+                        required("kamer_van", x)?;
+                        Some(x.trim())
+                    }
+                    None => None,
+                };
+                // Whose consent counts: the occupant of the room, or else a belanghebbende.
+                let eligible = |b: &ExtraBesluit| match eigenaar {
+                    Some(x) => b.door == x,
+                    None => b.rol.is_belanghebbende(),
+                };
+                if let Some(x) = eigenaar {
+                    if !self.extra_given(ExtraOnderwerp::KamerAndereBewoner, ruimte, eligible) {
+                        return Err(ProtocolError::ToestemmingKamerOntbreekt {
+                            ruimte: ruimte.to_owned(),
+                            bewoner: x.to_owned(),
+                        });
+                    }
+                }
+                if *kast_geopend
+                    && !self.extra_given(ExtraOnderwerp::KastenOpenen, ruimte, eligible)
+                {
+                    return Err(ProtocolError::ToestemmingKastenOntbreekt);
+                }
+                if let Some(h) = foto {
+                    if !is_sha256_hex(h) {
+                        return Err(ProtocolError::FotoReferentieOngeldig);
+                    }
+                    if !self.extra_given(ExtraOnderwerp::Fotos, ruimte, eligible) {
+                        return Err(ProtocolError::ToestemmingFotoOntbreekt);
+                    }
+                }
+                self.waarnemingen += 1;
+            }
+            Event::Correctie { corrigeert, tekst } => {
+                required("corrigeert", corrigeert)?;
+                required("tekst", tekst)?;
+                self.correcties += 1;
+            }
+            Event::Afsluiting { .. } => {
+                if self.fase != Fase::Binnen {
+                    return Err(self.ongeldig(event));
+                }
+                self.end(Einde::Afgesloten);
+            }
+            Event::Rapport {
+                tekst,
+                opgemaakt_door,
+            } => {
+                match self.fase {
+                    Fase::Beeindigd => {}
+                    Fase::Gerapporteerd | Fase::Uitgenodigd => {
+                        return Err(ProtocolError::RapportAlVastgelegd)
+                    }
+                    _ => return Err(ProtocolError::BezoekNietBeeindigd),
+                }
+                required("tekst", tekst)?;
+                for o in opgemaakt_door {
+                    if !self.handhavers.iter().any(|h| *h == o.handhaver.trim()) {
+                        return Err(ProtocolError::RapportDoorNietAanwezige(o.handhaver.clone()));
+                    }
+                }
+                let leider_tekent = self
+                    .leider
+                    .as_deref()
+                    .is_some_and(|l| opgemaakt_door.iter().any(|o| o.handhaver.trim() == l));
+                if !leider_tekent {
+                    return Err(ProtocolError::RapportZonderLeider);
+                }
+                self.fase = Fase::Gerapporteerd;
+            }
+            Event::UitnodigingBespreking { .. } => {
+                if !matches!(self.fase, Fase::Gerapporteerd | Fase::Uitgenodigd) {
+                    return Err(ProtocolError::RapportOntbreekt);
+                }
+                self.fase = Fase::Uitgenodigd;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "bezoek_tests.rs"]
+mod tests;

@@ -1,0 +1,1381 @@
+//! Tests of the visit state machine: every (fase × event kind) transition, the content rules of
+//! each step, lenient replay, and property tests.
+
+use super::*;
+use crate::protocol::{
+    Ambtsverklaring, BronSoort, Feit, Ondertekenaar, ToestemmingsTekst, Variant,
+};
+use proptest::prelude::*;
+use EventSoort as S;
+
+// ---------- event builders ----------
+
+fn concreet() -> Grondslag {
+    Grondslag::ConcreteAanwijzing {
+        feiten: vec![Feit {
+            omschrijving: "BRP: sinds 1 maart staat J. de Vries op het adres ingeschreven."
+                .to_owned(),
+            bron: BronSoort::Register,
+        }],
+        geraadpleegde_bronnen: vec!["BRP".to_owned(), "Suwinet".to_owned()],
+        waarom_niet_minder_ingrijpend: "Bankafschriften en BRP tonen niet wie er feitelijk woont."
+            .to_owned(),
+    }
+}
+
+fn twijfel() -> Grondslag {
+    Grondslag::TwijfelZonderAanwijzing {
+        twijfel: "Opgegeven woonlasten wijken af van de huurovereenkomst.".to_owned(),
+        andere_wijze_onderzocht: "Huurovereenkomst en bankafschriften opgevraagd.".to_owned(),
+    }
+}
+
+fn dienst() -> Grondslag {
+    Grondslag::Dienstverlening {
+        reden: "Cliënt kan door een beperking niet naar het gemeentehuis komen.".to_owned(),
+    }
+}
+
+fn aanleiding_met(actie: Actie, grondslag: Grondslag) -> Event {
+    Event::Aanleiding { actie, grondslag }
+}
+
+fn aanleiding() -> Event {
+    aanleiding_met(Actie::Huisbezoek, concreet())
+}
+
+fn aankondiging(wijze: Aankondigingswijze) -> Event {
+    Event::Aankondiging {
+        wijze,
+        toelichting: None,
+    }
+}
+
+fn deur(handhavers: &[&str], leider: &str) -> Event {
+    Event::AanDeDeur {
+        handhavers: handhavers.iter().map(|s| (*s).to_owned()).collect(),
+        leider: leider.to_owned(),
+    }
+}
+
+fn legit() -> Event {
+    Event::LegitimatieEnDoel {
+        legitimatie_getoond: true,
+        doel: "Vaststellen van de woonsituatie.".to_owned(),
+    }
+}
+
+fn gevraagd(v: Variant) -> Event {
+    ToestemmingsTekst::standaard(v).event()
+}
+
+fn gegeven(rol: Rol) -> Event {
+    Event::ToestemmingGegeven {
+        door: "A. Jansen".to_owned(),
+        rol,
+    }
+}
+
+fn geweigerd(rol: Rol, gewezen: bool) -> Event {
+    Event::ToestemmingGeweigerd {
+        door: "A. Jansen".to_owned(),
+        rol,
+        gewezen_op_gevolgen: gewezen,
+    }
+}
+
+fn ingetrokken() -> Event {
+    Event::ToestemmingIngetrokken {
+        door: "A. Jansen".to_owned(),
+        rol: Rol::Bewoner,
+    }
+}
+
+fn extra(onderwerp: ExtraOnderwerp, ruimte: Option<&str>, door: &str, rol: Rol, ja: bool) -> Event {
+    Event::ExtraToestemming {
+        onderwerp,
+        ruimte: ruimte.map(str::to_owned),
+        door: door.to_owned(),
+        rol,
+        gegeven: ja,
+    }
+}
+
+fn kijken(ruimte: &str) -> Event {
+    Event::Waarneming {
+        ruimte: ruimte.to_owned(),
+        tekst: "Twee tandenborstels op de wastafel.".to_owned(),
+        foto: None,
+        kast_geopend: false,
+        kamer_van: None,
+    }
+}
+
+fn waarneming(ruimte: &str, foto: Option<&str>, kast: bool, kamer_van: Option<&str>) -> Event {
+    Event::Waarneming {
+        ruimte: ruimte.to_owned(),
+        tekst: "Herenkleding in de kast.".to_owned(),
+        foto: foto.map(str::to_owned),
+        kast_geopend: kast,
+        kamer_van: kamer_van.map(str::to_owned),
+    }
+}
+
+fn correctie() -> Event {
+    Event::Correctie {
+        corrigeert: "entry-7".to_owned(),
+        tekst: "Bedoeld is de slaapkamer aan de achterzijde.".to_owned(),
+    }
+}
+
+fn afsluiting() -> Event {
+    Event::Afsluiting { toelichting: None }
+}
+
+fn rapport_door(namen: &[&str]) -> Event {
+    Event::Rapport {
+        tekst: "Op 3 maart om 09:10 uur ...".to_owned(),
+        opgemaakt_door: namen
+            .iter()
+            .map(|n| Ondertekenaar {
+                handhaver: (*n).to_owned(),
+                verklaring: Ambtsverklaring::Ambtseed,
+            })
+            .collect(),
+    }
+}
+
+fn uitnodiging() -> Event {
+    Event::UitnodigingBespreking {
+        datum: None,
+        toelichting: None,
+    }
+}
+
+const FOTO: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+/// A valid event of each kind (for the concrete-aanwijzing path, variant A).
+fn sample(s: EventSoort) -> Event {
+    match s {
+        S::Aanleiding => aanleiding(),
+        S::Aankondiging => aankondiging(Aankondigingswijze::Onaangekondigd),
+        S::AanDeDeur => deur(&["h1", "h2"], "h1"),
+        S::NiemandAanwezig => Event::NiemandAanwezig { toelichting: None },
+        S::NietInStaat => Event::NietInStaat {
+            toelichting: "Bewoonster spreekt geen Nederlands; geen tolk beschikbaar.".to_owned(),
+        },
+        S::LegitimatieEnDoel => legit(),
+        S::ToestemmingGevraagd => gevraagd(Variant::A),
+        S::ToestemmingGegeven => gegeven(Rol::Bewoner),
+        S::ToestemmingGeweigerd => geweigerd(Rol::Bewoner, true),
+        S::Binnentreden => Event::Binnentreden,
+        S::ToestemmingIngetrokken => ingetrokken(),
+        S::ExtraToestemming => extra(ExtraOnderwerp::Fotos, None, "A. Jansen", Rol::Bewoner, true),
+        S::Waarneming => kijken("woonkamer"),
+        S::Correctie => correctie(),
+        S::Afsluiting => afsluiting(),
+        S::Rapport => rapport_door(&["h1", "h2"]),
+        S::UitnodigingBespreking => uitnodiging(),
+    }
+}
+
+const ALL: [EventSoort; 17] = [
+    S::Aanleiding,
+    S::Aankondiging,
+    S::AanDeDeur,
+    S::NiemandAanwezig,
+    S::NietInStaat,
+    S::LegitimatieEnDoel,
+    S::ToestemmingGevraagd,
+    S::ToestemmingGegeven,
+    S::ToestemmingGeweigerd,
+    S::Binnentreden,
+    S::ToestemmingIngetrokken,
+    S::ExtraToestemming,
+    S::Waarneming,
+    S::Correctie,
+    S::Afsluiting,
+    S::Rapport,
+    S::UitnodigingBespreking,
+];
+
+/// The standard path (variant A) up to and including `fase`.
+fn path_to(fase: Fase) -> Vec<Event> {
+    let order = [
+        (Fase::Aanleiding, S::Aanleiding),
+        (Fase::Aangekondigd, S::Aankondiging),
+        (Fase::AanDeDeur, S::AanDeDeur),
+        (Fase::Gelegitimeerd, S::LegitimatieEnDoel),
+        (Fase::ToestemmingGevraagd, S::ToestemmingGevraagd),
+        (Fase::ToestemmingGegeven, S::ToestemmingGegeven),
+        (Fase::Binnen, S::Binnentreden),
+        (Fase::Beeindigd, S::Afsluiting),
+        (Fase::Gerapporteerd, S::Rapport),
+        (Fase::Uitgenodigd, S::UitnodigingBespreking),
+    ];
+    let mut out = Vec::new();
+    if fase == Fase::Nieuw {
+        return out;
+    }
+    for (f, s) in order {
+        out.push(sample(s));
+        if f == fase {
+            break;
+        }
+    }
+    out
+}
+
+fn at(fase: Fase) -> Bezoek {
+    let b = Bezoek::from_events(&path_to(fase)).expect("standard path is valid");
+    assert_eq!(b.state(), fase);
+    b
+}
+
+fn at_with(events: &[Event]) -> Bezoek {
+    Bezoek::from_events(events).expect("valid prefix")
+}
+
+fn code(b: &mut Bezoek, e: &Event) -> &'static str {
+    let before = b.clone();
+    let err = b.apply(e).expect_err("expected a refusal");
+    assert_eq!(*b, before, "a refused event must leave the visit unchanged");
+    err.code()
+}
+
+// ---------- the full transition matrix ----------
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Exp {
+    Ok(Fase),
+    Err(&'static str),
+}
+
+/// Refusals shared by the phases before the visit ends, by kind.
+fn before_end(s: EventSoort) -> Exp {
+    Exp::Err(match s {
+        S::AanDeDeur => "aankondiging_ontbreekt",
+        S::ToestemmingGegeven | S::ToestemmingGeweigerd => "toestemming_niet_gevraagd",
+        S::Binnentreden | S::ExtraToestemming => "toestemming_ontbreekt",
+        S::Waarneming => "niet_binnen",
+        S::Rapport => "bezoek_niet_beeindigd",
+        S::UitnodigingBespreking => "rapport_ontbreekt",
+        _ => "ongeldige_stap",
+    })
+}
+
+fn after_end(s: EventSoort) -> Exp {
+    match s {
+        S::Rapport | S::Correctie | S::UitnodigingBespreking => unreachable!("listed per fase"),
+        _ => Exp::Err("bezoek_beeindigd"),
+    }
+}
+
+fn expected(fase: Fase, s: EventSoort) -> Exp {
+    use Exp::{Err as E, Ok as O};
+    use Fase as F;
+    let row: &[(EventSoort, Exp)] = match fase {
+        F::Nieuw => &[(S::Aanleiding, O(F::Aanleiding))],
+        F::Aanleiding => &[
+            (S::Aankondiging, O(F::Aangekondigd)),
+            (S::Correctie, O(F::Aanleiding)),
+        ],
+        F::Aangekondigd => &[
+            (S::AanDeDeur, O(F::AanDeDeur)),
+            (S::Correctie, O(F::Aangekondigd)),
+        ],
+        F::AanDeDeur => &[
+            (S::AanDeDeur, E("ongeldige_stap")),
+            (S::NiemandAanwezig, O(F::Beeindigd)),
+            (S::NietInStaat, O(F::Beeindigd)),
+            (S::LegitimatieEnDoel, O(F::Gelegitimeerd)),
+            (S::ToestemmingGevraagd, E("legitimatie_ontbreekt")),
+            (S::Correctie, O(F::AanDeDeur)),
+        ],
+        F::Gelegitimeerd => &[
+            (S::AanDeDeur, E("ongeldige_stap")),
+            (S::NietInStaat, O(F::Beeindigd)),
+            (S::ToestemmingGevraagd, O(F::ToestemmingGevraagd)),
+            (S::Correctie, O(F::Gelegitimeerd)),
+        ],
+        F::ToestemmingGevraagd => &[
+            (S::AanDeDeur, E("ongeldige_stap")),
+            (S::NietInStaat, O(F::Beeindigd)),
+            (S::ToestemmingGegeven, O(F::ToestemmingGegeven)),
+            (S::ToestemmingGeweigerd, O(F::Beeindigd)),
+            (S::Correctie, O(F::ToestemmingGevraagd)),
+        ],
+        F::ToestemmingGegeven => &[
+            (S::AanDeDeur, E("ongeldige_stap")),
+            (S::ToestemmingGegeven, E("ongeldige_stap")),
+            (S::ToestemmingGeweigerd, E("ongeldige_stap")),
+            (S::Binnentreden, O(F::Binnen)),
+            (S::ToestemmingIngetrokken, O(F::Beeindigd)),
+            (S::ExtraToestemming, O(F::ToestemmingGegeven)),
+            (S::Correctie, O(F::ToestemmingGegeven)),
+        ],
+        F::Binnen => &[
+            (S::AanDeDeur, E("ongeldige_stap")),
+            (S::ToestemmingGegeven, E("ongeldige_stap")),
+            (S::ToestemmingGeweigerd, E("ongeldige_stap")),
+            (S::Binnentreden, E("ongeldige_stap")),
+            (S::ToestemmingIngetrokken, O(F::Beeindigd)),
+            (S::ExtraToestemming, O(F::Binnen)),
+            (S::Waarneming, O(F::Binnen)),
+            (S::Afsluiting, O(F::Beeindigd)),
+            (S::Correctie, O(F::Binnen)),
+        ],
+        F::Beeindigd => &[
+            (S::Rapport, O(F::Gerapporteerd)),
+            (S::Correctie, O(F::Beeindigd)),
+            (S::UitnodigingBespreking, E("rapport_ontbreekt")),
+        ],
+        F::Gerapporteerd => &[
+            (S::Rapport, E("rapport_al_vastgelegd")),
+            (S::Correctie, O(F::Gerapporteerd)),
+            (S::UitnodigingBespreking, O(F::Uitgenodigd)),
+        ],
+        F::Uitgenodigd => &[
+            (S::Rapport, E("rapport_al_vastgelegd")),
+            (S::Correctie, O(F::Uitgenodigd)),
+            (S::UitnodigingBespreking, O(F::Uitgenodigd)),
+        ],
+    };
+    if let Some((_, e)) = row.iter().find(|(k, _)| *k == s) {
+        return *e;
+    }
+    match fase {
+        F::Nieuw => E("aanleiding_ontbreekt"),
+        F::Beeindigd | F::Gerapporteerd | F::Uitgenodigd => after_end(s),
+        _ => before_end(s),
+    }
+}
+
+const FASES: [Fase; 11] = [
+    Fase::Nieuw,
+    Fase::Aanleiding,
+    Fase::Aangekondigd,
+    Fase::AanDeDeur,
+    Fase::Gelegitimeerd,
+    Fase::ToestemmingGevraagd,
+    Fase::ToestemmingGegeven,
+    Fase::Binnen,
+    Fase::Beeindigd,
+    Fase::Gerapporteerd,
+    Fase::Uitgenodigd,
+];
+
+#[test]
+fn every_fase_times_every_event_kind() {
+    let mut checked = 0;
+    for fase in FASES {
+        for s in ALL {
+            let mut b = at(fase);
+            let steps = b.next_steps();
+            let before = b.clone();
+            let got = b.apply(&sample(s));
+            match (expected(fase, s), got) {
+                (Exp::Ok(f), Ok(())) => {
+                    assert_eq!(b.state(), f, "{fase} + {s}");
+                    assert!(steps.contains(&s), "{s} allowed in {fase} but not offered");
+                }
+                (Exp::Err(c), Err(e)) => {
+                    assert_eq!(e.code(), c, "{fase} + {s}");
+                    assert_eq!(b, before, "{fase} + {s} changed the visit");
+                    assert!(!steps.contains(&s), "{s} offered in {fase} but refused");
+                    assert!(!e.to_string().is_empty());
+                }
+                (exp, got) => panic!("{fase} + {s}: expected {exp:?}, got {got:?}"),
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 11 * 17);
+}
+
+// ---------- aanleiding and aankondiging ----------
+
+#[test]
+fn aanleiding_only_for_a_huisbezoek_kind() {
+    let mut b = Bezoek::new();
+    assert_eq!(
+        code(&mut b, &aanleiding_met(Actie::Waarneming, concreet())),
+        "geen_huisbezoek_actie"
+    );
+    assert!(b
+        .apply(&aanleiding_met(Actie::HuisbezoekApp, concreet()))
+        .is_ok());
+    assert_eq!(b.actie(), Some(Actie::HuisbezoekApp));
+}
+
+#[test]
+fn aanleiding_on_an_anonymous_tip_alone_is_refused() {
+    let g = Grondslag::ConcreteAanwijzing {
+        feiten: vec![Feit {
+            omschrijving: "Anonieme melding via het webformulier: partner woont er.".to_owned(),
+            bron: BronSoort::AnoniemeMelding,
+        }],
+        geraadpleegde_bronnen: vec!["BRP".to_owned()],
+        waarom_niet_minder_ingrijpend: "x".to_owned(),
+    };
+    let mut b = Bezoek::new();
+    assert_eq!(
+        code(&mut b, &aanleiding_met(Actie::Huisbezoek, g)),
+        "anonieme_tip_geen_concrete_aanwijzing"
+    );
+    let bad = Grondslag::TwijfelZonderAanwijzing {
+        twijfel: "x".to_owned(),
+        andere_wijze_onderzocht: String::new(),
+    };
+    assert_eq!(
+        code(&mut b, &aanleiding_met(Actie::Huisbezoek, bad)),
+        "andere_wijze_niet_onderzocht"
+    );
+}
+
+#[test]
+fn unannounced_only_with_a_concrete_aanwijzing() {
+    for g in [twijfel(), dienst()] {
+        let mut b = at_with(&[aanleiding_met(Actie::Huisbezoek, g)]);
+        assert!(!b.mag_onaangekondigd());
+        assert_eq!(
+            code(&mut b, &aankondiging(Aankondigingswijze::Onaangekondigd)),
+            "onaangekondigd_zonder_concrete_aanwijzing"
+        );
+        assert!(b
+            .apply(&aankondiging(Aankondigingswijze::Aangekondigd))
+            .is_ok());
+        assert_eq!(b.aankondiging(), Some(Aankondigingswijze::Aangekondigd));
+    }
+    let mut b = at(Fase::Aanleiding);
+    assert!(b
+        .apply(&aankondiging(Aankondigingswijze::Aangekondigd))
+        .is_ok());
+}
+
+// ---------- at the door ----------
+
+#[test]
+fn physical_visit_needs_two_handhavers_and_a_present_lead() {
+    let mut b = at(Fase::Aangekondigd);
+    assert_eq!(code(&mut b, &deur(&["h1"], "h1")), "te_weinig_handhavers");
+    assert_eq!(
+        code(&mut b, &deur(&["h1", " h1 "], "h1")),
+        "te_weinig_handhavers"
+    );
+    assert_eq!(
+        code(&mut b, &deur(&["h1", "h2"], "h3")),
+        "leider_niet_aanwezig"
+    );
+    assert_eq!(code(&mut b, &deur(&["h1", ""], "h1")), "veld_leeg");
+    assert!(b.apply(&deur(&["h1", "h2"], "h2")).is_ok());
+    assert_eq!(b.leider(), Some("h2"));
+    assert_eq!(b.handhavers(), ["h1", "h2"]);
+}
+
+#[test]
+fn app_visit_may_be_done_by_one_handhaver() {
+    let mut b = at_with(&[
+        aanleiding_met(Actie::HuisbezoekApp, concreet()),
+        aankondiging(Aankondigingswijze::Aangekondigd),
+    ]);
+    assert_eq!(code(&mut b, &deur(&[], "h1")), "te_weinig_handhavers");
+    assert!(b.apply(&deur(&["h1"], "h1")).is_ok());
+}
+
+#[test]
+fn niemand_aanwezig_and_niet_in_staat_are_not_refusals() {
+    let mut b = at(Fase::AanDeDeur);
+    b.apply(&sample(S::NiemandAanwezig)).expect("allowed");
+    assert_eq!(b.einde(), Some(Einde::NiemandAanwezig));
+    for fase in [
+        Fase::AanDeDeur,
+        Fase::Gelegitimeerd,
+        Fase::ToestemmingGevraagd,
+    ] {
+        let mut b = at(fase);
+        assert_eq!(
+            code(
+                &mut b,
+                &Event::NietInStaat {
+                    toelichting: " ".to_owned()
+                }
+            ),
+            "veld_leeg"
+        );
+        b.apply(&sample(S::NietInStaat)).expect("allowed");
+        assert_eq!(b.einde(), Some(Einde::NietInStaat));
+    }
+}
+
+#[test]
+fn identification_and_purpose_before_consent() {
+    let mut b = at(Fase::AanDeDeur);
+    assert_eq!(
+        code(
+            &mut b,
+            &Event::LegitimatieEnDoel {
+                legitimatie_getoond: false,
+                doel: "Woonsituatie".to_owned()
+            }
+        ),
+        "legitimatie_niet_getoond"
+    );
+    assert_eq!(
+        code(
+            &mut b,
+            &Event::LegitimatieEnDoel {
+                legitimatie_getoond: true,
+                doel: String::new()
+            }
+        ),
+        "doel_niet_meegedeeld"
+    );
+}
+
+// ---------- informed consent ----------
+
+#[test]
+fn consent_text_must_match_the_grondslag_and_its_hash() {
+    let mut b = at(Fase::Gelegitimeerd);
+    assert_eq!(
+        code(&mut b, &gevraagd(Variant::B)),
+        "verkeerde_toestemmingstekst"
+    );
+    assert_eq!(
+        code(&mut b, &gevraagd(Variant::Dienstverlening)),
+        "verkeerde_toestemmingstekst"
+    );
+    let mut wrong_hash = ToestemmingsTekst::standaard(Variant::A);
+    wrong_hash.hash = super::tekst_hash("andere tekst");
+    assert_eq!(code(&mut b, &wrong_hash.event()), "tekst_hash_onjuist");
+    let empty = ToestemmingsTekst::new(Variant::A, "");
+    assert_eq!(code(&mut b, &empty.event()), "veld_leeg");
+    // An organisation's own wording is fine when its hash is right.
+    let own = ToestemmingsTekst::new(Variant::A, "Eigen tekst variant A van de gemeente.");
+    assert!(b.apply(&own.event()).is_ok());
+}
+
+#[test]
+fn variant_b_and_dienstverlening_texts() {
+    for (g, v) in [
+        (twijfel(), Variant::B),
+        (dienst(), Variant::Dienstverlening),
+    ] {
+        let mut b = at_with(&[
+            aanleiding_met(Actie::Huisbezoek, g),
+            aankondiging(Aankondigingswijze::Aangekondigd),
+            deur(&["h1", "h2"], "h1"),
+            legit(),
+        ]);
+        assert_eq!(
+            code(&mut b, &gevraagd(Variant::A)),
+            "verkeerde_toestemmingstekst"
+        );
+        assert!(b.apply(&gevraagd(v)).is_ok());
+    }
+}
+
+#[test]
+fn only_the_belanghebbende_gives_consent_to_enter() {
+    let mut b = at(Fase::ToestemmingGevraagd);
+    assert_eq!(
+        code(&mut b, &gegeven(Rol::Medebewoner)),
+        "toestemming_niet_door_belanghebbende"
+    );
+    assert_eq!(
+        code(
+            &mut b,
+            &Event::ToestemmingGegeven {
+                door: String::new(),
+                rol: Rol::Bewoner
+            }
+        ),
+        "veld_leeg"
+    );
+    assert!(b.apply(&gegeven(Rol::Partner)).is_ok());
+    assert_eq!(b.toestemming_door(), Some(("A. Jansen", Rol::Partner)));
+}
+
+#[test]
+fn refusal_under_variant_a_requires_pointing_at_consequences() {
+    let mut b = at(Fase::ToestemmingGevraagd);
+    assert_eq!(
+        code(&mut b, &geweigerd(Rol::Bewoner, false)),
+        "weigering_gevolgen_niet_meegedeeld"
+    );
+    b.apply(&geweigerd(Rol::Bewoner, true)).expect("allowed");
+    assert_eq!(b.einde(), Some(Einde::Geweigerd));
+    assert_eq!(code(&mut b, &Event::Binnentreden), "bezoek_beeindigd");
+}
+
+#[test]
+fn refusal_under_variant_b_has_no_consequences_to_point_at() {
+    let mut b = at_with(&[
+        aanleiding_met(Actie::Huisbezoek, twijfel()),
+        aankondiging(Aankondigingswijze::Aangekondigd),
+        deur(&["h1", "h2"], "h1"),
+        legit(),
+        gevraagd(Variant::B),
+    ]);
+    b.apply(&geweigerd(Rol::Medebewoner, false))
+        .expect("anyone living there may refuse");
+    assert_eq!(b.einde(), Some(Einde::Geweigerd));
+}
+
+#[test]
+fn entering_needs_recorded_consent() {
+    for fase in [
+        Fase::Aanleiding,
+        Fase::Aangekondigd,
+        Fase::AanDeDeur,
+        Fase::Gelegitimeerd,
+        Fase::ToestemmingGevraagd,
+    ] {
+        let mut b = at(fase);
+        assert_eq!(code(&mut b, &Event::Binnentreden), "toestemming_ontbreekt");
+        assert!(!b.binnengetreden());
+    }
+}
+
+#[test]
+fn withdrawal_ends_the_visit_at_any_moment() {
+    for fase in [Fase::ToestemmingGegeven, Fase::Binnen] {
+        let mut b = at(fase);
+        assert_eq!(
+            code(
+                &mut b,
+                &Event::ToestemmingIngetrokken {
+                    door: String::new(),
+                    rol: Rol::Bewoner
+                }
+            ),
+            "veld_leeg"
+        );
+        b.apply(&ingetrokken()).expect("allowed");
+        assert_eq!(b.einde(), Some(Einde::Ingetrokken));
+        assert_eq!(code(&mut b, &kijken("keuken")), "bezoek_beeindigd");
+        assert_eq!(code(&mut b, &Event::Binnentreden), "bezoek_beeindigd");
+        assert!(b.apply(&rapport_door(&["h1"])).is_ok());
+    }
+}
+
+// ---------- inside: separate consents ----------
+
+fn binnen() -> Bezoek {
+    at(Fase::Binnen)
+}
+
+#[test]
+fn look_only_by_default() {
+    let mut b = binnen();
+    assert!(b.apply(&kijken("woonkamer")).is_ok());
+    assert_eq!(
+        code(&mut b, &waarneming("slaapkamer", None, true, None)),
+        "toestemming_kasten_ontbreekt"
+    );
+    assert_eq!(
+        code(&mut b, &waarneming("slaapkamer", Some(FOTO), false, None)),
+        "toestemming_foto_ontbreekt"
+    );
+    assert_eq!(
+        code(
+            &mut b,
+            &waarneming("kamer", None, false, Some("P. de Boer"))
+        ),
+        "toestemming_kamer_ontbreekt"
+    );
+    assert_eq!(b.waarnemingen(), 1);
+}
+
+#[test]
+fn waarneming_fields_are_checked() {
+    let mut b = binnen();
+    assert_eq!(code(&mut b, &kijken(" ")), "veld_leeg");
+    let leeg = Event::Waarneming {
+        ruimte: "keuken".to_owned(),
+        tekst: String::new(),
+        foto: None,
+        kast_geopend: false,
+        kamer_van: None,
+    };
+    assert_eq!(code(&mut b, &leeg), "veld_leeg");
+    assert_eq!(
+        code(&mut b, &waarneming("keuken", None, false, Some(""))),
+        "veld_leeg"
+    );
+    b.apply(&extra(
+        ExtraOnderwerp::Fotos,
+        None,
+        "A. Jansen",
+        Rol::Bewoner,
+        true,
+    ))
+    .expect("allowed");
+    for bad in ["abc", &FOTO.to_uppercase(), &format!("{FOTO}0")] {
+        assert_eq!(
+            code(&mut b, &waarneming("keuken", Some(bad), false, None)),
+            "foto_referentie_ongeldig"
+        );
+    }
+    assert!(b
+        .apply(&waarneming("keuken", Some(FOTO), false, None))
+        .is_ok());
+}
+
+#[test]
+fn closets_need_their_own_consent_per_scope() {
+    let mut b = binnen();
+    b.apply(&extra(
+        ExtraOnderwerp::KastenOpenen,
+        Some("slaapkamer"),
+        "A. Jansen",
+        Rol::Bewoner,
+        true,
+    ))
+    .expect("allowed");
+    assert!(b.apply(&waarneming("slaapkamer", None, true, None)).is_ok());
+    assert_eq!(
+        code(&mut b, &waarneming("zolder", None, true, None)),
+        "toestemming_kasten_ontbreekt"
+    );
+    // Whole dwelling, then withdrawn for the bedroom only.
+    b.apply(&extra(
+        ExtraOnderwerp::KastenOpenen,
+        None,
+        "A. Jansen",
+        Rol::Bewoner,
+        true,
+    ))
+    .expect("allowed");
+    assert!(b.apply(&waarneming("zolder", None, true, None)).is_ok());
+    b.apply(&extra(
+        ExtraOnderwerp::KastenOpenen,
+        Some("slaapkamer"),
+        "A. Jansen",
+        Rol::Bewoner,
+        false,
+    ))
+    .expect("allowed");
+    assert_eq!(
+        code(&mut b, &waarneming("slaapkamer", None, true, None)),
+        "toestemming_kasten_ontbreekt"
+    );
+    assert!(b.apply(&waarneming("zolder", None, true, None)).is_ok());
+    // A co-resident's consent does not cover the belanghebbende's rooms.
+    let mut b = binnen();
+    b.apply(&extra(
+        ExtraOnderwerp::KastenOpenen,
+        None,
+        "P. de Boer",
+        Rol::Medebewoner,
+        true,
+    ))
+    .expect("allowed");
+    assert_eq!(
+        code(&mut b, &waarneming("keuken", None, true, None)),
+        "toestemming_kasten_ontbreekt"
+    );
+}
+
+#[test]
+fn photo_consent_can_be_withdrawn() {
+    let mut b = binnen();
+    b.apply(&extra(
+        ExtraOnderwerp::Fotos,
+        None,
+        "A. Jansen",
+        Rol::Partner,
+        true,
+    ))
+    .expect("allowed");
+    assert!(b
+        .apply(&waarneming("keuken", Some(FOTO), false, None))
+        .is_ok());
+    b.apply(&extra(
+        ExtraOnderwerp::Fotos,
+        None,
+        "A. Jansen",
+        Rol::Partner,
+        false,
+    ))
+    .expect("allowed");
+    assert_eq!(
+        code(&mut b, &waarneming("keuken", Some(FOTO), false, None)),
+        "toestemming_foto_ontbreekt"
+    );
+    // Withdrawing one consent does not end the visit.
+    assert_eq!(b.state(), Fase::Binnen);
+}
+
+#[test]
+fn another_occupants_room_needs_that_occupants_consent() {
+    let mut b = binnen();
+    let kamer = |door: &str, rol: Rol, ja: bool| {
+        extra(
+            ExtraOnderwerp::KamerAndereBewoner,
+            Some("kamer boven"),
+            door,
+            rol,
+            ja,
+        )
+    };
+    assert_eq!(
+        code(&mut b, &kamer("A. Jansen", Rol::Bewoner, true)),
+        "kamer_toestemming_niet_door_bewoner_kamer"
+    );
+    assert_eq!(
+        code(&mut b, &kamer("A. Jansen", Rol::Partner, true)),
+        "kamer_toestemming_niet_door_bewoner_kamer"
+    );
+    assert_eq!(
+        code(
+            &mut b,
+            &extra(
+                ExtraOnderwerp::KamerAndereBewoner,
+                None,
+                "P. de Boer",
+                Rol::Medebewoner,
+                true
+            )
+        ),
+        "veld_leeg"
+    );
+    // Consent of another co-resident does not count.
+    b.apply(&kamer("Q. Smit", Rol::Medebewoner, true))
+        .expect("allowed");
+    assert_eq!(
+        code(
+            &mut b,
+            &waarneming("kamer boven", None, false, Some("P. de Boer"))
+        ),
+        "toestemming_kamer_ontbreekt"
+    );
+    b.apply(&kamer("P. de Boer", Rol::Medebewoner, true))
+        .expect("allowed");
+    assert!(b
+        .apply(&waarneming("kamer boven", None, false, Some("P. de Boer")))
+        .is_ok());
+    // Another room of the same occupant is not covered.
+    assert_eq!(
+        code(
+            &mut b,
+            &waarneming("berging", None, false, Some("P. de Boer"))
+        ),
+        "toestemming_kamer_ontbreekt"
+    );
+    // Closets in that room: the belanghebbende's closet consent does not cover them.
+    b.apply(&extra(
+        ExtraOnderwerp::KastenOpenen,
+        None,
+        "A. Jansen",
+        Rol::Bewoner,
+        true,
+    ))
+    .expect("allowed");
+    assert_eq!(
+        code(
+            &mut b,
+            &waarneming("kamer boven", None, true, Some("P. de Boer"))
+        ),
+        "toestemming_kasten_ontbreekt"
+    );
+    b.apply(&extra(
+        ExtraOnderwerp::KastenOpenen,
+        Some("kamer boven"),
+        "P. de Boer",
+        Rol::Medebewoner,
+        true,
+    ))
+    .expect("allowed");
+    assert!(b
+        .apply(&waarneming("kamer boven", None, true, Some("P. de Boer")))
+        .is_ok());
+    // The occupant withdraws: the room is closed again.
+    b.apply(&kamer("P. de Boer", Rol::Medebewoner, false))
+        .expect("allowed");
+    assert_eq!(
+        code(
+            &mut b,
+            &waarneming("kamer boven", None, false, Some("P. de Boer"))
+        ),
+        "toestemming_kamer_ontbreekt"
+    );
+}
+
+#[test]
+fn extra_consent_fields_are_checked() {
+    let mut b = at(Fase::ToestemmingGegeven);
+    assert_eq!(
+        code(
+            &mut b,
+            &extra(ExtraOnderwerp::Fotos, None, "", Rol::Bewoner, true)
+        ),
+        "veld_leeg"
+    );
+    assert_eq!(
+        code(
+            &mut b,
+            &extra(
+                ExtraOnderwerp::Fotos,
+                Some(""),
+                "A. Jansen",
+                Rol::Bewoner,
+                true
+            )
+        ),
+        "veld_leeg"
+    );
+    assert!(b
+        .apply(&extra(
+            ExtraOnderwerp::Fotos,
+            None,
+            "A. Jansen",
+            Rol::Bewoner,
+            true
+        ))
+        .is_ok());
+    assert_eq!(b.extra_toestemmingen().len(), 1);
+}
+
+// ---------- correcties, rapport, follow-up ----------
+
+#[test]
+fn correcties_need_a_target_and_text_and_work_after_closing() {
+    let mut b = at(Fase::Uitgenodigd);
+    assert_eq!(
+        code(
+            &mut b,
+            &Event::Correctie {
+                corrigeert: String::new(),
+                tekst: "x".to_owned()
+            }
+        ),
+        "veld_leeg"
+    );
+    assert_eq!(
+        code(
+            &mut b,
+            &Event::Correctie {
+                corrigeert: "entry-1".to_owned(),
+                tekst: " ".to_owned()
+            }
+        ),
+        "veld_leeg"
+    );
+    b.apply(&correctie()).expect("allowed");
+    assert_eq!(b.correcties(), 1);
+    assert_eq!(b.state(), Fase::Uitgenodigd);
+}
+
+#[test]
+fn rapport_by_the_officers_present_including_the_lead() {
+    let mut b = at(Fase::Beeindigd);
+    assert_eq!(
+        code(&mut b, &rapport_door(&["h1", "h9"])),
+        "rapport_door_niet_aanwezige"
+    );
+    assert_eq!(
+        code(&mut b, &rapport_door(&["h2"])),
+        "rapport_zonder_leider"
+    );
+    assert_eq!(code(&mut b, &rapport_door(&[])), "rapport_zonder_leider");
+    let leeg = Event::Rapport {
+        tekst: String::new(),
+        opgemaakt_door: vec![Ondertekenaar {
+            handhaver: "h1".to_owned(),
+            verklaring: Ambtsverklaring::Ambtsbelofte,
+        }],
+    };
+    assert_eq!(code(&mut b, &leeg), "veld_leeg");
+    assert!(b.apply(&rapport_door(&["h1"])).is_ok());
+}
+
+#[test]
+fn rapport_after_every_kind_of_ending() {
+    let endings: Vec<(Fase, Event, Einde)> = vec![
+        (
+            Fase::AanDeDeur,
+            sample(S::NiemandAanwezig),
+            Einde::NiemandAanwezig,
+        ),
+        (
+            Fase::Gelegitimeerd,
+            sample(S::NietInStaat),
+            Einde::NietInStaat,
+        ),
+        (
+            Fase::ToestemmingGevraagd,
+            sample(S::ToestemmingGeweigerd),
+            Einde::Geweigerd,
+        ),
+        (Fase::Binnen, ingetrokken(), Einde::Ingetrokken),
+        (Fase::Binnen, afsluiting(), Einde::Afgesloten),
+    ];
+    for (fase, end, einde) in endings {
+        let mut b = at(fase);
+        b.apply(&end).expect("ending allowed");
+        assert_eq!(b.einde(), Some(einde));
+        b.apply(&rapport_door(&["h1", "h2"]))
+            .expect("rapport allowed");
+        b.apply(&uitnodiging()).expect("invitation allowed");
+        assert_eq!(b.state(), Fase::Uitgenodigd);
+        assert_eq!(b.einde(), Some(einde));
+    }
+}
+
+#[test]
+fn rapport_surfaces_factual_warnings_without_blocking() {
+    let e = Event::Rapport {
+        tekst: "Cliënt woont vermoedelijk samen; ik heb het gevoel dat hij liegt.".to_owned(),
+        opgemaakt_door: vec![Ondertekenaar {
+            handhaver: "h1".to_owned(),
+            verklaring: Ambtsverklaring::Ambtseed,
+        }],
+    };
+    let w = e.factual_warnings();
+    let matched: Vec<&str> = w.iter().map(|w| w.warning.matched.as_str()).collect();
+    assert_eq!(matched, ["vermoedelijk", "ik heb het gevoel"]);
+    assert!(w.iter().all(|w| w.veld == "tekst"));
+    let Event::Rapport { tekst, .. } = &e else {
+        unreachable!()
+    };
+    assert_eq!(crate::protocol::rapport_warnings(tekst).len(), 2);
+    let mut b = at(Fase::Beeindigd);
+    assert!(b.apply(&e).is_ok(), "warnings never block");
+}
+
+#[test]
+fn aanleiding_warnings_name_the_field() {
+    let e = aanleiding_met(
+        Actie::Huisbezoek,
+        Grondslag::ConcreteAanwijzing {
+            feiten: vec![
+                Feit {
+                    omschrijving: "BRP: tweede volwassene ingeschreven.".to_owned(),
+                    bron: BronSoort::Register,
+                },
+                Feit {
+                    omschrijving: "Buurman denkt dat er waarschijnlijk iemand woont.".to_owned(),
+                    bron: BronSoort::MeldingOpNaam,
+                },
+            ],
+            geraadpleegde_bronnen: vec!["BRP".to_owned()],
+            waarom_niet_minder_ingrijpend: "Geen ander middel.".to_owned(),
+        },
+    );
+    let w = e.factual_warnings();
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].veld, "grondslag.feiten[1].omschrijving");
+    assert_eq!(w[0].warning.matched, "waarschijnlijk");
+}
+
+#[test]
+fn app_findings_carry_the_legal_alignment_warning() {
+    let mut b = at_with(&[
+        aanleiding_met(Actie::HuisbezoekApp, concreet()),
+        aankondiging(Aankondigingswijze::Onaangekondigd),
+        deur(&["h1"], "h1"),
+        legit(),
+        gevraagd(Variant::A),
+        gegeven(Rol::Bewoner),
+        Event::Binnentreden,
+    ]);
+    assert!(b.warnings().is_empty());
+    b.apply(&kijken("woonkamer")).expect("allowed");
+    let codes: Vec<String> = b.warnings().into_iter().map(|n| n.code).collect();
+    assert_eq!(
+        codes,
+        ["huisbezoek_app_vaststellingen_juridisch_af_te_stemmen"]
+    );
+    let mut fysiek = binnen();
+    fysiek.apply(&kijken("woonkamer")).expect("allowed");
+    assert!(fysiek.warnings().is_empty());
+}
+
+// ---------- serialization ----------
+
+#[test]
+fn events_serialize_with_a_soort_tag() {
+    let json = serde_json::to_value(Event::Binnentreden).expect("serializes");
+    assert_eq!(json, serde_json::json!({"soort": "binnentreden"}));
+    // The skeleton's shape of a waarneming still decodes (new fields default).
+    let w: Event = serde_json::from_value(
+        serde_json::json!({"soort": "waarneming", "ruimte": "keuken", "tekst": "Twee borden."}),
+    )
+    .expect("decodes");
+    assert_eq!(
+        w,
+        Event::Waarneming {
+            ruimte: "keuken".to_owned(),
+            tekst: "Twee borden.".to_owned(),
+            foto: None,
+            kast_geopend: false,
+            kamer_van: None
+        }
+    );
+    for s in ALL {
+        let e = sample(s);
+        let v = serde_json::to_value(&e).expect("serializes");
+        assert_eq!(v["soort"], s.as_str());
+        let back: Event = serde_json::from_value(v).expect("round trip");
+        assert_eq!(back, e);
+    }
+    let a = serde_json::to_value(aanleiding()).expect("serializes");
+    assert_eq!(a["actie"], "huisbezoek");
+    assert_eq!(a["grondslag"]["soort"], "concrete_aanwijzing");
+    assert_eq!(a["grondslag"]["feiten"][0]["bron"], "register");
+    assert!(serde_json::from_str::<Event>(r#"{"soort":"inbreken"}"#).is_err());
+}
+
+// ---------- lenient replay ----------
+
+#[test]
+fn replay_of_a_valid_visit_equals_strict_application() {
+    let events = path_to(Fase::Uitgenodigd);
+    let (b, anomalies) = Bezoek::replay(&events);
+    assert!(anomalies.is_empty());
+    assert_eq!(Some(b), Bezoek::from_events(&events).ok());
+}
+
+#[test]
+fn replay_reports_conflicting_concurrent_entries() {
+    // Device A records the withdrawal, device B a waarneming at the same moment; the merge
+    // orders B's entry after A's.
+    let mut events = path_to(Fase::Binnen);
+    events.push(ingetrokken());
+    events.push(kijken("keuken"));
+    events.push(gegeven(Rol::Bewoner));
+    let (b, anomalies) = Bezoek::replay(&events);
+    assert_eq!(b.einde(), Some(Einde::Ingetrokken));
+    assert_eq!(anomalies.len(), 2);
+    assert_eq!(anomalies[0].index, events.len() - 2);
+    assert_eq!(anomalies[0].soort, S::Waarneming);
+    assert_eq!(anomalies[0].notice.code, "bezoek_beeindigd");
+    assert_eq!(anomalies[1].index, events.len() - 1);
+}
+
+#[test]
+fn replay_of_consent_and_refusal_recorded_on_two_devices() {
+    let mut events = path_to(Fase::ToestemmingGevraagd);
+    events.push(gegeven(Rol::Bewoner));
+    events.push(geweigerd(Rol::Bewoner, true));
+    let (b, anomalies) = Bezoek::replay(&events);
+    assert_eq!(b.state(), Fase::ToestemmingGegeven);
+    assert_eq!(anomalies.len(), 1);
+    assert_eq!(anomalies[0].notice.code, "ongeldige_stap");
+}
+
+// ---------- properties ----------
+
+fn arb_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just("A. Jansen".to_owned()),
+        Just("h1".to_owned()),
+        Just("kamer boven".to_owned()),
+        Just(FOTO.to_owned()),
+        "\\PC{0,12}",
+    ]
+}
+
+fn arb_rol() -> impl Strategy<Value = Rol> {
+    prop_oneof![
+        Just(Rol::Bewoner),
+        Just(Rol::Partner),
+        Just(Rol::Medebewoner)
+    ]
+}
+
+fn arb_onderwerp() -> impl Strategy<Value = ExtraOnderwerp> {
+    prop_oneof![
+        Just(ExtraOnderwerp::KamerAndereBewoner),
+        Just(ExtraOnderwerp::KastenOpenen),
+        Just(ExtraOnderwerp::Fotos)
+    ]
+}
+
+/// Any event: the valid samples of every kind, and random variants of each.
+fn arb_event() -> impl Strategy<Value = Event> {
+    let samples = (0..ALL.len()).prop_map(|i| sample(ALL[i]));
+    let random = prop_oneof![
+        (arb_text(), any::<bool>()).prop_map(|(t, anon)| {
+            aanleiding_met(
+                if anon {
+                    Actie::Huisbezoek
+                } else {
+                    Actie::HuisbezoekApp
+                },
+                Grondslag::ConcreteAanwijzing {
+                    feiten: vec![Feit {
+                        omschrijving: t.clone(),
+                        bron: if anon {
+                            BronSoort::AnoniemeMelding
+                        } else {
+                            BronSoort::Dossier
+                        },
+                    }],
+                    geraadpleegde_bronnen: vec![t.clone()],
+                    waarom_niet_minder_ingrijpend: t,
+                },
+            )
+        }),
+        Just(aanleiding_met(Actie::Huisbezoek, twijfel())),
+        Just(aanleiding_met(Actie::Huisbezoek, dienst())),
+        Just(aankondiging(Aankondigingswijze::Aangekondigd)),
+        (prop::collection::vec(arb_text(), 0..3), arb_text()).prop_map(|(h, l)| Event::AanDeDeur {
+            handhavers: h,
+            leider: l
+        }),
+        (any::<bool>(), arb_text()).prop_map(|(g, d)| Event::LegitimatieEnDoel {
+            legitimatie_getoond: g,
+            doel: d
+        }),
+        prop_oneof![
+            Just(Variant::A),
+            Just(Variant::B),
+            Just(Variant::Dienstverlening)
+        ]
+        .prop_map(gevraagd),
+        (arb_text(), arb_rol()).prop_map(|(door, rol)| Event::ToestemmingGegeven { door, rol }),
+        (arb_text(), arb_rol(), any::<bool>()).prop_map(|(door, rol, g)| {
+            Event::ToestemmingGeweigerd {
+                door,
+                rol,
+                gewezen_op_gevolgen: g,
+            }
+        }),
+        (arb_text(), arb_rol()).prop_map(|(door, rol)| Event::ToestemmingIngetrokken { door, rol }),
+        (
+            arb_onderwerp(),
+            prop::option::of(arb_text()),
+            arb_text(),
+            arb_rol(),
+            any::<bool>()
+        )
+            .prop_map(
+                |(onderwerp, ruimte, door, rol, gegeven)| Event::ExtraToestemming {
+                    onderwerp,
+                    ruimte,
+                    door,
+                    rol,
+                    gegeven
+                }
+            ),
+        (
+            arb_text(),
+            arb_text(),
+            prop::option::of(arb_text()),
+            any::<bool>(),
+            prop::option::of(arb_text())
+        )
+            .prop_map(
+                |(ruimte, tekst, foto, kast_geopend, kamer_van)| Event::Waarneming {
+                    ruimte,
+                    tekst,
+                    foto,
+                    kast_geopend,
+                    kamer_van
+                }
+            ),
+        (arb_text(), arb_text()).prop_map(|(c, t)| Event::Correctie {
+            corrigeert: c,
+            tekst: t
+        }),
+        prop::collection::vec(arb_text(), 0..3).prop_map(|n| {
+            let refs: Vec<&str> = n.iter().map(String::as_str).collect();
+            rapport_door(&refs)
+        }),
+    ];
+    prop_oneof![samples, random]
+}
+
+/// Random events after a random valid prefix of the standard path, so deep phases are reached.
+fn arb_sequence() -> impl Strategy<Value = Vec<Event>> {
+    (0..FASES.len(), prop::collection::vec(arb_event(), 0..25)).prop_map(|(i, tail)| {
+        let mut events = path_to(FASES[i]);
+        events.extend(tail);
+        events
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn apply_never_panics_and_never_enters_without_consent(events in arb_sequence()) {
+        let mut b = Bezoek::new();
+        let mut consent_applied = false;
+        for e in &events {
+            let steps = b.next_steps();
+            let before = b.clone();
+            match b.apply(e) {
+                Ok(()) => {
+                    prop_assert!(steps.contains(&e.soort()), "{} applied but not offered", e.soort());
+                    if matches!(e, Event::ToestemmingGegeven { .. }) {
+                        consent_applied = true;
+                    }
+                }
+                Err(err) => {
+                    prop_assert_eq!(&b, &before);
+                    prop_assert!(!err.code().is_empty());
+                }
+            }
+            if b.state() == Fase::Binnen || b.binnengetreden() {
+                prop_assert!(consent_applied, "inside without a recorded consent");
+                prop_assert!(b.toestemming_door().is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn replay_never_panics_and_keeps_every_entry_accounted_for(events in arb_sequence()) {
+        let (b, anomalies) = Bezoek::replay(&events);
+        // Every anomaly points at an input entry; the rest were applied.
+        prop_assert!(anomalies.iter().all(|a| a.index < events.len()));
+        prop_assert!(anomalies.windows(2).all(|w| w[0].index < w[1].index));
+        if b.binnengetreden() {
+            // The first applied entry is preceded by an applied consent.
+            let applied = |i: &usize| !anomalies.iter().any(|a| a.index == *i);
+            let first = |want: fn(&Event) -> bool| {
+                (0..events.len()).filter(applied).find(|i| want(&events[*i]))
+            };
+            let entered = first(|e| matches!(e, Event::Binnentreden));
+            let consent = first(|e| matches!(e, Event::ToestemmingGegeven { .. }));
+            prop_assert!(matches!((consent, entered), (Some(c), Some(i)) if c < i));
+        }
+        // Strict and lenient agree when nothing was anomalous.
+        if anomalies.is_empty() {
+            prop_assert_eq!(Some(b), Bezoek::from_events(&events).ok());
+        }
+    }
+
+    #[test]
+    fn events_round_trip_through_json(e in arb_event()) {
+        let json = serde_json::to_string(&e).expect("serializes");
+        let back: Event = serde_json::from_str(&json).expect("decodes");
+        prop_assert_eq!(back, e);
+    }
+
+    #[test]
+    fn decoding_untrusted_json_never_panics(s in "\\PC{0,200}") {
+        let _ = serde_json::from_str::<Event>(&s);
+        let _ = serde_json::from_str::<Event>(&format!("{{\"soort\":\"waarneming\",{s}}}"));
+    }
+
+    #[test]
+    fn replay_of_shuffled_valid_visit_never_panics(seed in any::<u64>()) {
+        // A merge may interleave entries in any order.
+        let mut events = path_to(Fase::Uitgenodigd);
+        let n = events.len();
+        let mut s = seed;
+        for i in (1..n).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let j = (s >> 33) as usize % (i + 1);
+            events.swap(i, j);
+        }
+        let (b, anomalies) = Bezoek::replay(&events);
+        prop_assert!(!b.binnengetreden() || b.toestemming_door().is_some());
+        prop_assert!(anomalies.len() <= n);
+    }
+}

@@ -1,0 +1,174 @@
+//! Why the protocol refuses an event: typed errors with a stable code and a Dutch message.
+
+use thiserror::Error;
+
+use super::{EventSoort, Fase};
+use crate::routekaart::Actie;
+use crate::Notice;
+
+/// A refused protocol step. `code()` is stable; the `Display` text is the Dutch message.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ProtocolError {
+    #[error("Het bezoek heeft nog geen aanleiding: leg eerst de grondslag vast.")]
+    AanleidingOntbreekt,
+    #[error("'{0:?}' is geen huisbezoek: kies huisbezoek of huisbezoek_app.")]
+    GeenHuisbezoekActie(Actie),
+    #[error("Een concrete aanwijzing zonder concrete feiten is geen concrete aanwijzing.")]
+    ConcreteAanwijzingZonderFeiten,
+    #[error(
+        "Een anonieme melding alleen is geen concrete aanwijzing (CRvB 2-10-2007): \
+         leg vast welke feiten uit andere bronnen de melding ondersteunen."
+    )]
+    AnoniemeTipGeenConcreteAanwijzing,
+    #[error("Leg vast welke bronnen zijn geraadpleegd voordat tot een huisbezoek is besloten.")]
+    BronnenNietGeraadpleegd,
+    #[error(
+        "Leg vast waarom de informatie niet op een andere, minder belastende wijze kan worden \
+         verkregen (CRvB 11-04-2007, BA2410)."
+    )]
+    MinderIngrijpendNietGemotiveerd,
+    #[error(
+        "Zonder concrete aanwijzing moet eerst worden onderzocht of de informatie op andere \
+         wijze kan worden verkregen (protocol huisbezoeken §2b): leg vast wat is onderzocht."
+    )]
+    AndereWijzeNietOnderzocht,
+    #[error("Het veld '{0}' is leeg.")]
+    VeldLeeg(String),
+    #[error(
+        "Een onaangekondigd huisbezoek mag alleen bij een concrete aanwijzing \
+         (protocol huisbezoeken §1)."
+    )]
+    OnaangekondigdZonderConcreteAanwijzing,
+    #[error("Leg eerst vast of het bezoek is aangekondigd.")]
+    AankondigingOntbreekt,
+    #[error(
+        "Een {actie} vraagt minstens {minimum} handhaver(s) aan de deur; er zijn er {aantal}."
+    )]
+    TeWeinigHandhavers {
+        actie: &'static str,
+        minimum: usize,
+        aantal: usize,
+    },
+    #[error("De leider '{0}' staat niet bij de aanwezige handhavers.")]
+    LeiderNietAanwezig(String),
+    #[error("Legitimeer u en deel het doel mee voordat u om toestemming vraagt (Awbi art. 1).")]
+    LegitimatieOntbreekt,
+    #[error("De legitimatie is niet getoond (Awbi art. 1).")]
+    LegitimatieNietGetoond,
+    #[error("Het doel van het bezoek is niet meegedeeld (Awbi art. 1).")]
+    DoelNietMeegedeeld,
+    #[error(
+        "Bij deze grondslag hoort toestemmingstekst '{verwacht}', niet '{getoond}' \
+         (protocol huisbezoeken §3)."
+    )]
+    VerkeerdeToestemmingstekst {
+        verwacht: &'static str,
+        getoond: &'static str,
+    },
+    #[error("De hash van de toestemmingstekst klopt niet met de getoonde tekst.")]
+    TekstHashOnjuist,
+    #[error("Er is nog niet om toestemming gevraagd met een vastgelegde tekst.")]
+    ToestemmingNietGevraagd,
+    #[error(
+        "Alleen de belanghebbende (bewoner of partner) kan toestemming geven om de woning te \
+         betreden (protocol huisbezoeken §2)."
+    )]
+    ToestemmingNietDoorBelanghebbende,
+    #[error(
+        "Wijs bij een weigering op de plicht tot medewerking en de mogelijke gevolgen voor de \
+         bijstand, en leg dat vast (protocol huisbezoeken §2a)."
+    )]
+    WeigeringGevolgenNietMeegedeeld,
+    #[error("Er is geen toestemming vastgelegd om de woning te betreden.")]
+    ToestemmingOntbreekt,
+    #[error("De handhavers zijn (nog) niet binnen.")]
+    NietBinnen,
+    #[error(
+        "Voor de kamer '{ruimte}' is toestemming nodig van de bewoner van die kamer ({bewoner})."
+    )]
+    ToestemmingKamerOntbreekt { ruimte: String, bewoner: String },
+    #[error("Voor het openen van kasten of lades is aparte toestemming nodig.")]
+    ToestemmingKastenOntbreekt,
+    #[error("Voor het maken van foto's is aparte toestemming nodig.")]
+    ToestemmingFotoOntbreekt,
+    #[error("De fotoverwijzing moet een SHA-256 hash zijn (64 tekens, kleine letters hex).")]
+    FotoReferentieOngeldig,
+    #[error(
+        "Toestemming voor de kamer van een andere bewoner kan alleen die bewoner geven, \
+         niet de {0}."
+    )]
+    KamerToestemmingDoorAnder(&'static str),
+    #[error("Het bezoek is beëindigd; alleen rapport, correcties en de uitnodiging kunnen nog.")]
+    BezoekBeeindigd,
+    #[error("Het bezoek is nog niet beëindigd; sluit het eerst af.")]
+    BezoekNietBeeindigd,
+    #[error("Het rapport is al vastgelegd; verbeter het met een correctie.")]
+    RapportAlVastgelegd,
+    #[error("Er is nog geen rapport om te bespreken.")]
+    RapportOntbreekt,
+    #[error(
+        "Het rapport moet worden opgemaakt door de aanwezige handhavers, onder wie de leider."
+    )]
+    RapportZonderLeider,
+    #[error("'{0}' was niet aanwezig bij het bezoek en kan het rapport niet opmaken.")]
+    RapportDoorNietAanwezige(String),
+    #[error("'{soort}' kan niet worden vastgelegd in fase '{fase}'.")]
+    OngeldigeStap { soort: EventSoort, fase: Fase },
+}
+
+impl ProtocolError {
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProtocolError::AanleidingOntbreekt => "aanleiding_ontbreekt",
+            ProtocolError::GeenHuisbezoekActie(_) => "geen_huisbezoek_actie",
+            ProtocolError::ConcreteAanwijzingZonderFeiten => "concrete_aanwijzing_zonder_feiten",
+            ProtocolError::AnoniemeTipGeenConcreteAanwijzing => {
+                "anonieme_tip_geen_concrete_aanwijzing"
+            }
+            ProtocolError::BronnenNietGeraadpleegd => "bronnen_niet_geraadpleegd",
+            ProtocolError::MinderIngrijpendNietGemotiveerd => {
+                "minder_ingrijpend_middel_niet_gemotiveerd"
+            }
+            ProtocolError::AndereWijzeNietOnderzocht => "andere_wijze_niet_onderzocht",
+            ProtocolError::VeldLeeg(_) => "veld_leeg",
+            ProtocolError::OnaangekondigdZonderConcreteAanwijzing => {
+                "onaangekondigd_zonder_concrete_aanwijzing"
+            }
+            ProtocolError::AankondigingOntbreekt => "aankondiging_ontbreekt",
+            ProtocolError::TeWeinigHandhavers { .. } => "te_weinig_handhavers",
+            ProtocolError::LeiderNietAanwezig(_) => "leider_niet_aanwezig",
+            ProtocolError::LegitimatieOntbreekt => "legitimatie_ontbreekt",
+            ProtocolError::LegitimatieNietGetoond => "legitimatie_niet_getoond",
+            ProtocolError::DoelNietMeegedeeld => "doel_niet_meegedeeld",
+            ProtocolError::VerkeerdeToestemmingstekst { .. } => "verkeerde_toestemmingstekst",
+            ProtocolError::TekstHashOnjuist => "tekst_hash_onjuist",
+            ProtocolError::ToestemmingNietGevraagd => "toestemming_niet_gevraagd",
+            ProtocolError::ToestemmingNietDoorBelanghebbende => {
+                "toestemming_niet_door_belanghebbende"
+            }
+            ProtocolError::WeigeringGevolgenNietMeegedeeld => "weigering_gevolgen_niet_meegedeeld",
+            ProtocolError::ToestemmingOntbreekt => "toestemming_ontbreekt",
+            ProtocolError::NietBinnen => "niet_binnen",
+            ProtocolError::ToestemmingKamerOntbreekt { .. } => "toestemming_kamer_ontbreekt",
+            ProtocolError::ToestemmingKastenOntbreekt => "toestemming_kasten_ontbreekt",
+            ProtocolError::ToestemmingFotoOntbreekt => "toestemming_foto_ontbreekt",
+            ProtocolError::FotoReferentieOngeldig => "foto_referentie_ongeldig",
+            ProtocolError::KamerToestemmingDoorAnder(_) => {
+                "kamer_toestemming_niet_door_bewoner_kamer"
+            }
+            ProtocolError::BezoekBeeindigd => "bezoek_beeindigd",
+            ProtocolError::BezoekNietBeeindigd => "bezoek_niet_beeindigd",
+            ProtocolError::RapportAlVastgelegd => "rapport_al_vastgelegd",
+            ProtocolError::RapportOntbreekt => "rapport_ontbreekt",
+            ProtocolError::RapportZonderLeider => "rapport_zonder_leider",
+            ProtocolError::RapportDoorNietAanwezige(_) => "rapport_door_niet_aanwezige",
+            ProtocolError::OngeldigeStap { .. } => "ongeldige_stap",
+        }
+    }
+
+    /// The code and Dutch message as a [`Notice`].
+    pub fn notice(&self) -> Notice {
+        Notice::new(self.code(), self.to_string())
+    }
+}

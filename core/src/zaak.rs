@@ -1,1 +1,0 @@
-//! The zaak document: one Automerge CRDT document per zaak, with its visits and their entries.

@@ -1,0 +1,90 @@
+//! Device routes: enrollment and the signed policy bundle.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use veldwerk_core::policy::SignedPolicy;
+
+use super::extract::SignedRequest;
+use super::{ApiJson, AppState};
+use crate::db::now;
+use crate::error::{AppError, Error};
+use crate::{devices, policy};
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct EnrollRequest {
+    /// The one-time code the supervisor gave (dashes and case do not matter).
+    pub code: String,
+    /// The device's Ed25519 public key, 32 bytes as lowercase hex.
+    pub public_key: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct EnrollResponse {
+    pub device_id: String,
+    pub user: String,
+    pub organisation: String,
+    /// The organisation's Ed25519 public key (hex): pin it; it verifies every policy bundle.
+    pub org_public_key: String,
+    pub policy_version: u64,
+    pub policy: SignedPolicy,
+}
+
+/// `POST /v1/enroll`.
+pub async fn enroll(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<EnrollRequest>,
+) -> Result<Json<EnrollResponse>, AppError> {
+    let public_key = hex::decode(req.public_key.trim()).map_err(|_| {
+        Error::bad_request(
+            "public_key_invalid",
+            "De publieke sleutel is geen geldige hex-tekst.",
+        )
+    })?;
+    let (device, (version, signed)) = state
+        .db
+        .call(move |db| {
+            db.write(|tx| {
+                let t = now();
+                let device = devices::enroll(tx, &req.code, &public_key, t)?;
+                let current = policy::current(tx)?;
+                devices::touch(tx, &device.id, t, Some(current.0))?;
+                Ok((device, current))
+            })
+        })
+        .await?;
+    tracing::info!(device = %device.id, user = %device.user, "device enrolled");
+    Ok(Json(EnrollResponse {
+        device_id: device.id,
+        user: device.user,
+        organisation: state.org.name.clone(),
+        org_public_key: hex::encode(&state.org.public_key),
+        policy_version: version,
+        policy: signed,
+    }))
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct PolicyResponse {
+    pub version: u64,
+    pub policy: SignedPolicy,
+}
+
+/// `GET /v1/policy` (device-signed): the newest signed bundle.
+pub async fn policy(
+    State(state): State<AppState>,
+    req: SignedRequest,
+) -> Result<Json<PolicyResponse>, AppError> {
+    let device_id = req.device_id;
+    let (version, policy) = state
+        .db
+        .call(move |db| {
+            db.with(|c| {
+                let current = policy::current(c)?;
+                devices::touch(c, &device_id, now(), Some(current.0))?;
+                Ok(current)
+            })
+        })
+        .await?;
+    Ok(Json(PolicyResponse { version, policy }))
+}

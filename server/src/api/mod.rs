@@ -1,0 +1,113 @@
+//! The HTTP API: state, router, and the JSON body extractor.
+//!
+//! Device routes are signed by the device key ([`extract::SignedRequest`]); console routes need
+//! a supervisor or admin session ([`extract::Supervisor`]). `POST /v1/sync` joins the device
+//! routes when the device store and zaak documents exist.
+
+pub mod console;
+pub mod device;
+pub mod extract;
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+
+use crate::db::Db;
+use crate::error::AppError;
+use crate::org::Organisation;
+use crate::settings::Settings;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub org: Organisation,
+    pub settings: Arc<Settings>,
+}
+
+/// The largest request body accepted (enrollment, console); sync will set its own limit.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// Every route, as (method, path), in the order the OpenAPI description lists them.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/v1/openapi.json"),
+    ("post", "/v1/enroll"),
+    ("get", "/v1/policy"),
+    ("post", "/v1/session"),
+    ("delete", "/v1/session"),
+    ("get", "/v1/code"),
+    ("post", "/v1/code"),
+    ("get", "/v1/audit"),
+    ("get", "/v1/devices"),
+    ("post", "/v1/devices/{id}/revoke"),
+    ("get", "/v1/flags"),
+    ("post", "/v1/flags/{id}/resolve"),
+];
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(console::healthz))
+        .route(
+            "/v1/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
+        .route("/v1/enroll", post(device::enroll))
+        .route("/v1/policy", get(device::policy))
+        .route("/v1/session", post(console::sign_in))
+        .route("/v1/session", delete(console::sign_out))
+        .route("/v1/code", get(console::get_code).post(console::set_code))
+        .route("/v1/audit", get(console::audit))
+        .route("/v1/devices", get(console::devices))
+        .route("/v1/devices/{id}/revoke", post(console::revoke_device))
+        .route("/v1/flags", get(console::flags))
+        .route("/v1/flags/{id}/resolve", post(console::resolve_flag))
+        .fallback(|| async {
+            AppError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Deze pagina of functie bestaat niet.",
+            )
+        })
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// One structured log line per request: method, path (without query), status, duration.
+async fn log_request(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// A JSON body whose rejection is a coded Dutch error instead of axum's plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(AppError::new(
+                StatusCode::BAD_REQUEST,
+                "body_invalid",
+                format!("De aanvraag is ongeldig: {}", e.body_text()),
+            )),
+        }
+    }
+}

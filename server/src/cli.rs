@@ -1,0 +1,421 @@
+//! The `veldwerk-server` command line: serve (the default), or an admin command against the
+//! same data directory. Flags may also come from `VELDWERK_*` variables and a TOML file.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use veldwerk_core::protocol::melding::{Melding, Werkproces};
+
+use crate::db::{now, Db};
+use crate::error::Error;
+use crate::settings::{FileSettings, Settings};
+use crate::users::Role;
+use crate::{audit, demo, devices, org, policy, server, users, zaken};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "veldwerk-server",
+    version,
+    about = "Veldwerk sync server and admin commands"
+)]
+pub struct Cli {
+    /// Where the server keeps its store (created with mode 0700).
+    #[arg(long, global = true, env = "VELDWERK_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, env = "VELDWERK_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Create a demo organisation on first start and print how to sign in and enroll.
+    #[arg(long, env = "VELDWERK_DEMO")]
+    pub demo: bool,
+    /// Optional TOML settings file (flags and environment override it).
+    #[arg(long, global = true, env = "VELDWERK_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Print a one-time enrollment code for a handhaver's device.
+    EnrollCode {
+        #[arg(long)]
+        user: String,
+    },
+    /// Manage zaken.
+    #[command(subcommand)]
+    Zaak(ZaakCmd),
+    /// The active code.
+    #[command(subcommand)]
+    Code(CodeCmd),
+    /// Enrolled devices.
+    #[command(subcommand)]
+    Device(DeviceCmd),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Handhaver,
+    Supervisor,
+    Admin,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add a user. Supervisors and admins get a generated password unless --password-stdin.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WerkprocesArg {
+    H2,
+    H6,
+}
+
+#[derive(Debug, Args)]
+pub struct ZaakCreate {
+    /// Zaak id; default `Z-<year>-<nnnn>`.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// H2 (Werk en Inkomen: handhaving decides) or H6 (Poort: handhaving advises).
+    #[arg(long, value_enum)]
+    pub werkproces: WerkprocesArg,
+    /// The klantmanager who made the melding on their own name.
+    #[arg(long)]
+    pub klantmanager: String,
+    /// Why a visit is needed, based on facts.
+    #[arg(long)]
+    pub motivatie: String,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    pub begindatum: NaiveDate,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    pub deadline: Option<NaiveDate>,
+    #[arg(long)]
+    pub label: String,
+    #[arg(long, default_value = "")]
+    pub adres: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ZaakCmd {
+    /// Create a zaak from a melding handhaving (seed 000).
+    Create(ZaakCreate),
+    /// Assign a zaak to a handhaver.
+    Assign {
+        zaak: String,
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CodeArg {
+    Geel,
+    Oranje,
+    Rood,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodeCmd {
+    /// Switch the active code.
+    Set {
+        #[arg(value_enum)]
+        code: CodeArg,
+        #[arg(long)]
+        reason: String,
+        /// The supervisor or admin taking the decision.
+        #[arg(long)]
+        by: String,
+    },
+    /// Show the active code and policy version.
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCmd {
+    List,
+    Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Check the hash chain of the audit log.
+    Verify,
+}
+
+impl Cli {
+    /// Defaults, then the TOML file, then flags and environment.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let mut s = Settings::default();
+        if let Some(path) = &self.config {
+            s = FileSettings::load(path)?.apply(s);
+        }
+        if let Some(d) = &self.data_dir {
+            s.data_dir = d.clone();
+        }
+        if let Some(l) = self.listen {
+            s.listen = l;
+        }
+        if self.demo {
+            s.demo = true;
+        }
+        Ok(s)
+    }
+}
+
+fn fmt_time(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// Runs an admin command and returns what to print.
+pub fn run_admin(
+    settings: &Settings,
+    command: Command,
+    stdin: &mut dyn BufRead,
+) -> Result<String, Error> {
+    let db = Db::open(&settings.data_dir)?;
+    let org = org::ensure(&db, &settings.organisation)?;
+    let t = now();
+    match command {
+        Command::User(UserCmd::Add {
+            name,
+            role,
+            password_stdin,
+        }) => {
+            let role = match role {
+                RoleArg::Handhaver => Role::Handhaver,
+                RoleArg::Supervisor => Role::Supervisor,
+                RoleArg::Admin => Role::Admin,
+            };
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                stdin.read_line(&mut line)?;
+                (Some(line.trim_end_matches(['\r', '\n']).to_owned()), false)
+            } else if role.is_supervisor() {
+                (Some(crate::secret::random_hex(10)?), true)
+            } else {
+                (None, false)
+            };
+            let u = db.write(|tx| {
+                users::add_user(tx, &name, role, password.as_deref(), "admin-cli", t)
+            })?;
+            let mut out = format!(
+                "Gebruiker '{}' toegevoegd met rol {}.\n",
+                u.name,
+                u.role.as_str()
+            );
+            if let (true, Some(p)) = (generated, password) {
+                out.push_str(&format!("Wachtwoord (eenmalig getoond): {p}\n"));
+            }
+            Ok(out)
+        }
+        Command::EnrollCode { user } => {
+            let ttl = settings.enroll_code_ttl.as_secs() as i64;
+            let code = db.write(|tx| devices::issue_enroll_code(tx, &user, ttl, "admin-cli", t))?;
+            Ok(format!(
+                "{code}\nEenmalige koppelcode voor {user}, geldig tot {}.\n",
+                fmt_time(t + ttl)
+            ))
+        }
+        Command::Zaak(ZaakCmd::Create(z)) => {
+            let melding = Melding {
+                werkproces: match z.werkproces {
+                    WerkprocesArg::H2 => Werkproces::H2,
+                    WerkprocesArg::H6 => Werkproces::H6,
+                },
+                regeling: "16 Key2handhaven".into(),
+                aard_bijstand: "Incidenteel".into(),
+                fase: 10,
+                begindatum: z.begindatum,
+                klantmanager: z.klantmanager,
+                motivatie: z.motivatie,
+                werkvoorraad: "hand".into(),
+            };
+            let new = zaken::NewZaak {
+                id: z.id,
+                label: z.label,
+                adres: z.adres,
+                melding,
+                deadline: z.deadline,
+            };
+            let (zaak, warnings) = db.write(|tx| zaken::create(tx, new, "admin-cli", t))?;
+            let mut out = format!("Zaak {} aangemaakt.\n", zaak.id);
+            for w in warnings {
+                out.push_str(&format!("Let op: {w}\n"));
+            }
+            Ok(out)
+        }
+        Command::Zaak(ZaakCmd::Assign { zaak, user }) => {
+            db.write(|tx| zaken::assign(tx, &zaak, &user, "admin-cli", t))?;
+            Ok(format!("Zaak {zaak} toegewezen aan {user}.\n"))
+        }
+        Command::Code(CodeCmd::Set { code, reason, by }) => {
+            let code = match code {
+                CodeArg::Geel => veldwerk_core::routekaart::Code::Geel,
+                CodeArg::Oranje => veldwerk_core::routekaart::Code::Oranje,
+                CodeArg::Rood => veldwerk_core::routekaart::Code::Rood,
+            };
+            let bundle = db.write(|tx| {
+                let u = users::find_user(tx, &by)?;
+                if !u.role.is_supervisor() {
+                    return Err(Error::bad_request(
+                        "forbidden_role",
+                        format!(
+                            "Alleen een supervisor of admin wisselt de code; '{by}' is {}.",
+                            u.role.as_str()
+                        ),
+                    ));
+                }
+                policy::switch_code(tx, &org, code, &reason, &by, t)
+            })?;
+            Ok(format!(
+                "Code {} actief sinds {} (beleidsversie {}).\n",
+                policy::code_str(code),
+                fmt_time(t),
+                bundle.version
+            ))
+        }
+        Command::Code(CodeCmd::Show) => {
+            let (version, signed) = db.with(|c| policy::current(c))?;
+            let bundle = signed
+                .verify(&org.public_key)
+                .map_err(|e| Error::Crypto(format!("stored policy does not verify: {e}")))?;
+            Ok(match bundle.active() {
+                Some(d) => format!(
+                    "Code {} sinds {} door {}: {}\nBeleidsversie {version}.\n",
+                    policy::code_str(d.code),
+                    d.effective_from.format("%Y-%m-%d %H:%M:%S UTC"),
+                    d.by,
+                    d.reason
+                ),
+                None => format!("Geen code vastgesteld. Beleidsversie {version}.\n"),
+            })
+        }
+        Command::Device(DeviceCmd::List) => {
+            let list = db.with(|c| devices::list(c))?;
+            let mut out = String::new();
+            for d in list {
+                out.push_str(&format!(
+                    "{}  {}  gekoppeld {}  laatst gezien {}  beleid v{}{}\n",
+                    d.id,
+                    d.user,
+                    fmt_time(d.enrolled_at),
+                    d.last_seen.map(fmt_time).unwrap_or_else(|| "-".into()),
+                    d.policy_version_seen,
+                    d.revoked_at
+                        .map(|r| format!("  INGETROKKEN {}", fmt_time(r)))
+                        .unwrap_or_default()
+                ));
+            }
+            if out.is_empty() {
+                out.push_str("Geen apparaten gekoppeld.\n");
+            }
+            Ok(out)
+        }
+        Command::Device(DeviceCmd::Revoke { id }) => {
+            db.write(|tx| devices::revoke(tx, &id, "admin-cli", t))?;
+            Ok(format!(
+                "Apparaat {id} ingetrokken; bij het volgende contact wist het zijn gegevens.\n"
+            ))
+        }
+        Command::Audit(AuditCmd::Verify) => {
+            let check = db.with(|c| audit::verify_audit_chain(c))?;
+            if check.intact {
+                Ok(format!("Auditlog intact ({} regels).\n", check.rows))
+            } else {
+                Err(Error::refused(
+                    axum::http::StatusCode::CONFLICT,
+                    "audit_chain_broken",
+                    format!(
+                        "Auditlog is gewijzigd: de keten breekt bij regel {}.",
+                        check.broken_at.unwrap_or_default()
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+/// The binary's entry point.
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let mut settings = match cli.settings() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("veldwerk-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(command) = cli.command {
+        return match run_admin(&settings, command, &mut std::io::stdin().lock()) {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{}: {}", e.code(), e);
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("veldwerk-server: cannot start runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        if settings.demo {
+            if settings.organisation == Settings::default().organisation {
+                settings.organisation = demo::DEMO_ORGANISATION.to_owned();
+            }
+            let db = Db::open(&settings.data_dir)?;
+            org::ensure(&db, &settings.organisation)?;
+            match demo::ensure(&db, &settings)? {
+                Some(info) => println!(
+                    "{}",
+                    info.instructions(&format!("http://{}", settings.listen))
+                ),
+                None => println!("Demo: de organisatie bestaat al; er is niets nieuws aangemaakt."),
+            }
+        }
+        let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+        server::launch_with_listener(settings, listener, server::shutdown_signal()).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("veldwerk-server: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! The server's embedded SQLite store: opening, schema migrations (`user_version`), and access.
+//!
+//! One connection in WAL mode behind a mutex; async handlers reach it through [`Db::call`],
+//! which runs the closure on tokio's blocking pool. Writes that must stay together use
+//! [`Db::write`], which commits only when the closure returns `Ok`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "veldwerk-server.sqlite3";
+
+/// The schema version this build writes. Never edit a migration that has shipped; add one.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: organisation, users and sessions, enrollment and devices, zaken, policy, audit, flags.
+    r#"
+    CREATE TABLE organisation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL,
+        key_pkcs8 BLOB NOT NULL,
+        public_key BLOB NOT NULL,
+        overrides_toml TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('handhaver', 'supervisor', 'admin')),
+        password_hash TEXT,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        csrf_token TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE enrollment_codes (
+        code_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        device_id TEXT
+    );
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        public_key BLOB NOT NULL UNIQUE,
+        enrolled_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        revoked_by TEXT,
+        last_seen INTEGER,
+        policy_version_seen INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE zaken (
+        id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        adres TEXT NOT NULL,
+        melding TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'gesloten')),
+        deadline TEXT,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE assignments (
+        zaak_id TEXT NOT NULL REFERENCES zaken(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        assigned_at INTEGER NOT NULL,
+        withdrawn_at INTEGER,
+        PRIMARY KEY (zaak_id, user_id)
+    );
+    CREATE TABLE directives (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL CHECK (code IN ('geel', 'oranje', 'rood')),
+        effective_from INTEGER NOT NULL,
+        by_name TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        policy_version INTEGER NOT NULL
+    );
+    CREATE TABLE policy_versions (
+        version INTEGER PRIMARY KEY,
+        issued_at INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        signature TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE nonces (
+        device_id TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        seen_at INTEGER NOT NULL,
+        PRIMARY KEY (device_id, nonce)
+    ) WITHOUT ROWID;
+    CREATE INDEX nonces_seen_at ON nonces(seen_at);
+    CREATE TABLE flags (
+        id INTEGER PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        zaak_id TEXT NOT NULL,
+        entry_ref TEXT NOT NULL,
+        actie TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        code_known TEXT,
+        policy_version_known INTEGER NOT NULL,
+        code_active TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        resolved_at INTEGER,
+        resolved_by TEXT,
+        resolution TEXT,
+        UNIQUE (zaak_id, entry_ref)
+    );
+    "#,
+];
+
+/// Seconds since the Unix epoch, the unit of every time column.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// The server's store.
+#[derive(Clone)]
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Opens (creating if needed) the store in `data_dir` and brings its schema up to date.
+    /// The directory is created with mode 0700: it holds the organisation's private key.
+    pub fn open(data_dir: &Path) -> Result<Db> {
+        create_private_dir(data_dir)?;
+        let path = data_dir.join(DB_FILE);
+        let mut conn = Connection::open(&path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with the connection (blocking; for the admin commands and setup).
+    pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .conn
+            .lock()
+            .map_err(|_| Error::Data("database lock poisoned".into()))?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` in one transaction that commits only if `f` returns `Ok`.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.with(|conn| {
+            // IMMEDIATE: take the write lock up front, so a read-then-write (the audit chain's
+            // last hash) cannot race another writer, e.g. an admin command on the same store.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    /// Runs `f` on the blocking pool, from async code.
+    pub async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Db) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || f(&db))
+            .await
+            .map_err(|e| Error::Data(format!("blocking task failed: {e}")))?
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::Data(format!(
+            "database schema version {version} is newer than this server ({SCHEMA_VERSION})"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "database migrated");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_migrates_once_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let v: i64 = db
+            .with(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        drop(db);
+        let db = Db::open(dir.path()).unwrap();
+        let mode: String = db
+            .with(|c| Ok(c.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        assert!(Db::open(dir.path()).is_err());
+    }
+
+    #[test]
+    fn write_rolls_back_on_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let r: Result<()> = db.write(|tx| {
+            tx.execute(
+                "INSERT INTO users (name, role, created_at) VALUES ('a', 'admin', 0)",
+                [],
+            )?;
+            Err(Error::Data("stop".into()))
+        });
+        assert!(r.is_err());
+        let n: i64 = db
+            .with(|c| Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}

@@ -1,0 +1,282 @@
+//! Enrollment codes, enrolled devices, revocation, and the window of seen request nonces.
+//!
+//! A supervisor or admin issues a one-time code for a handhaver; the device sends its Ed25519
+//! public key with the code and becomes a device of that handhaver (DESIGN.md, Security).
+
+use axum::http::StatusCode;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit;
+use crate::error::{Error, Result};
+use crate::secret::{enrollment_code, normalise_code, random_hex, sha256_hex};
+use crate::users::{find_user, Role};
+
+/// Issues a one-time enrollment code for handhaver `user`, valid for `ttl_secs`. Returns the
+/// code in clear; only its digest is stored.
+pub fn issue_enroll_code(
+    conn: &Connection,
+    user: &str,
+    ttl_secs: i64,
+    actor: &str,
+    now: i64,
+) -> Result<String> {
+    let u = find_user(conn, user)?;
+    if u.role != Role::Handhaver {
+        return Err(Error::bad_request(
+            "enroll_not_handhaver",
+            format!(
+                "Alleen een handhaver kan een apparaat koppelen; '{user}' is {}.",
+                u.role.as_str()
+            ),
+        ));
+    }
+    let code = enrollment_code()?;
+    conn.execute(
+        "INSERT INTO enrollment_codes (code_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![sha256_hex(normalise_code(&code).as_bytes()), u.id, now, now + ttl_secs],
+    )?;
+    audit::append(
+        conn,
+        now,
+        actor,
+        "enroll_code_issued",
+        &json!({ "user": user, "expires_at": now + ttl_secs }),
+    )?;
+    Ok(code)
+}
+
+/// A device's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Device {
+    pub id: String,
+    pub user: String,
+    /// Lowercase hex of the 32-byte Ed25519 public key.
+    pub public_key: String,
+    pub enrolled_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_seen: Option<i64>,
+    pub policy_version_seen: u64,
+}
+
+fn invalid_code() -> Error {
+    Error::refused(
+        StatusCode::UNAUTHORIZED,
+        "enroll_code_invalid",
+        "Deze koppelcode is onbekend, verlopen of al gebruikt. Vraag uw leidinggevende om een nieuwe code.",
+    )
+}
+
+/// Enrolls a device: checks and spends the code, stores the public key (32 bytes).
+pub fn enroll(conn: &Connection, code: &str, public_key: &[u8], now: i64) -> Result<Device> {
+    if public_key.len() != 32 {
+        return Err(Error::bad_request(
+            "public_key_invalid",
+            "De publieke sleutel van het apparaat moet een Ed25519-sleutel van 32 bytes zijn.",
+        ));
+    }
+    let code_hash = sha256_hex(normalise_code(code).as_bytes());
+    let row: Option<(i64, i64, Option<i64>)> = conn
+        .query_row(
+            "SELECT user_id, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
+            [&code_hash],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((user_id, expires_at, None)) = row else {
+        return Err(invalid_code());
+    };
+    if expires_at <= now {
+        return Err(invalid_code());
+    }
+    let taken: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM devices WHERE public_key = ?1)",
+        [public_key],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::refused(
+            StatusCode::CONFLICT,
+            "public_key_in_use",
+            "Deze sleutel is al gekoppeld. Maak op het apparaat een nieuwe sleutel aan.",
+        ));
+    }
+    let id = format!("dev-{}", random_hex(8)?);
+    conn.execute(
+        "UPDATE enrollment_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
+        params![code_hash, now, id],
+    )?;
+    conn.execute(
+        "INSERT INTO devices (id, user_id, public_key, enrolled_at) VALUES (?1, ?2, ?3, ?4)",
+        params![id, user_id, public_key, now],
+    )?;
+    let user: String = conn.query_row("SELECT name FROM users WHERE id = ?1", [user_id], |r| {
+        r.get(0)
+    })?;
+    audit::append(
+        conn,
+        now,
+        &user,
+        "device_enrolled",
+        &json!({ "device": id, "public_key": hex::encode(public_key) }),
+    )?;
+    get(conn, &id)?.ok_or_else(|| Error::Data("enrolled device vanished".into()))
+}
+
+const SELECT: &str = "SELECT d.id, u.name, d.public_key, d.enrolled_at, d.revoked_at, d.last_seen,
+    d.policy_version_seen FROM devices d JOIN users u ON u.id = d.user_id";
+
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+    Ok(Device {
+        id: r.get(0)?,
+        user: r.get(1)?,
+        public_key: hex::encode(r.get::<_, Vec<u8>>(2)?),
+        enrolled_at: r.get(3)?,
+        revoked_at: r.get(4)?,
+        last_seen: r.get(5)?,
+        policy_version_seen: r.get::<_, i64>(6)? as u64,
+    })
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<Device>> {
+    Ok(conn
+        .query_row(&format!("{SELECT} WHERE d.id = ?1"), [id], read)
+        .optional()?)
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Device>> {
+    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY d.enrolled_at, d.id"))?;
+    let rows = stmt
+        .query_map([], read)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Revokes a device; its next request is refused with `device_revoked` and told to wipe.
+pub fn revoke(conn: &Connection, id: &str, by: &str, now: i64) -> Result<Device> {
+    let Some(device) = get(conn, id)? else {
+        return Err(Error::not_found(
+            "device_not_found",
+            format!("Apparaat '{id}' bestaat niet."),
+        ));
+    };
+    if device.revoked_at.is_some() {
+        return Ok(device);
+    }
+    conn.execute(
+        "UPDATE devices SET revoked_at = ?2, revoked_by = ?3 WHERE id = ?1",
+        params![id, now, by],
+    )?;
+    audit::append(
+        conn,
+        now,
+        by,
+        "device_revoked",
+        &json!({ "device": id, "user": device.user }),
+    )?;
+    get(conn, id)?.ok_or_else(|| Error::Data("revoked device vanished".into()))
+}
+
+/// Records a request nonce; `false` if this device already used it inside the window.
+/// Nonces older than `window_secs` are forgotten: their timestamps are refused as stale.
+pub fn record_nonce(
+    conn: &Connection,
+    device_id: &str,
+    nonce: &str,
+    now: i64,
+    window_secs: i64,
+) -> Result<bool> {
+    conn.execute("DELETE FROM nonces WHERE seen_at < ?1", [now - window_secs])?;
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)",
+        params![device_id, nonce, now],
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Notes that the device made contact and which policy version it now has.
+pub fn touch(
+    conn: &Connection,
+    device_id: &str,
+    now: i64,
+    policy_version: Option<u64>,
+) -> Result<()> {
+    match policy_version {
+        Some(v) => conn.execute(
+            "UPDATE devices SET last_seen = ?2, policy_version_seen = max(policy_version_seen, ?3) WHERE id = ?1",
+            params![device_id, now, v as i64],
+        )?,
+        None => conn.execute("UPDATE devices SET last_seen = ?2 WHERE id = ?1", params![device_id, now])?,
+    };
+    Ok(())
+}
+
+/// The public key (raw bytes) and revocation time of a device, for request verification.
+pub fn key_of(conn: &Connection, device_id: &str) -> Result<Option<(Vec<u8>, Option<i64>)>> {
+    Ok(conn
+        .query_row(
+            "SELECT public_key, revoked_at FROM devices WHERE id = ?1",
+            [device_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+    use crate::users::add_user;
+
+    #[test]
+    fn codes_are_single_use_expire_and_are_for_handhavers_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        db.with(|c| {
+            add_user(c, "piet", Role::Handhaver, None, "admin", 0)?;
+            add_user(
+                c,
+                "sanne",
+                Role::Supervisor,
+                Some("correct horse battery"),
+                "admin",
+                0,
+            )?;
+            assert_eq!(
+                issue_enroll_code(c, "sanne", 60, "admin", 0)
+                    .unwrap_err()
+                    .code(),
+                "enroll_not_handhaver"
+            );
+            let code = issue_enroll_code(c, "piet", 60, "admin", 0)?;
+            assert_eq!(
+                enroll(c, &code, &[1; 32], 61).unwrap_err().code(),
+                "enroll_code_invalid"
+            );
+            let code = issue_enroll_code(c, "piet", 60, "admin", 100)?;
+            let d = enroll(c, &code.to_lowercase(), &[1; 32], 110)?;
+            assert_eq!(d.user, "piet");
+            assert_eq!(
+                enroll(c, &code, &[2; 32], 111).unwrap_err().code(),
+                "enroll_code_invalid"
+            );
+            let code = issue_enroll_code(c, "piet", 60, "admin", 100)?;
+            assert_eq!(
+                enroll(c, &code, &[1; 32], 111).unwrap_err().code(),
+                "public_key_in_use"
+            );
+            assert_eq!(
+                enroll(c, &code, &[1; 31], 111).unwrap_err().code(),
+                "public_key_invalid"
+            );
+            let r = revoke(c, &d.id, "sanne", 200)?;
+            assert_eq!(r.revoked_at, Some(200));
+            assert!(record_nonce(c, &d.id, "aa", 300, 600)?);
+            assert!(!record_nonce(c, &d.id, "aa", 301, 600)?);
+            assert!(record_nonce(c, &d.id, "aa", 1000, 600)?);
+            Ok(())
+        })
+        .unwrap();
+    }
+}

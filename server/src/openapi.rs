@@ -1,0 +1,139 @@
+//! The OpenAPI 3.1 description served at `/v1/openapi.json`, written by hand; a test checks it
+//! lists exactly the routes of the router.
+
+use serde_json::{json, Value};
+
+fn err(desc: &str) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn ok(desc: &str, schema: Value) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": schema } } })
+}
+
+fn body(schema: Value) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": schema } } })
+}
+
+fn r(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+pub fn document() -> Value {
+    let device = json!([{ "deviceSignature": [] }]);
+    let console = json!([{ "bearer": [] }, { "cookie": [] }]);
+    let id_param =
+        json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Veldwerk server",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Enrollment, signed device requests, the organisation's signed policy and the supervisor console. Errors are {code, message} with a stable code and a Dutch message. Times are seconds since the Unix epoch unless stated."
+        },
+        "paths": {
+            "/healthz": { "get": { "summary": "Liveness and store check", "responses": { "200": ok("ok", json!({"type": "object"})) } } },
+            "/v1/openapi.json": { "get": { "summary": "This document", "responses": { "200": ok("OpenAPI", json!({"type": "object"})) } } },
+            "/v1/enroll": { "post": {
+                "summary": "Enroll a device with a one-time code",
+                "requestBody": body(r("EnrollRequest")),
+                "responses": { "200": ok("enrolled", r("EnrollResponse")), "400": err("public_key_invalid / body_invalid"), "401": err("enroll_code_invalid"), "409": err("public_key_in_use") }
+            }},
+            "/v1/policy": { "get": {
+                "summary": "The newest signed policy bundle", "security": device,
+                "responses": { "200": ok("bundle", r("PolicyResponse")), "401": err("signature_missing / signature_malformed / signature_invalid / request_stale / request_replayed / device_unknown"), "403": err("device_revoked (instruction: wipe)") }
+            }},
+            "/v1/session": {
+                "post": { "summary": "Sign in with a password", "requestBody": body(r("SignIn")),
+                    "responses": { "200": ok("signed in; also sets the veldwerk_session cookie", r("Session")), "401": err("invalid_credentials"), "429": err("account_locked") } },
+                "delete": { "summary": "Sign out", "security": console, "responses": { "204": { "description": "signed out" }, "401": err("not_signed_in") } }
+            },
+            "/v1/code": {
+                "get": { "summary": "The active code", "security": console, "responses": { "200": ok("active code", r("CodeState")), "401": err("not_signed_in"), "403": err("forbidden_role") } },
+                "post": { "summary": "Switch the active code", "security": console, "requestBody": body(r("SetCode")),
+                    "responses": { "200": ok("switched; a new policy version", r("CodeState")), "400": err("code_unknown / reason_required"), "403": err("forbidden_role / csrf_token_invalid") } }
+            },
+            "/v1/audit": { "get": { "summary": "Audit log rows, newest first, and the chain check", "security": console,
+                "parameters": [{ "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 1000 } }],
+                "responses": { "200": ok("rows", r("Audit")), "403": err("forbidden_role") } } },
+            "/v1/devices": { "get": { "summary": "Enrolled devices", "security": console,
+                "responses": { "200": ok("devices", json!({ "type": "array", "items": r("Device") })), "403": err("forbidden_role") } } },
+            "/v1/devices/{id}/revoke": { "post": { "summary": "Revoke a device", "security": console, "parameters": id_param,
+                "responses": { "200": ok("revoked", r("Device")), "404": err("device_not_found") } } },
+            "/v1/flags": { "get": { "summary": "Actions recorded under an outdated code", "security": console,
+                "parameters": [{ "name": "all", "in": "query", "schema": { "type": "boolean" } }],
+                "responses": { "200": ok("flags", json!({ "type": "array", "items": r("Flag") })) } } },
+            "/v1/flags/{id}/resolve": { "post": { "summary": "Resolve a flag", "security": console,
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": body(json!({ "type": "object", "required": ["resolution"], "properties": { "resolution": { "type": "string" } } })),
+                "responses": { "200": ok("resolved", r("Flag")), "404": err("flag_not_found"), "409": err("flag_already_resolved") } } }
+        },
+        "components": {
+            "securitySchemes": {
+                "deviceSignature": { "type": "apiKey", "in": "header", "name": "x-veldwerk-signature",
+                    "description": "Ed25519 signature by the device key over the canonical string (see docs/api.md), with x-veldwerk-device, x-veldwerk-timestamp and x-veldwerk-nonce." },
+                "bearer": { "type": "http", "scheme": "bearer" },
+                "cookie": { "type": "apiKey", "in": "cookie", "name": "veldwerk_session", "description": "State-changing requests also need the x-csrf-token header." }
+            },
+            "schemas": {
+                "Error": { "type": "object", "required": ["code", "message"], "properties": {
+                    "code": { "type": "string" }, "message": { "type": "string" }, "instruction": { "type": "string", "enum": ["wipe"] } } },
+                "EnrollRequest": { "type": "object", "required": ["code", "public_key"], "properties": {
+                    "code": { "type": "string" }, "public_key": { "type": "string", "description": "32 bytes, hex" } } },
+                "SignedPolicy": { "type": "object", "required": ["payload", "signature"], "properties": {
+                    "payload": { "type": "string", "description": "PolicyBundle as JSON text" },
+                    "signature": { "type": "string", "description": "hex Ed25519 over 'veldwerk-policy-v1\\n' + payload" } } },
+                "EnrollResponse": { "type": "object", "properties": {
+                    "device_id": { "type": "string" }, "user": { "type": "string" }, "organisation": { "type": "string" },
+                    "org_public_key": { "type": "string" }, "policy_version": { "type": "integer" }, "policy": r("SignedPolicy") } },
+                "PolicyResponse": { "type": "object", "properties": { "version": { "type": "integer" }, "policy": r("SignedPolicy") } },
+                "SignIn": { "type": "object", "required": ["name", "password"], "properties": { "name": { "type": "string" }, "password": { "type": "string" } } },
+                "Session": { "type": "object", "properties": { "token": { "type": "string" }, "csrf_token": { "type": "string" },
+                    "user": { "type": "string" }, "role": { "type": "string" }, "expires_at": { "type": "integer" } } },
+                "CodeState": { "type": "object", "properties": { "code": { "type": ["string", "null"], "enum": ["geel", "oranje", "rood", null] },
+                    "effective_from": { "type": ["string", "null"], "format": "date-time" }, "by": { "type": ["string", "null"] },
+                    "reason": { "type": ["string", "null"] }, "policy_version": { "type": "integer" } } },
+                "SetCode": { "type": "object", "required": ["code", "reason"], "properties": {
+                    "code": { "type": "string", "enum": ["geel", "oranje", "rood"] }, "reason": { "type": "string" } } },
+                "Audit": { "type": "object", "properties": {
+                    "check": { "type": "object", "properties": { "rows": { "type": "integer" }, "intact": { "type": "boolean" }, "broken_at": { "type": ["integer", "null"] } } },
+                    "rows": { "type": "array", "items": { "type": "object", "properties": {
+                        "seq": { "type": "integer" }, "at": { "type": "integer" }, "actor": { "type": "string" }, "action": { "type": "string" },
+                        "details": { "type": "string" }, "prev_hash": { "type": "string" }, "hash": { "type": "string" } } } } } },
+                "Device": { "type": "object", "properties": { "id": { "type": "string" }, "user": { "type": "string" }, "public_key": { "type": "string" },
+                    "enrolled_at": { "type": "integer" }, "revoked_at": { "type": ["integer", "null"] }, "last_seen": { "type": ["integer", "null"] },
+                    "policy_version_seen": { "type": "integer" } } },
+                "Flag": { "type": "object", "properties": { "id": { "type": "integer" }, "device_id": { "type": "string" }, "zaak_id": { "type": "string" },
+                    "entry_ref": { "type": "string" }, "actie": { "type": "string" }, "recorded_at": { "type": "integer" },
+                    "code_known": { "type": ["string", "null"] }, "policy_version_known": { "type": "integer" }, "code_active": { "type": "string" },
+                    "created_at": { "type": "integer" }, "resolved_at": { "type": ["integer", "null"] }, "resolved_by": { "type": ["string", "null"] },
+                    "resolution": { "type": ["string", "null"] } } }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn documents_exactly_the_routes_of_the_router() {
+        let doc = super::document();
+        let paths = doc["paths"].as_object().unwrap();
+        let mut documented: Vec<(String, String)> = paths
+            .iter()
+            .flat_map(|(p, ops)| {
+                ops.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(move |m| (m.clone(), p.clone()))
+            })
+            .collect();
+        let mut routed: Vec<(String, String)> = crate::api::ROUTES
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        documented.sort();
+        routed.sort();
+        assert_eq!(documented, routed);
+    }
+}

@@ -1,0 +1,205 @@
+//! The organisation's policy on the server: code directives, signed bundle versions, and
+//! switching the active code (issue 4 point 5).
+//!
+//! A switch is one transaction: a new directive, a new bundle version signed with the
+//! organisation key, and an audit row. Devices receive the newest bundle at their next contact.
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+use veldwerk_core::policy::{self as core_policy, CodeDirective, PolicyBundle, SignedPolicy};
+use veldwerk_core::routekaart::Code;
+
+use crate::audit;
+use crate::error::{Error, Result};
+use crate::org::Organisation;
+
+/// `geel` / `oranje` / `rood`, as stored and sent.
+pub fn code_str(code: Code) -> &'static str {
+    match code {
+        Code::Geel => "geel",
+        Code::Oranje => "oranje",
+        Code::Rood => "rood",
+    }
+}
+
+pub fn parse_code(s: &str) -> Result<Code> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "geel" => Ok(Code::Geel),
+        "oranje" => Ok(Code::Oranje),
+        "rood" => Ok(Code::Rood),
+        _ => Err(Error::bad_request(
+            "code_unknown",
+            format!("Onbekende code '{s}': kies geel, oranje of rood."),
+        )),
+    }
+}
+
+fn utc(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+/// All directives, oldest first.
+pub fn directives(conn: &Connection) -> Result<Vec<CodeDirective>> {
+    let mut stmt = conn.prepare(
+        "SELECT code, effective_from, by_name, reason FROM directives ORDER BY effective_from, id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(code, at, by, reason)| {
+            Ok(CodeDirective {
+                code: parse_code(&code)?,
+                effective_from: utc(at),
+                by,
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// The newest signed bundle and its version.
+pub fn current(conn: &Connection) -> Result<(u64, SignedPolicy)> {
+    conn.query_row(
+        "SELECT version, payload, signature FROM policy_versions ORDER BY version DESC LIMIT 1",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                SignedPolicy {
+                    payload: r.get(1)?,
+                    signature: r.get(2)?,
+                },
+            ))
+        },
+    )
+    .optional()?
+    .ok_or_else(|| Error::Data("no policy version stored".into()))
+}
+
+/// Issues a new bundle version from the stored directives and overrides.
+fn issue(conn: &Connection, org: &Organisation, at: i64) -> Result<(PolicyBundle, SignedPolicy)> {
+    let version: i64 = conn.query_row(
+        "SELECT coalesce(max(version), 0) + 1 FROM policy_versions",
+        [],
+        |r| r.get(0),
+    )?;
+    let overrides_toml: String = conn.query_row(
+        "SELECT overrides_toml FROM organisation WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    let bundle = PolicyBundle {
+        organisation: org.name.clone(),
+        version: version as u64,
+        issued_at: utc(at),
+        overrides_toml,
+        directives: directives(conn)?,
+    };
+    let signed = core_policy::sign(&bundle, &org.key)
+        .map_err(|e| Error::Crypto(format!("cannot sign policy: {e}")))?;
+    conn.execute(
+        "INSERT INTO policy_versions (version, issued_at, payload, signature) VALUES (?1, ?2, ?3, ?4)",
+        params![version, at, signed.payload, signed.signature],
+    )?;
+    Ok((bundle, signed))
+}
+
+/// Makes `code` the active code from `at` on: new directive, new signed bundle, audit row.
+/// Call inside a transaction.
+pub fn switch_code(
+    conn: &Connection,
+    org: &Organisation,
+    code: Code,
+    reason: &str,
+    by: &str,
+    at: i64,
+) -> Result<PolicyBundle> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::bad_request(
+            "reason_required",
+            "Geef een reden op voor het wisselen van de code.",
+        ));
+    }
+    if reason.chars().count() > 2000 {
+        return Err(Error::bad_request(
+            "reason_too_long",
+            "De reden is te lang (maximaal 2000 tekens).",
+        ));
+    }
+    let next_version: i64 = conn.query_row(
+        "SELECT coalesce(max(version), 0) + 1 FROM policy_versions",
+        [],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "INSERT INTO directives (code, effective_from, by_name, reason, policy_version)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![code_str(code), at, by, reason, next_version],
+    )?;
+    let (bundle, _) = issue(conn, org, at)?;
+    audit::append(
+        conn,
+        at,
+        by,
+        "code_switched",
+        &json!({ "code": code_str(code), "reason": reason, "policy_version": bundle.version }),
+    )?;
+    tracing::info!(
+        code = code_str(code),
+        by,
+        version = bundle.version,
+        "active code switched"
+    );
+    Ok(bundle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    #[test]
+    fn switching_issues_a_new_verifiable_version_with_an_audit_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let org = crate::org::ensure(&db, "Gemeente Test").unwrap();
+        let (v1, _) = db.with(|c| current(c)).unwrap();
+        assert_eq!(v1, 1);
+        let bundle = db
+            .write(|tx| switch_code(tx, &org, Code::Rood, "Lockdown", "sanne", 1_800_000_000))
+            .unwrap();
+        assert_eq!(bundle.version, 2);
+        let (v2, signed) = db.with(|c| current(c)).unwrap();
+        assert_eq!(v2, 2);
+        let verified = signed.verify(&org.public_key).unwrap();
+        assert_eq!(verified.active().unwrap().code, Code::Rood);
+        assert_eq!(verified.directives.len(), 2);
+        let log = db.with(|c| audit::recent(c, 1)).unwrap();
+        assert_eq!(log[0].action, "code_switched");
+        assert!(db.with(|c| audit::verify_audit_chain(c)).unwrap().intact);
+    }
+
+    #[test]
+    fn a_switch_without_reason_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let org = crate::org::ensure(&db, "Gemeente Test").unwrap();
+        let err = db
+            .write(|tx| switch_code(tx, &org, Code::Oranje, "  ", "sanne", 1_800_000_000))
+            .unwrap_err();
+        assert_eq!(err.code(), "reason_required");
+        assert_eq!(db.with(|c| current(c)).unwrap().0, 1);
+        assert_eq!(parse_code("ROOD").unwrap(), Code::Rood);
+        assert_eq!(parse_code("paars").unwrap_err().code(), "code_unknown");
+    }
+}

@@ -1,0 +1,81 @@
+//! Starting and stopping the server: opening the store, serving, and graceful shutdown with a
+//! time limit so draining cannot hang.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::api::{router, AppState};
+use crate::db::Db;
+use crate::org;
+use crate::settings::Settings;
+
+/// Opens the store (creating the organisation on first start) and builds the state.
+pub fn open_state(settings: Settings) -> anyhow::Result<AppState> {
+    let db = Db::open(&settings.data_dir)?;
+    let org = org::ensure(&db, &settings.organisation)?;
+    Ok(AppState {
+        db,
+        org,
+        settings: Arc::new(settings),
+    })
+}
+
+/// Serves on `listener` until `shutdown` completes, then lets in-flight requests finish for at
+/// most `settings.shutdown_timeout`.
+pub async fn launch_with_listener(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let timeout = settings.shutdown_timeout;
+    let state = open_state(settings)?;
+    tracing::info!(addr = %listener.local_addr()?, organisation = %state.org.name, "serving");
+    let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
+    let serve = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = signalled_tx.send(());
+    });
+    tokio::select! {
+        r = serve => r?,
+        _ = async {
+            if signalled_rx.await.is_ok() {
+                tokio::time::sleep(timeout).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => tracing::warn!(?timeout, "shutdown timed out; dropping requests still in flight"),
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

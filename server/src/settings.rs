@@ -1,0 +1,129 @@
+//! Server settings: defaults, overridden by an optional TOML file, overridden by flags and
+//! `VELDWERK_*` environment variables (clap reads both).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Everything the server needs to run. Holds no secrets (the organisation key lives in the
+/// store), so `Debug` is safe to log.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// Create the demo organisation on first start.
+    pub demo: bool,
+    /// How long in-flight requests may take to finish after a shutdown signal.
+    pub shutdown_timeout: Duration,
+    pub session_ttl: Duration,
+    pub enroll_code_ttl: Duration,
+    /// Allowed clock difference for signed device requests (±5 minutes).
+    pub max_clock_skew_secs: i64,
+    /// Failed sign-ins in a row before an account is locked.
+    pub login_max_failures: u32,
+    pub login_lockout: Duration,
+    /// The organisation's name, used when the store is created.
+    pub organisation: String,
+    /// Mark the session cookie `Secure`; set it whenever TLS is in front of the server.
+    pub secure_cookie: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from("./veldwerk-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            demo: false,
+            shutdown_timeout: Duration::from_secs(30),
+            session_ttl: Duration::from_secs(8 * 3600),
+            enroll_code_ttl: Duration::from_secs(24 * 3600),
+            max_clock_skew_secs: veldwerk_core::auth::DEFAULT_MAX_SKEW_SECS,
+            login_max_failures: 5,
+            login_lockout: Duration::from_secs(15 * 60),
+            organisation: "Gemeente".to_owned(),
+            secure_cookie: false,
+        }
+    }
+}
+
+/// The optional TOML file; every key may be left out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub demo: Option<bool>,
+    pub shutdown_timeout_secs: Option<u64>,
+    pub session_ttl_secs: Option<u64>,
+    pub enroll_code_ttl_secs: Option<u64>,
+    pub max_clock_skew_secs: Option<i64>,
+    pub login_max_failures: Option<u32>,
+    pub login_lockout_secs: Option<u64>,
+    pub organisation: Option<String>,
+    pub secure_cookie: Option<bool>,
+}
+
+impl FileSettings {
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("config {}: {e}", path.display()))
+    }
+
+    /// Applies the file over the defaults.
+    pub fn apply(self, mut s: Settings) -> Settings {
+        let secs = Duration::from_secs;
+        if let Some(v) = self.data_dir {
+            s.data_dir = v;
+        }
+        if let Some(v) = self.listen {
+            s.listen = v;
+        }
+        if let Some(v) = self.demo {
+            s.demo = v;
+        }
+        if let Some(v) = self.shutdown_timeout_secs {
+            s.shutdown_timeout = secs(v);
+        }
+        if let Some(v) = self.session_ttl_secs {
+            s.session_ttl = secs(v);
+        }
+        if let Some(v) = self.enroll_code_ttl_secs {
+            s.enroll_code_ttl = secs(v);
+        }
+        if let Some(v) = self.max_clock_skew_secs {
+            s.max_clock_skew_secs = v;
+        }
+        if let Some(v) = self.login_max_failures {
+            s.login_max_failures = v;
+        }
+        if let Some(v) = self.login_lockout_secs {
+            s.login_lockout = secs(v);
+        }
+        if let Some(v) = self.organisation {
+            s.organisation = v;
+        }
+        if let Some(v) = self.secure_cookie {
+            s.secure_cookie = v;
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_overrides_defaults_and_rejects_unknown_keys() {
+        let f: FileSettings =
+            toml::from_str("listen = \"0.0.0.0:9000\"\nlogin_max_failures = 3\n").unwrap();
+        let s = f.apply(Settings::default());
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.login_max_failures, 3);
+        assert_eq!(s.data_dir, PathBuf::from("./veldwerk-data"));
+        assert!(toml::from_str::<FileSettings>("lisen = \"x\"").is_err());
+    }
+}

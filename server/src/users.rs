@@ -1,0 +1,423 @@
+//! Users, roles, passwords (argon2id) and supervisor sessions with lockout after repeated
+//! failed sign-ins.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::http::StatusCode;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::secret::{random_bytes, random_hex, sha256_hex};
+use crate::settings::Settings;
+
+/// What a user may do. Handhavers work in the field through enrolled devices; supervisors
+/// switch the code, revoke devices and resolve flags; admins may do all a supervisor may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Handhaver,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Handhaver => "handhaver",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role> {
+        match s {
+            "handhaver" => Ok(Role::Handhaver),
+            "supervisor" => Ok(Role::Supervisor),
+            "admin" => Ok(Role::Admin),
+            _ => Err(Error::bad_request(
+                "role_unknown",
+                format!("Onbekende rol '{s}': kies handhaver, supervisor of admin."),
+            )),
+        }
+    }
+
+    /// Whether this role may use the supervisor console routes.
+    pub fn is_supervisor(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Hashes a password with argon2id (default parameters: 19 MiB, 2 passes) and a random salt.
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::encode_b64(&random_bytes(16)?)
+        .map_err(|e| Error::Crypto(format!("salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Crypto(format!("argon2: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn validate_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::bad_request(
+            "user_name_invalid",
+            "Een gebruikersnaam bestaat uit 1 tot 64 letters, cijfers, '.', '-' of '_'.",
+        ))
+    }
+}
+
+/// Adds a user. Supervisors and admins need a password (at least 12 characters); a
+/// handhaver may have one but only uses devices.
+pub fn add_user(
+    conn: &Connection,
+    name: &str,
+    role: Role,
+    password: Option<&str>,
+    actor: &str,
+    at: i64,
+) -> Result<User> {
+    validate_name(name)?;
+    if role.is_supervisor() && password.is_none() {
+        return Err(Error::bad_request(
+            "password_required",
+            "Een supervisor of admin heeft een wachtwoord nodig.",
+        ));
+    }
+    if let Some(p) = password {
+        if p.chars().count() < 12 {
+            return Err(Error::bad_request(
+                "password_too_short",
+                "Een wachtwoord heeft minstens 12 tekens.",
+            ));
+        }
+    }
+    let hash = password.map(hash_password).transpose()?;
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?1)",
+        [name],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Err(Error::refused(
+            StatusCode::CONFLICT,
+            "user_exists",
+            format!("Gebruiker '{name}' bestaat al."),
+        ));
+    }
+    conn.execute(
+        "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![name, role.as_str(), hash, at],
+    )?;
+    let id = conn.last_insert_rowid();
+    audit::append(
+        conn,
+        at,
+        actor,
+        "user_added",
+        &json!({ "name": name, "role": role.as_str() }),
+    )?;
+    Ok(User {
+        id,
+        name: name.to_owned(),
+        role,
+    })
+}
+
+pub fn find_user(conn: &Connection, name: &str) -> Result<User> {
+    conn.query_row(
+        "SELECT id, name, role FROM users WHERE name = ?1",
+        [name],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        Error::not_found(
+            "user_not_found",
+            format!("Gebruiker '{name}' bestaat niet."),
+        )
+    })
+    .and_then(|(id, name, role)| {
+        Ok(User {
+            id,
+            name,
+            role: Role::parse(&role)?,
+        })
+    })
+}
+
+/// A new session: the token and CSRF token are shown once; only the token's digest is kept.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub user: User,
+    pub expires_at: i64,
+}
+
+fn invalid_credentials() -> Error {
+    Error::refused(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "Gebruikersnaam of wachtwoord klopt niet.",
+    )
+}
+
+fn locked(until: i64, now: i64) -> Error {
+    let minutes = ((until - now) + 59) / 60;
+    Error::refused(
+        StatusCode::TOO_MANY_REQUESTS,
+        "account_locked",
+        format!(
+            "Te veel mislukte aanmeldpogingen. Dit account is nog {minutes} minuten geblokkeerd."
+        ),
+    )
+}
+
+/// id, role, password hash, locked until.
+type LoginRow = (i64, String, Option<String>, Option<i64>);
+
+/// Checks a password and opens a session. After `login_max_failures` failures in a row the
+/// account is locked for `login_lockout`, whatever password is tried meanwhile.
+///
+/// The slow hash runs without holding the store: only the lookup and the bookkeeping take the
+/// connection, each in its own transaction, so a failed attempt is counted even though the
+/// call returns `Err`, and device requests are not held up by sign-ins.
+pub fn login(
+    db: &Db,
+    settings: &Settings,
+    name: &str,
+    password: &str,
+    now: i64,
+) -> Result<NewSession> {
+    let row: Option<LoginRow> = db.with(|conn| {
+        Ok(conn
+            .query_row(
+                "SELECT id, role, password_hash, locked_until FROM users WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?)
+    })?;
+    let Some((id, role, Some(hash), locked_until)) = row else {
+        // Same work as a real check, so timing does not tell which names exist.
+        let _ = verify_password(password, DUMMY_HASH);
+        return Err(invalid_credentials());
+    };
+    if let Some(until) = locked_until.filter(|u| *u > now) {
+        return Err(locked(until, now));
+    }
+    if !verify_password(password, &hash) {
+        let locked_until = db.write(|tx| {
+            let failed: u32 = tx.query_row(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1
+                 RETURNING failed_logins",
+                [id],
+                |r| r.get(0),
+            )?;
+            if failed < settings.login_max_failures {
+                return Ok(None);
+            }
+            let until = now + settings.login_lockout.as_secs() as i64;
+            tx.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
+                params![id, until],
+            )?;
+            audit::append(tx, now, name, "account_locked", &json!({ "until": until }))?;
+            Ok(Some(until))
+        })?;
+        return Err(match locked_until {
+            Some(until) => {
+                tracing::warn!(user = name, "account locked after failed sign-ins");
+                locked(until, now)
+            }
+            None => invalid_credentials(),
+        });
+    }
+    let token = random_hex(32)?;
+    let csrf_token = random_hex(16)?;
+    let expires_at = now + settings.session_ttl.as_secs() as i64;
+    db.write(|tx| {
+        tx.execute(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+            [id],
+        )?;
+        tx.execute(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                sha256_hex(token.as_bytes()),
+                id,
+                csrf_token,
+                now,
+                expires_at
+            ],
+        )?;
+        tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+        Ok(())
+    })?;
+    Ok(NewSession {
+        token,
+        csrf_token,
+        user: User {
+            id,
+            name: name.to_owned(),
+            role: Role::parse(&role)?,
+        },
+        expires_at,
+    })
+}
+
+/// A session found by its token.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub token_hash: String,
+    pub user: User,
+    pub csrf_token: String,
+}
+
+pub fn session(conn: &Connection, token: &str, now: i64) -> Result<Option<SessionInfo>> {
+    let token_hash = sha256_hex(token.as_bytes());
+    let row: Option<(i64, String, String, String)> = conn
+        .query_row(
+            "SELECT u.id, u.name, u.role, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+            params![token_hash, now],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    row.map(|(id, name, role, csrf_token)| {
+        Ok(SessionInfo {
+            token_hash: token_hash.clone(),
+            user: User {
+                id,
+                name,
+                role: Role::parse(&role)?,
+            },
+            csrf_token,
+        })
+    })
+    .transpose()
+}
+
+pub fn end_session(conn: &Connection, token_hash: &str) -> Result<()> {
+    conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+    Ok(())
+}
+
+/// An argon2id hash of a random password, checked against when the user does not exist.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0tHn2Cq9jz3Qq3aGLyCX3JMvXAJFyXCS1tEvhbkZ3dQ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    #[test]
+    fn lockout_after_repeated_failures_refuses_even_the_right_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let settings = Settings {
+            login_max_failures: 2,
+            ..Settings::default()
+        };
+        db.write(|tx| {
+            add_user(
+                tx,
+                "sanne",
+                Role::Supervisor,
+                Some("correct horse battery"),
+                "admin",
+                0,
+            )
+        })
+        .unwrap();
+        let t = 1_800_000_000;
+        let code = |r: Result<NewSession>| r.unwrap_err().code();
+        assert_eq!(
+            code(login(&db, &settings, "sanne", "fout", t)),
+            "invalid_credentials"
+        );
+        assert_eq!(
+            code(login(&db, &settings, "sanne", "fout", t)),
+            "account_locked"
+        );
+        assert_eq!(
+            code(login(
+                &db,
+                &settings,
+                "sanne",
+                "correct horse battery",
+                t + 10
+            )),
+            "account_locked"
+        );
+        let s = login(&db, &settings, "sanne", "correct horse battery", t + 901).unwrap();
+        assert_eq!(s.user.role, Role::Supervisor);
+        assert_eq!(
+            code(login(&db, &settings, "niemand", "x", t)),
+            "invalid_credentials"
+        );
+        db.with(|c| {
+            let found = session(c, &s.token, t + 902)?.unwrap();
+            assert_eq!(found.user.name, "sanne");
+            assert!(session(c, &s.token, s.expires_at + 1)?.is_none());
+            end_session(c, &found.token_hash)?;
+            assert!(session(c, &s.token, t + 903)?.is_none());
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn supervisors_need_a_long_enough_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let e = db
+            .write(|tx| add_user(tx, "s", Role::Supervisor, None, "admin", 0))
+            .unwrap_err();
+        assert_eq!(e.code(), "password_required");
+        let e = db
+            .write(|tx| add_user(tx, "s", Role::Admin, Some("kort"), "admin", 0))
+            .unwrap_err();
+        assert_eq!(e.code(), "password_too_short");
+        db.write(|tx| add_user(tx, "h", Role::Handhaver, None, "admin", 0))
+            .unwrap();
+        let e = db
+            .write(|tx| add_user(tx, "h", Role::Handhaver, None, "admin", 0))
+            .unwrap_err();
+        assert_eq!(e.code(), "user_exists");
+        let e = db
+            .write(|tx| add_user(tx, "a b", Role::Handhaver, None, "admin", 0))
+            .unwrap_err();
+        assert_eq!(e.code(), "user_name_invalid");
+    }
+}

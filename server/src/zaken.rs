@@ -1,0 +1,255 @@
+//! Zaken as the server knows them before any field work: the melding handhaving (seed 000),
+//! a label and address, a deadline, and which handhavers they are assigned to.
+//!
+//! The field record of a zaak (visits and entries) lives in its Automerge document, which the
+//! sync endpoint stores; this table holds what the office decided.
+
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+use veldwerk_core::protocol::melding::Melding;
+use veldwerk_core::Notice;
+
+use crate::audit;
+use crate::error::{Error, Result};
+use crate::users::{find_user, Role};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Zaak {
+    pub id: String,
+    pub label: String,
+    pub adres: String,
+    pub melding: Melding,
+    pub status: String,
+    pub deadline: Option<NaiveDate>,
+    pub created_at: i64,
+}
+
+/// What `zaak create` takes.
+#[derive(Debug, Clone)]
+pub struct NewZaak {
+    /// Left empty, an id `Z-<year>-<nnnn>` is given.
+    pub id: Option<String>,
+    pub label: String,
+    pub adres: String,
+    pub melding: Melding,
+    pub deadline: Option<NaiveDate>,
+}
+
+fn refused_melding(reasons: Vec<Notice>) -> Error {
+    let text = reasons
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Error::refused(StatusCode::UNPROCESSABLE_ENTITY, "melding_invalid", text)
+}
+
+/// Validates the melding with core's rules and stores the zaak. Returns the zaak and the
+/// (non-blocking) warnings about the motivation's wording.
+pub fn create(
+    conn: &Connection,
+    new: NewZaak,
+    actor: &str,
+    now: i64,
+) -> Result<(Zaak, Vec<Notice>)> {
+    let warnings = new.melding.validate().map_err(refused_melding)?;
+    if new.label.trim().is_empty() {
+        return Err(Error::bad_request(
+            "zaak_label_missing",
+            "Geef de zaak een omschrijving (label).",
+        ));
+    }
+    if let Some(d) = new.deadline {
+        if d < new.melding.begindatum {
+            return Err(Error::bad_request(
+                "deadline_before_begindatum",
+                "De deadline ligt vóór de begindatum van de melding.",
+            ));
+        }
+    }
+    let id = match new.id {
+        Some(id) if !id.trim().is_empty() => id.trim().to_owned(),
+        _ => {
+            let year = new.melding.begindatum.format("%Y").to_string();
+            let n: i64 = conn.query_row(
+                "SELECT count(*) + 1 FROM zaken WHERE id LIKE ?1",
+                [format!("Z-{year}-%")],
+                |r| r.get(0),
+            )?;
+            format!("Z-{year}-{n:04}")
+        }
+    };
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM zaken WHERE id = ?1)",
+        [&id],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Err(Error::refused(
+            StatusCode::CONFLICT,
+            "zaak_exists",
+            format!("Zaak '{id}' bestaat al."),
+        ));
+    }
+    let melding = serde_json::to_string(&new.melding).map_err(|e| Error::Data(e.to_string()))?;
+    conn.execute(
+        "INSERT INTO zaken (id, label, adres, melding, deadline, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, new.label, new.adres, melding, new.deadline.map(|d| d.to_string()), now],
+    )?;
+    audit::append(conn, now, actor, "zaak_created", &json!({ "zaak": id }))?;
+    let zaak = get(conn, &id)?.ok_or_else(|| Error::Data("created zaak vanished".into()))?;
+    Ok((zaak, warnings))
+}
+
+/// id, label, adres, melding JSON, status, deadline, created_at.
+type ZaakRow = (String, String, String, String, String, Option<String>, i64);
+
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<ZaakRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn build(row: ZaakRow) -> Result<Zaak> {
+    let (id, label, adres, melding, status, deadline, created_at) = row;
+    Ok(Zaak {
+        melding: serde_json::from_str(&melding)
+            .map_err(|e| Error::Data(format!("zaak {id}: {e}")))?,
+        deadline: deadline
+            .map(|d| {
+                d.parse()
+                    .map_err(|e| Error::Data(format!("zaak {id} deadline: {e}")))
+            })
+            .transpose()?,
+        id,
+        label,
+        adres,
+        status,
+        created_at,
+    })
+}
+
+const SELECT: &str =
+    "SELECT z.id, z.label, z.adres, z.melding, z.status, z.deadline, z.created_at FROM zaken z";
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<Zaak>> {
+    conn.query_row(&format!("{SELECT} WHERE z.id = ?1"), [id], read)
+        .optional()?
+        .map(build)
+        .transpose()
+}
+
+/// Assigns a zaak to a handhaver (again, if it was withdrawn).
+pub fn assign(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i64) -> Result<()> {
+    if get(conn, zaak_id)?.is_none() {
+        return Err(Error::not_found(
+            "zaak_not_found",
+            format!("Zaak '{zaak_id}' bestaat niet."),
+        ));
+    }
+    let u = find_user(conn, user)?;
+    if u.role != Role::Handhaver {
+        return Err(Error::bad_request(
+            "assign_not_handhaver",
+            format!(
+                "Een zaak wordt toegewezen aan een handhaver; '{user}' is {}.",
+                u.role.as_str()
+            ),
+        ));
+    }
+    conn.execute(
+        "INSERT INTO assignments (zaak_id, user_id, assigned_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (zaak_id, user_id) DO UPDATE SET assigned_at = ?3, withdrawn_at = NULL",
+        params![zaak_id, u.id, now],
+    )?;
+    audit::append(
+        conn,
+        now,
+        actor,
+        "zaak_assigned",
+        &json!({ "zaak": zaak_id, "user": user }),
+    )?;
+    Ok(())
+}
+
+/// The open zaken currently assigned to a user.
+pub fn assigned_to(conn: &Connection, user_id: i64) -> Result<Vec<Zaak>> {
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} JOIN assignments a ON a.zaak_id = z.id
+         WHERE a.user_id = ?1 AND a.withdrawn_at IS NULL AND z.status = 'open' ORDER BY z.id"
+    ))?;
+    let rows = stmt
+        .query_map([user_id], read)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter().map(build).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+    use crate::users::add_user;
+    use veldwerk_core::protocol::melding::Werkproces;
+
+    pub fn melding(motivatie: &str) -> Melding {
+        Melding {
+            werkproces: Werkproces::H2,
+            regeling: "16 Key2handhaven".into(),
+            aard_bijstand: "Incidenteel".into(),
+            fase: 10,
+            begindatum: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            klantmanager: "J. de Vries".into(),
+            motivatie: motivatie.into(),
+            werkvoorraad: "hand".into(),
+        }
+    }
+
+    #[test]
+    fn create_validates_numbers_ids_and_assigns() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        db.with(|c| {
+            let bad = NewZaak {
+                id: None,
+                label: "x".into(),
+                adres: "Dorpsstraat 1".into(),
+                melding: melding(" "),
+                deadline: None,
+            };
+            assert_eq!(
+                create(c, bad, "admin", 0).unwrap_err().code(),
+                "melding_invalid"
+            );
+            let good = NewZaak {
+                id: None,
+                label: "Woonsituatie".into(),
+                adres: "Dorpsstraat 1".into(),
+                melding: melding(
+                    "Post op adres gericht aan een tweede persoon, bevestigd door BRP.",
+                ),
+                deadline: NaiveDate::from_ymd_opt(2026, 12, 4),
+            };
+            let (z, _warnings) = create(c, good.clone(), "admin", 0)?;
+            assert_eq!(z.id, "Z-2026-0001");
+            assert_eq!(create(c, good, "admin", 0)?.0.id, "Z-2026-0002");
+            let h = add_user(c, "piet", Role::Handhaver, None, "admin", 0)?;
+            assign(c, &z.id, "piet", "admin", 1)?;
+            assert_eq!(assigned_to(c, h.id)?.len(), 1);
+            assert_eq!(
+                assign(c, "Z-nope", "piet", "admin", 1).unwrap_err().code(),
+                "zaak_not_found"
+            );
+            Ok(())
+        })
+        .unwrap();
+    }
+}

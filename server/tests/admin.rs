@@ -1,0 +1,166 @@
+//! The admin subcommands against a data directory.
+
+use clap::Parser;
+use veldwerk_server::cli::{run_admin, Cli};
+
+fn run(settings: &veldwerk_server::Settings, args: &[&str], stdin: &str) -> Result<String, String> {
+    let mut argv = vec!["veldwerk-server"];
+    argv.extend_from_slice(args);
+    let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+    run_admin(settings, cli.command.unwrap(), &mut stdin.as_bytes())
+        .map_err(|e| e.code().to_owned())
+}
+
+#[test]
+fn admin_commands_manage_users_zaken_codes_and_devices() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = veldwerk_server::Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+
+    let out = run(
+        &s,
+        &[
+            "user",
+            "add",
+            "sanne",
+            "--role",
+            "supervisor",
+            "--password-stdin",
+        ],
+        "een lang wachtwoord\n",
+    )
+    .unwrap();
+    assert!(out.contains("rol supervisor"));
+    let out = run(&s, &["user", "add", "boss", "--role", "admin"], "").unwrap();
+    assert!(out.contains("Wachtwoord (eenmalig getoond)"));
+    run(&s, &["user", "add", "piet", "--role", "handhaver"], "").unwrap();
+    assert_eq!(
+        run(&s, &["user", "add", "piet", "--role", "handhaver"], ""),
+        Err("user_exists".into())
+    );
+
+    let code = run(&s, &["enroll-code", "--user", "piet"], "").unwrap();
+    assert_eq!(code.lines().next().unwrap().len(), 14);
+    assert_eq!(
+        run(&s, &["enroll-code", "--user", "sanne"], ""),
+        Err("enroll_not_handhaver".into())
+    );
+
+    let zaak = [
+        "zaak",
+        "create",
+        "--werkproces",
+        "h6",
+        "--klantmanager",
+        "C. Visser",
+        "--begindatum",
+        "2026-11-20",
+        "--deadline",
+        "2026-12-04",
+        "--label",
+        "Aanvraag Poort",
+        "--adres",
+        "Havenkade 7",
+    ];
+    let mut with_motivatie = zaak.to_vec();
+    with_motivatie.extend([
+        "--motivatie",
+        "Het kadaster noemt een tweede eigenaar van de woning.",
+    ]);
+    let out = run(&s, &with_motivatie, "").unwrap();
+    assert!(out.starts_with("Zaak Z-2026-0001 aangemaakt."), "{out}");
+    let mut empty = zaak.to_vec();
+    empty.extend(["--motivatie", "  "]);
+    assert_eq!(run(&s, &empty, ""), Err("melding_invalid".into()));
+
+    assert!(run(&s, &["zaak", "assign", "Z-2026-0001", "--user", "piet"], "").is_ok());
+    assert_eq!(
+        run(
+            &s,
+            &["zaak", "assign", "Z-2026-0001", "--user", "sanne"],
+            ""
+        ),
+        Err("assign_not_handhaver".into())
+    );
+
+    assert_eq!(
+        run(
+            &s,
+            &["code", "set", "rood", "--reason", "Lockdown", "--by", "piet"],
+            ""
+        ),
+        Err("forbidden_role".into())
+    );
+    let out = run(
+        &s,
+        &[
+            "code", "set", "rood", "--reason", "Lockdown", "--by", "sanne",
+        ],
+        "",
+    )
+    .unwrap();
+    assert!(out.contains("beleidsversie 2"), "{out}");
+    let out = run(&s, &["code", "show"], "").unwrap();
+    assert!(
+        out.starts_with("Code rood") && out.contains("door sanne: Lockdown"),
+        "{out}"
+    );
+
+    assert_eq!(
+        run(&s, &["device", "list"], "").unwrap(),
+        "Geen apparaten gekoppeld.\n"
+    );
+    assert_eq!(
+        run(&s, &["device", "revoke", "dev-x"], ""),
+        Err("device_not_found".into())
+    );
+    assert!(run(&s, &["audit", "verify"], "")
+        .unwrap()
+        .starts_with("Auditlog intact"));
+}
+
+#[test]
+fn demo_creates_an_organisation_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = veldwerk_server::Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    let db = veldwerk_server::db::Db::open(dir.path()).unwrap();
+    veldwerk_server::org::ensure(&db, veldwerk_server::demo::DEMO_ORGANISATION).unwrap();
+    let info = veldwerk_server::demo::ensure(&db, &s).unwrap().unwrap();
+    assert_eq!(info.enroll_codes.len(), 2);
+    assert_eq!(info.zaken.len(), 3);
+    let text = info.instructions("http://127.0.0.1:8080");
+    assert!(text.contains(&info.password) && text.contains(&info.enroll_codes[0].1));
+    assert!(veldwerk_server::demo::ensure(&db, &s).unwrap().is_none());
+}
+
+#[test]
+fn settings_come_from_file_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("veldwerk.toml");
+    std::fs::write(
+        &config,
+        "listen = \"127.0.0.1:9999\"\ndata_dir = \"/srv/veldwerk\"\nlogin_max_failures = 7\n",
+    )
+    .unwrap();
+    let cli = Cli::try_parse_from([
+        "veldwerk-server",
+        "--config",
+        config.to_str().unwrap(),
+        "--data-dir",
+        "elders",
+    ])
+    .unwrap();
+    let s = cli.settings().unwrap();
+    assert_eq!(s.listen.port(), 9999);
+    assert_eq!(s.data_dir, std::path::PathBuf::from("elders"));
+    assert_eq!(s.login_max_failures, 7);
+    std::fs::write(&config, "onbekend = 1\n").unwrap();
+    let cli =
+        Cli::try_parse_from(["veldwerk-server", "--config", config.to_str().unwrap()]).unwrap();
+    assert!(cli.settings().is_err());
+}
