@@ -21,6 +21,7 @@ pub mod policy;
 pub mod protocol;
 pub mod routekaart;
 pub mod store;
+pub mod sync;
 pub mod zaak;
 
 pub use notice::Notice;

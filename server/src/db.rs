@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 pub const DB_FILE: &str = "veldwerk-server.sqlite3";
 
 /// The schema version this build writes. Never edit a migration that has shipped; add one.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const MIGRATIONS: &[&str] = &[
     // 1: organisation, users and sessions, enrollment and devices, zaken, policy, audit, flags.
@@ -124,6 +124,30 @@ const MIGRATIONS: &[&str] = &[
         resolution TEXT,
         UNIQUE (zaak_id, entry_ref)
     );
+    "#,
+    // 2: zaak documents (snapshot + incremental changes) and sync states per (zaak, device).
+    r#"
+    CREATE TABLE zaak_docs (
+        zaak_id TEXT PRIMARY KEY REFERENCES zaken(id),
+        snapshot BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE zaak_doc_changes (
+        id INTEGER PRIMARY KEY,
+        zaak_id TEXT NOT NULL REFERENCES zaak_docs(zaak_id),
+        bytes BLOB NOT NULL,
+        device_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX zaak_doc_changes_zaak ON zaak_doc_changes(zaak_id, id);
+    CREATE TABLE sync_states (
+        zaak_id TEXT NOT NULL REFERENCES zaak_docs(zaak_id),
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        state BLOB NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (zaak_id, device_id)
+    ) WITHOUT ROWID;
     "#,
 ];
 

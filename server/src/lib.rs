@@ -3,6 +3,7 @@
 //! - [`api`]: routes, device-signature and session extractors; [`openapi`]: its description.
 //! - [`db`]: the store and its migrations; [`org`], [`users`], [`devices`], [`zaken`],
 //!   [`policy`], [`audit`], [`flags`]: one concept each.
+//! - [`sync`]: the sync round trip, its checks and document storage.
 //! - [`server`]: launch and graceful shutdown; [`settings`]; [`cli`]: the binary's commands.
 #![warn(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -21,6 +22,7 @@ pub mod policy;
 pub mod secret;
 pub mod server;
 pub mod settings;
+pub mod sync;
 pub mod users;
 pub mod zaken;
 

@@ -43,6 +43,13 @@ pub fn document() -> Value {
                 "summary": "The newest signed policy bundle", "security": device,
                 "responses": { "200": ok("bundle", r("PolicyResponse")), "401": err("signature_missing / signature_malformed / signature_invalid / request_stale / request_replayed / device_unknown"), "403": err("device_revoked (instruction: wipe)") }
             }},
+            "/v1/sync": { "post": {
+                "summary": "One sync round trip: CBOR envelope of per-zaak Automerge sync messages (docs/sync-protocol.md)", "security": device,
+                "requestBody": { "required": true, "content": { "application/cbor": { "schema": r("SyncRequest") } } },
+                "responses": { "200": { "description": "the answer", "content": { "application/cbor": { "schema": r("SyncResponse") } } },
+                    "400": err("envelope_malformed / envelope_invalid / protocol_unsupported"), "401": err("signature_missing / signature_invalid / request_stale / request_replayed / device_unknown"),
+                    "403": err("device_revoked (instruction: wipe)"), "413": err("body_too_large / envelope_too_large"), "415": err("content_type_unsupported") }
+            }},
             "/v1/session": {
                 "post": { "summary": "Sign in with a password", "requestBody": body(r("SignIn")),
                     "responses": { "200": ok("signed in; also sets the veldwerk_session cookie", r("Session")), "401": err("invalid_credentials"), "429": err("account_locked") } },
@@ -87,6 +94,21 @@ pub fn document() -> Value {
                     "device_id": { "type": "string" }, "user": { "type": "string" }, "organisation": { "type": "string" },
                     "org_public_key": { "type": "string" }, "policy_version": { "type": "integer" }, "policy": r("SignedPolicy") } },
                 "PolicyResponse": { "type": "object", "properties": { "version": { "type": "integer" }, "policy": r("SignedPolicy") } },
+                "DocMessage": { "type": "object", "required": ["zaak_id", "message"], "properties": {
+                    "zaak_id": { "type": "string" }, "message": { "type": "string", "contentEncoding": "binary", "description": "CBOR byte string: automerge sync message" } } },
+                "SyncRequest": { "type": "object", "required": ["protocol", "policy_version", "held", "docs"], "properties": {
+                    "protocol": { "type": "integer", "const": 1 }, "policy_version": { "type": "integer" },
+                    "held": { "type": "array", "items": { "type": "string" } }, "docs": { "type": "array", "items": r("DocMessage") } } },
+                "SyncResponse": { "type": "object", "properties": {
+                    "protocol": { "type": "integer" }, "docs": { "type": "array", "items": r("DocMessage") },
+                    "new_docs": { "type": "array", "items": { "type": "object", "properties": { "zaak_id": { "type": "string" }, "document": { "type": "string", "contentEncoding": "binary" } } } },
+                    "rejections": { "type": "array", "items": { "type": "object", "properties": { "zaak_id": { "type": "string" }, "code": { "type": "string" }, "message": { "type": "string" } } } },
+                    "policy": { "oneOf": [r("SignedPolicy"), { "type": "null" }] },
+                    "assigned": { "type": "array", "items": { "type": "string" } }, "withdrawn": { "type": "array", "items": { "type": "string" } },
+                    "instructions": { "type": "array", "items": { "type": "string", "enum": ["wipe"] } },
+                    "acks": { "type": "array", "items": { "type": "object", "properties": { "zaak_id": { "type": "string" },
+                        "heads": { "type": "array", "items": { "type": "string", "contentEncoding": "binary" } }, "complete": { "type": "boolean" } } } },
+                    "more": { "type": "boolean" } } },
                 "SignIn": { "type": "object", "required": ["name", "password"], "properties": { "name": { "type": "string" }, "password": { "type": "string" } } },
                 "Session": { "type": "object", "properties": { "token": { "type": "string" }, "csrf_token": { "type": "string" },
                     "user": { "type": "string" }, "role": { "type": "string" }, "expires_at": { "type": "integer" } } },

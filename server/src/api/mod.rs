@@ -1,12 +1,13 @@
 //! The HTTP API: state, router, and the JSON body extractor.
 //!
 //! Device routes are signed by the device key ([`extract::SignedRequest`]); console routes need
-//! a supervisor or admin session ([`extract::Supervisor`]). `POST /v1/sync` joins the device
-//! routes when the device store and zaak documents exist.
+//! a supervisor or admin session ([`extract::Supervisor`]). `POST /v1/sync` ([`sync`]) carries
+//! CBOR and has its own body limit.
 
 pub mod console;
 pub mod device;
 pub mod extract;
+pub mod sync;
 
 use std::sync::Arc;
 
@@ -38,6 +39,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/openapi.json"),
     ("post", "/v1/enroll"),
     ("get", "/v1/policy"),
+    ("post", "/v1/sync"),
     ("post", "/v1/session"),
     ("delete", "/v1/session"),
     ("get", "/v1/code"),
@@ -58,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/enroll", post(device::enroll))
         .route("/v1/policy", get(device::policy))
+        .route(
+            "/v1/sync",
+            post(sync::sync).layer(axum::extract::DefaultBodyLimit::max(sync::MAX_SYNC_BODY)),
+        )
         .route("/v1/session", post(console::sign_in))
         .route("/v1/session", delete(console::sign_out))
         .route("/v1/code", get(console::get_code).post(console::set_code))
