@@ -1,5 +1,31 @@
 //! `veldwerk-mobile`: the uniffi facade over `veldwerk-core` for the Android and iOS apps.
 //! It translates; the core decides.
+//!
+//! - [`Veldwerk`]: the one object the apps hold (the device behind a mutex).
+//! - [`types`], [`steps`]: the records and enums that cross the boundary.
+//! - [`error`]: the one error enum, with a stable code and a Dutch message.
+//! - [`http`], [`sync`]: the transport (the core does no network I/O).
+//!
+//! Every exported function is blocking: apps call them from a background dispatcher / task.
+
+pub mod error;
+mod http;
+pub mod steps;
+pub mod sync;
+pub mod types;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::Utc;
+use veldwerk_core::device::Device;
+use veldwerk_core::protocol::{self, ToestemmingsTekst};
+use veldwerk_core::store::{Store, StoreError};
+
+pub use error::VeldwerkError;
+pub use steps::{Feit, Grondslag, Ondertekenaar, Stap};
+pub use sync::{Rejection, SyncReport, SyncStep};
+pub use types::*;
 
 uniffi::setup_scaffolding!("veldwerk");
 
@@ -8,3 +34,315 @@ uniffi::setup_scaffolding!("veldwerk");
 pub fn core_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// The exact consent text of a variant and its SHA-256 hash: show `tekst`, then record
+/// `Stap::ToestemmingGevraagd` with this variant, text and hash.
+#[uniffi::export]
+pub fn consent_text(variant: Variant) -> ConsentText {
+    ToestemmingsTekst::standaard(variant.into()).into()
+}
+
+/// Factual-language warnings for a rapport or waarneming text, while it is being written
+/// (never blocking).
+#[uniffi::export]
+pub fn text_warnings(tekst: String) -> Vec<TextWarning> {
+    protocol::rapport_warnings(&tekst)
+        .into_iter()
+        .map(|w| types::text_warning("tekst", w))
+        .collect()
+}
+
+/// Progress of a running sync. Called on the thread that called `sync`, never while the
+/// device is locked, so it may call back into [`Veldwerk`].
+#[uniffi::export(callback_interface)]
+pub trait SyncProgress: Send + Sync {
+    fn on_step(&self, step: SyncStep);
+}
+
+/// What enrollment gave the device.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct EnrollInfo {
+    pub device_id: String,
+    pub user: String,
+    pub organisation: String,
+    pub policy: PolicyInfo,
+}
+
+/// What one recorded step left (ask `next_steps` for where the visit stands now).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Recorded {
+    pub entry_id: String,
+    pub seq: u64,
+    pub recorded_at_ms: i64,
+    /// Factual-language warnings on the step's texts (recorded anyway; the handhaver may
+    /// correct with a `Correctie`).
+    pub text_warnings: Vec<TextWarning>,
+}
+
+/// The handhaver's device: the encrypted store, its identity, policy and zaken. One per app.
+/// Close it (`close()` in Kotlin, `use {}`) or drop it when the app goes to the background.
+#[derive(uniffi::Object)]
+pub struct Veldwerk {
+    /// `None` once wiped.
+    device: Mutex<Option<Device>>,
+    /// Where the store lives, and its key: `wipe` reopens the bare store to erase it.
+    dir: PathBuf,
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for Veldwerk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Veldwerk").finish_non_exhaustive()
+    }
+}
+
+fn storage_key(key: &[u8]) -> Result<[u8; 32], VeldwerkError> {
+    key.try_into().map_err(|_| {
+        VeldwerkError::invalid(
+            "key_length",
+            format!(
+                "De opslagsleutel moet 32 bytes lang zijn, niet {}.",
+                key.len()
+            ),
+        )
+    })
+}
+
+impl Veldwerk {
+    fn lock(&self) -> Result<MutexGuard<'_, Option<Device>>, VeldwerkError> {
+        // A panic while recording leaves nothing half-written (every write is one
+        // transaction), so a poisoned lock is taken over.
+        Ok(self.device.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Device) -> Result<T, VeldwerkError>,
+    ) -> Result<T, VeldwerkError> {
+        let mut guard = self.lock()?;
+        let device = guard.as_mut().ok_or_else(VeldwerkError::closed)?;
+        f(device)
+    }
+}
+
+#[uniffi::export]
+impl Veldwerk {
+    /// Opens (or creates) the store in `dir` with the 32-byte storage key from the platform
+    /// keystore. A wrong key gives `WrongKey` (`wrong_key`).
+    #[uniffi::constructor]
+    pub fn open(dir: String, key: Vec<u8>) -> Result<Arc<Veldwerk>, VeldwerkError> {
+        let key = storage_key(&key)?;
+        let device = Device::open(Path::new(&dir), key)?;
+        Ok(Arc::new(Veldwerk {
+            device: Mutex::new(Some(device)),
+            dir: PathBuf::from(dir),
+            key,
+        }))
+    }
+
+    /// The id entries are signed with (provisional until enrollment).
+    pub fn device_id(&self) -> Result<String, VeldwerkError> {
+        self.with(|d| Ok(d.device_id().to_owned()))
+    }
+
+    /// Whether the device is enrolled with a server.
+    pub fn is_enrolled(&self) -> Result<bool, VeldwerkError> {
+        self.with(|d| Ok(d.enrollment().is_some()))
+    }
+
+    /// Enrolls with the server at `server_url` using the supervisor's one-time code, pins the
+    /// organisation key and installs the verified policy. Blocking HTTP; the device is not
+    /// locked while the request is under way.
+    pub fn enroll(&self, server_url: String, code: String) -> Result<EnrollInfo, VeldwerkError> {
+        let http = http::Http::new(&server_url)?;
+        let public_key = self.with(|d| Ok(d.public_key()))?;
+        let answer = http.enroll(&code, &public_key)?;
+        let org_key = hex::decode(answer.org_public_key.trim()).map_err(|_| {
+            VeldwerkError::network(
+                "answer_unreadable",
+                "De sleutel van de organisatie in het antwoord is onleesbaar.",
+            )
+        })?;
+        self.with(|d| {
+            d.set_enrollment(&answer.device_id, &org_key, http.base())?;
+            let status = d.install_policy(&answer.policy.to_bytes(), Utc::now())?;
+            Ok(EnrollInfo {
+                device_id: answer.device_id.clone(),
+                user: answer.user.clone(),
+                organisation: answer.organisation.clone(),
+                policy: status.into(),
+            })
+        })
+    }
+
+    /// Syncs with the server (zaken, entries, policy). Blocking: call it off the main thread.
+    /// The device stays locked while the sync runs (other calls wait); `progress` is called
+    /// on this thread without the lock.
+    pub fn sync(&self, progress: Box<dyn SyncProgress>) -> Result<SyncReport, VeldwerkError> {
+        let (tx, rx) = std::sync::mpsc::channel::<SyncStep>();
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                self.with(|d| {
+                    sync::sync_device(d, &|s| {
+                        // The receiver lives until this thread ends.
+                        let _ = tx.send(s);
+                    })
+                })
+            });
+            for s in rx {
+                progress.on_step(s);
+            }
+            worker.join().unwrap_or_else(|_| {
+                Err(VeldwerkError::Storage {
+                    code: "internal_error".into(),
+                    detail: "De synchronisatie is onverwacht afgebroken; er is niets verloren."
+                        .into(),
+                })
+            })
+        })
+    }
+
+    /// Every zaak on the device, open ones first, then by deadline.
+    pub fn worklist(&self) -> Result<Worklist, VeldwerkError> {
+        self.with(|d| Ok(d.worklist()?.into()))
+    }
+
+    /// One zaak with its visits, entries, protocol state and verification.
+    pub fn zaak_detail(&self, zaak_id: String) -> Result<ZaakInfo, VeldwerkError> {
+        self.with(|d| Ok(d.zaak_detail(&zaak_id)?.into()))
+    }
+
+    /// What the routekaart of the active code decides for `actie` with `params`.
+    pub fn check_action(
+        &self,
+        actie: Actie,
+        params: ActionParams,
+    ) -> Result<Decision, VeldwerkError> {
+        self.with(|d| Ok(d.check_action(&params.planned(actie)).into()))
+    }
+
+    /// The routekaart's decision for recording `stap` in a visit now (its conditions are the
+    /// checklist to confirm); `None` for steps it does not govern (correctie, rapport).
+    pub fn check_step(
+        &self,
+        zaak_id: String,
+        visit_id: String,
+        stap: Stap,
+    ) -> Result<Option<Decision>, VeldwerkError> {
+        let event = stap.into_event()?;
+        self.with(|d| Ok(d.decision_for(&zaak_id, &visit_id, &event)?.map(Into::into)))
+    }
+
+    /// Starts a visit (`huisbezoek` or `huisbezoek_app`) with what is planned for it; a plan
+    /// the routekaart forbids gives `Forbidden`. Returns the visit id.
+    pub fn start_visit(
+        &self,
+        zaak_id: String,
+        actie: Actie,
+        params: ActionParams,
+    ) -> Result<String, VeldwerkError> {
+        let planned = params.planned(actie);
+        self.with(|d| Ok(d.start_visit(&zaak_id, actie.into(), planned, Utc::now())?))
+    }
+
+    /// Records one step, checked by the protocol and the routekaart (with the confirmed
+    /// condition codes), signed and durably stored before this returns.
+    pub fn record(
+        &self,
+        zaak_id: String,
+        visit_id: String,
+        stap: Stap,
+        confirmed_conditions: Vec<String>,
+    ) -> Result<Recorded, VeldwerkError> {
+        let event = stap.into_event()?;
+        let text_warnings = event
+            .factual_warnings()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self.with(|d| {
+            let entry = d.record(&zaak_id, &visit_id, event, confirmed_conditions, Utc::now())?;
+            Ok(Recorded {
+                entry_id: entry.entry_id,
+                seq: entry.seq,
+                recorded_at_ms: types::millis(entry.recorded_at),
+                text_warnings,
+            })
+        })
+    }
+
+    /// Where a visit stands: its fase, the steps the protocol allows next, its warnings.
+    pub fn next_steps(
+        &self,
+        zaak_id: String,
+        visit_id: String,
+    ) -> Result<VisitProgress, VeldwerkError> {
+        self.with(|d| visit_progress(d, &zaak_id, &visit_id))
+    }
+
+    /// Stores a photo for a zaak, encrypted; returns the reference to put in
+    /// `Stap::Waarneming { foto }` (which needs its own recorded consent for photos).
+    pub fn put_photo(&self, zaak_id: String, bytes: Vec<u8>) -> Result<String, VeldwerkError> {
+        self.with(|d| Ok(d.put_photo(&zaak_id, &bytes)?.as_str().to_owned()))
+    }
+
+    /// The active code, the policy's age and whether it is stale, with coded warnings.
+    pub fn policy_status(&self) -> Result<PolicyInfo, VeldwerkError> {
+        self.with(|d| Ok(d.policy_status(Utc::now()).into()))
+    }
+
+    /// Deletes the store and everything in it. The app must also delete the storage key from
+    /// the platform keystore. Every later call gives `Closed`.
+    pub fn wipe(&self) -> Result<(), VeldwerkError> {
+        let mut guard = self.lock()?;
+        let Some(device) = guard.take() else {
+            return Ok(());
+        };
+        // The device owns its store; close it, then erase the store itself.
+        drop(device);
+        let store_err =
+            |e: StoreError| VeldwerkError::from(veldwerk_core::device::DeviceError::from(e));
+        Store::open(&self.dir, self.key)
+            .and_then(Store::wipe)
+            .map_err(store_err)
+    }
+}
+
+/// Where a visit stands.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VisitProgress {
+    pub visit_id: String,
+    pub fase: Fase,
+    pub einde: Option<String>,
+    pub next_steps: Vec<Stapsoort>,
+    pub consent_variant: Option<Variant>,
+    pub warnings: Vec<Notice>,
+}
+
+fn visit_progress(
+    device: &mut Device,
+    zaak_id: &str,
+    visit_id: &str,
+) -> Result<VisitProgress, VeldwerkError> {
+    let detail = device.zaak_detail(zaak_id)?;
+    let visit = detail
+        .visits
+        .into_iter()
+        .find(|v| v.meta.visit_id == visit_id)
+        .ok_or_else(|| VeldwerkError::NotFound {
+            code: "unknown_visit".into(),
+            detail: format!("Bezoek {visit_id} staat niet bij zaak {zaak_id}."),
+        })?;
+    let info = VisitInfo::from(visit);
+    Ok(VisitProgress {
+        visit_id: info.visit_id,
+        fase: info.fase,
+        einde: info.einde,
+        next_steps: info.next_steps,
+        consent_variant: info.consent_variant,
+        warnings: info.warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests;
