@@ -1,3 +1,61 @@
-//! `veldwerk`: the reference field client on a laptop. Skeleton.
+//! `veldwerk`: the reference field client on a laptop, built on veldwerk-core.
+//!
+//! Exit codes (all commands): 0 success (for `rules check`: the action is allowed), 3 the
+//! action is forbidden (`rules check`), 1 an override file is invalid (`rules validate`),
+//! 2 bad input: unknown code, action or value, unreadable or invalid file. The field commands
+//! (`zaken`, `zaak`, `bezoek`, the visit steps, `status`) exit 1 when a step is refused or fails,
+//! with the Dutch message and its code on stderr.
 
-fn main() {}
+mod field;
+mod rules;
+mod text;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "veldwerk",
+    version,
+    about = "Veldwerk: de routekaart en het huisbezoekprotocol op de opdrachtregel",
+    after_help = "Exitcodes: 0 gelukt / toegestaan, 3 verboden (rules check), 1 ongeldig \
+                  bestand (rules validate), 2 onjuiste invoer."
+)]
+struct Cli {
+    /// De gegevensmap van dit apparaat (versleutelde opslag en sleutelafleiding).
+    #[arg(long, global = true, default_value = "./veldwerk-device")]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// De routekaart: regels controleren, tonen en aanpassingen valideren.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+    /// Feitelijk taalgebruik: tekst controleren op speculatieve of subjectieve formuleringen.
+    #[command(subcommand)]
+    Text(text::TextCommand),
+    #[command(flatten)]
+    Field(Box<field::FieldCommand>),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Rules(command) => rules::run(command),
+        Command::Text(command) => {
+            match text::run(&command, std::io::stdin().lock(), std::io::stdout().lock()) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("veldwerk: {err:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Field(command) => field::run(&cli.data_dir, &command),
+    }
+}

@@ -24,6 +24,9 @@ fn event(n: usize) -> Event {
     Event::Waarneming {
         ruimte: "slaapkamer 2".into(),
         tekst: format!("Waarneming {n}: in de kast hangen herenkleding en werkschoenen maat 44."),
+        foto: None,
+        kast_geopend: false,
+        kamer_van: None,
     }
 }
 

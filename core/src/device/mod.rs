@@ -557,21 +557,47 @@ impl Device {
             self.commit_new(incoming, &bytes, now)?;
             return Ok(zaak_id);
         }
+        self.update_document(&zaak_id, now, |doc| Ok(doc.merge(&mut incoming)?))?;
+        Ok(zaak_id)
+    }
+
+    /// Lets `f` change a zaak's document (receive a sync message, merge), then stores what
+    /// changed with the re-derived worklist row in one durable transaction. On any error the
+    /// cached document is dropped, so nothing unsaved is used later.
+    pub fn update_document<T>(
+        &mut self,
+        zaak_id: &str,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut ZaakDocument) -> Result<T, DeviceError>,
+    ) -> Result<T, DeviceError> {
         let Device { store, open, .. } = self;
         let result = (|| {
-            let zaak = load_zaak(store, open, &zaak_id)?;
-            zaak.doc.merge(&mut incoming)?;
+            let zaak = load_zaak(store, open, zaak_id)?;
+            let value = f(&mut zaak.doc)?;
             let chunk = zaak.doc.save_incremental();
-            if chunk.is_empty() {
-                return Ok(());
+            if !chunk.is_empty() {
+                zaak.refresh()?;
+                if zaak.summary.zaak_id != zaak_id {
+                    return Err(corrupt("zaak_id", "het document hoort bij een andere zaak"));
+                }
+                let item = worklist_item(store, zaak, 0, now)?;
+                store.append_changes(zaak_id, &chunk, &item)?;
             }
-            zaak.refresh()?;
-            let item = worklist_item(store, zaak, 0, now)?;
-            store.append_changes(&zaak_id, &chunk, &item)?;
-            Ok(())
+            Ok(value)
         })();
-        self.settle(&zaak_id, &result);
-        result.map(|()| zaak_id)
+        self.settle(zaak_id, &result);
+        result
+    }
+
+    /// Records that the server holds every entry of the zaak recorded so far: the worklist
+    /// shows no unsynced entries for it.
+    pub fn mark_synced(&mut self, zaak_id: &str) -> Result<(), DeviceError> {
+        let mut item = self
+            .store
+            .worklist_item(zaak_id)?
+            .ok_or_else(|| DeviceError::ZaakOnbekend(zaak_id.to_owned()))?;
+        item.unsynced_entries = 0;
+        Ok(self.store.update_worklist_item(&item)?)
     }
 
     /// Stores a new document's first save with its worklist row.

@@ -138,11 +138,15 @@ impl Org {
     }
 
     fn bundle(&self, version: u64, code: Code) -> Vec<u8> {
+        self.bundle_with(version, code, "")
+    }
+
+    fn bundle_with(&self, version: u64, code: Code, overrides: &str) -> Vec<u8> {
         let bundle = PolicyBundle {
             organisation: "Urk".into(),
             version,
             issued_at: at(0),
-            overrides_toml: String::new(),
+            overrides_toml: overrides.into(),
             directives: vec![CodeDirective {
                 code,
                 effective_from: at(0),
@@ -223,9 +227,14 @@ fn a_full_visit_is_recorded_verified_and_listed() {
     assert_eq!(v.plan, Some(plan(Actie::Huisbezoek, Some(2))));
     // The field steps carry the confirmed checklist; the desk's rapport carries none.
     let aan_de_deur = &v.entries[2].entry.policy;
-    assert!(aan_de_deur
-        .confirmed_conditions
-        .contains(&"afstand_1_5_meter".to_owned()));
+    let checklist: Vec<String> = device
+        .check_action(&plan(Actie::Huisbezoek, Some(2)))
+        .conditions()
+        .iter()
+        .map(|c| c.code.clone())
+        .collect();
+    assert!(!checklist.is_empty());
+    assert_eq!(aan_de_deur.confirmed_conditions, checklist);
     assert_eq!(aan_de_deur.policy_version, 0);
     assert_eq!(aan_de_deur.code, Code::Geel);
     assert_eq!(aan_de_deur.policy_synced_at, None);
@@ -353,13 +362,7 @@ fn the_active_code_of_a_verified_policy_governs_visits() {
     record_all(&mut device, "Z-1", &visit, events[..2].to_vec(), 2);
     // Two handhavers at the door break the one-handhaver rule of code oranje.
     let err = device
-        .record(
-            "Z-1",
-            &visit,
-            at_door,
-            vec!["afstand_1_5_meter".into()],
-            at(4),
-        )
+        .record("Z-1", &visit, at_door, Vec::new(), at(4))
         .unwrap_err();
     assert_eq!(err.code(), "actie_verboden");
 
@@ -625,4 +628,145 @@ fn unknown_zaken_and_visits_give_coded_errors() {
         .unwrap_err();
     assert_eq!(err.code(), "actie_wijkt_af");
     assert!(err.notice().message.contains("huisbezoek"));
+}
+
+#[test]
+fn bad_input_is_refused_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = device_with_zaak(dir.path());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    record_all(
+        &mut device,
+        "Z-1",
+        &visit,
+        steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"])[..2].to_vec(),
+        2,
+    );
+    for garbage in [
+        &b""[..],
+        b"not automerge",
+        &[0x85, 0x6f, 0x4a, 0x83, 1, 2, 3],
+    ] {
+        assert!(device.add_zaak_document(garbage, at(5)).is_err());
+    }
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    let err = device
+        .install_policy(b"{\"payload\":1}", at(5))
+        .unwrap_err();
+    assert_eq!(err.code(), "policy_malformed");
+    let mut tampered = org.bundle(2, Code::Rood);
+    let i = tampered.len() / 2;
+    tampered[i] ^= 1;
+    assert!(device.install_policy(&tampered, at(5)).is_err());
+    assert_eq!(device.active_code(), Code::Geel);
+    let err = device
+        .set_enrollment("dev-1", &[1, 2, 3], "https://veldwerk.example")
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_public_key");
+
+    drop(device);
+    let mut device = Device::open(dir.path(), KEY).unwrap();
+    assert_eq!(device.device_id(), "dev-1");
+    assert_eq!(
+        device.enrollment().unwrap().server_url,
+        "https://veldwerk.example"
+    );
+    let detail = device.zaak_detail("Z-1").unwrap();
+    assert_eq!(detail.visits[0].entries.len(), 2);
+    assert_eq!(device.worklist().unwrap().items.len(), 1);
+}
+
+#[test]
+fn the_organisations_overrides_travel_in_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = device_with_zaak(dir.path());
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    let one_at_the_door = "organisatie = \"Gemeente Urk\"\nversie = \"2026-11\"\n\n\
+                           [geel.huisbezoek]\nmax_handhavers = 1\n";
+    device
+        .install_policy(&org.bundle_with(1, Code::Geel, one_at_the_door), at(0))
+        .unwrap();
+    let err = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "actie_verboden");
+    assert_eq!(err.details()[0].code, "max_handhavers_exceeded");
+
+    // A bundle whose overrides do not parse is refused; the installed one stays in force.
+    let err = device
+        .install_policy(&org.bundle_with(2, Code::Rood, "[geel.huisbezoek\n"), at(2))
+        .unwrap_err();
+    assert!(!err.code().is_empty());
+    assert_eq!(
+        (device.policy_version(), device.active_code()),
+        (1, Code::Geel)
+    );
+    drop(device);
+    let device = Device::open(dir.path(), KEY).unwrap();
+    assert!(device.rules().routekaart().is_overridden());
+}
+
+#[test]
+fn a_document_update_is_stored_and_rederived() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a = device_with_zaak(da.path());
+    let mut b = Device::open(db.path(), KEY).unwrap();
+    b.add_zaak_document(&a.zaak_document("Z-1").unwrap(), at(1))
+        .unwrap();
+    let visit = b
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(2),
+        )
+        .unwrap();
+    let from_b = b.zaak_document("Z-1").unwrap();
+
+    a.update_document("Z-1", at(3), |doc| {
+        let mut other = ZaakDocument::load(&from_b)?;
+        Ok(doc.merge(&mut other)?)
+    })
+    .unwrap();
+    assert_eq!(a.worklist().unwrap().items[0].next_step, "aanleiding");
+    // A failing update stores nothing and leaves the document as it was.
+    let err = a
+        .update_document("Z-1", at(4), |_| -> Result<(), DeviceError> {
+            Err(DeviceError::NietAangemeld)
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "niet_aangemeld");
+    drop(a);
+    let mut a = Device::open(da.path(), KEY).unwrap();
+    assert_eq!(a.zaak_detail("Z-1").unwrap().visits[0].meta.visit_id, visit);
+
+    record_all(
+        &mut b,
+        "Z-1",
+        &visit,
+        steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]),
+        5,
+    );
+    assert_eq!(b.worklist().unwrap().items[0].unsynced_entries, 7);
+    b.mark_synced("Z-1").unwrap();
+    assert_eq!(b.worklist().unwrap().items[0].unsynced_entries, 0);
+    assert_eq!(a.mark_synced("Z-404").unwrap_err().code(), "zaak_unknown");
 }

@@ -1,0 +1,73 @@
+//! Errors of the field commands: the device's own, plus what the command line adds (passphrase,
+//! salt file, arguments, files). Each has a stable code and a Dutch message.
+
+use veldwerk_core::device::DeviceError;
+use veldwerk_core::Notice;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FieldError {
+    #[error("{}", device_message(.0))]
+    Device(#[from] DeviceError),
+    #[error(
+        "Geen wachtwoord: zet VELDWERK_PASSPHRASE of start de opdracht in een terminal om het \
+         te typen."
+    )]
+    WachtwoordOntbreekt,
+    #[error("De twee wachtwoorden verschillen; er is niets aangemaakt.")]
+    WachtwoordenVerschillen,
+    #[error(
+        "Het bestand met de sleutelafleiding ontbreekt naast de opslag; zonder dat bestand is \
+         de opslag niet te openen."
+    )]
+    SleutelafleidingOntbreekt,
+    #[error("Het bestand met de sleutelafleiding is onleesbaar.")]
+    SleutelafleidingOnleesbaar,
+    #[error("Er kon geen willekeurig zout worden gemaakt.")]
+    Willekeur,
+    #[error("Zaak {0} heeft nog geen bezoek: start er een met 'veldwerk bezoek start'.")]
+    GeenBezoek(String),
+    #[error("Ongeldige invoer voor {veld}: {detail}")]
+    OngeldigeInvoer { veld: &'static str, detail: String },
+    #[error("Bestandsfout: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl FieldError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FieldError::Device(e) => e.code(),
+            FieldError::WachtwoordOntbreekt => "wachtwoord_ontbreekt",
+            FieldError::WachtwoordenVerschillen => "wachtwoorden_verschillen",
+            FieldError::SleutelafleidingOntbreekt => "sleutelafleiding_ontbreekt",
+            FieldError::SleutelafleidingOnleesbaar => "sleutelafleiding_onleesbaar",
+            FieldError::Willekeur => "random_unavailable",
+            FieldError::GeenBezoek(_) => "geen_bezoek",
+            FieldError::OngeldigeInvoer { .. } => "ongeldige_invoer",
+            FieldError::Io(_) => "bestandsfout",
+        }
+    }
+
+    pub fn notice(&self) -> Notice {
+        Notice::new(self.code(), self.to_string())
+    }
+
+    /// What to do about it: the routekaart's reasons or missing conditions, if any.
+    pub fn details(&self) -> Vec<Notice> {
+        match self {
+            FieldError::Device(
+                e @ (DeviceError::ActieVerboden { .. }
+                | DeviceError::VoorwaardenNietBevestigd { .. }),
+            ) => e.details(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A wrong key on a laptop means a wrong passphrase: say so.
+fn device_message(e: &DeviceError) -> String {
+    if e.code() == "wrong_key" {
+        "Het wachtwoord past niet bij deze opslag.".to_owned()
+    } else {
+        e.to_string()
+    }
+}

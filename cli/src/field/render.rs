@@ -1,0 +1,308 @@
+//! How the field commands print: readable Dutch text, or one JSON object with `--json`.
+
+use std::io::Write;
+
+use chrono::{DateTime, Local, Utc};
+use serde::Serialize;
+use veldwerk_core::device::{Device, DevicePolicyStatus, ZaakDetail};
+use veldwerk_core::evidence::EntryStatus;
+use veldwerk_core::protocol::{Event, EventSoort, FieldWarning};
+use veldwerk_core::routekaart::Code;
+use veldwerk_core::store::{Worklist, WorklistItem};
+use veldwerk_core::zaak::Entry;
+use veldwerk_core::Notice;
+
+use super::FieldError;
+
+fn json(out: &mut impl Write, value: &impl Serialize) -> Result<(), FieldError> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Geel => "geel",
+        Code::Oranje => "oranje",
+        Code::Rood => "rood",
+    }
+}
+
+fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn worklist(out: &mut impl Write, list: &Worklist, as_json: bool) -> Result<(), FieldError> {
+    let damaged: Vec<Notice> = list.damaged.iter().map(|e| e.notice()).collect();
+    if as_json {
+        #[derive(Serialize)]
+        struct J<'a> {
+            zaken: &'a [WorklistItem],
+            damaged: &'a [Notice],
+        }
+        return json(
+            out,
+            &J {
+                zaken: &list.items,
+                damaged: &damaged,
+            },
+        );
+    }
+    if list.items.is_empty() {
+        writeln!(out, "Geen zaken op dit apparaat.")?;
+    }
+    for item in &list.items {
+        let deadline = item
+            .deadline
+            .map_or_else(|| "geen termijn".to_owned(), |d| d.to_string());
+        writeln!(
+            out,
+            "{}  {:<12} {}  status: {}  volgende stap: {}{}",
+            item.zaak_id,
+            deadline,
+            item.label,
+            item.status,
+            item.next_step,
+            if item.unsynced_entries > 0 {
+                format!("  ({} niet gesynchroniseerd)", item.unsynced_entries)
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    for d in &damaged {
+        writeln!(out, "Beschadigd: {d}")?;
+    }
+    Ok(())
+}
+
+pub fn status(
+    out: &mut impl Write,
+    device: &Device,
+    now: DateTime<Utc>,
+    as_json: bool,
+) -> Result<(), FieldError> {
+    let policy = device.policy_status(now);
+    let list = device.worklist()?;
+    let unsynced: u64 = list
+        .items
+        .iter()
+        .map(|i| u64::from(i.unsynced_entries))
+        .sum();
+    if as_json {
+        #[derive(Serialize)]
+        struct J<'a> {
+            device_id: &'a str,
+            enrolled: bool,
+            server_url: Option<&'a str>,
+            policy: &'a DevicePolicyStatus,
+            zaken: usize,
+            unsynced_entries: u64,
+        }
+        return json(
+            out,
+            &J {
+                device_id: device.device_id(),
+                enrolled: device.enrollment().is_some(),
+                server_url: device.enrollment().map(|e| e.server_url.as_str()),
+                policy: &policy,
+                zaken: list.items.len(),
+                unsynced_entries: unsynced,
+            },
+        );
+    }
+    writeln!(out, "Apparaat: {}", device.device_id())?;
+    match device.enrollment() {
+        Some(e) => writeln!(out, "Aangemeld bij: {}", e.server_url)?,
+        None => writeln!(out, "Nog niet aangemeld bij een server.")?,
+    }
+    writeln!(out, "Actieve code: {}", code_name(policy.code))?;
+    match (policy.synced_at, policy.age_seconds) {
+        (Some(at), Some(age)) => writeln!(
+            out,
+            "Beleid: versie {}, laatst gesynchroniseerd {} ({} uur en {} minuten geleden)",
+            policy.version,
+            local(at),
+            age / 3600,
+            (age % 3600) / 60
+        )?,
+        _ => writeln!(out, "Beleid: geen (standaard-routekaart van VNG)")?,
+    }
+    for w in &policy.warnings {
+        writeln!(out, "Let op: {w}")?;
+    }
+    writeln!(
+        out,
+        "Zaken: {}; niet gesynchroniseerde vastleggingen: {unsynced}",
+        list.items.len()
+    )?;
+    Ok(())
+}
+
+pub fn visit_started(out: &mut impl Write, visit: &str, as_json: bool) -> Result<(), FieldError> {
+    if as_json {
+        #[derive(Serialize)]
+        struct J<'a> {
+            visit_id: &'a str,
+        }
+        return json(out, &J { visit_id: visit });
+    }
+    writeln!(out, "Bezoek gestart: {visit}")?;
+    writeln!(out, "Volgende stap: aanleiding")?;
+    Ok(())
+}
+
+pub fn recorded(
+    out: &mut impl Write,
+    soort: EventSoort,
+    entry: &Entry,
+    next: &[EventSoort],
+    warnings: &[FieldWarning],
+    as_json: bool,
+) -> Result<(), FieldError> {
+    if as_json {
+        #[derive(Serialize)]
+        struct J<'a> {
+            entry: &'a Entry,
+            next_steps: &'a [EventSoort],
+            warnings: &'a [FieldWarning],
+        }
+        return json(
+            out,
+            &J {
+                entry,
+                next_steps: next,
+                warnings,
+            },
+        );
+    }
+    writeln!(
+        out,
+        "Vastgelegd: {soort} (vastlegging {}, nr. {})",
+        entry.entry_id, entry.seq
+    )?;
+    for w in warnings {
+        writeln!(
+            out,
+            "Let op ({}): {} (suggestie: {})",
+            w.veld, w.warning.notice, w.warning.suggestion
+        )?;
+    }
+    let next: Vec<&str> = next.iter().map(|s| s.as_str()).collect();
+    writeln!(out, "Volgende stappen: {}", next.join(", "))?;
+    Ok(())
+}
+
+fn describe(event: &Option<Event>) -> String {
+    match event {
+        None => "(onbekende soort vastlegging)".into(),
+        Some(e) => match e {
+            Event::Aanleiding { grondslag, .. } => format!("grondslag: {}", grondslag.soort()),
+            Event::Aankondiging { wijze, .. } => format!("{wijze:?}").to_lowercase(),
+            Event::AanDeDeur { handhavers, leider } => {
+                format!("aanwezig: {} (leider {leider})", handhavers.join(", "))
+            }
+            Event::ToestemmingGevraagd { variant, .. } => format!("variant {}", variant.as_str()),
+            Event::ToestemmingGegeven { door, .. }
+            | Event::ToestemmingGeweigerd { door, .. }
+            | Event::ToestemmingIngetrokken { door, .. } => format!("door {door}"),
+            Event::ExtraToestemming {
+                onderwerp,
+                ruimte,
+                door,
+                gegeven,
+                ..
+            } => format!(
+                "{onderwerp:?}{} door {door}: {}",
+                ruimte
+                    .as_ref()
+                    .map_or_else(String::new, |r| format!(" ({r})")),
+                if *gegeven { "gegeven" } else { "geweigerd" }
+            ),
+            Event::Waarneming {
+                ruimte,
+                tekst,
+                foto,
+                ..
+            } => format!(
+                "{ruimte}: {tekst}{}",
+                if foto.is_some() { " [foto]" } else { "" }
+            ),
+            Event::Correctie { corrigeert, tekst } => format!("corrigeert {corrigeert}: {tekst}"),
+            Event::Rapport { tekst, .. } => tekst.clone(),
+            Event::NietInStaat { toelichting } => toelichting.clone(),
+            Event::LegitimatieEnDoel { doel, .. } => format!("doel: {doel}"),
+            _ => String::new(),
+        },
+    }
+}
+
+pub fn zaak(out: &mut impl Write, detail: &ZaakDetail, as_json: bool) -> Result<(), FieldError> {
+    if as_json {
+        return json(out, detail);
+    }
+    let s = &detail.summary;
+    writeln!(out, "Zaak {}: {}", s.zaak_id, s.label)?;
+    writeln!(
+        out,
+        "Adres: {} {}, {} {}",
+        s.address.street, s.address.house_number, s.address.postcode, s.address.city
+    )?;
+    if let Some(d) = s.deadline {
+        writeln!(out, "Termijn: {d}")?;
+    }
+    writeln!(out, "Motivatie: {}", s.motivatie)?;
+    if detail.visits.is_empty() {
+        writeln!(out, "Nog geen bezoek.")?;
+    }
+    for v in &detail.visits {
+        writeln!(
+            out,
+            "\nBezoek {} ({:?}, gestart {}): fase {}",
+            v.meta.visit_id,
+            v.meta.kind,
+            local(v.meta.created_at),
+            v.fase
+        )?;
+        for e in &v.entries {
+            let status = v
+                .verification
+                .status_of(&e.entry.entry_id)
+                .unwrap_or(EntryStatus::Ok);
+            writeln!(
+                out,
+                "  {} {:<22} {}  [{}] {}",
+                local(e.entry.recorded_at),
+                e.event
+                    .as_ref()
+                    .map_or("onbekend", |ev| ev.soort().as_str()),
+                describe(&e.event),
+                status.code(),
+                e.entry.entry_id
+            )?;
+        }
+        for a in &v.anomalies {
+            writeln!(
+                out,
+                "  Afwijking bij vastlegging {}: {}",
+                a.index + 1,
+                a.notice
+            )?;
+        }
+        for w in &v.warnings {
+            writeln!(out, "  Let op: {w}")?;
+        }
+        let next: Vec<&str> = v.next_steps.iter().map(|s| s.as_str()).collect();
+        writeln!(out, "  Volgende stappen: {}", next.join(", "))?;
+        writeln!(
+            out,
+            "  Controle: {}",
+            if v.verification.is_intact() {
+                "alle vastleggingen ondertekend en in de keten"
+            } else {
+                "PROBLEMEN in de keten, zie hierboven"
+            }
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,368 @@
+//! The field commands of the `veldwerk` binary on a temp data dir: a full visit, a refused step,
+//! an unconfirmed routekaart condition, and a wrong passphrase.
+//!
+//! Zaken reach a device by sync; until then the test puts one in the store through
+//! `veldwerk-core`, opening it with the key derived as the CLI documents it (salt file
+//! `sleutelafleiding`: `pbkdf2-sha256 ITERATIONS SALT_HEX`).
+
+use std::collections::BTreeSet;
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use chrono::{NaiveDate, Utc};
+use serde_json::Value;
+use veldwerk_core::device::Device;
+use veldwerk_core::protocol::melding::Werkproces;
+use veldwerk_core::zaak::{Address, ZaakSummary};
+
+const BIN: &str = env!("CARGO_BIN_EXE_veldwerk");
+const PASS: &str = "correct paard batterij nietje";
+const ZAAK: &str = "Z-2026-0142";
+
+fn veldwerk(dir: &Path, passphrase: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("VELDWERK_PASSPHRASE");
+    if let Some(p) = passphrase {
+        cmd.env("VELDWERK_PASSPHRASE", p);
+    }
+    cmd.output().expect("run veldwerk")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = veldwerk(dir, Some(PASS), args);
+    assert!(
+        out.status.success(),
+        "veldwerk {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn ok_json(dir: &Path, args: &[&str]) -> Value {
+    let mut args = args.to_vec();
+    args.push("--json");
+    serde_json::from_str(&ok(dir, &args)).expect("JSON output")
+}
+
+/// A failing command: its exit code is non-zero, and its JSON error and stderr carry the code.
+fn fails(dir: &Path, args: &[&str], code: &str) -> Value {
+    let mut args = args.to_vec();
+    args.push("--json");
+    let out = veldwerk(dir, Some(PASS), &args);
+    assert!(!out.status.success(), "veldwerk {args:?} should fail");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("[{code}]")), "{stderr}");
+    let error: Value = serde_json::from_slice(&out.stdout).expect("JSON error");
+    assert_eq!(error["error"]["code"], code);
+    error
+}
+
+fn derive_key(dir: &Path) -> [u8; 32] {
+    let text = std::fs::read_to_string(dir.join("sleutelafleiding")).expect("salt file");
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(parts[0], "pbkdf2-sha256");
+    let iterations: u32 = parts[1].parse().expect("iterations");
+    assert!(iterations >= 100_000);
+    let salt = hex::decode(parts[2]).expect("salt");
+    let mut key = [0u8; 32];
+    ring::pbkdf2::derive(
+        ring::pbkdf2::PBKDF2_HMAC_SHA256,
+        NonZeroU32::new(iterations).expect("non-zero"),
+        &salt,
+        PASS.as_bytes(),
+        &mut key,
+    );
+    key
+}
+
+/// A data dir made by the CLI, holding one zaak.
+fn data_dir_with_zaak() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    ok(dir.path(), &["status"]);
+    let mut device = Device::open(dir.path(), derive_key(dir.path())).expect("open device");
+    let summary = ZaakSummary {
+        zaak_id: ZAAK.into(),
+        label: "2026-0142 samenwoning".into(),
+        address: Address {
+            street: "Wijk 1".into(),
+            house_number: "12A".into(),
+            postcode: "8321 AA".into(),
+            city: "Urk".into(),
+        },
+        werkproces: Werkproces::H2,
+        motivatie: "Twee auto's op naam van een ander staan sinds maart op het adres.".into(),
+        deadline: NaiveDate::from_ymd_opt(2026, 12, 7),
+        handhavers: BTreeSet::from(["hh-1".to_owned(), "hh-2".to_owned()]),
+    };
+    device.create_zaak(&summary, Utc::now()).expect("zaak");
+    dir
+}
+
+fn start_visit(dir: &Path) -> String {
+    let started = ok_json(
+        dir,
+        &[
+            "bezoek",
+            "start",
+            "--zaak",
+            ZAAK,
+            "--actie",
+            "huisbezoek",
+            "--handhavers",
+            "2",
+        ],
+    );
+    started["visit_id"].as_str().expect("visit id").to_owned()
+}
+
+const AANLEIDING: &[&str] = &[
+    "aanleiding",
+    "--zaak",
+    ZAAK,
+    "--grondslag",
+    "concrete_aanwijzing",
+    "--feit",
+    "register:Twee auto's van een ander staan sinds maart op het adres.",
+    "--bron",
+    "RDW",
+    "--bron",
+    "BRP",
+    "--waarom-niet-minder-ingrijpend",
+    "De registers tonen niet wie er woont.",
+];
+
+fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+    base.iter().chain(extra).copied().collect()
+}
+
+#[test]
+fn a_full_visit_is_recorded_step_by_step() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    let zaken = ok_json(d, &["zaken"]);
+    assert_eq!(zaken["zaken"][0]["zaak_id"], ZAAK);
+    assert_eq!(zaken["zaken"][0]["next_step"], "bezoek_starten");
+
+    let visit = start_visit(d);
+    let all = ["--bevestig-alles"];
+    ok(d, &with(AANLEIDING, &all));
+    ok(
+        d,
+        &[
+            "aankondiging",
+            "--zaak",
+            ZAAK,
+            "--wijze",
+            "aangekondigd",
+            "--bevestig-alles",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "deur",
+            "--zaak",
+            ZAAK,
+            "--bezoek",
+            &visit,
+            "--handhaver",
+            "hh-1",
+            "--handhaver",
+            "hh-2",
+            "--leider",
+            "hh-1",
+            "--bevestig-alles",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "legitimatie",
+            "--zaak",
+            ZAAK,
+            "--doel",
+            "Vaststellen van de woonsituatie.",
+            "--bevestig-alles",
+        ],
+    );
+    ok(
+        d,
+        &["toestemming", "vraag", "--zaak", ZAAK, "--bevestig-alles"],
+    );
+    ok(
+        d,
+        &[
+            "toestemming",
+            "gegeven",
+            "--zaak",
+            ZAAK,
+            "--door",
+            "bewoner",
+            "--rol",
+            "bewoner",
+            "--bevestig-alles",
+        ],
+    );
+    ok(d, &["binnentreden", "--zaak", ZAAK, "--bevestig-alles"]);
+    ok(
+        d,
+        &[
+            "toestemming",
+            "extra",
+            "--zaak",
+            ZAAK,
+            "--onderwerp",
+            "fotos",
+            "--door",
+            "bewoner",
+            "--rol",
+            "bewoner",
+            "--bevestig-alles",
+        ],
+    );
+    let photo = d.join("badkamer.jpg");
+    std::fs::write(&photo, b"jpeg bytes").expect("photo");
+    let photo = photo.to_str().expect("utf-8 path");
+    let waarneming = ok_json(
+        d,
+        &[
+            "waarneming",
+            "--zaak",
+            ZAAK,
+            "--ruimte",
+            "badkamer",
+            "--tekst",
+            "Twee tandenborstels op de wastafel.",
+            "--foto",
+            photo,
+            "--bevestig-alles",
+        ],
+    );
+    assert_eq!(waarneming["next_steps"][0], "waarneming");
+    let entry_id = waarneming["entry"]["entry_id"].as_str().expect("entry id");
+    ok(
+        d,
+        &[
+            "correctie",
+            "--zaak",
+            ZAAK,
+            "--entry",
+            entry_id,
+            "--tekst",
+            "Lees: op de wastafel in de badkamer.",
+        ],
+    );
+    ok(d, &["afsluiting", "--zaak", ZAAK, "--bevestig-alles"]);
+    ok(
+        d,
+        &[
+            "rapport",
+            "--zaak",
+            ZAAK,
+            "--tekst",
+            "In de badkamer stonden twee tandenborstels.",
+            "--ondertekenaar",
+            "hh-1:ambtseed",
+            "--ondertekenaar",
+            "hh-2:ambtsbelofte",
+        ],
+    );
+
+    let detail = ok_json(d, &["zaak", "show", ZAAK]);
+    let v = &detail["visits"][0];
+    assert_eq!(v["meta"]["visit_id"], visit.as_str());
+    assert_eq!(v["fase"], "gerapporteerd");
+    assert_eq!(v["entries"].as_array().map(Vec::len), Some(12));
+    assert_eq!(
+        v["entries"][8]["event"]["foto"].as_str().map(str::len),
+        Some(64)
+    );
+    let statuses: Vec<&Value> = v["verification"]["entries"]
+        .as_array()
+        .expect("verification")
+        .iter()
+        .map(|e| &e["status"])
+        .collect();
+    assert!(statuses.iter().all(|s| *s == "ok"), "{statuses:?}");
+
+    let text = ok(d, &["zaak", "show", ZAAK]);
+    assert!(text.contains("alle vastleggingen ondertekend"), "{text}");
+    let status = ok_json(d, &["status"]);
+    assert_eq!(status["unsynced_entries"], 12);
+    assert_eq!(status["policy"]["code"], "geel");
+    let zaken = ok_json(d, &["zaken"]);
+    assert_eq!(zaken["zaken"][0]["status"], "gerapporteerd");
+}
+
+#[test]
+fn a_step_the_protocol_does_not_allow_is_refused() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    start_visit(d);
+    ok(d, &with(AANLEIDING, &["--bevestig-alles"]));
+    fails(
+        d,
+        &["binnentreden", "--zaak", ZAAK, "--bevestig-alles"],
+        "toestemming_ontbreekt",
+    );
+    fails(
+        d,
+        &[
+            "correctie",
+            "--zaak",
+            ZAAK,
+            "--entry",
+            "bestaat-niet",
+            "--tekst",
+            "x",
+        ],
+        "correctie_onbekende_vastlegging",
+    );
+    let status = ok_json(d, &["status"]);
+    assert_eq!(status["unsynced_entries"], 1);
+}
+
+#[test]
+fn an_unconfirmed_condition_is_listed_and_nothing_recorded() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    start_visit(d);
+    let error = fails(d, AANLEIDING, "voorwaarden_niet_bevestigd");
+    let missing: Vec<String> = error["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .map(|n| n["code"].as_str().expect("code").to_owned())
+        .collect();
+    assert!(!missing.is_empty());
+    assert_eq!(ok_json(d, &["status"])["unsynced_entries"], 0);
+
+    let mut args = AANLEIDING.to_vec();
+    for code in &missing {
+        args.extend(["--bevestig", code.as_str()]);
+    }
+    let recorded = ok_json(d, &args);
+    let confirmed = &recorded["entry"]["policy"]["confirmed_conditions"];
+    assert_eq!(confirmed.as_array().map(Vec::len), Some(missing.len()));
+}
+
+#[test]
+fn a_wrong_or_missing_passphrase_opens_nothing() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    let out = veldwerk(d, Some("verkeerd"), &["zaken"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[wrong_key]"));
+    let out = veldwerk(d, None, &["zaken", "--json"]);
+    assert!(!out.status.success());
+    let error: Value = serde_json::from_slice(&out.stdout).expect("JSON error");
+    assert_eq!(error["error"]["code"], "wachtwoord_ontbreekt");
+    // The right passphrase still opens everything.
+    assert_eq!(ok_json(d, &["zaken"])["zaken"][0]["zaak_id"], ZAAK);
+}
