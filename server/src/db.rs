@@ -125,8 +125,10 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (zaak_id, entry_ref)
     );
     "#,
-    // 2: zaak documents (snapshot + incremental changes) and sync states per (zaak, device).
+    // 2: zaak documents (snapshot + incremental changes), sync states per (zaak, device), and
+    //    the index every sync uses to find a handhaver's zaken.
     r#"
+    CREATE INDEX assignments_user ON assignments(user_id, zaak_id);
     CREATE TABLE zaak_docs (
         zaak_id TEXT PRIMARY KEY REFERENCES zaken(id),
         snapshot BLOB NOT NULL,

@@ -24,6 +24,7 @@ pub mod server;
 pub mod settings;
 pub mod sync;
 pub mod users;
+pub mod web;
 pub mod zaken;
 
 pub use api::{router, AppState};

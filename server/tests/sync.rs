@@ -284,6 +284,9 @@ fn waarneming(n: usize) -> Event {
     Event::Waarneming {
         ruimte: format!("ruimte {n}"),
         tekst: format!("Waarneming {n}: twee tandenborstels in de badkamer."),
+        foto: None,
+        kast_geopend: false,
+        kamer_van: None,
     }
 }
 
@@ -657,5 +660,36 @@ fn an_interrupted_sync_resumes_and_loses_nothing() {
         device.docs.doc_mut("Z-1").unwrap().heads(),
         server.server_doc("Z-1").heads()
     );
+    server.stop();
+}
+
+#[test]
+fn a_withdrawn_zaak_is_purged_only_when_the_server_holds_all_of_it() {
+    let server = TestServer::start();
+    server.zaak("Z-1", &["piet"]);
+    server.zaak("Z-2", &["piet"]);
+    let mut device = Device::enroll(&server, "piet");
+    device.sync(&server).unwrap();
+    let visit = device.start_visit("Z-1");
+    device.record("Z-1", &visit, 1, Utc::now());
+    device.sync(&server).unwrap();
+    // Z-2 gets an entry the server never sees before the withdrawal.
+    let visit2 = device.start_visit("Z-2");
+    device.record("Z-2", &visit2, 1, Utc::now());
+    server
+        .db
+        .with(|c| {
+            c.execute("UPDATE assignments SET withdrawn_at = ?1", [now()])?;
+            Ok(())
+        })
+        .unwrap();
+
+    let summary = device.sync(&server).unwrap();
+    assert_eq!(summary.withdrawn.iter().collect::<Vec<_>>(), ["Z-1", "Z-2"]);
+    assert_eq!(summary.purged, vec!["Z-1".to_owned()]);
+    assert_eq!(device.docs.zaak_ids(), vec!["Z-2"], "unsynced work is kept");
+    assert_eq!(summary.rejections.len(), 0);
+    assert_eq!(entry_count(&server.server_doc("Z-1")), 1);
+    assert!(server.server_doc("Z-2").visits().unwrap().is_empty());
     server.stop();
 }

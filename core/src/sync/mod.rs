@@ -193,6 +193,10 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
                 continue;
             }
             let state = self.states.entry(id.clone()).or_default();
+            // The server answers every request and keeps only `shared_heads` between round
+            // trips: changes it could not apply (a Bloom filter false positive hid a missing
+            // dependency) are gone from it, so nothing counts as "already sent".
+            state.sent_hashes.clear();
             if let Some(doc) = self.docs.doc_mut(id) {
                 if let Some(msg) = doc.generate_sync_message(state) {
                     docs.push(DocMessage {
@@ -299,12 +303,22 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
                 }
             };
             let has_changes = !msg.changes.is_empty();
+            let server_needs = !msg.need.is_empty();
             let before = if has_changes { count_entries(doc) } else { 0 };
             let state = self.states.entry(dm.zaak_id.clone()).or_default();
             if let Err(e) = doc.receive_sync_message(state, msg) {
                 self.summary.notices.push(e.notice());
                 self.skip.insert(dm.zaak_id);
                 continue;
+            }
+            if server_needs {
+                // The server lacks a change its Bloom filter claimed (a false positive) and has
+                // dropped the changes that depended on it: send every change since the shared
+                // heads next time, not only the needed ones, so they arrive together.
+                state.their_have = Some(vec![sync::Have {
+                    last_sync: state.shared_heads.clone(),
+                    bloom: sync::BloomFilter::default(),
+                }]);
             }
             if has_changes {
                 self.summary.entries_received += count_entries(doc).saturating_sub(before);

@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/devices/{id}/revoke", post(console::revoke_device))
         .route("/v1/flags", get(console::flags))
         .route("/v1/flags/{id}/resolve", post(console::resolve_flag))
+        .merge(crate::web::routes())
         .fallback(|| async {
             AppError::new(
                 StatusCode::NOT_FOUND,

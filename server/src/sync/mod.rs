@@ -323,3 +323,75 @@ pub async fn compact(db: &Db, zaak_id: String) -> Result<()> {
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::users::{add_user, Role};
+    use veldwerk_core::evidence::{DeviceKey, Signer};
+    use veldwerk_core::routekaart::Actie;
+
+    #[tokio::test]
+    async fn compaction_keeps_the_document_and_rows_appended_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        crate::org::ensure(&db, "Gemeente Test").unwrap();
+        let zaak = db
+            .write(|tx| {
+                add_user(tx, "piet", Role::Handhaver, None, "test", 0)?;
+                let (z, _) = zaken::create(
+                    tx,
+                    zaken::NewZaak {
+                        id: Some("Z-1".into()),
+                        label: "Woonsituatie".into(),
+                        adres: "Kerkstraat 1, Demodorp".into(),
+                        melding: serde_json::from_value(serde_json::json!({
+                            "werkproces": "h2", "regeling": "16 Key2handhaven",
+                            "aard_bijstand": "Incidenteel", "fase": 10, "begindatum": "2026-11-20",
+                            "klantmanager": "J. de Vries", "werkvoorraad": "hand",
+                            "motivatie": "Post op dit adres is gericht aan een tweede volwassene, brief van 3 november."
+                        }))
+                        .unwrap(),
+                        deadline: None,
+                    },
+                    "test",
+                    0,
+                )?;
+                zaken::assign(tx, "Z-1", "piet", "test", 0)?;
+                store::ensure(tx, &z, 0)?;
+                Ok(z)
+            })
+            .unwrap();
+        let signer = Signer {
+            device_id: "dev-1".into(),
+            key: DeviceKey::from_pkcs8(&DeviceKey::generate_pkcs8().unwrap()).unwrap(),
+        };
+        let append_visits = |n: usize| {
+            let stored = db.with(|c| store::load(c, &zaak.id)).unwrap().unwrap();
+            let mut doc = ZaakDocument::load(&stored.bytes).unwrap();
+            for _ in 0..n {
+                doc.start_visit(Actie::Huisbezoek, &signer, chrono::Utc::now())
+                    .unwrap();
+                let bytes = doc.save_incremental();
+                db.write(|tx| store::append(tx, &zaak.id, &bytes, "dev-1", 0))
+                    .unwrap();
+            }
+            doc
+        };
+        let mut before = append_visits(40);
+        compact(&db, zaak.id.clone()).await.unwrap();
+        let stored = db.with(|c| store::load(c, &zaak.id)).unwrap().unwrap();
+        assert_eq!(stored.changes, 0);
+        let mut after = ZaakDocument::load(&stored.bytes).unwrap();
+        assert_eq!(after.heads(), before.heads());
+        assert_eq!(after.visits().unwrap().len(), 40);
+
+        let mut more = append_visits(2);
+        let stored = db.with(|c| store::load(c, &zaak.id)).unwrap().unwrap();
+        assert_eq!(stored.changes, 2);
+        assert_eq!(
+            ZaakDocument::load(&stored.bytes).unwrap().heads(),
+            more.heads()
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! Enrollment codes: a supervisor issues a one-time code for a handhaver's new device. The
+//! code is shown once, on the answer to the POST (not cached), and only its digest is stored.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::layout::{self, csrf_field, time};
+use super::{no_store, refusal_from, Console, CsrfForm};
+use crate::api::AppState;
+use crate::db::now;
+use crate::devices;
+use crate::error::{AppError, Result};
+use crate::users::SessionInfo;
+
+/// The names of all handhavers, for the form's choice.
+pub fn handhavers(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM users WHERE role = 'handhaver' ORDER BY name")?;
+    let rows = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(rows)
+}
+
+fn form(s: &SessionInfo, names: &[String]) -> Markup {
+    html! {
+        form.card method="post" action="/koppelcodes" {
+            (csrf_field(s))
+            div.field {
+                label for="user" { "Handhaver" }
+                select id="user" name="user" required {
+                    option value="" { "Kies een handhaver" }
+                    @for n in names { option value=(n) { (n) } }
+                }
+            }
+            button type="submit" { "Koppelcode maken" }
+        }
+    }
+}
+
+async fn names(state: &AppState) -> Result<Vec<String>> {
+    state.db.call(|db| db.with(|c| handhavers(c))).await
+}
+
+/// `GET /koppelcodes`.
+pub async fn page(State(state): State<AppState>, Console(s): Console) -> Response {
+    let names = match names(&state).await {
+        Ok(n) => n,
+        Err(e) => return refusal_from(e, Some(&s)),
+    };
+    let ttl_hours = state.settings.enroll_code_ttl.as_secs() / 3600;
+    layout::page(
+        "Koppelcodes",
+        Some(&s),
+        None,
+        html! {
+            p { "Een koppelcode koppelt één nieuw apparaat aan een handhaver. De code is eenmalig, "
+                (ttl_hours) " uur geldig en wordt maar één keer getoond." }
+            (form(&s, &names))
+        },
+    )
+    .into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct IssueForm {
+    pub user: String,
+}
+
+/// `POST /koppelcodes`: issues the code and shows it this once.
+pub async fn issue(State(state): State<AppState>, f: CsrfForm<IssueForm>) -> Response {
+    let s = f.session;
+    let ttl = state.settings.enroll_code_ttl.as_secs() as i64;
+    let actor = s.user.name.clone();
+    let user = f.form.user;
+    let u = user.clone();
+    let at = now();
+    let result = state
+        .db
+        .call(move |db| db.write(|tx| devices::issue_enroll_code(tx, &u, ttl, &actor, at)))
+        .await;
+    let names = names(&state).await.unwrap_or_default();
+    let body = match result {
+        Ok(code) => layout::page(
+            "Koppelcodes",
+            Some(&s),
+            None,
+            html! {
+                section.card.secret aria-labelledby="nieuw" {
+                    h2 id="nieuw" { "Koppelcode voor " (user) }
+                    p.enroll-code { output id="koppelcode" { (code) } }
+                    p { "Geldig tot " (time(at + ttl)) ". Geef de code alleen aan " (user) "; deze pagina toont haar maar één keer." }
+                    p { "Op het apparaat: " code { "veldwerk enroll --code " (code) } }
+                }
+                h2 { "Nog een koppelcode maken" }
+                (form(&s, &names))
+            },
+        ),
+        Err(e) => {
+            let e = AppError::from(e);
+            return (
+                e.status,
+                layout::page(
+                    "Koppelcodes",
+                    Some(&s),
+                    None,
+                    html! {
+                        div.notice.error role="alert" { p { (e.message) } p.code { "Code: " code { (e.code) } } }
+                        (form(&s, &names))
+                    },
+                ),
+            )
+                .into_response();
+        }
+    };
+    no_store(body.into_response())
+}

@@ -1,0 +1,111 @@
+//! Flagged actions: field actions recorded under a code that was no longer active. The
+//! supervisor reviews each and acknowledges it with a note (`flags::resolve`, audited); a
+//! flag is never deleted.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{self, csrf_field, time};
+use super::{done, refusal, refusal_from, Console, CsrfForm, Flash};
+use crate::api::AppState;
+use crate::db::now;
+use crate::flags::{self, Flag};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FlagsQuery {
+    pub gelukt: Option<String>,
+    /// `ja`: include flags already acknowledged.
+    pub alle: Option<String>,
+}
+
+/// `GET /signaleringen`.
+pub async fn page(
+    State(state): State<AppState>,
+    Console(s): Console,
+    Query(q): Query<FlagsQuery>,
+) -> Response {
+    let all = q.alle.as_deref() == Some("ja");
+    let list: Vec<Flag> = match state
+        .db
+        .call(move |db| db.with(|c| flags::list(c, all)))
+        .await
+    {
+        Ok(l) => l,
+        Err(e) => return refusal_from(e, Some(&s)),
+    };
+    let flash = Flash { gelukt: q.gelukt };
+    layout::page(
+        "Signaleringen",
+        Some(&s),
+        flash.message(),
+        html! {
+            p { "Acties die een apparaat vastlegde onder een code die op dat moment niet meer gold. De vastlegging blijft bewaard; beoordeel haar en leg uw afhandeling vast." }
+            p {
+                @if all { a href="/signaleringen" { "Alleen open signaleringen tonen" } }
+                @else { a href="/signaleringen?alle=ja" { "Ook afgehandelde signaleringen tonen" } }
+            }
+            @if list.is_empty() {
+                p.notice.ok { "Er zijn geen open signaleringen." }
+            }
+            @for f in &list {
+                article.card.flag id={ "signalering-" (f.id) } aria-labelledby={ "sig-" (f.id) } {
+                    h2 id={ "sig-" (f.id) } { "Signalering " (f.id) ": " code { (f.actie) } " in zaak " (f.zaak_id) }
+                    dl {
+                        dt { "Vastgelegd" } dd { (time(f.recorded_at)) }
+                        dt { "Apparaat" } dd { code { (f.device_id) } }
+                        dt { "Code volgens apparaat" } dd { (f.code_known.as_deref().unwrap_or("onbekend")) " (beleidsversie " (f.policy_version_known) ")" }
+                        dt { "Code die gold" } dd { span class={ "badge " (f.code_active) } { (f.code_active) } }
+                    }
+                    @if let Some(at) = f.resolved_at {
+                        p { "Afgehandeld " (time(at)) " door " (f.resolved_by.as_deref().unwrap_or("")) ": " (f.resolution.as_deref().unwrap_or("")) }
+                    } @else {
+                        form method="post" action={ "/signaleringen/" (f.id) "/afhandelen" } {
+                            (csrf_field(&s))
+                            div.field {
+                                label for={ "note-" (f.id) } { "Afhandeling (notitie, verplicht)" }
+                                textarea id={ "note-" (f.id) } name="resolution" rows="2" required maxlength="2000" {}
+                            }
+                            button type="submit" { "Afhandelen" }
+                        }
+                    }
+                }
+            }
+        },
+    )
+    .into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResolveForm {
+    pub resolution: String,
+}
+
+/// `POST /signaleringen/{id}/afhandelen`.
+pub async fn resolve(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    f: CsrfForm<ResolveForm>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return refusal(
+            StatusCode::NOT_FOUND,
+            "flag_not_found",
+            format!("Signalering '{id}' bestaat niet."),
+            Some(&f.session),
+        );
+    };
+    let by = f.session.user.name.clone();
+    let note = f.form.resolution;
+    match state
+        .db
+        .call(move |db| db.write(|tx| flags::resolve(tx, id, &by, &note, now())))
+        .await
+    {
+        Ok(_) => done("/signaleringen", "flag_resolved"),
+        Err(e) => refusal_from(e, Some(&f.session)),
+    }
+}

@@ -1,0 +1,130 @@
+//! The history of code switches, read from the audit log, with the result of recomputing the
+//! log's hash chain from its first row (`audit::verify_audit_chain`).
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+
+use super::layout::{self, time};
+use super::{refusal_from, Console};
+use crate::api::AppState;
+use crate::audit::{self, AuditCheck, AuditRow};
+use crate::error::Result;
+
+/// Every `code_switched` row, newest first.
+pub fn code_switches(conn: &rusqlite::Connection) -> Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log
+         WHERE action = 'code_switched' ORDER BY seq DESC",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(AuditRow {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                details: r.get(4)?,
+                prev_hash: r.get(5)?,
+                hash: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn detail(row: &AuditRow, key: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(&row.details)
+        .ok()
+        .and_then(|v| match &v[key] {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Null => None,
+            other => Some(other.to_string()),
+        })
+        .unwrap_or_default()
+}
+
+/// `GET /geschiedenis`.
+pub async fn page(State(state): State<AppState>, Console(s): Console) -> Response {
+    type Data = (AuditCheck, Vec<AuditRow>, Vec<AuditRow>);
+    let data: Result<Data> = state
+        .db
+        .call(|db| {
+            db.with(|c| {
+                Ok((
+                    audit::verify_audit_chain(c)?,
+                    code_switches(c)?,
+                    audit::recent(c, 50)?,
+                ))
+            })
+        })
+        .await;
+    let (check, switches, recent) = match data {
+        Ok(d) => d,
+        Err(e) => return refusal_from(e, Some(&s)),
+    };
+    if !check.intact {
+        tracing::error!(broken_at = ?check.broken_at, "audit chain broken");
+    }
+    layout::page(
+        "Geschiedenis",
+        Some(&s),
+        None,
+        html! {
+            @if check.intact {
+                div.notice.ok role="status" id="keten" {
+                    p { strong { "Auditlog intact." } " Alle " (check.rows) " regels zijn gecontroleerd: elke regel past bij de vorige (hashketen)." }
+                    p.code { "Code: " code { "audit_chain_intact" } }
+                }
+            } @else {
+                div.notice.error role="alert" id="keten" {
+                    p { strong { "Auditlog beschadigd!" } " De hashketen klopt niet vanaf regel " (check.broken_at.unwrap_or_default()) ". Regels zijn gewijzigd, verwijderd of verplaatst. Meld dit direct bij de beheerder." }
+                    p.code { "Code: " code { "audit_chain_broken" } }
+                }
+            }
+            section aria-labelledby="wissels" {
+                h2 id="wissels" { "Codewissels" }
+                div.table-wrap {
+                    table {
+                        caption { "Alle codewissels, nieuwste eerst" }
+                        thead { tr { th scope="col" { "Wanneer" } th scope="col" { "Code" } th scope="col" { "Door" } th scope="col" { "Reden" } th scope="col" { "Beleidsversie" } th scope="col" { "Regel" } } }
+                        tbody {
+                            @for r in &switches {
+                                @let code = detail(r, "code");
+                                tr {
+                                    td { (time(r.at)) }
+                                    td { span class={ "badge " (code) } { (code) } }
+                                    td { (r.actor) }
+                                    td { (detail(r, "reason")) }
+                                    td { (detail(r, "policy_version")) }
+                                    td { (r.seq) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="recent" {
+                h2 id="recent" { "Recente gebeurtenissen" }
+                div.table-wrap {
+                    table {
+                        caption { "De laatste 50 regels van het auditlog" }
+                        thead { tr { th scope="col" { "Regel" } th scope="col" { "Wanneer" } th scope="col" { "Door" } th scope="col" { "Actie" } th scope="col" { "Details" } } }
+                        tbody {
+                            @for r in &recent {
+                                tr {
+                                    td { (r.seq) }
+                                    td { (time(r.at)) }
+                                    td { (r.actor) }
+                                    td { code { (r.action) } }
+                                    td.details { code { (r.details) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+    .into_response()
+}

@@ -1,0 +1,156 @@
+//! The page shell every console page shares: `lang="nl"`, a skip link, the navigation, the
+//! sign-out form, and small display helpers (times, code badges, notices).
+
+use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use veldwerk_core::routekaart::Code;
+use veldwerk_core::Notice;
+
+use crate::users::SessionInfo;
+
+/// The stylesheet, compiled into the binary: no files to deploy, no front-end build.
+pub const CSS: &str = include_str!("../../static/console.css");
+
+/// `GET /console.css`.
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        CSS,
+    )
+}
+
+/// The main navigation: (path, label). A page whose title is a label is marked current.
+pub const NAV: &[(&str, &str)] = &[
+    ("/", "Code"),
+    ("/geschiedenis", "Geschiedenis"),
+    ("/apparaten", "Apparaten"),
+    ("/signaleringen", "Signaleringen"),
+    ("/zaken", "Zaken"),
+    ("/koppelcodes", "Koppelcodes"),
+];
+
+/// A whole page. `flash` is a confirmation shown at the top (after a redirect).
+pub fn page(
+    title: &str,
+    session: Option<&SessionInfo>,
+    flash: Option<&str>,
+    content: Markup,
+) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="nl" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Veldwerk console" }
+                link rel="stylesheet" href="/console.css";
+            }
+            body {
+                a.skip href="#inhoud" { "Naar de inhoud" }
+                header.top {
+                    div.brand { "Veldwerk" span.sub { " console" } }
+                    @if let Some(s) = session {
+                        nav aria-label="Hoofdmenu" {
+                            ul {
+                                @for (href, label) in NAV {
+                                    li {
+                                        @if *label == title {
+                                            a href=(href) aria-current="page" { (label) }
+                                        } @else {
+                                            a href=(href) { (label) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        form.signout method="post" action="/afmelden" {
+                            (csrf_field(s))
+                            span.user { (s.user.name) " (" (s.user.role.as_str()) ")" }
+                            button type="submit" { "Afmelden" }
+                        }
+                    }
+                }
+                main id="inhoud" tabindex="-1" {
+                    h1 { (title) }
+                    @if let Some(f) = flash {
+                        div.notice.ok role="status" { p { (f) } }
+                    }
+                    (content)
+                }
+            }
+        }
+    }
+}
+
+/// The hidden CSRF field every console form carries.
+pub fn csrf_field(s: &SessionInfo) -> Markup {
+    html! { input type="hidden" name="csrf_token" value=(s.csrf_token); }
+}
+
+/// A time in seconds since the epoch, as `2026-11-23 10:15 UTC`.
+pub fn time(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// How long ago, in Dutch words, for "last sync".
+pub fn ago(secs: i64, now: i64) -> String {
+    let d = (now - secs).max(0);
+    match d {
+        0..=59 => "zojuist".to_owned(),
+        60..=3599 => format!("{} min geleden", d / 60),
+        3600..=86_399 => format!("{} uur geleden", d / 3600),
+        _ => format!("{} dagen geleden", d / 86_400),
+    }
+}
+
+/// The Dutch name of a code with its routekaart meaning.
+pub fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Geel => "Code geel (waakzaam)",
+        Code::Oranje => "Code oranje (zorgelijk / ernstig)",
+        Code::Rood => "Code rood (zeer ernstig / lockdown)",
+    }
+}
+
+/// A code as a badge: colour and text, so colour is never the only signal.
+pub fn code_badge(code: Code) -> Markup {
+    let class = crate::policy::code_str(code);
+    html! { span class={ "badge " (class) } { (code_name(code)) } }
+}
+
+/// Coded notices (warnings, reasons) as a list: the Dutch message and its stable code.
+pub fn notices(class: &str, items: &[Notice]) -> Markup {
+    html! {
+        @if !items.is_empty() {
+            ul class={ "notices " (class) } {
+                @for n in items {
+                    li { (n.message) " " span.code { "[" (n.code) "]" } }
+                }
+            }
+        }
+    }
+}
+
+/// Text that may hold line breaks, shown with them.
+pub fn multiline(text: &str) -> Markup {
+    html! {
+        @for (i, line) in text.lines().enumerate() {
+            @if i > 0 { br; }
+            (line)
+        }
+    }
+}
+
+/// A non-breaking space, for empty table cells.
+pub fn nbsp() -> Markup {
+    PreEscaped("&nbsp;".to_owned())
+}

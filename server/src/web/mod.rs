@@ -1,0 +1,299 @@
+//! The supervisor console in the browser: server-rendered Dutch HTML pages (maud), no
+//! JavaScript, for supervisors and admins.
+//!
+//! - [`signin`]: sign in and out, reusing the API's password check, lockout and sessions.
+//! - [`code`]: the active code, the routekaart per code ([`routekaart_view`]) and switching
+//!   with a confirmation step; [`history`]: code switches from the audit log and its check.
+//! - [`devices`], [`flags`], [`zaken`], [`enroll`]: one page (and its forms) each.
+//!
+//! Every form carries the session's CSRF token and every POST checks it ([`CsrfForm`]); the
+//! sign-in form, which has no session yet, uses a double-submit cookie instead. The session
+//! cookie is the API's (`veldwerk_session`, HttpOnly, SameSite=Strict).
+
+pub mod code;
+pub mod devices;
+pub mod enroll;
+pub mod flags;
+pub mod history;
+pub mod layout;
+pub mod routekaart_view;
+pub mod signin;
+pub mod zaken;
+
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::api::extract::SESSION_COOKIE;
+use crate::api::AppState;
+use crate::db::now;
+use crate::error::{AppError, Error};
+use crate::users::{self, SessionInfo};
+
+/// The console's routes, merged into the server's router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(code::overview))
+        .route("/console.css", get(layout::stylesheet))
+        .route("/aanmelden", get(signin::form).post(signin::submit))
+        .route("/afmelden", post(signin::sign_out))
+        .route("/code", get(code::overview).post(code::switch))
+        .route("/code/bevestigen", post(code::confirm))
+        .route("/geschiedenis", get(history::page))
+        .route("/apparaten", get(devices::page))
+        .route(
+            "/apparaten/{id}/intrekken",
+            get(devices::confirm).post(devices::revoke),
+        )
+        .route("/signaleringen", get(flags::page))
+        .route("/signaleringen/{id}/afhandelen", post(flags::resolve))
+        .route("/zaken", get(zaken::page).post(zaken::create))
+        .route("/zaken/nieuw", get(zaken::new_form))
+        .route("/zaken/toewijzen", post(zaken::assign))
+        .route("/koppelcodes", get(enroll::page).post(enroll::issue))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Console pages load nothing from elsewhere, run no script, post only to themselves and are
+/// never framed (clickjacking on the switch and revoke buttons).
+async fn security_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    r
+}
+
+/// A signed-in supervisor or admin, from the session cookie only (the console never uses
+/// bearer tokens). Without a session the browser is sent to the sign-in page.
+pub struct Console(pub SessionInfo);
+
+/// The session token from the `veldwerk_session` cookie.
+pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<SessionInfo>, Response> {
+    let Some(token) = cookie_value(parts, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    state
+        .db
+        .call(move |db| db.with(|c| users::session(c, &token, now())))
+        .await
+        .map_err(|e| refusal_from(e, None))
+}
+
+impl FromRequestParts<AppState> for Console {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(info) = session_of(parts, state).await? else {
+            return Err(Redirect::to("/aanmelden").into_response());
+        };
+        if !info.user.role.is_supervisor() {
+            return Err(refusal(
+                StatusCode::FORBIDDEN,
+                "forbidden_role",
+                "Uw rol geeft geen toegang tot de console. Alleen supervisors en beheerders kunnen hier aanmelden.",
+                None,
+            ));
+        }
+        Ok(Console(info))
+    }
+}
+
+/// A posted form from a signed-in supervisor whose `csrf_token` field matches the session's.
+/// A form without it (or with a wrong one) is refused with `csrf_token_invalid` before
+/// anything is read from it.
+pub struct CsrfForm<T> {
+    pub session: SessionInfo,
+    pub form: T,
+}
+
+#[derive(Deserialize)]
+struct WithCsrf<T> {
+    #[serde(default)]
+    csrf_token: Option<String>,
+    #[serde(flatten)]
+    inner: T,
+}
+
+/// Compares two secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub fn csrf_refused() -> Response {
+    refusal(
+        StatusCode::FORBIDDEN,
+        "csrf_token_invalid",
+        "Dit formulier is geweigerd: het mist een geldig beveiligingstoken (CSRF). Open de pagina opnieuw en probeer het nog eens.",
+        None,
+    )
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let Console(session) = Console::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let Form(posted) = Form::<WithCsrf<T>>::from_request(req, state)
+            .await
+            .map_err(|e| {
+                refusal(
+                    StatusCode::BAD_REQUEST,
+                    "form_invalid",
+                    format!("Het formulier is ongeldig: {}", e.body_text()),
+                    Some(&session),
+                )
+            })?;
+        match posted.csrf_token {
+            Some(t) if same_secret(&t, &session.csrf_token) => Ok(CsrfForm {
+                session,
+                form: posted.inner,
+            }),
+            _ => {
+                tracing::warn!(user = %session.user.name, "console form without valid CSRF token refused");
+                Err(csrf_refused())
+            }
+        }
+    }
+}
+
+/// A full page telling why something was refused, with its stable code.
+pub fn refusal(
+    status: StatusCode,
+    code: &str,
+    message: impl Into<String>,
+    session: Option<&SessionInfo>,
+) -> Response {
+    let message = message.into();
+    let body = layout::page(
+        "Niet gelukt",
+        session,
+        None,
+        maud::html! {
+            div.notice.error role="alert" {
+                p { (message) }
+                p.code { "Code: " code { (code) } }
+            }
+            p { a href="/" { "Terug naar het overzicht" } }
+        },
+    );
+    (status, body).into_response()
+}
+
+/// The page for an error from below: refusals keep their status, code and Dutch message;
+/// internal errors are logged and shown without details.
+pub fn refusal_from(e: Error, session: Option<&SessionInfo>) -> Response {
+    let e = AppError::from(e);
+    refusal(e.status, e.code, e.message, session)
+}
+
+/// `Set-Cookie` value for a console cookie (HttpOnly, SameSite=Strict, `Secure` when set).
+pub fn cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> Option<HeaderValue> {
+    let secure = if state.settings.secure_cookie {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    ))
+    .ok()
+}
+
+/// Pages that show secrets or act on the store must not be cached.
+pub fn no_store(mut r: Response) -> Response {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// After a successful POST: back to a page with a confirmation message (Post/Redirect/Get).
+pub fn done(path: &str, flash: &str) -> Response {
+    Redirect::to(&format!("{path}?gelukt={flash}")).into_response()
+}
+
+/// The query of a page that may show a confirmation after a redirect.
+#[derive(Debug, Default, Deserialize)]
+pub struct Flash {
+    pub gelukt: Option<String>,
+}
+
+impl Flash {
+    /// The Dutch confirmation for a known code; unknown codes show nothing, so the query
+    /// string cannot put text on the page.
+    pub fn message(&self) -> Option<&'static str> {
+        Some(match self.gelukt.as_deref()? {
+            "code_switched" => "De code is gewisseld. Apparaten krijgen de nieuwe code bij hun volgende synchronisatie.",
+            "device_revoked" => "Het apparaat is ingetrokken. Bij zijn volgende contact wordt het geweigerd en gewist.",
+            "flag_resolved" => "De signalering is afgehandeld.",
+            "zaak_assigned" => "De zaak is toegewezen.",
+            "signed_out" => "U bent afgemeld.",
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_whole_and_flash_shows_only_known_codes() {
+        assert!(same_secret("abcd", "abcd"));
+        assert!(!same_secret("abcd", "abce"));
+        assert!(!same_secret("abcd", "abc"));
+        assert!(!same_secret("", "a"));
+        let flash = |s: &str| Flash {
+            gelukt: Some(s.to_owned()),
+        };
+        assert!(flash("code_switched").message().is_some());
+        assert_eq!(flash("<script>").message(), None);
+        assert_eq!(Flash::default().message(), None);
+    }
+
+    #[test]
+    fn times_read_as_dutch() {
+        assert_eq!(layout::ago(100, 130), "zojuist");
+        assert_eq!(layout::ago(0, 7200), "2 uur geleden");
+        assert_eq!(layout::ago(0, 3 * 86_400), "3 dagen geleden");
+        assert_eq!(layout::time(1_795_430_400), "2026-11-23 10:40 UTC");
+    }
+}

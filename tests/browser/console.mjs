@@ -1,0 +1,291 @@
+// Browser tests of the supervisor console: Debian's Chromium driven by playwright-core against
+// a real `veldwerk-server --demo` (started by scripts/browser-tests.sh). A test device enrolls
+// and signs its requests with Ed25519 exactly as core/src/auth.rs describes.
+//
+// Environment: VELDWERK_URL (http://127.0.0.1:PORT), VELDWERK_USER, VELDWERK_PASSWORD,
+// SCREENSHOTS (directory). Prints one line per test and closes with `N passed, N failed`.
+
+import { chromium } from 'playwright-core';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const BASE = process.env.VELDWERK_URL;
+const USER = process.env.VELDWERK_USER || 'supervisor';
+const PASSWORD = process.env.VELDWERK_PASSWORD;
+const SHOTS = process.env.SCREENSHOTS || 'artifacts/screenshots';
+if (!BASE || !PASSWORD) {
+  console.error('VELDWERK_URL and VELDWERK_PASSWORD are required');
+  process.exit(2);
+}
+fs.mkdirSync(SHOTS, { recursive: true });
+
+// ---------------------------------------------------------------------------------------------
+// A device: Ed25519 key, enrollment, signed requests (veldwerk-request-v1).
+
+const sha256hex = (b) => crypto.createHash('sha256').update(b).digest('hex');
+
+function newDevice() {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  return { privateKey, publicHex: spki.subarray(spki.length - 32).toString('hex'), id: null };
+}
+
+async function enroll(device, code) {
+  const r = await fetch(`${BASE}/v1/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, public_key: device.publicHex }),
+  });
+  const body = await r.json();
+  if (r.status !== 200) throw new Error(`enroll: ${r.status} ${JSON.stringify(body)}`);
+  device.id = body.device_id;
+  device.orgKey = body.org_public_key;
+  return body;
+}
+
+/// The seven-line canonical string of core::auth::canonical_string, signed with the device key.
+async function signedGet(device, pathAndQuery) {
+  const timestamp = Math.floor(Date.now() / 1000).toString();
+  const nonce = crypto.randomBytes(16).toString('hex');
+  const text = ['veldwerk-request-v1', 'GET', pathAndQuery, device.id, timestamp, nonce, sha256hex(Buffer.alloc(0))].join('\n');
+  const signature = crypto.sign(null, Buffer.from(text), device.privateKey).toString('hex');
+  const r = await fetch(`${BASE}${pathAndQuery}`, {
+    headers: {
+      'x-veldwerk-device': device.id,
+      'x-veldwerk-timestamp': timestamp,
+      'x-veldwerk-nonce': nonce,
+      'x-veldwerk-signature': signature,
+    },
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+/// Verifies the signed policy bundle against the organisation key pinned at enrollment and
+/// returns the active code (the newest directive).
+function activeCode(device, policy) {
+  const key = crypto.createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(device.orgKey, 'hex')]),
+    format: 'der',
+    type: 'spki',
+  });
+  const signed = Buffer.concat([Buffer.from('veldwerk-policy-v1\n'), Buffer.from(policy.payload)]);
+  if (!crypto.verify(null, signed, key, Buffer.from(policy.signature, 'hex'))) {
+    throw new Error('policy signature does not verify');
+  }
+  const bundle = JSON.parse(policy.payload);
+  const now = Date.now();
+  const active = bundle.directives.filter((d) => Date.parse(d.effective_from) <= now).pop();
+  return active && active.code;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The runner.
+
+const results = [];
+let page;
+
+async function test(name, fn) {
+  try {
+    await fn();
+    results.push([name, true]);
+    console.log(`ok   - ${name}`);
+  } catch (e) {
+    results.push([name, false]);
+    console.log(`FAIL - ${name}\n       ${String(e && e.stack || e).split('\n').join('\n       ')}`);
+    if (page) await page.screenshot({ path: path.join(SHOTS, `fail-${results.length}.png`), fullPage: true }).catch(() => {});
+  }
+}
+
+function expect(cond, what) {
+  if (!cond) throw new Error(`expected: ${what}`);
+}
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/// Submits by clicking `selector` and returns the final main-frame response (after redirects).
+async function submit(selector) {
+  const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
+  return response;
+}
+
+async function text() {
+  return page.locator('body').innerText();
+}
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+  viewport: { width: 1024, height: 768 }, // a tablet in landscape
+  locale: 'nl-NL',
+});
+page = context.pages()[0] || (await context.newPage());
+const device = newDevice();
+const REASON = 'Lockdown per besluit van de veiligheidsregio (browsertest)';
+
+await test('the sign-in page is Dutch, labelled and usable without a session', async () => {
+  const r = await page.goto(`${BASE}/`);
+  expect(r.ok() && page.url().endsWith('/aanmelden'), 'redirect to /aanmelden');
+  expect((await page.getAttribute('html', 'lang')) === 'nl', 'lang="nl"');
+  expect(await page.getByLabel('Gebruikersnaam').isVisible(), 'labelled name field');
+  expect(await page.getByLabel('Wachtwoord').isVisible(), 'labelled password field');
+  await shot('01-aanmelden');
+});
+
+await test('a wrong password is refused', async () => {
+  await page.goto(`${BASE}/aanmelden`);
+  await page.getByLabel('Gebruikersnaam').fill(USER);
+  await page.getByLabel('Wachtwoord').fill('dit-is-fout');
+  const r = await submit('button[type=submit]');
+  expect(r.status() === 401, `status 401, got ${r.status()}`);
+  const t = await text();
+  expect(t.includes('Gebruikersnaam of wachtwoord klopt niet.') && t.includes('invalid_credentials'), 'refusal shown');
+  await shot('02-aanmelden-fout-wachtwoord');
+});
+
+await test('a sign-in form without CSRF token is refused', async () => {
+  await page.goto(`${BASE}/aanmelden`);
+  await page.locator('input[name=csrf_token]').evaluate((el) => el.remove());
+  await page.getByLabel('Gebruikersnaam').fill(USER);
+  await page.getByLabel('Wachtwoord').fill(PASSWORD);
+  const r = await submit('button[type=submit]');
+  expect(r.status() === 403, `status 403, got ${r.status()}`);
+  expect((await text()).includes('csrf_token_invalid'), 'csrf refusal shown');
+  await shot('03-aanmelden-zonder-csrf');
+});
+
+await test('a supervisor signs in and sees the active code and the routekaart', async () => {
+  await page.goto(`${BASE}/aanmelden`);
+  await page.getByLabel('Gebruikersnaam').fill(USER);
+  await page.getByLabel('Wachtwoord').fill(PASSWORD);
+  const r = await submit('button[type=submit]');
+  expect(r.status() === 200 && new URL(page.url()).pathname === '/', 'on the overview');
+  const t = await text();
+  expect(t.includes('Actieve code') && t.includes('Code geel (waakzaam)'), 'code geel shown');
+  expect(t.includes('Spreekkamergesprek'), 'routekaart table shown');
+  const cookies = await context.cookies(BASE);
+  const session = cookies.find((c) => c.name === 'veldwerk_session');
+  expect(session && session.httpOnly && session.sameSite === 'Strict', 'HttpOnly SameSite=Strict cookie');
+  await shot('04-code');
+});
+
+await test('a console form without CSRF token is refused', async () => {
+  await page.goto(`${BASE}/`);
+  await page.locator('form[action="/code/bevestigen"] input[name=csrf_token]').evaluate((el) => el.remove());
+  await page.getByLabel('Code rood (zeer ernstig / lockdown)').check();
+  await page.getByLabel(/^Reden/).fill('zonder token');
+  const r = await submit('form[action="/code/bevestigen"] button[type=submit]');
+  expect(r.status() === 403, `status 403, got ${r.status()}`);
+  expect((await text()).includes('csrf_token_invalid'), 'csrf refusal shown');
+  await shot('05-formulier-zonder-csrf');
+});
+
+await test('an enrollment code is issued once and a device enrolls with it', async () => {
+  await page.goto(`${BASE}/koppelcodes`);
+  await shot('06-koppelcodes');
+  await page.getByLabel('Handhaver').selectOption('handhaver1');
+  const r = await submit('form[action="/koppelcodes"] button[type=submit]');
+  expect(r.status() === 200, 'issued');
+  const code = (await page.locator('#koppelcode').innerText()).trim();
+  expect(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(code), `a code, got ${code}`);
+  await shot('07-koppelcode-getoond');
+  await enroll(device, code);
+  const p = await signedGet(device, '/v1/policy');
+  expect(p.status === 200 && activeCode(device, p.body.policy) === 'geel', 'device sees geel');
+});
+
+await test('switching to rood asks for a reason, shows what changes and needs confirmation', async () => {
+  await page.goto(`${BASE}/`);
+  await page.getByLabel('Code rood (zeer ernstig / lockdown)').check();
+  await page.getByLabel(/^Reden/).fill(REASON);
+  let r = await submit('form[action="/code/bevestigen"] button[type=submit]');
+  expect(r.status() === 200, 'confirmation page');
+  const t = await text();
+  expect(t.includes('Wordt verboden') && t.includes('Spreekkamergesprek'), 'spreekkamer becomes forbidden');
+  await shot('08-code-wisselen-bevestigen');
+  r = await submit('form[action="/code"] button[type=submit]');
+  expect(r.status() === 200 && new URL(page.url()).pathname === '/', 'back on the overview');
+  const after = await text();
+  expect(after.includes('De code is gewisseld.') && after.includes('Code rood (zeer ernstig / lockdown)'), 'rood active');
+  expect(after.includes(REASON), 'reason shown');
+  await shot('09-code-rood');
+});
+
+await test('the history shows the switch to rood and an intact audit chain', async () => {
+  await page.goto(`${BASE}/geschiedenis`);
+  const t = await text();
+  expect(t.includes('Auditlog intact.'), 'chain check shown intact');
+  const row = page.locator('section[aria-labelledby=wissels] tbody tr', { hasText: REASON });
+  expect((await row.count()) === 1 && (await row.innerText()).includes('rood'), 'switch row');
+  await shot('10-geschiedenis');
+});
+
+await test('the device sees code rood at its next policy fetch', async () => {
+  const p = await signedGet(device, '/v1/policy');
+  expect(p.status === 200, `status 200, got ${p.status}`);
+  expect(activeCode(device, p.body.policy) === 'rood', 'device reports rood');
+});
+
+// Place for the CLI step ("a device (the `veldwerk` CLI) syncs afterwards, reports code rood and
+// is refused `spreekkamer`"): run the CLI here against BASE with an enrollment code issued on the
+// Koppelcodes page, before the revocation test below, and its revoked sync after it.
+
+await test('a device is revoked after confirmation and its next request is refused', async () => {
+  await page.goto(`${BASE}/apparaten`);
+  const row = page.locator(`#apparaat-${device.id}`);
+  expect((await row.innerText()).includes('handhaver1'), 'device listed with its handhaver');
+  await shot('11-apparaten');
+  await Promise.all([page.waitForNavigation(), row.getByRole('link', { name: /Intrekken/ }).click()]);
+  expect((await text()).includes('Weet u zeker'), 'confirmation asked');
+  await shot('12-apparaat-intrekken-bevestigen');
+  const r = await submit('form button.danger');
+  expect(r.status() === 200 && (await text()).includes('Het apparaat is ingetrokken.'), 'revoked');
+  expect((await page.locator(`#apparaat-${device.id}`).innerText()).includes('Ingetrokken'), 'row shows it');
+  await shot('13-apparaat-ingetrokken');
+  const p = await signedGet(device, '/v1/policy');
+  expect(p.status === 403 && p.body.code === 'device_revoked' && p.body.instruction === 'wipe', `refused, got ${p.status}`);
+});
+
+await test('the other pages render for a supervisor', async () => {
+  for (const [p, name, heading] of [
+    ['/signaleringen', '14-signaleringen', 'Signaleringen'],
+    ['/zaken', '15-zaken', 'Zaken'],
+    ['/zaken/nieuw', '16-nieuwe-melding', 'Nieuwe melding handhaving'],
+  ]) {
+    const r = await page.goto(`${BASE}${p}`);
+    expect(r.status() === 200, `${p}: 200`);
+    expect((await page.locator('h1').innerText()) === heading, `${p}: heading`);
+    await shot(name);
+  }
+  expect((await text()).includes('16 Key2handhaven'), 'seed 000 fields');
+});
+
+await test('keyboard: the skip link is the first stop and leads to the content', async () => {
+  await page.goto(`${BASE}/zaken`);
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.textContent);
+  expect(focused === 'Naar de inhoud', `skip link focused, got ${focused}`);
+});
+
+await test('signing out ends the session', async () => {
+  await page.goto(`${BASE}/`);
+  await submit('form.signout button');
+  expect(new URL(page.url()).pathname === '/aanmelden' && (await text()).includes('U bent afgemeld.'), 'signed out');
+  await page.goto(`${BASE}/apparaten`);
+  expect(new URL(page.url()).pathname === '/aanmelden', 'no access after sign-out');
+});
+
+await context.close();
+fs.rmSync(profile, { recursive: true, force: true });
+const passed = results.filter(([, ok]) => ok).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

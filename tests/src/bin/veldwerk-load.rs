@@ -1,0 +1,475 @@
+//! `veldwerk-load`: sync load generator over real HTTP on loopback (issue 4, Performance).
+//!
+//! The server runs as a child process (this binary with `serve DIR`), so its peak memory can be
+//! read from `/proc`. Scenarios:
+//!
+//! - `day [RUNS]`: one device's day, 10 zaken, 20 visits, 400 entries, then one timed sync.
+//! - `many [DEVICES] [ZAKEN]`: DEVICES devices (200) each with ZAKEN (10) changed zaken sync at
+//!   once; p50/p99 sync time, device-syncs per second, server peak RSS.
+//! - `pull [ZAKEN]`: a new device pulls ZAKEN (500) assigned zaken.
+//! - `all` (default): the three in turn.
+//!
+//! Build with `--release` for figures that mean something. `VELDWERK_LOAD_TRACE=1` prints the
+//! sync messages of any device that needs more than four round trips.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::Utc;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use veldwerk_core::auth::sign_request_now;
+use veldwerk_core::evidence::{DeviceKey, Signer};
+use veldwerk_core::policy::SignedPolicy;
+use veldwerk_core::protocol::melding::{Melding, Werkproces};
+use veldwerk_core::protocol::Event;
+use veldwerk_core::routekaart::Actie;
+use veldwerk_core::sync::memory::MemoryDocs;
+use veldwerk_core::sync::{Progress, SyncDocs, SyncSession, SyncSummary, SYNC_PATH};
+use veldwerk_core::zaak::PolicyContext;
+use veldwerk_server::db::{now, Db};
+use veldwerk_server::users::{add_user, Role};
+use veldwerk_server::zaken::{self, NewZaak};
+use veldwerk_server::{devices, org, Settings};
+
+const ORGANISATION: &str = "Gemeente Last";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize, default: usize| -> Result<usize> {
+        args.get(i)
+            .map(|s| s.parse().context("expected a number"))
+            .unwrap_or(Ok(default))
+    };
+    match args.first().map(String::as_str) {
+        Some("serve") => serve(Path::new(args.get(1).ok_or_else(|| anyhow!("serve DIR"))?)),
+        Some("day") => day(arg(1, 5)?),
+        Some("many") => many(arg(1, 200)?, arg(2, 10)?),
+        Some("pull") => pull(arg(1, 500)?),
+        Some("all") | None => {
+            day(5)?;
+            pull(500)?;
+            many(200, 10)
+        }
+        Some(other) => bail!("unknown scenario '{other}': day | many | pull | all"),
+    }
+}
+
+/// The child: serves the data dir on a random loopback port until stdin closes.
+fn serve(dir: &Path) -> Result<()> {
+    let settings = Settings {
+        data_dir: dir.to_path_buf(),
+        organisation: ORGANISATION.into(),
+        ..Settings::default()
+    };
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        println!("listening {}", listener.local_addr()?);
+        std::io::stdout().flush()?;
+        let stop = async {
+            let _ = tokio::task::spawn_blocking(|| {
+                let mut sink = String::new();
+                while std::io::stdin()
+                    .read_line(&mut sink)
+                    .map(|n| n > 0)
+                    .unwrap_or(false)
+                {}
+            })
+            .await;
+        };
+        veldwerk_server::launch_with_listener(settings, listener, stop).await
+    })
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    db: Db,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// A data dir with the organisation, handhavers `h0..h{handhavers}` and, per handhaver,
+    /// `zaken_each` assigned zaken; then the server child on it.
+    fn start(handhavers: usize, zaken_each: usize) -> Result<Server> {
+        let dir = tempfile::tempdir()?;
+        let db = Db::open(dir.path())?;
+        org::ensure(&db, ORGANISATION)?;
+        db.write(|tx| {
+            add_user(
+                tx,
+                "sanne",
+                Role::Supervisor,
+                Some("correct horse battery"),
+                "load",
+                0,
+            )?;
+            for h in 0..handhavers {
+                add_user(tx, &format!("h{h}"), Role::Handhaver, None, "load", 0)?;
+                for z in 0..zaken_each {
+                    let id = format!("Z-{h}-{z}");
+                    zaken::create(tx, new_zaak(&id), "sanne", now())?;
+                    zaken::assign(tx, &id, &format!("h{h}"), "sanne", now())?;
+                }
+            }
+            Ok(())
+        })?;
+        let mut child = Command::new(std::env::current_exe()?)
+            .arg("serve")
+            .arg(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let addr = line
+            .trim()
+            .strip_prefix("listening ")
+            .ok_or_else(|| anyhow!("server did not start: {line:?}"))?;
+        Ok(Server {
+            child,
+            base: format!("http://{addr}"),
+            db,
+            _dir: dir,
+        })
+    }
+
+    /// Peak resident set of the server process (VmHWM), in MiB.
+    fn peak_rss_mib(&self) -> Result<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| anyhow!("no VmHWM"))?;
+        Ok(kb / 1024.0)
+    }
+
+    fn stop(mut self) -> Result<()> {
+        drop(self.child.stdin.take());
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+fn new_zaak(id: &str) -> NewZaak {
+    NewZaak {
+        id: Some(id.into()),
+        label: format!("{id} woonsituatie"),
+        adres: "Kerkstraat 12a, 1234 AB Demodorp".into(),
+        melding: Melding {
+            werkproces: Werkproces::H2,
+            regeling: "16 Key2handhaven".into(),
+            aard_bijstand: "Incidenteel".into(),
+            fase: 10,
+            begindatum: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
+            klantmanager: "J. de Vries".into(),
+            motivatie:
+                "Post op dit adres is gericht aan een tweede volwassene, brief van 3 november."
+                    .into(),
+            werkvoorraad: "hand".into(),
+        },
+        deadline: None,
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+struct Device {
+    id: String,
+    request_key: Ed25519KeyPair,
+    signer: Signer,
+    org_key: Vec<u8>,
+    docs: MemoryDocs,
+    agent: ureq::Agent,
+}
+
+impl Device {
+    fn enroll(server: &Server, user: &str) -> Result<Device> {
+        let code = server
+            .db
+            .write(|tx| devices::issue_enroll_code(tx, user, 3600, "load", now()))?;
+        let pkcs8 = DeviceKey::generate_pkcs8()?;
+        let request_key =
+            Ed25519KeyPair::from_pkcs8(&pkcs8).map_err(|_| anyhow!("bad generated key"))?;
+        let body = serde_json::json!({
+            "code": code,
+            "public_key": hex::encode(request_key.public_key().as_ref()),
+        });
+        let agent = agent();
+        let mut r = agent
+            .post(&format!("{}/v1/enroll", server.base))
+            .header("content-type", "application/json")
+            .send(body.to_string().as_bytes())?;
+        let v: serde_json::Value = serde_json::from_reader(r.body_mut().as_reader())?;
+        let org_key = hex::decode(v["org_public_key"].as_str().unwrap_or_default())?;
+        let signed: SignedPolicy = serde_json::from_value(v["policy"].clone())?;
+        let bundle = signed.verify(&org_key)?;
+        let mut docs = MemoryDocs::new();
+        docs.set_policy(signed, bundle);
+        let id = v["device_id"]
+            .as_str()
+            .ok_or_else(|| anyhow!("enroll failed: {v}"))?
+            .to_owned();
+        Ok(Device {
+            signer: Signer {
+                device_id: id.clone(),
+                key: DeviceKey::from_pkcs8(&pkcs8)?,
+            },
+            id,
+            request_key,
+            org_key,
+            docs,
+            agent,
+        })
+    }
+
+    fn sync(&mut self, server: &Server) -> Result<SyncSummary> {
+        let url = format!("{}{SYNC_PATH}", server.base);
+        let mut session = SyncSession::new(&mut self.docs, &self.org_key)?;
+        while let Some(body) = session.next_request()? {
+            let auth = sign_request_now(&self.request_key, &self.id, "POST", SYNC_PATH, &body)?;
+            let mut req = self
+                .agent
+                .post(&url)
+                .header("content-type", "application/cbor");
+            for (k, v) in auth.headers() {
+                req = req.header(k, &v);
+            }
+            let mut r = req.send(&body[..])?;
+            let status = r.status().as_u16();
+            let answer = r.body_mut().with_config().limit(64 << 20).read_to_vec()?;
+            if status != 200 {
+                return Err(session.handle_refusal(status, &answer).into());
+            }
+            if std::env::var_os("VELDWERK_LOAD_TRACE").is_some()
+                && session.summary().round_trips > 4
+            {
+                let req = veldwerk_core::sync::SyncRequest::from_cbor(&body)?;
+                let resp = veldwerk_core::sync::SyncResponse::from_cbor(&answer)?;
+                for d in &req.docs {
+                    let m = automerge::sync::Message::decode(&d.message)?;
+                    eprintln!(
+                        "{} round {} up {} heads {:?} need {:?} changes {} have {}",
+                        self.id,
+                        session.summary().round_trips,
+                        d.zaak_id,
+                        m.heads,
+                        m.need,
+                        m.changes.len(),
+                        m.have.len()
+                    );
+                }
+                for d in &resp.docs {
+                    let m = automerge::sync::Message::decode(&d.message)?;
+                    eprintln!(
+                        "{} round {} down {} heads {:?} need {:?} changes {} have {}",
+                        self.id,
+                        session.summary().round_trips,
+                        d.zaak_id,
+                        m.heads,
+                        m.need,
+                        m.changes.len(),
+                        m.have.len()
+                    );
+                }
+            }
+            if session.handle_response(&answer)? == Progress::Done {
+                break;
+            }
+        }
+        let summary = session.finish();
+        if !summary.rejections.is_empty() {
+            bail!("rejections: {:?}", summary.rejections);
+        }
+        Ok(summary)
+    }
+
+    /// Records `visits_per_zaak` visits of `entries_per_visit` entries in every held zaak.
+    fn work(&mut self, visits_per_zaak: usize, entries_per_visit: usize) -> Result<usize> {
+        let bundle = self
+            .docs
+            .policy()
+            .ok_or_else(|| anyhow!("no policy"))?
+            .clone();
+        let context = PolicyContext {
+            actie: Actie::Huisbezoek,
+            allowed: true,
+            confirmed_conditions: vec!["afstand_1_5_meter".into()],
+            policy_version: bundle.version,
+            code: bundle
+                .active()
+                .map(|d| d.code)
+                .ok_or_else(|| anyhow!("no code"))?,
+            policy_synced_at: Some(Utc::now()),
+        };
+        let mut n = 0;
+        for zaak_id in self.docs.zaak_ids() {
+            let doc = self
+                .docs
+                .doc_mut(&zaak_id)
+                .ok_or_else(|| anyhow!("doc vanished"))?;
+            for _ in 0..visits_per_zaak {
+                let visit = doc.start_visit(Actie::Huisbezoek, &self.signer, Utc::now())?;
+                for e in 0..entries_per_visit {
+                    let event = Event::Waarneming {
+                        ruimte: format!("kamer {e}"),
+                        tekst: format!(
+                            "Waarneming {e}: in de badkamer staan twee tandenborstels en twee handdoeken."
+                        ),
+                        foto: None,
+                        kast_geopend: false,
+                        kamer_van: None,
+                    };
+                    doc.append_entry(&visit, &event, &context, &self.signer, Utc::now())?;
+                    n += 1;
+                }
+            }
+            self.docs.save(&zaak_id);
+        }
+        Ok(n)
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// One device's day: 10 zaken, 2 visits each, 20 entries per visit (400 entries), one sync.
+fn day(runs: usize) -> Result<()> {
+    let server = Server::start(1, 10)?;
+    let mut device = Device::enroll(&server, "h0")?;
+    let t = Instant::now();
+    let first = device.sync(&server)?;
+    println!(
+        "day: first contact pulled {} zaken in {} round trips, {:.1} ms",
+        first.new_docs.len(),
+        first.round_trips,
+        ms(t.elapsed())
+    );
+    for run in 1..=runs {
+        let entries = device.work(2, 20)?;
+        let t = Instant::now();
+        let s = device.sync(&server)?;
+        let elapsed = t.elapsed();
+        let bytes = s.bytes_sent + s.bytes_received;
+        println!(
+            "day run {run}: {entries} entries in {} round trips, {:.1} ms, {} bytes on the wire ({} up, {} down), {:.0} bytes/entry",
+            s.round_trips,
+            ms(elapsed),
+            bytes,
+            s.bytes_sent,
+            s.bytes_received,
+            bytes as f64 / entries as f64
+        );
+    }
+    // What the server's checks cost grows with the document: they read every stored entry.
+    let t = Instant::now();
+    let mut read = 0;
+    for zaak_id in device.docs.zaak_ids() {
+        if let Some(doc) = device.docs.doc(&zaak_id) {
+            for v in doc.visits()? {
+                read += doc.stored_entries(&v.visit_id)?.len();
+            }
+        }
+    }
+    println!(
+        "day: reading all {read} stored entries of the device's documents takes {:.1} ms",
+        ms(t.elapsed())
+    );
+    println!("day: server peak RSS {:.1} MiB", server.peak_rss_mib()?);
+    server.stop()
+}
+
+/// A new device pulling `zaken` assigned zaken.
+fn pull(zaken: usize) -> Result<()> {
+    let server = Server::start(1, zaken)?;
+    let mut device = Device::enroll(&server, "h0")?;
+    let t = Instant::now();
+    let s = device.sync(&server)?;
+    println!(
+        "pull: {} zaken in {} round trips, {:.1} ms, {} bytes received; server peak RSS {:.1} MiB",
+        s.new_docs.len(),
+        s.round_trips,
+        ms(t.elapsed()),
+        s.bytes_received,
+        server.peak_rss_mib()?
+    );
+    if s.new_docs.len() != zaken {
+        bail!("pulled {} of {zaken} zaken", s.new_docs.len());
+    }
+    server.stop()
+}
+
+/// `devices` devices, each with `zaken` changed zaken, syncing at once.
+fn many(devices: usize, zaken: usize) -> Result<()> {
+    let server = Arc::new(Server::start(devices, zaken)?);
+    let mut fleet = Vec::with_capacity(devices);
+    for h in 0..devices {
+        let mut d = Device::enroll(&server, &format!("h{h}"))?;
+        d.sync(&server)?;
+        d.work(1, 2)?;
+        fleet.push(d);
+    }
+    let rss_before = server.peak_rss_mib()?;
+    let barrier = Arc::new(Barrier::new(devices + 1));
+    let mut threads = Vec::with_capacity(devices);
+    for mut d in fleet {
+        let (server, barrier) = (server.clone(), barrier.clone());
+        let id = d.id.clone();
+        threads.push(std::thread::Builder::new().stack_size(512 << 10).spawn(
+            move || -> Result<(f64, usize)> {
+                barrier.wait();
+                let t = Instant::now();
+                let s = d.sync(&server).with_context(|| format!("device {id}"))?;
+                Ok((ms(t.elapsed()), s.bytes_sent + s.bytes_received))
+            },
+        )?);
+    }
+    barrier.wait();
+    let wall = Instant::now();
+    let mut times = Vec::with_capacity(devices);
+    let mut bytes = 0;
+    for t in threads {
+        let (ms, b) = t.join().map_err(|_| anyhow!("device thread panicked"))??;
+        times.push(ms);
+        bytes += b;
+    }
+    let wall = wall.elapsed();
+    times.sort_by(f64::total_cmp);
+    let entries = devices * zaken * 2;
+    println!(
+        "many: {devices} devices × {zaken} changed zaken: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {:.1} device-syncs/s; {:.0} bytes/entry; server peak RSS {:.1} MiB (before the burst {:.1} MiB)",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0),
+        devices as f64 / wall.as_secs_f64(),
+        bytes as f64 / entries as f64,
+        server.peak_rss_mib()?,
+        rss_before
+    );
+    match Arc::try_unwrap(server) {
+        Ok(s) => s.stop(),
+        Err(_) => Ok(()),
+    }
+}
