@@ -174,6 +174,7 @@ pub(crate) fn sync_device(
     let now = Utc::now();
     device.policy_confirmed(now)?;
     for zaak_id in &acknowledged {
+        device.mark_synced(zaak_id)?;
         device
             .store()
             .mark_acknowledged(zaak_id, now)
