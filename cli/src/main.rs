@@ -49,7 +49,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Rules(command) => rules::run(command),
+        Command::Rules(command) => rules::run(&cli.data_dir, command),
         Command::Text(command) => {
             match text::run(&command, std::io::stdin().lock(), std::io::stdout().lock()) {
                 Ok(_) => ExitCode::SUCCESS,
