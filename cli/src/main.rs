@@ -7,6 +7,7 @@
 //! with the Dutch message and its code on stderr.
 
 mod field;
+mod remote;
 mod rules;
 mod text;
 
@@ -41,12 +42,14 @@ enum Command {
     Text(text::TextCommand),
     #[command(flatten)]
     Field(Box<field::FieldCommand>),
+    #[command(flatten)]
+    Remote(remote::RemoteCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Rules(command) => rules::run(command),
+        Command::Rules(command) => rules::run(&cli.data_dir, command),
         Command::Text(command) => {
             match text::run(&command, std::io::stdin().lock(), std::io::stdout().lock()) {
                 Ok(_) => ExitCode::SUCCESS,
@@ -57,5 +60,6 @@ fn main() -> ExitCode {
             }
         }
         Command::Field(command) => field::run(&cli.data_dir, &command),
+        Command::Remote(command) => remote::run(&cli.data_dir, &command),
     }
 }

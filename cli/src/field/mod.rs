@@ -476,7 +476,8 @@ fn latest_visit(device: &mut Device, zaak: &str) -> Result<String, FieldError> {
         .ok_or_else(|| FieldError::GeenBezoek(zaak.to_owned()))
 }
 
-fn warn_policy(device: &Device, now: chrono::DateTime<Utc>) {
+/// Prints the policy's warnings (too old, never synced) on stderr.
+pub(crate) fn warn_policy(device: &Device, now: chrono::DateTime<Utc>) {
     for w in device.policy_status(now).warnings {
         eprintln!("Let op: {w}");
     }

@@ -10,6 +10,7 @@
 
 mod error;
 pub mod rules;
+mod sync;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

@@ -1,0 +1,20 @@
+//! `veldwerk-client`: the device's blocking HTTP transport to the organisation's server, shared
+//! by the CLI, the mobile bindings and the end-to-end tests (core does no network I/O).
+//!
+//! - [`enroll()`]: `POST /v1/enroll` with the device's public key and a one-time code; pins the
+//!   organisation key and installs the first signed policy.
+//! - [`sync()`]: signed CBOR round trips of `veldwerk_core::sync::SyncSession` against
+//!   `POST /v1/sync` until the device and the server agree; a revoked device is wiped.
+//! - [`ClientError`]: every failure, with a stable `code()` and a Dutch message.
+//!
+//! The wire format is the server's `docs/sync-protocol.md`.
+
+mod enroll;
+mod error;
+mod sync;
+pub mod transport;
+
+pub use enroll::{enroll, Enrollment, ENROLL_PATH};
+pub use error::ClientError;
+pub use sync::{sync, SyncProgress, SyncReport};
+pub use veldwerk_core::sync::SyncSummary;
