@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # The mobile bindings tested on a plain JVM (no Android SDK): builds veldwerk-mobile and
-# veldwerk-server, generates the Kotlin bindings (library mode), checks the committed Swift
-# bindings are current, starts a demo server on a free loopback port with a temporary data
-# directory, runs the Kotlin bindings test and the view-model tests against it, stops it, and
-# runs the Rust figure of the same recording call for the FFI overhead.
+# veldwerk-server (release), generates the Kotlin bindings (library mode), checks the committed
+# Swift bindings in ios/ are current, starts a demo server on a free loopback port with a
+# temporary data directory, runs the Kotlin bindings test and the view-model tests against it,
+# stops it, and prints the FFI overhead of recording a waarneming (Kotlin medians from the
+# bindings test beside the Rust medians of the same calls from `cargo bench --bench record`).
+#
+# Installs what it needs itself: libjna-java (apt) and the Kotlin compiler (npm pack, into
+# build/tools). Uses CARGO_TARGET_DIR when set. Ends with the line `N passed, N failed` over
+# every check (the Kotlin programs' checks, the Swift bindings check, each compile) and exits
+# non-zero on any failure.
 #
 # Usage: scripts/mobile-tests.sh [--update-swift] [--no-bench]
 #   --update-swift  write the generated Swift bindings into ios/ instead of failing on a diff
@@ -30,43 +36,63 @@ SWIFT_DIR=$ROOT/ios/VeldwerkCore/Sources/VeldwerkCore/Generated
 SWIFT_FFI_DIR=$ROOT/ios/VeldwerkCore/FFI
 mkdir -p "$BUILD" "$TOOLS"
 
+PASSED=0
+FAILED=0
 step() { printf '\n== %s\n' "$*"; }
+pass() { PASSED=$((PASSED + 1)); echo "ok    $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL  $*"; }
+finish() {
+    echo
+    echo "$PASSED passed, $FAILED failed"
+    if [ "$FAILED" = 0 ]; then exit 0; else exit 1; fi
+}
+# A failure that stops the run: counted, then the closing line.
+abort() { fail "$*"; finish; }
 
 # --- tools -----------------------------------------------------------------------------------
 step "tools"
 JNA=/usr/share/java/jna.jar
 if [ ! -f "$JNA" ]; then
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y libjna-java >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y libjna-java >/dev/null; }
+    $SUDO apt-get install -y libjna-java >/dev/null 2>&1 ||
+        { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y libjna-java >/dev/null; } ||
+        abort "libjna-java could not be installed"
 fi
 KOTLINC=$TOOLS/package/bin/kotlinc
 STDLIB=$TOOLS/package/lib/kotlin-stdlib.jar
 if [ ! -x "$KOTLINC" ]; then
-    (cd "$TOOLS" && npm pack "kotlin-compiler@$KOTLIN_VERSION" >/dev/null && tar xzf "kotlin-compiler-$KOTLIN_VERSION.tgz")
+    (cd "$TOOLS" && npm pack "kotlin-compiler@$KOTLIN_VERSION" >/dev/null &&
+        tar xzf "kotlin-compiler-$KOTLIN_VERSION.tgz" && rm -f "kotlin-compiler-$KOTLIN_VERSION.tgz") ||
+        abort "kotlin-compiler $KOTLIN_VERSION could not be fetched with npm pack"
 fi
+command -v java >/dev/null || abort "no java on PATH"
 echo "jna: $JNA"
 echo "kotlinc: $("$KOTLINC" -version 2>&1 | tail -1)"
 
 # --- build -----------------------------------------------------------------------------------
 step "cargo build --release -p veldwerk-mobile -p veldwerk-server"
-cargo build --release -p veldwerk-mobile -p veldwerk-server --bins --lib
+cargo build --release -p veldwerk-mobile -p veldwerk-server --bins --lib || abort "cargo build"
 # Private copies: a target directory shared with other checkouts may be rewritten meanwhile.
 rm -rf "$BUILD/bin" && mkdir -p "$BUILD/bin"
-cp "$TARGET/release/libveldwerk_mobile.so" "$TARGET/release/uniffi-bindgen" "$TARGET/release/veldwerk-server" "$BUILD/bin/"
+cp "$TARGET/release/libveldwerk_mobile.so" "$TARGET/release/uniffi-bindgen" \
+    "$TARGET/release/veldwerk-server" "$BUILD/bin/"
 LIB=$BUILD/bin/libveldwerk_mobile.so
 BINDGEN=$BUILD/bin/uniffi-bindgen
 SERVER=$BUILD/bin/veldwerk-server
-grep -q '/v1/sync' "$SERVER" || { echo "FAIL: $SERVER has no /v1/sync route (stale build?)" >&2; exit 1; }
 
 # --- bindings --------------------------------------------------------------------------------
 step "generate Kotlin bindings (library mode)"
 rm -rf "$BUILD/kotlin"
-"$BINDGEN" generate --library "$LIB" --language kotlin --out-dir "$BUILD/kotlin" --no-format
+"$BINDGEN" generate --library "$LIB" --language kotlin --out-dir "$BUILD/kotlin" --no-format ||
+    abort "Kotlin bindings generation"
 KOTLIN_BINDINGS=$BUILD/kotlin/uniffi/veldwerk/veldwerk.kt
 
 step "generate Swift bindings and compare with ios/"
 SWIFT_TMP=$(mktemp -d)
-"$BINDGEN" generate --library "$LIB" --language swift --out-dir "$SWIFT_TMP" --no-format
+"$BINDGEN" generate --library "$LIB" --language swift --out-dir "$SWIFT_TMP" --no-format ||
+    abort "Swift bindings generation"
 if [ "$UPDATE_SWIFT" = 1 ]; then
     mkdir -p "$SWIFT_DIR" "$SWIFT_FFI_DIR/include"
     cp "$SWIFT_TMP/veldwerk.swift" "$SWIFT_DIR/veldwerk.swift"
@@ -74,33 +100,39 @@ if [ "$UPDATE_SWIFT" = 1 ]; then
     cp "$SWIFT_TMP/veldwerkFFI.modulemap" "$SWIFT_FFI_DIR/include/module.modulemap"
     echo "Swift bindings written to ios/"
 fi
-SWIFT_OK=1
-diff -u "$SWIFT_DIR/veldwerk.swift" "$SWIFT_TMP/veldwerk.swift" >/dev/null 2>&1 || SWIFT_OK=0
-diff -u "$SWIFT_FFI_DIR/include/veldwerkFFI.h" "$SWIFT_TMP/veldwerkFFI.h" >/dev/null 2>&1 || SWIFT_OK=0
-diff -u "$SWIFT_FFI_DIR/include/module.modulemap" "$SWIFT_TMP/veldwerkFFI.modulemap" >/dev/null 2>&1 || SWIFT_OK=0
-rm -rf "$SWIFT_TMP"
-if [ "$SWIFT_OK" = 1 ]; then
-    echo "Swift bindings in ios/ are current"
+if diff -q "$SWIFT_DIR/veldwerk.swift" "$SWIFT_TMP/veldwerk.swift" >/dev/null 2>&1 &&
+    diff -q "$SWIFT_FFI_DIR/include/veldwerkFFI.h" "$SWIFT_TMP/veldwerkFFI.h" >/dev/null 2>&1 &&
+    diff -q "$SWIFT_FFI_DIR/include/module.modulemap" "$SWIFT_TMP/veldwerkFFI.modulemap" >/dev/null 2>&1; then
+    pass "the Swift bindings in ios/ are current"
 else
-    echo "FAIL: the Swift bindings in ios/ are out of date: run scripts/mobile-tests.sh --update-swift and commit" >&2
+    diff -u "$SWIFT_DIR/veldwerk.swift" "$SWIFT_TMP/veldwerk.swift" 2>&1 | head -20 || true
+    fail "the Swift bindings in ios/ are out of date: run scripts/mobile-tests.sh --update-swift and commit"
 fi
+rm -rf "$SWIFT_TMP"
 
 # --- compile Kotlin --------------------------------------------------------------------------
 step "compile the Kotlin bindings test and the view-model tests"
-SUPPORT=$ROOT/android/bindings-test/ServerApi.kt
-"$KOTLINC" "$KOTLIN_BINDINGS" android/bindings-test/*.kt -cp "$JNA" -d "$BUILD/bindings-test.jar" 2>&1 | grep -v '^warning:' || true
-[ -f "$BUILD/bindings-test.jar" ] || { echo "FAIL: bindings test did not compile" >&2; exit 1; }
-VM_SOURCES=$(find android/viewmodels/src -name '*.kt' 2>/dev/null | sort)
-if [ -n "$VM_SOURCES" ]; then
-    # shellcheck disable=SC2086
-    "$KOTLINC" "$KOTLIN_BINDINGS" "$SUPPORT" $VM_SOURCES -cp "$JNA" -d "$BUILD/viewmodels-test.jar" 2>&1 | grep -v '^warning:' || true
-    [ -f "$BUILD/viewmodels-test.jar" ] || { echo "FAIL: view-model tests did not compile" >&2; exit 1; }
-fi
+# kotlinc SOURCES... JAR NAME: compiles against the bindings and JNA; a stale jar never runs.
+compile() {
+    local jar=$1 name=$2
+    shift 2
+    rm -f "$jar"
+    if "$KOTLINC" "$KOTLIN_BINDINGS" "$@" -cp "$JNA" -d "$jar" >"$jar.log" 2>&1 && [ -f "$jar" ]; then
+        grep -v '^warning:' "$jar.log" || true
+        pass "$name compiles"
+    else
+        cat "$jar.log"
+        abort "$name does not compile"
+    fi
+}
+SUPPORT=android/bindings-test/ServerApi.kt
+compile "$BUILD/bindings-test.jar" "the bindings test" android/bindings-test/*.kt
+mapfile -t VM_SOURCES < <(find android/viewmodels/src -name '*.kt' | sort)
+compile "$BUILD/viewmodels-test.jar" "the view-model tests" "$SUPPORT" "${VM_SOURCES[@]}"
 
 # --- server ----------------------------------------------------------------------------------
 step "start veldwerk-server --demo on loopback"
 DATA=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 LOG=$BUILD/server.log
 SERVER_PID=""
 cleanup() {
@@ -108,50 +140,71 @@ cleanup() {
         kill -TERM "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
     fi
+    SERVER_PID=""
     rm -rf "$DATA"
 }
 trap cleanup EXIT
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 "$SERVER" --data-dir "$DATA" --listen "127.0.0.1:$PORT" --demo >"$LOG" 2>&1 &
 SERVER_PID=$!
 URL="http://127.0.0.1:$PORT"
 for _ in $(seq 1 100); do
     if curl -fsS "$URL/healthz" >/dev/null 2>&1; then break; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$LOG" >&2; echo "FAIL: server did not start" >&2; exit 1; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$LOG"; abort "the server did not start"; }
     sleep 0.1
 done
 PASSWORD=$(sed -n 's/^ *wachtwoord: *\([^ ]*\).*/\1/p' "$LOG" | head -1)
 CODE1=$(sed -n 's/^ *handhaver1: *\([^ ]*\) .*/\1/p' "$LOG" | head -1)
-[ -n "$PASSWORD" ] && [ -n "$CODE1" ] || { cat "$LOG" >&2; echo "FAIL: no demo password or enrollment code printed" >&2; exit 1; }
+[ -n "$PASSWORD" ] && [ -n "$CODE1" ] || { cat "$LOG"; abort "the demo server printed no password or enrollment code"; }
 # A second code for the view-model tests' own device (admin command on the same data dir).
 CODE2=$("$SERVER" --data-dir "$DATA" enroll-code --user handhaver1 | head -1)
 echo "server $URL (pid $SERVER_PID)"
 
 # --- run -------------------------------------------------------------------------------------
-CP_RUN="$JNA:$STDLIB"
-STATUS=0
-step "Kotlin bindings test"
-VELDWERK_SERVER=$URL VELDWERK_ENROLL_CODE=$CODE1 VELDWERK_SUPERVISOR_PASSWORD=$PASSWORD \
-    java -Djna.library.path="$BUILD/bin" -cp "$BUILD/bindings-test.jar:$CP_RUN" MainKt \
-    | tee "$BUILD/bindings-test.out" || STATUS=1
-if [ -f "$BUILD/viewmodels-test.jar" ]; then
-    step "view-model tests"
-    VELDWERK_SERVER=$URL VELDWERK_ENROLL_CODE=$CODE2 VELDWERK_SUPERVISOR_PASSWORD=$PASSWORD \
-        java -Djna.library.path="$BUILD/bin" -cp "$BUILD/viewmodels-test.jar:$CP_RUN" \
-        veldwerk.viewmodels.test.ViewModelTestsKt | tee "$BUILD/viewmodels-test.out" || STATUS=1
-fi
+# run NAME OUT JAR MAIN CODE: runs a Kotlin test program (its device enrolls with CODE) and
+# adds its `N passed, N failed` line to the totals; a program that ends without that line
+# counts as one failure.
+run() {
+    local name=$1 out=$2 jar=$3 main=$4 code=$5
+    step "$name"
+    VELDWERK_SERVER=$URL VELDWERK_SUPERVISOR_PASSWORD=$PASSWORD VELDWERK_ENROLL_CODE=$code \
+        java -Djna.library.path="$BUILD/bin" -cp "$jar:$JNA:$STDLIB" "$main" 2>&1 | tee "$out" || true
+    local line
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1 || true)
+    if [ -n "$line" ]; then
+        PASSED=$((PASSED + $(echo "$line" | cut -d' ' -f1)))
+        FAILED=$((FAILED + $(echo "$line" | cut -d' ' -f3)))
+    else
+        fail "$name ended without its closing line"
+    fi
+}
+run "Kotlin bindings test" "$BUILD/bindings-test.out" "$BUILD/bindings-test.jar" MainKt "$CODE1"
+run "view-model tests" "$BUILD/viewmodels-test.out" "$BUILD/viewmodels-test.jar" \
+    veldwerk.viewmodels.test.ViewModelTestsKt "$CODE2"
 cleanup
-SERVER_PID=""
 
 # --- FFI overhead ----------------------------------------------------------------------------
 if [ "$BENCH" = 1 ]; then
-    step "Rust figure for the same call (cargo bench -p veldwerk-mobile --bench record)"
-    cargo bench -p veldwerk-mobile --bench record -- --warm-up-time 1 --measurement-time 3 2>&1 \
-        | grep -E '^(bench|record|check)|time:' | tee "$BUILD/bench-rust.out" || true
-    step "FFI overhead (median per call)"
-    grep '^bench kotlin' "$BUILD/bindings-test.out" || true
-    grep '^bench rust' "$BUILD/bench-rust.out" || true
+    step "Rust figures for the same calls (cargo bench -p veldwerk-mobile --bench record)"
+    if cargo bench -p veldwerk-mobile --bench record -- --warm-up-time 1 --measurement-time 3 \
+        >"$BUILD/bench-rust.out" 2>&1; then
+        grep -E '^bench rust|time:|^bench rust/' "$BUILD/bench-rust.out" || true
+        pass "the Rust bench runs"
+    else
+        tail -30 "$BUILD/bench-rust.out"
+        fail "the Rust bench"
+    fi
+    step "FFI overhead (median per call; Kotlin through the bindings vs Rust calling the facade)"
+    for call in record_waarneming check_action; do
+        k=$(sed -n "s/^bench kotlin $call median_us=\([0-9.]*\).*/\1/p" "$BUILD/bindings-test.out" | tail -1)
+        r=$(sed -n "s/^bench rust $call median_us=\([0-9.]*\).*/\1/p" "$BUILD/bench-rust.out" 2>/dev/null | tail -1)
+        if [ -n "$k" ] && [ -n "$r" ]; then
+            awk -v c="$call" -v k="$k" -v r="$r" \
+                'BEGIN { printf "%-18s kotlin %10.1f us   rust %10.1f us   overhead %+9.1f us (%+.0f%%)\n", c, k, r, k - r, (k - r) / r * 100 }'
+        else
+            echo "$call: kotlin ${k:-?} us, rust ${r:-?} us"
+        fi
+    done
 fi
 
-[ "$SWIFT_OK" = 1 ] || STATUS=1
-if [ "$STATUS" = 0 ]; then echo "mobile tests: passed"; else echo "mobile tests: FAILED"; fi
-exit "$STATUS"
+finish

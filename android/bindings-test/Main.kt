@@ -1,7 +1,7 @@
 // The generated Kotlin bindings on a plain JVM against a live veldwerk-server (started by
 // scripts/mobile-tests.sh): enroll, sync, the routekaart under geel and rood, a full visit with
-// consent and waarnemingen, its arrival on the server, typed errors, and the FFI cost of
-// recording a waarneming. Ends with the line `N passed, N failed`.
+// consent and waarnemingen, its arrival on the server, typed errors, revocation, and the FFI
+// cost of recording a waarneming. Ends with the line `N passed, N failed`.
 
 import java.nio.file.Files
 import java.security.SecureRandom
@@ -78,6 +78,12 @@ fun main() {
         expect(e.code == "zaak_unknown") { e.code }
     }
 
+    r.check("an unknown enrollment code is the server's typed Refused (enroll_code_invalid, 401)") {
+        val e = expectThrows<VeldwerkException.Refused> { vw.enroll(server, "AAAA-BBBB-CCCC") }
+        expect(e.code == "enroll_code_invalid" && e.status.toInt() == 401) { "${e.code} ${e.status}" }
+        expect(!vw.isEnrolled()) { "enrolled after a refusal" }
+    }
+
     r.check("enroll with the one-time code pins the organisation and installs its policy") {
         val info = vw.enroll(server, enrollCode)
         expect(info.user == handhaver) { info.user }
@@ -86,9 +92,9 @@ fun main() {
         expect(vw.deviceId() == info.deviceId && vw.isEnrolled()) { "device id not taken over" }
     }
 
-    r.check("the same code a second time is refused with enroll_code_invalid") {
-        val e = expectThrows<VeldwerkException.Refused> { vw.enroll(server, enrollCode) }
-        expect(e.code == "enroll_code_invalid" && e.status.toInt() == 401) { "${e.code} ${e.status}" }
+    r.check("enrolling an enrolled device again is InvalidInput (already_enrolled)") {
+        val e = expectThrows<VeldwerkException.InvalidInput> { vw.enroll(server, enrollCode) }
+        expect(e.code == "already_enrolled") { e.code }
     }
 
     r.check("sync brings the assigned zaken, with progress") {
@@ -96,8 +102,14 @@ fun main() {
         val report = vw.sync(progress)
         expect(report.newZaken.size == 2) { "new zaken: ${report.newZaken}" }
         expect(report.rejections.isEmpty()) { "${report.rejections}" }
-        expect(progress.steps.isNotEmpty() && progress.steps.last().phase == "done") { "${progress.steps}" }
-        expect(progress.steps.any { it.phase == "sending" } && progress.steps.any { it.phase == "received" }) { "${progress.steps}" }
+        // Each round trip: Sending, then Applied, numbered from 1.
+        val steps = progress.steps
+        expect(steps.isNotEmpty() && steps.size % 2 == 0) { "$steps" }
+        steps.chunked(2).forEachIndexed { i, (sent, applied) ->
+            expect(sent is SyncStep.Sending && sent.roundTrip == (i + 1).toUInt()) { "$steps" }
+            expect(applied is SyncStep.Applied && applied.roundTrip == (i + 1).toUInt()) { "$steps" }
+        }
+        expect(steps.any { it is SyncStep.Applied && it.newZaken == 2u && it.bytesReceived > 0UL }) { "$steps" }
         zaken = vw.worklist().items
         expect(zaken.size == 2) { "worklist: $zaken" }
     }
@@ -235,14 +247,17 @@ fun main() {
     }
 
     r.check("sync sends the visit; the server checks and acknowledges all of it") {
+        val before = vw.worklist().items.first { it.zaakId == zaak }
+        expect(before.unsyncedEntries == 14u) { "unsynced before: $before" }
         val report = vw.sync(Collect())
         expect(report.rejections.isEmpty()) { "rejected: ${report.rejections}" }
         expect(report.docsSent.toInt() >= 1) { "$report" }
-        expect(report.acknowledged.contains(zaak)) { "not acknowledged: ${report.acknowledged}" }
+        // Acknowledged only after the server verified signatures, chain, actor and assignment.
+        expect(report.entriesSent == 14UL && report.unsyncedEntries == 0UL) { "$report" }
         val row = vw.worklist().items.first { it.zaakId == zaak }
         expect(row.unsyncedEntries == 0u) { "still unsynced: $row" }
         val again = vw.sync(Collect())
-        expect(again.rejections.isEmpty() && again.acknowledged.contains(zaak)) { "$again" }
+        expect(again.rejections.isEmpty() && again.entriesSent == 0UL && again.unsyncedEntries == 0UL) { "$again" }
     }
 
     r.check("on the server (supervisor API) nothing of this visit is flagged: recorded under the active code") {
@@ -280,11 +295,24 @@ fun main() {
         expect(vw.worklist().items.size == 2) { "zaken lost after reopening" }
     }
 
-    r.check("wipe erases the store; every later call is Closed") {
-        vw.wipe()
-        val e = expectThrows<VeldwerkException.Closed> { vw.worklist() }
-        expect(e.code == "store_closed") { e.code }
+    r.check("revoked by the supervisor: the next sync wipes the device, a typed Revoked") {
+        api.revokeDevice(vw.deviceId())
+        val e = expectThrows<VeldwerkException.Revoked> { vw.sync(Collect()) }
+        expect(e.code == "device_revoked" && e.wiped) { "${e.code} wiped=${e.wiped}" }
+        val closed = expectThrows<VeldwerkException.Closed> { vw.worklist() }
+        expect(closed.code == "store_closed") { closed.code }
         vw.close()
+        val left = java.io.File(dir).list()?.toList() ?: emptyList()
+        expect(left.isEmpty()) { "files left after the wipe: $left" }
+    }
+
+    r.check("wipe erases the store; every later call is Closed") {
+        val again = Veldwerk.open(dir, storageKey)
+        expect(again.worklist().items.isEmpty() && !again.isEnrolled()) { "data survived the revocation" }
+        again.wipe()
+        val e = expectThrows<VeldwerkException.Closed> { again.worklist() }
+        expect(e.code == "store_closed") { e.code }
+        again.close()
         val fresh = Veldwerk.open(dir, storageKey)
         expect(fresh.worklist().items.isEmpty() && !fresh.isEnrolled()) { "data survived the wipe" }
         fresh.close()

@@ -1,6 +1,6 @@
 // The supervisor side of the server API (server/docs/api.md), for the JVM tests: sign in,
-// switch the active code, list flags. Plain java.net.http; no JSON library is needed for the
-// few fields read here.
+// switch the active code, revoke a device, list flags. Plain java.net.http; no JSON library is
+// needed for the few fields read here.
 package veldwerk.testsupport
 
 import java.net.URI
@@ -40,6 +40,12 @@ class ServerApi(private val base: String) {
         val (status, body) = send("GET", "/v1/code", null)
         check(status == 200) { "GET /v1/code failed: $status $body" }
         return field(body, "code") ?: error("no code in $body")
+    }
+
+    /** Revokes a device: its next request is refused with the wipe instruction. */
+    fun revokeDevice(deviceId: String) {
+        val (status, body) = send("POST", "/v1/devices/$deviceId/revoke", null)
+        check(status in 200..299) { "revoke failed: $status $body" }
     }
 
     /** The raw JSON of every flag (resolved or not). */

@@ -3,23 +3,24 @@
 //! FFI (android/bindings-test/Main.kt prints the Kotlin medians). The core's `Device::record`
 //! is measured beside them, so the facade's own translation cost shows too.
 //!
-//! Run with `cargo bench -p veldwerk-mobile --bench record`. Like the Kotlin side, a visit is
-//! started afresh every `PER_VISIT` waarnemingen so both measure visits of the same size.
+//! Run with `cargo bench -p veldwerk-mobile --bench record`. First it repeats the Kotlin test's
+//! own procedure call for call and prints its medians in the same format
+//! (`bench rust record_waarneming median_us=...`), so the two lines compare directly; then
+//! criterion measures the same calls. Like the Kotlin side, a visit is started afresh every
+//! `PER_VISIT` waarnemingen so both measure visits of the same size.
 
-use std::collections::BTreeSet;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 use veldwerk_core::device::Device;
-use veldwerk_core::protocol::melding::Werkproces;
 use veldwerk_core::protocol::Event;
-use veldwerk_core::zaak::{Address, ZaakSummary};
-use veldwerk_mobile::{
-    consent_text, Aankondigingswijze, Actie, ActionParams, BronSoort, Feit, Grondslag, Rol, Stap,
-    Veldwerk,
-};
+use veldwerk_mobile::{Actie, ActionParams, Stap, Veldwerk};
+
+#[path = "../tests/fixtures/mod.rs"]
+mod fixtures;
+use fixtures::{entry_steps, waarneming};
 
 const KEY: [u8; 32] = [7; 32];
 const ZAAK: &str = "Z-BENCH-1";
@@ -27,84 +28,16 @@ const HANDHAVER: &str = "hh-1";
 /// Waarnemingen per visit: the Kotlin side records 330 in one visit.
 const PER_VISIT: u64 = 330;
 
-fn summary() -> ZaakSummary {
-    ZaakSummary {
-        zaak_id: ZAAK.to_owned(),
-        label: "Bench samenwoning".into(),
-        address: Address {
-            street: "Kerkstraat".into(),
-            house_number: "12".into(),
-            postcode: "1234 AB".into(),
-            city: "Demodorp".into(),
-        },
-        werkproces: Werkproces::H2,
-        motivatie: "Post op dit adres is gericht aan een tweede volwassene.".into(),
-        deadline: NaiveDate::from_ymd_opt(2026, 12, 7),
-        handhavers: BTreeSet::from([HANDHAVER.to_owned()]),
-    }
-}
-
-fn grondslag() -> Grondslag {
-    Grondslag::ConcreteAanwijzing {
-        feiten: vec![Feit {
-            omschrijving: "Het waterverbruik is sinds augustus verdubbeld.".into(),
-            bron: BronSoort::Instantie,
-        }],
-        geraadpleegde_bronnen: vec!["BRP".into()],
-        waarom_niet_minder_ingrijpend: "Niet uit registers vast te stellen.".into(),
-    }
-}
-
 fn confirmed(vw: &Veldwerk, visit: &str, stap: &Stap) -> Vec<String> {
-    vw.check_step(ZAAK.into(), visit.into(), stap.clone())
-        .ok()
-        .flatten()
-        .map(|d| d.conditions.into_iter().map(|c| c.code).collect())
-        .unwrap_or_default()
+    fixtures::conditions(vw, ZAAK, visit, stap).unwrap_or_default()
 }
 
 /// Starts a `huisbezoek_app` visit and records it up to inside the dwelling.
 fn enter(vw: &Veldwerk) -> String {
     let visit = vw
-        .start_visit(
-            ZAAK.into(),
-            Actie::HuisbezoekApp,
-            ActionParams {
-                handhavers: Some(1),
-                ..ActionParams::default()
-            },
-        )
+        .start_visit(ZAAK.into(), Actie::HuisbezoekApp, one_handhaver())
         .expect("start visit");
-    let text = consent_text(veldwerk_mobile::Variant::A);
-    let steps = [
-        Stap::Aanleiding {
-            actie: Actie::HuisbezoekApp,
-            grondslag: grondslag(),
-        },
-        Stap::Aankondiging {
-            wijze: Aankondigingswijze::Onaangekondigd,
-            toelichting: None,
-        },
-        Stap::AanDeDeur {
-            handhavers: vec![HANDHAVER.into()],
-            leider: HANDHAVER.into(),
-        },
-        Stap::LegitimatieEnDoel {
-            legitimatie_getoond: true,
-            doel: "Vaststellen van de woonsituatie".into(),
-        },
-        Stap::ToestemmingGevraagd {
-            variant: text.variant,
-            tekst: text.tekst,
-            tekst_hash: text.hash,
-        },
-        Stap::ToestemmingGegeven {
-            door: "bewoner".into(),
-            rol: Rol::Bewoner,
-        },
-        Stap::Binnentreden,
-    ];
-    for stap in steps {
+    for stap in entry_steps(HANDHAVER) {
         let c = confirmed(vw, &visit, &stap);
         vw.record(ZAAK.into(), visit.clone(), stap, c)
             .expect("record step");
@@ -112,13 +45,51 @@ fn enter(vw: &Veldwerk) -> String {
     visit
 }
 
-fn waarneming() -> Stap {
-    Stap::Waarneming {
-        ruimte: "woonkamer".into(),
-        tekst: "Een bank, een tafel en twee stoelen.".into(),
-        foto: None,
-        kast_geopend: false,
-        kamer_van: None,
+fn median_us(mut times: Vec<Duration>) -> f64 {
+    times.sort();
+    times[times.len() / 2].as_nanos() as f64 / 1000.0
+}
+
+/// The Kotlin bindings test's procedure, call for call: a fresh visit entered with consent, 30
+/// waarnemingen to warm up and 300 timed; `check_action` 3000 times, the first 1000 dropped.
+fn as_in_kotlin(vw: &Veldwerk) {
+    let stap = waarneming();
+    let visit = enter(vw);
+    let conditions = confirmed(vw, &visit, &stap);
+    let record = || {
+        let t0 = Instant::now();
+        let r = vw.record(ZAAK.into(), visit.clone(), stap.clone(), conditions.clone());
+        let elapsed = t0.elapsed();
+        black_box(r.expect("record"));
+        elapsed
+    };
+    for _ in 0..30 {
+        record();
+    }
+    let records: Vec<Duration> = (0..300).map(|_| record()).collect();
+    let checks: Vec<Duration> = (0..3000)
+        .map(|_| {
+            let t0 = Instant::now();
+            black_box(vw.check_action(Actie::HuisbezoekApp, one_handhaver()))
+                .expect("check action");
+            t0.elapsed()
+        })
+        .skip(1000)
+        .collect();
+    println!(
+        "bench rust record_waarneming median_us={} n=300",
+        median_us(records)
+    );
+    println!(
+        "bench rust check_action median_us={} n=2000",
+        median_us(checks)
+    );
+}
+
+fn one_handhaver() -> ActionParams {
+    ActionParams {
+        handhavers: Some(1),
+        ..ActionParams::default()
     }
 }
 
@@ -126,9 +97,15 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     {
         let mut device = Device::open(dir.path(), KEY).expect("open device");
-        device.create_zaak(&summary(), Utc::now()).expect("zaak");
+        device
+            .create_zaak(
+                &fixtures::summary(ZAAK, NaiveDate::from_ymd_opt(2026, 12, 7), HANDHAVER),
+                Utc::now(),
+            )
+            .expect("zaak");
     }
     let vw = Veldwerk::open(dir.path().display().to_string(), KEY.to_vec()).expect("open");
+    as_in_kotlin(&vw);
     let stap = waarneming();
 
     let mut group = c.benchmark_group("bench rust");
@@ -150,15 +127,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.bench_function("check_action (facade, as Kotlin calls it)", |b| {
-        b.iter(|| {
-            black_box(vw.check_action(
-                Actie::HuisbezoekApp,
-                ActionParams {
-                    handhavers: Some(1),
-                    ..ActionParams::default()
-                },
-            ))
-        })
+        b.iter(|| black_box(vw.check_action(Actie::HuisbezoekApp, one_handhaver())))
     });
     drop(vw);
 
@@ -201,38 +170,10 @@ fn enter_core(device: &mut Device) -> String {
     let visit = device
         .start_visit(ZAAK, planned.actie, planned, Utc::now())
         .expect("start");
-    let text = consent_text(veldwerk_mobile::Variant::A);
-    let steps: Vec<Event> = [
-        Stap::Aanleiding {
-            actie: Actie::HuisbezoekApp,
-            grondslag: grondslag(),
-        },
-        Stap::Aankondiging {
-            wijze: Aankondigingswijze::Onaangekondigd,
-            toelichting: None,
-        },
-        Stap::AanDeDeur {
-            handhavers: vec![HANDHAVER.into()],
-            leider: HANDHAVER.into(),
-        },
-        Stap::LegitimatieEnDoel {
-            legitimatie_getoond: true,
-            doel: "Vaststellen van de woonsituatie".into(),
-        },
-        Stap::ToestemmingGevraagd {
-            variant: text.variant,
-            tekst: text.tekst,
-            tekst_hash: text.hash,
-        },
-        Stap::ToestemmingGegeven {
-            door: "bewoner".into(),
-            rol: Rol::Bewoner,
-        },
-        Stap::Binnentreden,
-    ]
-    .into_iter()
-    .map(|s| s.into_event().expect("event"))
-    .collect();
+    let steps: Vec<Event> = entry_steps(HANDHAVER)
+        .into_iter()
+        .map(|s| s.into_event().expect("event"))
+        .collect();
     for event in steps {
         let conditions = core_conditions(device, &visit, &event);
         device

@@ -1,9 +1,10 @@
 //! `VeldwerkError`: the one error type the apps see, with a stable `code` and the Dutch message
-//! in `detail` (Kotlin reserves `message`), converted here from the core and transport errors.
+//! in `detail` (Kotlin reserves `message`), converted here from the core's and the client's.
 
+use veldwerk_client::ClientError;
 use veldwerk_core::device::DeviceError;
 use veldwerk_core::store::StoreError;
-use veldwerk_core::sync::{Instruction, SyncError};
+use veldwerk_core::sync::SyncError;
 
 use crate::types::Notice;
 
@@ -40,17 +41,29 @@ pub enum VeldwerkError {
     /// Input the facade or the core cannot accept (a key of the wrong length, a bad date).
     #[error("{detail} [{code}]")]
     InvalidInput { code: String, detail: String },
-    /// The server could not be reached or answered something unreadable.
+    /// The server could not be reached, was too slow, or answered something unreadable.
+    /// `transient`: trying again later may succeed (nothing was lost).
     #[error("{detail} [{code}]")]
-    Network { code: String, detail: String },
-    /// The server refused the request. `wipe` is set when the device was revoked: the app
-    /// must call `wipe()` and delete the storage key from the platform keystore.
+    Network {
+        code: String,
+        detail: String,
+        transient: bool,
+    },
+    /// The server refused the request with its own code (`status` is the HTTP status).
     #[error("{detail} [{code}]")]
     Refused {
         code: String,
         detail: String,
         status: u16,
-        wipe: bool,
+    },
+    /// The organisation revoked this device. The sync wiped the store (`wiped`; if that
+    /// failed the app must call `wipe()`); the app deletes the storage key from the platform
+    /// keystore. Every later call gives `Closed`.
+    #[error("{detail} [{code}]")]
+    Revoked {
+        code: String,
+        detail: String,
+        wiped: bool,
     },
     /// The device store failed or holds unreadable data.
     #[error("{detail} [{code}]")]
@@ -73,6 +86,7 @@ impl VeldwerkError {
             | VeldwerkError::InvalidInput { code, .. }
             | VeldwerkError::Network { code, .. }
             | VeldwerkError::Refused { code, .. }
+            | VeldwerkError::Revoked { code, .. }
             | VeldwerkError::Storage { code, .. }
             | VeldwerkError::Closed { code, .. } => code,
         }
@@ -80,13 +94,6 @@ impl VeldwerkError {
 
     pub(crate) fn invalid(code: &str, message: impl Into<String>) -> Self {
         VeldwerkError::InvalidInput {
-            code: code.to_owned(),
-            detail: message.into(),
-        }
-    }
-
-    pub(crate) fn network(code: &str, message: impl Into<String>) -> Self {
-        VeldwerkError::Network {
             code: code.to_owned(),
             detail: message.into(),
         }
@@ -160,31 +167,60 @@ impl From<DeviceError> for VeldwerkError {
 impl From<SyncError> for VeldwerkError {
     fn from(e: SyncError) -> Self {
         let code = e.code().to_owned();
-        let message = match &e {
-            SyncError::Refused { message, .. } => message.clone(),
-            other => other.to_string(),
-        };
         match e {
             SyncError::Refused {
-                status,
-                instruction,
-                ..
+                status, message, ..
             } => VeldwerkError::Refused {
                 code,
                 detail: message,
                 status,
-                wipe: instruction == Some(Instruction::Wipe),
             },
             SyncError::Docs(_) => VeldwerkError::Storage {
                 code,
-                detail: message,
+                detail: e.to_string(),
             },
             SyncError::Envelope(_) | SyncError::NotConverging(_) | SyncError::OutOfTurn => {
                 VeldwerkError::Network {
                     code,
-                    detail: message,
+                    detail: e.to_string(),
+                    transient: false,
                 }
             }
+        }
+    }
+}
+
+impl From<ClientError> for VeldwerkError {
+    fn from(e: ClientError) -> Self {
+        let code = e.code().to_owned();
+        let detail = e.to_string();
+        let transient = e.is_transient();
+        match e {
+            ClientError::Device(d) => d.into(),
+            ClientError::Sync(s) => s.into(),
+            ClientError::NoDevice => VeldwerkError::closed(),
+            ClientError::NotEnrolled => VeldwerkError::NotEnrolled { code, detail },
+            ClientError::InvalidUrl(_) | ClientError::AlreadyEnrolled { .. } => {
+                VeldwerkError::InvalidInput { code, detail }
+            }
+            ClientError::Unreachable(_)
+            | ClientError::Timeout
+            | ClientError::Transport(_)
+            | ClientError::BadResponse(_) => VeldwerkError::Network {
+                code,
+                detail,
+                transient,
+            },
+            ClientError::Refused { status, .. } => VeldwerkError::Refused {
+                code,
+                detail,
+                status,
+            },
+            ClientError::Revoked { wiped, .. } => VeldwerkError::Revoked {
+                code,
+                detail,
+                wiped,
+            },
         }
     }
 }

@@ -4,23 +4,22 @@
 //! - [`Veldwerk`]: the one object the apps hold (the device behind a mutex).
 //! - [`types`], [`steps`]: the records and enums that cross the boundary.
 //! - [`error`]: the one error enum, with a stable code and a Dutch message.
-//! - [`http`], [`sync`]: the transport (the core does no network I/O).
+//! - [`sync`]: the records of a sync; enrollment and sync themselves are `veldwerk-client`'s
+//!   (the core does no network I/O).
 //!
 //! Every exported function is blocking: apps call them from a background dispatcher / task.
 
 pub mod error;
-mod http;
 pub mod steps;
 pub mod sync;
 pub mod types;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Utc;
 use veldwerk_core::device::Device;
 use veldwerk_core::protocol::{self, ToestemmingsTekst};
-use veldwerk_core::store::{Store, StoreError};
 
 pub use error::VeldwerkError;
 pub use steps::{Feit, Grondslag, Ondertekenaar, Stap};
@@ -83,11 +82,8 @@ pub struct Recorded {
 /// Close it (`close()` in Kotlin, `use {}`) or drop it when the app goes to the background.
 #[derive(uniffi::Object)]
 pub struct Veldwerk {
-    /// `None` once wiped.
+    /// `None` once wiped (by `wipe`, or by a sync that found the device revoked).
     device: Mutex<Option<Device>>,
-    /// Where the store lives, and its key: `wipe` reopens the bare store to erase it.
-    dir: PathBuf,
-    key: [u8; 32],
 }
 
 impl std::fmt::Debug for Veldwerk {
@@ -109,17 +105,17 @@ fn storage_key(key: &[u8]) -> Result<[u8; 32], VeldwerkError> {
 }
 
 impl Veldwerk {
-    fn lock(&self) -> Result<MutexGuard<'_, Option<Device>>, VeldwerkError> {
+    fn lock(&self) -> MutexGuard<'_, Option<Device>> {
         // A panic while recording leaves nothing half-written (every write is one
         // transaction), so a poisoned lock is taken over.
-        Ok(self.device.lock().unwrap_or_else(|p| p.into_inner()))
+        self.device.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn with<T>(
         &self,
         f: impl FnOnce(&mut Device) -> Result<T, VeldwerkError>,
     ) -> Result<T, VeldwerkError> {
-        let mut guard = self.lock()?;
+        let mut guard = self.lock();
         let device = guard.as_mut().ok_or_else(VeldwerkError::closed)?;
         f(device)
     }
@@ -135,8 +131,6 @@ impl Veldwerk {
         let device = Device::open(Path::new(&dir), key)?;
         Ok(Arc::new(Veldwerk {
             device: Mutex::new(Some(device)),
-            dir: PathBuf::from(dir),
-            key,
         }))
     }
 
@@ -151,43 +145,37 @@ impl Veldwerk {
     }
 
     /// Enrolls with the server at `server_url` using the supervisor's one-time code, pins the
-    /// organisation key and installs the verified policy. Blocking HTTP; the device is not
-    /// locked while the request is under way.
+    /// organisation key and installs the verified policy (`veldwerk_client::enroll`). Blocking
+    /// HTTP: call it off the main thread; other calls wait until it is done.
     pub fn enroll(&self, server_url: String, code: String) -> Result<EnrollInfo, VeldwerkError> {
-        let http = http::Http::new(&server_url)?;
-        let public_key = self.with(|d| Ok(d.public_key()))?;
-        let answer = http.enroll(&code, &public_key)?;
-        let org_key = hex::decode(answer.org_public_key.trim()).map_err(|_| {
-            VeldwerkError::network(
-                "answer_unreadable",
-                "De sleutel van de organisatie in het antwoord is onleesbaar.",
-            )
-        })?;
         self.with(|d| {
-            d.set_enrollment(&answer.device_id, &org_key, http.base())?;
-            let status = d.install_policy(&answer.policy.to_bytes(), Utc::now())?;
+            let e = veldwerk_client::enroll(d, &server_url, &code)?;
             Ok(EnrollInfo {
-                device_id: answer.device_id.clone(),
-                user: answer.user.clone(),
-                organisation: answer.organisation.clone(),
-                policy: status.into(),
+                device_id: e.device_id,
+                user: e.user,
+                organisation: e.organisation,
+                policy: d.policy_status(Utc::now()).into(),
             })
         })
     }
 
-    /// Syncs with the server (zaken, entries, policy). Blocking: call it off the main thread.
-    /// The device stays locked while the sync runs (other calls wait); `progress` is called
-    /// on this thread without the lock.
+    /// Syncs with the server (zaken, entries, policy) through `veldwerk_client::sync`.
+    /// Blocking: call it off the main thread. The device stays locked while the sync runs
+    /// (other calls wait); `progress` is called on this thread without the lock. A revoked
+    /// device is wiped and gives `Revoked`: the app then deletes the storage key.
     pub fn sync(&self, progress: Box<dyn SyncProgress>) -> Result<SyncReport, VeldwerkError> {
         let (tx, rx) = std::sync::mpsc::channel::<SyncStep>();
         std::thread::scope(|scope| {
             let worker = scope.spawn(move || {
-                self.with(|d| {
-                    sync::sync_device(d, &|s| {
-                        // The receiver lives until this thread ends.
-                        let _ = tx.send(s);
-                    })
-                })
+                let mut slot = self.lock();
+                if slot.is_none() {
+                    return Err(VeldwerkError::closed());
+                }
+                let report = veldwerk_client::sync(&mut slot, &mut |p| {
+                    // The receiver lives until this thread ends.
+                    let _ = tx.send(p.into());
+                })?;
+                Ok(report.into())
             });
             for s in rx {
                 progress.on_step(s);
@@ -294,17 +282,10 @@ impl Veldwerk {
     /// Deletes the store and everything in it. The app must also delete the storage key from
     /// the platform keystore. Every later call gives `Closed`.
     pub fn wipe(&self) -> Result<(), VeldwerkError> {
-        let mut guard = self.lock()?;
-        let Some(device) = guard.take() else {
-            return Ok(());
-        };
-        // The device owns its store; close it, then erase the store itself.
-        drop(device);
-        let store_err =
-            |e: StoreError| VeldwerkError::from(veldwerk_core::device::DeviceError::from(e));
-        Store::open(&self.dir, self.key)
-            .and_then(Store::wipe)
-            .map_err(store_err)
+        match self.lock().take() {
+            Some(device) => Ok(device.wipe()?),
+            None => Ok(()),
+        }
     }
 }
 
@@ -344,5 +325,8 @@ fn visit_progress(
     })
 }
 
+// The unit tests share fixtures with the integration tests, which name the crate.
+#[cfg(test)]
+extern crate self as veldwerk_mobile;
 #[cfg(test)]
 mod tests;

@@ -1,37 +1,22 @@
 //! The facade's translations, through its public API on a real device store: enums both ways,
 //! steps into events, errors into `VeldwerkError` variants, records out of the core's types.
 
-use std::collections::BTreeSet;
-
 use chrono::{NaiveDate, Utc};
+use veldwerk_client::ClientError;
 use veldwerk_core::device::{Device, DeviceError};
-use veldwerk_core::protocol::{self, melding::Werkproces, Event};
+use veldwerk_core::protocol::{self, Event};
 use veldwerk_core::routekaart;
-use veldwerk_core::sync::{Instruction, SyncError};
-use veldwerk_core::zaak::{Address, ZaakSummary};
+use veldwerk_core::sync::SyncError;
 
 use super::*;
+
+#[path = "../tests/fixtures/mod.rs"]
+mod fixtures;
+use fixtures::{grondslag, summary};
 
 const KEY: [u8; 32] = [3; 32];
 const ZAAK: &str = "Z-2026-0001";
 const HH: &str = "hh-1";
-
-fn summary(zaak_id: &str, deadline: Option<NaiveDate>) -> ZaakSummary {
-    ZaakSummary {
-        zaak_id: zaak_id.to_owned(),
-        label: format!("{zaak_id} samenwoning"),
-        address: Address {
-            street: "Kerkstraat".into(),
-            house_number: "12".into(),
-            postcode: "1234 AB".into(),
-            city: "Demodorp".into(),
-        },
-        werkproces: Werkproces::H2,
-        motivatie: "Post op dit adres is gericht aan een tweede volwassene.".into(),
-        deadline,
-        handhavers: BTreeSet::from([HH.to_owned()]),
-    }
-}
 
 /// A store with two zaken (created through the core, as sync would), opened by the facade.
 fn facade() -> (tempfile::TempDir, Arc<Veldwerk>) {
@@ -40,11 +25,14 @@ fn facade() -> (tempfile::TempDir, Arc<Veldwerk>) {
         let mut device = Device::open(dir.path(), KEY).unwrap();
         let now = Utc::now();
         device
-            .create_zaak(&summary(ZAAK, NaiveDate::from_ymd_opt(2026, 12, 7)), now)
+            .create_zaak(
+                &summary(ZAAK, NaiveDate::from_ymd_opt(2026, 12, 7), HH),
+                now,
+            )
             .unwrap();
         device
             .create_zaak(
-                &summary("Z-2026-0002", NaiveDate::from_ymd_opt(2026, 12, 1)),
+                &summary("Z-2026-0002", NaiveDate::from_ymd_opt(2026, 12, 1), HH),
                 now,
             )
             .unwrap();
@@ -53,22 +41,8 @@ fn facade() -> (tempfile::TempDir, Arc<Veldwerk>) {
     (dir, vw)
 }
 
-fn grondslag() -> Grondslag {
-    Grondslag::ConcreteAanwijzing {
-        feiten: vec![Feit {
-            omschrijving: "Het waterverbruik is sinds augustus verdubbeld.".into(),
-            bron: BronSoort::Instantie,
-        }],
-        geraadpleegde_bronnen: vec!["BRP".into()],
-        waarom_niet_minder_ingrijpend: "Niet uit registers vast te stellen.".into(),
-    }
-}
-
 fn record_confirmed(vw: &Veldwerk, visit: &str, stap: Stap) -> Result<Recorded, VeldwerkError> {
-    let conditions = vw
-        .check_step(ZAAK.into(), visit.into(), stap.clone())?
-        .map(|d| d.conditions.into_iter().map(|c| c.code).collect())
-        .unwrap_or_default();
+    let conditions = fixtures::conditions(vw, ZAAK, visit, &stap)?;
     vw.record(ZAAK.into(), visit.into(), stap, conditions)
 }
 
@@ -90,23 +64,9 @@ fn mirrored_enums_translate_both_ways_for_every_variant() {
         assert_eq!(Code::from(routekaart::Code::from(c)), c);
     }
     assert_eq!(routekaart::Code::from(Code::Rood), routekaart::Code::Rood);
-    let acties = [
-        Actie::Huisbezoek,
-        Actie::HuisbezoekApp,
-        Actie::Waarneming,
-        Actie::GesprekOpAfstand,
-        Actie::Spreekkamer,
-        Actie::MobieleUnit,
-        Actie::AdministratiefOnderzoek,
-    ];
-    let core: BTreeSet<routekaart::Actie> = acties.iter().map(|a| (*a).into()).collect();
-    assert_eq!(
-        core.len(),
-        acties.len(),
-        "two facade actions map to one core action"
-    );
-    for a in acties {
-        assert_eq!(Actie::from(routekaart::Actie::from(a)), a);
+    // Every core action has its own facade action (the round trip keeps them apart).
+    for a in routekaart::Actie::ALL {
+        assert_eq!(routekaart::Actie::from(Actie::from(a)), a);
     }
     assert_eq!(
         routekaart::Actie::from(Actie::HuisbezoekApp),
@@ -243,59 +203,48 @@ fn core_errors_become_typed_variants_with_their_codes() {
         }
         other => panic!("{other:?}"),
     }
-    let e = VeldwerkError::from(SyncError::Refused {
-        status: 403,
-        code: "device_revoked".into(),
-        message: "Ingetrokken.".into(),
-        instruction: Some(Instruction::Wipe),
+    let e = VeldwerkError::from(ClientError::Refused {
+        status: 401,
+        code: "enroll_code_invalid".into(),
+        message: "Deze koppelcode is onbekend.".into(),
     });
     assert_eq!(
         e,
         VeldwerkError::Refused {
-            code: "device_revoked".into(),
-            detail: "Ingetrokken.".into(),
-            status: 403,
-            wipe: true,
+            code: "enroll_code_invalid".into(),
+            detail: "Deze koppelcode is onbekend.".into(),
+            status: 401,
         }
+    );
+    let e = VeldwerkError::from(ClientError::Revoked {
+        wiped: true,
+        detail: None,
+    });
+    assert!(
+        matches!(&e, VeldwerkError::Revoked { wiped: true, detail, .. } if detail.contains("gewist")),
+        "{e:?}"
+    );
+    assert_eq!(e.code(), "device_revoked");
+    let e = VeldwerkError::from(ClientError::Timeout);
+    assert!(
+        matches!(
+            e,
+            VeldwerkError::Network {
+                transient: true,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let e = VeldwerkError::from(ClientError::Device(DeviceError::NietAangemeld));
+    assert!(matches!(e, VeldwerkError::NotEnrolled { .. }), "{e:?}");
+    assert_eq!(
+        VeldwerkError::from(ClientError::NoDevice).code(),
+        "store_closed"
     );
     let e = VeldwerkError::from(SyncError::NotConverging(32));
     assert!(matches!(e, VeldwerkError::Network { .. }));
     assert_eq!(e.code(), "sync_not_converging");
-}
-
-#[test]
-fn http_refusals_and_bad_urls_are_coded() {
-    let e = http::refusal(
-        403,
-        br#"{"code":"device_revoked","message":"Dit apparaat is ingetrokken.","instruction":"wipe"}"#,
-    );
-    assert!(matches!(
-        e,
-        VeldwerkError::Refused {
-            wipe: true,
-            status: 403,
-            ..
-        }
-    ));
-    let e = http::refusal(502, b"<html>bad gateway</html>");
-    assert_eq!(e.code(), "server_error");
-    assert!(matches!(e, VeldwerkError::Refused { wipe: false, .. }));
-    for url in ["", "ftp://x", "veldwerk.example.nl", "https://"] {
-        assert_eq!(
-            http::Http::new(url)
-                .err()
-                .map(|e| e.code().to_owned())
-                .as_deref(),
-            Some("server_url_invalid"),
-            "{url}"
-        );
-    }
-    assert_eq!(
-        http::Http::new("https://veldwerk.example.nl/")
-            .unwrap()
-            .base(),
-        "https://veldwerk.example.nl"
-    );
 }
 
 #[test]
@@ -489,12 +438,29 @@ fn sync_needs_enrollment_and_an_unreachable_server_is_a_network_error() {
     let (_dir, vw) = facade();
     let e = vw.sync(Box::new(Ignore)).unwrap_err();
     assert!(matches!(e, VeldwerkError::NotEnrolled { .. }), "{e:?}");
-    // Port 9 (discard) on loopback: nothing listens there in a test environment.
+    // A loopback port nothing listens on any more.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
     let e = vw
-        .enroll("http://127.0.0.1:9".into(), "AAAA-BBBB-CCCC".into())
+        .enroll(format!("http://{addr}"), "AAAA-BBBB-CCCC".into())
         .unwrap_err();
-    assert!(matches!(e, VeldwerkError::Network { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            VeldwerkError::Network {
+                transient: true,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert_eq!(e.code(), "server_unreachable");
+    let e = vw
+        .enroll("veldwerk.example.nl".into(), "AAAA-BBBB-CCCC".into())
+        .unwrap_err();
+    assert!(matches!(e, VeldwerkError::InvalidInput { .. }), "{e:?}");
+    assert_eq!(e.code(), "server_url_invalid");
     assert!(!vw.is_enrolled().unwrap());
 }
 
@@ -503,6 +469,14 @@ fn wipe_closes_the_facade_and_erases_the_store() {
     let (dir, vw) = facade();
     vw.wipe().unwrap();
     assert_eq!(vw.worklist().unwrap_err().code(), "store_closed");
+    struct Ignore;
+    impl SyncProgress for Ignore {
+        fn on_step(&self, _: SyncStep) {}
+    }
+    assert_eq!(
+        vw.sync(Box::new(Ignore)).unwrap_err().code(),
+        "store_closed"
+    );
     assert!(vw.wipe().is_ok(), "a second wipe is harmless");
     let fresh = Veldwerk::open(dir.path().display().to_string(), KEY.to_vec()).unwrap();
     assert!(fresh.worklist().unwrap().items.is_empty());

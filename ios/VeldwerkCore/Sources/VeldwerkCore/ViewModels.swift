@@ -15,9 +15,10 @@ extension VeldwerkError {
         switch self {
         case let .Forbidden(code, detail, reasons): return Problem(code: code, message: detail, details: reasons.map(\.message))
         case let .ConditionsNotConfirmed(code, detail, missing): return Problem(code: code, message: detail, details: missing.map(\.message))
-        case let .Refused(code, detail, _, _): return Problem(code: code, message: detail, details: [])
+        case let .Refused(code, detail, _), let .Network(code, detail, _), let .Revoked(code, detail, _):
+            return Problem(code: code, message: detail, details: [])
         case let .WrongKey(code, detail), let .Protocol(code, detail), let .NotEnrolled(code, detail),
-             let .NotFound(code, detail), let .InvalidInput(code, detail), let .Network(code, detail),
+             let .NotFound(code, detail), let .InvalidInput(code, detail),
              let .Storage(code, detail), let .Closed(code, detail):
             return Problem(code: code, message: detail, details: [])
         }
@@ -192,7 +193,14 @@ public final class SyncModel: ObservableObject, SyncProgress {
     }
 
     public func onStep(step: SyncStep) {
-        DispatchQueue.main.async { self.text = "Ronde \(step.roundTrip): \(step.phase)" }
+        let text: String
+        switch step {
+        case let .sending(roundTrip, _, bytesSent):
+            text = "Ronde \(roundTrip): versturen (\(bytesSent) bytes verstuurd)"
+        case let .applied(roundTrip, _, newZaken, bytesReceived):
+            text = "Ronde \(roundTrip): verwerkt (\(bytesReceived) bytes ontvangen, \(newZaken) nieuwe zaken)"
+        }
+        DispatchQueue.main.async { self.text = text }
     }
 
     public func sync() {
@@ -201,10 +209,10 @@ public final class SyncModel: ObservableObject, SyncProgress {
             self.running = false
             switch r {
             case let .success(report):
-                self.text = "\(report.newZaken.count) nieuwe zaken, \(report.acknowledged.count) volledig op de server"
-                if report.wipeRequested { self.onWipe() }
+                self.text = "\(report.newZaken.count) nieuwe zaken, \(report.entriesSent) vastleggingen verstuurd"
             case let .failure(e):
-                if case let .Refused(_, _, _, wipe) = e as? VeldwerkError, wipe { self.onWipe() }
+                // A revoked device was wiped by the sync; the Keychain key goes too.
+                if case .Revoked = e as? VeldwerkError { self.onWipe() }
                 self.problem = VeldwerkCore.problem(e)
             }
         }

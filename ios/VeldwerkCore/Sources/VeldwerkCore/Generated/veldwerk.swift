@@ -647,8 +647,8 @@ public protocol VeldwerkProtocol: AnyObject, Sendable {
     
     /**
      * Enrolls with the server at `server_url` using the supervisor's one-time code, pins the
-     * organisation key and installs the verified policy. Blocking HTTP; the device is not
-     * locked while the request is under way.
+     * organisation key and installs the verified policy (`veldwerk_client::enroll`). Blocking
+     * HTTP: call it off the main thread; other calls wait until it is done.
      */
     func enroll(serverUrl: String, code: String) throws  -> EnrollInfo
     
@@ -686,9 +686,10 @@ public protocol VeldwerkProtocol: AnyObject, Sendable {
     func startVisit(zaakId: String, actie: Actie, params: ActionParams) throws  -> String
     
     /**
-     * Syncs with the server (zaken, entries, policy). Blocking: call it off the main thread.
-     * The device stays locked while the sync runs (other calls wait); `progress` is called
-     * on this thread without the lock.
+     * Syncs with the server (zaken, entries, policy) through `veldwerk_client::sync`.
+     * Blocking: call it off the main thread. The device stays locked while the sync runs
+     * (other calls wait); `progress` is called on this thread without the lock. A revoked
+     * device is wiped and gives `Revoked`: the app then deletes the storage key.
      */
     func sync(progress: SyncProgress) throws  -> SyncReport
     
@@ -824,8 +825,8 @@ open func deviceId()throws  -> String  {
     
     /**
      * Enrolls with the server at `server_url` using the supervisor's one-time code, pins the
-     * organisation key and installs the verified policy. Blocking HTTP; the device is not
-     * locked while the request is under way.
+     * organisation key and installs the verified policy (`veldwerk_client::enroll`). Blocking
+     * HTTP: call it off the main thread; other calls wait until it is done.
      */
 open func enroll(serverUrl: String, code: String)throws  -> EnrollInfo  {
     return try  FfiConverterTypeEnrollInfo_lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
@@ -925,9 +926,10 @@ open func startVisit(zaakId: String, actie: Actie, params: ActionParams)throws  
 }
     
     /**
-     * Syncs with the server (zaken, entries, policy). Blocking: call it off the main thread.
-     * The device stays locked while the sync runs (other calls wait); `progress` is called
-     * on this thread without the lock.
+     * Syncs with the server (zaken, entries, policy) through `veldwerk_client::sync`.
+     * Blocking: call it off the main thread. The device stays locked while the sync runs
+     * (other calls wait); `progress` is called on this thread without the lock. A revoked
+     * device is wiped and gives `Revoked`: the app then deletes the storage key.
      */
 open func sync(progress: SyncProgress)throws  -> SyncReport  {
     return try  FfiConverterTypeSyncReport_lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
@@ -1784,7 +1786,7 @@ public func FfiConverterTypeRecorded_lower(_ value: Recorded) -> RustBuffer {
 
 
 /**
- * One document the server did not keep, and why.
+ * One document the server did not keep, and why (its data stays on the device).
  */
 public struct Rejection: Equatable, Hashable {
     public var zaakId: String
@@ -1851,7 +1853,17 @@ public struct SyncReport: Equatable, Hashable {
     public var roundTrips: UInt32
     public var docsSent: UInt32
     public var docsReceived: UInt32
+    /**
+     * Entries recorded on this device that the server now holds and did not before: they
+     * arrived and passed its checks (signatures, chains, actor, assignment).
+     */
+    public var entriesSent: UInt64
     public var entriesReceived: UInt32
+    /**
+     * Entries recorded on this device the server has not acknowledged (0 after a full sync;
+     * the worklist rows say which zaak holds them).
+     */
+    public var unsyncedEntries: UInt64
     /**
      * Zaken that arrived on the device.
      */
@@ -1861,46 +1873,68 @@ public struct SyncReport: Equatable, Hashable {
      * The version of a newer, verified policy bundle now in use.
      */
     public var policyUpdated: UInt64?
+    /**
+     * The policy after the sync (code, version, age).
+     */
+    public var policy: PolicyInfo
+    /**
+     * Zaken no longer assigned to this handhaver.
+     */
     public var withdrawn: [String]
     /**
-     * Zaken of which the server now holds every change the device had: they arrived there
-     * and passed the server's checks (signatures, chains, actor, assignment).
+     * Withdrawn zaken deleted from the device (the server held all their changes).
      */
-    public var acknowledged: [String]
+    public var purged: [String]
     /**
-     * The server told the device to wipe itself (it was revoked).
+     * Closed zaken the server acknowledged in full for the first time (retention starts).
      */
-    public var wipeRequested: Bool
+    public var acknowledgedZaken: UInt32
     public var notices: [Notice]
     public var bytesSent: UInt64
     public var bytesReceived: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(roundTrips: UInt32, docsSent: UInt32, docsReceived: UInt32, entriesReceived: UInt32, 
+    public init(roundTrips: UInt32, docsSent: UInt32, docsReceived: UInt32, 
+        /**
+         * Entries recorded on this device that the server now holds and did not before: they
+         * arrived and passed its checks (signatures, chains, actor, assignment).
+         */entriesSent: UInt64, entriesReceived: UInt32, 
+        /**
+         * Entries recorded on this device the server has not acknowledged (0 after a full sync;
+         * the worklist rows say which zaak holds them).
+         */unsyncedEntries: UInt64, 
         /**
          * Zaken that arrived on the device.
          */newZaken: [String], rejections: [Rejection], 
         /**
          * The version of a newer, verified policy bundle now in use.
-         */policyUpdated: UInt64?, withdrawn: [String], 
+         */policyUpdated: UInt64?, 
         /**
-         * Zaken of which the server now holds every change the device had: they arrived there
-         * and passed the server's checks (signatures, chains, actor, assignment).
-         */acknowledged: [String], 
+         * The policy after the sync (code, version, age).
+         */policy: PolicyInfo, 
         /**
-         * The server told the device to wipe itself (it was revoked).
-         */wipeRequested: Bool, notices: [Notice], bytesSent: UInt64, bytesReceived: UInt64) {
+         * Zaken no longer assigned to this handhaver.
+         */withdrawn: [String], 
+        /**
+         * Withdrawn zaken deleted from the device (the server held all their changes).
+         */purged: [String], 
+        /**
+         * Closed zaken the server acknowledged in full for the first time (retention starts).
+         */acknowledgedZaken: UInt32, notices: [Notice], bytesSent: UInt64, bytesReceived: UInt64) {
         self.roundTrips = roundTrips
         self.docsSent = docsSent
         self.docsReceived = docsReceived
+        self.entriesSent = entriesSent
         self.entriesReceived = entriesReceived
+        self.unsyncedEntries = unsyncedEntries
         self.newZaken = newZaken
         self.rejections = rejections
         self.policyUpdated = policyUpdated
+        self.policy = policy
         self.withdrawn = withdrawn
-        self.acknowledged = acknowledged
-        self.wipeRequested = wipeRequested
+        self.purged = purged
+        self.acknowledgedZaken = acknowledgedZaken
         self.notices = notices
         self.bytesSent = bytesSent
         self.bytesReceived = bytesReceived
@@ -1925,13 +1959,16 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
                 roundTrips: FfiConverterUInt32.read(from: &buf), 
                 docsSent: FfiConverterUInt32.read(from: &buf), 
                 docsReceived: FfiConverterUInt32.read(from: &buf), 
+                entriesSent: FfiConverterUInt64.read(from: &buf), 
                 entriesReceived: FfiConverterUInt32.read(from: &buf), 
+                unsyncedEntries: FfiConverterUInt64.read(from: &buf), 
                 newZaken: FfiConverterSequenceString.read(from: &buf), 
                 rejections: FfiConverterSequenceTypeRejection.read(from: &buf), 
                 policyUpdated: FfiConverterOptionUInt64.read(from: &buf), 
+                policy: FfiConverterTypePolicyInfo.read(from: &buf), 
                 withdrawn: FfiConverterSequenceString.read(from: &buf), 
-                acknowledged: FfiConverterSequenceString.read(from: &buf), 
-                wipeRequested: FfiConverterBool.read(from: &buf), 
+                purged: FfiConverterSequenceString.read(from: &buf), 
+                acknowledgedZaken: FfiConverterUInt32.read(from: &buf), 
                 notices: FfiConverterSequenceTypeNotice.read(from: &buf), 
                 bytesSent: FfiConverterUInt64.read(from: &buf), 
                 bytesReceived: FfiConverterUInt64.read(from: &buf)
@@ -1942,13 +1979,16 @@ public struct FfiConverterTypeSyncReport: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.roundTrips, into: &buf)
         FfiConverterUInt32.write(value.docsSent, into: &buf)
         FfiConverterUInt32.write(value.docsReceived, into: &buf)
+        FfiConverterUInt64.write(value.entriesSent, into: &buf)
         FfiConverterUInt32.write(value.entriesReceived, into: &buf)
+        FfiConverterUInt64.write(value.unsyncedEntries, into: &buf)
         FfiConverterSequenceString.write(value.newZaken, into: &buf)
         FfiConverterSequenceTypeRejection.write(value.rejections, into: &buf)
         FfiConverterOptionUInt64.write(value.policyUpdated, into: &buf)
+        FfiConverterTypePolicyInfo.write(value.policy, into: &buf)
         FfiConverterSequenceString.write(value.withdrawn, into: &buf)
-        FfiConverterSequenceString.write(value.acknowledged, into: &buf)
-        FfiConverterBool.write(value.wipeRequested, into: &buf)
+        FfiConverterSequenceString.write(value.purged, into: &buf)
+        FfiConverterUInt32.write(value.acknowledgedZaken, into: &buf)
         FfiConverterSequenceTypeNotice.write(value.notices, into: &buf)
         FfiConverterUInt64.write(value.bytesSent, into: &buf)
         FfiConverterUInt64.write(value.bytesReceived, into: &buf)
@@ -1968,91 +2008,6 @@ public func FfiConverterTypeSyncReport_lift(_ buf: RustBuffer) throws -> SyncRep
 #endif
 public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer {
     return FfiConverterTypeSyncReport.lower(value)
-}
-
-
-/**
- * Where a running sync is, for a progress bar.
- */
-public struct SyncStep: Equatable, Hashable {
-    /**
-     * 1, 2, ... the round trip this step belongs to.
-     */
-    public var roundTrip: UInt32
-    /**
-     * `sending`, `received` or `done`.
-     */
-    public var phase: String
-    public var bytesSent: UInt64
-    public var bytesReceived: UInt64
-    public var docsSent: UInt32
-    public var docsReceived: UInt32
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * 1, 2, ... the round trip this step belongs to.
-         */roundTrip: UInt32, 
-        /**
-         * `sending`, `received` or `done`.
-         */phase: String, bytesSent: UInt64, bytesReceived: UInt64, docsSent: UInt32, docsReceived: UInt32) {
-        self.roundTrip = roundTrip
-        self.phase = phase
-        self.bytesSent = bytesSent
-        self.bytesReceived = bytesReceived
-        self.docsSent = docsSent
-        self.docsReceived = docsReceived
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension SyncStep: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeSyncStep: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStep {
-        return
-            try SyncStep(
-                roundTrip: FfiConverterUInt32.read(from: &buf), 
-                phase: FfiConverterString.read(from: &buf), 
-                bytesSent: FfiConverterUInt64.read(from: &buf), 
-                bytesReceived: FfiConverterUInt64.read(from: &buf), 
-                docsSent: FfiConverterUInt32.read(from: &buf), 
-                docsReceived: FfiConverterUInt32.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: SyncStep, into buf: inout [UInt8]) {
-        FfiConverterUInt32.write(value.roundTrip, into: &buf)
-        FfiConverterString.write(value.phase, into: &buf)
-        FfiConverterUInt64.write(value.bytesSent, into: &buf)
-        FfiConverterUInt64.write(value.bytesReceived, into: &buf)
-        FfiConverterUInt32.write(value.docsSent, into: &buf)
-        FfiConverterUInt32.write(value.docsReceived, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSyncStep_lift(_ buf: RustBuffer) throws -> SyncStep {
-    return try FfiConverterTypeSyncStep.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSyncStep_lower(_ value: SyncStep) -> RustBuffer {
-    return FfiConverterTypeSyncStep.lower(value)
 }
 
 
@@ -3813,6 +3768,92 @@ public func FfiConverterTypeStapsoort_lower(_ value: Stapsoort) -> RustBuffer {
 
 
 /**
+ * Where a running sync is, for a progress bar. Counts are cumulative over the sync.
+ */
+
+public enum SyncStep: Equatable, Hashable {
+    
+    /**
+     * Round trip `round_trip` (1-based) is being sent.
+     */
+    case sending(roundTrip: UInt32, docsSent: UInt32, bytesSent: UInt64
+    )
+    /**
+     * Its answer was applied and stored on the device.
+     */
+    case applied(roundTrip: UInt32, docsReceived: UInt32, newZaken: UInt32, bytesReceived: UInt64
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SyncStep: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncStep: FfiConverterRustBuffer {
+    typealias SwiftType = SyncStep
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStep {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .sending(roundTrip: try FfiConverterUInt32.read(from: &buf), docsSent: try FfiConverterUInt32.read(from: &buf), bytesSent: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 2: return .applied(roundTrip: try FfiConverterUInt32.read(from: &buf), docsReceived: try FfiConverterUInt32.read(from: &buf), newZaken: try FfiConverterUInt32.read(from: &buf), bytesReceived: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SyncStep, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .sending(roundTrip,docsSent,bytesSent):
+            writeInt(&buf, Int32(1))
+            FfiConverterUInt32.write(roundTrip, into: &buf)
+            FfiConverterUInt32.write(docsSent, into: &buf)
+            FfiConverterUInt64.write(bytesSent, into: &buf)
+            
+        
+        case let .applied(roundTrip,docsReceived,newZaken,bytesReceived):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt32.write(roundTrip, into: &buf)
+            FfiConverterUInt32.write(docsReceived, into: &buf)
+            FfiConverterUInt32.write(newZaken, into: &buf)
+            FfiConverterUInt64.write(bytesReceived, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStep_lift(_ buf: RustBuffer) throws -> SyncStep {
+    return try FfiConverterTypeSyncStep.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStep_lower(_ value: SyncStep) -> RustBuffer {
+    return FfiConverterTypeSyncStep.lower(value)
+}
+
+
+
+/**
  * How officers travel to a waarneming ter plaatse.
  */
 
@@ -4009,15 +4050,22 @@ enum VeldwerkError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     case InvalidInput(code: String, detail: String
     )
     /**
-     * The server could not be reached or answered something unreadable.
+     * The server could not be reached, was too slow, or answered something unreadable.
+     * `transient`: trying again later may succeed (nothing was lost).
      */
-    case Network(code: String, detail: String
+    case Network(code: String, detail: String, transient: Bool
     )
     /**
-     * The server refused the request. `wipe` is set when the device was revoked: the app
-     * must call `wipe()` and delete the storage key from the platform keystore.
+     * The server refused the request with its own code (`status` is the HTTP status).
      */
-    case Refused(code: String, detail: String, status: UInt16, wipe: Bool
+    case Refused(code: String, detail: String, status: UInt16
+    )
+    /**
+     * The organisation revoked this device. The sync wiped the store (`wiped`; if that
+     * failed the app must call `wipe()`); the app deletes the storage key from the platform
+     * keystore. Every later call gives `Closed`.
+     */
+    case Revoked(code: String, detail: String, wiped: Bool
     )
     /**
      * The device store failed or holds unreadable data.
@@ -4090,19 +4138,24 @@ public struct FfiConverterTypeVeldwerkError: FfiConverterRustBuffer {
             )
         case 8: return .Network(
             code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
+            detail: try FfiConverterString.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf)
             )
         case 9: return .Refused(
             code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterUInt16.read(from: &buf), 
-            wipe: try FfiConverterBool.read(from: &buf)
+            status: try FfiConverterUInt16.read(from: &buf)
             )
-        case 10: return .Storage(
+        case 10: return .Revoked(
+            code: try FfiConverterString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            wiped: try FfiConverterBool.read(from: &buf)
+            )
+        case 11: return .Storage(
             code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .Closed(
+        case 12: return .Closed(
             code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
@@ -4162,28 +4215,35 @@ public struct FfiConverterTypeVeldwerkError: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Network(code,detail):
+        case let .Network(code,detail,transient):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
             
         
-        case let .Refused(code,detail,status,wipe):
+        case let .Refused(code,detail,status):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterUInt16.write(status, into: &buf)
-            FfiConverterBool.write(wipe, into: &buf)
+            
+        
+        case let .Revoked(code,detail,wiped):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterBool.write(wiped, into: &buf)
             
         
         case let .Storage(code,detail):
-            writeInt(&buf, Int32(10))
+            writeInt(&buf, Int32(11))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
         case let .Closed(code,detail):
-            writeInt(&buf, Int32(11))
+            writeInt(&buf, Int32(12))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
@@ -4878,7 +4938,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_device_id() != 21229) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_enroll() != 13936) {
+    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_enroll() != 39777) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_is_enrolled() != 10671) {
@@ -4899,7 +4959,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_start_visit() != 31328) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_sync() != 62732) {
+    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_sync() != 17355) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_wipe() != 45370) {
@@ -4914,7 +4974,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_veldwerk_mobile_checksum_constructor_veldwerk_open() != 19224) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_veldwerk_mobile_checksum_method_syncprogress_on_step() != 14511) {
+    if (uniffi_veldwerk_mobile_checksum_method_syncprogress_on_step() != 18594) {
         return InitializationResult.apiChecksumMismatch
     }
 

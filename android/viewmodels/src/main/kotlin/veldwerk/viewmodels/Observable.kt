@@ -34,6 +34,7 @@ fun VeldwerkException.toProblem(): Problem = when (this) {
     is VeldwerkException.InvalidInput -> Problem(code, detail)
     is VeldwerkException.Network -> Problem(code, detail)
     is VeldwerkException.Refused -> Problem(code, detail)
+    is VeldwerkException.Revoked -> Problem(code, detail)
     is VeldwerkException.Storage -> Problem(code, detail)
     is VeldwerkException.Closed -> Problem(code, detail)
 }

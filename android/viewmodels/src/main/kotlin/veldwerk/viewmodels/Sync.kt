@@ -1,5 +1,5 @@
 // The sync screen: a blocking sync (run it off the main thread) with progress, a summary, and
-// the wipe instruction of a revoked device.
+// a revoked device (wiped by the sync) losing its key too.
 package veldwerk.viewmodels
 
 import uniffi.veldwerk.SyncProgress
@@ -26,24 +26,24 @@ class SyncViewModel(private val vw: VeldwerkInterface, private val onWipe: () ->
         val progress = object : SyncProgress {
             override fun onStep(step: SyncStep) {
                 steps.add(step)
-                state.value = State.Running(
-                    step.roundTrip.toInt(),
-                    when (step.phase) {
-                        "sending" -> "Ronde ${step.roundTrip}: versturen (${step.bytesSent} bytes)"
-                        "received" -> "Ronde ${step.roundTrip}: ontvangen (${step.bytesReceived} bytes)"
-                        else -> "Afronden…"
-                    },
-                )
+                state.value = when (step) {
+                    is SyncStep.Sending -> State.Running(
+                        step.roundTrip.toInt(),
+                        "Ronde ${step.roundTrip}: versturen (${bytes(step.bytesSent)} verstuurd)",
+                    )
+                    is SyncStep.Applied -> State.Running(
+                        step.roundTrip.toInt(),
+                        "Ronde ${step.roundTrip}: verwerkt (${bytes(step.bytesReceived)} ontvangen, ${step.newZaken} nieuwe zaken)",
+                    )
+                }
             }
         }
         try {
             val report = vw.sync(progress)
-            if (report.wipeRequested) {
-                onWipe()
-            }
             state.value = State.Done(summary(report), report)
         } catch (e: VeldwerkException) {
-            if (e is VeldwerkException.Refused && e.wipe) onWipe()
+            // A revoked device was wiped by the sync; the key goes too.
+            if (e is VeldwerkException.Revoked) onWipe()
             state.value = State.Failed(e.toProblem())
         }
     }
@@ -51,10 +51,17 @@ class SyncViewModel(private val vw: VeldwerkInterface, private val onWipe: () ->
     companion object {
         fun summary(r: SyncReport): String = buildList {
             if (r.newZaken.isNotEmpty()) add("${r.newZaken.size} nieuwe zaken")
-            if (r.acknowledged.isNotEmpty()) add("${r.acknowledged.size} zaken volledig op de server")
+            if (r.entriesSent > 0UL) add("${r.entriesSent} vastleggingen verstuurd")
+            if (r.unsyncedEntries > 0UL) add("${r.unsyncedEntries} vastleggingen nog niet op de server")
             r.policyUpdated?.let { add("nieuw beleid (versie $it)") }
             if (r.rejections.isNotEmpty()) add("${r.rejections.size} geweigerd: " + r.rejections.joinToString { it.message })
             if (isEmpty()) add("Alles is bijgewerkt")
         }.joinToString("; ")
+
+        fun bytes(n: ULong): String = when {
+            n < 10UL * 1024UL -> "$n B"
+            n < 10UL * 1024UL * 1024UL -> "${n / 1024UL} KiB"
+            else -> "${n / (1024UL * 1024UL)} MiB"
+        }
     }
 }
