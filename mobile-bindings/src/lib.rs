@@ -51,8 +51,9 @@ pub fn text_warnings(tekst: String) -> Vec<TextWarning> {
         .collect()
 }
 
-/// Progress of a running sync. Called on the thread that called `sync`, never while the
-/// device is locked, so it may call back into [`Veldwerk`].
+/// Progress of a running sync, called on the thread that called `sync` (the sync itself runs
+/// on a worker thread that holds the device; it never waits for the callback). A call back
+/// into [`Veldwerk`] from here does not deadlock: it waits until the sync is done.
 #[uniffi::export(callback_interface)]
 pub trait SyncProgress: Send + Sync {
     fn on_step(&self, step: SyncStep);

@@ -104,8 +104,24 @@ fn enroll_sync_record_switch_and_revoke_through_the_facade() {
     assert_eq!(server.entry_count("Z-1"), recorded);
 
     // The supervisor switches to rood: the next sync installs the new policy.
+    // The callback calls back into the facade: that waits for the sync, it does not deadlock.
+    struct AskPolicy(Arc<Veldwerk>, Arc<Mutex<Vec<Code>>>);
+    impl SyncProgress for AskPolicy {
+        fn on_step(&self, _: SyncStep) {
+            let code = self.0.policy_status().unwrap().code;
+            self.1.lock().unwrap().push(code);
+        }
+    }
     let version = server.switch_code(CoreCode::Rood, "Landelijke lockdown", 0);
-    let report = vw.sync(Box::new(Collect::default())).unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let report = vw
+        .sync(Box::new(AskPolicy(vw.clone(), seen.clone())))
+        .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|c| *c == Code::Rood),
+        "{seen:?}"
+    );
     assert_eq!(report.policy_updated, Some(version));
     assert_eq!(report.policy.code, Code::Rood);
     assert_eq!(vw.policy_status().unwrap().code, Code::Rood);

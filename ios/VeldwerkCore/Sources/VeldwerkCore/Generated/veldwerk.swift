@@ -4270,8 +4270,9 @@ public func FfiConverterTypeVeldwerkError_lower(_ value: VeldwerkError) -> RustB
 
 
 /**
- * Progress of a running sync. Called on the thread that called `sync`, never while the
- * device is locked, so it may call back into [`Veldwerk`].
+ * Progress of a running sync, called on the thread that called `sync` (the sync itself runs
+ * on a worker thread that holds the device; it never waits for the callback). A call back
+ * into [`Veldwerk`] from here does not deadlock: it waits until the sync is done.
  */
 public protocol SyncProgress: AnyObject, Sendable {
     
