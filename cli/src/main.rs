@@ -20,9 +20,11 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "veldwerk",
     version,
-    about = "Veldwerk: de routekaart en het huisbezoekprotocol op de opdrachtregel",
+    about = "Veldwerk: de veldcliënt voor huisbezoeken, met de routekaart en het huisbezoekprotocol",
     after_help = "Exitcodes: 0 gelukt / toegestaan, 3 verboden (rules check), 1 ongeldig \
-                  bestand (rules validate), 2 onjuiste invoer."
+                  bestand (rules validate) of een geweigerde stap, 2 onjuiste invoer.\n\
+                  De sleutel van de opslag komt uit de wachtzin in VELDWERK_PASSPHRASE of wordt \
+                  gevraagd."
 )]
 struct Cli {
     /// De gegevensmap van dit apparaat (versleutelde opslag en sleutelafleiding).
