@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Browser tests of the supervisor console: installs Debian's Chromium and playwright-core when
 # missing (never a browser download), builds and starts a real `veldwerk-server --demo` on a free
-# loopback port with a temporary data directory, runs tests/browser/console.mjs, keeps the
-# screenshots in artifacts/screenshots/, stops the server, and exits non-zero on any failure.
+# loopback port with a temporary data directory, runs tests/browser/console.mjs (with the
+# `veldwerk` CLI as a field device), keeps the screenshots in artifacts/screenshots/, stops the
+# server, and exits non-zero on any failure.
 # The closing line is `N passed, N failed`.
 set -euo pipefail
 
@@ -21,8 +22,9 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-cargo build -q -p veldwerk-server --bin veldwerk-server
+cargo build -q -p veldwerk-server --bin veldwerk-server -p veldwerk-cli --bin veldwerk
 BIN="$TARGET/debug/veldwerk-server"
+CLI="$TARGET/debug/veldwerk"
 
 WORK="$(mktemp -d)"
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
@@ -52,7 +54,7 @@ fi
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
 status=0
-VELDWERK_URL="http://127.0.0.1:$PORT" VELDWERK_USER=supervisor VELDWERK_PASSWORD="$PASSWORD" \
+VELDWERK_URL="http://127.0.0.1:$PORT" VELDWERK_USER=supervisor VELDWERK_PASSWORD="$PASSWORD" VELDWERK_CLI="$CLI" \
     SCREENSHOTS="$SHOTS" node tests/browser/console.mjs | tee "$WORK/results" || true
 status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ]; then

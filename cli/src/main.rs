@@ -20,9 +20,11 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "veldwerk",
     version,
-    about = "Veldwerk: de routekaart en het huisbezoekprotocol op de opdrachtregel",
+    about = "Veldwerk: de veldcliënt voor huisbezoeken, met de routekaart en het huisbezoekprotocol",
     after_help = "Exitcodes: 0 gelukt / toegestaan, 3 verboden (rules check), 1 ongeldig \
-                  bestand (rules validate), 2 onjuiste invoer."
+                  bestand (rules validate) of een geweigerde stap, 2 onjuiste invoer.\n\
+                  De sleutel van de opslag komt uit de wachtzin in VELDWERK_PASSPHRASE of wordt \
+                  gevraagd."
 )]
 struct Cli {
     /// De gegevensmap van dit apparaat (versleutelde opslag en sleutelafleiding).
@@ -49,7 +51,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Rules(command) => rules::run(command),
+        Command::Rules(command) => rules::run(&cli.data_dir, command),
         Command::Text(command) => {
             match text::run(&command, std::io::stdin().lock(), std::io::stdout().lock()) {
                 Ok(_) => ExitCode::SUCCESS,

@@ -17,28 +17,28 @@ use crate::field::{self, FieldError};
 /// The server commands, flattened into `veldwerk`'s top level.
 #[derive(Debug, Clone, Subcommand)]
 pub enum RemoteCommand {
-    /// Enroll this device with the organisation's server using a one-time code.
+    /// Dit apparaat aanmelden bij de server van de organisatie met een eenmalige koppelcode.
     Enroll(EnrollArgs),
-    /// Sync with the server: send recorded entries, receive zaken and the active code.
+    /// Synchroniseren met de server: vastleggingen versturen, zaken en de actieve code ontvangen.
     Sync(SyncArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct EnrollArgs {
-    /// The server address, e.g. https://veldwerk.gemeente.nl.
+    /// Het adres van de server, bijv. https://veldwerk.gemeente.nl.
     #[arg(long)]
     pub server: String,
-    /// The one-time code the supervisor gave.
+    /// De eenmalige koppelcode van de supervisor.
     #[arg(long)]
     pub code: String,
-    /// Print the outcome as JSON on stdout.
+    /// De uitkomst als JSON op stdout.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct SyncArgs {
-    /// Print the summary as JSON on stdout.
+    /// De samenvatting als JSON op stdout.
     #[arg(long)]
     pub json: bool,
 }

@@ -54,9 +54,10 @@ impl From<YesNo> for bool {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// De actieve code: geel, oranje of rood.
+    /// De code: geel, oranje of rood. Zonder --code: de actieve code en de routekaart van de
+    /// organisatie zoals dit apparaat ze bij de laatste synchronisatie kreeg (--data-dir).
     #[arg(long)]
-    code: Code,
+    code: Option<Code>,
     /// De actie: huisbezoek, huisbezoek_app, waarneming, gesprek_op_afstand, spreekkamer,
     /// mobiele_unit, administratief_onderzoek.
     #[arg(long)]
@@ -80,7 +81,8 @@ pub struct CheckArgs {
     #[arg(long)]
     software_beveiligd: Option<YesNo>,
     /// Routekaart-aanpassingen van de organisatie (TOML); zonder: de VNG-routekaart 2020.
-    #[arg(long, value_name = "FILE")]
+    /// Alleen samen met --code.
+    #[arg(long, value_name = "FILE", requires = "code")]
     routekaart: Option<PathBuf>,
     /// Precies één JSON-object op stdout.
     #[arg(long)]
@@ -116,9 +118,11 @@ pub struct AdminArgs {
     json: bool,
 }
 
-pub fn run(command: RulesCommand) -> ExitCode {
+/// Runs a rules command; `data_dir` is the device whose active code `rules check` uses when
+/// no `--code` is given.
+pub fn run(data_dir: &Path, command: RulesCommand) -> ExitCode {
     let code = match command {
-        RulesCommand::Check(args) => check(&args),
+        RulesCommand::Check(args) => check(data_dir, &args),
         RulesCommand::Show(args) => show(&args),
         RulesCommand::Validate(args) => validate(&args.file),
         RulesCommand::AdminOnderzoek(args) => admin(&args),
@@ -161,10 +165,23 @@ struct CheckOutput<'a> {
     warnings: &'a [Notice],
 }
 
-fn check(args: &CheckArgs) -> u8 {
-    let routekaart = match load(args.routekaart.as_deref()) {
-        Ok(r) => r,
-        Err(code) => return code,
+/// The code and routekaart to check against: the given ones, or the device's active policy.
+fn check_basis(data_dir: &Path, args: &CheckArgs) -> Result<(Code, Routekaart), u8> {
+    if let Some(code) = args.code {
+        return Ok((code, load(args.routekaart.as_deref())?));
+    }
+    let device = crate::field::open_device(data_dir).map_err(|e| {
+        eprintln!("Fout: {}", e.notice());
+        EXIT_BAD_INPUT
+    })?;
+    crate::field::warn_policy(&device, chrono::Utc::now());
+    Ok((device.active_code(), device.rules().routekaart().clone()))
+}
+
+fn check(data_dir: &Path, args: &CheckArgs) -> u8 {
+    let (code, routekaart) = match check_basis(data_dir, args) {
+        Ok(basis) => basis,
+        Err(exit) => return exit,
     };
     let planned = PlannedAction {
         actie: args.action,
@@ -175,10 +192,10 @@ fn check(args: &CheckArgs) -> u8 {
         hardware_ok: args.hardware_ok.map(bool::from),
         software_beveiligd: args.software_beveiligd.map(bool::from),
     };
-    let decision = evaluate(&routekaart, args.code, &planned);
+    let decision = evaluate(&routekaart, code, &planned);
     if args.json {
         let out = CheckOutput {
-            code: args.code,
+            code,
             action: args.action,
             decision: decision.id(),
             reasons: decision.reasons(),
@@ -195,7 +212,7 @@ fn check(args: &CheckArgs) -> u8 {
     } else {
         print!(
             "{}",
-            human_decision(&routekaart, args.code, args.action, &decision)
+            human_decision(&routekaart, code, args.action, &decision)
         );
     }
     if decision.is_allowed() {

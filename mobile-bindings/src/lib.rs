@@ -1,2 +1,333 @@
 //! `veldwerk-mobile`: the uniffi facade over `veldwerk-core` for the Android and iOS apps.
-//! It translates; the core decides. Skeleton: filled in by the mobile-bindings work.
+//! It translates; the core decides.
+//!
+//! - [`Veldwerk`]: the one object the apps hold (the device behind a mutex).
+//! - [`types`], [`steps`]: the records and enums that cross the boundary.
+//! - [`error`]: the one error enum, with a stable code and a Dutch message.
+//! - [`sync`]: the records of a sync; enrollment and sync themselves are `veldwerk-client`'s
+//!   (the core does no network I/O).
+//!
+//! Every exported function is blocking: apps call them from a background dispatcher / task.
+
+pub mod error;
+pub mod steps;
+pub mod sync;
+pub mod types;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::Utc;
+use veldwerk_core::device::Device;
+use veldwerk_core::protocol::{self, ToestemmingsTekst};
+
+pub use error::VeldwerkError;
+pub use steps::{Feit, Grondslag, Ondertekenaar, Stap};
+pub use sync::{Rejection, SyncReport, SyncStep};
+pub use types::*;
+
+uniffi::setup_scaffolding!("veldwerk");
+
+/// The version of the core the app runs on (shown on the app's about screen and sent nowhere).
+#[uniffi::export]
+pub fn core_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// The exact consent text of a variant and its SHA-256 hash: show `tekst`, then record
+/// `Stap::ToestemmingGevraagd` with this variant, text and hash.
+#[uniffi::export]
+pub fn consent_text(variant: Variant) -> ConsentText {
+    ToestemmingsTekst::standaard(variant.into()).into()
+}
+
+/// Factual-language warnings for a rapport or waarneming text, while it is being written
+/// (never blocking).
+#[uniffi::export]
+pub fn text_warnings(tekst: String) -> Vec<TextWarning> {
+    protocol::rapport_warnings(&tekst)
+        .into_iter()
+        .map(|w| types::text_warning("tekst", w))
+        .collect()
+}
+
+/// Progress of a running sync, called on the thread that called `sync` (the sync itself runs
+/// on a worker thread that holds the device; it never waits for the callback). A call back
+/// into [`Veldwerk`] from here does not deadlock: it waits until the sync is done.
+#[uniffi::export(callback_interface)]
+pub trait SyncProgress: Send + Sync {
+    fn on_step(&self, step: SyncStep);
+}
+
+/// What enrollment gave the device.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct EnrollInfo {
+    pub device_id: String,
+    pub user: String,
+    pub organisation: String,
+    pub policy: PolicyInfo,
+}
+
+/// What one recorded step left (ask `next_steps` for where the visit stands now).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Recorded {
+    pub entry_id: String,
+    pub seq: u64,
+    pub recorded_at_ms: i64,
+    /// Factual-language warnings on the step's texts (recorded anyway; the handhaver may
+    /// correct with a `Correctie`).
+    pub text_warnings: Vec<TextWarning>,
+}
+
+/// The handhaver's device: the encrypted store, its identity, policy and zaken. One per app.
+/// Close it (`close()` in Kotlin, `use {}`) or drop it when the app goes to the background.
+#[derive(uniffi::Object)]
+pub struct Veldwerk {
+    /// `None` once wiped (by `wipe`, or by a sync that found the device revoked).
+    device: Mutex<Option<Device>>,
+}
+
+impl std::fmt::Debug for Veldwerk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Veldwerk").finish_non_exhaustive()
+    }
+}
+
+fn storage_key(key: &[u8]) -> Result<[u8; 32], VeldwerkError> {
+    key.try_into().map_err(|_| {
+        VeldwerkError::invalid(
+            "key_length",
+            format!(
+                "De opslagsleutel moet 32 bytes lang zijn, niet {}.",
+                key.len()
+            ),
+        )
+    })
+}
+
+impl Veldwerk {
+    fn lock(&self) -> MutexGuard<'_, Option<Device>> {
+        // A panic while recording leaves nothing half-written (every write is one
+        // transaction), so a poisoned lock is taken over.
+        self.device.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Device) -> Result<T, VeldwerkError>,
+    ) -> Result<T, VeldwerkError> {
+        let mut guard = self.lock();
+        let device = guard.as_mut().ok_or_else(VeldwerkError::closed)?;
+        f(device)
+    }
+}
+
+#[uniffi::export]
+impl Veldwerk {
+    /// Opens (or creates) the store in `dir` with the 32-byte storage key from the platform
+    /// keystore. A wrong key gives `WrongKey` (`wrong_key`).
+    #[uniffi::constructor]
+    pub fn open(dir: String, key: Vec<u8>) -> Result<Arc<Veldwerk>, VeldwerkError> {
+        let key = storage_key(&key)?;
+        let device = Device::open(Path::new(&dir), key)?;
+        Ok(Arc::new(Veldwerk {
+            device: Mutex::new(Some(device)),
+        }))
+    }
+
+    /// The id entries are signed with (provisional until enrollment).
+    pub fn device_id(&self) -> Result<String, VeldwerkError> {
+        self.with(|d| Ok(d.device_id().to_owned()))
+    }
+
+    /// Whether the device is enrolled with a server.
+    pub fn is_enrolled(&self) -> Result<bool, VeldwerkError> {
+        self.with(|d| Ok(d.enrollment().is_some()))
+    }
+
+    /// Enrolls with the server at `server_url` using the supervisor's one-time code, pins the
+    /// organisation key and installs the verified policy (`veldwerk_client::enroll`). Blocking
+    /// HTTP: call it off the main thread; other calls wait until it is done.
+    pub fn enroll(&self, server_url: String, code: String) -> Result<EnrollInfo, VeldwerkError> {
+        self.with(|d| {
+            let e = veldwerk_client::enroll(d, &server_url, &code)?;
+            Ok(EnrollInfo {
+                device_id: e.device_id,
+                user: e.user,
+                organisation: e.organisation,
+                policy: d.policy_status(Utc::now()).into(),
+            })
+        })
+    }
+
+    /// Syncs with the server (zaken, entries, policy) through `veldwerk_client::sync`.
+    /// Blocking: call it off the main thread. The device stays locked while the sync runs
+    /// (other calls wait); `progress` is called on this thread without the lock. A revoked
+    /// device is wiped and gives `Revoked`: the app then deletes the storage key.
+    pub fn sync(&self, progress: Box<dyn SyncProgress>) -> Result<SyncReport, VeldwerkError> {
+        let (tx, rx) = std::sync::mpsc::channel::<SyncStep>();
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                let mut slot = self.lock();
+                if slot.is_none() {
+                    return Err(VeldwerkError::closed());
+                }
+                let report = veldwerk_client::sync(&mut slot, &mut |p| {
+                    // The receiver lives until this thread ends.
+                    let _ = tx.send(p.into());
+                })?;
+                Ok(report.into())
+            });
+            for s in rx {
+                progress.on_step(s);
+            }
+            worker.join().unwrap_or_else(|_| {
+                Err(VeldwerkError::Storage {
+                    code: "internal_error".into(),
+                    detail: "De synchronisatie is onverwacht afgebroken; er is niets verloren."
+                        .into(),
+                })
+            })
+        })
+    }
+
+    /// Every zaak on the device, open ones first, then by deadline.
+    pub fn worklist(&self) -> Result<Worklist, VeldwerkError> {
+        self.with(|d| Ok(d.worklist()?.into()))
+    }
+
+    /// One zaak with its visits, entries, protocol state and verification.
+    pub fn zaak_detail(&self, zaak_id: String) -> Result<ZaakInfo, VeldwerkError> {
+        self.with(|d| Ok(d.zaak_detail(&zaak_id)?.into()))
+    }
+
+    /// What the routekaart of the active code decides for `actie` with `params`.
+    pub fn check_action(
+        &self,
+        actie: Actie,
+        params: ActionParams,
+    ) -> Result<Decision, VeldwerkError> {
+        self.with(|d| Ok(d.check_action(&params.planned(actie)).into()))
+    }
+
+    /// The routekaart's decision for recording `stap` in a visit now (its conditions are the
+    /// checklist to confirm); `None` for steps it does not govern (correctie, rapport).
+    pub fn check_step(
+        &self,
+        zaak_id: String,
+        visit_id: String,
+        stap: Stap,
+    ) -> Result<Option<Decision>, VeldwerkError> {
+        let event = stap.into_event()?;
+        self.with(|d| Ok(d.decision_for(&zaak_id, &visit_id, &event)?.map(Into::into)))
+    }
+
+    /// Starts a visit (`huisbezoek` or `huisbezoek_app`) with what is planned for it; a plan
+    /// the routekaart forbids gives `Forbidden`. Returns the visit id.
+    pub fn start_visit(
+        &self,
+        zaak_id: String,
+        actie: Actie,
+        params: ActionParams,
+    ) -> Result<String, VeldwerkError> {
+        let planned = params.planned(actie);
+        self.with(|d| Ok(d.start_visit(&zaak_id, actie.into(), planned, Utc::now())?))
+    }
+
+    /// Records one step, checked by the protocol and the routekaart (with the confirmed
+    /// condition codes), signed and durably stored before this returns.
+    pub fn record(
+        &self,
+        zaak_id: String,
+        visit_id: String,
+        stap: Stap,
+        confirmed_conditions: Vec<String>,
+    ) -> Result<Recorded, VeldwerkError> {
+        let event = stap.into_event()?;
+        let text_warnings = event
+            .factual_warnings()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self.with(|d| {
+            let entry = d.record(&zaak_id, &visit_id, event, confirmed_conditions, Utc::now())?;
+            Ok(Recorded {
+                entry_id: entry.entry_id,
+                seq: entry.seq,
+                recorded_at_ms: types::millis(entry.recorded_at),
+                text_warnings,
+            })
+        })
+    }
+
+    /// Where a visit stands: its fase, the steps the protocol allows next, its warnings.
+    pub fn next_steps(
+        &self,
+        zaak_id: String,
+        visit_id: String,
+    ) -> Result<VisitProgress, VeldwerkError> {
+        self.with(|d| visit_progress(d, &zaak_id, &visit_id))
+    }
+
+    /// Stores a photo for a zaak, encrypted; returns the reference to put in
+    /// `Stap::Waarneming { foto }` (which needs its own recorded consent for photos).
+    pub fn put_photo(&self, zaak_id: String, bytes: Vec<u8>) -> Result<String, VeldwerkError> {
+        self.with(|d| Ok(d.put_photo(&zaak_id, &bytes)?.as_str().to_owned()))
+    }
+
+    /// The active code, the policy's age and whether it is stale, with coded warnings.
+    pub fn policy_status(&self) -> Result<PolicyInfo, VeldwerkError> {
+        self.with(|d| Ok(d.policy_status(Utc::now()).into()))
+    }
+
+    /// Deletes the store and everything in it. The app must also delete the storage key from
+    /// the platform keystore. Every later call gives `Closed`.
+    pub fn wipe(&self) -> Result<(), VeldwerkError> {
+        match self.lock().take() {
+            Some(device) => Ok(device.wipe()?),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Where a visit stands.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VisitProgress {
+    pub visit_id: String,
+    pub fase: Fase,
+    pub einde: Option<String>,
+    pub next_steps: Vec<Stapsoort>,
+    pub consent_variant: Option<Variant>,
+    pub warnings: Vec<Notice>,
+}
+
+fn visit_progress(
+    device: &mut Device,
+    zaak_id: &str,
+    visit_id: &str,
+) -> Result<VisitProgress, VeldwerkError> {
+    let detail = device.zaak_detail(zaak_id)?;
+    let visit = detail
+        .visits
+        .into_iter()
+        .find(|v| v.meta.visit_id == visit_id)
+        .ok_or_else(|| VeldwerkError::NotFound {
+            code: "unknown_visit".into(),
+            detail: format!("Bezoek {visit_id} staat niet bij zaak {zaak_id}."),
+        })?;
+    let info = VisitInfo::from(visit);
+    Ok(VisitProgress {
+        visit_id: info.visit_id,
+        fase: info.fase,
+        einde: info.einde,
+        next_steps: info.next_steps,
+        consent_variant: info.consent_variant,
+        warnings: info.warnings,
+    })
+}
+
+// The unit tests share fixtures with the integration tests, which name the crate.
+#[cfg(test)]
+extern crate self as veldwerk_mobile;
+#[cfg(test)]
+mod tests;

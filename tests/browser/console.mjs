@@ -2,10 +2,15 @@
 // a real `veldwerk-server --demo` (started by scripts/browser-tests.sh). A test device enrolls
 // and signs its requests with Ed25519 exactly as core/src/auth.rs describes.
 //
+// A second device is the field client itself: the `veldwerk` CLI enrolls with a code issued on
+// the Koppelcodes page, syncs, learns the switch to rood and is refused once revoked.
+//
 // Environment: VELDWERK_URL (http://127.0.0.1:PORT), VELDWERK_USER, VELDWERK_PASSWORD,
-// SCREENSHOTS (directory). Prints one line per test and closes with `N passed, N failed`.
+// VELDWERK_CLI (the `veldwerk` binary), SCREENSHOTS (directory). Prints one line per test and
+// closes with `N passed, N failed`.
 
 import { chromium } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,8 +20,9 @@ const BASE = process.env.VELDWERK_URL;
 const USER = process.env.VELDWERK_USER || 'supervisor';
 const PASSWORD = process.env.VELDWERK_PASSWORD;
 const SHOTS = process.env.SCREENSHOTS || 'artifacts/screenshots';
-if (!BASE || !PASSWORD) {
-  console.error('VELDWERK_URL and VELDWERK_PASSWORD are required');
+const CLI = process.env.VELDWERK_CLI;
+if (!BASE || !PASSWORD || !CLI) {
+  console.error('VELDWERK_URL, VELDWERK_PASSWORD and VELDWERK_CLI are required');
   process.exit(2);
 }
 fs.mkdirSync(SHOTS, { recursive: true });
@@ -79,6 +85,41 @@ function activeCode(device, policy) {
   const active = bundle.directives.filter((d) => Date.parse(d.effective_from) <= now).pop();
   return active && active.code;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The field client: the `veldwerk` CLI on its own data directory.
+
+const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-cli-'));
+
+/// Runs `veldwerk --data-dir DIR ARGS --json`; returns the exit status and the JSON on stdout.
+function cli(...args) {
+  const r = spawnSync(CLI, ['--data-dir', cliDir, ...args, '--json'], {
+    env: { ...process.env, VELDWERK_PASSPHRASE: 'browsertest paard batterij' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  let json = null;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`veldwerk ${args.join(' ')}: no JSON (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return { status: r.status, json, stderr: r.stderr };
+}
+
+/// Issues a one-time enrollment code for `handhaver` on the Koppelcodes page.
+async function issueCode(handhaver) {
+  await page.goto(`${BASE}/koppelcodes`);
+  await page.getByLabel('Handhaver').selectOption(handhaver);
+  const r = await submit('form[action="/koppelcodes"] button[type=submit]');
+  expect(r.status() === 200, 'issued');
+  const code = (await page.locator('#koppelcode').innerText()).trim();
+  expect(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(code), `a code, got ${code}`);
+  return code;
+}
+
+const spreekkamer = () => cli('rules', 'check', '--action', 'spreekkamer', '--coronaproof', 'ja');
+const hasCode = (notices, code) => Array.isArray(notices) && notices.some((n) => n.code === code);
 
 // ---------------------------------------------------------------------------------------------
 // The runner.
@@ -191,15 +232,26 @@ await test('a console form without CSRF token is refused', async () => {
 await test('an enrollment code is issued once and a device enrolls with it', async () => {
   await page.goto(`${BASE}/koppelcodes`);
   await shot('06-koppelcodes');
-  await page.getByLabel('Handhaver').selectOption('handhaver1');
-  const r = await submit('form[action="/koppelcodes"] button[type=submit]');
-  expect(r.status() === 200, 'issued');
-  const code = (await page.locator('#koppelcode').innerText()).trim();
-  expect(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(code), `a code, got ${code}`);
+  const code = await issueCode('handhaver1');
   await shot('07-koppelcode-getoond');
   await enroll(device, code);
   const p = await signedGet(device, '/v1/policy');
   expect(p.status === 200 && activeCode(device, p.body.policy) === 'geel', 'device sees geel');
+  await page.goto(`${BASE}/koppelcodes`);
+  expect((await page.locator('#koppelcode').count()) === 0, 'the code is not shown again');
+});
+
+let cliDevice = null;
+await test('the veldwerk CLI enrolls with a console code, syncs its zaken and may use the spreekkamer under geel', async () => {
+  const code = await issueCode('handhaver2');
+  const enrolled = cli('enroll', '--server', BASE, '--code', code);
+  expect(enrolled.status === 0 && enrolled.json.user === 'handhaver2', `enrolled: ${JSON.stringify(enrolled.json)}`);
+  cliDevice = enrolled.json.device_id;
+  const synced = cli('sync');
+  expect(synced.status === 0 && synced.json.code === 'geel', `synced: ${JSON.stringify(synced.json)}`);
+  expect(synced.json.new_zaken.length > 0, 'the demo zaken of handhaver2 arrived');
+  const check = spreekkamer();
+  expect(check.status === 0 && check.json.decision === 'allowed', `spreekkamer under geel: ${JSON.stringify(check.json)}`);
 });
 
 await test('switching to rood asks for a reason, shows what changes and needs confirmation', async () => {
@@ -234,9 +286,15 @@ await test('the device sees code rood at its next policy fetch', async () => {
   expect(activeCode(device, p.body.policy) === 'rood', 'device reports rood');
 });
 
-// Place for the CLI step ("a device (the `veldwerk` CLI) syncs afterwards, reports code rood and
-// is refused `spreekkamer`"): run the CLI here against BASE with an enrollment code issued on the
-// Koppelcodes page, before the revocation test below, and its revoked sync after it.
+await test('the veldwerk CLI syncs afterwards, reports code rood and is refused the spreekkamer', async () => {
+  const synced = cli('sync');
+  expect(synced.status === 0 && synced.json.code === 'rood' && synced.json.policy_updated, `synced: ${JSON.stringify(synced.json)}`);
+  const status = cli('status');
+  expect(status.status === 0 && status.json.policy.code === 'rood' && !status.json.policy.stale, `status: ${JSON.stringify(status.json)}`);
+  const check = spreekkamer();
+  expect(check.status === 3 && check.json.decision === 'forbidden', `spreekkamer under rood: ${JSON.stringify(check.json)}`);
+  expect(hasCode(check.json.reasons, 'face_to_face_not_possible'), 'the reason is given');
+});
 
 await test('a device is revoked after confirmation and its next request is refused', async () => {
   await page.goto(`${BASE}/apparaten`);
@@ -252,6 +310,19 @@ await test('a device is revoked after confirmation and its next request is refus
   await shot('13-apparaat-ingetrokken');
   const p = await signedGet(device, '/v1/policy');
   expect(p.status === 403 && p.body.code === 'device_revoked' && p.body.instruction === 'wipe', `refused, got ${p.status}`);
+});
+
+await test('the revoked veldwerk CLI is refused at its next sync and wipes its store', async () => {
+  expect(cliDevice, 'the CLI enrolled');
+  await page.goto(`${BASE}/apparaten`);
+  const row = page.locator(`#apparaat-${cliDevice}`);
+  expect((await row.innerText()).includes('handhaver2'), 'the CLI device is listed');
+  await Promise.all([page.waitForNavigation(), row.getByRole('link', { name: /Intrekken/ }).click()]);
+  const r = await submit('form button.danger');
+  expect(r.status() === 200 && (await text()).includes('Het apparaat is ingetrokken.'), 'revoked');
+  const synced = cli('sync');
+  expect(synced.status !== 0 && synced.json.error && synced.json.error.code === 'device_revoked', `refused: ${JSON.stringify(synced.json)}`);
+  expect(fs.readdirSync(cliDir).length === 0, 'the data directory is empty');
 });
 
 await test('the other pages render for a supervisor', async () => {
@@ -285,6 +356,7 @@ await test('signing out ends the session', async () => {
 
 await context.close();
 fs.rmSync(profile, { recursive: true, force: true });
+fs.rmSync(cliDir, { recursive: true, force: true });
 const passed = results.filter(([, ok]) => ok).length;
 const failed = results.length - passed;
 console.log(`${passed} passed, ${failed} failed`);

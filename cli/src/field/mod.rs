@@ -28,57 +28,59 @@ pub use error::FieldError;
 /// The field commands, flattened into `veldwerk`'s top level.
 #[derive(Debug, Clone, Subcommand)]
 pub enum FieldCommand {
-    /// The zaken on this device with status and next step, by deadline.
+    /// De zaken op dit apparaat met status en volgende stap, op termijn gesorteerd.
     Zaken(JsonArg),
-    /// One zaak.
+    /// Eén zaak.
     #[command(subcommand)]
     Zaak(ZaakCommand),
-    /// Start a visit.
+    /// Een bezoek starten.
     #[command(subcommand)]
     Bezoek(BezoekCommand),
-    /// Record the aanleiding (grondslag) of the visit, before it takes place.
+    /// De aanleiding (grondslag) van het bezoek vastleggen, vóór het bezoek.
     Aanleiding(AanleidingArgs),
-    /// Record whether the visit was announced.
+    /// Vastleggen of het bezoek is aangekondigd.
     Aankondiging(AankondigingArgs),
-    /// Record arrival at the door: the handhavers present and the lead.
+    /// Aankomst aan de deur vastleggen: de aanwezige handhavers en wie leidt.
     Deur(DeurArgs),
-    /// Record that nobody opened the door (not a refusal).
+    /// Vastleggen dat niemand opendeed (geen weigering).
     NiemandAanwezig(ToelichtingArgs),
-    /// Record that the person present cannot take part (not a refusal).
+    /// Vastleggen dat de aanwezige niet in staat is mee te werken (geen weigering).
     NietInStaat(NietInStaatArgs),
-    /// Record identification shown and purpose stated (Awbi art. 1).
+    /// Vastleggen dat legitimatie is getoond en het doel is meegedeeld (Awbi art. 1).
     Legitimatie(LegitimatieArgs),
-    /// Consent: ask (shows the exact text), given, refused, withdrawn, or a separate consent.
+    /// Toestemming: vragen (toont de exacte tekst), gegeven, geweigerd, ingetrokken of een aparte toestemming.
     #[command(subcommand)]
     Toestemming(ToestemmingCommand),
-    /// Record entering the dwelling (or starting the app tour).
+    /// Binnentreden vastleggen (of het begin van de rondleiding via de app).
     Binnentreden(StepArgs),
-    /// Record a waarneming in a room.
+    /// Een waarneming in een ruimte vastleggen.
     Waarneming(WaarnemingArgs),
-    /// Record a correction of an earlier entry of the visit.
+    /// Een correctie op een eerdere vastlegging van het bezoek vastleggen.
     Correctie(CorrectieArgs),
-    /// Record leaving the dwelling: the visit ends.
+    /// Het verlaten van de woning vastleggen: het bezoek eindigt.
     Afsluiting(ToelichtingArgs),
-    /// Record the rapport van bevindingen under ambtseed or ambtsbelofte.
+    /// Het rapport van bevindingen vastleggen, onder ambtseed of ambtsbelofte.
     Rapport(RapportArgs),
-    /// Record that the client was invited to discuss the rapport.
+    /// Vastleggen dat de klant is uitgenodigd om het rapport te bespreken.
     Uitnodiging(UitnodigingArgs),
-    /// The active code, the policy's age, and entries not yet synced.
+    /// De actieve code, de leeftijd van het beleid en de nog niet gesynchroniseerde vastleggingen.
     Status(JsonArg),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct JsonArg {
-    /// Print JSON instead of text.
+    /// JSON in plaats van tekst.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum ZaakCommand {
-    /// Summary, visits, entries and their verification.
+    /// Samenvatting, bezoeken, vastleggingen en hun verificatie.
     Show {
+        /// Het zaak-id.
         id: String,
+        /// JSON in plaats van tekst.
         #[arg(long)]
         json: bool,
     },
@@ -94,15 +96,18 @@ pub enum VisitKind {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum BezoekCommand {
-    /// Start a visit of a zaak; prints the visit id.
+    /// Een bezoek aan een zaak starten; toont het bezoek-id.
     Start {
+        /// Het zaak-id.
         #[arg(long)]
         zaak: String,
+        /// Het soort bezoek.
         #[arg(long, value_enum)]
         actie: VisitKind,
-        /// How many handhavers will go to the door (checked against the routekaart).
+        /// Hoeveel handhavers naar de deur gaan (getoetst aan de routekaart).
         #[arg(long)]
         handhavers: Option<u32>,
+        /// JSON in plaats van tekst.
         #[arg(long)]
         json: bool,
     },
@@ -111,19 +116,19 @@ pub enum BezoekCommand {
 /// What every recording command takes: where to record and the confirmations.
 #[derive(Debug, Clone, Args)]
 pub struct StepArgs {
-    /// The zaak id.
+    /// Het zaak-id.
     #[arg(long)]
     pub zaak: String,
-    /// The visit; default the zaak's latest.
+    /// Het bezoek; standaard het laatste van de zaak.
     #[arg(long)]
     pub bezoek: Option<String>,
-    /// Confirm a condition of the routekaart by its code (repeatable).
+    /// Een voorwaarde van de routekaart bevestigen met haar code (herhaalbaar).
     #[arg(long = "bevestig", value_name = "CODE")]
     pub bevestig: Vec<String>,
-    /// Confirm every condition shown.
+    /// Alle getoonde voorwaarden bevestigen.
     #[arg(long)]
     pub bevestig_alles: bool,
-    /// Print the recorded entry as JSON.
+    /// De vastlegging als JSON tonen.
     #[arg(long)]
     pub json: bool,
 }
@@ -142,21 +147,26 @@ pub enum GrondslagSoort {
 pub struct AanleidingArgs {
     #[command(flatten)]
     pub step: StepArgs,
+    /// De grondslag: concrete_aanwijzing, twijfel (zonder concrete aanwijzing) of dienstverlening.
     #[arg(long, value_enum)]
     pub grondslag: GrondslagSoort,
-    /// A concrete fact as BRON:OMSCHRIJVING, BRON one of anonieme_melding, melding_op_naam,
-    /// dossier, register, ib_signaal, waarneming, instantie (repeatable).
+    /// Een concreet feit als BRON:OMSCHRIJVING; BRON is anonieme_melding, melding_op_naam,
+    /// dossier, register, ib_signaal, waarneming of instantie (herhaalbaar).
     #[arg(long = "feit", value_name = "BRON:OMSCHRIJVING")]
     pub feiten: Vec<String>,
-    /// A source consulted before deciding on the visit (repeatable).
+    /// Een geraadpleegde bron, vóór het besluit tot het bezoek (herhaalbaar).
     #[arg(long = "bron")]
     pub bronnen: Vec<String>,
+    /// Waarom een minder ingrijpend middel niet volstaat (bij een concrete aanwijzing).
     #[arg(long)]
     pub waarom_niet_minder_ingrijpend: Option<String>,
+    /// Waaraan getwijfeld wordt (bij twijfel zonder concrete aanwijzing).
     #[arg(long)]
     pub twijfel: Option<String>,
+    /// Hoe eerst op een andere wijze is onderzocht (bij twijfel).
     #[arg(long)]
     pub andere_wijze_onderzocht: Option<String>,
+    /// De reden van het dienstverlenende bezoek (bijv. de klant kan niet naar het kantoor komen).
     #[arg(long)]
     pub reden: Option<String>,
 }
@@ -173,8 +183,10 @@ pub enum Wijze {
 pub struct AankondigingArgs {
     #[command(flatten)]
     pub step: StepArgs,
+    /// Aangekondigd of onaangekondigd (alleen bij een concrete aanwijzing).
     #[arg(long, value_enum)]
     pub wijze: Wijze,
+    /// Een toelichting.
     #[arg(long)]
     pub toelichting: Option<String>,
 }
@@ -183,9 +195,10 @@ pub struct AankondigingArgs {
 pub struct DeurArgs {
     #[command(flatten)]
     pub step: StepArgs,
-    /// A handhaver at the door (repeatable).
+    /// Een handhaver aan de deur (herhaalbaar).
     #[arg(long = "handhaver", required = true)]
     pub handhavers: Vec<String>,
+    /// De handhaver die het bezoek leidt (een van de aanwezigen).
     #[arg(long)]
     pub leider: String,
 }
@@ -194,6 +207,7 @@ pub struct DeurArgs {
 pub struct ToelichtingArgs {
     #[command(flatten)]
     pub step: StepArgs,
+    /// Een toelichting.
     #[arg(long)]
     pub toelichting: Option<String>,
 }
@@ -202,6 +216,7 @@ pub struct ToelichtingArgs {
 pub struct NietInStaatArgs {
     #[command(flatten)]
     pub step: StepArgs,
+    /// Wat er is waargenomen dat de persoon niet in staat is (feitelijk).
     #[arg(long)]
     pub toelichting: String,
 }
@@ -210,8 +225,8 @@ pub struct NietInStaatArgs {
 pub struct LegitimatieArgs {
     #[command(flatten)]
     pub step: StepArgs,
-    /// The purpose of the visit as told at the door. Recording this states that the
-    /// handhavers showed their identification.
+    /// Het doel van het bezoek zoals aan de deur meegedeeld. Dit vastleggen verklaart dat de
+    /// handhavers zich hebben gelegitimeerd.
     #[arg(long)]
     pub doel: String,
 }
@@ -250,39 +265,41 @@ pub enum Onderwerp {
 pub struct WieArgs {
     #[command(flatten)]
     pub step: StepArgs,
-    /// Who answered.
+    /// Wie antwoordde.
     #[arg(long)]
     pub door: String,
+    /// In welke rol: bewoner, partner of medebewoner.
     #[arg(long, value_enum)]
     pub rol: RolArg,
 }
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum ToestemmingCommand {
-    /// Show the consent text for the visit's grondslag and record that it was asked.
+    /// De toestemmingstekst voor de grondslag van het bezoek tonen en vastleggen dat erom is gevraagd.
     Vraag(StepArgs),
-    /// Consent to enter given.
+    /// Toestemming om binnen te treden gegeven.
     Gegeven(WieArgs),
-    /// Consent refused: the visit ends.
+    /// Toestemming geweigerd: het bezoek eindigt.
     Geweigerd {
         #[command(flatten)]
         wie: WieArgs,
-        /// The person was told the obligation to cooperate and the possible consequences.
+        /// De persoon is gewezen op de medewerkingsplicht en de mogelijke gevolgen.
         #[arg(long)]
         gewezen_op_gevolgen: bool,
     },
-    /// Consent withdrawn: the visit ends at once.
+    /// Toestemming ingetrokken: het bezoek eindigt direct.
     Ingetrokken(WieArgs),
-    /// A separate consent: another occupant's room, opening closets, or photos.
+    /// Een aparte toestemming: de kamer van een andere bewoner, kasten openen of foto's.
     Extra {
         #[command(flatten)]
         wie: WieArgs,
+        /// Waarvoor: kamer (van een andere bewoner), kasten of fotos.
         #[arg(long, value_enum)]
         onderwerp: Onderwerp,
-        /// Limit it to one room (required for another occupant's room).
+        /// Beperkt tot één ruimte (verplicht voor de kamer van een andere bewoner).
         #[arg(long)]
         ruimte: Option<String>,
-        /// Record a refusal (or withdrawal) of this consent.
+        /// Een weigering (of intrekking) van deze toestemming vastleggen.
         #[arg(long)]
         geweigerd: bool,
     },
@@ -292,16 +309,19 @@ pub enum ToestemmingCommand {
 pub struct WaarnemingArgs {
     #[command(flatten)]
     pub step: StepArgs,
+    /// De ruimte of plek (bijv. slaapkamer 1, badkamer).
     #[arg(long)]
     pub ruimte: String,
+    /// Wat is waargenomen, feitelijk beschreven.
     #[arg(long)]
     pub tekst: String,
-    /// A photo file, stored encrypted on the device (needs recorded consent for photos).
+    /// Een fotobestand, versleuteld op het apparaat bewaard (vraagt vastgelegde toestemming voor foto's).
     #[arg(long)]
     pub foto: Option<PathBuf>,
+    /// Voor deze waarneming is een kast of lade geopend (vraagt vastgelegde toestemming).
     #[arg(long)]
     pub kast_geopend: bool,
-    /// The occupant whose own room this is, when not the belanghebbende's.
+    /// De bewoner van wie dit de eigen kamer is, als het niet die van de belanghebbende is.
     #[arg(long)]
     pub kamer_van: Option<String>,
 }
@@ -310,9 +330,10 @@ pub struct WaarnemingArgs {
 pub struct CorrectieArgs {
     #[command(flatten)]
     pub step: StepArgs,
-    /// The id of the entry corrected.
+    /// Het id van de gecorrigeerde vastlegging.
     #[arg(long)]
     pub entry: String,
+    /// De gecorrigeerde tekst; de oorspronkelijke vastlegging blijft ongewijzigd bewaard.
     #[arg(long)]
     pub tekst: String,
 }
@@ -321,9 +342,10 @@ pub struct CorrectieArgs {
 pub struct RapportArgs {
     #[command(flatten)]
     pub step: StepArgs,
+    /// De tekst van het rapport: feiten, geen vermoedens (taalcontrole waarschuwt).
     #[arg(long)]
     pub tekst: String,
-    /// A signatory as NAAM:ambtseed or NAAM:ambtsbelofte (repeatable).
+    /// Een ondertekenaar als NAAM:ambtseed of NAAM:ambtsbelofte (herhaalbaar).
     #[arg(
         long = "ondertekenaar",
         value_name = "NAAM:VERKLARING",
@@ -336,7 +358,7 @@ pub struct RapportArgs {
 pub struct UitnodigingArgs {
     #[command(flatten)]
     pub step: StepArgs,
-    /// The date of the conversation, YYYY-MM-DD.
+    /// De datum van het gesprek, JJJJ-MM-DD.
     #[arg(long)]
     pub datum: Option<NaiveDate>,
     #[arg(long)]
@@ -476,7 +498,8 @@ fn latest_visit(device: &mut Device, zaak: &str) -> Result<String, FieldError> {
         .ok_or_else(|| FieldError::GeenBezoek(zaak.to_owned()))
 }
 
-fn warn_policy(device: &Device, now: chrono::DateTime<Utc>) {
+/// Prints the policy's warnings (too old, never synced) on stderr.
+pub(crate) fn warn_policy(device: &Device, now: chrono::DateTime<Utc>) {
     for w in device.policy_status(now).warnings {
         eprintln!("Let op: {w}");
     }

@@ -1,0 +1,246 @@
+//! `Stap`: a visit step as the app enters it, translated one to one into the core's protocol
+//! `Event`. The protocol itself (which step may follow which) stays in the core.
+
+use veldwerk_core::protocol::{self, Event};
+
+use crate::error::VeldwerkError;
+use crate::types::{
+    parse_date, Aankondigingswijze, Actie, Ambtsverklaring, BronSoort, ExtraOnderwerp, Rol, Variant,
+};
+
+/// One concrete fact behind a concrete aanwijzing.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Feit {
+    pub omschrijving: String,
+    pub bron: BronSoort,
+}
+
+/// Why the visit is made (seed 001, Protocol huisbezoeken §1–§2).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Grondslag {
+    ConcreteAanwijzing {
+        feiten: Vec<Feit>,
+        geraadpleegde_bronnen: Vec<String>,
+        waarom_niet_minder_ingrijpend: String,
+    },
+    TwijfelZonderAanwijzing {
+        twijfel: String,
+        andere_wijze_onderzocht: String,
+    },
+    Dienstverlening {
+        reden: String,
+    },
+}
+
+impl From<Grondslag> for protocol::Grondslag {
+    fn from(g: Grondslag) -> Self {
+        match g {
+            Grondslag::ConcreteAanwijzing {
+                feiten,
+                geraadpleegde_bronnen,
+                waarom_niet_minder_ingrijpend,
+            } => protocol::Grondslag::ConcreteAanwijzing {
+                feiten: feiten
+                    .into_iter()
+                    .map(|f| protocol::Feit {
+                        omschrijving: f.omschrijving,
+                        bron: f.bron.into(),
+                    })
+                    .collect(),
+                geraadpleegde_bronnen,
+                waarom_niet_minder_ingrijpend,
+            },
+            Grondslag::TwijfelZonderAanwijzing {
+                twijfel,
+                andere_wijze_onderzocht,
+            } => protocol::Grondslag::TwijfelZonderAanwijzing {
+                twijfel,
+                andere_wijze_onderzocht,
+            },
+            Grondslag::Dienstverlening { reden } => protocol::Grondslag::Dienstverlening { reden },
+        }
+    }
+}
+
+/// A handhaver who signs the rapport, and under which oath.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Ondertekenaar {
+    pub handhaver: String,
+    pub verklaring: Ambtsverklaring,
+}
+
+/// One step of a visit. Field meanings are those of the core's `protocol::Event`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Stap {
+    Aanleiding {
+        actie: Actie,
+        grondslag: Grondslag,
+    },
+    Aankondiging {
+        wijze: Aankondigingswijze,
+        toelichting: Option<String>,
+    },
+    AanDeDeur {
+        handhavers: Vec<String>,
+        leider: String,
+    },
+    NiemandAanwezig {
+        toelichting: Option<String>,
+    },
+    NietInStaat {
+        toelichting: String,
+    },
+    LegitimatieEnDoel {
+        legitimatie_getoond: bool,
+        doel: String,
+    },
+    /// Record exactly the text and hash `consent_text` gave and the app showed.
+    ToestemmingGevraagd {
+        variant: Variant,
+        tekst: String,
+        tekst_hash: String,
+    },
+    ToestemmingGegeven {
+        door: String,
+        rol: Rol,
+    },
+    ToestemmingGeweigerd {
+        door: String,
+        rol: Rol,
+        gewezen_op_gevolgen: bool,
+    },
+    Binnentreden,
+    ToestemmingIngetrokken {
+        door: String,
+        rol: Rol,
+    },
+    ExtraToestemming {
+        onderwerp: ExtraOnderwerp,
+        ruimte: Option<String>,
+        door: String,
+        rol: Rol,
+        gegeven: bool,
+    },
+    /// `foto` is the reference `put_photo` returned.
+    Waarneming {
+        ruimte: String,
+        tekst: String,
+        foto: Option<String>,
+        kast_geopend: bool,
+        kamer_van: Option<String>,
+    },
+    Correctie {
+        corrigeert: String,
+        tekst: String,
+    },
+    Afsluiting {
+        toelichting: Option<String>,
+    },
+    Rapport {
+        tekst: String,
+        opgemaakt_door: Vec<Ondertekenaar>,
+    },
+    /// `datum` as `YYYY-MM-DD`.
+    UitnodigingBespreking {
+        datum: Option<String>,
+        toelichting: Option<String>,
+    },
+}
+
+impl Stap {
+    /// The core's event for this step; fails only on a malformed date.
+    pub fn into_event(self) -> Result<Event, VeldwerkError> {
+        Ok(match self {
+            Stap::Aanleiding { actie, grondslag } => Event::Aanleiding {
+                actie: actie.into(),
+                grondslag: grondslag.into(),
+            },
+            Stap::Aankondiging { wijze, toelichting } => Event::Aankondiging {
+                wijze: wijze.into(),
+                toelichting,
+            },
+            Stap::AanDeDeur { handhavers, leider } => Event::AanDeDeur { handhavers, leider },
+            Stap::NiemandAanwezig { toelichting } => Event::NiemandAanwezig { toelichting },
+            Stap::NietInStaat { toelichting } => Event::NietInStaat { toelichting },
+            Stap::LegitimatieEnDoel {
+                legitimatie_getoond,
+                doel,
+            } => Event::LegitimatieEnDoel {
+                legitimatie_getoond,
+                doel,
+            },
+            Stap::ToestemmingGevraagd {
+                variant,
+                tekst,
+                tekst_hash,
+            } => Event::ToestemmingGevraagd {
+                variant: variant.into(),
+                tekst,
+                tekst_hash,
+            },
+            Stap::ToestemmingGegeven { door, rol } => Event::ToestemmingGegeven {
+                door,
+                rol: rol.into(),
+            },
+            Stap::ToestemmingGeweigerd {
+                door,
+                rol,
+                gewezen_op_gevolgen,
+            } => Event::ToestemmingGeweigerd {
+                door,
+                rol: rol.into(),
+                gewezen_op_gevolgen,
+            },
+            Stap::Binnentreden => Event::Binnentreden,
+            Stap::ToestemmingIngetrokken { door, rol } => Event::ToestemmingIngetrokken {
+                door,
+                rol: rol.into(),
+            },
+            Stap::ExtraToestemming {
+                onderwerp,
+                ruimte,
+                door,
+                rol,
+                gegeven,
+            } => Event::ExtraToestemming {
+                onderwerp: onderwerp.into(),
+                ruimte,
+                door,
+                rol: rol.into(),
+                gegeven,
+            },
+            Stap::Waarneming {
+                ruimte,
+                tekst,
+                foto,
+                kast_geopend,
+                kamer_van,
+            } => Event::Waarneming {
+                ruimte,
+                tekst,
+                foto,
+                kast_geopend,
+                kamer_van,
+            },
+            Stap::Correctie { corrigeert, tekst } => Event::Correctie { corrigeert, tekst },
+            Stap::Afsluiting { toelichting } => Event::Afsluiting { toelichting },
+            Stap::Rapport {
+                tekst,
+                opgemaakt_door,
+            } => Event::Rapport {
+                tekst,
+                opgemaakt_door: opgemaakt_door
+                    .into_iter()
+                    .map(|o| protocol::Ondertekenaar {
+                        handhaver: o.handhaver,
+                        verklaring: o.verklaring.into(),
+                    })
+                    .collect(),
+            },
+            Stap::UitnodigingBespreking { datum, toelichting } => Event::UitnodigingBespreking {
+                datum: datum.as_deref().map(parse_date).transpose()?,
+                toelichting,
+            },
+        })
+    }
+}
