@@ -74,6 +74,7 @@ pub async fn round_trip(
     req: SyncRequest,
 ) -> Result<(SyncResponse, Vec<String>)> {
     let started = Instant::now();
+    let in_flight = shared::InFlight::enter();
     let dev = device_id.clone();
     // Most round trips only read; one that creates documents (first contact, new assignments)
     // reads again under the writer's lock and writes.
@@ -117,33 +118,57 @@ pub async fn round_trip(
     } = prepared.0;
     let (held, policy_version) = prepared.1;
 
-    let dev = device_id.clone();
-    let permit = shared::cpu_permit().await;
-    let permitted_at = Instant::now();
-    let (accepted, unchanged, mut response) = tokio::task::spawn_blocking(move || {
-        let mut response = SyncResponse::empty();
-        let mut accepted = Vec::new();
-        let mut unchanged = Vec::new();
-        for (dm, stored) in docs {
-            match process(&dm, stored, &assigned, &dev, &keys, &bundle) {
+    // The documents' Automerge work: over every core for a lone device's sync, in one lane
+    // (waiting its turn for a core, in arrival order) when other round trips are in flight.
+    let mut response = SyncResponse::empty();
+    response.withdrawn = held.difference(&assigned).cloned().collect();
+    response.assigned = assigned.difference(&held).cloned().collect();
+    let lanes = in_flight.lanes().min(docs.len()).max(1);
+    let mut chunks: Vec<Vec<(DocMessage, Option<StoredWithState>)>> =
+        (0..lanes).map(|_| Vec::new()).collect();
+    for (i, doc) in docs.into_iter().enumerate() {
+        chunks[i % lanes].push(doc);
+    }
+    let (assigned, dev) = (Arc::new(assigned), Arc::<str>::from(device_id.as_str()));
+    let mut permitted_at = None;
+    let mut tasks = Vec::with_capacity(lanes);
+    for chunk in chunks.into_iter().filter(|c| !c.is_empty()) {
+        let permit = shared::cpu_permit().await;
+        permitted_at.get_or_insert_with(Instant::now);
+        let (assigned, dev, keys, bundle) =
+            (assigned.clone(), dev.clone(), keys.clone(), bundle.clone());
+        tasks.push(tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            chunk
+                .into_iter()
+                .map(|(dm, stored)| {
+                    let outcome = process(&dm, stored, &assigned, &dev, &keys, &bundle);
+                    (dm.zaak_id, outcome)
+                })
+                .collect::<Vec<_>>()
+        }));
+    }
+    let permitted_at = permitted_at.unwrap_or_else(Instant::now);
+    let mut accepted = Vec::new();
+    let mut unchanged = Vec::new();
+    for task in tasks {
+        let outcomes = task
+            .await
+            .map_err(|e| Error::Data(format!("sync task failed: {e}")))?;
+        for (zaak_id, outcome) in outcomes {
+            match outcome {
                 Outcome::Accepted(a) => accepted.push(*a),
                 Outcome::AckOnly(ack, loaded) => {
                     response.acks.push(ack);
-                    unchanged.push((dm.zaak_id, *loaded));
+                    unchanged.push((zaak_id, *loaded));
                 }
                 Outcome::Rejected(r) => {
-                    tracing::warn!(device = %dev, zaak = %r.zaak_id, code = %r.code, "sync message refused");
+                    tracing::warn!(device = %device_id, zaak = %r.zaak_id, code = %r.code, "sync message refused");
                     response.rejections.push(r);
                 }
             }
         }
-        response.withdrawn = held.difference(&assigned).cloned().collect();
-        response.assigned = assigned.difference(&held).cloned().collect();
-        (accepted, unchanged, response)
-    })
-    .await
-    .map_err(|e| Error::Data(format!("sync task failed: {e}")))?;
-    drop(permit);
+    }
     let worked_at = Instant::now();
 
     let dev = device_id.clone();

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rusqlite::Connection;
@@ -95,21 +96,55 @@ pub fn bundle(conn: &Connection, version: u64, signed: &SignedPolicy) -> Result<
     Ok(bundle)
 }
 
-/// A permit to do one round trip's Automerge work: at most one per core at once, so a burst of
-/// round trips is worked off in arrival order instead of all at once on a thread each (which
-/// costs memory and switching, and finishes none of them early).
-pub async fn cpu_permit() -> Option<SemaphorePermit<'static>> {
-    static CPU: OnceLock<Semaphore> = OnceLock::new();
-    CPU.get_or_init(|| {
-        Semaphore::new(
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
-        )
+/// How many lanes of Automerge work run at once: one per core.
+pub fn lanes() -> usize {
+    static LANES: OnceLock<usize> = OnceLock::new();
+    *LANES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
     })
-    .acquire()
-    .await
-    .ok()
+}
+
+fn cpu() -> &'static Semaphore {
+    static CPU: OnceLock<Semaphore> = OnceLock::new();
+    CPU.get_or_init(|| Semaphore::new(lanes()))
+}
+
+/// A permit to run one lane of a round trip's Automerge work: at most [`lanes`] at once, so a
+/// burst of round trips is worked off in arrival order instead of all at once on a thread each
+/// (which costs memory and switching, and finishes none of them early).
+pub async fn cpu_permit() -> Option<SemaphorePermit<'static>> {
+    cpu().acquire().await.ok()
+}
+
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a round trip as in flight while it lives.
+pub struct InFlight(());
+
+impl InFlight {
+    pub fn enter() -> InFlight {
+        IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        InFlight(())
+    }
+
+    /// How many lanes this round trip may spread its documents over: every core when it is the
+    /// only round trip in flight (a lone device's sync), else one, so that in a burst the round
+    /// trips are worked off in arrival order (spreading them measured slower).
+    pub fn lanes(&self) -> usize {
+        if IN_FLIGHT.load(Ordering::SeqCst) == 1 && cpu().available_permits() == lanes() {
+            lanes()
+        } else {
+            1
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 #[cfg(test)]
