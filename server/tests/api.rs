@@ -1,9 +1,9 @@
 //! The server over real HTTP on a random loopback port: enrollment, signed requests, revocation,
 //! sessions and roles, code switching, the audit chain, flags.
 
+mod common;
+
 use std::io::Read;
-use std::net::SocketAddr;
-use std::thread::JoinHandle;
 
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -18,11 +18,9 @@ use veldwerk_server::{devices, flags, Settings};
 const PASSWORD: &str = "correct horse battery staple";
 
 struct TestServer {
-    addr: SocketAddr,
     db: Db,
     settings: Settings,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<anyhow::Result<()>>>,
+    running: common::Running,
     _dir: tempfile::TempDir,
 }
 
@@ -47,33 +45,17 @@ impl TestServer {
             Ok(())
         })
         .unwrap();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let s = settings.clone();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener)?;
-                veldwerk_server::launch_with_listener(s, listener, async {
-                    let _ = rx.await;
-                })
-                .await
-            })
-        });
+        let running = common::Running::launch(settings.clone());
         TestServer {
-            addr,
             db,
             settings,
-            stop: Some(tx),
-            thread: Some(thread),
+            running,
             _dir: dir,
         }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
+        format!("http://{}{}", self.running.addr, path)
     }
 
     fn enroll_code(&self, user: &str) -> String {
@@ -82,11 +64,8 @@ impl TestServer {
             .unwrap()
     }
 
-    fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            tx.send(()).unwrap();
-        }
-        self.thread.take().unwrap().join().unwrap().unwrap();
+    fn stop(self) {
+        self.running.stop();
     }
 }
 
@@ -627,7 +606,7 @@ fn health_openapi_and_unknown_routes() {
 fn shutdown_lets_a_request_in_flight_finish() {
     use std::io::Write;
     let mut server = TestServer::start();
-    let mut conn = std::net::TcpStream::connect(server.addr).unwrap();
+    let mut conn = std::net::TcpStream::connect(server.running.addr).unwrap();
     let body = json!({ "code": "AAAA-BBBB-CCCC", "public_key": "00".repeat(32) }).to_string();
     let head = format!(
         "POST /v1/enroll HTTP/1.1\r\nhost: veldwerk\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
@@ -638,12 +617,12 @@ fn shutdown_lets_a_request_in_flight_finish() {
     conn.write_all(&body.as_bytes()[..10]).unwrap();
     conn.flush().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
-    server.stop.take().unwrap().send(()).unwrap();
+    server.running.signal_stop();
     std::thread::sleep(std::time::Duration::from_millis(100));
     conn.write_all(&body.as_bytes()[10..]).unwrap();
     let mut answer = String::new();
     conn.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
     assert!(answer.contains("enroll_code_invalid"));
-    server.thread.take().unwrap().join().unwrap().unwrap();
+    server.stop();
 }

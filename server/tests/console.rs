@@ -1,9 +1,9 @@
 //! The supervisor console over real HTTP on a random loopback port, as a browser uses it:
 //! form posts with cookies, CSRF tokens taken from the pages, no redirects followed.
 
+mod common;
+
 use std::io::Read;
-use std::net::SocketAddr;
-use std::thread::JoinHandle;
 
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -16,11 +16,9 @@ use veldwerk_server::{audit, devices, policy, Settings};
 const PASSWORD: &str = "correct horse battery staple";
 
 struct TestServer {
-    addr: SocketAddr,
     db: Db,
     org_key: Vec<u8>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<anyhow::Result<()>>>,
+    running: common::Running,
     _dir: tempfile::TempDir,
 }
 
@@ -44,32 +42,17 @@ impl TestServer {
             Ok(())
         })
         .unwrap();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener)?;
-                veldwerk_server::launch_with_listener(settings, listener, async {
-                    let _ = rx.await;
-                })
-                .await
-            })
-        });
+        let running = common::Running::launch(settings);
         TestServer {
-            addr,
             db,
             org_key: org.public_key,
-            stop: Some(tx),
-            thread: Some(thread),
+            running,
             _dir: dir,
         }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
+        format!("http://{}{}", self.running.addr, path)
     }
 
     fn active_code(&self) -> (Code, String) {
@@ -77,17 +60,6 @@ impl TestServer {
         let b = signed.verify(&self.org_key).unwrap();
         let d = b.active().unwrap();
         (d.code, d.reason.clone())
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -4,8 +4,7 @@
 //! refusals (foreign actor, unassigned zaak, unverifiable entry, replay, revoked device) that
 //! leave the stored documents untouched.
 
-use std::net::SocketAddr;
-use std::thread::JoinHandle;
+mod common;
 
 use automerge::sync;
 use chrono::{DateTime, Duration, Utc};
@@ -29,10 +28,8 @@ use veldwerk_server::zaken::{self, NewZaak};
 use veldwerk_server::{devices, flags, org, policy, Settings};
 
 struct TestServer {
-    addr: SocketAddr,
     db: Db,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<anyhow::Result<()>>>,
+    running: common::Running,
     _dir: tempfile::TempDir,
 }
 
@@ -61,31 +58,16 @@ impl TestServer {
             Ok(())
         })
         .unwrap();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener)?;
-                veldwerk_server::launch_with_listener(settings, listener, async {
-                    let _ = rx.await;
-                })
-                .await
-            })
-        });
+        let running = common::Running::launch(settings);
         TestServer {
-            addr,
             db,
-            stop: Some(tx),
-            thread: Some(thread),
+            running,
             _dir: dir,
         }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
+        format!("http://{}{}", self.running.addr, path)
     }
 
     /// Creates zaak `id` (address "Kerkstraat 12a, 1234 AB Demodorp") assigned to `users`.
@@ -147,11 +129,8 @@ impl TestServer {
         self.db.with(|c| flags::list(c, true)).unwrap()
     }
 
-    fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            tx.send(()).unwrap();
-        }
-        self.thread.take().unwrap().join().unwrap().unwrap();
+    fn stop(self) {
+        self.running.stop();
     }
 }
 
