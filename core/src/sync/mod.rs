@@ -160,11 +160,12 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
     pub fn new(docs: &'a mut D, org_public_key: &[u8]) -> Result<Self, SyncError> {
         let mut states = HashMap::new();
         for id in docs.zaak_ids() {
-            let state = match docs.sync_state(&id).map_err(docs_err)? {
+            let mut state = match docs.sync_state(&id).map_err(docs_err)? {
                 // A state that does not decode only costs a longer exchange: start afresh.
                 Some(bytes) => sync::State::decode(&bytes).unwrap_or_default(),
                 None => sync::State::new(),
             };
+            send_changes_at_once(&mut state);
             states.insert(id, state);
         }
         let mut session = SyncSession {
@@ -267,10 +268,17 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
                 continue;
             }
             match ZaakDocument::load(&new.document).and_then(|d| d.summary().map(|s| (d, s))) {
-                Ok((doc, s)) if s.zaak_id == new.zaak_id => {
+                Ok((mut doc, s)) if s.zaak_id == new.zaak_id => {
                     self.summary.entries_received += count_entries(&doc);
+                    // The server holds this document as it sent it: those heads are shared, so
+                    // the next sync of this zaak sends its new changes in its first message.
+                    let mut state = sync::State::new();
+                    state.shared_heads = doc.heads();
                     self.docs.insert(&new.zaak_id, doc).map_err(docs_err)?;
-                    self.states.insert(new.zaak_id.clone(), sync::State::new());
+                    self.docs
+                        .persist(&new.zaak_id, &state.encode())
+                        .map_err(docs_err)?;
+                    self.states.insert(new.zaak_id.clone(), state);
                     self.skip.insert(new.zaak_id.clone());
                     self.summary.new_docs.push(new.zaak_id);
                 }
@@ -373,6 +381,24 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
 
     pub fn finish(self) -> SyncSummary {
         self.summary
+    }
+}
+
+/// Makes the first message of a sync carry every change made since the heads both sides shared
+/// at the end of the previous sync, as if the server had already answered that it has nothing
+/// after them. The plain Automerge exchange first trades heads and Bloom filters and sends
+/// changes only in the second round trip; a device that syncs at the end of a day has new
+/// changes in every document it touched, so that first round trip is wasted. The message is an
+/// ordinary sync message (any server takes it); a change the server does hold is sent twice,
+/// which it ignores. Without shared heads (a document never synced) the exchange is the plain
+/// one: sending everything would resend what came from the server.
+fn send_changes_at_once(state: &mut sync::State) {
+    if !state.shared_heads.is_empty() && state.their_heads.is_none() {
+        state.their_have = Some(vec![sync::Have {
+            last_sync: state.shared_heads.clone(),
+            bloom: sync::BloomFilter::default(),
+        }]);
+        state.their_need = Some(Vec::new());
     }
 }
 
