@@ -171,41 +171,46 @@ impl KeyDirectory {
 /// Canonical JSON of any value: object keys sorted byte-wise, no whitespace. Independent of
 /// serde_json's map ordering features.
 pub fn canonical_json(value: &Value) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
     write_canonical(value, &mut out);
-    out
+    // Only serde_json's output and ASCII punctuation went in.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
+            let mut fields: Vec<(&String, &Value)> = map.iter().collect();
+            fields.sort_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (key, v)) in fields.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                if let Some(v) = map.get(key) {
-                    write_canonical(v, out);
-                }
+                write_json(key, out);
+                out.push(b':');
+                write_canonical(v, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_canonical(item, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        scalar => out.push_str(&scalar.to_string()),
+        scalar => write_json(scalar, out),
     }
+}
+
+/// serde_json's compact form of a string or scalar, appended.
+fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    // Writing a string or scalar into a Vec cannot fail.
+    let _ = serde_json::to_writer(out, value);
 }
 
 /// RFC 3339, UTC, exactly three fraction digits.
@@ -236,7 +241,9 @@ pub fn canonical_bytes(entry: &Entry) -> Vec<u8> {
         "seq": entry.seq,
         "visit_id": entry.visit_id,
     });
-    canonical_json(&value).into_bytes()
+    let mut out = Vec::with_capacity(1024);
+    write_canonical(&value, &mut out);
+    out
 }
 
 /// Sets `key_id`, `format` and `signature` of an entry whose other fields are final.
@@ -248,18 +255,27 @@ pub fn sign_entry(entry: &mut Entry, key: &DeviceKey) {
 
 /// The chain hash of an entry: what the device's next entry in the visit puts in `prev_hash`.
 pub fn chain_hash(entry: &Entry) -> String {
-    let mut bytes = canonical_bytes(entry);
-    bytes.extend_from_slice(entry.signature.as_bytes());
-    hex::encode(digest(&SHA256, &bytes))
+    chain_hash_of(canonical_bytes(entry), &entry.signature)
+}
+
+/// [`chain_hash`] from the entry's canonical bytes and its signature.
+fn chain_hash_of(mut canonical: Vec<u8>, signature: &str) -> String {
+    canonical.extend_from_slice(signature.as_bytes());
+    hex::encode(digest(&SHA256, &canonical))
 }
 
 /// Checks one entry's signature against a public key.
 pub fn signature_valid(entry: &Entry, public_key: &[u8]) -> bool {
-    let Ok(sig) = hex::decode(&entry.signature) else {
+    signature_valid_over(&canonical_bytes(entry), &entry.signature, public_key)
+}
+
+/// [`signature_valid`] over the entry's canonical bytes.
+fn signature_valid_over(canonical: &[u8], signature: &str, public_key: &[u8]) -> bool {
+    let Ok(sig) = hex::decode(signature) else {
         return false;
     };
     UnparsedPublicKey::new(&ED25519, public_key)
-        .verify(&canonical_bytes(entry), &sig)
+        .verify(canonical, &sig)
         .is_ok()
 }
 
@@ -367,10 +383,13 @@ impl VisitVerification {
 /// device it is `Reordered`; if the `seq - 1` entry is there but altered or unsigned the break is
 /// already reported there and this entry stays `Ok`; otherwise it is `MissingPredecessor`.
 pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> VisitVerification {
+    // Built once per entry: the signature covers them and the chain hash extends them.
+    let canonical: Vec<Vec<u8>> = entries.iter().map(canonical_bytes).collect();
     // Signatures and keys first, so a valid copy is preferred over a tampered one below.
     let mut statuses: Vec<Option<EntryStatus>> = entries
         .iter()
-        .map(|e| {
+        .zip(&canonical)
+        .map(|(e, canonical)| {
             if e.signature.is_empty() {
                 return Some(EntryStatus::Unsigned);
             }
@@ -378,7 +397,7 @@ pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> V
                 Some(known) if known.device_id == e.device_id => {
                     if e.format != ENTRY_FORMAT
                         || e.visit_id != visit_id
-                        || !signature_valid(e, &known.public_key)
+                        || !signature_valid_over(canonical, &e.signature, &known.public_key)
                     {
                         Some(EntryStatus::Altered)
                     } else {
@@ -418,7 +437,7 @@ pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> V
     // Chain hashes of all non-duplicate entries, per device.
     let mut by_slot: HashMap<(&str, u64), usize> = HashMap::new();
     let mut hashes: HashMap<&str, HashMap<String, usize>> = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
+    for ((i, e), canonical) in entries.iter().enumerate().zip(canonical) {
         if statuses[i] == Some(EntryStatus::Duplicate) {
             continue;
         }
@@ -426,7 +445,7 @@ pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> V
         hashes
             .entry(e.device_id.as_str())
             .or_default()
-            .insert(chain_hash(e), i);
+            .insert(chain_hash_of(canonical, &e.signature), i);
     }
 
     for (i, e) in entries.iter().enumerate() {

@@ -278,10 +278,11 @@ impl ZaakDocument {
     /// The actors of the changes this document has beyond `heads`: the server checks that a
     /// device's changes all satisfy [`actor_belongs_to_device`] for that device.
     pub fn change_actors_since(&mut self, heads: &[ChangeHash]) -> BTreeSet<ActorId> {
+        // The changes' metadata only: building whole changes would encode their operations.
         self.doc
-            .get_changes(heads)
-            .iter()
-            .map(|c| c.actor_id().clone())
+            .get_changes_meta(heads)
+            .into_iter()
+            .map(|c| c.actor.into_owned())
             .collect()
     }
 

@@ -60,37 +60,40 @@ impl FromRequest<AppState> for SignedRequest {
         let skew = state.settings.max_clock_skew_secs;
         let device_id = auth.device_id.clone();
         let body_for_check = body.clone();
+        // The key is read on a reader connection and the signature checked outside any lock;
+        // only the nonce and the device's last contact are written, in one transaction.
         state
             .db
             .call(move |db| {
-                db.with(|conn| {
-                    let Some((public_key, revoked_at)) = devices::key_of(conn, &auth.device_id)?
-                    else {
-                        return Ok(Err(AppError::unauthorized(
-                            "device_unknown",
-                            "Dit apparaat is niet gekoppeld aan deze organisatie.",
-                        )));
-                    };
-                    let t = now();
-                    if let Err(e) =
-                        verify_request(&public_key, &method, &path, &body_for_check, &auth, t, skew)
-                    {
-                        return Ok(Err(auth_error(e)));
-                    }
-                    if revoked_at.is_some() {
-                        tracing::warn!(device = %auth.device_id, "revoked device refused");
-                        return Ok(Err(AppError::device_revoked()));
-                    }
+                let Some((public_key, revoked_at)) =
+                    db.read(|tx| devices::key_of(tx, &auth.device_id))?
+                else {
+                    return Ok(Err(AppError::unauthorized(
+                        "device_unknown",
+                        "Dit apparaat is niet gekoppeld aan deze organisatie.",
+                    )));
+                };
+                let t = now();
+                if let Err(e) =
+                    verify_request(&public_key, &method, &path, &body_for_check, &auth, t, skew)
+                {
+                    return Ok(Err(auth_error(e)));
+                }
+                if revoked_at.is_some() {
+                    tracing::warn!(device = %auth.device_id, "revoked device refused");
+                    return Ok(Err(AppError::device_revoked()));
+                }
+                db.write(|tx| {
                     // Timestamps outside ±skew are refused above, so 2×skew covers every nonce
                     // that could still be replayed.
-                    if !devices::record_nonce(conn, &auth.device_id, &auth.nonce, t, 2 * skew)? {
+                    if !devices::record_nonce(tx, &auth.device_id, &auth.nonce, t, 2 * skew)? {
                         tracing::warn!(device = %auth.device_id, "replayed request refused");
                         return Ok(Err(AppError::unauthorized(
                             "request_replayed",
                             "Deze aanvraag is al eens ontvangen en wordt geweigerd.",
                         )));
                     }
-                    devices::touch(conn, &auth.device_id, t, None)?;
+                    devices::touch(tx, &auth.device_id, t, None)?;
                     Ok(Ok(()))
                 })
             })
