@@ -275,15 +275,21 @@ impl ZaakDocument {
         self.doc.get_heads()
     }
 
-    /// The actors of the changes this document has beyond `heads`: the server checks that a
-    /// device's changes all satisfy [`actor_belongs_to_device`] for that device.
-    pub fn change_actors_since(&mut self, heads: &[ChangeHash]) -> BTreeSet<ActorId> {
+    /// The actor of each change this document has beyond `heads` (one per change): the server
+    /// checks that a device's changes all satisfy [`actor_belongs_to_device`] for that device.
+    pub fn change_actors_since(&mut self, heads: &[ChangeHash]) -> Vec<ActorId> {
         // The changes' metadata only: building whole changes would encode their operations.
         self.doc
             .get_changes_meta(heads)
             .into_iter()
             .map(|c| c.actor.into_owned())
             .collect()
+    }
+
+    /// The changes beyond `heads`, encoded as [`Self::save_incremental`] encodes them, without
+    /// moving its mark of what was saved.
+    pub fn save_after(&mut self, heads: &[ChangeHash]) -> Vec<u8> {
+        self.doc.save_after(heads)
     }
 
     pub fn generate_sync_message(&mut self, state: &mut sync::State) -> Option<sync::Message> {

@@ -169,7 +169,7 @@ fn changes_are_authored_by_the_devices_actor() {
     doc.append_entry(&visit, &event(1), &policy(), &a, at(3, 0))
         .unwrap();
     let actors = doc.change_actors_since(&before);
-    assert_eq!(actors.len(), 1);
+    assert_eq!(actors.len(), 2, "one per change: the visit and the entry");
     assert!(actors.iter().all(|x| actor_belongs_to_device(x, "dev-a")));
     assert!(!actors.iter().any(|x| actor_belongs_to_device(x, "dev-b")));
     // The server's own changes (summary) are not a device's.

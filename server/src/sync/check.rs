@@ -24,7 +24,8 @@ use crate::policy::code_str;
 #[derive(Debug)]
 pub struct Accepted {
     pub zaak_id: String,
-    /// The new changes (`save_incremental`), empty when the message brought none.
+    /// The new changes in Automerge's storage format (the message's change chunks as they came,
+    /// or encoded again), empty when the message brought none.
     pub incremental: Vec<u8>,
     pub state: Vec<u8>,
     pub reply: Option<Vec<u8>>,
@@ -112,6 +113,8 @@ pub fn apply(
 ) -> Result<Accepted, Rejection> {
     let announced = message.heads.clone();
     let brings_changes = !message.changes.is_empty();
+    // Kept to be stored as they came (see `incremental` below).
+    let offered: Vec<Vec<u8>> = message.changes.iter().map(<[u8]>::to_vec).collect();
     let heads_before = doc.heads();
     let before = if brings_changes {
         let k = match known_before.take() {
@@ -132,6 +135,7 @@ pub fn apply(
 
     let mut flags = Vec::new();
     let mut new_entries = 0;
+    let mut new_changes = 0;
     let before = match before {
         Some(b) if doc.heads() == heads_before => {
             // Nothing new after all: what was known still holds.
@@ -144,7 +148,9 @@ pub fn apply(
         b => b,
     };
     if let Some((summary_before, entries_before)) = before {
-        for actor in doc.change_actors_since(&heads_before) {
+        let actors = doc.change_actors_since(&heads_before);
+        new_changes = actors.len();
+        for actor in actors {
             if !actor_belongs_to_device(&actor, device_id) {
                 return Err(reject(
                     zaak_id,
@@ -262,6 +268,18 @@ pub fn apply(
 
     let reply = doc.generate_sync_message(state).map(server_message);
     let complete = announced.iter().all(|h| state.shared_heads.contains(h));
+    let incremental = if new_changes == 0 {
+        Vec::new()
+    } else if complete && offered.len() == new_changes && offered.iter().all(|c| is_change_chunk(c))
+    {
+        // Every chunk holds one change, every new change came in one of them (the document
+        // held no waiting change: see `Accepted::keep_loaded`), and there are as many new
+        // changes as chunks: the chunks are exactly the new changes, stored as they came
+        // instead of encoded again.
+        offered.concat()
+    } else {
+        doc.save_after(&heads_before)
+    };
     let ack = Ack {
         zaak_id: zaak_id.to_owned(),
         heads: ack_heads(doc),
@@ -269,7 +287,7 @@ pub fn apply(
     };
     Ok(Accepted {
         zaak_id: zaak_id.to_owned(),
-        incremental: doc.save_incremental(),
+        incremental,
         state: state.encode(),
         reply,
         ack,
@@ -277,6 +295,14 @@ pub fn apply(
         new_entries,
         keep_loaded: !brings_changes || complete,
     })
+}
+
+/// Whether `chunk` is one Automerge change chunk (plain or compressed), not a document chunk
+/// (which holds many changes): the binary format's magic bytes, a 4-byte checksum, then the
+/// chunk type (0 document, 1 change, 2 compressed change).
+fn is_change_chunk(chunk: &[u8]) -> bool {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    chunk.len() > 8 && chunk[..4] == MAGIC && matches!(chunk[8], 1 | 2)
 }
 
 /// Encodes a message of the server without the capability flags. A device that knows the
@@ -317,6 +343,24 @@ mod tests {
     use super::*;
     use automerge::sync::SyncDoc;
     use automerge::transaction::Transactable;
+
+    #[test]
+    fn change_chunks_are_told_from_document_chunks() {
+        let mut doc = automerge::AutoCommit::new();
+        doc.put(automerge::ROOT, "zaak", "Z-1").unwrap();
+        let whole = doc.save();
+        doc.put(automerge::ROOT, "label", "x".repeat(500)).unwrap();
+        let change = doc.save_incremental();
+        assert!(is_change_chunk(&change));
+        assert!(!is_change_chunk(&whole));
+        assert!(!is_change_chunk(&change[..8]));
+        assert!(!is_change_chunk(b"not a chunk at all"));
+        // One change's bytes as a sync message carries them are the stored change chunk.
+        let raw = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+        assert!(is_change_chunk(&raw));
+        let mut loaded = automerge::AutoCommit::load(&[whole, raw].concat()).unwrap();
+        assert_eq!(loaded.get_heads(), doc.get_heads());
+    }
 
     #[test]
     fn a_device_that_hears_from_the_server_sends_changes_not_its_whole_document() {
