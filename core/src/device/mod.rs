@@ -541,7 +541,7 @@ impl Device {
         }
         let mut doc = ZaakDocument::new(summary)?;
         let bytes = doc.save();
-        self.commit_new(doc, &bytes, now)
+        self.commit_new(doc, &bytes, now, None)
     }
 
     /// Adds a zaak document received from elsewhere (sync, an import): merged into the zaak's
@@ -555,7 +555,7 @@ impl Device {
         let zaak_id = incoming.summary()?.zaak_id;
         if self.store.worklist_item(&zaak_id)?.is_none() {
             let bytes = incoming.save();
-            self.commit_new(incoming, &bytes, now)?;
+            self.commit_new(incoming, &bytes, now, None)?;
             return Ok(zaak_id);
         }
         self.update_document(&zaak_id, now, |doc| Ok(doc.merge(&mut incoming)?))?;
@@ -602,16 +602,24 @@ impl Device {
     }
 
     /// Stores a new document's first save with its worklist row.
+    /// Stores a zaak new on this device, with its sync state with a peer (`(peer, state)`) in
+    /// the same transaction when it came whole from that peer.
     fn commit_new(
         &mut self,
         doc: ZaakDocument,
         bytes: &[u8],
         now: DateTime<Utc>,
+        sync_state: Option<(&str, &[u8])>,
     ) -> Result<(), DeviceError> {
         let mut zaak = OpenZaak::new(doc)?;
         let zaak_id = zaak.summary.zaak_id.clone();
         let item = worklist_item(&self.store, &mut zaak, 0, now)?;
-        self.store.append_changes(&zaak_id, bytes, &item)?;
+        match sync_state {
+            Some((peer, state)) => self
+                .store
+                .append_changes_with_sync_state(&zaak_id, bytes, &item, peer, state)?,
+            None => self.store.append_changes(&zaak_id, bytes, &item)?,
+        }
         self.open.insert(zaak_id, zaak);
         Ok(())
     }

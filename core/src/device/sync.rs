@@ -68,7 +68,12 @@ impl SyncDocs for Device {
         result.map_err(notice)
     }
 
-    fn insert(&mut self, zaak_id: &str, doc: ZaakDocument) -> Result<(), Notice> {
+    fn insert(
+        &mut self,
+        zaak_id: &str,
+        doc: ZaakDocument,
+        sync_state: &[u8],
+    ) -> Result<(), Notice> {
         let mut doc = doc;
         let found = doc.summary().map_err(|e| notice(e.into()))?.zaak_id;
         if found != zaak_id {
@@ -85,13 +90,15 @@ impl SyncDocs for Device {
         {
             // Already here (a repeated answer after an interrupted sync): merge, lose nothing.
             let bytes = doc.save();
+            self.add_zaak_document(&bytes, Utc::now()).map_err(notice)?;
             return self
-                .add_zaak_document(&bytes, Utc::now())
-                .map(|_| ())
-                .map_err(notice);
+                .store
+                .save_sync_state(zaak_id, SERVER_PEER, sync_state)
+                .map_err(|e| notice(e.into()));
         }
         let bytes = doc.save();
-        self.commit_new(doc, &bytes, Utc::now()).map_err(notice)
+        self.commit_new(doc, &bytes, Utc::now(), Some((SERVER_PEER, sync_state)))
+            .map_err(notice)
     }
 
     /// Deletes a withdrawn zaak the server holds completely. The store deletes zaken only
@@ -205,6 +212,11 @@ impl Device {
 mod tests {
     use super::*;
     use crate::sync::memory::MemoryDocs;
+
+    /// The sync state of a document that has never been synced.
+    fn fresh_state() -> Vec<u8> {
+        automerge::sync::State::new().encode()
+    }
     use crate::sync::{Progress, SyncRequest, SyncResponse, SyncSession};
     use crate::zaak::{Address, ZaakSummary};
     use automerge::sync as am;
@@ -272,7 +284,7 @@ mod tests {
         let mut changed = summary("Z-1");
         changed.label = "Z-1 gewijzigd".into();
         theirs.set_summary(&changed).unwrap();
-        peer.insert("Z-1", theirs).unwrap();
+        peer.insert("Z-1", theirs, &fresh_state()).unwrap();
         let mut states = std::collections::HashMap::new();
 
         let org = [0u8; 32];
@@ -344,11 +356,14 @@ mod tests {
         assert!(device.store().load_document("Z-1").unwrap().is_none());
 
         let again = ZaakDocument::load(&device.zaak_document("Z-2").unwrap()).unwrap();
-        device.insert("Z-2", again).unwrap();
+        device.insert("Z-2", again, &fresh_state()).unwrap();
         assert_eq!(device.zaak_ids(), vec!["Z-2".to_owned()]);
         let wrong = ZaakDocument::new(&summary("Z-3")).unwrap();
         assert_eq!(
-            device.insert("Z-4", wrong).unwrap_err().code,
+            device
+                .insert("Z-4", wrong, &fresh_state())
+                .unwrap_err()
+                .code,
             "document_mismatch"
         );
     }

@@ -184,6 +184,30 @@ impl Store {
         self.write(|tx| append_changes_tx(tx, &self.keys, zaak_id, &zaak_key, chunk, index))
     }
 
+    /// [`Self::append_changes`] and [`Self::save_sync_state`] in one transaction: a zaak
+    /// received whole from `peer` is stored with its sync state with that peer.
+    pub fn append_changes_with_sync_state(
+        &self,
+        zaak_id: &str,
+        chunk: &[u8],
+        index: &WorklistItem,
+        peer: &str,
+        state: &[u8],
+    ) -> Result<(), StoreError> {
+        if index.zaak_id != zaak_id {
+            return Err(StoreError::IndexMismatch {
+                zaak_id: zaak_id.to_owned(),
+                index_zaak_id: index.zaak_id.clone(),
+            });
+        }
+        let zaak_key = self.zaak_key(zaak_id);
+        let (peer_key, sealed) = self.seal_sync_state(&zaak_key, peer, state)?;
+        self.write(|tx| {
+            append_changes_tx(tx, &self.keys, zaak_id, &zaak_key, chunk, index)?;
+            put_sync_state_tx(tx, &zaak_key, &peer_key, &sealed)
+        })
+    }
+
     /// The zaak's document as snapshot plus change chunks concatenated (Automerge `load`
     /// accepts it), or `None` when the zaak is not on this device. A damaged, swapped or missing
     /// row gives [`StoreError::Corrupt`] naming the zaak.
@@ -330,17 +354,22 @@ impl Store {
         state: &[u8],
     ) -> Result<(), StoreError> {
         let zaak_key = self.zaak_key(zaak_id);
+        let (peer_key, sealed) = self.seal_sync_state(&zaak_key, peer, state)?;
+        self.write(|tx| put_sync_state_tx(tx, &zaak_key, &peer_key, &sealed))
+    }
+
+    /// The row key of `peer` and the sealed sync state, bound to its zaak and peer.
+    fn seal_sync_state(
+        &self,
+        zaak_key: &[u8],
+        peer: &str,
+        state: &[u8],
+    ) -> Result<([u8; 32], Vec<u8>), StoreError> {
         let peer_key = self.keys.row_key(PEER, peer.as_bytes());
         let sealed = self
             .keys
-            .seal(&place::sync_state(&zaak_key, &peer_key), state)?;
-        self.write(|tx| {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO sync_states (zaak_key, peer_key, body) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![&zaak_key[..], &peer_key[..], sealed])?;
-            Ok(())
-        })
+            .seal(&place::sync_state(zaak_key, &peer_key), state)?;
+        Ok((peer_key, sealed))
     }
 
     /// The sync state saved for a zaak and peer, if any.
@@ -555,6 +584,19 @@ fn write_index(
     let sealed = keys.seal(&place::index(zaak_key), &record.encode())?;
     tx.prepare_cached("UPDATE zaken SET sealed_index = ?1 WHERE id = ?2")?
         .execute(params![sealed, row])?;
+    Ok(())
+}
+
+fn put_sync_state_tx(
+    tx: &Transaction<'_>,
+    zaak_key: &[u8],
+    peer_key: &[u8],
+    sealed: &[u8],
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO sync_states (zaak_key, peer_key, body) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![zaak_key, peer_key, sealed])?;
     Ok(())
 }
 

@@ -152,6 +152,30 @@ fn index_must_match_the_zaak() {
 }
 
 #[test]
+fn a_zaak_received_whole_is_stored_with_its_sync_state() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(dir.path(), KEY).unwrap();
+    store
+        .append_changes_with_sync_state("Z-1", b"doc", &item("Z-1"), "server", b"state")
+        .unwrap();
+    assert_eq!(
+        store.load_document("Z-1").unwrap().as_deref(),
+        Some(&b"doc"[..])
+    );
+    assert_eq!(
+        store.load_sync_state("Z-1", "server").unwrap().as_deref(),
+        Some(&b"state"[..])
+    );
+    // A mismatched index stores neither.
+    let err = store
+        .append_changes_with_sync_state("Z-2", b"doc", &item("Z-3"), "server", b"state")
+        .unwrap_err();
+    assert_eq!(err.code(), "index_mismatch");
+    assert_eq!(store.load_document("Z-2").unwrap(), None);
+    assert_eq!(store.load_sync_state("Z-2", "server").unwrap(), None);
+}
+
+#[test]
 fn worklist_lists_index_rows_in_order() {
     let dir = TempDir::new().unwrap();
     let store = Store::open(dir.path(), KEY).unwrap();

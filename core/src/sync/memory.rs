@@ -85,9 +85,14 @@ impl SyncDocs for MemoryDocs {
         Ok(())
     }
 
-    fn insert(&mut self, zaak_id: &str, mut doc: ZaakDocument) -> Result<(), Notice> {
+    fn insert(
+        &mut self,
+        zaak_id: &str,
+        mut doc: ZaakDocument,
+        sync_state: &[u8],
+    ) -> Result<(), Notice> {
         self.saved.insert(zaak_id.to_owned(), doc.save());
-        self.states.remove(zaak_id);
+        self.states.insert(zaak_id.to_owned(), sync_state.to_vec());
         self.docs.insert(zaak_id.to_owned(), doc);
         Ok(())
     }

@@ -39,8 +39,10 @@ pub trait SyncDocs {
     /// Stores the document's new changes and its sync state together (one transaction), so an
     /// interrupted sync resumes from what was stored.
     fn persist(&mut self, zaak_id: &str, sync_state: &[u8]) -> Result<(), Notice>;
-    /// Adds the document of a newly assigned zaak and stores it.
-    fn insert(&mut self, zaak_id: &str, doc: ZaakDocument) -> Result<(), Notice>;
+    /// Adds the document of a newly assigned zaak and stores it with its sync state with the
+    /// server (one transaction where the store allows).
+    fn insert(&mut self, zaak_id: &str, doc: ZaakDocument, sync_state: &[u8])
+        -> Result<(), Notice>;
     /// Deletes a withdrawn zaak whose every change the server acknowledged.
     fn remove(&mut self, zaak_id: &str) -> Result<(), Notice>;
     /// The version of the verified policy bundle the device uses (0: none).
@@ -274,9 +276,8 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
                     // the next sync of this zaak sends its new changes in its first message.
                     let mut state = sync::State::new();
                     state.shared_heads = doc.heads();
-                    self.docs.insert(&new.zaak_id, doc).map_err(docs_err)?;
                     self.docs
-                        .persist(&new.zaak_id, &state.encode())
+                        .insert(&new.zaak_id, doc, &state.encode())
                         .map_err(docs_err)?;
                     self.states.insert(new.zaak_id.clone(), state);
                     self.skip.insert(new.zaak_id.clone());

@@ -142,7 +142,9 @@ fn a_forged_policy_is_not_stored_and_a_rejected_document_is_not_resent() {
     let other = org_key();
     let mut base = ZaakDocument::new(&summary()).unwrap();
     let mut device = MemoryDocs::new();
-    device.insert("Z-2026-0142", base.fork()).unwrap();
+    device
+        .insert("Z-2026-0142", base.fork(), &sync::State::new().encode())
+        .unwrap();
     let mut peer = Peer {
         doc: base,
         state: sync::State::new(),
