@@ -68,12 +68,13 @@ fn invalid_code() -> Error {
     )
 }
 
-/// Enrolls a device: checks and spends the code, stores the public key (32 bytes).
+/// Enrolls a device: checks and spends the code, stores the public key (32 bytes, a point of
+/// the curve not of small order: `evidence::check_public_key`).
 pub fn enroll(conn: &Connection, code: &str, public_key: &[u8], now: i64) -> Result<Device> {
-    if public_key.len() != 32 {
+    if veldwerk_core::evidence::check_public_key(public_key).is_err() {
         return Err(Error::bad_request(
             "public_key_invalid",
-            "De publieke sleutel van het apparaat moet een Ed25519-sleutel van 32 bytes zijn.",
+            "De publieke sleutel van het apparaat moet een geldige Ed25519-sleutel van 32 bytes zijn.",
         ));
     }
     let code_hash = sha256_hex(normalise_code(code).as_bytes());
@@ -233,6 +234,13 @@ mod tests {
     fn codes_are_single_use_expire_and_are_for_handhavers_only() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
+        let key = || {
+            use veldwerk_core::evidence::DeviceKey;
+            DeviceKey::from_pkcs8(&DeviceKey::generate_pkcs8().unwrap())
+                .unwrap()
+                .public_key()
+        };
+        let (k1, k2) = (key(), key());
         db.with(|c| {
             add_user(c, "piet", Role::Handhaver, None, "admin", 0)?;
             add_user(
@@ -251,23 +259,30 @@ mod tests {
             );
             let code = issue_enroll_code(c, "piet", 60, "admin", 0)?;
             assert_eq!(
-                enroll(c, &code, &[1; 32], 61).unwrap_err().code(),
+                enroll(c, &code, &k1, 61).unwrap_err().code(),
                 "enroll_code_invalid"
             );
             let code = issue_enroll_code(c, "piet", 60, "admin", 100)?;
-            let d = enroll(c, &code.to_lowercase(), &[1; 32], 110)?;
+            let d = enroll(c, &code.to_lowercase(), &k1, 110)?;
             assert_eq!(d.user, "piet");
             assert_eq!(
-                enroll(c, &code, &[2; 32], 111).unwrap_err().code(),
+                enroll(c, &code, &k2, 111).unwrap_err().code(),
                 "enroll_code_invalid"
             );
             let code = issue_enroll_code(c, "piet", 60, "admin", 100)?;
             assert_eq!(
-                enroll(c, &code, &[1; 32], 111).unwrap_err().code(),
+                enroll(c, &code, &k1, 111).unwrap_err().code(),
                 "public_key_in_use"
             );
             assert_eq!(
                 enroll(c, &code, &[1; 31], 111).unwrap_err().code(),
+                "public_key_invalid"
+            );
+            // The identity point: a key of small order, under which anyone could sign.
+            let mut identity = [0u8; 32];
+            identity[0] = 1;
+            assert_eq!(
+                enroll(c, &code, &identity, 111).unwrap_err().code(),
                 "public_key_invalid"
             );
             let r = revoke(c, &d.id, "sanne", 200)?;

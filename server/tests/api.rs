@@ -607,7 +607,10 @@ fn shutdown_lets_a_request_in_flight_finish() {
     use std::io::Write;
     let mut server = TestServer::start();
     let mut conn = std::net::TcpStream::connect(server.running.addr).unwrap();
-    let body = json!({ "code": "AAAA-BBBB-CCCC", "public_key": "00".repeat(32) }).to_string();
+    let key = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let key = Ed25519KeyPair::from_pkcs8(key.as_ref()).unwrap();
+    let body = json!({ "code": "AAAA-BBBB-CCCC", "public_key": hex::encode(key.public_key()) })
+        .to_string();
     let head = format!(
         "POST /v1/enroll HTTP/1.1\r\nhost: veldwerk\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
         body.len()

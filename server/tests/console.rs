@@ -598,7 +598,11 @@ fn zaken_enrollment_codes_and_flags_through_the_forms() {
     let code = &issued.body[at..at + 14];
     let device = server
         .db
-        .write(|tx| devices::enroll(tx, code, &[7; 32], now()))
+        .write(|tx| {
+            let key = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+            let key = Ed25519KeyPair::from_pkcs8(key.as_ref()).unwrap();
+            devices::enroll(tx, code, key.public_key().as_ref(), now())
+        })
         .unwrap();
     assert_eq!(device.user, "piet");
     assert!(

@@ -2,7 +2,9 @@
 //! actions recorded under an outdated code (point 5).
 //!
 //! The message is applied to a copy of the stored document loaded for this request (a fork in
-//! memory); only when every check passes are its new changes handed back to be stored. Checks:
+//! memory); only when every check passes are its new changes handed back to be stored. The
+//! checks run in two steps, [`apply`] and [`finish`], so that the signatures of every document of
+//! a round trip are verified in one batch between them (ADR 0003). Checks:
 //! every new change is authored by an actor of the sending device (ADR 0002, Actors); the summary
 //! is the server's alone; a new visit names the sending device; no entry disappears; every new
 //! entry is the sending device's and verifies (signature, key of that device, chain), and no
@@ -11,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::sync;
-use veldwerk_core::evidence::{EntryStatus, KeyDirectory};
+use veldwerk_core::evidence::{self, EntryStatus, KeyDirectory, Signatures};
 use veldwerk_core::policy::PolicyBundle;
 use veldwerk_core::sync::{Ack, Rejection};
 use veldwerk_core::zaak::{actor_belongs_to_device, Entry, VisitMeta, ZaakDocument};
@@ -96,10 +98,43 @@ fn unreadable(zaak_id: &str, e: &veldwerk_core::zaak::ZaakError) -> Rejection {
     )
 }
 
+/// A message applied to its document and checked as far as it can be without signature
+/// verdicts: [`apply`] queues the signatures the rest of the checks will ask about, so that all
+/// documents of a round trip have theirs verified in one batch before [`finish`] completes them.
+pub struct Applied {
+    zaak_id: String,
+    announced: Vec<automerge::ChangeHash>,
+    brings_changes: bool,
+    /// The message's change chunks, kept to be stored as they came (see `incremental`).
+    offered: Vec<Vec<u8>>,
+    heads_before: Vec<automerge::ChangeHash>,
+    new_changes: usize,
+    /// When the message brought something new: what the entry checks compare.
+    new: Option<NewContent>,
+}
+
+/// What a message that brought something new leaves for the entry checks.
+struct NewContent {
+    summary_before: veldwerk_core::zaak::ZaakSummary,
+    entries_before: EntriesByVisit,
+    entries_after: EntriesByVisit,
+    /// The visits whose entries changed, with the canonical bytes of their entries before and
+    /// after (built once, for the signature queue and then for the verification).
+    changed: Vec<ChangedVisit>,
+}
+
+struct ChangedVisit {
+    visit_id: String,
+    canonical_before: Vec<Vec<u8>>,
+    canonical_after: Vec<Vec<u8>>,
+}
+
 /// Applies `message` from `device_id` to `doc` (loaded from the store, or kept in memory since
-/// it was, for this request) and checks it. `known` is what [`known`] gives for `doc` (read here
-/// if `None`); when the message is accepted it describes `doc` with the message applied.
-/// `policy` is the organisation's current bundle (all directives), for flags.
+/// it was, for this request) and makes the checks that need no signature verdict: actors, the
+/// summary, new visits, removed entries. Queues in `signatures` the signatures of every visit
+/// whose entries changed; [`finish`] makes the rest of the checks once they are verified.
+/// `known` is what [`known`] gives for `doc` (read here if `None`); when the message is
+/// accepted, [`finish`] leaves there what describes `doc` with the message applied.
 #[allow(clippy::too_many_arguments)]
 pub fn apply(
     zaak_id: &str,
@@ -109,11 +144,10 @@ pub fn apply(
     message: sync::Message,
     device_id: &str,
     keys: &KeyDirectory,
-    policy: &PolicyBundle,
-) -> Result<Accepted, Rejection> {
+    signatures: &mut Signatures,
+) -> Result<Applied, Rejection> {
     let announced = message.heads.clone();
     let brings_changes = !message.changes.is_empty();
-    // Kept to be stored as they came (see `incremental` below).
     let offered: Vec<Vec<u8>> = message.changes.iter().map(<[u8]>::to_vec).collect();
     let heads_before = doc.heads();
     let before = if brings_changes {
@@ -133,81 +167,153 @@ pub fn apply(
         )
     })?;
 
-    let mut flags = Vec::new();
-    let mut new_entries = 0;
-    let mut new_changes = 0;
-    let before = match before {
-        Some(b) if doc.heads() == heads_before => {
+    let mut applied = Applied {
+        zaak_id: zaak_id.to_owned(),
+        announced,
+        brings_changes,
+        offered,
+        heads_before,
+        new_changes: 0,
+        new: None,
+    };
+    let (summary_before, entries_before) = match before {
+        None => return Ok(applied),
+        Some(b) if doc.heads() == applied.heads_before => {
             // Nothing new after all: what was known still holds.
             *known_before = Some(Known {
                 summary: b.0,
                 entries: b.1,
             });
-            None
+            return Ok(applied);
         }
-        b => b,
+        Some(b) => b,
     };
-    if let Some((summary_before, entries_before)) = before {
-        let actors = doc.change_actors_since(&heads_before);
-        new_changes = actors.len();
-        for actor in actors {
-            if !actor_belongs_to_device(&actor, device_id) {
-                return Err(reject(
-                    zaak_id,
-                    "actor_mismatch",
-                    format!(
-                        "Zaak {zaak_id}: een wijziging is niet door dit apparaat gemaakt (actor {actor})."
-                    ),
-                ));
-            }
-        }
-        if doc.summary().map_err(|e| unreadable(zaak_id, &e))? != summary_before {
+    let actors = doc.change_actors_since(&applied.heads_before);
+    applied.new_changes = actors.len();
+    for actor in actors {
+        if !actor_belongs_to_device(&actor, device_id) {
             return Err(reject(
                 zaak_id,
-                "summary_changed",
+                "actor_mismatch",
                 format!(
-                    "Zaak {zaak_id}: de zaakgegevens mogen alleen op kantoor worden gewijzigd."
+                    "Zaak {zaak_id}: een wijziging is niet door dit apparaat gemaakt (actor {actor})."
                 ),
             ));
         }
-        let (visits_after, entries_after) = visits_and_entries(doc, zaak_id)?;
-        for v in &visits_after {
-            if !entries_before.contains_key(&v.visit_id) && v.created_by != device_id {
-                return Err(reject(
-                    zaak_id,
-                    "visit_foreign",
-                    format!(
-                        "Zaak {zaak_id}: huisbezoek {} noemt een ander apparaat als maker.",
-                        v.visit_id
-                    ),
-                ));
-            }
+    }
+    if doc.summary().map_err(|e| unreadable(zaak_id, &e))? != summary_before {
+        return Err(reject(
+            zaak_id,
+            "summary_changed",
+            format!("Zaak {zaak_id}: de zaakgegevens mogen alleen op kantoor worden gewijzigd."),
+        ));
+    }
+    let (visits_after, entries_after) = visits_and_entries(doc, zaak_id)?;
+    for v in &visits_after {
+        if !entries_before.contains_key(&v.visit_id) && v.created_by != device_id {
+            return Err(reject(
+                zaak_id,
+                "visit_foreign",
+                format!(
+                    "Zaak {zaak_id}: huisbezoek {} noemt een ander apparaat als maker.",
+                    v.visit_id
+                ),
+            ));
         }
-        for (visit_id, before) in &entries_before {
-            let after: HashSet<&str> = entries_after
-                .get(visit_id)
-                .map(|es| es.iter().map(|e| e.entry_id.as_str()).collect())
-                .unwrap_or_default();
-            if let Some(gone) = before.iter().find(|e| !after.contains(e.entry_id.as_str())) {
-                return Err(reject(
-                    zaak_id,
-                    "entry_removed",
-                    format!(
-                        "Zaak {zaak_id}: vastlegging {} zou verdwijnen; vastleggingen worden nooit verwijderd.",
-                        gone.entry_id
-                    ),
-                ));
-            }
+    }
+    for (visit_id, before) in &entries_before {
+        let after: HashSet<&str> = entries_after
+            .get(visit_id)
+            .map(|es| es.iter().map(|e| e.entry_id.as_str()).collect())
+            .unwrap_or_default();
+        if let Some(gone) = before.iter().find(|e| !after.contains(e.entry_id.as_str())) {
+            return Err(reject(
+                zaak_id,
+                "entry_removed",
+                format!(
+                    "Zaak {zaak_id}: vastlegging {} zou verdwijnen; vastleggingen worden nooit verwijderd.",
+                    gone.entry_id
+                ),
+            ));
         }
-        for (visit_id, after) in &entries_after {
-            let empty = Vec::new();
-            let before = entries_before.get(visit_id).unwrap_or(&empty);
-            if after.len() == before.len() {
+    }
+    let mut changed = Vec::new();
+    for (visit_id, after) in &entries_after {
+        let before = entries_before.get(visit_id).map_or(&[][..], Vec::as_slice);
+        if after.len() == before.len() {
+            continue;
+        }
+        let visit = ChangedVisit {
+            visit_id: visit_id.clone(),
+            canonical_before: evidence::canonical_all(before),
+            canonical_after: evidence::canonical_all(after),
+        };
+        evidence::queue_signatures(visit_id, before, &visit.canonical_before, keys, signatures);
+        evidence::queue_signatures(visit_id, after, &visit.canonical_after, keys, signatures);
+        changed.push(visit);
+    }
+    applied.new = Some(NewContent {
+        summary_before,
+        entries_before,
+        entries_after,
+        changed,
+    });
+    Ok(applied)
+}
+
+/// Completes the checks of an [`apply`]d message with the signature verdicts of `signatures`:
+/// every new entry is the sending device's and verifies, and no entry that verified before
+/// stops verifying. Then the reply, the ack and what to store. `policy` is the organisation's
+/// current bundle (all directives), for flags.
+#[allow(clippy::too_many_arguments)]
+pub fn finish(
+    applied: Applied,
+    doc: &mut ZaakDocument,
+    known_before: &mut Option<Known>,
+    state: &mut sync::State,
+    device_id: &str,
+    keys: &KeyDirectory,
+    policy: &PolicyBundle,
+    signatures: &mut Signatures,
+) -> Result<Accepted, Rejection> {
+    let Applied {
+        zaak_id,
+        announced,
+        brings_changes,
+        offered,
+        heads_before,
+        new_changes,
+        new,
+    } = applied;
+    let zaak_id = zaak_id.as_str();
+    let mut flags = Vec::new();
+    let mut new_entries = 0;
+    if let Some(new) = new {
+        for visit in &new.changed {
+            let visit_id = visit.visit_id.as_str();
+            let (Some(after), before) = (
+                new.entries_after.get(visit_id),
+                new.entries_before
+                    .get(visit_id)
+                    .map_or(&[][..], Vec::as_slice),
+            ) else {
                 continue;
-            }
+            };
             let old_ids: HashSet<&str> = before.iter().map(|e| e.entry_id.as_str()).collect();
-            let verified_after = veldwerk_core::evidence::verify_visit(visit_id, after, keys);
-            let verified_before = veldwerk_core::evidence::verify_visit(visit_id, before, keys);
+            let verified_after = evidence::verify_visit_with(
+                visit_id,
+                after,
+                &visit.canonical_after,
+                keys,
+                signatures,
+            );
+            let verified_before = evidence::verify_visit_with(
+                visit_id,
+                before,
+                &visit.canonical_before,
+                keys,
+                signatures,
+            );
             let ok_before: HashSet<&str> = verified_before
                 .entries
                 .iter()
@@ -261,8 +367,8 @@ pub fn apply(
             }
         }
         *known_before = Some(Known {
-            summary: summary_before,
-            entries: entries_after,
+            summary: new.summary_before,
+            entries: new.entries_after,
         });
     }
 

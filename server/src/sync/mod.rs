@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use automerge::sync;
 use rusqlite::OptionalExtension;
-use veldwerk_core::evidence::KeyDirectory;
+use veldwerk_core::evidence::{KeyDirectory, Signatures};
 use veldwerk_core::policy::{PolicyBundle, SignedPolicy};
 use veldwerk_core::sync::envelope::RESPONSE_DOCS_BUDGET;
 use veldwerk_core::sync::{DocMessage, NewDoc, Rejection, SyncRequest, SyncResponse};
@@ -139,11 +139,27 @@ pub async fn round_trip(
             (assigned.clone(), dev.clone(), keys.clone(), bundle.clone());
         tasks.push(tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            chunk
+            // Every document of the lane applied and checked first, their signatures verified
+            // in one batch, then the checks completed (ADR 0003).
+            let mut signatures = Signatures::new();
+            let staged: Vec<(String, Staged)> = chunk
                 .into_iter()
                 .map(|(dm, stored)| {
-                    let outcome = process(&dm, stored, &assigned, &dev, &keys, &bundle);
-                    (dm.zaak_id, outcome)
+                    let staged = stage(&dm, stored, &assigned, &dev, &keys, &mut signatures);
+                    (dm.zaak_id, staged)
+                })
+                .collect();
+            signatures.verify_queued();
+            staged
+                .into_iter()
+                .map(|(zaak_id, staged)| {
+                    let outcome = match staged {
+                        Staged::Done(outcome) => outcome,
+                        Staged::Applied(pending) => {
+                            finish(*pending, &dev, &keys, &bundle, &mut signatures)
+                        }
+                    };
+                    (zaak_id, outcome)
                 })
                 .collect::<Vec<_>>()
         }));
@@ -334,24 +350,41 @@ fn not_assigned(zaak_id: &str) -> Rejection {
     }
 }
 
-fn process(
+/// A document's message after [`stage`]: decided already, or applied and waiting for the
+/// round trip's signature verdicts.
+enum Staged {
+    Done(Outcome),
+    Applied(Box<Pending>),
+}
+
+/// An applied message with its document and this device's sync state, before and now.
+struct Pending {
+    applied: check::Applied,
+    loaded: cache::Loaded,
+    state: sync::State,
+    state_before: Option<Vec<u8>>,
+}
+
+/// Decodes a document's message, loads the document and applies the message
+/// ([`check::apply`]), queueing in `signatures` what [`finish`] will ask.
+fn stage(
     dm: &DocMessage,
     stored: Option<StoredWithState>,
     assigned: &BTreeSet<String>,
     device_id: &str,
     keys: &KeyDirectory,
-    bundle: &PolicyBundle,
-) -> Outcome {
+    signatures: &mut Signatures,
+) -> Staged {
     let zaak_id = dm.zaak_id.as_str();
     let Ok(message) = sync::Message::decode(&dm.message) else {
-        return Outcome::Rejected(Rejection {
+        return Staged::Done(Outcome::Rejected(Rejection {
             zaak_id: zaak_id.to_owned(),
             code: "message_malformed".into(),
             message: format!("Zaak {zaak_id}: het synchronisatiebericht is onleesbaar."),
-        });
+        }));
     };
-    let Some((source, state)) = stored else {
-        return Outcome::Rejected(not_assigned(zaak_id));
+    let Some((source, state_before)) = stored else {
+        return Staged::Done(Outcome::Rejected(not_assigned(zaak_id)));
     };
     let mut loaded = match source {
         Source::Cached(l) => *l,
@@ -365,11 +398,11 @@ fn process(
             },
             Err(e) => {
                 tracing::error!(zaak = %zaak_id, error = %e, "stored zaak document unreadable");
-                return Outcome::Rejected(Rejection {
+                return Staged::Done(Outcome::Rejected(Rejection {
                     zaak_id: zaak_id.to_owned(),
                     code: "document_unreadable".into(),
                     message: format!("Zaak {zaak_id}: het document op de server is onleesbaar."),
-                });
+                }));
             }
         },
     };
@@ -377,7 +410,7 @@ fn process(
         // A withdrawn zaak: nothing new is accepted, but the device learns whether the server
         // holds all it had, so it may purge its copy.
         if !message.changes.is_empty() {
-            return Outcome::Rejected(not_assigned(zaak_id));
+            return Staged::Done(Outcome::Rejected(not_assigned(zaak_id)));
         }
         let heads = check::ack_heads(&mut loaded.doc);
         let mut announced: Vec<serde_bytes::ByteBuf> = message
@@ -386,16 +419,16 @@ fn process(
             .map(|h| serde_bytes::ByteBuf::from(h.as_ref().to_vec()))
             .collect();
         announced.sort();
-        return Outcome::AckOnly(
+        return Staged::Done(Outcome::AckOnly(
             veldwerk_core::sync::Ack {
                 zaak_id: zaak_id.to_owned(),
                 complete: announced == heads,
                 heads,
             },
             Box::new(loaded),
-        );
+        ));
     }
-    let mut decoded = state
+    let mut state = state_before
         .as_deref()
         .and_then(|s| sync::State::decode(s).ok())
         .unwrap_or_default();
@@ -403,13 +436,47 @@ fn process(
         zaak_id,
         &mut loaded.doc,
         &mut loaded.known,
-        &mut decoded,
+        &mut state,
         message,
         device_id,
         keys,
-        bundle,
+        signatures,
     ) {
-        Ok(a) => Outcome::Accepted(Box::new((a, loaded, state))),
+        Ok(applied) => Staged::Applied(Box::new(Pending {
+            applied,
+            loaded,
+            state,
+            state_before,
+        })),
+        Err(r) => Staged::Done(Outcome::Rejected(r)),
+    }
+}
+
+/// Completes the checks of a [`stage`]d message ([`check::finish`]).
+fn finish(
+    pending: Pending,
+    device_id: &str,
+    keys: &KeyDirectory,
+    bundle: &PolicyBundle,
+    signatures: &mut Signatures,
+) -> Outcome {
+    let Pending {
+        applied,
+        mut loaded,
+        mut state,
+        state_before,
+    } = pending;
+    match check::finish(
+        applied,
+        &mut loaded.doc,
+        &mut loaded.known,
+        &mut state,
+        device_id,
+        keys,
+        bundle,
+        signatures,
+    ) {
+        Ok(a) => Outcome::Accepted(Box::new((a, loaded, state_before))),
         Err(r) => Outcome::Rejected(r),
     }
 }

@@ -156,6 +156,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::db::Db::open(dir.path()).unwrap();
         let first = db.with(|c| keys(c)).unwrap();
+        let key = veldwerk_core::evidence::DeviceKey::from_pkcs8(
+            &veldwerk_core::evidence::DeviceKey::generate_pkcs8().unwrap(),
+        )
+        .unwrap()
+        .public_key();
         assert!(Arc::ptr_eq(&first, &db.with(|c| keys(c)).unwrap()), "kept");
         // A read-only connection names the same store.
         assert!(Arc::ptr_eq(&first, &db.read(|tx| keys(tx)).unwrap()));
@@ -165,7 +170,7 @@ mod tests {
                 tx.query_row("SELECT id FROM users WHERE name = 'piet'", [], |r| r.get(0))?;
             tx.execute(
                 "INSERT INTO devices (id, user_id, public_key, enrolled_at) VALUES ('dev-1', ?1, ?2, 0)",
-                rusqlite::params![user, [7u8; 32].to_vec()],
+                rusqlite::params![user, key.to_vec()],
             )?;
             Ok(())
         })
@@ -173,7 +178,7 @@ mod tests {
         let second = db.with(|c| keys(c)).unwrap();
         assert!(!Arc::ptr_eq(&first, &second));
         assert!(second
-            .get(&veldwerk_core::evidence::key_id_for(&[7u8; 32]))
+            .get(&veldwerk_core::evidence::key_id_for(&key))
             .is_some());
     }
 }

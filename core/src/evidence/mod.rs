@@ -26,17 +26,21 @@
 //!   [`GENESIS_HASH`] (64 zeros) for `seq == 1`;
 //! - key id = lowercase hex of the first 8 bytes of SHA-256(raw 32-byte public key).
 
+mod signatures;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use ring::digest::{digest, SHA256};
 use ring::rand::SystemRandom;
-use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
+use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::zaak::Entry;
 use crate::Notice;
+
+pub use signatures::{check_public_key, Signatures};
 
 /// The canonical encoding version new entries are signed with.
 pub const ENTRY_FORMAT: u64 = 1;
@@ -147,11 +151,9 @@ impl KeyDirectory {
         Self::default()
     }
 
-    /// Adds a device's key; returns its key id.
+    /// Adds a device's key (refused as [`check_public_key`] refuses it); returns its key id.
     pub fn insert(&mut self, device_id: &str, public_key: &[u8]) -> Result<String, EvidenceError> {
-        if public_key.len() != 32 {
-            return Err(EvidenceError::InvalidPublicKey);
-        }
+        check_public_key(public_key)?;
         let key_id = key_id_for(public_key);
         self.keys.insert(
             key_id.clone(),
@@ -255,28 +257,20 @@ pub fn sign_entry(entry: &mut Entry, key: &DeviceKey) {
 
 /// The chain hash of an entry: what the device's next entry in the visit puts in `prev_hash`.
 pub fn chain_hash(entry: &Entry) -> String {
-    chain_hash_of(canonical_bytes(entry), &entry.signature)
+    chain_hash_of(&canonical_bytes(entry), &entry.signature)
 }
 
 /// [`chain_hash`] from the entry's canonical bytes and its signature.
-fn chain_hash_of(mut canonical: Vec<u8>, signature: &str) -> String {
-    canonical.extend_from_slice(signature.as_bytes());
-    hex::encode(digest(&SHA256, &canonical))
+fn chain_hash_of(canonical: &[u8], signature: &str) -> String {
+    let mut hash = ring::digest::Context::new(&SHA256);
+    hash.update(canonical);
+    hash.update(signature.as_bytes());
+    hex::encode(hash.finish())
 }
 
-/// Checks one entry's signature against a public key.
+/// Checks one entry's signature against a public key (ZIP 215 rules, see [`signatures`]).
 pub fn signature_valid(entry: &Entry, public_key: &[u8]) -> bool {
-    signature_valid_over(&canonical_bytes(entry), &entry.signature, public_key)
-}
-
-/// [`signature_valid`] over the entry's canonical bytes.
-fn signature_valid_over(canonical: &[u8], signature: &str, public_key: &[u8]) -> bool {
-    let Ok(sig) = hex::decode(signature) else {
-        return false;
-    };
-    UnparsedPublicKey::new(&ED25519, public_key)
-        .verify(canonical, &sig)
-        .is_ok()
+    signatures::verify_one(&canonical_bytes(entry), &entry.signature, public_key)
 }
 
 /// What verification found for one entry.
@@ -383,29 +377,77 @@ impl VisitVerification {
 /// device it is `Reordered`; if the `seq - 1` entry is there but altered or unsigned the break is
 /// already reported there and this entry stays `Ok`; otherwise it is `MissingPredecessor`.
 pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> VisitVerification {
-    // Built once per entry: the signature covers them and the chain hash extends them.
-    let canonical: Vec<Vec<u8>> = entries.iter().map(canonical_bytes).collect();
+    verify_visit_with(
+        visit_id,
+        entries,
+        &canonical_all(entries),
+        keys,
+        &mut Signatures::new(),
+    )
+}
+
+/// The canonical bytes of each entry, built once: the signature covers them and the chain hash
+/// extends them.
+pub fn canonical_all(entries: &[Entry]) -> Vec<Vec<u8>> {
+    entries.iter().map(canonical_bytes).collect()
+}
+
+/// The key an entry's signature must verify under, or the verdict that makes verifying it moot.
+fn signing_key<'k>(
+    e: &Entry,
+    visit_id: &str,
+    keys: &'k KeyDirectory,
+) -> Result<&'k KnownKey, EntryStatus> {
+    if e.signature.is_empty() {
+        return Err(EntryStatus::Unsigned);
+    }
+    match keys.get(&e.key_id) {
+        Some(known) if known.device_id == e.device_id => {
+            if e.format != ENTRY_FORMAT || e.visit_id != visit_id {
+                Err(EntryStatus::Altered)
+            } else {
+                Ok(known)
+            }
+        }
+        _ => Err(EntryStatus::UnknownKey),
+    }
+}
+
+/// Queues in `signatures` every signature [`verify_visit_with`] will ask about for these
+/// entries (`canonical` as [`canonical_all`] gives it), so that many visits' signatures can be
+/// verified in one batch first.
+pub fn queue_signatures(
+    visit_id: &str,
+    entries: &[Entry],
+    canonical: &[Vec<u8>],
+    keys: &KeyDirectory,
+    signatures: &mut Signatures,
+) {
+    for (e, canonical) in entries.iter().zip(canonical) {
+        if let Ok(known) = signing_key(e, visit_id, keys) {
+            signatures.queue(canonical, &e.signature, &known.public_key);
+        }
+    }
+}
+
+/// [`verify_visit`] with the entries' canonical bytes already built ([`canonical_all`]) and the
+/// signature verdicts taken from `signatures` (verified there when not yet known).
+pub fn verify_visit_with(
+    visit_id: &str,
+    entries: &[Entry],
+    canonical: &[Vec<u8>],
+    keys: &KeyDirectory,
+    signatures: &mut Signatures,
+) -> VisitVerification {
+    debug_assert_eq!(entries.len(), canonical.len());
     // Signatures and keys first, so a valid copy is preferred over a tampered one below.
     let mut statuses: Vec<Option<EntryStatus>> = entries
         .iter()
-        .zip(&canonical)
-        .map(|(e, canonical)| {
-            if e.signature.is_empty() {
-                return Some(EntryStatus::Unsigned);
-            }
-            match keys.get(&e.key_id) {
-                Some(known) if known.device_id == e.device_id => {
-                    if e.format != ENTRY_FORMAT
-                        || e.visit_id != visit_id
-                        || !signature_valid_over(canonical, &e.signature, &known.public_key)
-                    {
-                        Some(EntryStatus::Altered)
-                    } else {
-                        None
-                    }
-                }
-                _ => Some(EntryStatus::UnknownKey),
-            }
+        .zip(canonical)
+        .map(|(e, canonical)| match signing_key(e, visit_id, keys) {
+            Err(status) => Some(status),
+            Ok(known) if signatures.valid(canonical, &e.signature, &known.public_key) => None,
+            Ok(_) => Some(EntryStatus::Altered),
         })
         .collect();
 
@@ -437,15 +479,18 @@ pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> V
     // Chain hashes of all non-duplicate entries, per device.
     let mut by_slot: HashMap<(&str, u64), usize> = HashMap::new();
     let mut hashes: HashMap<&str, HashMap<String, usize>> = HashMap::new();
+    let mut chain_hashes: Vec<Option<String>> = vec![None; entries.len()];
     for ((i, e), canonical) in entries.iter().enumerate().zip(canonical) {
         if statuses[i] == Some(EntryStatus::Duplicate) {
             continue;
         }
         by_slot.insert((e.device_id.as_str(), e.seq), i);
+        let hash = chain_hash_of(canonical, &e.signature);
         hashes
             .entry(e.device_id.as_str())
             .or_default()
-            .insert(chain_hash_of(canonical, &e.signature), i);
+            .insert(hash.clone(), i);
+        chain_hashes[i] = Some(hash);
     }
 
     for (i, e) in entries.iter().enumerate() {
@@ -497,7 +542,7 @@ pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> V
             if e.seq > head.seq {
                 *head = ChainHead {
                     seq: e.seq,
-                    hash: chain_hash(e),
+                    hash: chain_hashes[i].take().unwrap_or_else(|| chain_hash(e)),
                 };
             }
         }
@@ -533,9 +578,13 @@ mod tests {
         assert_eq!(key.key_id().len(), 16);
         assert!(!format!("{key:?}").contains(&hex::encode(&pkcs8)));
         let sig = key.sign(b"x");
-        assert!(UnparsedPublicKey::new(&ED25519, key.public_key())
-            .verify(b"x", &sig)
-            .is_ok());
+        // Checked with ring's own verification too: the keys and signatures are plain RFC 8032.
+        assert!(ring::signature::UnparsedPublicKey::new(
+            &ring::signature::ED25519,
+            key.public_key()
+        )
+        .verify(b"x", &sig)
+        .is_ok());
     }
 
     #[test]
@@ -819,6 +868,44 @@ mod tests {
                 let expected = if pred_gone { MissingPredecessor } else { Ok };
                 proptest::prop_assert_eq!(v.status, expected);
             }
+        }
+
+        /// Verifying with the signatures queued and checked in one batch gives exactly the
+        /// verdicts of verifying each alone, whatever was tampered with (the server batches, the
+        /// rapport export does not).
+        #[test]
+        fn a_batch_gives_the_verdicts_of_verifying_alone(
+            order in proptest::collection::vec(proptest::bool::ANY, 1..8),
+            tampering in proptest::collection::vec(0u8..5, 8),
+        ) {
+            let a = signer("dev-a");
+            let b = signer("dev-b");
+            let keys = directory(&[&a, &b]);
+            let mut doc = ZaakDocument::new(&summary()).unwrap();
+            let visit = doc.start_visit(Actie::Huisbezoek, &a, at(2, 0)).unwrap();
+            let mut entries = Vec::new();
+            for (n, use_a) in order.iter().enumerate() {
+                let s = if *use_a { &a } else { &b };
+                entries.push(
+                    doc.append_entry(&visit, &event(n), &policy(), s, at(3, n as u32)).unwrap(),
+                );
+            }
+            let first_signature = entries[0].signature.clone();
+            for (e, t) in entries.iter_mut().zip(&tampering) {
+                match t {
+                    1 => e.body.push(' '),
+                    2 => e.signature = first_signature.clone(),
+                    3 => e.signature.replace_range(0..2, "00"),
+                    4 => e.key_id = a.key.key_id().to_owned(),
+                    _ => {}
+                }
+            }
+            let canonical = canonical_all(&entries);
+            let mut batch = Signatures::new();
+            queue_signatures(&visit, &entries, &canonical, &keys, &mut batch);
+            batch.verify_queued();
+            let batched = verify_visit_with(&visit, &entries, &canonical, &keys, &mut batch);
+            proptest::prop_assert_eq!(batched, verify_visit(&visit, &entries, &keys));
         }
 
         /// Arbitrary entries (untrusted input) never make verification panic, and every entry
