@@ -317,10 +317,9 @@ impl ZaakDocument {
         let f = Fields::read(d, &s, "summary");
         let mut handhavers = BTreeSet::new();
         for h in objects(d, &s, HANDHAVERS, ObjType::Map)? {
-            for key in d.keys(&h) {
-                if matches!(d.get(&h, key.as_str())?, Some((Value::Scalar(v), _)) if v.as_ref() == &ScalarValue::Boolean(true))
-                {
-                    handhavers.insert(key);
+            for item in d.map_range(&h, ..) {
+                if item.value == ValueRef::Scalar(automerge::ScalarValueRef::Boolean(true)) {
+                    handhavers.insert(item.key.into_owned());
                 }
             }
         }
@@ -440,7 +439,8 @@ impl ZaakDocument {
         let v = objs
             .first()
             .ok_or_else(|| ZaakError::UnknownVisit(visit_id.to_owned()))?;
-        let f = Fields::read(&self.doc, v, &format!("visits.{visit_id}"));
+        let path = format!("visits.{visit_id}");
+        let f = Fields::read(&self.doc, v, &path);
         Ok(VisitMeta {
             visit_id: visit_id.to_owned(),
             kind: f.enumeration("kind")?,
@@ -457,15 +457,16 @@ impl ZaakDocument {
             return Err(ZaakError::UnknownVisit(visit_id.to_owned()));
         }
         let mut out = Vec::new();
+        let list_path = format!("visits.{visit_id}.entries");
         for v in objs {
             for list in objects(&self.doc, &v, ENTRIES, ObjType::List)? {
                 for item in self.doc.list_range(&list, ..) {
-                    let path = format!("visits.{visit_id}.entries[{}]", item.index);
                     if item.value != ValueRef::Object(ObjType::Map) {
+                        let path = format!("{list_path}[{}]", item.index);
                         out.push(Err((String::new(), malformed(&path, "", "not a map"))));
                         continue;
                     }
-                    let f = Fields::read(&self.doc, &item.id(), &path);
+                    let f = Fields::read_item(&self.doc, &item.id(), &list_path, item.index);
                     out.push(
                         read_entry(&f).map_err(|err| (f.str("entry_id").unwrap_or_default(), err)),
                     );
@@ -518,6 +519,7 @@ impl ZaakDocument {
     /// This device's entry with the highest `seq` in a visit. Reads only `device_id` and `seq` of
     /// the others (recording must stay fast as a visit grows); unreadable entries are skipped.
     fn last_own_entry(&self, visit_id: &str, device_id: &str) -> Result<Option<Entry>, ZaakError> {
+        let list_path = format!("visits.{visit_id}.entries");
         let mut best: Option<(u64, Fields)> = None;
         for v in self.visit_objs(visit_id)? {
             for list in objects(&self.doc, &v, ENTRIES, ObjType::List)? {
@@ -525,8 +527,7 @@ impl ZaakDocument {
                     if item.value != ValueRef::Object(ObjType::Map) {
                         continue;
                     }
-                    let path = format!("visits.{visit_id}.entries[{}]", item.index);
-                    let f = Fields::read(&self.doc, &item.id(), &path);
+                    let f = Fields::read_item(&self.doc, &item.id(), &list_path, item.index);
                     if f.str("device_id").ok().as_deref() != Some(device_id) {
                         continue;
                     }

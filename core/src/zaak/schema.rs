@@ -18,11 +18,13 @@
 //! Readers take every conflicting value of a container key (`get_all`), so two replicas that
 //! created the same visit (or document root) concurrently lose nothing. Unknown keys are ignored.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ValueRef};
+use automerge::{
+    AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, ScalarValueRef, Value, ValueRef,
+};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IntoDeserializer};
 
 use super::ZaakError;
 
@@ -63,46 +65,62 @@ pub fn object(
 }
 
 /// The keys of one map object read in a single pass (one `map_range` is much cheaper than a
-/// `get` per key), with typed getters that name the path of a bad value.
-pub struct Fields {
-    path: String,
-    values: HashMap<String, Option<ScalarValue>>,
+/// `get` per key), borrowed from the document (a string is copied only when a getter returns
+/// it), with typed getters that name the path of a bad value.
+pub struct Fields<'a> {
+    path: &'a str,
+    /// The index in the list at `path`, for a map that is a list item.
+    index: Option<usize>,
+    values: Vec<(Cow<'a, str>, Option<ScalarValueRef<'a>>)>,
 }
 
-impl Fields {
-    /// Reads `obj`; `path` names it in errors (e.g. `visits.<id>.entries[3]`).
-    pub fn read(doc: &AutoCommit, obj: &ObjId, path: &str) -> Self {
+impl<'a> Fields<'a> {
+    /// Reads `obj`; `path` names it in errors (e.g. `summary`).
+    pub fn read(doc: &'a AutoCommit, obj: &ObjId, path: &'a str) -> Self {
         let values = doc
             .map_range(obj, ..)
             .map(|item| {
                 let value = match item.value {
-                    ValueRef::Scalar(s) => Some(ScalarValue::from(s)),
+                    ValueRef::Scalar(s) => Some(s),
                     ValueRef::Object(_) => None,
                 };
-                (item.key.into_owned(), value)
+                (item.key, value)
             })
             .collect();
         Self {
-            path: path.to_owned(),
+            path,
+            index: None,
             values,
         }
     }
 
-    fn scalar(&self, key: &str) -> Result<Option<&ScalarValue>, ZaakError> {
-        match self.values.get(key) {
+    /// Reads the map `obj` at `index` of the list at `list_path` (named
+    /// `<list_path>[<index>]` in errors).
+    pub fn read_item(doc: &'a AutoCommit, obj: &ObjId, list_path: &'a str, index: usize) -> Self {
+        Self {
+            index: Some(index),
+            ..Self::read(doc, obj, list_path)
+        }
+    }
+
+    fn scalar(&self, key: &str) -> Result<Option<&ScalarValueRef<'a>>, ZaakError> {
+        match self.values.iter().find(|(k, _)| k == key) {
             None => Ok(None),
-            Some(Some(s)) => Ok(Some(s)),
-            Some(None) => Err(self.malformed(key, "an object where a value belongs")),
+            Some((_, Some(s))) => Ok(Some(s)),
+            Some((_, None)) => Err(self.malformed(key, "an object where a value belongs")),
         }
     }
 
     pub fn malformed(&self, key: &str, what: &str) -> ZaakError {
-        malformed(&self.path, key, what)
+        match self.index {
+            Some(i) => malformed(&format!("{}[{i}]", self.path), key, what),
+            None => malformed(self.path, key, what),
+        }
     }
 
     pub fn str(&self, key: &str) -> Result<String, ZaakError> {
         match self.scalar(key)? {
-            Some(ScalarValue::Str(s)) => Ok(s.to_string()),
+            Some(ScalarValueRef::Str(s)) => Ok(s.to_string()),
             None => Err(self.malformed(key, "missing")),
             Some(_) => Err(self.malformed(key, "not a string")),
         }
@@ -110,8 +128,8 @@ impl Fields {
 
     pub fn uint(&self, key: &str) -> Result<u64, ZaakError> {
         match self.scalar(key)? {
-            Some(ScalarValue::Uint(n)) => Ok(*n),
-            Some(ScalarValue::Int(n)) if *n >= 0 => Ok(*n as u64),
+            Some(ScalarValueRef::Uint(n)) => Ok(*n),
+            Some(ScalarValueRef::Int(n)) if *n >= 0 => Ok(*n as u64),
             None => Err(self.malformed(key, "missing")),
             Some(_) => Err(self.malformed(key, "not an unsigned integer")),
         }
@@ -119,7 +137,7 @@ impl Fields {
 
     pub fn bool(&self, key: &str) -> Result<bool, ZaakError> {
         match self.scalar(key)? {
-            Some(ScalarValue::Boolean(b)) => Ok(*b),
+            Some(ScalarValueRef::Boolean(b)) => Ok(*b),
             None => Err(self.malformed(key, "missing")),
             Some(_) => Err(self.malformed(key, "not a boolean")),
         }
@@ -138,7 +156,7 @@ impl Fields {
 
     pub fn time(&self, key: &str) -> Result<DateTime<Utc>, ZaakError> {
         match self.scalar(key)? {
-            Some(ScalarValue::Timestamp(ms)) => self.time_from_millis(*ms, key),
+            Some(ScalarValueRef::Timestamp(ms)) => self.time_from_millis(*ms, key),
             None => Err(self.malformed(key, "missing")),
             Some(_) => Err(self.malformed(key, "not a timestamp")),
         }
@@ -146,27 +164,32 @@ impl Fields {
 
     pub fn opt_time(&self, key: &str) -> Result<Option<DateTime<Utc>>, ZaakError> {
         match self.scalar(key)? {
-            Some(ScalarValue::Timestamp(ms)) => self.time_from_millis(*ms, key).map(Some),
-            Some(ScalarValue::Null) | None => Ok(None),
+            Some(ScalarValueRef::Timestamp(ms)) => self.time_from_millis(*ms, key).map(Some),
+            Some(ScalarValueRef::Null) | None => Ok(None),
             Some(_) => Err(self.malformed(key, "not a timestamp")),
         }
     }
 
     pub fn opt_date(&self, key: &str) -> Result<Option<NaiveDate>, ZaakError> {
         match self.scalar(key)? {
-            Some(ScalarValue::Str(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            Some(ScalarValueRef::Str(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Some)
                 .map_err(|_| self.malformed(key, "not a date (YYYY-MM-DD)")),
-            Some(ScalarValue::Null) | None => Ok(None),
+            Some(ScalarValueRef::Null) | None => Ok(None),
             Some(_) => Err(self.malformed(key, "not a date")),
         }
     }
 
     /// A string holding a serde enum's snake_case name (e.g. `Actie`, `Code`, `Werkproces`).
     pub fn enumeration<T: DeserializeOwned>(&self, key: &str) -> Result<T, ZaakError> {
-        let s = self.str(key)?;
-        serde_json::from_value(serde_json::Value::String(s))
-            .map_err(|_| self.malformed(key, "unknown value"))
+        let s = match self.scalar(key)? {
+            Some(ScalarValueRef::Str(s)) => s,
+            None => return Err(self.malformed(key, "missing")),
+            Some(_) => return Err(self.malformed(key, "not a string")),
+        };
+        let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            s.as_ref().into_deserializer();
+        T::deserialize(name).map_err(|_| self.malformed(key, "unknown value"))
     }
 }
 
