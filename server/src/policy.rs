@@ -68,19 +68,18 @@ pub fn directives(conn: &Connection) -> Result<Vec<CodeDirective>> {
 
 /// The newest signed bundle and its version.
 pub fn current(conn: &Connection) -> Result<(u64, SignedPolicy)> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT version, payload, signature FROM policy_versions ORDER BY version DESC LIMIT 1",
-        [],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)? as u64,
-                SignedPolicy {
-                    payload: r.get(1)?,
-                    signature: r.get(2)?,
-                },
-            ))
-        },
-    )
+    )?
+    .query_row([], |r| {
+        Ok((
+            r.get::<_, i64>(0)? as u64,
+            SignedPolicy {
+                payload: r.get(1)?,
+                signature: r.get(2)?,
+            },
+        ))
+    })
     .optional()?
     .ok_or_else(|| Error::Data("no policy version stored".into()))
 }

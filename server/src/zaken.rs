@@ -183,7 +183,7 @@ pub fn assign(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i6
 
 /// The open zaken currently assigned to a user.
 pub fn assigned_to(conn: &Connection, user_id: i64) -> Result<Vec<Zaak>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "{SELECT} JOIN assignments a ON a.zaak_id = z.id
          WHERE a.user_id = ?1 AND a.withdrawn_at IS NULL AND z.status = 'open' ORDER BY z.id"
     ))?;
