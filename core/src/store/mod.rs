@@ -84,6 +84,17 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// A worklist row belongs to the zaak whose changes it comes with.
+fn check_index(zaak_id: &str, index: &WorklistItem) -> Result<(), StoreError> {
+    if index.zaak_id != zaak_id {
+        return Err(StoreError::IndexMismatch {
+            zaak_id: zaak_id.to_owned(),
+            index_zaak_id: index.zaak_id.clone(),
+        });
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens (or creates) the store in `dir` with the 32-byte storage key from the platform
     /// keystore, migrating an older schema. A key other than the one the store was created with
@@ -174,12 +185,7 @@ impl Store {
         chunk: &[u8],
         index: &WorklistItem,
     ) -> Result<(), StoreError> {
-        if index.zaak_id != zaak_id {
-            return Err(StoreError::IndexMismatch {
-                zaak_id: zaak_id.to_owned(),
-                index_zaak_id: index.zaak_id.clone(),
-            });
-        }
+        check_index(zaak_id, index)?;
         let zaak_key = self.zaak_key(zaak_id);
         self.write(|tx| append_changes_tx(tx, &self.keys, zaak_id, &zaak_key, chunk, index))
     }
@@ -194,12 +200,7 @@ impl Store {
         peer: &str,
         state: &[u8],
     ) -> Result<(), StoreError> {
-        if index.zaak_id != zaak_id {
-            return Err(StoreError::IndexMismatch {
-                zaak_id: zaak_id.to_owned(),
-                index_zaak_id: index.zaak_id.clone(),
-            });
-        }
+        check_index(zaak_id, index)?;
         let zaak_key = self.zaak_key(zaak_id);
         let (peer_key, sealed) = self.seal_sync_state(&zaak_key, peer, state)?;
         self.write(|tx| {

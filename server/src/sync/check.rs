@@ -104,8 +104,8 @@ fn unreadable(zaak_id: &str, e: &veldwerk_core::zaak::ZaakError) -> Rejection {
 pub struct Applied {
     zaak_id: String,
     announced: Vec<automerge::ChangeHash>,
-    brings_changes: bool,
-    /// The message's change chunks, kept to be stored as they came (see `incremental`).
+    /// The message's change chunks (none: it brought no change), kept to be stored as they came
+    /// (see `incremental`).
     offered: Vec<Vec<u8>>,
     heads_before: Vec<automerge::ChangeHash>,
     new_changes: usize,
@@ -147,10 +147,9 @@ pub fn apply(
     signatures: &mut Signatures,
 ) -> Result<Applied, Rejection> {
     let announced = message.heads.clone();
-    let brings_changes = !message.changes.is_empty();
     let offered: Vec<Vec<u8>> = message.changes.iter().map(<[u8]>::to_vec).collect();
     let heads_before = doc.heads();
-    let before = if brings_changes {
+    let before = if !offered.is_empty() {
         let k = match known_before.take() {
             Some(k) => k,
             None => known(doc, zaak_id)?,
@@ -170,7 +169,6 @@ pub fn apply(
     let mut applied = Applied {
         zaak_id: zaak_id.to_owned(),
         announced,
-        brings_changes,
         offered,
         heads_before,
         new_changes: 0,
@@ -279,12 +277,12 @@ pub fn finish(
     let Applied {
         zaak_id,
         announced,
-        brings_changes,
         offered,
         heads_before,
         new_changes,
         new,
     } = applied;
+    let brings_changes = !offered.is_empty();
     let zaak_id = zaak_id.as_str();
     let mut flags = Vec::new();
     let mut new_entries = 0;
