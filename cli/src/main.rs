@@ -1,4 +1,4 @@
-//! `veldwerk`: the reference field client on a laptop, built on veldwerk-core.
+//! `veldwerk`: the reference field client on a laptop, built on veldwerk-device.
 //!
 //! Exit codes (all commands): 0 success (for `rules check`: the action is allowed), 3 the
 //! action is forbidden (`rules check`), 1 an override file is invalid (`rules validate`),

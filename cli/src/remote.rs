@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use veldwerk_client::{ClientError, Enrollment, SyncProgress, SyncReport};
-use veldwerk_core::Notice;
+use veldwerk_rules::Notice;
 
 use crate::field::{self, FieldError};
 
@@ -347,9 +347,9 @@ fn summary_text(r: &SyncReport, elapsed: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use veldwerk_core::device::DevicePolicyStatus;
-    use veldwerk_core::routekaart::Code;
-    use veldwerk_core::sync::{Rejection, SyncSummary};
+    use veldwerk_device::sync::{Rejection, SyncSummary};
+    use veldwerk_device::DevicePolicyStatus;
+    use veldwerk_rules::routekaart::Code;
 
     fn report() -> SyncReport {
         SyncReport {

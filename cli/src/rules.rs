@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
-use veldwerk_core::routekaart::admin_onderzoek::{self, Dienst, Onderwerp};
-use veldwerk_core::routekaart::{
+use veldwerk_rules::routekaart::admin_onderzoek::{self, Dienst, Onderwerp};
+use veldwerk_rules::routekaart::{
     evaluate, Actie, Code, Decision, PlannedAction, Routekaart, Transport,
 };
-use veldwerk_core::Notice;
+use veldwerk_rules::Notice;
 
 /// Exit code: the planned action is allowed, or the command succeeded.
 const EXIT_OK: u8 = 0;

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use veldwerk_core::factual::{self, FactualWarning};
+use veldwerk_rules::factual::{self, FactualWarning};
 
 /// `veldwerk text ...`
 #[derive(Debug, Clone, clap::Subcommand)]

@@ -2,7 +2,7 @@
 //! an unconfirmed routekaart condition, and a wrong passphrase.
 //!
 //! Zaken reach a device by sync; until then the test puts one in the store through
-//! `veldwerk-core`, opening it with the key derived as the CLI documents it (salt file
+//! `veldwerk-device`, opening it with the key derived as the CLI documents it (salt file
 //! `sleutelafleiding`: `pbkdf2-sha256 ITERATIONS SALT_HEX`).
 
 use std::collections::BTreeSet;
@@ -12,9 +12,9 @@ use std::process::{Command, Output, Stdio};
 
 use chrono::{NaiveDate, Utc};
 use serde_json::Value;
-use veldwerk_core::device::Device;
-use veldwerk_core::protocol::melding::Werkproces;
-use veldwerk_core::zaak::{Address, ZaakSummary};
+use veldwerk_contract::zaak::{Address, ZaakSummary};
+use veldwerk_device::Device;
+use veldwerk_rules::protocol::melding::Werkproces;
 
 const BIN: &str = env!("CARGO_BIN_EXE_veldwerk");
 const PASS: &str = "correct paard batterij nietje";

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use veldwerk_core::routekaart::Code;
+use veldwerk_rules::routekaart::Code;
 use veldwerk_tests::TestServer;
 
 const BIN: &str = env!("CARGO_BIN_EXE_veldwerk");

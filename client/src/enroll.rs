@@ -3,9 +3,9 @@
 
 use chrono::Utc;
 use serde::Deserialize;
-use veldwerk_core::device::Device;
-use veldwerk_core::policy::SignedPolicy;
-use veldwerk_core::routekaart::Code;
+use veldwerk_contract::policy::SignedPolicy;
+use veldwerk_device::Device;
+use veldwerk_rules::routekaart::Code;
 
 use crate::error::ClientError;
 use crate::transport::{Answer, Transport};

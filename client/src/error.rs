@@ -1,8 +1,8 @@
 //! Why enrolling or syncing failed: one enum with a stable code and a Dutch message.
 
-use veldwerk_core::device::DeviceError;
-use veldwerk_core::sync::SyncError;
-use veldwerk_core::Notice;
+use veldwerk_device::sync::SyncError;
+use veldwerk_device::DeviceError;
+use veldwerk_rules::Notice;
 
 /// An error of [`crate::enroll`] or [`crate::sync`]. `code()` is stable; the message is Dutch.
 #[derive(Debug, thiserror::Error)]

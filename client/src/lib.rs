@@ -3,7 +3,7 @@
 //!
 //! - [`enroll()`]: `POST /v1/enroll` with the device's public key and a one-time code; pins the
 //!   organisation key and installs the first signed policy.
-//! - [`sync()`]: signed CBOR round trips of `veldwerk_core::sync::SyncSession` against
+//! - [`sync()`]: signed CBOR round trips of `veldwerk_device::sync::SyncSession` against
 //!   `POST /v1/sync` until the device and the server agree; a revoked device is wiped.
 //! - [`ClientError`]: every failure, with a stable `code()` and a Dutch message.
 //!
@@ -17,4 +17,4 @@ pub mod transport;
 pub use enroll::{enroll, Enrollment, ENROLL_PATH};
 pub use error::ClientError;
 pub use sync::{sync, SyncProgress, SyncReport};
-pub use veldwerk_core::sync::SyncSummary;
+pub use veldwerk_device::sync::SyncSummary;

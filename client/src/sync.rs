@@ -4,10 +4,10 @@
 
 use chrono::Utc;
 use serde::Deserialize;
-use veldwerk_core::device::{Device, DevicePolicyStatus};
-use veldwerk_core::evidence::Signer;
-use veldwerk_core::sync::{Ack, Instruction, Progress, SyncError, SyncSession, SyncSummary};
-use veldwerk_core::sync::{CONTENT_TYPE, SYNC_PATH};
+use veldwerk_contract::evidence::Signer;
+use veldwerk_device::sync::{Ack, Instruction, Progress, SyncError, SyncSession, SyncSummary};
+use veldwerk_device::sync::{CONTENT_TYPE, SYNC_PATH};
+use veldwerk_device::{Device, DevicePolicyStatus};
 
 use crate::error::ClientError;
 use crate::transport::Transport;

@@ -1,11 +1,11 @@
 //! Blocking HTTP to the organisation's server: one pooled agent with timeouts, device-signed
-//! requests (`veldwerk_core::auth`), and refusals read as the server writes them.
+//! requests (`veldwerk_contract::auth`), and refusals read as the server writes them.
 
 use std::time::Duration;
 
 use ring::rand::{SecureRandom, SystemRandom};
-use veldwerk_core::auth::{canonical_string, RequestAuth};
-use veldwerk_core::evidence::Signer;
+use veldwerk_contract::auth::{canonical_string, RequestAuth};
+use veldwerk_contract::evidence::Signer;
 
 use crate::error::ClientError;
 
@@ -14,7 +14,7 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one request may take in all (a large first pull included).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest answer read (the sync envelope's own limit, plus room for the framing).
-pub const MAX_ANSWER_BYTES: u64 = veldwerk_core::sync::envelope::MAX_RESPONSE_BYTES as u64 + 4096;
+pub const MAX_ANSWER_BYTES: u64 = veldwerk_contract::sync::MAX_RESPONSE_BYTES as u64 + 4096;
 
 /// A server address split into what is dialled and what is signed.
 #[derive(Debug, Clone)]

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
-use veldwerk_core::device::Device;
-use veldwerk_core::protocol::Event;
+use veldwerk_device::Device;
 use veldwerk_mobile::{Actie, ActionParams, Stap, Veldwerk};
+use veldwerk_rules::protocol::Event;
 
 #[path = "../tests/fixtures/mod.rs"]
 mod fixtures;
@@ -161,9 +161,9 @@ fn bench(c: &mut Criterion) {
 }
 
 fn enter_core(device: &mut Device) -> String {
-    use veldwerk_core::routekaart::PlannedAction;
+    use veldwerk_rules::routekaart::PlannedAction;
     let planned = PlannedAction {
-        actie: veldwerk_core::routekaart::Actie::HuisbezoekApp,
+        actie: veldwerk_rules::routekaart::Actie::HuisbezoekApp,
         handhavers: Some(1),
         transport: None,
         medewerkers_per_auto: None,
@@ -189,7 +189,7 @@ fn enter_core(device: &mut Device) -> String {
 
 fn core_conditions(device: &mut Device, visit: &str, event: &Event) -> Vec<String> {
     match device.decision_for(ZAAK, visit, event) {
-        Ok(Some(veldwerk_core::routekaart::Decision::Allowed { conditions, .. })) => {
+        Ok(Some(veldwerk_rules::routekaart::Decision::Allowed { conditions, .. })) => {
             conditions.into_iter().map(|c| c.code).collect()
         }
         _ => Vec::new(),

@@ -2,9 +2,9 @@
 //! in `detail` (Kotlin reserves `message`), converted here from the core's and the client's.
 
 use veldwerk_client::ClientError;
-use veldwerk_core::device::DeviceError;
-use veldwerk_core::store::StoreError;
-use veldwerk_core::sync::SyncError;
+use veldwerk_device::store::StoreError;
+use veldwerk_device::sync::SyncError;
+use veldwerk_device::DeviceError;
 
 use crate::types::Notice;
 

@@ -1,4 +1,4 @@
-//! `veldwerk-mobile`: the uniffi facade over `veldwerk-core` for the Android and iOS apps.
+//! `veldwerk-mobile`: the uniffi facade over `veldwerk-device` (and the rules and contract it records under) for the Android and iOS apps.
 //! It translates; the core decides.
 //!
 //! - [`Veldwerk`]: the one object the apps hold (the device behind a mutex).
@@ -18,8 +18,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Utc;
-use veldwerk_core::device::Device;
-use veldwerk_core::protocol::{self, ToestemmingsTekst};
+use veldwerk_device::Device;
+use veldwerk_rules::protocol::{self, ToestemmingsTekst};
 
 pub use error::VeldwerkError;
 pub use steps::{Feit, Grondslag, Ondertekenaar, Stap};

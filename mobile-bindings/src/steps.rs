@@ -1,7 +1,7 @@
 //! `Stap`: a visit step as the app enters it, translated one to one into the core's protocol
 //! `Event`. The protocol itself (which step may follow which) stays in the core.
 
-use veldwerk_core::protocol::{self, Event};
+use veldwerk_rules::protocol::{self, Event};
 
 use crate::error::VeldwerkError;
 use crate::types::{

@@ -3,10 +3,10 @@
 
 use chrono::{NaiveDate, Utc};
 use veldwerk_client::ClientError;
-use veldwerk_core::device::{Device, DeviceError};
-use veldwerk_core::protocol::{self, Event};
-use veldwerk_core::routekaart;
-use veldwerk_core::sync::SyncError;
+use veldwerk_device::sync::SyncError;
+use veldwerk_device::{Device, DeviceError};
+use veldwerk_rules::protocol::{self, Event};
+use veldwerk_rules::routekaart;
 
 use super::*;
 
@@ -155,7 +155,7 @@ fn steps_become_the_same_core_events() {
 
 #[test]
 fn decisions_keep_reasons_conditions_and_warnings_apart() {
-    let n = |c: &str| veldwerk_core::Notice::new(c, "tekst");
+    let n = |c: &str| veldwerk_rules::Notice::new(c, "tekst");
     let forbidden = Decision::from(routekaart::Decision::Forbidden {
         reasons: vec![n("r")],
         warnings: vec![n("w")],
@@ -189,7 +189,7 @@ fn core_errors_become_typed_variants_with_their_codes() {
     let e = VeldwerkError::from(DeviceError::ActieVerboden {
         actie: routekaart::Actie::Spreekkamer,
         code: routekaart::Code::Rood,
-        reasons: vec![veldwerk_core::Notice::new("lockdown", "Niet bij rood.")],
+        reasons: vec![veldwerk_rules::Notice::new("lockdown", "Niet bij rood.")],
     });
     match &e {
         VeldwerkError::Forbidden {

@@ -2,12 +2,12 @@
 //! the core's types. Nothing here decides anything: every value is the core's, reshaped.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use veldwerk_core::device::{DevicePolicyStatus, VisitDetail, ZaakDetail};
-use veldwerk_core::evidence::EntryStatus;
-use veldwerk_core::factual::FactualWarning;
-use veldwerk_core::protocol::{self, FieldWarning, ToestemmingsTekst};
-use veldwerk_core::routekaart::{self, PlannedAction};
-use veldwerk_core::store::{Worklist as CoreWorklist, WorklistItem};
+use veldwerk_contract::evidence::EntryStatus;
+use veldwerk_device::store::{Worklist as CoreWorklist, WorklistItem};
+use veldwerk_device::{DevicePolicyStatus, VisitDetail, ZaakDetail};
+use veldwerk_rules::factual::FactualWarning;
+use veldwerk_rules::protocol::{self, FieldWarning, ToestemmingsTekst};
+use veldwerk_rules::routekaart::{self, PlannedAction};
 
 use crate::error::VeldwerkError;
 
@@ -141,8 +141,8 @@ pub struct Notice {
     pub message: String,
 }
 
-impl From<veldwerk_core::Notice> for Notice {
-    fn from(n: veldwerk_core::Notice) -> Self {
+impl From<veldwerk_rules::Notice> for Notice {
+    fn from(n: veldwerk_rules::Notice) -> Self {
         Notice {
             code: n.code,
             message: n.message,
@@ -150,7 +150,7 @@ impl From<veldwerk_core::Notice> for Notice {
     }
 }
 
-pub(crate) fn notices(list: Vec<veldwerk_core::Notice>) -> Vec<Notice> {
+pub(crate) fn notices(list: Vec<veldwerk_rules::Notice>) -> Vec<Notice> {
     list.into_iter().map(Notice::from).collect()
 }
 

@@ -6,10 +6,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use veldwerk_core::routekaart::Code as CoreCode;
 use veldwerk_mobile::{
     Actie, ActionParams, Code, Stap, SyncProgress, SyncStep, Veldwerk, VeldwerkError,
 };
+use veldwerk_rules::routekaart::Code as CoreCode;
 use veldwerk_tests::TestServer;
 
 mod fixtures;

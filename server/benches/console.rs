@@ -9,8 +9,8 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use veldwerk_core::protocol::melding::{Melding, Werkproces};
-use veldwerk_core::routekaart::Code;
+use veldwerk_rules::protocol::melding::{Melding, Werkproces};
+use veldwerk_rules::routekaart::Code;
 use veldwerk_server::db::{now, Db};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::zaken::{self, NewZaak};

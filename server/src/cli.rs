@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use veldwerk_core::protocol::melding::{Melding, Werkproces};
+use veldwerk_rules::protocol::melding::{Melding, Werkproces};
 
 use crate::db::{now, Db};
 use crate::error::Error;
@@ -272,9 +272,9 @@ pub fn run_admin(
         }
         Command::Code(CodeCmd::Set { code, reason, by }) => {
             let code = match code {
-                CodeArg::Geel => veldwerk_core::routekaart::Code::Geel,
-                CodeArg::Oranje => veldwerk_core::routekaart::Code::Oranje,
-                CodeArg::Rood => veldwerk_core::routekaart::Code::Rood,
+                CodeArg::Geel => veldwerk_rules::routekaart::Code::Geel,
+                CodeArg::Oranje => veldwerk_rules::routekaart::Code::Oranje,
+                CodeArg::Rood => veldwerk_rules::routekaart::Code::Rood,
             };
             let bundle = db.write(|tx| {
                 let u = users::find_user(tx, &by)?;

@@ -2,8 +2,8 @@
 //! meldingen (seed 000), assigned, and enrollment codes, created on first start only.
 
 use chrono::{Duration, Utc};
-use veldwerk_core::protocol::melding::{Melding, Werkproces};
-use veldwerk_core::Notice;
+use veldwerk_rules::protocol::melding::{Melding, Werkproces};
+use veldwerk_rules::Notice;
 
 use crate::db::{now, Db};
 use crate::devices;

@@ -71,7 +71,7 @@ fn invalid_code() -> Error {
 /// Enrolls a device: checks and spends the code, stores the public key (32 bytes, a point of
 /// the curve not of small order: `evidence::check_public_key`).
 pub fn enroll(conn: &Connection, code: &str, public_key: &[u8], now: i64) -> Result<Device> {
-    if veldwerk_core::evidence::check_public_key(public_key).is_err() {
+    if veldwerk_contract::evidence::check_public_key(public_key).is_err() {
         return Err(Error::bad_request(
             "public_key_invalid",
             "De publieke sleutel van het apparaat moet een geldige Ed25519-sleutel van 32 bytes zijn.",
@@ -235,7 +235,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
         let key = || {
-            use veldwerk_core::evidence::DeviceKey;
+            use veldwerk_contract::evidence::DeviceKey;
             DeviceKey::from_pkcs8(&DeviceKey::generate_pkcs8().unwrap())
                 .unwrap()
                 .public_key()

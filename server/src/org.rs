@@ -12,7 +12,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use rusqlite::OptionalExtension;
 use serde_json::json;
-use veldwerk_core::routekaart::Code;
+use veldwerk_rules::routekaart::Code;
 
 use crate::db::{now, Db};
 use crate::error::{Error, Result};

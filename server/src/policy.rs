@@ -7,8 +7,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
-use veldwerk_core::policy::{self as core_policy, CodeDirective, PolicyBundle, SignedPolicy};
-use veldwerk_core::routekaart::Code;
+use veldwerk_contract::policy::{self as core_policy, CodeDirective, PolicyBundle, SignedPolicy};
+use veldwerk_rules::routekaart::Code;
 
 use crate::audit;
 use crate::error::{Error, Result};

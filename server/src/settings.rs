@@ -39,7 +39,7 @@ impl Default for Settings {
             shutdown_timeout: Duration::from_secs(30),
             session_ttl: Duration::from_secs(8 * 3600),
             enroll_code_ttl: Duration::from_secs(24 * 3600),
-            max_clock_skew_secs: veldwerk_core::auth::DEFAULT_MAX_SKEW_SECS,
+            max_clock_skew_secs: veldwerk_contract::auth::DEFAULT_MAX_SKEW_SECS,
             login_max_failures: 5,
             login_lockout: Duration::from_secs(15 * 60),
             organisation: "Gemeente".to_owned(),

@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
-use veldwerk_core::protocol::melding::Melding;
-use veldwerk_core::Notice;
+use veldwerk_rules::protocol::melding::Melding;
+use veldwerk_rules::Notice;
 
 use crate::audit;
 use crate::error::{Error, Result};
@@ -198,7 +198,7 @@ mod tests {
     use super::*;
     use crate::db::Db;
     use crate::users::add_user;
-    use veldwerk_core::protocol::melding::Werkproces;
+    use veldwerk_rules::protocol::melding::Werkproces;
 
     pub fn melding(motivatie: &str) -> Melding {
         Melding {

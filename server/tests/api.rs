@@ -8,9 +8,9 @@ use std::io::Read;
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde_json::{json, Value};
-use veldwerk_core::auth::{sign_request, sign_request_now, RequestAuth};
-use veldwerk_core::policy::SignedPolicy;
-use veldwerk_core::routekaart::Code;
+use veldwerk_contract::auth::{sign_request, sign_request_now, RequestAuth};
+use veldwerk_contract::policy::SignedPolicy;
+use veldwerk_rules::routekaart::Code;
 use veldwerk_server::db::{now, Db};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::{devices, flags, Settings};
@@ -205,7 +205,7 @@ fn signed_requests_good_tampered_stale_replayed_and_unknown() {
     altered.payload = altered.payload.replace("\"geel\"", "\"rood\"");
     assert_ne!(altered.payload, signed.payload);
     assert_eq!(
-        veldwerk_core::policy::verify(&altered.to_bytes(), &device.org_key)
+        veldwerk_contract::policy::verify(&altered.to_bytes(), &device.org_key)
             .unwrap_err()
             .code(),
         "policy_signature_invalid"

@@ -7,8 +7,8 @@ use std::io::Read;
 
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
-use veldwerk_core::auth::sign_request_now;
-use veldwerk_core::routekaart::Code;
+use veldwerk_contract::auth::sign_request_now;
+use veldwerk_rules::routekaart::Code;
 use veldwerk_server::db::{now, Db};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::{audit, devices, policy, Settings};

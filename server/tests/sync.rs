@@ -10,18 +10,18 @@ use automerge::sync;
 use chrono::{DateTime, Duration, Utc};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde_json::json;
-use veldwerk_core::auth::sign_request_now;
-use veldwerk_core::evidence::{DeviceKey, KeyDirectory, Signer};
-use veldwerk_core::policy::SignedPolicy;
-use veldwerk_core::protocol::melding::{Melding, Werkproces};
-use veldwerk_core::protocol::Event;
-use veldwerk_core::routekaart::{Actie, Code};
-use veldwerk_core::sync::memory::MemoryDocs;
-use veldwerk_core::sync::{
+use veldwerk_contract::auth::sign_request_now;
+use veldwerk_contract::evidence::{DeviceKey, KeyDirectory, Signer};
+use veldwerk_contract::policy::SignedPolicy;
+use veldwerk_contract::zaak::{PolicyContext, ZaakDocument};
+use veldwerk_device::sync::memory::MemoryDocs;
+use veldwerk_device::sync::{
     DocMessage, Instruction, Progress, SyncDocs, SyncError, SyncRequest, SyncResponse, SyncSession,
     SyncSummary, PROTOCOL_VERSION, SYNC_PATH,
 };
-use veldwerk_core::zaak::{PolicyContext, ZaakDocument};
+use veldwerk_rules::protocol::melding::{Melding, Werkproces};
+use veldwerk_rules::protocol::Event;
+use veldwerk_rules::routekaart::{Actie, Code};
 use veldwerk_server::db::{now, Db};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::zaken::{self, NewZaak};
@@ -239,7 +239,7 @@ impl Device {
 
 fn post_signed(
     server: &TestServer,
-    auth: &veldwerk_core::auth::RequestAuth,
+    auth: &veldwerk_contract::auth::RequestAuth,
     body: &[u8],
 ) -> (u16, Vec<u8>) {
     let mut req = agent()

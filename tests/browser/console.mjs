@@ -1,6 +1,6 @@
 // Browser tests of the supervisor console: Debian's Chromium driven by playwright-core against
 // a real `veldwerk-server --demo` (started by scripts/browser-tests.sh). A test device enrolls
-// and signs its requests with Ed25519 exactly as core/src/auth.rs describes.
+// and signs its requests with Ed25519 exactly as contract/src/auth.rs describes.
 //
 // A second device is the field client itself: the `veldwerk` CLI enrolls with a code issued on
 // the Koppelcodes page, syncs, learns the switch to rood and is refused once revoked.

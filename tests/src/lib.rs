@@ -10,13 +10,13 @@ use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
 use veldwerk_client::{ClientError, SyncProgress, SyncReport};
-use veldwerk_core::device::Device;
-use veldwerk_core::protocol::melding::{Melding, Werkproces};
-use veldwerk_core::protocol::{
+use veldwerk_contract::zaak::ZaakDocument;
+use veldwerk_device::Device;
+use veldwerk_rules::protocol::melding::{Melding, Werkproces};
+use veldwerk_rules::protocol::{
     Aankondigingswijze, BronSoort, Event, Feit, Grondslag, Rol, ToestemmingsTekst, Variant,
 };
-use veldwerk_core::routekaart::{Actie, Code, Decision, PlannedAction};
-use veldwerk_core::zaak::ZaakDocument;
+use veldwerk_rules::routekaart::{Actie, Code, Decision, PlannedAction};
 use veldwerk_server::db::{now, Db};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::zaken::{self, NewZaak};
@@ -349,7 +349,7 @@ impl TestDevice {
         visit_id: &str,
         events: Vec<Event>,
         at: DateTime<Utc>,
-    ) -> Result<(), veldwerk_core::device::DeviceError> {
+    ) -> Result<(), veldwerk_device::DeviceError> {
         for (i, event) in events.into_iter().enumerate() {
             let confirmed = match self.device().decision_for(zaak_id, visit_id, &event)? {
                 Some(Decision::Allowed { conditions, .. }) => {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use veldwerk_core::device::Device;
+use veldwerk_device::Device;
 
 const CHILD: &str = env!("CARGO_BIN_EXE_veldwerk-crash-child");
 const KEY: [u8; 32] = [0x5a; 32];

@@ -4,10 +4,10 @@
 
 use chrono::{Duration, Utc};
 use veldwerk_client::transport::{sign, Transport};
-use veldwerk_core::evidence::{DeviceKey, Signer};
-use veldwerk_core::routekaart::{self, Actie, Code, Decision, Routekaart};
-use veldwerk_core::sync::{SyncSession, CONTENT_TYPE, SYNC_PATH};
-use veldwerk_core::zaak::{PolicyContext, ZaakDocument};
+use veldwerk_contract::evidence::{DeviceKey, Signer};
+use veldwerk_contract::zaak::{PolicyContext, ZaakDocument};
+use veldwerk_device::sync::{SyncSession, CONTENT_TYPE, SYNC_PATH};
+use veldwerk_rules::routekaart::{self, Actie, Code, Decision, Routekaart};
 use veldwerk_tests::{plan, steps_to_binnen, waarneming, TestDevice, TestServer};
 
 #[test]

@@ -1,8 +1,8 @@
 //! Errors of the field commands: the device's own, plus what the command line adds (passphrase,
 //! salt file, arguments, files). Each has a stable code and a Dutch message.
 
-use veldwerk_core::device::DeviceError;
-use veldwerk_core::Notice;
+use veldwerk_device::DeviceError;
+use veldwerk_rules::Notice;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FieldError {

@@ -79,7 +79,7 @@ pub fn params(data_dir: &Path) -> Result<(KeyParams, bool), FieldError> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok((KeyParams::decode(&text)?, false)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if data_dir.join(veldwerk_core::store::DB_FILE).exists() {
+            if data_dir.join(veldwerk_device::store::DB_FILE).exists() {
                 return Err(FieldError::SleutelafleidingOntbreekt);
             }
             let mut salt = vec![0u8; SALT_BYTES];
@@ -182,7 +182,7 @@ mod tests {
     #[test]
     fn a_store_without_its_salt_file_is_not_given_a_new_one() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(veldwerk_core::store::DB_FILE), b"x").unwrap();
+        std::fs::write(dir.path().join(veldwerk_device::store::DB_FILE), b"x").unwrap();
         assert!(matches!(
             params(dir.path()),
             Err(FieldError::SleutelafleidingOntbreekt)

@@ -15,13 +15,13 @@ use std::process::ExitCode;
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
-use veldwerk_core::device::Device;
-use veldwerk_core::protocol::{
+use veldwerk_device::Device;
+use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, BronSoort, Event, ExtraOnderwerp, Feit, Grondslag,
     Ondertekenaar, Rol, ToestemmingsTekst, Variant,
 };
-use veldwerk_core::routekaart::{Actie, Decision, PlannedAction};
-use veldwerk_core::Notice;
+use veldwerk_rules::routekaart::{Actie, Decision, PlannedAction};
+use veldwerk_rules::Notice;
 
 pub use error::FieldError;
 

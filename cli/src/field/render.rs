@@ -4,13 +4,13 @@ use std::io::Write;
 
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
-use veldwerk_core::device::{Device, DevicePolicyStatus, ZaakDetail};
-use veldwerk_core::evidence::EntryStatus;
-use veldwerk_core::protocol::{Event, EventSoort, FieldWarning};
-use veldwerk_core::routekaart::Code;
-use veldwerk_core::store::{Worklist, WorklistItem};
-use veldwerk_core::zaak::Entry;
-use veldwerk_core::Notice;
+use veldwerk_contract::evidence::EntryStatus;
+use veldwerk_contract::zaak::Entry;
+use veldwerk_device::store::{Worklist, WorklistItem};
+use veldwerk_device::{Device, DevicePolicyStatus, ZaakDetail};
+use veldwerk_rules::protocol::{Event, EventSoort, FieldWarning};
+use veldwerk_rules::routekaart::Code;
+use veldwerk_rules::Notice;
 
 use super::FieldError;
 

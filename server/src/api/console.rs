@@ -104,7 +104,7 @@ pub struct CodeState {
     pub policy_version: u64,
 }
 
-fn code_state(bundle: &veldwerk_core::policy::PolicyBundle) -> CodeState {
+fn code_state(bundle: &veldwerk_contract::policy::PolicyBundle) -> CodeState {
     let active = bundle.active();
     CodeState {
         code: active.map(|d| policy::code_str(d.code).to_owned()),

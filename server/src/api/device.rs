@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use veldwerk_core::policy::SignedPolicy;
+use veldwerk_contract::policy::SignedPolicy;
 
 use super::extract::SignedRequest;
 use super::{ApiJson, AppState};

@@ -3,7 +3,7 @@
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
-use veldwerk_core::auth::{verify_request, AuthError, RequestAuth};
+use veldwerk_contract::auth::{verify_request, AuthError, RequestAuth};
 
 use super::AppState;
 use crate::db::now;

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use veldwerk_core::sync::{SyncRequest, CONTENT_TYPE};
+use veldwerk_contract::sync::{SyncRequest, CONTENT_TYPE};
 
 use super::extract::SignedRequest;
 use super::AppState;
@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::sync;
 
 /// The body limit of this route (the envelope's own limit).
-pub const MAX_SYNC_BODY: usize = veldwerk_core::sync::envelope::MAX_REQUEST_BYTES;
+pub const MAX_SYNC_BODY: usize = veldwerk_contract::sync::MAX_REQUEST_BYTES;
 
 /// `POST /v1/sync` (device-signed, `application/cbor`).
 pub async fn sync(
@@ -32,7 +32,9 @@ pub async fn sync(
     }
     let request = SyncRequest::from_cbor(&req.body).map_err(|e| {
         let status = match e {
-            veldwerk_core::sync::EnvelopeError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            veldwerk_contract::sync::EnvelopeError::TooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             _ => StatusCode::BAD_REQUEST,
         };
         AppError::new(status, e.code(), e.to_string())

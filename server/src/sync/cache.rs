@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use veldwerk_core::zaak::{Entry, ZaakDocument, ZaakSummary};
+use veldwerk_contract::zaak::{Entry, ZaakDocument, ZaakSummary};
 
 /// At most this many documents are kept.
 pub const MAX_DOCS: usize = 4096;
@@ -173,8 +173,8 @@ fn insert(c: &mut Cache, key: (PathBuf, String), loaded: Loaded) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use veldwerk_core::protocol::melding::Werkproces;
-    use veldwerk_core::zaak::Address;
+    use veldwerk_contract::zaak::Address;
+    use veldwerk_rules::protocol::melding::Werkproces;
 
     fn loaded(change_id: i64, generation: u64) -> Loaded {
         let doc = ZaakDocument::new(&ZaakSummary {

@@ -13,10 +13,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::sync;
-use veldwerk_core::evidence::{self, EntryStatus, KeyDirectory, Signatures};
-use veldwerk_core::policy::PolicyBundle;
-use veldwerk_core::sync::{Ack, Rejection};
-use veldwerk_core::zaak::{actor_belongs_to_device, Entry, VisitMeta, ZaakDocument};
+use veldwerk_contract::evidence::{self, EntryStatus, KeyDirectory, Signatures};
+use veldwerk_contract::policy::PolicyBundle;
+use veldwerk_contract::sync::{Ack, Rejection};
+use veldwerk_contract::zaak::{actor_belongs_to_device, Entry, VisitMeta, ZaakDocument};
 
 use super::cache::Known;
 use crate::flags::NewFlag;
@@ -90,7 +90,7 @@ pub fn known(doc: &ZaakDocument, zaak_id: &str) -> Result<Known, Rejection> {
     })
 }
 
-fn unreadable(zaak_id: &str, e: &veldwerk_core::zaak::ZaakError) -> Rejection {
+fn unreadable(zaak_id: &str, e: &veldwerk_contract::zaak::ZaakError) -> Rejection {
     reject(
         zaak_id,
         "document_unreadable",
@@ -115,7 +115,7 @@ pub struct Applied {
 
 /// What a message that brought something new leaves for the entry checks.
 struct NewContent {
-    summary_before: veldwerk_core::zaak::ZaakSummary,
+    summary_before: veldwerk_contract::zaak::ZaakSummary,
     entries_before: EntriesByVisit,
     entries_after: EntriesByVisit,
     /// The visits whose entries changed, with the canonical bytes of their entries before and

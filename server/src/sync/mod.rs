@@ -5,7 +5,7 @@
 //! - [`store`]: documents (snapshot + incremental rows, compaction) and sync states.
 //! - [`check`]: the checks on one document's message and the outdated-code flags.
 //!
-//! The wire format is in `docs/sync-protocol.md`; the envelope types in `veldwerk_core::sync`.
+//! The wire format is in `docs/sync-protocol.md`; the envelope types in `veldwerk_contract::sync`.
 
 pub mod cache;
 pub mod check;
@@ -18,11 +18,11 @@ use std::time::Instant;
 
 use automerge::sync;
 use rusqlite::OptionalExtension;
-use veldwerk_core::evidence::{KeyDirectory, Signatures};
-use veldwerk_core::policy::{PolicyBundle, SignedPolicy};
-use veldwerk_core::sync::envelope::RESPONSE_DOCS_BUDGET;
-use veldwerk_core::sync::{DocMessage, NewDoc, Rejection, SyncRequest, SyncResponse};
-use veldwerk_core::zaak::ZaakDocument;
+use veldwerk_contract::evidence::{KeyDirectory, Signatures};
+use veldwerk_contract::policy::{PolicyBundle, SignedPolicy};
+use veldwerk_contract::sync::RESPONSE_DOCS_BUDGET;
+use veldwerk_contract::sync::{DocMessage, NewDoc, Rejection, SyncRequest, SyncResponse};
+use veldwerk_contract::zaak::ZaakDocument;
 
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
@@ -335,7 +335,7 @@ fn commit(
 enum Outcome {
     /// With the device's sync state as stored before.
     Accepted(Box<(check::Accepted, cache::Loaded, Option<Vec<u8>>)>),
-    AckOnly(veldwerk_core::sync::Ack, Box<cache::Loaded>),
+    AckOnly(veldwerk_contract::sync::Ack, Box<cache::Loaded>),
     Rejected(Rejection),
 }
 
@@ -420,7 +420,7 @@ fn stage(
             .collect();
         announced.sort();
         return Staged::Done(Outcome::AckOnly(
-            veldwerk_core::sync::Ack {
+            veldwerk_contract::sync::Ack {
                 zaak_id: zaak_id.to_owned(),
                 complete: announced == heads,
                 heads,
@@ -608,8 +608,8 @@ pub async fn compact(db: &Db, zaak_id: String) -> Result<()> {
 mod tests {
     use super::*;
     use crate::users::{add_user, Role};
-    use veldwerk_core::evidence::{DeviceKey, Signer};
-    use veldwerk_core::routekaart::Actie;
+    use veldwerk_contract::evidence::{DeviceKey, Signer};
+    use veldwerk_rules::routekaart::Actie;
 
     /// A store with handhaver piet and zaak Z-1 assigned to him, with its document.
     fn store_with_zaak() -> (tempfile::TempDir, Db, zaken::Zaak) {
@@ -777,7 +777,7 @@ mod tests {
                 &db,
                 device.id.clone(),
                 SyncRequest {
-                    protocol: veldwerk_core::sync::PROTOCOL_VERSION,
+                    protocol: veldwerk_contract::sync::PROTOCOL_VERSION,
                     policy_version: 0,
                     held: vec!["Z-1".into()],
                     docs: vec![DocMessage {

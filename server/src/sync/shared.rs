@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rusqlite::Connection;
 use tokio::sync::{Semaphore, SemaphorePermit};
-use veldwerk_core::evidence::KeyDirectory;
-use veldwerk_core::policy::{PolicyBundle, SignedPolicy};
+use veldwerk_contract::evidence::KeyDirectory;
+use veldwerk_contract::policy::{PolicyBundle, SignedPolicy};
 
 use super::cache::store_of;
 use crate::error::{Error, Result};
@@ -156,8 +156,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::db::Db::open(dir.path()).unwrap();
         let first = db.with(|c| keys(c)).unwrap();
-        let key = veldwerk_core::evidence::DeviceKey::from_pkcs8(
-            &veldwerk_core::evidence::DeviceKey::generate_pkcs8().unwrap(),
+        let key = veldwerk_contract::evidence::DeviceKey::from_pkcs8(
+            &veldwerk_contract::evidence::DeviceKey::generate_pkcs8().unwrap(),
         )
         .unwrap()
         .public_key();
@@ -178,7 +178,7 @@ mod tests {
         let second = db.with(|c| keys(c)).unwrap();
         assert!(!Arc::ptr_eq(&first, &second));
         assert!(second
-            .get(&veldwerk_core::evidence::key_id_for(&key))
+            .get(&veldwerk_contract::evidence::key_id_for(&key))
             .is_some());
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use veldwerk_core::zaak::{Address, ZaakDocument, ZaakSummary};
+use veldwerk_contract::zaak::{Address, ZaakDocument, ZaakSummary};
 
 use crate::error::{Error, Result};
 use crate::zaken::Zaak;

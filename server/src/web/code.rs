@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
-use veldwerk_core::policy::PolicyBundle;
-use veldwerk_core::routekaart::Code;
+use veldwerk_contract::policy::PolicyBundle;
+use veldwerk_rules::routekaart::Code;
 
 use super::layout::{self, code_badge, code_name, csrf_field, notices, time};
 use super::routekaart_view::{self as rk, Change, Routekaart};
@@ -197,7 +197,11 @@ pub struct SwitchForm {
     pub confirm: String,
 }
 
-fn change_list(title: &str, class: &str, items: &[(String, Vec<veldwerk_core::Notice>)]) -> Markup {
+fn change_list(
+    title: &str,
+    class: &str,
+    items: &[(String, Vec<veldwerk_rules::Notice>)],
+) -> Markup {
     html! {
         @if !items.is_empty() {
             section class={ "changes " (class) } {

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use veldwerk_core::policy::DEFAULT_MAX_AGE;
+use veldwerk_contract::policy::DEFAULT_MAX_AGE;
 
 use super::layout::{self, ago, csrf_field, time};
 use super::signin::Nothing;

@@ -4,8 +4,8 @@
 use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use veldwerk_core::routekaart::Code;
-use veldwerk_core::Notice;
+use veldwerk_rules::routekaart::Code;
+use veldwerk_rules::Notice;
 
 use crate::users::SessionInfo;
 

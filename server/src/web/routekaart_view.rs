@@ -8,8 +8,8 @@
 //! `core::routekaart::evaluate` for a planned action with every parameter unstated, so checkable
 //! limits show as conditions, exactly as a device would list them.
 
-use veldwerk_core::routekaart::{self as core_rk, evaluate, Actie, Code, Decision, PlannedAction};
-use veldwerk_core::Notice;
+use veldwerk_rules::routekaart::{self as core_rk, evaluate, Actie, Code, Decision, PlannedAction};
+use veldwerk_rules::Notice;
 
 /// Every action, in the order of the routekaart (seed 004).
 pub const ACTIES: [Actie; 7] = Actie::ALL;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
-use veldwerk_core::protocol::melding::{Melding, Werkproces};
+use veldwerk_rules::protocol::melding::{Melding, Werkproces};
 
 use super::enroll::handhavers;
 use super::layout::{self, csrf_field, notices};

@@ -9,13 +9,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{NaiveDate, Utc};
-use veldwerk_core::device::{Device, DeviceError};
-use veldwerk_core::protocol::melding::Werkproces;
-use veldwerk_core::protocol::{
+use veldwerk_contract::zaak::{Address, ZaakSummary};
+use veldwerk_device::{Device, DeviceError};
+use veldwerk_rules::protocol::melding::Werkproces;
+use veldwerk_rules::protocol::{
     Aankondigingswijze, BronSoort, Event, Feit, Grondslag, Rol, ToestemmingsTekst, Variant,
 };
-use veldwerk_core::routekaart::{Actie, Decision, PlannedAction};
-use veldwerk_core::zaak::{Address, ZaakSummary};
+use veldwerk_rules::routekaart::{Actie, Decision, PlannedAction};
 
 /// The storage key the crash test opens the store with.
 pub const KEY: [u8; 32] = [0x5a; 32];

@@ -24,15 +24,15 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::Utc;
 use ring::signature::{Ed25519KeyPair, KeyPair};
-use veldwerk_core::auth::sign_request_now;
-use veldwerk_core::evidence::{DeviceKey, Signer};
-use veldwerk_core::policy::SignedPolicy;
-use veldwerk_core::protocol::melding::{Melding, Werkproces};
-use veldwerk_core::protocol::Event;
-use veldwerk_core::routekaart::Actie;
-use veldwerk_core::sync::memory::MemoryDocs;
-use veldwerk_core::sync::{Progress, SyncDocs, SyncSession, SyncSummary, SYNC_PATH};
-use veldwerk_core::zaak::PolicyContext;
+use veldwerk_contract::auth::sign_request_now;
+use veldwerk_contract::evidence::{DeviceKey, Signer};
+use veldwerk_contract::policy::SignedPolicy;
+use veldwerk_contract::zaak::PolicyContext;
+use veldwerk_device::sync::memory::MemoryDocs;
+use veldwerk_device::sync::{Progress, SyncDocs, SyncSession, SyncSummary, SYNC_PATH};
+use veldwerk_rules::protocol::melding::{Melding, Werkproces};
+use veldwerk_rules::protocol::Event;
+use veldwerk_rules::routekaart::Actie;
 use veldwerk_server::db::{now, Db};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::zaken::{self, NewZaak};
@@ -337,8 +337,8 @@ impl Device {
             if std::env::var_os("VELDWERK_LOAD_TRACE").is_some()
                 && session.summary().round_trips > 4
             {
-                let req = veldwerk_core::sync::SyncRequest::from_cbor(&body)?;
-                let resp = veldwerk_core::sync::SyncResponse::from_cbor(&answer)?;
+                let req = veldwerk_device::sync::SyncRequest::from_cbor(&body)?;
+                let resp = veldwerk_device::sync::SyncResponse::from_cbor(&answer)?;
                 for d in &req.docs {
                     let m = automerge::sync::Message::decode(&d.message)?;
                     eprintln!(

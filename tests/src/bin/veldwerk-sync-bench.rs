@@ -11,7 +11,7 @@
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
-use veldwerk_core::protocol::Event;
+use veldwerk_rules::protocol::Event;
 use veldwerk_tests::{steps_to_binnen, waarneming, TestDevice, TestServer};
 
 fn main() {

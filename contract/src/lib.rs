@@ -1,0 +1,18 @@
+//! `veldwerk-contract`: what the server and the devices must agree on, byte for byte.
+//!
+//! - [`evidence`]: the signed, hash-chained entry ([`evidence::Entry`]), its canonical bytes,
+//!   signing and verifying a visit's chains.
+//! - [`zaak`]: the zaak document (Automerge) schema: summary, visits, entries.
+//! - [`policy`]: the signed policy bundle (active code, routekaart overrides).
+//! - [`auth`]: signed device requests.
+//! - [`sync`]: the CBOR sync envelope.
+//!
+//! Depends on `veldwerk-rules` only; no network or file I/O.
+#![warn(clippy::unwrap_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod auth;
+pub mod evidence;
+pub mod policy;
+pub mod sync;
+pub mod zaak;

@@ -1,0 +1,774 @@
+//! Behaviour of the device through its public interface, on real stores in temp dirs.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use ring::rand::SystemRandom;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+
+use super::*;
+use veldwerk_contract::policy::{CodeDirective, PolicyBundle};
+use veldwerk_contract::zaak::Address;
+use veldwerk_rules::protocol::melding::Werkproces;
+use veldwerk_rules::protocol::{
+    Aankondigingswijze, Ambtsverklaring, BronSoort, ExtraOnderwerp, Feit, Grondslag, Ondertekenaar,
+    Rol, ToestemmingsTekst, Variant,
+};
+
+const KEY: [u8; 32] = [7; 32];
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap() + Duration::minutes(minute)
+}
+
+fn summary(zaak_id: &str) -> ZaakSummary {
+    ZaakSummary {
+        zaak_id: zaak_id.into(),
+        label: format!("{zaak_id} samenwoning"),
+        address: Address {
+            street: "Wijk 1".into(),
+            house_number: "12A".into(),
+            postcode: "8321 AA".into(),
+            city: "Urk".into(),
+        },
+        werkproces: Werkproces::H2,
+        motivatie: "Twee auto's op naam van een ander staan sinds maart op het adres.".into(),
+        deadline: NaiveDate::from_ymd_opt(2026, 12, 7),
+        handhavers: BTreeSet::from(["hh-1".to_owned(), "hh-2".to_owned()]),
+    }
+}
+
+fn plan(actie: Actie, handhavers: Option<u32>) -> PlannedAction {
+    PlannedAction {
+        actie,
+        handhavers,
+        transport: None,
+        medewerkers_per_auto: None,
+        coronaproof: None,
+        hardware_ok: None,
+        software_beveiligd: None,
+    }
+}
+
+/// The steps of a visit up to being inside, for a concrete aanwijzing.
+fn steps_to_binnen(actie: Actie, handhavers: &[&str]) -> Vec<Event> {
+    vec![
+        Event::Aanleiding {
+            actie,
+            grondslag: Grondslag::ConcreteAanwijzing {
+                feiten: vec![Feit {
+                    omschrijving: "Twee auto's van een ander staan sinds maart op het adres."
+                        .into(),
+                    bron: BronSoort::Register,
+                }],
+                geraadpleegde_bronnen: vec!["RDW".into(), "BRP".into()],
+                waarom_niet_minder_ingrijpend: "De registers tonen de woonsituatie niet.".into(),
+            },
+        },
+        Event::Aankondiging {
+            wijze: Aankondigingswijze::Aangekondigd,
+            toelichting: None,
+        },
+        Event::AanDeDeur {
+            handhavers: handhavers.iter().map(|h| h.to_string()).collect(),
+            leider: handhavers[0].to_owned(),
+        },
+        Event::LegitimatieEnDoel {
+            legitimatie_getoond: true,
+            doel: "Vaststellen van de woonsituatie.".into(),
+        },
+        ToestemmingsTekst::standaard(Variant::A).event(),
+        Event::ToestemmingGegeven {
+            door: "bewoner".into(),
+            rol: Rol::Bewoner,
+        },
+        Event::Binnentreden,
+    ]
+}
+
+fn waarneming(n: usize) -> Event {
+    Event::Waarneming {
+        ruimte: format!("kamer {n}"),
+        tekst: format!("Waarneming {n}: twee tandenborstels in de badkamer."),
+        foto: None,
+        kast_geopend: false,
+        kamer_van: None,
+    }
+}
+
+/// Every condition code of the decision for the next step, confirmed.
+fn confirm_all(device: &mut Device, zaak: &str, visit: &str, event: &Event) -> Vec<String> {
+    match device.decision_for(zaak, visit, event).unwrap() {
+        Some(Decision::Allowed { conditions, .. }) => {
+            conditions.into_iter().map(|c| c.code).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn record_all(device: &mut Device, zaak: &str, visit: &str, events: Vec<Event>, from: i64) {
+    for (i, event) in events.into_iter().enumerate() {
+        let confirmed = confirm_all(device, zaak, visit, &event);
+        device
+            .record(zaak, visit, event, confirmed, at(from + i as i64))
+            .unwrap();
+    }
+}
+
+fn device_with_zaak(dir: &Path) -> Device {
+    let mut device = Device::open(dir, KEY).unwrap();
+    device.create_zaak(&summary("Z-1"), at(0)).unwrap();
+    device
+}
+
+struct Org {
+    key: Ed25519KeyPair,
+}
+
+impl Org {
+    fn new() -> Self {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+        Org {
+            key: Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap(),
+        }
+    }
+
+    fn public(&self) -> Vec<u8> {
+        self.key.public_key().as_ref().to_vec()
+    }
+
+    fn bundle(&self, version: u64, code: Code) -> Vec<u8> {
+        self.bundle_with(version, code, "")
+    }
+
+    fn bundle_with(&self, version: u64, code: Code, overrides: &str) -> Vec<u8> {
+        let bundle = PolicyBundle {
+            organisation: "Urk".into(),
+            version,
+            issued_at: at(0),
+            overrides_toml: overrides.into(),
+            directives: vec![CodeDirective {
+                code,
+                effective_from: at(0),
+                by: "supervisor".into(),
+                reason: "persconferentie".into(),
+            }],
+        };
+        veldwerk_contract::policy::sign(&bundle, &self.key)
+            .unwrap()
+            .to_bytes()
+    }
+}
+
+#[test]
+fn open_creates_identity_once_and_refuses_a_wrong_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, public) = {
+        let device = Device::open(dir.path(), KEY).unwrap();
+        assert!(device.device_id().starts_with("lokaal-"));
+        (device.device_id().to_owned(), device.public_key())
+    };
+    let device = Device::open(dir.path(), KEY).unwrap();
+    assert_eq!(device.device_id(), id);
+    assert_eq!(device.public_key(), public);
+    drop(device);
+    let err = Device::open(dir.path(), [8; 32]).unwrap_err();
+    assert_eq!(err.code(), "wrong_key");
+}
+
+#[test]
+fn a_full_visit_is_recorded_verified_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let item = &device.worklist().unwrap().items[0];
+    assert_eq!(
+        (item.status.as_str(), item.next_step.as_str()),
+        ("nog_geen_bezoek", "bezoek_starten")
+    );
+
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    let item = &device.worklist().unwrap().items[0];
+    assert_eq!(
+        (item.status.as_str(), item.next_step.as_str()),
+        ("nieuw", "aanleiding")
+    );
+
+    let mut events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    events.push(waarneming(1));
+    events.push(waarneming(2));
+    events.push(Event::Afsluiting { toelichting: None });
+    events.push(Event::Rapport {
+        tekst: "Twee tandenborstels en herenkleding in de slaapkamer aangetroffen.".into(),
+        opgemaakt_door: vec![Ondertekenaar {
+            handhaver: "hh-1".into(),
+            verklaring: Ambtsverklaring::Ambtseed,
+        }],
+    });
+    let count = events.len();
+    record_all(&mut device, "Z-1", &visit, events, 2);
+
+    let item = device.worklist().unwrap().items[0].clone();
+    assert_eq!(item.status, "gerapporteerd");
+    assert_eq!(item.next_step, "uitnodiging_bespreking");
+    assert_eq!(item.unsynced_entries as usize, count);
+    assert!(item.closed);
+
+    let detail = device.zaak_detail("Z-1").unwrap();
+    let v = &detail.visits[0];
+    assert_eq!(v.entries.len(), count);
+    assert_eq!(v.fase, Fase::Gerapporteerd);
+    assert!(v.anomalies.is_empty());
+    assert!(v.verification.is_intact(), "{:?}", v.verification);
+    assert_eq!(v.plan, Some(plan(Actie::Huisbezoek, Some(2))));
+    // The field steps carry the confirmed checklist; the desk's rapport carries none.
+    let aan_de_deur = &v.entries[2].entry.policy;
+    let checklist: Vec<String> = device
+        .check_action(&plan(Actie::Huisbezoek, Some(2)))
+        .conditions()
+        .iter()
+        .map(|c| c.code.clone())
+        .collect();
+    assert!(!checklist.is_empty());
+    assert_eq!(aan_de_deur.confirmed_conditions, checklist);
+    assert_eq!(aan_de_deur.policy_version, 0);
+    assert_eq!(aan_de_deur.code, Code::Geel);
+    assert_eq!(aan_de_deur.policy_synced_at, None);
+    assert!(v.entries[count - 1]
+        .entry
+        .policy
+        .confirmed_conditions
+        .is_empty());
+}
+
+#[test]
+fn a_refused_transition_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    let mut events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    events.truncate(4); // up to legitimatie
+    record_all(&mut device, "Z-1", &visit, events, 2);
+
+    let confirmed = confirm_all(&mut device, "Z-1", &visit, &Event::Binnentreden);
+    let err = device
+        .record("Z-1", &visit, Event::Binnentreden, confirmed, at(9))
+        .unwrap_err();
+    assert_eq!(err.code(), "toestemming_ontbreekt");
+    assert_eq!(device.worklist().unwrap().items[0].unsynced_entries, 4);
+
+    // Reopened, the refused step is not there and the visit goes on where it was.
+    drop(device);
+    let mut device = Device::open(dir.path(), KEY).unwrap();
+    let detail = device.zaak_detail("Z-1").unwrap();
+    assert_eq!(detail.visits[0].entries.len(), 4);
+    assert_eq!(detail.visits[0].fase, Fase::Gelegitimeerd);
+}
+
+#[test]
+fn unconfirmed_conditions_are_listed_and_nothing_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, None),
+            at(1),
+        )
+        .unwrap();
+    let aanleiding = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]).remove(0);
+    let needed = confirm_all(&mut device, "Z-1", &visit, &aanleiding);
+    assert!(!needed.is_empty());
+
+    let err = device
+        .record("Z-1", &visit, aanleiding.clone(), Vec::new(), at(2))
+        .unwrap_err();
+    assert_eq!(err.code(), "voorwaarden_niet_bevestigd");
+    let missing: Vec<String> = err.details().into_iter().map(|n| n.code).collect();
+    assert_eq!(missing, needed);
+
+    let partly = needed[..needed.len() - 1].to_vec();
+    let err = device
+        .record("Z-1", &visit, aanleiding.clone(), partly, at(2))
+        .unwrap_err();
+    assert_eq!(err.details().len(), 1);
+    assert_eq!(
+        device.zaak_detail("Z-1").unwrap().visits[0].entries.len(),
+        0
+    );
+
+    device
+        .record("Z-1", &visit, aanleiding, needed, at(3))
+        .unwrap();
+}
+
+#[test]
+fn the_active_code_of_a_verified_policy_governs_visits() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = device_with_zaak(dir.path());
+
+    let err = device.install_policy(&org.bundle(1, Code::Oranje), at(0));
+    assert_eq!(err.unwrap_err().code(), "niet_aangemeld");
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    assert_eq!(device.device_id(), "dev-1");
+
+    // Another key's bundle is refused; the right one installs; an older one is refused.
+    let other = Org::new();
+    let err = device.install_policy(&other.bundle(5, Code::Geel), at(0));
+    assert_eq!(err.unwrap_err().code(), "policy_signature_invalid");
+    let status = device
+        .install_policy(&org.bundle(3, Code::Oranje), at(0))
+        .unwrap();
+    assert_eq!((status.code, status.version), (Code::Oranje, 3));
+    let err = device.install_policy(&org.bundle(2, Code::Geel), at(0));
+    assert_eq!(err.unwrap_err().code(), "policy_not_newer");
+
+    // Oranje: a physical visit is forbidden; the app with one handhaver is allowed.
+    let err = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "actie_verboden");
+    assert!(!err.details().is_empty());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::HuisbezoekApp,
+            plan(Actie::HuisbezoekApp, Some(1)),
+            at(1),
+        )
+        .unwrap();
+    let mut events = steps_to_binnen(Actie::HuisbezoekApp, &["hh-1", "hh-2"]);
+    let at_door = events.remove(2);
+    record_all(&mut device, "Z-1", &visit, events[..2].to_vec(), 2);
+    // Two handhavers at the door break the one-handhaver rule of code oranje.
+    let err = device
+        .record("Z-1", &visit, at_door, Vec::new(), at(4))
+        .unwrap_err();
+    assert_eq!(err.code(), "actie_verboden");
+
+    // The policy survives reopening, and the entries carry its version and sync time.
+    drop(device);
+    let device = Device::open(dir.path(), KEY).unwrap();
+    assert_eq!(device.active_code(), Code::Oranje);
+    assert_eq!(device.policy_version(), 3);
+    let status = device.policy_status(at(60 * 13));
+    assert!(status.stale);
+    assert_eq!(status.warnings[0].code, "policy_stale");
+    assert!(!device.policy_status(at(60)).stale);
+    let mut device = device;
+    let detail = device.zaak_detail("Z-1").unwrap();
+    let policy = &detail.visits[0].entries[0].entry.policy;
+    assert_eq!(
+        (policy.policy_version, policy.code, policy.policy_synced_at),
+        (3, Code::Oranje, Some(at(0)))
+    );
+    assert!(detail.visits[0].verification.is_intact());
+}
+
+#[test]
+fn without_policy_the_device_says_it_applies_geel() {
+    let dir = tempfile::tempdir().unwrap();
+    let device = Device::open(dir.path(), KEY).unwrap();
+    let status = device.policy_status(at(0));
+    assert!(!status.installed && status.stale);
+    assert_eq!((status.code, status.version), (Code::Geel, 0));
+    assert_eq!(status.warnings[0].code, "geen_beleid");
+}
+
+#[test]
+fn correcties_point_at_entries_of_the_same_visit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let v1 = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    let v2 = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(2),
+        )
+        .unwrap();
+    let mut first = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    first.truncate(1);
+    record_all(&mut device, "Z-1", &v1, first.clone(), 3);
+    record_all(&mut device, "Z-1", &v2, first, 4);
+    let target = device.zaak_detail("Z-1").unwrap().visits[0].entries[0]
+        .entry
+        .entry_id
+        .clone();
+    let v1_of_target = device.zaak_detail("Z-1").unwrap().visits[0]
+        .meta
+        .visit_id
+        .clone();
+    let other = if v1_of_target == v1 { &v2 } else { &v1 };
+    let correctie = |id: &str| Event::Correctie {
+        corrigeert: id.to_owned(),
+        tekst: "Lees: sinds april.".into(),
+    };
+    let err = device
+        .record("Z-1", other, correctie(&target), Vec::new(), at(5))
+        .unwrap_err();
+    assert_eq!(err.code(), "correctie_onbekende_vastlegging");
+    let err = device
+        .record("Z-1", other, correctie("onbekend"), Vec::new(), at(5))
+        .unwrap_err();
+    assert_eq!(err.code(), "correctie_onbekende_vastlegging");
+    device
+        .record("Z-1", &v1_of_target, correctie(&target), Vec::new(), at(6))
+        .unwrap();
+}
+
+#[test]
+fn a_photo_must_be_stored_before_the_waarneming_that_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    let mut events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    events.push(Event::ExtraToestemming {
+        onderwerp: ExtraOnderwerp::Fotos,
+        ruimte: None,
+        door: "bewoner".into(),
+        rol: Rol::Bewoner,
+        gegeven: true,
+    });
+    record_all(&mut device, "Z-1", &visit, events, 2);
+
+    let photo = b"jpeg bytes of a bathroom".to_vec();
+    let with_photo = |foto: String| Event::Waarneming {
+        ruimte: "badkamer".into(),
+        tekst: "Twee tandenborstels.".into(),
+        foto: Some(foto),
+        kast_geopend: false,
+        kamer_van: None,
+    };
+    let absent = BlobRef::of(&photo).as_str().to_owned();
+    let confirmed = confirm_all(&mut device, "Z-1", &visit, &with_photo(absent.clone()));
+    let err = device
+        .record("Z-1", &visit, with_photo(absent), confirmed.clone(), at(20))
+        .unwrap_err();
+    assert_eq!(err.code(), "foto_onbekend");
+
+    let blob = device.put_photo("Z-1", &photo).unwrap();
+    device
+        .record(
+            "Z-1",
+            &visit,
+            with_photo(blob.as_str().to_owned()),
+            confirmed,
+            at(21),
+        )
+        .unwrap();
+    assert_eq!(device.photo(&blob).unwrap(), Some(photo));
+    assert_eq!(
+        device.put_photo("Z-404", b"x").unwrap_err().code(),
+        "zaak_unknown"
+    );
+}
+
+#[test]
+fn recording_continues_after_reopening_and_compaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    device.set_compaction_policy(CompactionPolicy {
+        max_chunks: 5,
+        min_chunk_bytes: u64::MAX,
+    });
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    record_all(
+        &mut device,
+        "Z-1",
+        &visit,
+        steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]),
+        2,
+    );
+    let waarnemingen: Vec<Event> = (0..6).map(waarneming).collect();
+    record_all(&mut device, "Z-1", &visit, waarnemingen, 10);
+    assert!(
+        device
+            .store()
+            .document_stats("Z-1")
+            .unwrap()
+            .unwrap()
+            .chunks
+            < 5
+    );
+
+    drop(device);
+    let mut device = Device::open(dir.path(), KEY).unwrap();
+    record_all(&mut device, "Z-1", &visit, vec![waarneming(7)], 20);
+    let detail = device.zaak_detail("Z-1").unwrap();
+    assert_eq!(detail.visits[0].entries.len(), 14);
+    assert!(detail.visits[0].verification.is_intact());
+    assert_eq!(detail.visits[0].entries.last().unwrap().entry.seq, 14);
+}
+
+#[test]
+fn two_devices_in_one_visit_see_each_others_entries_after_exchange() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a = device_with_zaak(da.path());
+    let mut b = Device::open(db.path(), KEY).unwrap();
+    let visit = a
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    record_all(
+        &mut a,
+        "Z-1",
+        &visit,
+        steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]),
+        2,
+    );
+    let doc = a.zaak_document("Z-1").unwrap();
+    assert_eq!(b.add_zaak_document(&doc, at(9)).unwrap(), "Z-1");
+    assert_eq!(b.worklist().unwrap().items[0].status, "binnen");
+
+    record_all(&mut a, "Z-1", &visit, vec![waarneming(1)], 10);
+    record_all(&mut b, "Z-1", &visit, vec![waarneming(2)], 11);
+    let from_b = b.zaak_document("Z-1").unwrap();
+    let from_a = a.zaak_document("Z-1").unwrap();
+    a.add_zaak_document(&from_b, at(12)).unwrap();
+    b.add_zaak_document(&from_a, at(12)).unwrap();
+    a.add_known_key(b.device_id(), &b.public_key()).unwrap();
+
+    let ids = |d: &mut Device| -> Vec<String> {
+        d.zaak_detail("Z-1").unwrap().visits[0]
+            .entries
+            .iter()
+            .map(|e| e.entry.entry_id.clone())
+            .collect()
+    };
+    assert_eq!(ids(&mut a).len(), 9);
+    assert_eq!(ids(&mut a), ids(&mut b));
+    assert!(a.verify_visit("Z-1", &visit).unwrap().is_intact());
+    // Both go on recording after the merge.
+    record_all(&mut b, "Z-1", &visit, vec![waarneming(3)], 13);
+    assert_eq!(ids(&mut b).len(), 10);
+}
+
+#[test]
+fn unknown_zaken_and_visits_give_coded_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let err = device
+        .record("Z-404", "v", Event::Binnentreden, Vec::new(), at(1))
+        .unwrap_err();
+    assert_eq!(err.code(), "zaak_unknown");
+    let err = device
+        .record("Z-1", "v", Event::Binnentreden, Vec::new(), at(1))
+        .unwrap_err();
+    assert_eq!(err.code(), "unknown_visit");
+    let err = device.create_zaak(&summary("Z-1"), at(1)).unwrap_err();
+    assert_eq!(err.code(), "zaak_exists");
+    let err = device
+        .start_visit(
+            "Z-1",
+            Actie::Spreekkamer,
+            plan(Actie::Spreekkamer, Some(1)),
+            at(1),
+        )
+        .unwrap_err();
+    assert!(!err.code().is_empty());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    let wrong = steps_to_binnen(Actie::HuisbezoekApp, &["hh-1"]).remove(0);
+    let confirmed = confirm_all(&mut device, "Z-1", &visit, &wrong);
+    let err = device
+        .record("Z-1", &visit, wrong, confirmed, at(2))
+        .unwrap_err();
+    assert_eq!(err.code(), "actie_wijkt_af");
+    assert!(err.notice().message.contains("huisbezoek"));
+}
+
+#[test]
+fn bad_input_is_refused_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = device_with_zaak(dir.path());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    record_all(
+        &mut device,
+        "Z-1",
+        &visit,
+        steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"])[..2].to_vec(),
+        2,
+    );
+    for garbage in [
+        &b""[..],
+        b"not automerge",
+        &[0x85, 0x6f, 0x4a, 0x83, 1, 2, 3],
+    ] {
+        assert!(device.add_zaak_document(garbage, at(5)).is_err());
+    }
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    let err = device
+        .install_policy(b"{\"payload\":1}", at(5))
+        .unwrap_err();
+    assert_eq!(err.code(), "policy_malformed");
+    let mut tampered = org.bundle(2, Code::Rood);
+    let i = tampered.len() / 2;
+    tampered[i] ^= 1;
+    assert!(device.install_policy(&tampered, at(5)).is_err());
+    assert_eq!(device.active_code(), Code::Geel);
+    let err = device
+        .set_enrollment("dev-1", &[1, 2, 3], "https://veldwerk.example")
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_public_key");
+
+    drop(device);
+    let mut device = Device::open(dir.path(), KEY).unwrap();
+    assert_eq!(device.device_id(), "dev-1");
+    assert_eq!(
+        device.enrollment().unwrap().server_url,
+        "https://veldwerk.example"
+    );
+    let detail = device.zaak_detail("Z-1").unwrap();
+    assert_eq!(detail.visits[0].entries.len(), 2);
+    assert_eq!(device.worklist().unwrap().items.len(), 1);
+}
+
+#[test]
+fn the_organisations_overrides_travel_in_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = device_with_zaak(dir.path());
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    let one_at_the_door = "organisatie = \"Gemeente Urk\"\nversie = \"2026-11\"\n\n\
+                           [geel.huisbezoek]\nmax_handhavers = 1\n";
+    device
+        .install_policy(&org.bundle_with(1, Code::Geel, one_at_the_door), at(0))
+        .unwrap();
+    let err = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "actie_verboden");
+    assert_eq!(err.details()[0].code, "max_handhavers_exceeded");
+
+    // A bundle whose overrides do not parse is refused; the installed one stays in force.
+    let err = device
+        .install_policy(&org.bundle_with(2, Code::Rood, "[geel.huisbezoek\n"), at(2))
+        .unwrap_err();
+    assert!(!err.code().is_empty());
+    assert_eq!(
+        (device.policy_version(), device.active_code()),
+        (1, Code::Geel)
+    );
+    drop(device);
+    let device = Device::open(dir.path(), KEY).unwrap();
+    assert!(device.rules().routekaart().is_overridden());
+}
+
+#[test]
+fn a_document_update_is_stored_and_rederived() {
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a = device_with_zaak(da.path());
+    let mut b = Device::open(db.path(), KEY).unwrap();
+    b.add_zaak_document(&a.zaak_document("Z-1").unwrap(), at(1))
+        .unwrap();
+    let visit = b
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(2),
+        )
+        .unwrap();
+    let from_b = b.zaak_document("Z-1").unwrap();
+
+    a.update_document("Z-1", at(3), |doc| {
+        let mut other = ZaakDocument::load(&from_b)?;
+        Ok(doc.merge(&mut other)?)
+    })
+    .unwrap();
+    assert_eq!(a.worklist().unwrap().items[0].next_step, "aanleiding");
+    // A failing update stores nothing and leaves the document as it was.
+    let err = a
+        .update_document("Z-1", at(4), |_| -> Result<(), DeviceError> {
+            Err(DeviceError::NietAangemeld)
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "niet_aangemeld");
+    drop(a);
+    let mut a = Device::open(da.path(), KEY).unwrap();
+    assert_eq!(a.zaak_detail("Z-1").unwrap().visits[0].meta.visit_id, visit);
+
+    record_all(
+        &mut b,
+        "Z-1",
+        &visit,
+        steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]),
+        5,
+    );
+    assert_eq!(b.worklist().unwrap().items[0].unsynced_entries, 7);
+    b.mark_synced("Z-1").unwrap();
+    assert_eq!(b.worklist().unwrap().items[0].unsynced_entries, 0);
+    assert_eq!(a.mark_synced("Z-404").unwrap_err().code(), "zaak_unknown");
+}

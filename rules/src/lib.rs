@@ -1,0 +1,17 @@
+//! `veldwerk-rules`: the rules a field action is held to, as pure functions over data.
+//!
+//! - [`routekaart`]: the VNG routekaart (codes × actions) as data, and `evaluate`.
+//! - [`protocol`]: the huisbezoek protocol as a state machine per visit, and the melding handhaving.
+//! - [`factual`]: the factual-language check for motivations and rapporten.
+//! - [`notice`]: the coded, Dutch-worded outcome shared by rules, protocol and errors.
+//!
+//! No I/O, no documents, no keys: the same answers on a device, on the server and in a test.
+#![warn(clippy::unwrap_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod factual;
+pub mod notice;
+pub mod protocol;
+pub mod routekaart;
+
+pub use notice::Notice;
