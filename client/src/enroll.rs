@@ -2,16 +2,12 @@
 //! the organisation key (pinned from now on) and the first signed policy come back.
 
 use chrono::Utc;
-use serde::Deserialize;
-use veldwerk_contract::policy::SignedPolicy;
+use veldwerk_contract::api::{paths, EnrollRequest, EnrollResponse, ErrorBody};
 use veldwerk_device::Device;
 use veldwerk_rules::routekaart::Code;
 
 use crate::error::ClientError;
 use crate::transport::{Answer, Transport};
-
-/// The enrollment route.
-pub const ENROLL_PATH: &str = "/v1/enroll";
 
 /// What enrollment gave the device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,15 +19,6 @@ pub struct Enrollment {
     /// The installed policy's version and its active code.
     pub policy_version: u64,
     pub code: Code,
-}
-
-#[derive(Deserialize)]
-struct EnrollAnswer {
-    device_id: String,
-    user: String,
-    organisation: String,
-    org_public_key: String,
-    policy: SignedPolicy,
 }
 
 /// Enrolls `device` with the server at `server_url` using the one-time `code` a supervisor
@@ -48,15 +35,16 @@ pub fn enroll(
         });
     }
     let transport = Transport::new(server_url)?;
-    let body = serde_json::json!({
-        "code": code.trim(),
-        "public_key": hex::encode(device.public_key()),
-    });
-    let answer = transport.post_json(ENROLL_PATH, body.to_string().as_bytes())?;
+    let body = EnrollRequest {
+        code: code.trim().to_owned(),
+        public_key: hex::encode(device.public_key()),
+    };
+    let body = serde_json::to_vec(&body).map_err(|e| ClientError::BadResponse(e.to_string()))?;
+    let answer = transport.post_json(paths::ENROLL, &body)?;
     if answer.status != 200 {
         return Err(refused(answer));
     }
-    let parsed: EnrollAnswer = serde_json::from_slice(&answer.body)
+    let parsed: EnrollResponse = serde_json::from_slice(&answer.body)
         .map_err(|e| ClientError::BadResponse(e.to_string()))?;
     let org_key = hex::decode(parsed.org_public_key.trim())
         .ok()
@@ -78,26 +66,12 @@ pub fn enroll(
     })
 }
 
-/// A refusal body `{code, message}`, or a generic one when the body is not that.
+/// A refusal: its body as every API error writes it ([`ErrorBody`]).
 pub(crate) fn refused(answer: Answer) -> ClientError {
-    #[derive(Deserialize)]
-    struct Body {
-        code: String,
-        message: String,
-    }
-    match serde_json::from_slice::<Body>(&answer.body) {
-        Ok(b) => ClientError::Refused {
-            status: answer.status,
-            code: b.code,
-            message: b.message,
-        },
-        Err(_) => ClientError::Refused {
-            status: answer.status,
-            code: "server_error".into(),
-            message: format!(
-                "De server weigerde de aanvraag (HTTP {}) zonder uitleg.",
-                answer.status
-            ),
-        },
+    let body = ErrorBody::from_answer(answer.status, &answer.body);
+    ClientError::Refused {
+        status: answer.status,
+        code: body.code,
+        message: body.message,
     }
 }

@@ -14,7 +14,7 @@ mod error;
 mod sync;
 pub mod transport;
 
-pub use enroll::{enroll, Enrollment, ENROLL_PATH};
+pub use enroll::{enroll, Enrollment};
 pub use error::ClientError;
 pub use sync::{sync, SyncProgress, SyncReport};
 pub use veldwerk_device::sync::SyncSummary;

@@ -6,11 +6,13 @@
 //! - [`policy`]: the signed policy bundle (active code, routekaart overrides).
 //! - [`auth`]: signed device requests.
 //! - [`sync`]: the CBOR sync envelope.
+//! - [`api`]: the HTTP routes, the device routes' JSON bodies and the error body.
 //!
 //! Depends on `veldwerk-rules` only; no network or file I/O.
 #![warn(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod api;
 pub mod auth;
 pub mod evidence;
 pub mod policy;

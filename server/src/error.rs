@@ -1,12 +1,13 @@
 //! Errors: the internal [`Error`] of the store and the [`AppError`] the API answers with.
 //!
-//! Every error a client sees is `{"code": "...", "message": "<Dutch>"}` with a fitting status;
+//! Every error a client sees is an `ErrorBody` (`veldwerk_contract::api`) with a fitting status;
 //! internal details (SQL, I/O) are logged, never sent.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
+use veldwerk_contract::api::ErrorBody;
+use veldwerk_contract::sync::Instruction;
 
 /// What can go wrong below the API: storage, crypto, and refusals with a reason.
 #[derive(Debug, thiserror::Error)]
@@ -63,15 +64,7 @@ pub struct AppError {
     pub code: &'static str,
     pub message: String,
     /// An instruction for the device, e.g. `wipe` for a revoked device.
-    pub instruction: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    instruction: Option<&'a str>,
+    pub instruction: Option<Instruction>,
 }
 
 impl AppError {
@@ -98,7 +91,7 @@ impl AppError {
 
     pub fn device_revoked() -> Self {
         AppError {
-            instruction: Some("wipe"),
+            instruction: Some(Instruction::Wipe),
             ..Self::new(
                 StatusCode::FORBIDDEN,
                 "device_revoked",
@@ -137,9 +130,9 @@ impl From<rusqlite::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let body = Body {
-            code: self.code,
-            message: &self.message,
+        let body = ErrorBody {
+            code: self.code.to_owned(),
+            message: self.message,
             instruction: self.instruction,
         };
         (self.status, Json(body)).into_response()

@@ -629,3 +629,34 @@ fn shutdown_lets_a_request_in_flight_finish() {
     assert!(answer.contains("enroll_code_invalid"));
     server.stop();
 }
+
+/// The router serves exactly the routes of the API contract (`veldwerk_contract::api::ROUTES`,
+/// which the OpenAPI test compares with `/v1/openapi.json`): every listed (method, path) reaches
+/// a handler, every other method on those paths is 405.
+#[test]
+fn the_router_serves_exactly_the_contract_routes() {
+    use veldwerk_contract::api::{Method, ROUTES};
+    let server = TestServer::start();
+    let all = [Method::Get, Method::Post, Method::Delete];
+    for route in ROUTES {
+        let url = server.url(&route.path.replace("{id}", "1"));
+        for method in all {
+            let request = ureq::http::Request::builder()
+                .method(method.as_str().to_uppercase().as_str())
+                .uri(&url)
+                .body(())
+                .unwrap();
+            let (status, body) = answer(agent().run(request));
+            let listed = ROUTES
+                .iter()
+                .any(|r| r.path == route.path && r.method == method);
+            if listed {
+                assert_ne!(status, 405, "{method:?} {}", route.path);
+                assert_ne!(body["code"], "not_found", "{method:?} {}", route.path);
+            } else {
+                assert_eq!(status, 405, "{method:?} {} is routed", route.path);
+            }
+        }
+    }
+    server.stop();
+}

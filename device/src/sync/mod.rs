@@ -18,6 +18,7 @@ pub use veldwerk_contract::sync::{
     CONTENT_TYPE, PROTOCOL_VERSION, SYNC_PATH,
 };
 
+use veldwerk_contract::api::ErrorBody;
 use veldwerk_contract::policy::{self, PolicyBundle, SignedPolicy};
 use veldwerk_contract::zaak::ZaakDocument;
 use veldwerk_rules::Notice;
@@ -403,25 +404,12 @@ fn send_changes_at_once(state: &mut sync::State) {
 
 /// Reads a refusal body: `{"code", "message", "instruction"?}` (JSON, as every API error).
 pub fn refusal(status: u16, body: &[u8]) -> SyncError {
-    #[derive(serde::Deserialize)]
-    struct Body {
-        code: String,
-        message: String,
-        instruction: Option<Instruction>,
-    }
-    match serde_json::from_slice::<Body>(body) {
-        Ok(b) => SyncError::Refused {
-            status,
-            code: b.code,
-            message: b.message,
-            instruction: b.instruction,
-        },
-        Err(_) => SyncError::Refused {
-            status,
-            code: "server_error".into(),
-            message: format!("De server weigerde de synchronisatie (HTTP {status})."),
-            instruction: None,
-        },
+    let body = ErrorBody::from_answer(status, body);
+    SyncError::Refused {
+        status,
+        code: body.code,
+        message: body.message,
+        instruction: body.instruction,
     }
 }
 

@@ -2,33 +2,13 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use veldwerk_contract::policy::SignedPolicy;
+use veldwerk_contract::api::{EnrollRequest, EnrollResponse, PolicyResponse};
 
 use super::extract::SignedRequest;
 use super::{ApiJson, AppState};
 use crate::db::now;
 use crate::error::{AppError, Error};
 use crate::{devices, policy};
-
-#[derive(Debug, Deserialize, Serialize)]
-pub struct EnrollRequest {
-    /// The one-time code the supervisor gave (dashes and case do not matter).
-    pub code: String,
-    /// The device's Ed25519 public key, 32 bytes as lowercase hex.
-    pub public_key: String,
-}
-
-#[derive(Debug, Deserialize, Serialize)]
-pub struct EnrollResponse {
-    pub device_id: String,
-    pub user: String,
-    pub organisation: String,
-    /// The organisation's Ed25519 public key (hex): pin it; it verifies every policy bundle.
-    pub org_public_key: String,
-    pub policy_version: u64,
-    pub policy: SignedPolicy,
-}
 
 /// `POST /v1/enroll`.
 pub async fn enroll(
@@ -62,12 +42,6 @@ pub async fn enroll(
         policy_version: version,
         policy: signed,
     }))
-}
-
-#[derive(Debug, Deserialize, Serialize)]
-pub struct PolicyResponse {
-    pub version: u64,
-    pub policy: SignedPolicy,
 }
 
 /// `GET /v1/policy` (device-signed): the newest signed bundle.

@@ -13,9 +13,10 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
+use veldwerk_contract::api::paths;
 
 use crate::db::Db;
 use crate::error::AppError;
@@ -33,45 +34,29 @@ pub struct AppState {
 /// The largest request body accepted (enrollment, console); sync will set its own limit.
 pub const MAX_BODY: usize = 1 << 20;
 
-/// Every route, as (method, path), in the order the OpenAPI description lists them.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/healthz"),
-    ("get", "/v1/openapi.json"),
-    ("post", "/v1/enroll"),
-    ("get", "/v1/policy"),
-    ("post", "/v1/sync"),
-    ("post", "/v1/session"),
-    ("delete", "/v1/session"),
-    ("get", "/v1/code"),
-    ("post", "/v1/code"),
-    ("get", "/v1/audit"),
-    ("get", "/v1/devices"),
-    ("post", "/v1/devices/{id}/revoke"),
-    ("get", "/v1/flags"),
-    ("post", "/v1/flags/{id}/resolve"),
-];
-
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/healthz", get(console::healthz))
+        .route(paths::HEALTHZ, get(console::healthz))
         .route(
-            "/v1/openapi.json",
+            paths::OPENAPI,
             get(|| async { Json(crate::openapi::document()) }),
         )
-        .route("/v1/enroll", post(device::enroll))
-        .route("/v1/policy", get(device::policy))
+        .route(paths::ENROLL, post(device::enroll))
+        .route(paths::POLICY, get(device::policy))
         .route(
-            "/v1/sync",
+            paths::SYNC,
             post(sync::sync).layer(axum::extract::DefaultBodyLimit::max(sync::MAX_SYNC_BODY)),
         )
-        .route("/v1/session", post(console::sign_in))
-        .route("/v1/session", delete(console::sign_out))
-        .route("/v1/code", get(console::get_code).post(console::set_code))
-        .route("/v1/audit", get(console::audit))
-        .route("/v1/devices", get(console::devices))
-        .route("/v1/devices/{id}/revoke", post(console::revoke_device))
-        .route("/v1/flags", get(console::flags))
-        .route("/v1/flags/{id}/resolve", post(console::resolve_flag))
+        .route(
+            paths::SESSION,
+            post(console::sign_in).delete(console::sign_out),
+        )
+        .route(paths::CODE, get(console::get_code).post(console::set_code))
+        .route(paths::AUDIT, get(console::audit))
+        .route(paths::DEVICES, get(console::devices))
+        .route(paths::DEVICE_REVOKE, post(console::revoke_device))
+        .route(paths::FLAGS, get(console::flags))
+        .route(paths::FLAG_RESOLVE, post(console::resolve_flag))
         .merge(crate::web::routes())
         .fallback(|| async {
             AppError::new(

@@ -1,0 +1,164 @@
+//! The HTTP API as both sides see it: every route's method and path, the JSON bodies of the
+//! device routes, and the error body of every refusal.
+//!
+//! The server builds its router from [`ROUTES`]' paths and a test checks the router and
+//! `/v1/openapi.json` against [`ROUTES`]; the client and the devices parse answers with the types
+//! below, so a field renamed on one side fails to compile on the other. `server/docs/api.md`
+//! describes each route.
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::SignedPolicy;
+use crate::sync::Instruction;
+
+/// The paths of the API. Path parameters are written as axum 0.8 writes them (`{id}`).
+pub mod paths {
+    pub const HEALTHZ: &str = "/healthz";
+    pub const OPENAPI: &str = "/v1/openapi.json";
+    pub const ENROLL: &str = "/v1/enroll";
+    pub const POLICY: &str = "/v1/policy";
+    pub const SYNC: &str = "/v1/sync";
+    pub const SESSION: &str = "/v1/session";
+    pub const CODE: &str = "/v1/code";
+    pub const AUDIT: &str = "/v1/audit";
+    pub const DEVICES: &str = "/v1/devices";
+    pub const DEVICE_REVOKE: &str = "/v1/devices/{id}/revoke";
+    pub const FLAGS: &str = "/v1/flags";
+    pub const FLAG_RESOLVE: &str = "/v1/flags/{id}/resolve";
+}
+
+/// An HTTP method of a route, lowercase as OpenAPI writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+            Method::Delete => "delete",
+        }
+    }
+}
+
+/// One route of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+}
+
+const fn route(method: Method, path: &'static str) -> Route {
+    Route { method, path }
+}
+
+/// Every route of the JSON/CBOR API, in the order the OpenAPI description lists them. (The
+/// console's HTML pages are not part of the API.)
+pub const ROUTES: &[Route] = &[
+    route(Method::Get, paths::HEALTHZ),
+    route(Method::Get, paths::OPENAPI),
+    route(Method::Post, paths::ENROLL),
+    route(Method::Get, paths::POLICY),
+    route(Method::Post, paths::SYNC),
+    route(Method::Post, paths::SESSION),
+    route(Method::Delete, paths::SESSION),
+    route(Method::Get, paths::CODE),
+    route(Method::Post, paths::CODE),
+    route(Method::Get, paths::AUDIT),
+    route(Method::Get, paths::DEVICES),
+    route(Method::Post, paths::DEVICE_REVOKE),
+    route(Method::Get, paths::FLAGS),
+    route(Method::Post, paths::FLAG_RESOLVE),
+];
+
+/// The body of every refusal: `{"code": "...", "message": "<Dutch>", "instruction"?: "wipe"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable snake_case code.
+    pub code: String,
+    /// What the user reads, in Dutch.
+    pub message: String,
+    /// An instruction for the device, e.g. `wipe` for a revoked device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<Instruction>,
+}
+
+impl ErrorBody {
+    /// Reads a refusal's body; a body that is not an [`ErrorBody`] (a proxy's HTML page, a
+    /// truncated answer) becomes a generic `server_error` that names the status.
+    pub fn from_answer(status: u16, body: &[u8]) -> ErrorBody {
+        serde_json::from_slice(body).unwrap_or_else(|_| ErrorBody {
+            code: "server_error".into(),
+            message: format!("De server weigerde de aanvraag (HTTP {status}) zonder uitleg."),
+            instruction: None,
+        })
+    }
+}
+
+/// `POST /v1/enroll`: what the device sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The one-time code the supervisor gave (dashes and case do not matter).
+    pub code: String,
+    /// The device's Ed25519 public key, 32 bytes as lowercase hex.
+    pub public_key: String,
+}
+
+/// `POST /v1/enroll`: what the server answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: String,
+    /// The handhaver the device belongs to.
+    pub user: String,
+    pub organisation: String,
+    /// The organisation's Ed25519 public key (hex): pin it; it verifies every policy bundle.
+    pub org_public_key: String,
+    pub policy_version: u64,
+    pub policy: SignedPolicy,
+}
+
+/// `GET /v1/policy`: the newest signed bundle.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyResponse {
+    pub version: u64,
+    pub policy: SignedPolicy,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_body_round_trips_and_a_foreign_body_becomes_server_error() {
+        let body = br#"{"code":"device_revoked","message":"Ingetrokken.","instruction":"wipe"}"#;
+        let parsed = ErrorBody::from_answer(403, body);
+        assert_eq!(parsed.code, "device_revoked");
+        assert_eq!(parsed.instruction, Some(Instruction::Wipe));
+        let again = serde_json::to_vec(&parsed).unwrap();
+        assert_eq!(ErrorBody::from_answer(403, &again), parsed);
+
+        let without = serde_json::to_string(&ErrorBody {
+            instruction: None,
+            ..parsed
+        })
+        .unwrap();
+        assert!(!without.contains("instruction"));
+
+        let html = ErrorBody::from_answer(502, b"<html>Bad gateway</html>");
+        assert_eq!(html.code, "server_error");
+        assert!(html.message.contains("HTTP 502"));
+    }
+
+    #[test]
+    fn every_route_is_listed_once() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ROUTES {
+            assert!(seen.insert((r.method, r.path)), "{r:?} twice");
+            assert!(r.path.starts_with('/'));
+        }
+    }
+}
