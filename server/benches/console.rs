@@ -113,7 +113,7 @@ fn main() -> anyhow::Result<()> {
         ..Settings::default()
     };
     let db = Db::open(dir.path())?;
-    let org = veldwerk_server::org::ensure(&db, &settings.organisation)?;
+    let org = veldwerk_server::setup::ensure_organisation(&db, &settings.organisation)?;
     let started = Instant::now();
     seed(&db, &org)?;
     eprintln!(

@@ -160,6 +160,18 @@ pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>> {
     Ok(rows)
 }
 
+/// Every row of one action (e.g. `code_switched`), newest first.
+pub fn of_action(conn: &Connection, action: &str) -> Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log
+         WHERE action = ?1 ORDER BY seq DESC",
+    )?;
+    let rows = stmt
+        .query_map([action], read_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use crate::db::{now, Db};
 use crate::error::Error;
 use crate::settings::{FileSettings, Settings};
 use crate::users::Role;
-use crate::{audit, demo, devices, org, policy, server, users, zaken};
+use crate::{audit, demo, devices, policy, server, setup, users, zaken};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -195,7 +195,7 @@ pub fn run_admin(
     stdin: &mut dyn BufRead,
 ) -> Result<String, Error> {
     let db = Db::open(&settings.data_dir)?;
-    let org = org::ensure(&db, &settings.organisation)?;
+    let org = setup::ensure_organisation(&db, &settings.organisation)?;
     let t = now();
     match command {
         Command::User(UserCmd::Add {
@@ -399,7 +399,7 @@ pub fn main() -> ExitCode {
                 settings.organisation = demo::DEMO_ORGANISATION.to_owned();
             }
             let db = Db::open(&settings.data_dir)?;
-            org::ensure(&db, &settings.organisation)?;
+            setup::ensure_organisation(&db, &settings.organisation)?;
             match demo::ensure(&db, &settings)? {
                 Some(info) => println!(
                     "{}",

@@ -17,10 +17,12 @@ use crate::error::{Error, Result};
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "veldwerk-server.sqlite3";
 
-/// The schema version this build writes. Never edit a migration that has shipped; add one.
-pub const SCHEMA_VERSION: i64 = 2;
+/// The schema version this build writes: the number of [`MIGRATIONS`].
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[
+/// The migrations, in order (`veldwerk_sql`; the device store works the same way): migration
+/// `n` brings the store to version `n`. Never edit a migration that has shipped; add one.
+pub const MIGRATIONS: &[&str] = &[
     // 1: organisation, users and sessions, enrollment and devices, zaken, policy, audit, flags.
     r#"
     CREATE TABLE organisation (
@@ -155,6 +157,12 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     "#,
 ];
+
+/// Whether the store answers a query (the health check).
+pub fn ping(conn: &rusqlite::Connection) -> Result<()> {
+    conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
+    Ok(())
+}
 
 /// Seconds since the Unix epoch, the unit of every time column.
 pub fn now() -> i64 {
@@ -301,19 +309,19 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Brings the store to [`SCHEMA_VERSION`] in one transaction: all of the missing migrations or
+/// none.
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version > SCHEMA_VERSION {
-        return Err(Error::Data(format!(
-            "database schema version {version} is newer than this server ({SCHEMA_VERSION})"
-        )));
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
-        tracing::info!(version = i + 1, "database migrated");
+    let tx = conn.transaction()?;
+    let migrated = veldwerk_sql::migrate(&tx, MIGRATIONS).map_err(|e| match e {
+        veldwerk_sql::MigrateError::TooNew { found, supported } => Error::Data(format!(
+            "database schema version {found} is newer than this server ({supported})"
+        )),
+        veldwerk_sql::MigrateError::Sqlite(e) => Error::Db(e),
+    })?;
+    tx.commit()?;
+    if migrated.from != migrated.to {
+        tracing::info!(from = migrated.from, to = migrated.to, "database migrated");
     }
     Ok(())
 }
@@ -321,6 +329,179 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first shipped schema, frozen: never edit it (nor `MIGRATIONS[0]`).
+    const FROZEN_V1: &str = r#"
+CREATE TABLE organisation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL,
+    key_pkcs8 BLOB NOT NULL,
+    public_key BLOB NOT NULL,
+    overrides_toml TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('handhaver', 'supervisor', 'admin')),
+    password_hash TEXT,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE enrollment_codes (
+    code_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    device_id TEXT
+);
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    public_key BLOB NOT NULL UNIQUE,
+    enrolled_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    revoked_by TEXT,
+    last_seen INTEGER,
+    policy_version_seen INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE zaken (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    adres TEXT NOT NULL,
+    melding TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'gesloten')),
+    deadline TEXT,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE assignments (
+    zaak_id TEXT NOT NULL REFERENCES zaken(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    assigned_at INTEGER NOT NULL,
+    withdrawn_at INTEGER,
+    PRIMARY KEY (zaak_id, user_id)
+);
+CREATE TABLE directives (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL CHECK (code IN ('geel', 'oranje', 'rood')),
+    effective_from INTEGER NOT NULL,
+    by_name TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    policy_version INTEGER NOT NULL
+);
+CREATE TABLE policy_versions (
+    version INTEGER PRIMARY KEY,
+    issued_at INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    details TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE nonces (
+    device_id TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, nonce)
+) WITHOUT ROWID;
+CREATE INDEX nonces_seen_at ON nonces(seen_at);
+CREATE TABLE flags (
+    id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    zaak_id TEXT NOT NULL,
+    entry_ref TEXT NOT NULL,
+    actie TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    code_known TEXT,
+    policy_version_known INTEGER NOT NULL,
+    code_active TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    resolved_at INTEGER,
+    resolved_by TEXT,
+    resolution TEXT,
+    UNIQUE (zaak_id, entry_ref)
+);
+"#;
+
+    fn normalised(sql: &str) -> String {
+        sql.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Every table and index with its SQL, whitespace normalised (the frozen copy is indented
+    /// differently from `MIGRATIONS`).
+    fn schema_of(conn: &Connection) -> Vec<(String, String, Option<String>)> {
+        let mut stmt = conn
+            .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                let sql: Option<String> = r.get(2)?;
+                Ok((r.get(0)?, r.get(1)?, sql.map(|s| normalised(&s))))
+            })
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    }
+
+    #[test]
+    fn the_first_migration_is_the_frozen_first_schema() {
+        assert_eq!(normalised(MIGRATIONS[0]), normalised(FROZEN_V1));
+    }
+
+    #[test]
+    fn a_version_1_store_migrates_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(FROZEN_V1).unwrap();
+            conn.execute_batch(
+                "PRAGMA user_version = 1;
+                 INSERT INTO users (id, name, role, created_at) VALUES (1, 'piet', 'handhaver', 10);
+                 INSERT INTO zaken (id, label, adres, melding, created_at)
+                     VALUES ('Z-1', 'zaak 1', 'Wijk 1 12A, 8321 AA Urk', '{}', 11);
+                 INSERT INTO assignments (zaak_id, user_id, assigned_at) VALUES ('Z-1', 1, 12);",
+            )
+            .unwrap();
+        }
+        let db = Db::open(dir.path()).unwrap();
+        let (version, label, assigned): (i64, String, i64) = db
+            .with(|c| {
+                Ok((
+                    c.pragma_query_value(None, "user_version", |r| r.get(0))?,
+                    c.query_row("SELECT label FROM zaken WHERE id = 'Z-1'", [], |r| r.get(0))?,
+                    c.query_row(
+                        "SELECT count(*) FROM assignments WHERE user_id = 1",
+                        [],
+                        |r| r.get(0),
+                    )?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(
+            (version, label.as_str(), assigned),
+            (SCHEMA_VERSION, "zaak 1", 1)
+        );
+        let migrated = db.with(|c| Ok(schema_of(c))).unwrap();
+        drop(db);
+
+        let fresh = tempfile::tempdir().unwrap();
+        let fresh = Db::open(fresh.path()).unwrap();
+        assert_eq!(migrated, fresh.with(|c| Ok(schema_of(c))).unwrap());
+    }
 
     #[test]
     fn opens_migrates_once_and_reopens() {

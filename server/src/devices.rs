@@ -146,6 +146,15 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<Device>> {
         .optional()?)
 }
 
+/// How many devices are enrolled and not revoked (the devices a code switch will reach).
+pub fn active_count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM devices WHERE revoked_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn list(conn: &Connection) -> Result<Vec<Device>> {
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY d.enrolled_at, d.id"))?;
     let rows = stmt

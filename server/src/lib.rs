@@ -22,6 +22,7 @@ pub mod policy;
 pub mod secret;
 pub mod server;
 pub mod settings;
+pub mod setup;
 pub mod sync;
 pub mod users;
 pub mod web;

@@ -12,11 +12,10 @@ use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use rusqlite::OptionalExtension;
 use serde_json::json;
-use veldwerk_rules::routekaart::Code;
 
-use crate::db::{now, Db};
+use crate::audit;
+use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::{audit, policy};
 
 /// The loaded organisation.
 #[derive(Clone)]
@@ -35,13 +34,9 @@ impl std::fmt::Debug for Organisation {
     }
 }
 
-/// Loads the organisation, creating it on first start: a fresh key pair, a first directive
-/// (code geel, the least restrictive code of the routekaart, by `systeem`) and policy
-/// version 1.
-pub fn ensure(db: &Db, name: &str) -> Result<Organisation> {
-    if let Some(org) = load(db)? {
-        return Ok(org);
-    }
+/// Creates the organisation with a fresh key pair (inside the caller's transaction, so the first
+/// policy can be issued with it: `setup::ensure_organisation`).
+pub fn create(tx: &rusqlite::Transaction<'_>, name: &str, at: i64) -> Result<Organisation> {
     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
         .map_err(|_| Error::Crypto("cannot generate organisation key".into()))?;
     let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
@@ -51,31 +46,18 @@ pub fn ensure(db: &Db, name: &str) -> Result<Organisation> {
         public_key: key.public_key().as_ref().to_vec(),
         key: Arc::new(key),
     };
-    let at = now();
-    db.write(|tx| {
-        tx.execute(
-            "INSERT INTO organisation (id, name, key_pkcs8, public_key, created_at)
-             VALUES (1, ?1, ?2, ?3, ?4)",
-            rusqlite::params![name, pkcs8.as_ref(), org.public_key, at],
-        )?;
-        audit::append(
-            tx,
-            at,
-            "systeem",
-            "organisation_created",
-            &json!({ "name": name, "public_key": hex::encode(&org.public_key) }),
-        )?;
-        policy::switch_code(
-            tx,
-            &org,
-            Code::Geel,
-            "Startwaarde bij inrichting",
-            "systeem",
-            at,
-        )?;
-        Ok(())
-    })?;
-    tracing::info!(organisation = name, "organisation created");
+    tx.execute(
+        "INSERT INTO organisation (id, name, key_pkcs8, public_key, created_at)
+         VALUES (1, ?1, ?2, ?3, ?4)",
+        rusqlite::params![name, pkcs8.as_ref(), org.public_key, at],
+    )?;
+    audit::append(
+        tx,
+        at,
+        "systeem",
+        "organisation_created",
+        &json!({ "name": name, "public_key": hex::encode(&org.public_key) }),
+    )?;
     Ok(org)
 }
 

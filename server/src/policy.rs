@@ -171,7 +171,7 @@ mod tests {
     fn switching_issues_a_new_verifiable_version_with_an_audit_row() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
-        let org = crate::org::ensure(&db, "Gemeente Test").unwrap();
+        let org = crate::setup::ensure_organisation(&db, "Gemeente Test").unwrap();
         let (v1, _) = db.with(|c| current(c)).unwrap();
         assert_eq!(v1, 1);
         let bundle = db
@@ -192,7 +192,7 @@ mod tests {
     fn a_switch_without_reason_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
-        let org = crate::org::ensure(&db, "Gemeente Test").unwrap();
+        let org = crate::setup::ensure_organisation(&db, "Gemeente Test").unwrap();
         let err = db
             .write(|tx| switch_code(tx, &org, Code::Oranje, "  ", "sanne", 1_800_000_000))
             .unwrap_err();

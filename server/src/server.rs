@@ -8,13 +8,13 @@ use tokio::net::TcpListener;
 
 use crate::api::{router, AppState};
 use crate::db::Db;
-use crate::org;
 use crate::settings::Settings;
+use crate::setup;
 
 /// Opens the store (creating the organisation on first start) and builds the state.
 pub fn open_state(settings: Settings) -> anyhow::Result<AppState> {
     let db = Db::open(&settings.data_dir)?;
-    let org = org::ensure(&db, &settings.organisation)?;
+    let org = setup::ensure_organisation(&db, &settings.organisation)?;
     Ok(AppState {
         db,
         org,

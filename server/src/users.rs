@@ -151,6 +151,15 @@ pub fn add_user(
     })
 }
 
+/// The names of all handhavers, by name (the console's choice of whom to assign or enroll).
+pub fn handhavers(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM users WHERE role = 'handhaver' ORDER BY name")?;
+    let rows = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(rows)
+}
+
 pub fn find_user(conn: &Connection, name: &str) -> Result<User> {
     conn.query_row(
         "SELECT id, name, role FROM users WHERE name = ?1",

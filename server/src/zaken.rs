@@ -104,10 +104,72 @@ pub fn create(
     Ok((zaak, warnings))
 }
 
-/// id, label, adres, melding JSON, status, deadline, created_at.
-type ZaakRow = (String, String, String, String, String, Option<String>, i64);
+/// Rows per page: the list stays quick with thousands of zaken.
+pub const PAGE_SIZE: i64 = 100;
 
-fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<ZaakRow> {
+/// One line of the list.
+#[derive(Debug, Clone)]
+pub struct ZaakRow {
+    pub id: String,
+    pub label: String,
+    pub adres: String,
+    pub werkproces: String,
+    pub status: String,
+    pub deadline: Option<String>,
+    /// Assigned handhavers (not withdrawn), comma separated.
+    pub handhavers: String,
+}
+
+/// A page of zaken, open first and then by deadline, with the total count. `status` filters
+/// (`open`, `gesloten`) when given.
+pub fn list_page(
+    conn: &Connection,
+    status: Option<&str>,
+    page: i64,
+) -> Result<(Vec<ZaakRow>, i64)> {
+    let total: i64 = conn.query_row(
+        "SELECT count(*) FROM zaken WHERE ?1 IS NULL OR status = ?1",
+        [status],
+        |r| r.get(0),
+    )?;
+    // The page's ids first, so the assignee lookup and JSON extraction run for its rows only
+    // (SQLite would compute them for every skipped row of the OFFSET too).
+    let mut stmt = conn.prepare_cached(
+        "WITH page AS (
+             SELECT id, row_number() OVER (
+                 ORDER BY status = 'gesloten', deadline IS NULL, deadline, id) AS n
+             FROM zaken WHERE ?1 IS NULL OR status = ?1
+             ORDER BY n LIMIT ?2 OFFSET ?3)
+         SELECT z.id, z.label, z.adres, coalesce(json_extract(z.melding, '$.werkproces'), ''),
+                z.status, z.deadline,
+                coalesce((SELECT group_concat(u.name, ', ') FROM assignments a
+                          JOIN users u ON u.id = a.user_id
+                          WHERE a.zaak_id = z.id AND a.withdrawn_at IS NULL), '')
+         FROM page JOIN zaken z ON z.id = page.id ORDER BY page.n",
+    )?;
+    let rows = stmt
+        .query_map(
+            rusqlite::params![status, PAGE_SIZE, page.max(0) * PAGE_SIZE],
+            |r| {
+                Ok(ZaakRow {
+                    id: r.get(0)?,
+                    label: r.get(1)?,
+                    adres: r.get(2)?,
+                    werkproces: r.get(3)?,
+                    status: r.get(4)?,
+                    deadline: r.get(5)?,
+                    handhavers: r.get(6)?,
+                })
+            },
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((rows, total))
+}
+
+/// id, label, adres, melding JSON, status, deadline, created_at.
+type StoredZaak = (String, String, String, String, String, Option<String>, i64);
+
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredZaak> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -119,7 +181,7 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<ZaakRow> {
     ))
 }
 
-fn build(row: ZaakRow) -> Result<Zaak> {
+fn build(row: StoredZaak) -> Result<Zaak> {
     let (id, label, adres, melding, status, deadline, created_at) = row;
     Ok(Zaak {
         melding: serde_json::from_str(&melding)

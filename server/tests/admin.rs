@@ -129,7 +129,8 @@ fn demo_creates_an_organisation_once() {
         ..Default::default()
     };
     let db = veldwerk_server::db::Db::open(dir.path()).unwrap();
-    veldwerk_server::org::ensure(&db, veldwerk_server::demo::DEMO_ORGANISATION).unwrap();
+    veldwerk_server::setup::ensure_organisation(&db, veldwerk_server::demo::DEMO_ORGANISATION)
+        .unwrap();
     let info = veldwerk_server::demo::ensure(&db, &s).unwrap().unwrap();
     assert_eq!(info.enroll_codes.len(), 2);
     assert_eq!(info.zaken.len(), 3);

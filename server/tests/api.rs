@@ -36,7 +36,7 @@ impl TestServer {
             ..Settings::default()
         };
         let db = Db::open(dir.path()).unwrap();
-        veldwerk_server::org::ensure(&db, &settings.organisation).unwrap();
+        veldwerk_server::setup::ensure_organisation(&db, &settings.organisation).unwrap();
         db.write(|tx| {
             add_user(tx, "sanne", Role::Supervisor, Some(PASSWORD), "test", 0)?;
             add_user(tx, "root", Role::Admin, Some(PASSWORD), "test", 0)?;

@@ -34,7 +34,7 @@ impl TestServer {
             ..Settings::default()
         };
         let db = Db::open(dir.path()).unwrap();
-        let org = veldwerk_server::org::ensure(&db, &settings.organisation).unwrap();
+        let org = veldwerk_server::setup::ensure_organisation(&db, &settings.organisation).unwrap();
         db.write(|tx| {
             add_user(tx, "sanne", Role::Supervisor, Some(PASSWORD), "test", 0)?;
             add_user(tx, "piet", Role::Handhaver, None, "test", 0)?;

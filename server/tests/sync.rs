@@ -25,7 +25,7 @@ use veldwerk_rules::routekaart::{Actie, Code};
 use veldwerk_server::db::{now, Db};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::zaken::{self, NewZaak};
-use veldwerk_server::{devices, flags, org, policy, Settings};
+use veldwerk_server::{devices, flags, org, policy, setup, Settings};
 
 struct TestServer {
     db: Db,
@@ -43,7 +43,7 @@ impl TestServer {
             ..Settings::default()
         };
         let db = Db::open(dir.path()).unwrap();
-        org::ensure(&db, &settings.organisation).unwrap();
+        setup::ensure_organisation(&db, &settings.organisation).unwrap();
         db.write(|tx| {
             add_user(
                 tx,

@@ -20,7 +20,7 @@ use veldwerk_rules::routekaart::{Actie, Code, Decision, PlannedAction};
 use veldwerk_server::db::{now, Db};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::zaken::{self, NewZaak};
-use veldwerk_server::{devices, flags, org, policy, Settings};
+use veldwerk_server::{devices, flags, org, policy, setup, Settings};
 
 /// The organisation every test server creates.
 pub const ORGANISATION: &str = "Gemeente Proef";
@@ -64,7 +64,7 @@ impl TestServer {
             ..Settings::default()
         };
         let db = Db::open(dir.path()).unwrap();
-        org::ensure(&db, ORGANISATION).unwrap();
+        setup::ensure_organisation(&db, ORGANISATION).unwrap();
         db.write(|tx| {
             add_user(
                 tx,

@@ -111,23 +111,25 @@ impl Store {
         configure(&conn)?;
         {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut version = schema::user_version(&tx)?;
-            if version > schema::VERSION {
+            let found = veldwerk_sql::user_version(&tx)?;
+            if found > schema::VERSION {
                 return Err(StoreError::SchemaTooNew {
-                    found: version,
+                    found,
                     supported: schema::VERSION,
                 });
             }
-            if version == 0 {
-                schema::create(&tx)?;
-                write_key_check(&tx, &keys)?;
-                version = schema::VERSION;
-            }
             // Checked before migrating: a wrong key changes nothing on disk.
-            check_key(&tx, &keys)?;
-            while version < schema::VERSION {
-                schema::upgrade_from(&tx, version)?;
-                version += 1;
+            if found > 0 {
+                check_key(&tx, &keys)?;
+            }
+            veldwerk_sql::migrate(&tx, schema::MIGRATIONS).map_err(|e| match e {
+                veldwerk_sql::MigrateError::TooNew { found, supported } => {
+                    StoreError::SchemaTooNew { found, supported }
+                }
+                veldwerk_sql::MigrateError::Sqlite(e) => StoreError::from(e),
+            })?;
+            if found == 0 {
+                write_key_check(&tx, &keys)?;
             }
             tx.commit()?;
         }

@@ -2,15 +2,16 @@
 //!
 //! Every value column holds a sealed value (see [`crate::crypto`]); row keys are HMAC-SHA256 of
 //! the identifiers, never the identifiers. A migration that has shipped is never edited: a new
-//! version adds an `upgrade_from` step and updates [`CREATE`].
+//! version appends one to [`MIGRATIONS`] (the server's store works the same way).
 
-use rusqlite::Transaction;
+/// The migrations, in order (`veldwerk_sql`): migration `n` brings the store to version `n`.
+pub const MIGRATIONS: &[&str] = &[V1, V1_TO_V2];
 
 /// The schema version this code writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// The full current schema, for a new store.
-const CREATE: &str = "
+/// Version 1: the first shipped schema.
+const V1: &str = "
 CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE zaken (
@@ -36,13 +37,6 @@ CREATE TABLE sync_states (
     PRIMARY KEY (zaak_key, peer_key)
 );
 CREATE TABLE secrets (name TEXT PRIMARY KEY, body BLOB NOT NULL);
-CREATE TABLE blobs (blob_key BLOB PRIMARY KEY, body BLOB NOT NULL);
-CREATE TABLE blob_refs (
-    blob_key BLOB NOT NULL,
-    zaak_key BLOB NOT NULL,
-    PRIMARY KEY (blob_key, zaak_key)
-) WITHOUT ROWID;
-CREATE INDEX blob_refs_by_zaak ON blob_refs (zaak_key);
 ";
 
 /// Version 1 to 2: photos (blobs) and which zaken reference them, for retention.
@@ -55,22 +49,3 @@ CREATE TABLE blob_refs (
 ) WITHOUT ROWID;
 CREATE INDEX blob_refs_by_zaak ON blob_refs (zaak_key);
 ";
-
-/// Creates the current schema in an empty database.
-pub(crate) fn create(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch(CREATE)?;
-    tx.pragma_update(None, "user_version", VERSION)
-}
-
-/// Upgrades a database at `version` by one step.
-pub(crate) fn upgrade_from(tx: &Transaction<'_>, version: u32) -> rusqlite::Result<()> {
-    // Version 0 is an empty database, which `create` handles; add a step per new version.
-    if version == 1 {
-        tx.execute_batch(V1_TO_V2)?;
-    }
-    tx.pragma_update(None, "user_version", version + 1)
-}
-
-pub(crate) fn user_version(tx: &Transaction<'_>) -> rusqlite::Result<u32> {
-    tx.query_row("PRAGMA user_version", [], |row| row.get(0))
-}

@@ -604,6 +604,13 @@ fn a_version_1_store_migrates_and_keeps_its_data() {
     assert_eq!(schema_of(&migrated), schema_of(&raw(fresh.path())));
 }
 
+/// A shipped migration is never edited: the first one is still the frozen first schema.
+#[test]
+fn the_first_migration_is_the_frozen_first_schema() {
+    let frozen = FROZEN_V1.replace("PRAGMA user_version = 1;", "");
+    assert_eq!(schema::MIGRATIONS[0].trim(), frozen.trim());
+}
+
 #[test]
 fn a_newer_schema_is_refused() {
     let dir = TempDir::new().unwrap();

@@ -19,10 +19,7 @@ use crate::users::{self, User};
 
 /// `GET /healthz`: the process runs and its store answers.
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
-    state
-        .db
-        .call(|db| db.with(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)))
-        .await?;
+    state.db.call(|db| db.with(|c| crate::db::ping(c))).await?;
     Ok(Json(serde_json::json!({ "status": "ok" })))
 }
 

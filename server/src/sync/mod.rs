@@ -615,7 +615,7 @@ mod tests {
     fn store_with_zaak() -> (tempfile::TempDir, Db, zaken::Zaak) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
-        crate::org::ensure(&db, "Gemeente Test").unwrap();
+        crate::setup::ensure_organisation(&db, "Gemeente Test").unwrap();
         let zaak = db
             .write(|tx| {
                 add_user(tx, "piet", Role::Handhaver, None, "test", 0)?;

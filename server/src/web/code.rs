@@ -16,8 +16,8 @@ use super::{done, refusal, refusal_from, Console, CsrfForm, Flash};
 use crate::api::AppState;
 use crate::db::now;
 use crate::error::{Error, Result};
-use crate::policy;
 use crate::users::SessionInfo;
+use crate::{devices, policy};
 
 /// The newest bundle, verified against the organisation key as a device would.
 pub async fn current_bundle(state: &AppState) -> Result<PolicyBundle> {
@@ -275,15 +275,7 @@ pub async fn confirm(State(state): State<AppState>, f: CsrfForm<SwitchForm>) -> 
     }
     let devices: i64 = state
         .db
-        .call(|db| {
-            db.with(|c| {
-                Ok(c.query_row(
-                    "SELECT count(*) FROM devices WHERE revoked_at IS NULL",
-                    [],
-                    |r| r.get(0),
-                )?)
-            })
-        })
+        .call(|db| db.with(|c| devices::active_count(c)))
         .await
         .unwrap_or(0);
     let body = layout::page(

@@ -12,16 +12,7 @@ use crate::api::AppState;
 use crate::db::now;
 use crate::devices;
 use crate::error::{AppError, Result};
-use crate::users::SessionInfo;
-
-/// The names of all handhavers, for the form's choice.
-pub fn handhavers(conn: &rusqlite::Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT name FROM users WHERE role = 'handhaver' ORDER BY name")?;
-    let rows = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(rows)
-}
+use crate::users::{self, SessionInfo};
 
 fn form(s: &SessionInfo, names: &[String]) -> Markup {
     html! {
@@ -40,7 +31,7 @@ fn form(s: &SessionInfo, names: &[String]) -> Markup {
 }
 
 async fn names(state: &AppState) -> Result<Vec<String>> {
-    state.db.call(|db| db.with(|c| handhavers(c))).await
+    state.db.call(|db| db.with(|c| users::handhavers(c))).await
 }
 
 /// `GET /koppelcodes`.

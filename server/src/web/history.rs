@@ -11,28 +11,6 @@ use crate::api::AppState;
 use crate::audit::{self, AuditCheck, AuditRow};
 use crate::error::Result;
 
-/// Every `code_switched` row, newest first.
-pub fn code_switches(conn: &rusqlite::Connection) -> Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log
-         WHERE action = 'code_switched' ORDER BY seq DESC",
-    )?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(AuditRow {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                details: r.get(4)?,
-                prev_hash: r.get(5)?,
-                hash: r.get(6)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
 fn detail(row: &AuditRow, key: &str) -> String {
     serde_json::from_str::<serde_json::Value>(&row.details)
         .ok()
@@ -53,7 +31,7 @@ pub async fn page(State(state): State<AppState>, Console(s): Console) -> Respons
             db.with(|c| {
                 Ok((
                     audit::verify_audit_chain(c)?,
-                    code_switches(c)?,
+                    audit::of_action(c, "code_switched")?,
                     audit::recent(c, 50)?,
                 ))
             })

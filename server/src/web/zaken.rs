@@ -11,76 +11,13 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use veldwerk_rules::protocol::melding::{Melding, Werkproces};
 
-use super::enroll::handhavers;
 use super::layout::{self, csrf_field, notices};
 use super::{done, refusal_from, Console, CsrfForm};
 use crate::api::AppState;
 use crate::db::now;
-use crate::error::{AppError, Result};
-use crate::users::SessionInfo;
+use crate::error::AppError;
+use crate::users::{self, SessionInfo};
 use crate::zaken::{self, NewZaak};
-
-/// Rows per page: the list stays quick with thousands of zaken.
-pub const PAGE_SIZE: i64 = 100;
-
-/// One line of the list.
-#[derive(Debug, Clone)]
-pub struct ZaakRow {
-    pub id: String,
-    pub label: String,
-    pub adres: String,
-    pub werkproces: String,
-    pub status: String,
-    pub deadline: Option<String>,
-    /// Assigned handhavers (not withdrawn), comma separated.
-    pub handhavers: String,
-}
-
-/// A page of zaken, open first and then by deadline, with the total count. `status` filters
-/// (`open`, `gesloten`) when given.
-pub fn list_page(
-    conn: &rusqlite::Connection,
-    status: Option<&str>,
-    page: i64,
-) -> Result<(Vec<ZaakRow>, i64)> {
-    let total: i64 = conn.query_row(
-        "SELECT count(*) FROM zaken WHERE ?1 IS NULL OR status = ?1",
-        [status],
-        |r| r.get(0),
-    )?;
-    // The page's ids first, so the assignee lookup and JSON extraction run for its rows only
-    // (SQLite would compute them for every skipped row of the OFFSET too).
-    let mut stmt = conn.prepare_cached(
-        "WITH page AS (
-             SELECT id, row_number() OVER (
-                 ORDER BY status = 'gesloten', deadline IS NULL, deadline, id) AS n
-             FROM zaken WHERE ?1 IS NULL OR status = ?1
-             ORDER BY n LIMIT ?2 OFFSET ?3)
-         SELECT z.id, z.label, z.adres, coalesce(json_extract(z.melding, '$.werkproces'), ''),
-                z.status, z.deadline,
-                coalesce((SELECT group_concat(u.name, ', ') FROM assignments a
-                          JOIN users u ON u.id = a.user_id
-                          WHERE a.zaak_id = z.id AND a.withdrawn_at IS NULL), '')
-         FROM page JOIN zaken z ON z.id = page.id ORDER BY page.n",
-    )?;
-    let rows = stmt
-        .query_map(
-            rusqlite::params![status, PAGE_SIZE, page.max(0) * PAGE_SIZE],
-            |r| {
-                Ok(ZaakRow {
-                    id: r.get(0)?,
-                    label: r.get(1)?,
-                    adres: r.get(2)?,
-                    werkproces: r.get(3)?,
-                    status: r.get(4)?,
-                    deadline: r.get(5)?,
-                    handhavers: r.get(6)?,
-                })
-            },
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((rows, total))
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ZakenQuery {
@@ -129,14 +66,21 @@ pub async fn page(
         .clamp(1, 1_000_000);
     let data = state
         .db
-        .call(move |db| db.with(|c| Ok((list_page(c, status, page - 1)?, handhavers(c)?))))
+        .call(move |db| {
+            db.with(|c| {
+                Ok((
+                    zaken::list_page(c, status, page - 1)?,
+                    users::handhavers(c)?,
+                ))
+            })
+        })
         .await;
     let ((rows, total), names) = match data {
         Ok(d) => d,
         Err(e) => return refusal_from(e, Some(&s)),
     };
     let today = chrono::Utc::now().date_naive().to_string();
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let pages = ((total + zaken::PAGE_SIZE - 1) / zaken::PAGE_SIZE).max(1);
     let link = |p: i64| match status {
         Some(st) => format!("/zaken?status={st}&pagina={p}"),
         None => format!("/zaken?pagina={p}"),
@@ -306,7 +250,7 @@ fn melding_form(s: &SessionInfo, names: &[String], f: &MeldingForm) -> Markup {
 
 /// `GET /zaken/nieuw`.
 pub async fn new_form(State(state): State<AppState>, Console(s): Console) -> Response {
-    let names = match state.db.call(|db| db.with(|c| handhavers(c))).await {
+    let names = match state.db.call(|db| db.with(|c| users::handhavers(c))).await {
         Ok(n) => n,
         Err(e) => return refusal_from(e, Some(&s)),
     };
@@ -379,7 +323,7 @@ pub async fn create(State(state): State<AppState>, f: CsrfForm<MeldingForm>) -> 
     let form = f.form;
     let names = state
         .db
-        .call(|db| db.with(|c| handhavers(c)))
+        .call(|db| db.with(|c| users::handhavers(c)))
         .await
         .unwrap_or_default();
     let refused = |code: &str, message: &str, form: &MeldingForm| {
@@ -483,8 +427,8 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        let (first, total) = db.with(|c| list_page(c, None, 0)).unwrap();
-        let (second, _) = db.with(|c| list_page(c, Some("open"), 1)).unwrap();
+        let (first, total) = db.with(|c| zaken::list_page(c, None, 0)).unwrap();
+        let (second, _) = db.with(|c| zaken::list_page(c, Some("open"), 1)).unwrap();
         assert_eq!((total, first.len(), second.len()), (150, 100, 50));
         assert_eq!(first[0].label, "zaak 149");
         assert_eq!(first[0].handhavers, "piet");
@@ -496,6 +440,11 @@ mod tests {
         let dated = deadlines.iter().take_while(|d| d.is_some()).count();
         assert_eq!(dated, 135, "undated zaken last");
         assert!(deadlines[..dated].windows(2).all(|w| w[0] <= w[1]));
-        assert_eq!(db.with(|c| list_page(c, Some("gesloten"), 0)).unwrap().1, 0);
+        assert_eq!(
+            db.with(|c| zaken::list_page(c, Some("gesloten"), 0))
+                .unwrap()
+                .1,
+            0
+        );
     }
 }

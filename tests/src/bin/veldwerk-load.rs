@@ -36,7 +36,7 @@ use veldwerk_rules::routekaart::Actie;
 use veldwerk_server::db::{now, Db};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::zaken::{self, NewZaak};
-use veldwerk_server::{devices, org, Settings};
+use veldwerk_server::{devices, setup, Settings};
 
 const ORGANISATION: &str = "Gemeente Last";
 
@@ -130,7 +130,7 @@ impl Server {
     fn start(handhavers: usize, zaken_each: usize) -> Result<Server> {
         let dir = tempfile::tempdir()?;
         let db = Db::open(dir.path())?;
-        org::ensure(&db, ORGANISATION)?;
+        setup::ensure_organisation(&db, ORGANISATION)?;
         db.write(|tx| {
             add_user(
                 tx,
