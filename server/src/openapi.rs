@@ -53,7 +53,7 @@ pub fn document() -> Value {
             }},
             "/v1/session": {
                 "post": { "summary": "Sign in with a password", "requestBody": body(r("SignIn")),
-                    "responses": { "200": ok("signed in; also sets the veldwerk_session cookie", r("Session")), "401": err("invalid_credentials"), "429": err("account_locked") } },
+                    "responses": { "200": ok("signed in; also sets the veldwerk_session cookie", r("Session")), "401": err("credentials_invalid"), "429": err("account_locked") } },
                 "delete": { "summary": "Sign out", "security": console, "responses": { "204": { "description": "signed out" }, "401": err("not_signed_in") } }
             },
             "/v1/code": {

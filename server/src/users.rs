@@ -194,7 +194,7 @@ pub struct NewSession {
 fn invalid_credentials() -> Error {
     Error::refused(
         StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
+        "credentials_invalid",
         "Gebruikersnaam of wachtwoord klopt niet.",
     )
 }
@@ -373,7 +373,7 @@ mod tests {
         let code = |r: Result<NewSession>| r.unwrap_err().code();
         assert_eq!(
             code(login(&db, &settings, "sanne", "fout", t)),
-            "invalid_credentials"
+            "credentials_invalid"
         );
         assert_eq!(
             code(login(&db, &settings, "sanne", "fout", t)),
@@ -393,7 +393,7 @@ mod tests {
         assert_eq!(s.user.role, Role::Supervisor);
         assert_eq!(
             code(login(&db, &settings, "niemand", "x", t)),
-            "invalid_credentials"
+            "credentials_invalid"
         );
         db.with(|c| {
             let found = session(c, &s.token, t + 902)?.unwrap();

@@ -404,7 +404,7 @@ fn passwords_lockout_sessions_roles_and_csrf() {
     let (status, body) = post_json(&url, &json!({ "name": "sanne", "password": "fout" }), None);
     assert_eq!(
         (status, body["code"].as_str()),
-        (401, Some("invalid_credentials"))
+        (401, Some("credentials_invalid"))
     );
     let (status, body) = post_json(
         &url,
@@ -413,7 +413,7 @@ fn passwords_lockout_sessions_roles_and_csrf() {
     );
     assert_eq!(
         (status, body["code"].as_str()),
-        (401, Some("invalid_credentials"))
+        (401, Some("credentials_invalid"))
     );
 
     // No session, and a handhaver's session, get no console.

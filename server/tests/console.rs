@@ -259,7 +259,7 @@ fn a_wrong_password_is_refused_and_repeated_ones_lock_the_account() {
     let a = try_password("fout wachtwoord");
     assert_eq!(a.status, 401);
     assert!(a.body.contains("Gebruikersnaam of wachtwoord klopt niet."));
-    assert!(a.body.contains("invalid_credentials"));
+    assert!(a.body.contains("credentials_invalid"));
     assert!(cookie_pair(&a, "veldwerk_session").is_none());
     try_password("fout wachtwoord");
     let locked = try_password("fout wachtwoord");

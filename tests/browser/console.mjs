@@ -188,7 +188,7 @@ await test('a wrong password is refused', async () => {
   const r = await submit('button[type=submit]');
   expect(r.status() === 401, `status 401, got ${r.status()}`);
   const t = await text();
-  expect(t.includes('Gebruikersnaam of wachtwoord klopt niet.') && t.includes('invalid_credentials'), 'refusal shown');
+  expect(t.includes('Gebruikersnaam of wachtwoord klopt niet.') && t.includes('credentials_invalid'), 'refusal shown');
   await shot('02-aanmelden-fout-wachtwoord');
 });
 

@@ -65,8 +65,8 @@ impl EvidenceError {
     pub fn code(&self) -> &'static str {
         match self {
             EvidenceError::KeyGeneration => "key_generation_failed",
-            EvidenceError::InvalidPrivateKey => "invalid_private_key",
-            EvidenceError::InvalidPublicKey => "invalid_public_key",
+            EvidenceError::InvalidPrivateKey => "private_key_invalid",
+            EvidenceError::InvalidPublicKey => "public_key_invalid",
         }
     }
 
@@ -302,7 +302,7 @@ impl EntryStatus {
             EntryStatus::Ok => "ok",
             EntryStatus::Altered => "altered",
             EntryStatus::Unsigned => "unsigned",
-            EntryStatus::UnknownKey => "unknown_key",
+            EntryStatus::UnknownKey => "key_unknown",
             EntryStatus::MissingPredecessor => "missing_predecessor",
             EntryStatus::Reordered => "reordered",
             EntryStatus::Duplicate => "duplicate",
@@ -590,9 +590,9 @@ mod tests {
     #[test]
     fn bad_key_material_is_refused() {
         let err = DeviceKey::from_pkcs8(b"no key").unwrap_err();
-        assert_eq!(err.code(), "invalid_private_key");
+        assert_eq!(err.code(), "private_key_invalid");
         let err = KeyDirectory::new().insert("dev-a", &[1, 2, 3]).unwrap_err();
-        assert_eq!(err.code(), "invalid_public_key");
+        assert_eq!(err.code(), "public_key_invalid");
     }
 
     /// The canonical encoding is a contract with the server and JavaScript clients: this exact

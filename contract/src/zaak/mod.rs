@@ -78,8 +78,8 @@ impl ZaakError {
             ZaakError::SchemaTooNew { .. } => "schema_too_new",
             ZaakError::Malformed { .. } => "document_malformed",
             ZaakError::UnknownVisit(_) => "unknown_visit",
-            ZaakError::InvalidVisitKind(_) => "invalid_visit_kind",
-            ZaakError::InvalidEvent { .. } => "invalid_event",
+            ZaakError::InvalidVisitKind(_) => "visit_kind_invalid",
+            ZaakError::InvalidEvent { .. } => "event_invalid",
             ZaakError::Random => "random_unavailable",
         }
     }

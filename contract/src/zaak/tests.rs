@@ -152,7 +152,7 @@ fn visit_kind_and_visit_id_are_checked() {
     let err = doc
         .start_visit(Actie::Spreekkamer, &a, at(1, 0))
         .unwrap_err();
-    assert_eq!(err.code(), "invalid_visit_kind");
+    assert_eq!(err.code(), "visit_kind_invalid");
     let err = doc
         .append_entry("nope", &event(1), &policy(), &a, at(1, 0))
         .unwrap_err();

@@ -40,8 +40,8 @@ pub enum WordListError {
 impl WordListError {
     pub fn code(&self) -> &'static str {
         match self {
-            WordListError::PhraseBeforeGroup(_) => "woordenlijst_woord_zonder_groep",
-            WordListError::BadGroupHeader(_) => "woordenlijst_groep_ongeldig",
+            WordListError::PhraseBeforeGroup(_) => "woordenlijst_word_without_group",
+            WordListError::BadGroupHeader(_) => "woordenlijst_group_invalid",
         }
     }
 }
@@ -329,7 +329,7 @@ mod tests {
         );
         let err = WordList::parse("@code | alleen melding\n").unwrap_err();
         assert_eq!(err, WordListError::BadGroupHeader(1));
-        assert_eq!(err.code(), "woordenlijst_groep_ongeldig");
+        assert_eq!(err.code(), "woordenlijst_group_invalid");
         let list = WordList::parse("@x | m | s\nfoo bar\n").expect("parses");
         assert_eq!(list.len(), 1);
         assert_eq!(list.check("Foo  bar")[0].notice.code, "x");

@@ -69,7 +69,7 @@ pub struct UnknownDienst(pub String);
 
 impl UnknownDienst {
     pub fn code(&self) -> &'static str {
-        "unknown_dienst"
+        "dienst_unknown"
     }
 }
 
@@ -306,7 +306,7 @@ mod tests {
         assert_eq!("Belastingdienst".parse::<Dienst>().unwrap(), Dienst::Bd);
         assert_eq!(
             "abc".parse::<Dienst>().unwrap_err().code(),
-            "unknown_dienst"
+            "dienst_unknown"
         );
     }
 }

@@ -261,10 +261,10 @@ impl ParseIdError {
     /// The stable error code.
     pub fn code(&self) -> &'static str {
         match self.kind {
-            IdKind::Code => "unknown_code",
-            IdKind::Actie => "unknown_action",
-            IdKind::Transport => "unknown_transport",
-            IdKind::Parameter => "unknown_parameter",
+            IdKind::Code => "code_unknown",
+            IdKind::Actie => "actie_unknown",
+            IdKind::Transport => "transport_unknown",
+            IdKind::Parameter => "parameter_unknown",
         }
     }
 
@@ -430,15 +430,15 @@ mod tests {
             Actie::HuisbezoekApp
         );
         let err = "groen".parse::<Code>().unwrap_err();
-        assert_eq!(err.code(), "unknown_code");
+        assert_eq!(err.code(), "code_unknown");
         assert!(err.to_string().contains("geel, oranje, rood"), "{err}");
         assert_eq!(
             "bus".parse::<Transport>().unwrap_err().code(),
-            "unknown_transport"
+            "transport_unknown"
         );
         assert_eq!(
             "zwemmen".parse::<Actie>().unwrap_err().code(),
-            "unknown_action"
+            "actie_unknown"
         );
     }
 
