@@ -10,12 +10,15 @@ use crate::api::{router, AppState};
 use crate::db::Db;
 use crate::settings::Settings;
 use crate::setup;
+use crate::sync::SyncService;
 
-/// Opens the store (creating the organisation on first start) and builds the state.
+/// Opens the store (creating the organisation on first start) and builds the state, with the
+/// server's own [`SyncService`].
 pub fn open_state(settings: Settings) -> anyhow::Result<AppState> {
     let db = Db::open(&settings.data_dir)?;
     let org = setup::ensure_organisation(&db, &settings.organisation)?;
     Ok(AppState {
+        sync: Arc::new(SyncService::new(db.clone())),
         db,
         org,
         settings: Arc::new(settings),

@@ -674,3 +674,60 @@ fn a_withdrawn_zaak_is_purged_only_when_the_server_holds_all_of_it() {
     assert!(server.server_doc("Z-2").visits().unwrap().is_empty());
     server.stop();
 }
+
+/// Two servers in one process, each on its own store, with a zaak of the same id and a device
+/// each, syncing in turn: each server keeps its own loaded documents, device keys and policy
+/// (nothing of the sync is process-wide), so every sync sees only its own server's document and
+/// takes the one round trip a day's sync takes.
+#[test]
+fn two_servers_in_one_process_keep_their_documents_apart() {
+    fn sync_own(server: &TestServer, device: &mut Device, visit: &str) {
+        let got = device.sync(server).unwrap();
+        assert!(got.rejections.is_empty(), "{:?}", got.rejections);
+        assert_eq!(got.round_trips, 1, "{got:?}");
+        assert_eq!(
+            got.entries_received, 0,
+            "nothing of the other server arrives"
+        );
+        let doc = device.docs.doc("Z-1").unwrap();
+        let visits: Vec<String> = doc
+            .visits()
+            .unwrap()
+            .into_iter()
+            .map(|v| v.visit_id)
+            .collect();
+        assert_eq!(visits, [visit]);
+    }
+    let (one, two) = (TestServer::start(), TestServer::start());
+    one.zaak("Z-1", &["piet"]);
+    two.zaak("Z-1", &["piet"]);
+    let mut a = Device::enroll(&one, "piet");
+    let mut b = Device::enroll(&two, "piet");
+    a.sync(&one).unwrap();
+    b.sync(&two).unwrap();
+    let (visit_a, visit_b) = (a.start_visit("Z-1"), b.start_visit("Z-1"));
+    for n in 0..3 {
+        a.record("Z-1", &visit_a, n, Utc::now());
+        sync_own(&one, &mut a, &visit_a);
+        b.record("Z-1", &visit_b, 10 + n, Utc::now());
+        sync_own(&two, &mut b, &visit_b);
+    }
+    for (server, device, visit) in [(&one, &mut a, &visit_a), (&two, &mut b, &visit_b)] {
+        let mut stored = server.server_doc("Z-1");
+        let visits: Vec<String> = stored
+            .visits()
+            .unwrap()
+            .into_iter()
+            .map(|v| v.visit_id)
+            .collect();
+        assert_eq!(visits, [visit.as_str()]);
+        assert_eq!(stored.entries(visit).unwrap().len(), 3);
+        assert!(stored
+            .verify_visit(visit, &server.keys())
+            .unwrap()
+            .is_intact());
+        assert_eq!(device.docs.doc_mut("Z-1").unwrap().heads(), stored.heads());
+    }
+    one.stop();
+    two.stop();
+}

@@ -22,6 +22,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::org::Organisation;
 use crate::settings::Settings;
+use crate::sync::SyncService;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -29,6 +30,8 @@ pub struct AppState {
     pub db: Db,
     pub org: Organisation,
     pub settings: Arc<Settings>,
+    /// The sync of this server's store, with what it keeps between round trips.
+    pub sync: Arc<SyncService>,
 }
 
 /// The largest request body accepted (enrollment, console); sync will set its own limit.

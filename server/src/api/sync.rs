@@ -39,11 +39,11 @@ pub async fn sync(
         };
         AppError::new(status, e.code(), e.to_string())
     })?;
-    let (response, compact) = sync::round_trip(&state.db, req.device_id, request).await?;
+    let sync::Answer { response, compact } = state.sync.round_trip(req.device_id, request).await?;
     for zaak_id in compact {
-        let db = state.db.clone();
+        let sync = state.sync.clone();
         tokio::spawn(async move {
-            if let Err(e) = sync::compact(&db, zaak_id.clone()).await {
+            if let Err(e) = sync.compact(zaak_id.clone()).await {
                 tracing::error!(zaak = %zaak_id, error = %e, "compaction failed");
             }
         });

@@ -2,20 +2,32 @@
 //! (summary and every stored entry), so a round trip neither reloads a document from the store
 //! nor reads its stored entries again before applying a message.
 //!
+//! One [`DocCache`] per [`super::SyncService`], so per server and per store: nothing is shared
+//! between two servers in one process.
+//!
 //! The store stays the truth, and only committed data is ever kept: a document is put here after
 //! the transaction that stored its changes committed. A kept document is the zaak's snapshot plus
 //! every incremental row up to `change_id`, and is used only by a round trip whose read of the
-//! store shows exactly that last row ([`take`]); a round trip takes its document out, so two
-//! requests never share one instance, and one that finds none loads from the store. Every append
-//! in this process bumps the zaak's generation and drops its kept document before the commit (so
-//! a reader outside the writer's lock cannot find one that lacks a committed row, even if SQLite
-//! reuses a row id after compaction); a document read before an append is not put back. Other
-//! processes do not write zaak documents (only the server's sync does). Bounded by count and by
-//! estimated memory; the least recently used entries go first.
+//! store shows exactly that last row ([`DocCache::take`]); a round trip takes its document out, so
+//! two requests never share one instance, and one that finds none loads from the store.
+//!
+//! Consistency with other writers: an append by anyone (another connection, another process)
+//! gives the zaak a new last row, so a document kept before it no longer matches the store and
+//! is not used. The row id alone is not enough after a compaction, which deletes rows and lets
+//! SQLite hand out a deleted id again; so every append through this cache (the round trip's
+//! commit, [`super::store::ensure`] via [`DocCache::forget`]) also bumps the zaak's generation
+//! and drops its kept document before the commit (so a reader outside the writer's lock cannot
+//! find one that lacks a committed row), and a document read before an append is not put back.
+//! An append that does not go through this cache (another process, or another `SyncService` on
+//! the same store) is seen by its row id alone, which may repeat the id of a compacted row: the
+//! cache is right only while one server's sync is the one writer of `zaak_docs` and
+//! `zaak_doc_changes`, as it is today. The admin commands write zaken, assignments, devices and
+//! policy, never documents, and every round trip reads those from the store (see
+//! [`super::shared`]). Bounded by count and by estimated memory; the least recently used entries
+//! go first.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use veldwerk_contract::zaak::{Entry, ZaakDocument, ZaakSummary};
 
@@ -61,91 +73,84 @@ struct Slot {
 
 #[derive(Default)]
 struct Cache {
-    slots: HashMap<(PathBuf, String), Slot>,
-    generations: HashMap<(PathBuf, String), u64>,
+    slots: HashMap<String, Slot>,
+    generations: HashMap<String, u64>,
     bytes: usize,
     clock: u64,
 }
 
-fn cache() -> &'static Mutex<Cache> {
-    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(Cache::default()))
+/// The kept documents of one store, by zaak id, and every zaak's generation (how many appends
+/// this cache has seen).
+#[derive(Default)]
+pub struct DocCache {
+    cache: Mutex<Cache>,
 }
 
-fn with<T>(f: impl FnOnce(&mut Cache) -> T) -> T {
-    // A poisoned lock only means another thread panicked mid-update: start empty.
-    let mut guard = cache().lock().unwrap_or_else(|p| {
-        let mut g = p.into_inner();
-        *g = Cache::default();
-        g
-    });
-    f(&mut guard)
+impl DocCache {
+    fn with<T>(&self, f: impl FnOnce(&mut Cache) -> T) -> T {
+        // A poisoned lock only means another thread panicked mid-update: start empty.
+        let mut guard = self.cache.lock().unwrap_or_else(|p| {
+            let mut g = p.into_inner();
+            *g = Cache::default();
+            g
+        });
+        f(&mut guard)
+    }
+
+    /// The zaak's generation now (stamp a document read from the store with it).
+    pub fn generation(&self, zaak_id: &str) -> u64 {
+        self.with(|c| c.generations.get(zaak_id).copied().unwrap_or(0))
+    }
+
+    /// Takes the document of `zaak_id` out of the cache if it is current at `change_id` (the
+    /// zaak's last incremental row now); a stale one is dropped.
+    pub fn take(&self, zaak_id: &str, change_id: i64) -> Option<Loaded> {
+        self.with(|c| {
+            let slot = c.slots.remove(zaak_id)?;
+            c.bytes -= charge(slot.loaded.stored_bytes);
+            (slot.loaded.change_id == change_id).then_some(slot.loaded)
+        })
+    }
+
+    /// Puts back a document whose content the round trip did not change; kept only if nothing
+    /// was appended to the zaak since it was read, and never over one that includes later rows.
+    pub fn put_unchanged(&self, zaak_id: &str, loaded: Loaded) {
+        self.with(|c| {
+            let newer_kept = c
+                .slots
+                .get(zaak_id)
+                .is_some_and(|s| s.loaded.change_id > loaded.change_id);
+            if c.generations.get(zaak_id).copied().unwrap_or(0) == loaded.generation && !newer_kept
+            {
+                insert(c, zaak_id.to_owned(), loaded);
+            }
+        })
+    }
+
+    /// Records an append to the zaak (committed); `current` is the document that includes it
+    /// and every row before it, if the caller has one, with `change_id` the appended row.
+    pub fn stored(&self, zaak_id: &str, current: Option<Loaded>) {
+        self.with(|c| {
+            let g = c.generations.entry(zaak_id.to_owned()).or_insert(0);
+            *g += 1;
+            let g = *g;
+            if let Some(old) = c.slots.remove(zaak_id) {
+                c.bytes -= charge(old.loaded.stored_bytes);
+            }
+            if let Some(mut loaded) = current {
+                loaded.generation = g;
+                insert(c, zaak_id.to_owned(), loaded);
+            }
+        })
+    }
+
+    /// Records an append to the zaak by a path that has no current document at hand.
+    pub fn forget(&self, zaak_id: &str) {
+        self.stored(zaak_id, None);
+    }
 }
 
-/// The store file a connection works on, the first half of every key.
-pub fn store_of(conn: &rusqlite::Connection) -> PathBuf {
-    PathBuf::from(conn.path().unwrap_or_default())
-}
-
-/// The zaak's generation now (stamp a document read from the store with it).
-pub fn generation(store: &Path, zaak_id: &str) -> u64 {
-    with(|c| {
-        c.generations
-            .get(&(store.to_path_buf(), zaak_id.to_owned()))
-            .copied()
-            .unwrap_or(0)
-    })
-}
-
-/// Takes the document of `zaak_id` out of the cache if it is current at `change_id` (the
-/// zaak's last incremental row now); a stale one is dropped.
-pub fn take(store: &Path, zaak_id: &str, change_id: i64) -> Option<Loaded> {
-    with(|c| {
-        let slot = c.slots.remove(&(store.to_path_buf(), zaak_id.to_owned()))?;
-        c.bytes -= charge(slot.loaded.stored_bytes);
-        (slot.loaded.change_id == change_id).then_some(slot.loaded)
-    })
-}
-
-/// Puts back a document whose content the round trip did not change; kept only if nothing was
-/// appended to the zaak since it was read, and never over one that includes later rows.
-pub fn put_unchanged(store: &Path, zaak_id: &str, loaded: Loaded) {
-    with(|c| {
-        let key = (store.to_path_buf(), zaak_id.to_owned());
-        let newer_kept = c
-            .slots
-            .get(&key)
-            .is_some_and(|s| s.loaded.change_id > loaded.change_id);
-        if c.generations.get(&key).copied().unwrap_or(0) == loaded.generation && !newer_kept {
-            insert(c, key, loaded);
-        }
-    })
-}
-
-/// Records an append to the zaak (committed); `current` is the document that includes it and
-/// every row before it, if the caller has one, with `change_id` the appended row.
-pub fn stored(store: &Path, zaak_id: &str, current: Option<Loaded>) {
-    with(|c| {
-        let key = (store.to_path_buf(), zaak_id.to_owned());
-        let g = c.generations.entry(key.clone()).or_insert(0);
-        *g += 1;
-        let g = *g;
-        if let Some(old) = c.slots.remove(&key) {
-            c.bytes -= charge(old.loaded.stored_bytes);
-        }
-        if let Some(mut loaded) = current {
-            loaded.generation = g;
-            insert(c, key, loaded);
-        }
-    })
-}
-
-/// Records an append to the zaak by a path that has no current document at hand.
-pub fn forget(store: &Path, zaak_id: &str) {
-    stored(store, zaak_id, None);
-}
-
-fn insert(c: &mut Cache, key: (PathBuf, String), loaded: Loaded) {
+fn insert(c: &mut Cache, key: String, loaded: Loaded) {
     if charge(loaded.stored_bytes) > MAX_BYTES {
         return;
     }
@@ -203,43 +208,44 @@ mod tests {
 
     #[test]
     fn a_document_is_used_only_while_current() {
-        let store = Path::new("cache-test-current");
-        put_unchanged(store, "Z-1", loaded(5, generation(store, "Z-1")));
-        assert!(take(store, "Z-1", 6).is_none(), "a newer row exists");
-        assert!(take(store, "Z-1", 5).is_none(), "a stale one was dropped");
+        let cache = DocCache::default();
+        cache.put_unchanged("Z-1", loaded(5, cache.generation("Z-1")));
+        assert!(cache.take("Z-1", 6).is_none(), "a newer row exists");
+        assert!(cache.take("Z-1", 5).is_none(), "a stale one was dropped");
 
-        put_unchanged(store, "Z-1", loaded(5, generation(store, "Z-1")));
-        let l = take(store, "Z-1", 5).expect("current");
-        assert!(take(store, "Z-1", 5).is_none(), "taken out, not shared");
-        put_unchanged(store, "Z-1", l);
-        assert!(take(store, "Z-1", 5).is_some());
+        cache.put_unchanged("Z-1", loaded(5, cache.generation("Z-1")));
+        let l = cache.take("Z-1", 5).expect("current");
+        assert!(cache.take("Z-1", 5).is_none(), "taken out, not shared");
+        cache.put_unchanged("Z-1", l);
+        assert!(cache.take("Z-1", 5).is_some());
     }
 
     #[test]
     fn an_append_by_anyone_else_makes_a_taken_document_stale() {
-        let store = Path::new("cache-test-append");
-        let g = generation(store, "Z-1");
+        let cache = DocCache::default();
+        let g = cache.generation("Z-1");
         // Two requests read the document at the same row; the second stores first.
         let first = loaded(5, g);
-        stored(store, "Z-1", Some(loaded(6, g)));
-        put_unchanged(store, "Z-1", first);
-        let l = take(store, "Z-1", 6).expect("the stored one is kept");
+        cache.stored("Z-1", Some(loaded(6, g)));
+        cache.put_unchanged("Z-1", first);
+        let l = cache.take("Z-1", 6).expect("the stored one is kept");
         assert_eq!(l.generation, g + 1);
         // An append by a path without a document drops it.
-        put_unchanged(store, "Z-1", l);
-        forget(store, "Z-1");
-        assert!(take(store, "Z-1", 6).is_none());
-        // Another store file never sees it.
-        stored(store, "Z-1", Some(loaded(7, 0)));
-        assert!(take(Path::new("cache-test-other"), "Z-1", 7).is_none());
+        cache.put_unchanged("Z-1", l);
+        cache.forget("Z-1");
+        assert!(cache.take("Z-1", 6).is_none());
+        // Another cache (another server's) never sees it.
+        cache.stored("Z-1", Some(loaded(7, 0)));
+        assert!(DocCache::default().take("Z-1", 7).is_none());
+        assert!(cache.take("Z-1", 7).is_some());
     }
 
     #[test]
     fn documents_beyond_the_bound_are_not_kept() {
-        let store = Path::new("cache-test-bound");
-        let mut big = loaded(1, generation(store, "Z-1"));
+        let cache = DocCache::default();
+        let mut big = loaded(1, cache.generation("Z-1"));
         big.stored_bytes = MAX_BYTES;
-        put_unchanged(store, "Z-1", big);
-        assert!(take(store, "Z-1", 1).is_none());
+        cache.put_unchanged("Z-1", big);
+        assert!(cache.take("Z-1", 1).is_none());
     }
 }

@@ -129,23 +129,47 @@ struct ChangedVisit {
     canonical_after: Vec<Vec<u8>>,
 }
 
-/// Applies `message` from `device_id` to `doc` (loaded from the store, or kept in memory since
-/// it was, for this request) and makes the checks that need no signature verdict: actors, the
-/// summary, new visits, removed entries. Queues in `signatures` the signatures of every visit
-/// whose entries changed; [`finish`] makes the rest of the checks once they are verified.
-/// `known` is what [`known`] gives for `doc` (read here if `None`); when the message is
-/// accepted, [`finish`] leaves there what describes `doc` with the message applied.
-#[allow(clippy::too_many_arguments)]
+/// Who sent the round trip and what its checks verify against: the same for every document of
+/// the round trip.
+#[derive(Clone, Copy)]
+pub struct Sender<'a> {
+    pub device_id: &'a str,
+    /// Every enrolled device's key.
+    pub keys: &'a KeyDirectory,
+    /// The organisation's current bundle (all directives), for flags.
+    pub policy: &'a PolicyBundle,
+}
+
+/// The document a message is applied to, with what the checks know of it and the device's sync
+/// state with it: changed in place by [`apply`] and [`finish`].
+pub struct Target<'a> {
+    pub doc: &'a mut ZaakDocument,
+    /// What [`known`] gives for `doc` (read by [`apply`] if `None`); when the message is
+    /// accepted, [`finish`] leaves there what describes `doc` with the message applied.
+    pub known: &'a mut Option<Known>,
+    pub state: &'a mut sync::State,
+}
+
+/// Applies `message` from the sender's device to the target document of `zaak_id` (loaded from
+/// the store, or kept in memory since it was, for this request) and makes the checks that need no
+/// signature verdict: actors, the summary, new visits, removed entries. Queues in `signatures`
+/// the signatures of every visit whose entries changed; [`finish`] makes the rest of the checks
+/// once they are verified.
 pub fn apply(
     zaak_id: &str,
-    doc: &mut ZaakDocument,
-    known_before: &mut Option<Known>,
-    state: &mut sync::State,
+    target: Target<'_>,
     message: sync::Message,
-    device_id: &str,
-    keys: &KeyDirectory,
+    sender: Sender<'_>,
     signatures: &mut Signatures,
 ) -> Result<Applied, Rejection> {
+    let Target {
+        doc,
+        known: known_before,
+        state,
+    } = target;
+    let Sender {
+        device_id, keys, ..
+    } = sender;
     let announced = message.heads.clone();
     let offered: Vec<Vec<u8>> = message.changes.iter().map(<[u8]>::to_vec).collect();
     let heads_before = doc.heads();
@@ -261,19 +285,24 @@ pub fn apply(
 
 /// Completes the checks of an [`apply`]d message with the signature verdicts of `signatures`:
 /// every new entry is the sending device's and verifies, and no entry that verified before
-/// stops verifying. Then the reply, the ack and what to store. `policy` is the organisation's
-/// current bundle (all directives), for flags.
-#[allow(clippy::too_many_arguments)]
+/// stops verifying. Then the reply, the ack and what to store. `target` is the one the message
+/// was applied to.
 pub fn finish(
     applied: Applied,
-    doc: &mut ZaakDocument,
-    known_before: &mut Option<Known>,
-    state: &mut sync::State,
-    device_id: &str,
-    keys: &KeyDirectory,
-    policy: &PolicyBundle,
+    target: Target<'_>,
+    sender: Sender<'_>,
     signatures: &mut Signatures,
 ) -> Result<Accepted, Rejection> {
+    let Target {
+        doc,
+        known: known_before,
+        state,
+    } = target;
+    let Sender {
+        device_id,
+        keys,
+        policy,
+    } = sender;
     let Applied {
         zaak_id,
         announced,

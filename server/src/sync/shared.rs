@@ -1,149 +1,183 @@
-//! What every round trip checks against and what rarely changes, kept between round trips: the
-//! enrolled devices' public keys and the organisation's current policy bundle, and the bound on
-//! how many round trips do their Automerge work at once.
+//! What every round trip checks against and what rarely changes, kept between round trips
+//! ([`KeysAndPolicy`]): the enrolled devices' public keys and the organisation's current policy
+//! bundle; and the bound on how many round trips do their Automerge work at once ([`WorkLanes`]).
+//! Both belong to one [`super::SyncService`], so to one server and its store.
 //!
-//! Both are keyed by the store file and checked against the store on every round trip, under
-//! its lock: the keys by the number of device rows and the highest rowid (devices are only ever
-//! added; a revoked device keeps its row and its key, so its entries stay verifiable), the
-//! bundle by its version and signature. A change on either side makes the next round trip read
-//! it again.
+//! The kept keys and bundle are checked against the store on every round trip, in its read
+//! transaction: the keys by the number of device rows and the highest rowid (devices are only
+//! ever added; a revoked device keeps its row and its key, so its entries stay verifiable), the
+//! bundle by its version and signature. A change on either side, by this server, an admin
+//! command or another process, makes the next round trip read it again.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use veldwerk_contract::evidence::KeyDirectory;
 use veldwerk_contract::policy::{PolicyBundle, SignedPolicy};
 
-use super::cache::store_of;
 use crate::error::{Error, Result};
 
-type KeysEntry = ((i64, i64), Arc<KeyDirectory>);
-type BundleEntry = ((u64, String), Arc<PolicyBundle>);
+/// The device rows a key directory was read at: their number and the highest rowid.
+type DevicesStamp = (i64, i64);
+/// The policy version a bundle was decoded from, with its signature.
+type BundleStamp = (u64, String);
+
+/// A value read from the store and what it was read at.
+struct Stamped<S, T> {
+    at: S,
+    value: Arc<T>,
+}
 
 #[derive(Default)]
-struct Shared {
-    keys: HashMap<PathBuf, KeysEntry>,
-    bundles: HashMap<PathBuf, BundleEntry>,
+struct Kept {
+    keys: Option<Stamped<DevicesStamp, KeyDirectory>>,
+    bundle: Option<Stamped<BundleStamp, PolicyBundle>>,
 }
 
-fn shared() -> &'static Mutex<Shared> {
-    static SHARED: OnceLock<Mutex<Shared>> = OnceLock::new();
-    SHARED.get_or_init(|| Mutex::new(Shared::default()))
+/// The device keys and the policy bundle of one store, read again only when they changed.
+#[derive(Default)]
+pub struct KeysAndPolicy {
+    kept: Mutex<Kept>,
 }
 
-fn with<T>(f: impl FnOnce(&mut Shared) -> T) -> T {
-    // A poisoned lock only means another thread panicked mid-update: start empty.
-    let mut guard = shared().lock().unwrap_or_else(|p| {
-        let mut g = p.into_inner();
-        *g = Shared::default();
-        g
-    });
-    f(&mut guard)
-}
-
-/// Every enrolled device's key (revoked ones too), read again only when a device was added.
-pub fn keys(conn: &Connection) -> Result<Arc<KeyDirectory>> {
-    let store = store_of(conn);
-    let stamp: (i64, i64) = conn
-        .prepare_cached("SELECT count(*), coalesce(max(rowid), 0) FROM devices")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    if let Some(keys) = with(|s| {
-        s.keys
-            .get(&store)
-            .filter(|(at, _)| *at == stamp)
-            .map(|(_, k)| k.clone())
-    }) {
-        return Ok(keys);
-    }
-    let mut keys = KeyDirectory::new();
-    let mut stmt = conn.prepare_cached("SELECT id, public_key FROM devices")?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (id, key) in rows {
-        // Keys are checked at enrollment; a bad one only means its entries do not verify.
-        let _ = keys.insert(&id, &key);
-    }
-    let keys = Arc::new(keys);
-    with(|s| s.keys.insert(store, (stamp, keys.clone())));
-    Ok(keys)
-}
-
-/// The bundle `signed` (version `version`, read from `conn`'s store) decoded, decoded again
-/// only when a new version was issued.
-pub fn bundle(conn: &Connection, version: u64, signed: &SignedPolicy) -> Result<Arc<PolicyBundle>> {
-    let store = store_of(conn);
-    let stamp = (version, signed.signature.clone());
-    if let Some(bundle) = with(|s| {
-        s.bundles
-            .get(&store)
-            .filter(|(at, _)| *at == stamp)
-            .map(|(_, b)| b.clone())
-    }) {
-        return Ok(bundle);
-    }
-    let bundle: Arc<PolicyBundle> = Arc::new(
-        serde_json::from_str(&signed.payload)
-            .map_err(|e| Error::Data(format!("stored policy unreadable: {e}")))?,
-    );
-    with(|s| s.bundles.insert(store, (stamp, bundle.clone())));
-    Ok(bundle)
-}
-
-/// How many lanes of Automerge work run at once: one per core.
-pub fn lanes() -> usize {
-    static LANES: OnceLock<usize> = OnceLock::new();
-    *LANES.get_or_init(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    })
-}
-
-fn cpu() -> &'static Semaphore {
-    static CPU: OnceLock<Semaphore> = OnceLock::new();
-    CPU.get_or_init(|| Semaphore::new(lanes()))
-}
-
-/// A permit to run one lane of a round trip's Automerge work: at most [`lanes`] at once, so a
-/// burst of round trips is worked off in arrival order instead of all at once on a thread each
-/// (which costs memory and switching, and finishes none of them early).
-pub async fn cpu_permit() -> Option<SemaphorePermit<'static>> {
-    cpu().acquire().await.ok()
-}
-
-static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
-
-/// Counts a round trip as in flight while it lives.
-pub struct InFlight(());
-
-impl InFlight {
-    pub fn enter() -> InFlight {
-        IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
-        InFlight(())
+impl KeysAndPolicy {
+    fn with<T>(&self, f: impl FnOnce(&mut Kept) -> T) -> T {
+        // A poisoned lock only means another thread panicked mid-update: start empty.
+        let mut guard = self.kept.lock().unwrap_or_else(|p| {
+            let mut g = p.into_inner();
+            *g = Kept::default();
+            g
+        });
+        f(&mut guard)
     }
 
+    /// Every enrolled device's key (revoked ones too), read again only when a device was added.
+    pub fn keys(&self, conn: &Connection) -> Result<Arc<KeyDirectory>> {
+        let stamp: DevicesStamp = conn
+            .prepare_cached("SELECT count(*), coalesce(max(rowid), 0) FROM devices")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if let Some(keys) = self.with(|k| {
+            k.keys
+                .as_ref()
+                .filter(|s| s.at == stamp)
+                .map(|s| s.value.clone())
+        }) {
+            return Ok(keys);
+        }
+        let mut keys = KeyDirectory::new();
+        let mut stmt = conn.prepare_cached("SELECT id, public_key FROM devices")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (id, key) in rows {
+            // Keys are checked at enrollment; a bad one only means its entries do not verify.
+            let _ = keys.insert(&id, &key);
+        }
+        let keys = Arc::new(keys);
+        self.with(|k| {
+            k.keys = Some(Stamped {
+                at: stamp,
+                value: keys.clone(),
+            })
+        });
+        Ok(keys)
+    }
+
+    /// The bundle `signed` (version `version`, read from the store) decoded, decoded again only
+    /// when a new version was issued.
+    pub fn bundle(&self, version: u64, signed: &SignedPolicy) -> Result<Arc<PolicyBundle>> {
+        let stamp: BundleStamp = (version, signed.signature.clone());
+        if let Some(bundle) = self.with(|k| {
+            k.bundle
+                .as_ref()
+                .filter(|s| s.at == stamp)
+                .map(|s| s.value.clone())
+        }) {
+            return Ok(bundle);
+        }
+        let bundle: Arc<PolicyBundle> = Arc::new(
+            serde_json::from_str(&signed.payload)
+                .map_err(|e| Error::Data(format!("stored policy unreadable: {e}")))?,
+        );
+        self.with(|k| {
+            k.bundle = Some(Stamped {
+                at: stamp,
+                value: bundle.clone(),
+            })
+        });
+        Ok(bundle)
+    }
+}
+
+/// How many lanes of Automerge work run at once (one per core) and how many round trips are in
+/// flight.
+pub struct WorkLanes {
+    lanes: usize,
+    cpu: Arc<Semaphore>,
+    in_flight: AtomicUsize,
+}
+
+impl WorkLanes {
+    /// `lanes` lanes at once (at least one).
+    pub fn new(lanes: usize) -> WorkLanes {
+        let lanes = lanes.max(1);
+        WorkLanes {
+            lanes,
+            cpu: Arc::new(Semaphore::new(lanes)),
+            in_flight: AtomicUsize::new(0),
+        }
+    }
+
+    /// One lane per core.
+    pub fn per_core() -> WorkLanes {
+        WorkLanes::new(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        )
+    }
+
+    /// Counts a round trip as in flight while the guard lives.
+    pub fn enter(&self) -> InFlight<'_> {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight { lanes: self }
+    }
+
+    /// A permit to run one lane of a round trip's Automerge work: at most `lanes` at once, so a
+    /// burst of round trips is worked off in arrival order instead of all at once on a thread
+    /// each (which costs memory and switching, and finishes none of them early). Owned, to move
+    /// into the blocking task that does the work.
+    pub async fn permit(&self) -> Option<OwnedSemaphorePermit> {
+        self.cpu.clone().acquire_owned().await.ok()
+    }
+}
+
+/// A round trip in flight (see [`WorkLanes::enter`]).
+pub struct InFlight<'a> {
+    lanes: &'a WorkLanes,
+}
+
+impl InFlight<'_> {
     /// How many lanes this round trip may spread its documents over: every core when it is the
     /// only round trip in flight (a lone device's sync), else one, so that in a burst the round
     /// trips are worked off in arrival order (spreading them measured slower).
     pub fn lanes(&self) -> usize {
-        if IN_FLIGHT.load(Ordering::SeqCst) == 1 && cpu().available_permits() == lanes() {
-            lanes()
+        let w = self.lanes;
+        if w.in_flight.load(Ordering::SeqCst) == 1 && w.cpu.available_permits() == w.lanes {
+            w.lanes
         } else {
             1
         }
     }
 }
 
-impl Drop for InFlight {
+impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+        self.lanes.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -155,6 +189,8 @@ mod tests {
     fn keys_are_read_again_when_a_device_is_added() {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::db::Db::open(dir.path()).unwrap();
+        let kept = KeysAndPolicy::default();
+        let keys = |c: &Connection| kept.keys(c);
         let first = db.with(|c| keys(c)).unwrap();
         let key = veldwerk_contract::evidence::DeviceKey::from_pkcs8(
             &veldwerk_contract::evidence::DeviceKey::generate_pkcs8().unwrap(),
@@ -162,7 +198,7 @@ mod tests {
         .unwrap()
         .public_key();
         assert!(Arc::ptr_eq(&first, &db.with(|c| keys(c)).unwrap()), "kept");
-        // A read-only connection names the same store.
+        // A read-only connection finds them kept too.
         assert!(Arc::ptr_eq(&first, &db.read(|tx| keys(tx)).unwrap()));
         db.write(|tx| {
             crate::users::add_user(tx, "piet", crate::users::Role::Handhaver, None, "test", 0)?;
@@ -180,5 +216,22 @@ mod tests {
         assert!(second
             .get(&veldwerk_contract::evidence::key_id_for(&key))
             .is_some());
+    }
+
+    #[tokio::test]
+    async fn a_lone_round_trip_takes_every_lane_and_one_among_others_takes_one() {
+        let lanes = WorkLanes::new(3);
+        let first = lanes.enter();
+        assert_eq!(first.lanes(), 3);
+        let permit = lanes.permit().await;
+        assert_eq!(first.lanes(), 1, "a lane is busy");
+        drop(permit);
+        let second = lanes.enter();
+        assert_eq!((first.lanes(), second.lanes()), (1, 1));
+        drop(second);
+        assert_eq!(first.lanes(), 3);
+        // Another server's lanes are its own.
+        let other = WorkLanes::new(2);
+        assert_eq!(other.enter().lanes(), 2);
     }
 }

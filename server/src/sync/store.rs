@@ -153,8 +153,10 @@ pub fn handhavers(conn: &Connection, zaak_id: &str) -> Result<BTreeSet<String>> 
 }
 
 /// Makes sure the zaak has a document; creates it from the zaak row when it has none. A stored
-/// document whose handhavers differ from the current assignments gets its summary updated.
-pub fn ensure(conn: &Connection, zaak: &Zaak, now: i64) -> Result<()> {
+/// document whose handhavers differ from the current assignments gets its summary updated, as a
+/// new incremental row: then it returns true, and the caller records the append in its
+/// document cache before the transaction commits ([`super::cache::DocCache::forget`]).
+pub fn ensure(conn: &Connection, zaak: &Zaak, now: i64) -> Result<bool> {
     let assigned = handhavers(conn, &zaak.id)?;
     match load(conn, &zaak.id)? {
         None => {
@@ -176,11 +178,11 @@ pub fn ensure(conn: &Connection, zaak: &Zaak, now: i64) -> Result<()> {
                 doc.set_summary(&summary)
                     .map_err(|e| Error::Data(format!("zaak {}: {e}", zaak.id)))?;
                 append(conn, &zaak.id, &doc.save_incremental(), "server", now)?;
-                super::cache::forget(&super::cache::store_of(conn), &zaak.id);
+                return Ok(true);
             }
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// The document summary of a zaak row: the melding's werkproces and motivatie, the label, the
