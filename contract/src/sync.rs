@@ -13,8 +13,6 @@ use veldwerk_rules::Notice;
 pub const PROTOCOL_VERSION: u32 = 1;
 /// The media type of both directions.
 pub const CONTENT_TYPE: &str = "application/cbor";
-/// The path of the sync route.
-pub const SYNC_PATH: &str = crate::api::paths::SYNC;
 /// The largest request body the server accepts (and a device may send): 16 MiB.
 pub const MAX_REQUEST_BYTES: usize = 16 << 20;
 /// The largest response body a device accepts: 64 MiB (the server pages new documents at

@@ -9,6 +9,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod api;
+pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod db;
@@ -21,13 +22,16 @@ pub mod org;
 pub mod policy;
 pub mod secret;
 pub mod server;
+pub mod session;
 pub mod settings;
 pub mod setup;
+pub mod state;
 pub mod sync;
 pub mod users;
 pub mod web;
 pub mod zaken;
 
-pub use api::{router, AppState};
+pub use app::router;
 pub use server::launch_with_listener;
 pub use settings::Settings;
+pub use state::AppState;

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use crate::api::{router, AppState};
+use crate::app::router;
 use crate::db::Db;
 use crate::settings::Settings;
 use crate::setup;
+use crate::state::AppState;
 use crate::sync::SyncService;
 
 /// Opens the store (creating the organisation on first start) and builds the state, with the

@@ -674,7 +674,7 @@ fn bad_input_is_refused_and_loses_nothing() {
     let err = device
         .set_enrollment("dev-1", &[1, 2, 3], "https://veldwerk.example")
         .unwrap_err();
-    assert_eq!(err.code(), "invalid_public_key");
+    assert_eq!(err.code(), "public_key_invalid");
 
     drop(device);
     let mut device = Device::open(dir.path(), KEY).unwrap();

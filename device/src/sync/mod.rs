@@ -12,10 +12,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use automerge::sync;
 
+/// The path of the sync route.
+pub use veldwerk_contract::api::paths::SYNC as SYNC_PATH;
 /// The wire types the session speaks (`veldwerk_contract::sync`).
 pub use veldwerk_contract::sync::{
     Ack, DocMessage, EnvelopeError, Instruction, NewDoc, Rejection, SyncRequest, SyncResponse,
-    CONTENT_TYPE, PROTOCOL_VERSION, SYNC_PATH,
+    CONTENT_TYPE, PROTOCOL_VERSION,
 };
 
 use veldwerk_contract::api::ErrorBody;

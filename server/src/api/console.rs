@@ -7,7 +7,6 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::extract::{Session, Supervisor, SESSION_COOKIE};
 use super::{ApiJson, AppState};
 use crate::audit::{self, AuditCheck, AuditRow};
 use crate::db::now;
@@ -15,6 +14,7 @@ use crate::devices::{self, Device};
 use crate::error::{AppError, Error};
 use crate::flags::{self, Flag};
 use crate::policy;
+use crate::session::{self, Session, Supervisor, SESSION_COOKIE};
 use crate::users::{self, User};
 
 /// `GET /healthz`: the process runs and its store answers.
@@ -50,17 +50,8 @@ pub async fn sign_in(
         .call(move |db| users::login(db, &settings, &req.name, &req.password, now()))
         .await?;
     let max_age = session.expires_at - now();
-    let secure = if state.settings.secure_cookie {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}",
-        session.token
-    );
     let mut headers = HeaderMap::new();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
+    if let Some(v) = session::cookie(&state, SESSION_COOKIE, &session.token, max_age) {
         headers.insert(header::SET_COOKIE, v);
     }
     Ok((

@@ -1,15 +1,14 @@
-//! Who is asking: a device (signed request) or a console user (session).
+//! Which device is asking: a request signed by an enrolled, unrevoked device. (Console users
+//! are `session`'s.)
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use veldwerk_contract::auth::{verify_request, AuthError, RequestAuth};
 
-use super::AppState;
 use crate::db::now;
 use crate::devices;
 use crate::error::AppError;
-use crate::users::{self, SessionInfo};
+use crate::state::AppState;
 
 /// A request signed by an enrolled, unrevoked device, with its body. Refuses: missing or bad
 /// signature headers, unknown devices, timestamps beyond the allowed skew, replayed nonces, and
@@ -99,82 +98,5 @@ impl FromRequest<AppState> for SignedRequest {
             })
             .await??;
         Ok(SignedRequest { device_id, body })
-    }
-}
-
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "veldwerk_session";
-/// The header a cookie-authenticated, state-changing request must carry (the CSRF token).
-pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// Any signed-in console user. The token comes from `Authorization: Bearer` or the session
-/// cookie; with the cookie, requests other than GET/HEAD must carry the CSRF token.
-pub struct Session(pub SessionInfo);
-
-/// A signed-in supervisor or admin.
-pub struct Supervisor(pub SessionInfo);
-
-fn token_from(parts: &Parts) -> Option<(String, bool)> {
-    if let Some(v) = parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        if let Some(t) = v.strip_prefix("Bearer ") {
-            return Some((t.trim().to_owned(), false));
-        }
-    }
-    parts
-        .headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| (v.to_owned(), true))
-}
-
-impl FromRequestParts<AppState> for Session {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let not_signed_in =
-            || AppError::unauthorized("not_signed_in", "U bent niet (meer) aangemeld.");
-        let (token, via_cookie) = token_from(parts).ok_or_else(not_signed_in)?;
-        let info = state
-            .db
-            .call(move |db| db.with(|c| users::session(c, &token, now())))
-            .await?
-            .ok_or_else(not_signed_in)?;
-        if via_cookie && !matches!(parts.method, Method::GET | Method::HEAD) {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-            if sent != Some(info.csrf_token.as_str()) {
-                return Err(AppError::new(
-                    StatusCode::FORBIDDEN,
-                    "csrf_token_invalid",
-                    "De aanvraag mist een geldig CSRF-token.",
-                ));
-            }
-        }
-        Ok(Session(info))
-    }
-}
-
-impl FromRequestParts<AppState> for Supervisor {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let Session(info) = Session::from_request_parts(parts, state).await?;
-        if !info.user.role.is_supervisor() {
-            return Err(AppError::forbidden_role());
-        }
-        Ok(Supervisor(info))
     }
 }

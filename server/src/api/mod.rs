@@ -1,15 +1,13 @@
-//! The HTTP API: state, router, and the JSON body extractor.
+//! The HTTP API: its routes and the JSON body extractor.
 //!
 //! Device routes are signed by the device key ([`extract::SignedRequest`]); console routes need
-//! a supervisor or admin session ([`extract::Supervisor`]). `POST /v1/sync` ([`sync`]) carries
+//! a supervisor or admin session (`session::Supervisor`). `POST /v1/sync` ([`sync`]) carries
 //! CBOR and has its own body limit.
 
 pub mod console;
 pub mod device;
 pub mod extract;
 pub mod sync;
-
-use std::sync::Arc;
 
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
@@ -18,26 +16,12 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use veldwerk_contract::api::paths;
 
-use crate::db::Db;
 use crate::error::AppError;
-use crate::org::Organisation;
-use crate::settings::Settings;
-use crate::sync::SyncService;
+use crate::state::AppState;
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub org: Organisation,
-    pub settings: Arc<Settings>,
-    /// The sync of this server's store, with what it keeps between round trips.
-    pub sync: Arc<SyncService>,
-}
-
-/// The largest request body accepted (enrollment, console); sync will set its own limit.
-pub const MAX_BODY: usize = 1 << 20;
-
-pub fn router(state: AppState) -> Router {
+/// The API's routes, at the paths of `veldwerk_contract::api` (`app::router` adds the console
+/// and the layers every route shares).
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route(paths::HEALTHZ, get(console::healthz))
         .route(
@@ -60,33 +44,6 @@ pub fn router(state: AppState) -> Router {
         .route(paths::DEVICE_REVOKE, post(console::revoke_device))
         .route(paths::FLAGS, get(console::flags))
         .route(paths::FLAG_RESOLVE, post(console::resolve_flag))
-        .merge(crate::web::routes())
-        .fallback(|| async {
-            AppError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "Deze pagina of functie bestaat niet.",
-            )
-        })
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .layer(axum::middleware::from_fn(log_request))
-        .with_state(state)
-}
-
-/// One structured log line per request: method, path (without query), status, duration.
-async fn log_request(req: Request, next: axum::middleware::Next) -> axum::response::Response {
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let started = std::time::Instant::now();
-    let response = next.run(req).await;
-    tracing::info!(
-        %method,
-        path,
-        status = response.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
-    response
 }
 
 /// A JSON body whose rejection is a coded Dutch error instead of axum's plain text.

@@ -13,9 +13,9 @@ use veldwerk_rules::routekaart::Code;
 use super::layout::{self, code_badge, code_name, csrf_field, notices, time};
 use super::routekaart_view::{self as rk, Change, Routekaart};
 use super::{done, refusal, refusal_from, Console, CsrfForm, Flash};
-use crate::api::AppState;
 use crate::db::now;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 use crate::users::SessionInfo;
 use crate::{devices, policy};
 

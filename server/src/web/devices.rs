@@ -11,11 +11,11 @@ use veldwerk_contract::policy::DEFAULT_MAX_AGE;
 use super::layout::{self, ago, csrf_field, time};
 use super::signin::Nothing;
 use super::{done, refusal, refusal_from, Console, CsrfForm, Flash};
-use crate::api::AppState;
 use crate::db::now;
 use crate::devices::{self, Device};
 use crate::error::Result;
 use crate::policy;
+use crate::state::AppState;
 
 /// Whether a device's last contact is older than the policy age a device warns about
 /// (`DEFAULT_MAX_AGE`, 12 h): its handhaver may be working under an outdated code.

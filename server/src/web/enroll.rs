@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use super::layout::{self, csrf_field, time};
 use super::{no_store, refusal_from, Console, CsrfForm};
-use crate::api::AppState;
 use crate::db::now;
 use crate::devices;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 use crate::users::{self, SessionInfo};
 
 fn form(s: &SessionInfo, names: &[String]) -> Markup {

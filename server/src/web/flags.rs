@@ -10,9 +10,9 @@ use serde::Deserialize;
 
 use super::layout::{self, csrf_field, time};
 use super::{done, refusal, refusal_from, Console, CsrfForm, Flash};
-use crate::api::AppState;
 use crate::db::now;
 use crate::flags::{self, Flag};
+use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct FlagsQuery {

@@ -7,9 +7,9 @@ use maud::html;
 
 use super::layout::{self, time};
 use super::{refusal_from, Console};
-use crate::api::AppState;
 use crate::audit::{self, AuditCheck, AuditRow};
 use crate::error::Result;
+use crate::state::AppState;
 
 fn detail(row: &AuditRow, key: &str) -> String {
     serde_json::from_str::<serde_json::Value>(&row.details)

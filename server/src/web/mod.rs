@@ -29,11 +29,10 @@ use axum::Router;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::api::extract::SESSION_COOKIE;
-use crate::api::AppState;
-use crate::db::now;
 use crate::error::{AppError, Error};
-use crate::users::{self, SessionInfo};
+use crate::session;
+use crate::state::AppState;
+use crate::users::SessionInfo;
 
 /// The console's routes, merged into the server's router.
 pub fn routes() -> Router<AppState> {
@@ -85,26 +84,8 @@ async fn security_headers(mut r: Response) -> Response {
 /// bearer tokens). Without a session the browser is sent to the sign-in page.
 pub struct Console(pub SessionInfo);
 
-/// The session token from the `veldwerk_session` cookie.
-pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
-
 async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<SessionInfo>, Response> {
-    let Some(token) = cookie_value(parts, SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    state
-        .db
-        .call(move |db| db.with(|c| users::session(c, &token, now())))
+    session::from_cookie(parts, state)
         .await
         .map_err(|e| refusal_from(e, None))
 }
@@ -147,15 +128,6 @@ struct WithCsrf<T> {
     inner: T,
 }
 
-/// Compares two secrets in time independent of where they differ.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 pub fn csrf_refused() -> Response {
     refusal(
         StatusCode::FORBIDDEN,
@@ -183,7 +155,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
                 )
             })?;
         match posted.csrf_token {
-            Some(t) if same_secret(&t, &session.csrf_token) => Ok(CsrfForm {
+            Some(t) if session::same_secret(&t, &session.csrf_token) => Ok(CsrfForm {
                 session,
                 form: posted.inner,
             }),
@@ -225,19 +197,6 @@ pub fn refusal_from(e: Error, session: Option<&SessionInfo>) -> Response {
     refusal(e.status, e.code, e.message, session)
 }
 
-/// `Set-Cookie` value for a console cookie (HttpOnly, SameSite=Strict, `Secure` when set).
-pub fn cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> Option<HeaderValue> {
-    let secure = if state.settings.secure_cookie {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
-    ))
-    .ok()
-}
-
 /// Pages that show secrets or act on the store must not be cached.
 pub fn no_store(mut r: Response) -> Response {
     r.headers_mut()
@@ -277,10 +236,10 @@ mod tests {
 
     #[test]
     fn secrets_compare_whole_and_flash_shows_only_known_codes() {
-        assert!(same_secret("abcd", "abcd"));
-        assert!(!same_secret("abcd", "abce"));
-        assert!(!same_secret("abcd", "abc"));
-        assert!(!same_secret("", "a"));
+        assert!(session::same_secret("abcd", "abcd"));
+        assert!(!session::same_secret("abcd", "abce"));
+        assert!(!session::same_secret("abcd", "abc"));
+        assert!(!session::same_secret("", "a"));
         let flash = |s: &str| Flash {
             gelukt: Some(s.to_owned()),
         };

@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 
-use super::{cookie, cookie_value, layout, no_store, CsrfForm, Flash};
-use crate::api::extract::SESSION_COOKIE;
-use crate::api::AppState;
+use super::{layout, no_store, CsrfForm, Flash};
 use crate::db::now;
 use crate::error::AppError;
 use crate::secret::random_hex;
+use crate::session::{cookie, cookie_value, same_secret, SESSION_COOKIE};
+use crate::state::AppState;
 use crate::users;
 
 /// The cookie holding the sign-in form's CSRF token (double submit).
@@ -109,7 +109,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
     };
     let csrf_ok = expected
         .as_deref()
-        .is_some_and(|e| !e.is_empty() && super::same_secret(e, &f.csrf_token));
+        .is_some_and(|e| !e.is_empty() && same_secret(e, &f.csrf_token));
     if !csrf_ok {
         tracing::warn!("sign-in form without valid CSRF token refused");
         return super::csrf_refused();

@@ -13,9 +13,9 @@ use veldwerk_rules::protocol::melding::{Melding, Werkproces};
 
 use super::layout::{self, csrf_field, notices};
 use super::{done, refusal_from, Console, CsrfForm};
-use crate::api::AppState;
 use crate::db::now;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::users::{self, SessionInfo};
 use crate::zaken::{self, NewZaak};
 
