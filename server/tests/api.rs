@@ -11,61 +11,31 @@ use serde_json::{json, Value};
 use veldwerk_contract::auth::{sign_request, sign_request_now, RequestAuth};
 use veldwerk_contract::policy::SignedPolicy;
 use veldwerk_rules::routekaart::Code;
-use veldwerk_server::db::{now, Db};
-use veldwerk_server::users::{add_user, Role};
-use veldwerk_server::{devices, flags, Settings};
+use veldwerk_server::db::now;
+use veldwerk_server::users::Role;
+use veldwerk_server::{devices, flags};
 
-const PASSWORD: &str = "correct horse battery staple";
-
-struct TestServer {
-    db: Db,
-    settings: Settings,
-    running: common::Running,
-    _dir: tempfile::TempDir,
-}
+use common::{TestServer, PASSWORD};
 
 impl TestServer {
     /// A server with supervisor `sanne`, admin `root`, handhavers `piet` and `kees` (kees has a
     /// password, to show a handhaver gets no console).
     fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
-            data_dir: dir.path().to_path_buf(),
-            login_max_failures: 3,
-            organisation: "Gemeente Test".into(),
-            ..Settings::default()
-        };
-        let db = Db::open(dir.path()).unwrap();
-        veldwerk_server::setup::ensure_organisation(&db, &settings.organisation).unwrap();
-        db.write(|tx| {
-            add_user(tx, "sanne", Role::Supervisor, Some(PASSWORD), "test", 0)?;
-            add_user(tx, "root", Role::Admin, Some(PASSWORD), "test", 0)?;
-            add_user(tx, "piet", Role::Handhaver, None, "test", 0)?;
-            add_user(tx, "kees", Role::Handhaver, Some(PASSWORD), "test", 0)?;
-            Ok(())
-        })
-        .unwrap();
-        let running = common::Running::launch(settings.clone());
-        TestServer {
-            db,
-            settings,
-            running,
-            _dir: dir,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.running.addr, path)
+        TestServer::start_with(
+            &[
+                ("sanne", Role::Supervisor, true),
+                ("root", Role::Admin, true),
+                ("piet", Role::Handhaver, false),
+                ("kees", Role::Handhaver, true),
+            ],
+            |s| s.login_max_failures = 3,
+        )
     }
 
     fn enroll_code(&self, user: &str) -> String {
         self.db
             .write(|tx| devices::issue_enroll_code(tx, user, 3600, "test", now()))
             .unwrap()
-    }
-
-    fn stop(self) {
-        self.running.stop();
     }
 }
 

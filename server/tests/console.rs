@@ -9,55 +9,29 @@ use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use veldwerk_contract::auth::sign_request_now;
 use veldwerk_rules::routekaart::Code;
-use veldwerk_server::db::{now, Db};
-use veldwerk_server::users::{add_user, Role};
-use veldwerk_server::{audit, devices, policy, Settings};
+use veldwerk_server::db::now;
+use veldwerk_server::users::Role;
+use veldwerk_server::{audit, devices, policy};
 
-const PASSWORD: &str = "correct horse battery staple";
-
-struct TestServer {
-    db: Db,
-    org_key: Vec<u8>,
-    running: common::Running,
-    _dir: tempfile::TempDir,
-}
+use common::{TestServer, PASSWORD};
 
 impl TestServer {
     /// Supervisor `sanne`, handhaver `piet` (devices only) and handhaver `kees` with a
     /// password (who must get no console).
     fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
-            data_dir: dir.path().to_path_buf(),
-            login_max_failures: 3,
-            organisation: "Gemeente Test".into(),
-            ..Settings::default()
-        };
-        let db = Db::open(dir.path()).unwrap();
-        let org = veldwerk_server::setup::ensure_organisation(&db, &settings.organisation).unwrap();
-        db.write(|tx| {
-            add_user(tx, "sanne", Role::Supervisor, Some(PASSWORD), "test", 0)?;
-            add_user(tx, "piet", Role::Handhaver, None, "test", 0)?;
-            add_user(tx, "kees", Role::Handhaver, Some(PASSWORD), "test", 0)?;
-            Ok(())
-        })
-        .unwrap();
-        let running = common::Running::launch(settings);
-        TestServer {
-            db,
-            org_key: org.public_key,
-            running,
-            _dir: dir,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.running.addr, path)
+        TestServer::start_with(
+            &[
+                ("sanne", Role::Supervisor, true),
+                ("piet", Role::Handhaver, false),
+                ("kees", Role::Handhaver, true),
+            ],
+            |s| s.login_max_failures = 3,
+        )
     }
 
     fn active_code(&self) -> (Code, String) {
         let (_, signed) = self.db.with(|c| policy::current(c)).unwrap();
-        let b = signed.verify(&self.org_key).unwrap();
+        let b = signed.verify(&self.org.public_key).unwrap();
         let d = b.active().unwrap();
         (d.code, d.reason.clone())
     }

@@ -22,52 +22,24 @@ use veldwerk_device::sync::{
 use veldwerk_rules::protocol::melding::{Melding, Werkproces};
 use veldwerk_rules::protocol::Event;
 use veldwerk_rules::routekaart::{Actie, Code};
-use veldwerk_server::db::{now, Db};
-use veldwerk_server::users::{add_user, Role};
+use veldwerk_server::db::now;
+use veldwerk_server::users::Role;
 use veldwerk_server::zaken::{self, NewZaak};
-use veldwerk_server::{devices, flags, org, policy, setup, Settings};
+use veldwerk_server::{devices, flags, org, policy};
 
-struct TestServer {
-    db: Db,
-    running: common::Running,
-    _dir: tempfile::TempDir,
-}
+use common::TestServer;
 
 impl TestServer {
     /// Supervisor `sanne`, handhavers `piet` and `kees`.
     fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
-            data_dir: dir.path().to_path_buf(),
-            organisation: "Gemeente Test".into(),
-            ..Settings::default()
-        };
-        let db = Db::open(dir.path()).unwrap();
-        setup::ensure_organisation(&db, &settings.organisation).unwrap();
-        db.write(|tx| {
-            add_user(
-                tx,
-                "sanne",
-                Role::Supervisor,
-                Some("correct horse battery"),
-                "test",
-                0,
-            )?;
-            add_user(tx, "piet", Role::Handhaver, None, "test", 0)?;
-            add_user(tx, "kees", Role::Handhaver, None, "test", 0)?;
-            Ok(())
-        })
-        .unwrap();
-        let running = common::Running::launch(settings);
-        TestServer {
-            db,
-            running,
-            _dir: dir,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.running.addr, path)
+        TestServer::start_with(
+            &[
+                ("sanne", Role::Supervisor, true),
+                ("piet", Role::Handhaver, false),
+                ("kees", Role::Handhaver, false),
+            ],
+            |_| {},
+        )
     }
 
     /// Creates zaak `id` (address "Kerkstraat 12a, 1234 AB Demodorp") assigned to `users`.
@@ -127,10 +99,6 @@ impl TestServer {
 
     fn flags(&self) -> Vec<flags::Flag> {
         self.db.with(|c| flags::list(c, true)).unwrap()
-    }
-
-    fn stop(self) {
-        self.running.stop();
     }
 }
 

@@ -1,10 +1,72 @@
-//! The server of the integration tests: `veldwerk_server::launch_with_listener` on a random
-//! loopback port in a thread of its own, stopped gracefully by [`Running::stop`] or on drop.
+//! The server of the integration tests: [`TestServer`], a real store in a temp dir with the
+//! organisation and the users a test file asks for, served by
+//! `veldwerk_server::launch_with_listener` on a random loopback port in a thread of its own
+//! ([`Running`]), stopped gracefully by [`Running::stop`] or on drop. Each test file adds the
+//! helpers it needs in its own `impl TestServer`.
 
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
+use veldwerk_server::db::Db;
+use veldwerk_server::org::Organisation;
+use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::Settings;
+
+/// The password of every user a test starts with one.
+#[allow(dead_code)] // not every test file signs in
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A running test server over its own store.
+pub struct TestServer {
+    pub db: Db,
+    #[allow(dead_code)] // read by the API tests only
+    pub settings: Settings,
+    #[allow(dead_code)] // read by the console tests only
+    pub org: Organisation,
+    pub running: Running,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// A server of "Gemeente Test" with `users` (name, role, whether they get [`PASSWORD`]);
+    /// `tune` may change the settings before it starts.
+    pub fn start_with(users: &[(&str, Role, bool)], tune: impl FnOnce(&mut Settings)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = Settings {
+            data_dir: dir.path().to_path_buf(),
+            organisation: "Gemeente Test".into(),
+            ..Settings::default()
+        };
+        tune(&mut settings);
+        let db = Db::open(dir.path()).unwrap();
+        let org = veldwerk_server::setup::ensure_organisation(&db, &settings.organisation).unwrap();
+        db.write(|tx| {
+            for (name, role, password) in users {
+                let password = password.then_some(PASSWORD);
+                add_user(tx, name, *role, password, "test", 0)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let running = Running::launch(settings.clone());
+        TestServer {
+            db,
+            settings,
+            org,
+            running,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.running.addr, path)
+    }
+
+    #[allow(dead_code)] // the console tests stop on drop
+    pub fn stop(self) {
+        self.running.stop();
+    }
+}
 
 pub struct Running {
     pub addr: SocketAddr,
