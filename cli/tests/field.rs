@@ -366,3 +366,147 @@ fn a_wrong_or_missing_passphrase_opens_nothing() {
     // The right passphrase still opens everything.
     assert_eq!(ok_json(d, &["zaken"])["zaken"][0]["zaak_id"], ZAAK);
 }
+
+/// A failing command's stderr (after checking its code as `fails` does).
+fn fails_stderr(dir: &Path, args: &[&str], code: &str) -> String {
+    let mut args = args.to_vec();
+    args.push("--json");
+    let out = veldwerk(dir, Some(PASS), &args);
+    assert!(!out.status.success(), "veldwerk {args:?} should fail");
+    let error: Value = serde_json::from_slice(&out.stdout).expect("JSON error");
+    assert_eq!(error["error"]["code"], code);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_step_goes_to_the_latest_visit_and_shows_the_consent_text_of_its_grondslag() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    let all = "--bevestig-alles";
+    let stderr = fails_stderr(d, &with(AANLEIDING, &[all]), "geen_bezoek");
+    assert!(stderr.contains("veldwerk bezoek start"), "{stderr}");
+    fails(
+        d,
+        &[
+            "aanleiding",
+            "--zaak",
+            "Z-elders",
+            "--grondslag",
+            "dienstverlening",
+        ],
+        "zaak_unknown",
+    );
+
+    let first = start_visit(d);
+    let second = start_visit(d);
+    let error = fails(
+        d,
+        &with(AANLEIDING, &["--bezoek", "bestaat-niet", all]),
+        "ongeldige_invoer",
+    );
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("bezoek bestaat-niet bestaat niet")),
+        "{error}"
+    );
+    let stderr = fails_stderr(
+        d,
+        &[
+            "toestemming",
+            "vraag",
+            "--zaak",
+            ZAAK,
+            "--bezoek",
+            "bestaat-niet",
+            all,
+        ],
+        "unknown_visit",
+    );
+    assert!(stderr.contains("(variant a)"), "{stderr}");
+
+    // Without --bezoek the step goes to the latest visit.
+    let recorded = ok_json(
+        d,
+        &[
+            "aanleiding",
+            "--zaak",
+            ZAAK,
+            "--grondslag",
+            "twijfel",
+            "--twijfel",
+            "Of de opgegeven huurder op het adres woont.",
+            "--andere-wijze-onderzocht",
+            "Registers en het dossier geraadpleegd.",
+            all,
+        ],
+    );
+    assert_eq!(recorded["next_steps"][0], "aankondiging");
+    let detail = ok_json(d, &["zaak", "show", ZAAK]);
+    let fase = |id: &str| {
+        detail["visits"]
+            .as_array()
+            .and_then(|vs| vs.iter().find(|v| v["meta"]["visit_id"] == id))
+            .map(|v| v["fase"].clone())
+    };
+    assert_eq!(fase(&first), Some(Value::from("nieuw")));
+    assert_eq!(fase(&second), Some(Value::from("aanleiding")));
+
+    for step in [
+        vec![
+            "aankondiging",
+            "--zaak",
+            ZAAK,
+            "--wijze",
+            "aangekondigd",
+            all,
+        ],
+        vec![
+            "deur",
+            "--zaak",
+            ZAAK,
+            "--handhaver",
+            "hh-1",
+            "--handhaver",
+            "hh-2",
+            "--leider",
+            "hh-1",
+            all,
+        ],
+        vec![
+            "legitimatie",
+            "--zaak",
+            ZAAK,
+            "--doel",
+            "Woonsituatie.",
+            all,
+        ],
+    ] {
+        ok(d, &step);
+    }
+    let out = veldwerk(
+        d,
+        Some(PASS),
+        &["toestemming", "vraag", "--zaak", ZAAK, all, "--json"],
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(variant b)"), "{stderr}");
+    let recorded: Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    assert_eq!(recorded["entry"]["visit_id"], second.as_str());
+    let next: Vec<&str> = recorded["next_steps"]
+        .as_array()
+        .expect("next steps")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        next,
+        [
+            "toestemming_gegeven",
+            "toestemming_geweigerd",
+            "niet_in_staat",
+            "correctie"
+        ]
+    );
+}

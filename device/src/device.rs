@@ -7,8 +7,13 @@
 //! of the active code (refusing forbidden actions and unconfirmed conditions), appends the signed,
 //! chained entry to the zaak document and commits the change with the zaak's new worklist row in
 //! one durable transaction. When `record` returns, the entry survives a dead battery.
+//!
+//! Reading: [`Device::visit_progress`] says where one visit stands (fase, next steps, consent
+//! variant) for a step screen; [`Device::zaak_detail`] gives everything, with every signature
+//! verified, for where evidence status is shown.
 
 mod error;
+mod progress;
 pub mod rules;
 mod sync_docs;
 
@@ -20,15 +25,17 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 
 pub use error::DeviceError;
+pub use progress::VisitProgress;
 pub use rules::Rules;
 
 use crate::store::{BlobRef, CompactionPolicy, Store, Worklist, WorklistItem};
+use progress::Replayed;
 use veldwerk_contract::evidence::{
     DeviceKey, EvidenceError, KeyDirectory, Signer, VisitVerification,
 };
 use veldwerk_contract::policy::{self, PolicyBundle, PolicyError, PolicyStatus, SignedPolicy};
 use veldwerk_contract::zaak::{Entry, PolicyContext, VisitMeta, ZaakDocument, ZaakSummary};
-use veldwerk_rules::protocol::{Anomaly, Bezoek, Einde, Event, EventSoort, Fase};
+use veldwerk_rules::protocol::{Anomaly, Bezoek, Einde, Event, EventSoort, Fase, Variant};
 use veldwerk_rules::routekaart::{Actie, Code, Decision, PlannedAction};
 use veldwerk_rules::Notice;
 
@@ -102,6 +109,10 @@ pub struct VisitDetail {
     pub fase: Fase,
     pub einde: Option<Einde>,
     pub next_steps: Vec<EventSoort>,
+    /// The consent text variant the recorded grondslag demands (for the apps' zaak screen).
+    /// Not serialised, so the JSON of `veldwerk zaak show` keeps its shape.
+    #[serde(skip)]
+    pub consent_variant: Option<Variant>,
     pub entries: Vec<EntryDetail>,
     /// Entries the protocol could not apply after a merge (they stay recorded).
     pub anomalies: Vec<Anomaly>,
@@ -170,13 +181,11 @@ impl OpenZaak {
     fn visit(&mut self, visit_id: &str) -> Result<&mut VisitState, DeviceError> {
         if !self.visits.contains_key(visit_id) {
             let meta = self.doc.visit(visit_id)?;
-            let entries = self.doc.entries(visit_id)?;
-            let events: Vec<Event> = entries.iter().filter_map(|e| e.event().ok()).collect();
-            let (bezoek, _) = Bezoek::replay(&events);
+            let replayed = Replayed::of(&self.doc, visit_id)?;
             let state = VisitState {
                 meta,
-                bezoek,
-                entry_ids: entries.into_iter().map(|e| e.entry_id).collect(),
+                bezoek: replayed.bezoek,
+                entry_ids: replayed.entries.into_iter().map(|e| e.entry_id).collect(),
             };
             self.visits.insert(visit_id.to_owned(), state);
         }
@@ -648,15 +657,19 @@ impl Device {
         let zaak = load_zaak(store, open, zaak_id)?;
         let mut visits = Vec::new();
         for meta in zaak.doc.visits()? {
-            let entries = zaak.doc.entries(&meta.visit_id)?;
-            let events: Vec<Option<Event>> = entries.iter().map(|e| e.event().ok()).collect();
-            let (bezoek, anomalies) = Bezoek::replay(events.iter().flatten());
+            let Replayed {
+                entries,
+                events,
+                bezoek,
+                anomalies,
+            } = Replayed::of(&zaak.doc, &meta.visit_id)?;
             let verification = zaak.doc.verify_visit(&meta.visit_id, &keys)?;
             visits.push(VisitDetail {
                 plan: read_plan(store, &meta.visit_id)?,
                 fase: bezoek.state(),
                 einde: bezoek.einde(),
                 next_steps: bezoek.next_steps(),
+                consent_variant: progress::consent_variant(&bezoek),
                 entries: entries
                     .into_iter()
                     .zip(events)

@@ -137,6 +137,7 @@ impl From<DeviceError> for VeldwerkError {
                 detail: message,
             },
             DeviceError::ZaakOnbekend(_)
+            | DeviceError::GeenBezoek(_)
             | DeviceError::FotoOnbekend(_)
             | DeviceError::Store(StoreError::UnknownZaak { .. }) => VeldwerkError::NotFound {
                 code,

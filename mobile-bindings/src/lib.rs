@@ -301,29 +301,35 @@ pub struct VisitProgress {
     pub warnings: Vec<Notice>,
 }
 
+impl From<veldwerk_device::VisitProgress> for VisitProgress {
+    fn from(p: veldwerk_device::VisitProgress) -> Self {
+        VisitProgress {
+            visit_id: p.visit_id,
+            fase: p.fase.into(),
+            einde: p.einde.as_ref().map(types::enum_code),
+            next_steps: p.next_steps.into_iter().map(Into::into).collect(),
+            consent_variant: p.consent_variant.map(Into::into),
+            warnings: types::notices(p.warnings),
+        }
+    }
+}
+
+/// The device's answer, with the facade's own message for a visit not in the zaak.
 fn visit_progress(
     device: &mut Device,
     zaak_id: &str,
     visit_id: &str,
 ) -> Result<VisitProgress, VeldwerkError> {
-    let detail = device.zaak_detail(zaak_id)?;
-    let visit = detail
-        .visits
-        .into_iter()
-        .find(|v| v.meta.visit_id == visit_id)
-        .ok_or_else(|| VeldwerkError::NotFound {
-            code: "unknown_visit".into(),
-            detail: format!("Bezoek {visit_id} staat niet bij zaak {zaak_id}."),
-        })?;
-    let info = VisitInfo::from(visit);
-    Ok(VisitProgress {
-        visit_id: info.visit_id,
-        fase: info.fase,
-        einde: info.einde,
-        next_steps: info.next_steps,
-        consent_variant: info.consent_variant,
-        warnings: info.warnings,
-    })
+    device
+        .visit_progress(zaak_id, Some(visit_id))
+        .map_err(|e| match e.code() {
+            "unknown_visit" => VeldwerkError::NotFound {
+                code: "unknown_visit".into(),
+                detail: format!("Bezoek {visit_id} staat niet bij zaak {zaak_id}."),
+            },
+            _ => e.into(),
+        })
+        .map(Into::into)
 }
 
 // The unit tests share fixtures with the integration tests, which name the crate.

@@ -494,3 +494,58 @@ fn consent_texts_and_text_warnings_are_the_cores() {
     assert_eq!(w[0].code, "speculatief_taalgebruik");
     assert_eq!((w[0].start, w[0].end), (0, "Waarschijnlijk".len() as u32));
 }
+
+#[test]
+fn the_step_screen_and_the_zaak_screen_agree_on_where_a_visit_stands() {
+    let (_dir, vw) = facade();
+    let visit = app_visit(&vw);
+    let shown = |vw: &Veldwerk| {
+        let detail = vw.zaak_detail(ZAAK.into()).unwrap();
+        let v = detail
+            .visits
+            .into_iter()
+            .find(|v| v.visit_id == visit)
+            .unwrap();
+        VisitProgress {
+            visit_id: v.visit_id,
+            fase: v.fase,
+            einde: v.einde,
+            next_steps: v.next_steps,
+            consent_variant: v.consent_variant,
+            warnings: v.warnings,
+        }
+    };
+    let p = vw.next_steps(ZAAK.into(), visit.clone()).unwrap();
+    assert_eq!(p.consent_variant, None);
+    assert_eq!(p, shown(&vw));
+    record_confirmed(
+        &vw,
+        &visit,
+        Stap::Aanleiding {
+            actie: Actie::HuisbezoekApp,
+            grondslag: grondslag(),
+        },
+    )
+    .unwrap();
+    let p = vw.next_steps(ZAAK.into(), visit.clone()).unwrap();
+    assert_eq!(
+        (p.fase, p.consent_variant),
+        (Fase::Aanleiding, Some(Variant::A))
+    );
+    assert_eq!(p, shown(&vw));
+
+    match vw.next_steps(ZAAK.into(), "geen-bezoek".into()) {
+        Err(VeldwerkError::NotFound { code, detail }) => {
+            assert_eq!(code, "unknown_visit");
+            assert_eq!(
+                detail,
+                format!("Bezoek geen-bezoek staat niet bij zaak {ZAAK}.")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match vw.next_steps("Z-elders".into(), visit) {
+        Err(VeldwerkError::NotFound { code, .. }) => assert_eq!(code, "zaak_unknown"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -333,7 +333,7 @@ pub struct VisitInfo {
     pub intact: bool,
 }
 
-fn enum_code<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn enum_code<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -342,10 +342,6 @@ fn enum_code<T: serde::Serialize>(value: &T) -> String {
 
 impl From<VisitDetail> for VisitInfo {
     fn from(v: VisitDetail) -> Self {
-        let consent_variant = v.entries.iter().find_map(|e| match &e.event {
-            Some(protocol::Event::Aanleiding { grondslag, .. }) => Some(grondslag.variant().into()),
-            _ => None,
-        });
         let intact = v.verification.is_intact();
         let entries = v
             .entries
@@ -376,7 +372,7 @@ impl From<VisitDetail> for VisitInfo {
             fase: v.fase.into(),
             einde: v.einde.as_ref().map(enum_code),
             next_steps: v.next_steps.into_iter().map(Into::into).collect(),
-            consent_variant,
+            consent_variant: v.consent_variant.map(Into::into),
             entries,
             anomalies: v.anomalies.into_iter().map(|a| a.notice.into()).collect(),
             warnings: notices(v.warnings),

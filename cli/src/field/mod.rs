@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
-use veldwerk_device::Device;
+use veldwerk_device::{Device, DeviceError, VisitProgress};
 use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, BronSoort, Event, ExtraOnderwerp, Feit, Grondslag,
     Ondertekenaar, Rol, ToestemmingsTekst, Variant,
@@ -479,23 +479,45 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
             let Some(step) = step_args(other) else {
                 return Ok(());
             };
-            let visit = match &step.bezoek {
-                Some(v) => v.clone(),
+            let target = match &step.bezoek {
+                Some(v) => Target {
+                    visit: v.clone(),
+                    progress: None,
+                },
                 None => latest_visit(&mut device, &step.zaak)?,
             };
-            let event = build_event(&mut device, &step.zaak, &visit, other)?;
-            record(&mut device, step, &visit, event, now, out)
+            let event = build_event(&mut device, &step.zaak, &target, other)?;
+            record(&mut device, step, &target.visit, event, now, out)
         }
     }
 }
 
-fn latest_visit(device: &mut Device, zaak: &str) -> Result<String, FieldError> {
-    device
-        .zaak_detail(zaak)?
-        .visits
-        .last()
-        .map(|v| v.meta.visit_id.clone())
-        .ok_or_else(|| FieldError::GeenBezoek(zaak.to_owned()))
+/// The visit a step is recorded in, and where it stands when that is already known.
+struct Target {
+    visit: String,
+    progress: Option<VisitProgress>,
+}
+
+impl Target {
+    /// Where the visit stands, asked of the device only when not known yet.
+    fn progress(&self, device: &mut Device, zaak: &str) -> Result<VisitProgress, DeviceError> {
+        match &self.progress {
+            Some(p) => Ok(p.clone()),
+            None => device.visit_progress(zaak, Some(&self.visit)),
+        }
+    }
+}
+
+/// The zaak's latest visit (the one the worklist shows) and where it stands.
+fn latest_visit(device: &mut Device, zaak: &str) -> Result<Target, FieldError> {
+    match device.visit_progress(zaak, None) {
+        Ok(p) => Ok(Target {
+            visit: p.visit_id.clone(),
+            progress: Some(p),
+        }),
+        Err(DeviceError::GeenBezoek(_)) => Err(FieldError::GeenBezoek(zaak.to_owned())),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Prints the policy's warnings (too old, never synced) on stderr.
@@ -524,7 +546,7 @@ fn parse_named<T: serde::de::DeserializeOwned>(
 fn build_event(
     device: &mut Device,
     zaak: &str,
-    visit: &str,
+    target: &Target,
     cmd: &FieldCommand,
 ) -> Result<Event, FieldError> {
     let text = |t: &Option<String>| t.clone().unwrap_or_default();
@@ -556,13 +578,14 @@ fn build_event(
                     reden: text(&a.reden),
                 },
             };
-            let actie = device
-                .zaak_detail(zaak)?
-                .visits
-                .into_iter()
-                .find(|v| v.meta.visit_id == visit)
-                .map(|v| v.meta.kind)
-                .ok_or_else(|| invalid("--bezoek", format!("bezoek {visit} bestaat niet")))?;
+            let actie = match target.progress(device, zaak) {
+                Ok(p) => p.actie,
+                Err(e) if e.code() == "unknown_visit" => {
+                    let visit = &target.visit;
+                    return Err(invalid("--bezoek", format!("bezoek {visit} bestaat niet")));
+                }
+                Err(e) => return Err(e.into()),
+            };
             Event::Aanleiding { actie, grondslag }
         }
         FieldCommand::Aankondiging(a) => Event::Aankondiging {
@@ -588,7 +611,7 @@ fn build_event(
         },
         FieldCommand::Toestemming(t) => match t {
             ToestemmingCommand::Vraag(_) => {
-                let variant = consent_variant(device, zaak, visit)?;
+                let variant = consent_variant(device, zaak, target)?;
                 let tekst = ToestemmingsTekst::standaard(variant);
                 eprintln!("Lees voor of laat lezen (variant {}):\n", variant.as_str());
                 eprintln!("{}\n", tekst.tekst);
@@ -686,20 +709,19 @@ fn build_event(
 }
 
 /// The consent text variant the visit's recorded grondslag demands (seed 001 §3).
-fn consent_variant(device: &mut Device, zaak: &str, visit: &str) -> Result<Variant, FieldError> {
-    let detail = device.zaak_detail(zaak)?;
-    let grondslag = detail
-        .visits
-        .iter()
-        .find(|v| v.meta.visit_id == visit)
-        .into_iter()
-        .flat_map(|v| v.entries.iter())
-        .find_map(|e| match &e.event {
-            Some(Event::Aanleiding { grondslag, .. }) => Some(grondslag.variant()),
-            _ => None,
-        });
+fn consent_variant(
+    device: &mut Device,
+    zaak: &str,
+    target: &Target,
+) -> Result<Variant, FieldError> {
+    let variant = match target.progress(device, zaak) {
+        Ok(p) => p.consent_variant,
+        // The device refuses the step for an unknown visit, after the text is shown.
+        Err(e) if e.code() == "unknown_visit" => None,
+        Err(e) => return Err(e.into()),
+    };
     // Without an aanleiding the protocol refuses the step anyway; variant A is then shown.
-    Ok(grondslag.unwrap_or(Variant::A))
+    Ok(variant.unwrap_or(Variant::A))
 }
 
 /// Shows the routekaart's conditions, gathers the confirmations and records the step.
@@ -742,13 +764,7 @@ fn record(
     let warnings = event.factual_warnings();
     let soort = event.soort();
     let entry = device.record(&step.zaak, visit, event, confirmed, now)?;
-    let detail = device.zaak_detail(&step.zaak)?;
-    let next = detail
-        .visits
-        .iter()
-        .find(|v| v.meta.visit_id == visit)
-        .map(|v| v.next_steps.clone())
-        .unwrap_or_default();
+    let next = device.visit_progress(&step.zaak, Some(visit))?.next_steps;
     render::recorded(out, soort, &entry, &next, &warnings, step.json)
 }
 

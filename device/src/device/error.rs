@@ -39,6 +39,8 @@ pub enum DeviceError {
     ZaakOnbekend(String),
     #[error("Zaak {0} staat al op dit apparaat.")]
     ZaakBestaatAl(String),
+    #[error("Zaak {0} heeft nog geen bezoek.")]
+    GeenBezoek(String),
     #[error("De correctie verwijst naar vastlegging {0}, die niet in dit bezoek staat.")]
     CorrectieOnbekendeVastlegging(String),
     #[error("De foto {0} staat niet op dit apparaat: sla de foto eerst op.")]
@@ -74,6 +76,7 @@ impl DeviceError {
             DeviceError::VoorwaardenNietBevestigd { .. } => "voorwaarden_niet_bevestigd",
             DeviceError::ZaakOnbekend(_) => "zaak_unknown",
             DeviceError::ZaakBestaatAl(_) => "zaak_exists",
+            DeviceError::GeenBezoek(_) => "geen_bezoek",
             DeviceError::CorrectieOnbekendeVastlegging(_) => "correctie_onbekende_vastlegging",
             DeviceError::FotoOnbekend(_) => "foto_onbekend",
             DeviceError::ActieWijktAf { .. } => "actie_wijkt_af",

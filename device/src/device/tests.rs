@@ -1,4 +1,5 @@
-//! Behaviour of the device through its public interface, on real stores in temp dirs.
+//! Behaviour of the device through its public interface, on real stores in temp dirs. The
+//! fixtures are shared with the other test modules of the device.
 
 use std::collections::BTreeSet;
 
@@ -15,13 +16,13 @@ use veldwerk_rules::protocol::{
     Rol, ToestemmingsTekst, Variant,
 };
 
-const KEY: [u8; 32] = [7; 32];
+pub(super) const KEY: [u8; 32] = [7; 32];
 
-fn at(minute: i64) -> DateTime<Utc> {
+pub(super) fn at(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap() + Duration::minutes(minute)
 }
 
-fn summary(zaak_id: &str) -> ZaakSummary {
+pub(super) fn summary(zaak_id: &str) -> ZaakSummary {
     ZaakSummary {
         zaak_id: zaak_id.into(),
         label: format!("{zaak_id} samenwoning"),
@@ -38,7 +39,7 @@ fn summary(zaak_id: &str) -> ZaakSummary {
     }
 }
 
-fn plan(actie: Actie, handhavers: Option<u32>) -> PlannedAction {
+pub(super) fn plan(actie: Actie, handhavers: Option<u32>) -> PlannedAction {
     PlannedAction {
         actie,
         handhavers,
@@ -51,7 +52,7 @@ fn plan(actie: Actie, handhavers: Option<u32>) -> PlannedAction {
 }
 
 /// The steps of a visit up to being inside, for a concrete aanwijzing.
-fn steps_to_binnen(actie: Actie, handhavers: &[&str]) -> Vec<Event> {
+pub(super) fn steps_to_binnen(actie: Actie, handhavers: &[&str]) -> Vec<Event> {
     vec![
         Event::Aanleiding {
             actie,
@@ -86,7 +87,7 @@ fn steps_to_binnen(actie: Actie, handhavers: &[&str]) -> Vec<Event> {
     ]
 }
 
-fn waarneming(n: usize) -> Event {
+pub(super) fn waarneming(n: usize) -> Event {
     Event::Waarneming {
         ruimte: format!("kamer {n}"),
         tekst: format!("Waarneming {n}: twee tandenborstels in de badkamer."),
@@ -106,7 +107,13 @@ fn confirm_all(device: &mut Device, zaak: &str, visit: &str, event: &Event) -> V
     }
 }
 
-fn record_all(device: &mut Device, zaak: &str, visit: &str, events: Vec<Event>, from: i64) {
+pub(super) fn record_all(
+    device: &mut Device,
+    zaak: &str,
+    visit: &str,
+    events: Vec<Event>,
+    from: i64,
+) {
     for (i, event) in events.into_iter().enumerate() {
         let confirmed = confirm_all(device, zaak, visit, &event);
         device
@@ -115,7 +122,7 @@ fn record_all(device: &mut Device, zaak: &str, visit: &str, events: Vec<Event>, 
     }
 }
 
-fn device_with_zaak(dir: &Path) -> Device {
+pub(super) fn device_with_zaak(dir: &Path) -> Device {
     let mut device = Device::open(dir, KEY).unwrap();
     device.create_zaak(&summary("Z-1"), at(0)).unwrap();
     device
