@@ -63,7 +63,7 @@ fun main() {
     r.check("a new store has no policy and warns that geel of the VNG table applies") {
         val p = vw.policyStatus()
         expect(!p.installed && p.stale && p.code == Code.GEEL) { "$p" }
-        expect(p.warnings.any { it.code == "geen_beleid" }) { "${p.warnings}" }
+        expect(p.warnings.any { it.code == "policy_missing" }) { "${p.warnings}" }
     }
 
     r.check("a storage key of the wrong length is a typed InvalidInput") {

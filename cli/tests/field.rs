@@ -362,7 +362,7 @@ fn a_wrong_or_missing_passphrase_opens_nothing() {
     let out = veldwerk(d, None, &["zaken", "--json"]);
     assert!(!out.status.success());
     let error: Value = serde_json::from_slice(&out.stdout).expect("JSON error");
-    assert_eq!(error["error"]["code"], "wachtwoord_ontbreekt");
+    assert_eq!(error["error"]["code"], "passphrase_missing");
     // The right passphrase still opens everything.
     assert_eq!(ok_json(d, &["zaken"])["zaken"][0]["zaak_id"], ZAAK);
 }
@@ -383,7 +383,7 @@ fn a_step_goes_to_the_latest_visit_and_shows_the_consent_text_of_its_grondslag()
     let dir = data_dir_with_zaak();
     let d = dir.path();
     let all = "--bevestig-alles";
-    let stderr = fails_stderr(d, &with(AANLEIDING, &[all]), "geen_bezoek");
+    let stderr = fails_stderr(d, &with(AANLEIDING, &[all]), "no_visit");
     assert!(stderr.contains("veldwerk bezoek start"), "{stderr}");
     fails(
         d,
@@ -402,7 +402,7 @@ fn a_step_goes_to_the_latest_visit_and_shows_the_consent_text_of_its_grondslag()
     let error = fails(
         d,
         &with(AANLEIDING, &["--bezoek", "bestaat-niet", all]),
-        "ongeldige_invoer",
+        "input_invalid",
     );
     assert!(
         error["error"]["message"]
@@ -421,7 +421,7 @@ fn a_step_goes_to_the_latest_visit_and_shows_the_consent_text_of_its_grondslag()
             "bestaat-niet",
             all,
         ],
-        "unknown_visit",
+        "visit_unknown",
     );
     assert!(stderr.contains("(variant a)"), "{stderr}");
 

@@ -93,7 +93,7 @@ impl ClientError {
     pub fn code(&self) -> &str {
         match self {
             ClientError::InvalidUrl(_) => "server_url_invalid",
-            ClientError::NotEnrolled => "niet_aangemeld",
+            ClientError::NotEnrolled => "not_enrolled",
             ClientError::AlreadyEnrolled { .. } => "already_enrolled",
             ClientError::NoDevice => "no_device",
             ClientError::Unreachable(_) => "server_unreachable",

@@ -6,6 +6,7 @@
 //! - [`policy`]: the signed policy bundle (active code, routekaart overrides).
 //! - [`auth`]: signed device requests.
 //! - [`sync`]: the CBOR sync envelope.
+//! - [`codes`]: every machine code, in one list.
 //! - [`api`]: the HTTP routes, the device routes' JSON bodies and the error body.
 //!
 //! Depends on `veldwerk-rules` only; no network or file I/O.
@@ -14,6 +15,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod codes;
 pub mod evidence;
 pub mod policy;
 pub mod sync;

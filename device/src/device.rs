@@ -243,7 +243,7 @@ impl std::fmt::Debug for Device {
 }
 
 fn corrupt(what: &'static str, detail: impl ToString) -> DeviceError {
-    DeviceError::ApparaatGegevensOnleesbaar {
+    DeviceError::DeviceStateCorrupt {
         what,
         detail: detail.to_string(),
     }
@@ -424,7 +424,7 @@ impl Device {
         signed_bytes: &[u8],
         now: DateTime<Utc>,
     ) -> Result<DevicePolicyStatus, DeviceError> {
-        let enrollment = self.enrollment.as_ref().ok_or(DeviceError::NietAangemeld)?;
+        let enrollment = self.enrollment.as_ref().ok_or(DeviceError::NotEnrolled)?;
         let signed: SignedPolicy =
             serde_json::from_slice(signed_bytes).map_err(|_| PolicyError::Malformed)?;
         let have = self.policy.as_ref().map_or(0, |p| p.bundle.version);
@@ -506,7 +506,7 @@ impl Device {
                 age_seconds: None,
                 stale: true,
                 warnings: vec![Notice::new(
-                    "geen_beleid",
+                    "policy_missing",
                     "Er staat nog geen beleid van de organisatie op dit apparaat: de routekaart \
                      van VNG met code geel geldt. Synchroniseer om de actuele code te ontvangen.",
                 )],
@@ -550,7 +550,7 @@ impl Device {
         now: DateTime<Utc>,
     ) -> Result<(), DeviceError> {
         if self.store.worklist_item(&summary.zaak_id)?.is_some() {
-            return Err(DeviceError::ZaakBestaatAl(summary.zaak_id.clone()));
+            return Err(DeviceError::ZaakExists(summary.zaak_id.clone()));
         }
         let mut doc = ZaakDocument::new(summary)?;
         let bytes = doc.save();
@@ -609,7 +609,7 @@ impl Device {
         let mut item = self
             .store
             .worklist_item(zaak_id)?
-            .ok_or_else(|| DeviceError::ZaakOnbekend(zaak_id.to_owned()))?;
+            .ok_or_else(|| DeviceError::UnknownZaak(zaak_id.to_owned()))?;
         item.unsynced_entries = 0;
         Ok(self.store.update_worklist_item(&item)?)
     }
@@ -722,7 +722,7 @@ impl Device {
         let planned = PlannedAction { actie, ..planned };
         let code = self.active_code();
         if let Decision::Forbidden { reasons, .. } = self.rules().evaluate(code, &planned) {
-            return Err(DeviceError::ActieVerboden {
+            return Err(DeviceError::ActieForbidden {
                 actie,
                 code,
                 reasons,
@@ -764,7 +764,7 @@ impl Device {
     /// references it (`foto: Some(blob.as_str())`) afterwards.
     pub fn put_photo(&mut self, zaak_id: &str, bytes: &[u8]) -> Result<BlobRef, DeviceError> {
         if self.store.worklist_item(zaak_id)?.is_none() {
-            return Err(DeviceError::ZaakOnbekend(zaak_id.to_owned()));
+            return Err(DeviceError::UnknownZaak(zaak_id.to_owned()));
         }
         Ok(self.store.put_blob(zaak_id, bytes)?)
     }
@@ -831,7 +831,7 @@ impl Device {
             // 1. The protocol, on a copy: the visit's state changes only once recorded.
             if let Event::Aanleiding { actie, .. } = &event {
                 if *actie != kind {
-                    return Err(DeviceError::ActieWijktAf {
+                    return Err(DeviceError::ActieMismatch {
                         visit: kind,
                         event: *actie,
                     });
@@ -841,16 +841,14 @@ impl Device {
             after.apply(&event)?;
             match &event {
                 Event::Correctie { corrigeert, .. } if !visit.entry_ids.contains(corrigeert) => {
-                    return Err(DeviceError::CorrectieOnbekendeVastlegging(
-                        corrigeert.clone(),
-                    ));
+                    return Err(DeviceError::CorrectionOfUnknownEntry(corrigeert.clone()));
                 }
                 Event::Waarneming {
                     foto: Some(foto), ..
                 } => {
                     let blob = BlobRef::parse(foto)?;
                     if store.get_blob(&blob)?.is_none() {
-                        return Err(DeviceError::FotoOnbekend(foto.clone()));
+                        return Err(DeviceError::UnknownFoto(foto.clone()));
                     }
                 }
                 _ => {}
@@ -861,7 +859,7 @@ impl Device {
                 let planned = planned_for(plan, kind, &after);
                 match rules.evaluate(code, &planned) {
                     Decision::Forbidden { reasons, .. } => {
-                        return Err(DeviceError::ActieVerboden {
+                        return Err(DeviceError::ActieForbidden {
                             actie: kind,
                             code,
                             reasons,
@@ -874,7 +872,7 @@ impl Device {
                             .cloned()
                             .collect();
                         if !missing.is_empty() {
-                            return Err(DeviceError::VoorwaardenNietBevestigd { missing });
+                            return Err(DeviceError::ConditionsNotConfirmed { missing });
                         }
                         PolicyContext {
                             actie: kind,
@@ -960,7 +958,7 @@ fn load_zaak<'a>(
         Slot::Vacant(slot) => {
             let bytes = store
                 .load_document(zaak_id)?
-                .ok_or_else(|| DeviceError::ZaakOnbekend(zaak_id.to_owned()))?;
+                .ok_or_else(|| DeviceError::UnknownZaak(zaak_id.to_owned()))?;
             let zaak = OpenZaak::new(ZaakDocument::load(&bytes)?)?;
             Ok(slot.insert(zaak))
         }

@@ -120,36 +120,36 @@ impl From<DeviceError> for VeldwerkError {
                 code,
                 detail: message,
             },
-            DeviceError::ActieVerboden { reasons, .. } => VeldwerkError::Forbidden {
+            DeviceError::ActieForbidden { reasons, .. } => VeldwerkError::Forbidden {
                 code,
                 detail: message,
                 reasons: reasons.into_iter().map(Notice::from).collect(),
             },
-            DeviceError::VoorwaardenNietBevestigd { missing } => {
+            DeviceError::ConditionsNotConfirmed { missing } => {
                 VeldwerkError::ConditionsNotConfirmed {
                     code,
                     detail: message,
                     missing: missing.into_iter().map(Notice::from).collect(),
                 }
             }
-            DeviceError::NietAangemeld => VeldwerkError::NotEnrolled {
+            DeviceError::NotEnrolled => VeldwerkError::NotEnrolled {
                 code,
                 detail: message,
             },
-            DeviceError::ZaakOnbekend(_)
-            | DeviceError::GeenBezoek(_)
-            | DeviceError::FotoOnbekend(_)
+            DeviceError::UnknownZaak(_)
+            | DeviceError::NoVisit(_)
+            | DeviceError::UnknownFoto(_)
             | DeviceError::Store(StoreError::UnknownZaak { .. }) => VeldwerkError::NotFound {
                 code,
                 detail: message,
             },
-            DeviceError::Zaak(ref z) if z.code() == "unknown_visit" => VeldwerkError::NotFound {
+            DeviceError::Zaak(ref z) if z.code() == "visit_unknown" => VeldwerkError::NotFound {
                 code,
                 detail: message,
             },
-            DeviceError::ZaakBestaatAl(_)
-            | DeviceError::CorrectieOnbekendeVastlegging(_)
-            | DeviceError::ActieWijktAf { .. }
+            DeviceError::ZaakExists(_)
+            | DeviceError::CorrectionOfUnknownEntry(_)
+            | DeviceError::ActieMismatch { .. }
             | DeviceError::Policy(_)
             | DeviceError::Store(StoreError::InvalidBlobRef { .. }) => {
                 VeldwerkError::InvalidInput {

@@ -323,8 +323,8 @@ fn visit_progress(
     device
         .visit_progress(zaak_id, Some(visit_id))
         .map_err(|e| match e.code() {
-            "unknown_visit" => VeldwerkError::NotFound {
-                code: "unknown_visit".into(),
+            "visit_unknown" => VeldwerkError::NotFound {
+                code: "visit_unknown".into(),
                 detail: format!("Bezoek {visit_id} staat niet bij zaak {zaak_id}."),
             },
             _ => e.into(),

@@ -181,12 +181,12 @@ fn decisions_keep_reasons_conditions_and_warnings_apart() {
 
 #[test]
 fn core_errors_become_typed_variants_with_their_codes() {
-    let e = VeldwerkError::from(DeviceError::NietAangemeld);
+    let e = VeldwerkError::from(DeviceError::NotEnrolled);
     assert!(matches!(e, VeldwerkError::NotEnrolled { .. }));
-    assert_eq!(e.code(), "niet_aangemeld");
-    let e = VeldwerkError::from(DeviceError::ZaakOnbekend("Z".into()));
+    assert_eq!(e.code(), "not_enrolled");
+    let e = VeldwerkError::from(DeviceError::UnknownZaak("Z".into()));
     assert!(matches!(e, VeldwerkError::NotFound { .. }));
-    let e = VeldwerkError::from(DeviceError::ActieVerboden {
+    let e = VeldwerkError::from(DeviceError::ActieForbidden {
         actie: routekaart::Actie::Spreekkamer,
         code: routekaart::Code::Rood,
         reasons: vec![veldwerk_rules::Notice::new("lockdown", "Niet bij rood.")],
@@ -236,7 +236,7 @@ fn core_errors_become_typed_variants_with_their_codes() {
         ),
         "{e:?}"
     );
-    let e = VeldwerkError::from(ClientError::Device(DeviceError::NietAangemeld));
+    let e = VeldwerkError::from(ClientError::Device(DeviceError::NotEnrolled));
     assert!(matches!(e, VeldwerkError::NotEnrolled { .. }), "{e:?}");
     assert_eq!(
         VeldwerkError::from(ClientError::NoDevice).code(),
@@ -272,7 +272,7 @@ fn worklist_and_policy_status_are_the_cores_reshaped() {
     assert!(list.items.iter().all(|i| i.next_step == "bezoek_starten"));
     let p = vw.policy_status().unwrap();
     assert!(!p.installed && p.stale && p.code == Code::Geel);
-    assert_eq!(p.warnings[0].code, "geen_beleid");
+    assert_eq!(p.warnings[0].code, "policy_missing");
     assert!(!vw.is_enrolled().unwrap());
 }
 
@@ -426,7 +426,7 @@ fn forbidden_plans_photos_and_unknown_visits_are_typed() {
     let e = vw
         .next_steps(ZAAK.into(), "geen-bezoek".into())
         .unwrap_err();
-    assert_eq!(e.code(), "unknown_visit");
+    assert_eq!(e.code(), "visit_unknown");
 }
 
 #[test]
@@ -536,7 +536,7 @@ fn the_step_screen_and_the_zaak_screen_agree_on_where_a_visit_stands() {
 
     match vw.next_steps(ZAAK.into(), "geen-bezoek".into()) {
         Err(VeldwerkError::NotFound { code, detail }) => {
-            assert_eq!(code, "unknown_visit");
+            assert_eq!(code, "visit_unknown");
             assert_eq!(
                 detail,
                 format!("Bezoek geen-bezoek staat niet bij zaak {ZAAK}.")

@@ -291,7 +291,7 @@ pub fn run_admin(
             })?;
             Ok(format!(
                 "Code {} actief sinds {} (beleidsversie {}).\n",
-                policy::code_str(code),
+                code.id(),
                 fmt_time(t),
                 bundle.version
             ))
@@ -304,7 +304,7 @@ pub fn run_admin(
             Ok(match bundle.active() {
                 Some(d) => format!(
                     "Code {} sinds {} door {}: {}\nBeleidsversie {version}.\n",
-                    policy::code_str(d.code),
+                    d.code.id(),
                     d.effective_from.format("%Y-%m-%d %H:%M:%S UTC"),
                     d.by,
                     d.reason

@@ -14,25 +14,16 @@ use crate::audit;
 use crate::error::{Error, Result};
 use crate::org::Organisation;
 
-/// `geel` / `oranje` / `rood`, as stored and sent.
-pub fn code_str(code: Code) -> &'static str {
-    match code {
-        Code::Geel => "geel",
-        Code::Oranje => "oranje",
-        Code::Rood => "rood",
-    }
-}
-
+/// A code from a form, a request or a stored row (`Code`'s own parser), refused as a bad
+/// request with `code_unknown`.
 pub fn parse_code(s: &str) -> Result<Code> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "geel" => Ok(Code::Geel),
-        "oranje" => Ok(Code::Oranje),
-        "rood" => Ok(Code::Rood),
-        _ => Err(Error::bad_request(
-            "code_unknown",
-            format!("Onbekende code '{s}': kies geel, oranje of rood."),
-        )),
-    }
+    s.parse()
+        .map_err(|_: veldwerk_rules::routekaart::ParseIdError| {
+            Error::bad_request(
+                "code_unknown",
+                format!("Onbekende code '{s}': kies geel, oranje of rood."),
+            )
+        })
 }
 
 fn utc(secs: i64) -> DateTime<Utc> {
@@ -143,7 +134,7 @@ pub fn switch_code(
     conn.execute(
         "INSERT INTO directives (code, effective_from, by_name, reason, policy_version)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![code_str(code), at, by, reason, next_version],
+        params![code.id(), at, by, reason, next_version],
     )?;
     let (bundle, _) = issue(conn, org, at)?;
     audit::append(
@@ -151,10 +142,10 @@ pub fn switch_code(
         at,
         by,
         "code_switched",
-        &json!({ "code": code_str(code), "reason": reason, "policy_version": bundle.version }),
+        &json!({ "code": code.id(), "reason": reason, "policy_version": bundle.version }),
     )?;
     tracing::info!(
-        code = code_str(code),
+        code = code.id(),
         by,
         version = bundle.version,
         "active code switched"

@@ -12,22 +12,22 @@ pub enum FieldError {
         "Geen wachtwoord: zet VELDWERK_PASSPHRASE of start de opdracht in een terminal om het \
          te typen."
     )]
-    WachtwoordOntbreekt,
+    PassphraseMissing,
     #[error("De twee wachtwoorden verschillen; er is niets aangemaakt.")]
-    WachtwoordenVerschillen,
+    PassphrasesDiffer,
     #[error(
         "Het bestand met de sleutelafleiding ontbreekt naast de opslag; zonder dat bestand is \
          de opslag niet te openen."
     )]
-    SleutelafleidingOntbreekt,
+    KeyDerivationMissing,
     #[error("Het bestand met de sleutelafleiding is onleesbaar.")]
-    SleutelafleidingOnleesbaar,
+    KeyDerivationUnreadable,
     #[error("Er kon geen willekeurig zout worden gemaakt.")]
-    Willekeur,
+    RandomUnavailable,
     #[error("Zaak {0} heeft nog geen bezoek: start er een met 'veldwerk bezoek start'.")]
-    GeenBezoek(String),
+    NoVisit(String),
     #[error("Ongeldige invoer voor {veld}: {detail}")]
-    OngeldigeInvoer { veld: &'static str, detail: String },
+    InvalidInput { veld: &'static str, detail: String },
     #[error("Bestandsfout: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -36,14 +36,14 @@ impl FieldError {
     pub fn code(&self) -> &'static str {
         match self {
             FieldError::Device(e) => e.code(),
-            FieldError::WachtwoordOntbreekt => "wachtwoord_ontbreekt",
-            FieldError::WachtwoordenVerschillen => "wachtwoorden_verschillen",
-            FieldError::SleutelafleidingOntbreekt => "sleutelafleiding_ontbreekt",
-            FieldError::SleutelafleidingOnleesbaar => "sleutelafleiding_onleesbaar",
-            FieldError::Willekeur => "random_unavailable",
-            FieldError::GeenBezoek(_) => "geen_bezoek",
-            FieldError::OngeldigeInvoer { .. } => "ongeldige_invoer",
-            FieldError::Io(_) => "bestandsfout",
+            FieldError::PassphraseMissing => "passphrase_missing",
+            FieldError::PassphrasesDiffer => "passphrases_differ",
+            FieldError::KeyDerivationMissing => "key_derivation_missing",
+            FieldError::KeyDerivationUnreadable => "key_derivation_unreadable",
+            FieldError::RandomUnavailable => "random_unavailable",
+            FieldError::NoVisit(_) => "no_visit",
+            FieldError::InvalidInput { .. } => "input_invalid",
+            FieldError::Io(_) => "file_error",
         }
     }
 
@@ -55,8 +55,8 @@ impl FieldError {
     pub fn details(&self) -> Vec<Notice> {
         match self {
             FieldError::Device(
-                e @ (DeviceError::ActieVerboden { .. }
-                | DeviceError::VoorwaardenNietBevestigd { .. }),
+                e @ (DeviceError::ActieForbidden { .. }
+                | DeviceError::ConditionsNotConfirmed { .. }),
             ) => e.details(),
             _ => Vec::new(),
         }

@@ -37,7 +37,7 @@ impl KeyParams {
     }
 
     fn decode(text: &str) -> Result<Self, FieldError> {
-        let bad = || FieldError::SleutelafleidingOnleesbaar;
+        let bad = || FieldError::KeyDerivationUnreadable;
         let mut parts = text.split_whitespace();
         if parts.next() != Some(SCHEME) {
             return Err(bad());
@@ -80,14 +80,14 @@ pub fn params(data_dir: &Path) -> Result<(KeyParams, bool), FieldError> {
         Ok(text) => Ok((KeyParams::decode(&text)?, false)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if data_dir.join(veldwerk_device::store::DB_FILE).exists() {
-                return Err(FieldError::SleutelafleidingOntbreekt);
+                return Err(FieldError::KeyDerivationMissing);
             }
             let mut salt = vec![0u8; SALT_BYTES];
             SystemRandom::new()
                 .fill(&mut salt)
-                .map_err(|_| FieldError::Willekeur)?;
+                .map_err(|_| FieldError::RandomUnavailable)?;
             let params = KeyParams {
-                iterations: NonZeroU32::new(ITERATIONS).ok_or(FieldError::Willekeur)?,
+                iterations: NonZeroU32::new(ITERATIONS).ok_or(FieldError::RandomUnavailable)?,
                 salt,
             };
             std::fs::create_dir_all(data_dir)?;
@@ -109,16 +109,16 @@ pub fn passphrase(new: bool) -> Result<String, FieldError> {
         }
     }
     if !std::io::stdin().is_terminal() {
-        return Err(FieldError::WachtwoordOntbreekt);
+        return Err(FieldError::PassphraseMissing);
     }
     let first = rpassword::prompt_password("Wachtwoord van de veldwerkopslag: ")?;
     if first.is_empty() {
-        return Err(FieldError::WachtwoordOntbreekt);
+        return Err(FieldError::PassphraseMissing);
     }
     if new {
         let again = rpassword::prompt_password("Herhaal het wachtwoord: ")?;
         if again != first {
-            return Err(FieldError::WachtwoordenVerschillen);
+            return Err(FieldError::PassphrasesDiffer);
         }
     }
     Ok(first)
@@ -174,7 +174,7 @@ mod tests {
             let line = format!("{SCHEME} {n} {}", hex::encode(&salt));
             match KeyParams::decode(&line) {
                 Ok(p) => proptest::prop_assert!(p.salt == salt && p.iterations.get() == n),
-                Err(e) => proptest::prop_assert!(salt.len() < SALT_BYTES && e.code() == "sleutelafleiding_onleesbaar"),
+                Err(e) => proptest::prop_assert!(salt.len() < SALT_BYTES && e.code() == "key_derivation_unreadable"),
             }
         }
     }
@@ -185,7 +185,7 @@ mod tests {
         std::fs::write(dir.path().join(veldwerk_device::store::DB_FILE), b"x").unwrap();
         assert!(matches!(
             params(dir.path()),
-            Err(FieldError::SleutelafleidingOntbreekt)
+            Err(FieldError::KeyDerivationMissing)
         ));
     }
 }

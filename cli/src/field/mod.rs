@@ -515,7 +515,7 @@ fn latest_visit(device: &mut Device, zaak: &str) -> Result<Target, FieldError> {
             visit: p.visit_id.clone(),
             progress: Some(p),
         }),
-        Err(DeviceError::GeenBezoek(_)) => Err(FieldError::GeenBezoek(zaak.to_owned())),
+        Err(DeviceError::NoVisit(_)) => Err(FieldError::NoVisit(zaak.to_owned())),
         Err(e) => Err(e.into()),
     }
 }
@@ -528,7 +528,7 @@ pub(crate) fn warn_policy(device: &Device, now: chrono::DateTime<Utc>) {
 }
 
 fn invalid(veld: &'static str, detail: impl Into<String>) -> FieldError {
-    FieldError::OngeldigeInvoer {
+    FieldError::InvalidInput {
         veld,
         detail: detail.into(),
     }
@@ -580,7 +580,7 @@ fn build_event(
             };
             let actie = match target.progress(device, zaak) {
                 Ok(p) => p.actie,
-                Err(e) if e.code() == "unknown_visit" => {
+                Err(e) if e.code() == "visit_unknown" => {
                     let visit = &target.visit;
                     return Err(invalid("--bezoek", format!("bezoek {visit} bestaat niet")));
                 }
@@ -717,7 +717,7 @@ fn consent_variant(
     let variant = match target.progress(device, zaak) {
         Ok(p) => p.consent_variant,
         // The device refuses the step for an unknown visit, after the text is shown.
-        Err(e) if e.code() == "unknown_visit" => None,
+        Err(e) if e.code() == "visit_unknown" => None,
         Err(e) => return Err(e.into()),
     };
     // Without an aanleiding the protocol refuses the step anyway; variant A is then shown.
@@ -746,7 +746,7 @@ fn record(
         if !conditions.is_empty() {
             eprintln!(
                 "Voorwaarden van de routekaart (code {}):",
-                render::code_name(device.active_code())
+                device.active_code().id()
             );
             for c in &conditions {
                 eprintln!("  - {c}");

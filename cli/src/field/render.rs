@@ -9,7 +9,6 @@ use veldwerk_contract::zaak::Entry;
 use veldwerk_device::store::{Worklist, WorklistItem};
 use veldwerk_device::{Device, DevicePolicyStatus, ZaakDetail};
 use veldwerk_rules::protocol::{Event, EventSoort, FieldWarning};
-use veldwerk_rules::routekaart::Code;
 use veldwerk_rules::Notice;
 
 use super::FieldError;
@@ -18,14 +17,6 @@ fn json(out: &mut impl Write, value: &impl Serialize) -> Result<(), FieldError> 
     serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
-}
-
-pub fn code_name(code: Code) -> &'static str {
-    match code {
-        Code::Geel => "geel",
-        Code::Oranje => "oranje",
-        Code::Rood => "rood",
-    }
 }
 
 fn local(t: DateTime<Utc>) -> String {
@@ -116,7 +107,7 @@ pub fn status(
         Some(e) => writeln!(out, "Aangemeld bij: {}", e.server_url)?,
         None => writeln!(out, "Nog niet aangemeld bij een server.")?,
     }
-    writeln!(out, "Actieve code: {}", code_name(policy.code))?;
+    writeln!(out, "Actieve code: {}", policy.code.id())?;
     match (policy.synced_at, policy.age_seconds) {
         (Some(at), Some(age)) => writeln!(
             out,

@@ -77,7 +77,7 @@ impl ZaakError {
             ZaakError::SchemaVersionMissing => "schema_version_missing",
             ZaakError::SchemaTooNew { .. } => "schema_too_new",
             ZaakError::Malformed { .. } => "document_malformed",
-            ZaakError::UnknownVisit(_) => "unknown_visit",
+            ZaakError::UnknownVisit(_) => "visit_unknown",
             ZaakError::InvalidVisitKind(_) => "visit_kind_invalid",
             ZaakError::InvalidEvent { .. } => "event_invalid",
             ZaakError::Random => "random_unavailable",

@@ -156,8 +156,8 @@ fn visit_kind_and_visit_id_are_checked() {
     let err = doc
         .append_entry("nope", &event(1), &policy(), &a, at(1, 0))
         .unwrap_err();
-    assert_eq!(err.code(), "unknown_visit");
-    assert_eq!(doc.entries("nope").unwrap_err().code(), "unknown_visit");
+    assert_eq!(err.code(), "visit_unknown");
+    assert_eq!(doc.entries("nope").unwrap_err().code(), "visit_unknown");
 }
 
 #[test]

@@ -26,34 +26,34 @@ pub enum DeviceError {
     Routekaart { code: &'static str, detail: String },
     #[error(
         "De routekaart staat {} bij code {} niet toe: {}",
-        actie_naam(*.actie), code_naam(*.code), join(.reasons)
+        actie_naam(*.actie), .code.id(), join(.reasons)
     )]
-    ActieVerboden {
+    ActieForbidden {
         actie: Actie,
         code: Code,
         reasons: Vec<Notice>,
     },
     #[error("Bevestig eerst deze voorwaarden van de routekaart: {}", join(.missing))]
-    VoorwaardenNietBevestigd { missing: Vec<Notice> },
+    ConditionsNotConfirmed { missing: Vec<Notice> },
     #[error("Zaak {0} staat niet op dit apparaat.")]
-    ZaakOnbekend(String),
+    UnknownZaak(String),
     #[error("Zaak {0} staat al op dit apparaat.")]
-    ZaakBestaatAl(String),
+    ZaakExists(String),
     #[error("Zaak {0} heeft nog geen bezoek.")]
-    GeenBezoek(String),
+    NoVisit(String),
     #[error("De correctie verwijst naar vastlegging {0}, die niet in dit bezoek staat.")]
-    CorrectieOnbekendeVastlegging(String),
+    CorrectionOfUnknownEntry(String),
     #[error("De foto {0} staat niet op dit apparaat: sla de foto eerst op.")]
-    FotoOnbekend(String),
+    UnknownFoto(String),
     #[error(
         "De aanleiding noemt {}, maar het bezoek is gestart als {}.",
         actie_naam(*.event), actie_naam(*.visit)
     )]
-    ActieWijktAf { visit: Actie, event: Actie },
+    ActieMismatch { visit: Actie, event: Actie },
     #[error("Dit apparaat is nog niet aangemeld bij de organisatie: meld het eerst aan.")]
-    NietAangemeld,
+    NotEnrolled,
     #[error("De gegevens van dit apparaat zijn onleesbaar ({what}): {detail}")]
-    ApparaatGegevensOnleesbaar { what: &'static str, detail: String },
+    DeviceStateCorrupt { what: &'static str, detail: String },
 }
 
 impl From<PolicyError> for DeviceError {
@@ -72,16 +72,16 @@ impl DeviceError {
             DeviceError::Evidence(e) => e.code(),
             DeviceError::Policy(e) => e.code(),
             DeviceError::Routekaart { code, .. } => code,
-            DeviceError::ActieVerboden { .. } => "actie_verboden",
-            DeviceError::VoorwaardenNietBevestigd { .. } => "voorwaarden_niet_bevestigd",
-            DeviceError::ZaakOnbekend(_) => "zaak_unknown",
-            DeviceError::ZaakBestaatAl(_) => "zaak_exists",
-            DeviceError::GeenBezoek(_) => "geen_bezoek",
-            DeviceError::CorrectieOnbekendeVastlegging(_) => "correctie_onbekende_vastlegging",
-            DeviceError::FotoOnbekend(_) => "foto_onbekend",
-            DeviceError::ActieWijktAf { .. } => "actie_wijkt_af",
-            DeviceError::NietAangemeld => "niet_aangemeld",
-            DeviceError::ApparaatGegevensOnleesbaar { .. } => "device_state_corrupt",
+            DeviceError::ActieForbidden { .. } => "actie_verboden",
+            DeviceError::ConditionsNotConfirmed { .. } => "voorwaarden_niet_bevestigd",
+            DeviceError::UnknownZaak(_) => "zaak_unknown",
+            DeviceError::ZaakExists(_) => "zaak_exists",
+            DeviceError::NoVisit(_) => "no_visit",
+            DeviceError::CorrectionOfUnknownEntry(_) => "correctie_onbekende_vastlegging",
+            DeviceError::UnknownFoto(_) => "foto_unknown",
+            DeviceError::ActieMismatch { .. } => "actie_wijkt_af",
+            DeviceError::NotEnrolled => "not_enrolled",
+            DeviceError::DeviceStateCorrupt { .. } => "device_state_corrupt",
         }
     }
 
@@ -94,8 +94,8 @@ impl DeviceError {
     /// this error's own notice.
     pub fn details(&self) -> Vec<Notice> {
         match self {
-            DeviceError::ActieVerboden { reasons, .. } => reasons.clone(),
-            DeviceError::VoorwaardenNietBevestigd { missing } => missing.clone(),
+            DeviceError::ActieForbidden { reasons, .. } => reasons.clone(),
+            DeviceError::ConditionsNotConfirmed { missing } => missing.clone(),
             _ => vec![self.notice()],
         }
     }
@@ -124,14 +124,6 @@ pub(crate) fn actie_naam(actie: Actie) -> &'static str {
         Actie::Spreekkamer => "een spreekkamergesprek",
         Actie::MobieleUnit => "een mobiele unit",
         Actie::AdministratiefOnderzoek => "een administratief onderzoek",
-    }
-}
-
-pub(crate) fn code_naam(code: Code) -> &'static str {
-    match code {
-        Code::Geel => "geel",
-        Code::Oranje => "oranje",
-        Code::Rood => "rood",
     }
 }
 

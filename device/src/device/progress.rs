@@ -88,7 +88,7 @@ impl Device {
 
     /// Where a visit stands (`None`: the zaak's latest visit), replayed from the cached
     /// document without verifying signatures. An unknown zaak gives `zaak_unknown`, an
-    /// unknown visit `unknown_visit`, a zaak without visits `geen_bezoek`.
+    /// unknown visit `visit_unknown`, a zaak without visits `no_visit`.
     pub fn visit_progress(
         &mut self,
         zaak_id: &str,
@@ -99,7 +99,7 @@ impl Device {
             Some(id) => id.to_owned(),
             None => match &zaak.latest_visit {
                 Some((_, id)) => id.clone(),
-                None => return Err(DeviceError::GeenBezoek(zaak_id.to_owned())),
+                None => return Err(DeviceError::NoVisit(zaak_id.to_owned())),
             },
         };
         let meta = zaak.doc.visit(&visit_id)?;

@@ -330,7 +330,7 @@ fn the_active_code_of_a_verified_policy_governs_visits() {
     let mut device = device_with_zaak(dir.path());
 
     let err = device.install_policy(&org.bundle(1, Code::Oranje), at(0));
-    assert_eq!(err.unwrap_err().code(), "niet_aangemeld");
+    assert_eq!(err.unwrap_err().code(), "not_enrolled");
     device
         .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
         .unwrap();
@@ -401,7 +401,7 @@ fn without_policy_the_device_says_it_applies_geel() {
     let status = device.policy_status(at(0));
     assert!(!status.installed && status.stale);
     assert_eq!((status.code, status.version), (Code::Geel, 0));
-    assert_eq!(status.warnings[0].code, "geen_beleid");
+    assert_eq!(status.warnings[0].code, "policy_missing");
 }
 
 #[test]
@@ -489,7 +489,7 @@ fn a_photo_must_be_stored_before_the_waarneming_that_shows_it() {
     let err = device
         .record("Z-1", &visit, with_photo(absent), confirmed.clone(), at(20))
         .unwrap_err();
-    assert_eq!(err.code(), "foto_onbekend");
+    assert_eq!(err.code(), "foto_unknown");
 
     let blob = device.put_photo("Z-1", &photo).unwrap();
     device
@@ -610,7 +610,7 @@ fn unknown_zaken_and_visits_give_coded_errors() {
     let err = device
         .record("Z-1", "v", Event::Binnentreden, Vec::new(), at(1))
         .unwrap_err();
-    assert_eq!(err.code(), "unknown_visit");
+    assert_eq!(err.code(), "visit_unknown");
     let err = device.create_zaak(&summary("Z-1"), at(1)).unwrap_err();
     assert_eq!(err.code(), "zaak_exists");
     let err = device
@@ -759,10 +759,10 @@ fn a_document_update_is_stored_and_rederived() {
     // A failing update stores nothing and leaves the document as it was.
     let err = a
         .update_document("Z-1", at(4), |_| -> Result<(), DeviceError> {
-            Err(DeviceError::NietAangemeld)
+            Err(DeviceError::NotEnrolled)
         })
         .unwrap_err();
-    assert_eq!(err.code(), "niet_aangemeld");
+    assert_eq!(err.code(), "not_enrolled");
     drop(a);
     let mut a = Device::open(da.path(), KEY).unwrap();
     assert_eq!(a.zaak_detail("Z-1").unwrap().visits[0].meta.visit_id, visit);

@@ -95,7 +95,7 @@ pub struct CodeState {
 fn code_state(bundle: &veldwerk_contract::policy::PolicyBundle) -> CodeState {
     let active = bundle.active();
     CodeState {
-        code: active.map(|d| policy::code_str(d.code).to_owned()),
+        code: active.map(|d| d.code.id().to_owned()),
         effective_from: active.map(|d| d.effective_from.to_rfc3339()),
         by: active.map(|d| d.by.clone()),
         reason: active.map(|d| d.reason.clone()),

@@ -20,7 +20,6 @@ use veldwerk_contract::zaak::{actor_belongs_to_device, Entry, VisitMeta, ZaakDoc
 
 use super::cache::Known;
 use crate::flags::NewFlag;
-use crate::policy::code_str;
 
 /// What was accepted of one document's message.
 #[derive(Debug)]
@@ -465,9 +464,9 @@ pub fn outdated(zaak_id: &str, entry: &Entry, policy: &PolicyBundle) -> Option<N
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default(),
         recorded_at: entry.recorded_at.timestamp(),
-        code_known: Some(code_str(entry.policy.code).to_owned()),
+        code_known: Some(entry.policy.code.id().to_owned()),
         policy_version_known: entry.policy.policy_version,
-        code_active: code_str(active).to_owned(),
+        code_active: active.id().to_owned(),
     })
 }
 

@@ -40,7 +40,7 @@ pub fn routekaart_table(rk_: &Routekaart, active: Option<Code>) -> Markup {
                     tr {
                         th scope="col" { "Actie" }
                         @for c in rk::CODES {
-                            th scope="col" class={ "code-col " (policy::code_str(c)) @if Some(c) == active { " active" } } {
+                            th scope="col" class={ "code-col " (c.id()) @if Some(c) == active { " active" } } {
                                 (code_name(c))
                                 @if Some(c) == active { br; span.tag { "actief" } }
                             }
@@ -103,9 +103,9 @@ fn switch_form(
                 legend { "Nieuwe code" }
                 @for c in rk::CODES {
                     div.radio {
-                        input type="radio" name="code" id={ "code-" (policy::code_str(c)) }
-                            value=(policy::code_str(c)) required checked[Some(c) == chosen];
-                        label for={ "code-" (policy::code_str(c)) } {
+                        input type="radio" name="code" id={ "code-" (c.id()) }
+                            value=(c.id()) required checked[Some(c) == chosen];
+                        label for={ "code-" (c.id()) } {
                             (code_name(c))
                             @if Some(c) == active { " (huidige code)" }
                         }
@@ -296,7 +296,7 @@ pub async fn confirm(State(state): State<AppState>, f: CsrfForm<SwitchForm>) -> 
             p { (devices) " actieve apparaten krijgen de nieuwe code bij hun volgende synchronisatie. Acties die daarvoor onder de oude code worden vastgelegd, worden gesignaleerd." }
             form.card method="post" action="/code" {
                 (csrf_field(s))
-                input type="hidden" name="code" value=(policy::code_str(code));
+                input type="hidden" name="code" value=(code.id());
                 input type="hidden" name="reason" value=(reason);
                 input type="hidden" name="confirm" value="ja";
                 div.actions {

@@ -123,7 +123,7 @@ pub fn code_name(code: Code) -> &'static str {
 
 /// A code as a badge: colour and text, so colour is never the only signal.
 pub fn code_badge(code: Code) -> Markup {
-    let class = crate::policy::code_str(code);
+    let class = code.id();
     html! { span class={ "badge " (class) } { (code_name(code)) } }
 }
 

@@ -137,7 +137,7 @@ fn without_a_visit_id_the_latest_visit_is_meant() {
     let mut device = device_with_zaak(dir.path());
     assert_eq!(device.latest_visit("Z-1").unwrap(), None);
     let err = device.visit_progress("Z-1", None).unwrap_err();
-    assert_eq!(err.code(), "geen_bezoek");
+    assert_eq!(err.code(), "no_visit");
 
     let first = start(&mut device, "Z-1", Actie::Huisbezoek, 1);
     let second = start(&mut device, "Z-1", Actie::HuisbezoekApp, 2);
@@ -185,11 +185,11 @@ fn unknown_zaken_and_visits_give_their_codes() {
         assert_eq!(err.code(), "zaak_unknown");
     }
     let err = device.visit_progress("Z-1", Some("v")).unwrap_err();
-    assert_eq!(err.code(), "unknown_visit");
+    assert_eq!(err.code(), "visit_unknown");
     // A visit of another zaak is not this zaak's.
     let other = device.latest_visit("Z-2").unwrap().unwrap();
     let err = device.visit_progress("Z-1", Some(&other)).unwrap_err();
-    assert_eq!(err.code(), "unknown_visit");
+    assert_eq!(err.code(), "visit_unknown");
 }
 
 /// A step recorded on a device whose clock is behind, after a later step of another device:
