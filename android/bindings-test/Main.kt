@@ -68,7 +68,7 @@ fun main() {
 
     r.check("a storage key of the wrong length is a typed InvalidInput") {
         val e = expectThrows<VeldwerkException.InvalidInput> { Veldwerk.open(dir + "-x", ByteArray(31)) }
-        expect(e.code == "key_length") { e.code }
+        expect(e.code == "storage_key_invalid") { e.code }
     }
 
     r.check("recording before enrollment or sync: an unknown zaak is NotFound") {

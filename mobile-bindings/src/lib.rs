@@ -96,7 +96,7 @@ impl std::fmt::Debug for Veldwerk {
 fn storage_key(key: &[u8]) -> Result<[u8; 32], VeldwerkError> {
     key.try_into().map_err(|_| {
         VeldwerkError::invalid(
-            "key_length",
+            "storage_key_invalid",
             format!(
                 "De opslagsleutel moet 32 bytes lang zijn, niet {}.",
                 key.len()

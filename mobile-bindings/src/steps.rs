@@ -1,12 +1,23 @@
 //! `Stap`: a visit step as the app enters it, translated one to one into the core's protocol
 //! `Event`. The protocol itself (which step may follow which) stays in the core.
 
+use chrono::NaiveDate;
 use veldwerk_rules::protocol::{self, Event};
 
 use crate::error::VeldwerkError;
 use crate::types::{
-    parse_date, Aankondigingswijze, Actie, Ambtsverklaring, BronSoort, ExtraOnderwerp, Rol, Variant,
+    Aankondigingswijze, Actie, Ambtsverklaring, BronSoort, ExtraOnderwerp, Rol, Variant,
 };
+
+/// An ISO date `YYYY-MM-DD` as the app enters it.
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, VeldwerkError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        VeldwerkError::invalid(
+            "date_invalid",
+            format!("'{text}' is geen datum van de vorm JJJJ-MM-DD."),
+        )
+    })
+}
 
 /// One concrete fact behind a concrete aanwijzing.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

@@ -252,7 +252,7 @@ fn key_of_wrong_length_and_wrong_key_are_typed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().display().to_string();
     let e = Veldwerk::open(path.clone(), vec![0; 16]).unwrap_err();
-    assert_eq!(e.code(), "key_length");
+    assert_eq!(e.code(), "storage_key_invalid");
     drop(Veldwerk::open(path.clone(), KEY.to_vec()).unwrap());
     let e = Veldwerk::open(path, vec![9; 32]).unwrap_err();
     assert!(matches!(e, VeldwerkError::WrongKey { .. }), "{e:?}");

@@ -9,8 +9,6 @@ use veldwerk_rules::factual::FactualWarning;
 use veldwerk_rules::protocol::{self, FieldWarning, ToestemmingsTekst};
 use veldwerk_rules::routekaart::{self, PlannedAction};
 
-use crate::error::VeldwerkError;
-
 /// Declares a field-less FFI enum beside a core enum with the same variants, and the two
 /// conversions. A variant added in the core breaks the build here, not at run time.
 macro_rules! mirror_enum {
@@ -226,15 +224,6 @@ pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
 /// An ISO date `YYYY-MM-DD`.
 pub(crate) fn date_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
-}
-
-pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, VeldwerkError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        VeldwerkError::invalid(
-            "date_invalid",
-            format!("'{text}' is geen datum van de vorm JJJJ-MM-DD."),
-        )
-    })
 }
 
 /// One zaak on the worklist.

@@ -33,6 +33,7 @@ const CALLS: &[&str] = &[
     "unauthorized(",
     "AppError::new(",
     "reject(",
+    "VeldwerkError::invalid(",
 ];
 
 /// Words that mean the same in Dutch and English, or two English words for one meaning: two
