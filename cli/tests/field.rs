@@ -5,16 +5,13 @@
 //! `veldwerk-device`, opening it with the key derived as the CLI documents it (salt file
 //! `sleutelafleiding`: `pbkdf2-sha256 ITERATIONS SALT_HEX`).
 
-use std::collections::BTreeSet;
 use std::num::NonZeroU32;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use serde_json::Value;
-use veldwerk_contract::zaak::{Address, ZaakSummary};
 use veldwerk_device::Device;
-use veldwerk_rules::protocol::melding::Werkproces;
 
 const BIN: &str = env!("CARGO_BIN_EXE_veldwerk");
 const PASS: &str = "correct paard batterij nietje";
@@ -86,20 +83,7 @@ fn data_dir_with_zaak() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     ok(dir.path(), &["status"]);
     let mut device = Device::open(dir.path(), derive_key(dir.path())).expect("open device");
-    let summary = ZaakSummary {
-        zaak_id: ZAAK.into(),
-        label: "2026-0142 samenwoning".into(),
-        address: Address {
-            street: "Wijk 1".into(),
-            house_number: "12A".into(),
-            postcode: "8321 AA".into(),
-            city: "Urk".into(),
-        },
-        werkproces: Werkproces::H2,
-        motivatie: "Twee auto's op naam van een ander staan sinds maart op het adres.".into(),
-        deadline: NaiveDate::from_ymd_opt(2026, 12, 7),
-        handhavers: BTreeSet::from(["hh-1".to_owned(), "hh-2".to_owned()]),
-    };
+    let summary = veldwerk_contract::zaak::test_support::summary();
     device.create_zaak(&summary, Utc::now()).expect("zaak");
     dir
 }

@@ -6,20 +6,16 @@
 //! Run with `cargo bench -p veldwerk-device --bench device`. `DEVICE_BENCH_RECORDS` and
 //! `DEVICE_BENCH_ZAKEN` override the sizes.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, TransactionBehavior};
 use veldwerk_contract::evidence::{DeviceKey, Signer};
-use veldwerk_contract::zaak::{Address, PolicyContext, ZaakDocument, ZaakSummary};
+use veldwerk_contract::zaak::{test_support, PolicyContext, ZaakDocument};
 use veldwerk_device::store::DB_FILE;
 use veldwerk_device::Device;
-use veldwerk_rules::protocol::melding::Werkproces;
-use veldwerk_rules::protocol::{
-    Aankondigingswijze, BronSoort, Event, Feit, Grondslag, Rol, ToestemmingsTekst, Variant,
-};
+use veldwerk_rules::protocol::Event;
 use veldwerk_rules::routekaart::{Actie, Code, Decision, PlannedAction};
 
 const KEY: [u8; 32] = [42; 32];
@@ -41,23 +37,6 @@ fn at(seconds: i64) -> DateTime<Utc> {
         + chrono::Duration::seconds(seconds)
 }
 
-fn summary(zaak_id: &str) -> ZaakSummary {
-    ZaakSummary {
-        zaak_id: zaak_id.to_owned(),
-        label: format!("{zaak_id} samenwoning"),
-        address: Address {
-            street: "Wijk 1".into(),
-            house_number: "12A".into(),
-            postcode: "8321 AA".into(),
-            city: "Urk".into(),
-        },
-        werkproces: Werkproces::H2,
-        motivatie: "Twee auto's op naam van een ander staan sinds maart op het adres.".into(),
-        deadline: NaiveDate::from_ymd_opt(2026, 12, 7),
-        handhavers: BTreeSet::from(["hh-1".to_owned(), "hh-2".to_owned()]),
-    }
-}
-
 fn planned() -> PlannedAction {
     PlannedAction {
         actie: Actie::Huisbezoek,
@@ -71,38 +50,7 @@ fn planned() -> PlannedAction {
 }
 
 fn steps_to_binnen() -> Vec<Event> {
-    vec![
-        Event::Aanleiding {
-            actie: Actie::Huisbezoek,
-            grondslag: Grondslag::ConcreteAanwijzing {
-                feiten: vec![Feit {
-                    omschrijving: "Twee auto's van een ander staan sinds maart op het adres."
-                        .into(),
-                    bron: BronSoort::Register,
-                }],
-                geraadpleegde_bronnen: vec!["RDW".into(), "BRP".into()],
-                waarom_niet_minder_ingrijpend: "De registers tonen de woonsituatie niet.".into(),
-            },
-        },
-        Event::Aankondiging {
-            wijze: Aankondigingswijze::Aangekondigd,
-            toelichting: None,
-        },
-        Event::AanDeDeur {
-            handhavers: vec!["hh-1".into(), "hh-2".into()],
-            leider: "hh-1".into(),
-        },
-        Event::LegitimatieEnDoel {
-            legitimatie_getoond: true,
-            doel: "Vaststellen van de woonsituatie.".into(),
-        },
-        ToestemmingsTekst::standaard(Variant::A).event(),
-        Event::ToestemmingGegeven {
-            door: "bewoner".into(),
-            rol: Rol::Bewoner,
-        },
-        Event::Binnentreden,
-    ]
+    test_support::steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"])
 }
 
 /// A typical waarneming: a room and two sentences of factual text.
@@ -194,7 +142,9 @@ fn bench_record(records: usize) {
     let mut visits = Vec::new();
     for z in 0..RECORD_ZAKEN {
         let zaak = format!("Z-{z:04}");
-        device.create_zaak(&summary(&zaak), at(0)).expect("zaak");
+        device
+            .create_zaak(&test_support::summary_for(&zaak), at(0))
+            .expect("zaak");
         let visit = device
             .start_visit(&zaak, Actie::Huisbezoek, planned(), at(1))
             .expect("visit");
@@ -283,7 +233,8 @@ fn build_full_device(dir: &Path, zaken: usize) -> f64 {
     };
     let (mut json_bytes, mut entries) = (0usize, 0usize);
     for z in 0..zaken {
-        let mut doc = ZaakDocument::new(&summary(&format!("Z-{z:05}"))).expect("doc");
+        let mut doc =
+            ZaakDocument::new(&test_support::summary_for(&format!("Z-{z:05}"))).expect("doc");
         let visit = doc
             .start_visit(Actie::Huisbezoek, &signer, at(1))
             .expect("visit");

@@ -13,9 +13,7 @@ use veldwerk_client::{ClientError, SyncProgress, SyncReport};
 use veldwerk_contract::zaak::ZaakDocument;
 use veldwerk_device::Device;
 use veldwerk_rules::protocol::melding::{Melding, Werkproces};
-use veldwerk_rules::protocol::{
-    Aankondigingswijze, BronSoort, Event, Feit, Grondslag, Rol, ToestemmingsTekst, Variant,
-};
+use veldwerk_rules::protocol::Event;
 use veldwerk_rules::routekaart::{Actie, Code, Decision, PlannedAction};
 use veldwerk_server::db::{now, Db};
 use veldwerk_server::users::{add_user, Role};
@@ -397,37 +395,7 @@ pub fn plan(actie: Actie, handhavers: u32) -> PlannedAction {
 
 /// The steps of a huisbezoek up to being inside (concrete aanwijzing, announced, consent).
 pub fn steps_to_binnen(handhavers: &[&str]) -> Vec<Event> {
-    vec![
-        Event::Aanleiding {
-            actie: Actie::Huisbezoek,
-            grondslag: Grondslag::ConcreteAanwijzing {
-                feiten: vec![Feit {
-                    omschrijving: "Post op dit adres is gericht aan een tweede volwassene.".into(),
-                    bron: BronSoort::Register,
-                }],
-                geraadpleegde_bronnen: vec!["BRP".into(), "RDW".into()],
-                waarom_niet_minder_ingrijpend: "De registers tonen de woonsituatie niet.".into(),
-            },
-        },
-        Event::Aankondiging {
-            wijze: Aankondigingswijze::Aangekondigd,
-            toelichting: None,
-        },
-        Event::AanDeDeur {
-            handhavers: handhavers.iter().map(|h| h.to_string()).collect(),
-            leider: handhavers[0].to_owned(),
-        },
-        Event::LegitimatieEnDoel {
-            legitimatie_getoond: true,
-            doel: "Vaststellen van de woonsituatie.".into(),
-        },
-        ToestemmingsTekst::standaard(Variant::A).event(),
-        Event::ToestemmingGegeven {
-            door: "bewoner".into(),
-            rol: Rol::Bewoner,
-        },
-        Event::Binnentreden,
-    ]
+    veldwerk_contract::zaak::test_support::steps_to_binnen(Actie::Huisbezoek, handhavers)
 }
 
 /// A factual waarneming in room `n`.

@@ -46,10 +46,20 @@ pub fn at(minute: u32, milli: u32) -> DateTime<Utc> {
         + chrono::Duration::milliseconds(i64::from(milli))
 }
 
+/// The summary of zaak `Z-2026-0142` ("2026-0142 samenwoning", Urk, handhavers hh-1 and hh-2).
 pub fn summary() -> ZaakSummary {
     ZaakSummary {
-        zaak_id: "Z-2026-0142".into(),
         label: "2026-0142 samenwoning".into(),
+        ..summary_for("Z-2026-0142")
+    }
+}
+
+/// A zaak summary for `zaak_id` (label "<id> samenwoning", Urk, werkproces H2, deadline
+/// 7 December 2026, handhavers hh-1 and hh-2).
+pub fn summary_for(zaak_id: &str) -> ZaakSummary {
+    ZaakSummary {
+        zaak_id: zaak_id.into(),
+        label: format!("{zaak_id} samenwoning"),
         address: Address {
             street: "Wijk 1".into(),
             house_number: "12A".into(),
@@ -115,4 +125,48 @@ pub fn read_raw_entry(raw: &AutoCommit, list: &ObjId, index: usize) -> super::En
 /// Writes `entry` as a new entry map at `index` of a raw entry list.
 pub fn insert_raw_entry(raw: &mut AutoCommit, list: &ObjId, index: usize, entry: &super::Entry) {
     super::insert_entry(raw, list, index, entry).unwrap();
+}
+
+/// The steps of a visit up to being inside, one entry each: a concrete aanwijzing from the
+/// registers, announced, `handhavers` at the door (the first leads), legitimation and purpose,
+/// consent text variant A given by the bewoner, binnentreden (seed 001, protocol huisbezoeken).
+pub fn steps_to_binnen(actie: Actie, handhavers: &[&str]) -> Vec<Event> {
+    use veldwerk_rules::protocol::{
+        Aankondigingswijze, BronSoort, Feit, Grondslag, Rol, ToestemmingsTekst, Variant,
+    };
+    vec![
+        Event::Aanleiding {
+            actie,
+            grondslag: Grondslag::ConcreteAanwijzing {
+                feiten: vec![Feit {
+                    omschrijving: "Twee auto's van een ander staan sinds maart op het adres."
+                        .into(),
+                    bron: BronSoort::Register,
+                }],
+                geraadpleegde_bronnen: vec!["RDW".into(), "BRP".into()],
+                waarom_niet_minder_ingrijpend: "De registers tonen de woonsituatie niet.".into(),
+            },
+        },
+        Event::Aankondiging {
+            wijze: Aankondigingswijze::Aangekondigd,
+            toelichting: None,
+        },
+        Event::AanDeDeur {
+            handhavers: handhavers.iter().map(|h| h.to_string()).collect(),
+            leider: handhavers
+                .first()
+                .map(|h| h.to_string())
+                .unwrap_or_default(),
+        },
+        Event::LegitimatieEnDoel {
+            legitimatie_getoond: true,
+            doel: "Vaststellen van de woonsituatie.".into(),
+        },
+        ToestemmingsTekst::standaard(Variant::A).event(),
+        Event::ToestemmingGegeven {
+            door: "bewoner".into(),
+            rol: Rol::Bewoner,
+        },
+        Event::Binnentreden,
+    ]
 }

@@ -1,42 +1,19 @@
 //! Behaviour of the device through its public interface, on real stores in temp dirs. The
 //! fixtures are shared with the other test modules of the device.
 
-use std::collections::BTreeSet;
-
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 
 use super::*;
 use veldwerk_contract::policy::{CodeDirective, PolicyBundle};
-use veldwerk_contract::zaak::Address;
-use veldwerk_rules::protocol::melding::Werkproces;
-use veldwerk_rules::protocol::{
-    Aankondigingswijze, Ambtsverklaring, BronSoort, ExtraOnderwerp, Feit, Grondslag, Ondertekenaar,
-    Rol, ToestemmingsTekst, Variant,
-};
+pub(super) use veldwerk_contract::zaak::test_support::{steps_to_binnen, summary_for as summary};
+use veldwerk_rules::protocol::{Ambtsverklaring, ExtraOnderwerp, Ondertekenaar, Rol};
 
 pub(super) const KEY: [u8; 32] = [7; 32];
 
 pub(super) fn at(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap() + Duration::minutes(minute)
-}
-
-pub(super) fn summary(zaak_id: &str) -> ZaakSummary {
-    ZaakSummary {
-        zaak_id: zaak_id.into(),
-        label: format!("{zaak_id} samenwoning"),
-        address: Address {
-            street: "Wijk 1".into(),
-            house_number: "12A".into(),
-            postcode: "8321 AA".into(),
-            city: "Urk".into(),
-        },
-        werkproces: Werkproces::H2,
-        motivatie: "Twee auto's op naam van een ander staan sinds maart op het adres.".into(),
-        deadline: NaiveDate::from_ymd_opt(2026, 12, 7),
-        handhavers: BTreeSet::from(["hh-1".to_owned(), "hh-2".to_owned()]),
-    }
 }
 
 pub(super) fn plan(actie: Actie, handhavers: Option<u32>) -> PlannedAction {
@@ -49,42 +26,6 @@ pub(super) fn plan(actie: Actie, handhavers: Option<u32>) -> PlannedAction {
         hardware_ok: None,
         software_beveiligd: None,
     }
-}
-
-/// The steps of a visit up to being inside, for a concrete aanwijzing.
-pub(super) fn steps_to_binnen(actie: Actie, handhavers: &[&str]) -> Vec<Event> {
-    vec![
-        Event::Aanleiding {
-            actie,
-            grondslag: Grondslag::ConcreteAanwijzing {
-                feiten: vec![Feit {
-                    omschrijving: "Twee auto's van een ander staan sinds maart op het adres."
-                        .into(),
-                    bron: BronSoort::Register,
-                }],
-                geraadpleegde_bronnen: vec!["RDW".into(), "BRP".into()],
-                waarom_niet_minder_ingrijpend: "De registers tonen de woonsituatie niet.".into(),
-            },
-        },
-        Event::Aankondiging {
-            wijze: Aankondigingswijze::Aangekondigd,
-            toelichting: None,
-        },
-        Event::AanDeDeur {
-            handhavers: handhavers.iter().map(|h| h.to_string()).collect(),
-            leider: handhavers[0].to_owned(),
-        },
-        Event::LegitimatieEnDoel {
-            legitimatie_getoond: true,
-            doel: "Vaststellen van de woonsituatie.".into(),
-        },
-        ToestemmingsTekst::standaard(Variant::A).event(),
-        Event::ToestemmingGegeven {
-            door: "bewoner".into(),
-            rol: Rol::Bewoner,
-        },
-        Event::Binnentreden,
-    ]
 }
 
 pub(super) fn waarneming(n: usize) -> Event {

@@ -3,18 +3,14 @@
 //! an earlier, killed run left the zaak and visit. Without COUNT it records until killed (the
 //! crash test sends SIGKILL at random moments); with COUNT it records that many and exits.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{NaiveDate, Utc};
-use veldwerk_contract::zaak::{Address, ZaakSummary};
+use chrono::Utc;
+use veldwerk_contract::zaak::{test_support, ZaakSummary};
 use veldwerk_device::{Device, DeviceError};
-use veldwerk_rules::protocol::melding::Werkproces;
-use veldwerk_rules::protocol::{
-    Aankondigingswijze, BronSoort, Event, Feit, Grondslag, Rol, ToestemmingsTekst, Variant,
-};
+use veldwerk_rules::protocol::Event;
 use veldwerk_rules::routekaart::{Actie, Decision, PlannedAction};
 
 /// The storage key the crash test opens the store with.
@@ -22,55 +18,12 @@ pub const KEY: [u8; 32] = [0x5a; 32];
 const ZAAK: &str = "Z-CRASH-1";
 
 fn summary() -> ZaakSummary {
-    ZaakSummary {
-        zaak_id: ZAAK.into(),
-        label: "crash samenwoning".into(),
-        address: Address {
-            street: "Wijk 2".into(),
-            house_number: "7".into(),
-            postcode: "8321 AB".into(),
-            city: "Urk".into(),
-        },
-        werkproces: Werkproces::H2,
-        motivatie: "Twee auto's van een ander staan sinds maart op het adres.".into(),
-        deadline: NaiveDate::from_ymd_opt(2026, 12, 1),
-        handhavers: BTreeSet::from(["hh-1".to_owned(), "hh-2".to_owned()]),
-    }
+    test_support::summary_for(ZAAK)
 }
 
 /// The steps of the visit up to being inside; one entry each.
 fn steps_to_binnen() -> Vec<Event> {
-    vec![
-        Event::Aanleiding {
-            actie: Actie::Huisbezoek,
-            grondslag: Grondslag::ConcreteAanwijzing {
-                feiten: vec![Feit {
-                    omschrijving: "Twee auto's van een ander staan op het adres.".into(),
-                    bron: BronSoort::Register,
-                }],
-                geraadpleegde_bronnen: vec!["RDW".into()],
-                waarom_niet_minder_ingrijpend: "De registers tonen de woonsituatie niet.".into(),
-            },
-        },
-        Event::Aankondiging {
-            wijze: Aankondigingswijze::Aangekondigd,
-            toelichting: None,
-        },
-        Event::AanDeDeur {
-            handhavers: vec!["hh-1".into(), "hh-2".into()],
-            leider: "hh-1".into(),
-        },
-        Event::LegitimatieEnDoel {
-            legitimatie_getoond: true,
-            doel: "Vaststellen van de woonsituatie.".into(),
-        },
-        ToestemmingsTekst::standaard(Variant::A).event(),
-        Event::ToestemmingGegeven {
-            door: "bewoner".into(),
-            rol: Rol::Bewoner,
-        },
-        Event::Binnentreden,
-    ]
+    test_support::steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"])
 }
 
 fn record(
