@@ -1,9 +1,11 @@
 //! `veldwerk-server`: the organisation's sync server (axum, embedded SQLite).
 //!
-//! - [`api`]: routes, device-signature and session extractors; [`openapi`]: its description.
+//! - [`app`]: the router over [`api`] (JSON/CBOR routes, device-signature extractor;
+//!   [`openapi`]: its description) and [`web`] (the console); [`state`]: what handlers reach;
+//!   [`session`]: console users (cookie or bearer token, CSRF).
 //! - [`db`]: the store and its migrations; [`org`], [`users`], [`devices`], [`zaken`],
-//!   [`policy`], [`audit`], [`flags`]: one concept each.
-//! - [`sync`]: the sync round trip, its checks and document storage.
+//!   [`policy`], [`audit`], [`flags`]: one concept each; [`setup`]: the first start.
+//! - [`sync`]: the [`sync::SyncService`]: round trip, checks, document storage and caches.
 //! - [`server`]: launch and graceful shutdown; [`settings`]; [`cli`]: the binary's commands.
 #![warn(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
