@@ -270,7 +270,7 @@ fn chain_hash_of(canonical: &[u8], signature: &str) -> String {
     hex::encode(hash.finish())
 }
 
-/// Checks one entry's signature against a public key (ZIP 215 rules, see [`signatures`]).
+/// Checks one entry's signature against a public key (ZIP 215 rules, see ADR 0003).
 pub fn signature_valid(entry: &Entry, public_key: &[u8]) -> bool {
     signatures::verify_one(&canonical_bytes(entry), &entry.signature, public_key)
 }

@@ -54,7 +54,7 @@ pub fn summary() -> ZaakSummary {
     }
 }
 
-/// A zaak summary for `zaak_id` (label "<id> samenwoning", Urk, werkproces H2, deadline
+/// A zaak summary for `zaak_id` (label "`<id>` samenwoning", Urk, werkproces H2, deadline
 /// 7 December 2026, handhavers hh-1 and hh-2).
 pub fn summary_for(zaak_id: &str) -> ZaakSummary {
     ZaakSummary {

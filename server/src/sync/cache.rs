@@ -33,7 +33,7 @@ use veldwerk_contract::zaak::{Entry, ZaakDocument, ZaakSummary};
 
 /// At most this many documents are kept.
 pub const MAX_DOCS: usize = 4096;
-/// The memory the kept documents may take, as estimated by [`charge`]: room for the 2000
+/// The memory the kept documents may take, as estimated by `charge`: room for the 2000
 /// documents 200 devices with 10 zaken each touch in one burst (at 64 MiB about 1200 fitted, and
 /// a burst that cycles through more documents than fit finds none of them kept). The estimate is
 /// generous: with all 2000 kept the server's peak RSS stayed at 115–140 MiB.

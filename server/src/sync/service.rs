@@ -1,7 +1,7 @@
 //! [`SyncService`]: the server's sync, one per server and store, and its round trip in three
-//! steps: [`prepare`](SyncService::prepare) reads what the request needs in one read
-//! transaction, [`work`](SyncService::work) applies and checks the documents' messages outside
-//! any lock, [`commit`](SyncService::commit) stores what was accepted in one write transaction
+//! steps: `prepare` reads what the request needs in one read
+//! transaction, `work` applies and checks the documents' messages outside
+//! any lock, `commit` stores what was accepted in one write transaction
 //! and keeps the documents loaded for the next round trip.
 
 use std::collections::BTreeSet;

@@ -1,6 +1,6 @@
 //! One lane of a round trip's Automerge work: every document message of the lane applied and
-//! checked up to the signatures ([`stage`]), their signatures verified in one batch, then the
-//! checks completed ([`finish`]); ADR 0003. Runs on the blocking pool, outside the store's lock.
+//! checked up to the signatures (`stage`), their signatures verified in one batch, then the
+//! checks completed (`finish`); ADR 0003. Runs on the blocking pool, outside the store's lock.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
