@@ -25,11 +25,6 @@ const fn code(code: &'static str, given_by: &'static str) -> Registered {
     Registered { code, given_by }
 }
 
-/// Whether `code` is a registered code.
-pub fn is_registered(code: &str) -> bool {
-    CODES.iter().any(|r| r.code == code)
-}
-
 /// Every code, by name.
 pub const CODES: &[Registered] = &[
     code("aankondiging_ontbreekt", "rules/src/protocol/error.rs"),

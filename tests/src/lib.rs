@@ -4,6 +4,8 @@
 //! devices (encrypted stores in temp dirs) that enroll and sync through `veldwerk-client`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod sources;
+
 use std::net::SocketAddr;
 use std::sync::mpsc;
 use std::thread::JoinHandle;

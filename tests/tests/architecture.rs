@@ -4,18 +4,12 @@
 //! without a cycle. Read from the manifests and sources, test code left out.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the workspace")
-        .to_path_buf()
-}
+use veldwerk_tests::sources::{production_sources, workspace_root};
 
 /// The names in a manifest's `[dependencies]` table (not dev- or build-dependencies).
 fn dependencies(crate_dir: &str) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(workspace().join(crate_dir).join("Cargo.toml"))
+    let text = std::fs::read_to_string(workspace_root().join(crate_dir).join("Cargo.toml"))
         .expect("a manifest");
     let manifest: toml::Table = text.parse().expect("a valid manifest");
     manifest
@@ -89,13 +83,10 @@ fn the_pure_crates_hold_no_storage_or_network() {
 /// For each top-level module of a crate, the other top-level modules it imports
 /// (`crate::name`, also inside `use crate::{…}`), leaving out test files and test modules.
 fn module_imports(crate_dir: &str) -> BTreeMap<String, BTreeSet<String>> {
-    let src = workspace().join(crate_dir).join("src");
-    let mut files = Vec::new();
-    collect(&src, &mut files);
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in files {
-        let rel = file.strip_prefix(&src).expect("below src");
-        let top = rel
+    for source in production_sources(crate_dir) {
+        let top = source
+            .in_src
             .components()
             .next()
             .and_then(|c| c.as_os_str().to_str())
@@ -105,49 +96,14 @@ fn module_imports(crate_dir: &str) -> BTreeMap<String, BTreeSet<String>> {
         if top == "lib" || top == "main" || top == "bin" {
             continue;
         }
-        let text = std::fs::read_to_string(&file).expect("a readable source");
-        let mut production = String::new();
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            if line.trim() == "#[cfg(test)]"
-                && lines
-                    .get(i + 1)
-                    .is_some_and(|l| l.trim_start().starts_with("mod "))
-            {
-                break;
-            }
-            if !line.trim_start().starts_with("//") {
-                production.push_str(line);
-                production.push('\n');
-            }
-        }
         let entry = graph.entry(top.clone()).or_default();
-        for used in imported_modules(&production) {
+        for used in imported_modules(&source.lines.join("\n")) {
             if used != top {
                 entry.insert(used);
             }
         }
     }
     graph
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
-            collect(&path, out);
-        } else if name.ends_with(".rs")
-            && name != "tests.rs"
-            && !name.ends_with("_tests.rs")
-            && name != "test_support.rs"
-        {
-            out.push(path);
-        }
-    }
 }
 
 /// The first path segments after `crate::`, including each item of `crate::{a, b::c}`.

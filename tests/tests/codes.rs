@@ -8,20 +8,20 @@
 //! `unauthorized`, `AppError::new`) and `code: "…"` fields. Test code is left out.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use veldwerk_contract::codes::CODES;
+use veldwerk_tests::sources::production_sources;
 
 /// The crates whose sources give codes.
 const SOURCES: &[&str] = &[
-    "rules/src",
-    "contract/src",
-    "device/src",
-    "support/sql/src",
-    "server/src",
-    "client/src",
-    "cli/src",
-    "mobile-bindings/src",
+    "rules",
+    "contract",
+    "device",
+    "support/sql",
+    "server",
+    "client",
+    "cli",
+    "mobile-bindings",
 ];
 
 /// Calls whose first code-shaped string argument is a code.
@@ -57,30 +57,6 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("handtekening", "signature"),
 ];
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the workspace")
-        .to_path_buf()
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name != "tests.rs" && !name.ends_with("_tests.rs") && name != "test_support.rs" {
-                out.push(path);
-            }
-        }
-    }
-}
-
 fn is_code(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
@@ -95,43 +71,12 @@ fn literals(line: &str) -> Vec<&str> {
     line.split('"').skip(1).step_by(2).collect()
 }
 
-/// The source without its test module (`#[cfg(test)]` followed by `mod …`) and without comments.
-fn production_lines(text: &str) -> Vec<&str> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let t = line.trim();
-        if t == "#[cfg(test)]"
-            && lines
-                .get(i + 1)
-                .is_some_and(|next| next.trim_start().starts_with("mod "))
-        {
-            break;
-        }
-        if t.starts_with("//") {
-            continue;
-        }
-        out.push(*line);
-    }
-    out
-}
-
 /// Every code the sources give, with the files that give it.
 fn codes_in_sources() -> BTreeMap<String, BTreeSet<String>> {
-    let root = workspace();
-    let mut files = Vec::new();
-    for dir in SOURCES {
-        rust_files(&root.join(dir), &mut files);
-    }
     let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("a readable source file");
-        let rel = file
-            .strip_prefix(&root)
-            .unwrap_or(&file)
-            .to_string_lossy()
-            .into_owned();
-        let lines = production_lines(&text);
+    for source in SOURCES.iter().flat_map(|dir| production_sources(dir)) {
+        let rel = source.in_workspace;
+        let lines: Vec<&str> = source.lines.iter().map(String::as_str).collect();
         let mut add = |code: &str| {
             found
                 .entry(code.to_owned())
