@@ -41,6 +41,7 @@ pub const CODES: &[Registered] = &[
     code("anonieme_tip_geen_concrete_aanwijzing", "rules/src/protocol/error.rs"),
     code("assign_not_handhaver", "server/src/zaken.rs"),
     code("audit_chain_broken", "server/src/cli.rs"),
+    code("audit_checkpoint_invalid", "server/src/cli.rs"),
     code("bezoek_beeindigd", "rules/src/protocol/error.rs"),
     code("bezoek_niet_beeindigd", "rules/src/protocol/error.rs"),
     code("blob_corrupt", "device/src/store/error.rs"),

@@ -1,13 +1,21 @@
 //! The tamper-evident audit log: every row carries the SHA-256 of the previous row's hash and
-//! its own canonical content, so editing, deleting or reordering a row breaks the chain.
+//! its own canonical content, so editing, deleting or reordering a row breaks the chain, and
+//! every row's hash is signed with the organisation key, so a row rewritten with recomputed
+//! hashes (or inserted) fails its signature. Dropping the newest rows leaves a shorter chain
+//! that is still whole: a [`Checkpoint`] (the signed newest row, printed by `veldwerk-server audit
+//! verify` and kept elsewhere by whoever audits) shows it, since the chain must still reach it.
 //!
 //! Code switches (issue 4 point 5), enrollments, revocations and flag resolutions are logged
 //! here. [`verify_audit_chain`] recomputes the chain from the first row.
 
+use std::fmt;
+use std::str::FromStr;
+
+use ring::signature::{Ed25519KeyPair, UnparsedPublicKey, ED25519};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The `prev_hash` of the first row.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -24,6 +32,39 @@ pub struct AuditRow {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    /// Hex Ed25519 signature of the organisation key over [`signed_text`]; `None` for rows
+    /// written before rows were signed.
+    pub signature: Option<String>,
+}
+
+/// What the organisation key signs for a row: its sequence number and hash, under a prefix of
+/// its own so an audit signature can never pass for a policy signature.
+pub fn signed_text(seq: i64, hash: &str) -> String {
+    format!("veldwerk-audit-v1\n{seq}\n{hash}")
+}
+
+/// The organisation key as stored, if there is an organisation yet.
+fn organisation_key(conn: &Connection) -> Result<Option<Ed25519KeyPair>> {
+    let pkcs8: Option<Vec<u8>> = conn
+        .query_row("SELECT key_pkcs8 FROM organisation WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    pkcs8
+        .map(|p| {
+            Ed25519KeyPair::from_pkcs8(&p)
+                .map_err(|_| Error::Crypto("stored organisation key does not parse".into()))
+        })
+        .transpose()
+}
+
+/// The organisation's public key as stored.
+fn organisation_public_key(conn: &Connection) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row("SELECT public_key FROM organisation WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 /// The part of a row that is hashed, in a fixed field order.
@@ -81,12 +122,75 @@ pub fn append(
     };
     let details = details.to_string();
     let hash = row_hash(&prev_hash, seq, at, actor, action, &details);
+    let signature = organisation_key(conn)?
+        .map(|key| hex::encode(key.sign(signed_text(seq, &hash).as_bytes())));
     conn.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![seq, at, actor, action, details, prev_hash, hash],
+        "INSERT INTO audit_log (seq, at, actor, action, details, prev_hash, hash, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![seq, at, actor, action, details, prev_hash, hash, signature],
     )?;
     Ok(seq)
+}
+
+/// A signed row of the log that an auditor keeps outside the server (`seq:hash:signature`):
+/// a later check that does not reach it with the same hash finds rows dropped or rewritten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub signature: String,
+}
+
+impl fmt::Display for Checkpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.seq, self.hash, self.signature)
+    }
+}
+
+impl FromStr for Checkpoint {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let mut parts = s.trim().split(':');
+        let (Some(seq), Some(hash), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err("verwacht regelnummer:hash:handtekening".into());
+        };
+        let seq = seq
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or("het regelnummer is geen positief getal")?;
+        let is_hex = |t: &str, len: usize| t.len() == len && t.bytes().all(|b| b.is_ascii_hexdigit());
+        if !is_hex(hash, 64) {
+            return Err("de hash is geen 64 hexadecimale tekens".into());
+        }
+        if !is_hex(signature, 128) {
+            return Err("de handtekening is geen 128 hexadecimale tekens".into());
+        }
+        Ok(Checkpoint {
+            seq,
+            hash: hash.to_ascii_lowercase(),
+            signature: signature.to_ascii_lowercase(),
+        })
+    }
+}
+
+impl Checkpoint {
+    /// Whether the organisation key `public_key` signed this checkpoint.
+    pub fn verifies(&self, public_key: &[u8]) -> bool {
+        signature_verifies(public_key, self.seq, &self.hash, &self.signature)
+    }
+}
+
+fn signature_verifies(public_key: &[u8], seq: i64, hash: &str, signature: &str) -> bool {
+    let Ok(signature) = hex::decode(signature) else {
+        return false;
+    };
+    UnparsedPublicKey::new(&ED25519, public_key)
+        .verify(signed_text(seq, hash).as_bytes(), &signature)
+        .is_ok()
 }
 
 /// The result of checking the chain.
@@ -94,23 +198,66 @@ pub fn append(
 pub struct AuditCheck {
     pub rows: u64,
     pub intact: bool,
-    /// The first row whose link or hash does not match.
+    /// The first row whose link, hash or signature does not match (for a checkpoint the chain
+    /// no longer reaches: the checkpoint's row).
     pub broken_at: Option<i64>,
+    /// Why the chain is not intact, in Dutch.
+    pub problem: Option<String>,
+    /// Rows from before rows were signed (always the oldest ones).
+    pub unsigned: u64,
+    /// The newest row, signed: what an auditor keeps to detect dropped rows later.
+    pub head: Option<Checkpoint>,
 }
 
-/// Recomputes every row's hash from the first row on and checks each row links to the one
-/// before it with consecutive sequence numbers (a deleted row is a gap).
+/// Checks the chain against the organisation key held in the same store. Catches an edited,
+/// reordered, inserted or deleted row; a rewrite needs the private key, and dropping the newest
+/// rows needs [`verify_audit_chain_against`] with a checkpoint kept elsewhere.
 pub fn verify_audit_chain(conn: &Connection) -> Result<AuditCheck> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log ORDER BY seq",
-    )?;
+    let public_key = organisation_public_key(conn)?.unwrap_or_default();
+    verify_audit_chain_against(conn, &public_key, None)
+}
+
+/// Recomputes every row's hash from the first row on, checks each row links to the one before
+/// it with consecutive sequence numbers (a deleted row is a gap) and is signed by `public_key`
+/// (only a prefix of old rows may be unsigned), and that the chain still reaches `checkpoint`
+/// with the same hash.
+pub fn verify_audit_chain_against(
+    conn: &Connection,
+    public_key: &[u8],
+    checkpoint: Option<&Checkpoint>,
+) -> Result<AuditCheck> {
+    let mut check = AuditCheck {
+        rows: 0,
+        intact: true,
+        broken_at: None,
+        problem: None,
+        unsigned: 0,
+        head: None,
+    };
+    let broken = |mut check: AuditCheck, seq: i64, problem: String| {
+        check.intact = false;
+        check.broken_at = Some(seq);
+        check.problem = Some(problem);
+        check.head = None;
+        Ok(check)
+    };
+    if let Some(c) = checkpoint {
+        if !c.verifies(public_key) {
+            return broken(
+                check,
+                c.seq,
+                "Het controlepunt is niet ondertekend met de sleutel van de organisatie.".into(),
+            );
+        }
+    }
+    let mut stmt = conn.prepare(&format!("{SELECT_ROWS} ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     let mut expected_prev = GENESIS_HASH.to_owned();
     let mut expected_seq = 1i64;
-    let mut count = 0u64;
+    let mut signed_seen = false;
     while let Some(r) = rows.next()? {
         let row = read_row(r)?;
-        count += 1;
+        check.rows += 1;
         let recomputed = row_hash(
             &row.prev_hash,
             row.seq,
@@ -120,21 +267,67 @@ pub fn verify_audit_chain(conn: &Connection) -> Result<AuditCheck> {
             &row.details,
         );
         if row.seq != expected_seq || row.prev_hash != expected_prev || row.hash != recomputed {
-            return Ok(AuditCheck {
-                rows: count,
-                intact: false,
-                broken_at: Some(row.seq),
-            });
+            return broken(
+                check,
+                row.seq,
+                format!("De keten breekt bij regel {}.", row.seq),
+            );
+        }
+        match &row.signature {
+            None if signed_seen => {
+                return broken(
+                    check,
+                    row.seq,
+                    format!("Regel {} is niet ondertekend.", row.seq),
+                )
+            }
+            None => check.unsigned += 1,
+            Some(sig) if signature_verifies(public_key, row.seq, &row.hash, sig) => {
+                signed_seen = true;
+                check.head = Some(Checkpoint {
+                    seq: row.seq,
+                    hash: row.hash.clone(),
+                    signature: sig.clone(),
+                });
+            }
+            Some(_) => {
+                return broken(
+                    check,
+                    row.seq,
+                    format!(
+                        "De handtekening van regel {} klopt niet met de sleutel van de organisatie.",
+                        row.seq
+                    ),
+                )
+            }
+        }
+        if let Some(c) = checkpoint {
+            if c.seq == row.seq && c.hash != row.hash {
+                return broken(
+                    check,
+                    row.seq,
+                    format!("Regel {} is anders dan bij het controlepunt.", row.seq),
+                );
+            }
         }
         expected_prev = row.hash;
         expected_seq += 1;
     }
-    Ok(AuditCheck {
-        rows: count,
-        intact: true,
-        broken_at: None,
-    })
+    if let Some(c) = checkpoint {
+        if c.seq >= expected_seq {
+            let problem = format!(
+                "Het auditlog eindigt bij regel {}, het controlepunt noemt regel {}: regels zijn verwijderd.",
+                expected_seq - 1,
+                c.seq
+            );
+            return broken(check, c.seq, problem);
+        }
+    }
+    Ok(check)
 }
+
+const SELECT_ROWS: &str =
+    "SELECT seq, at, actor, action, details, prev_hash, hash, signature FROM audit_log";
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {
@@ -145,15 +338,13 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
         details: r.get(4)?,
         prev_hash: r.get(5)?,
         hash: r.get(6)?,
+        signature: r.get(7)?,
     })
 }
 
 /// The newest `limit` rows, newest first.
 pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log
-         ORDER BY seq DESC LIMIT ?1",
-    )?;
+    let mut stmt = conn.prepare(&format!("{SELECT_ROWS} ORDER BY seq DESC LIMIT ?1"))?;
     let rows = stmt
         .query_map([limit], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -162,10 +353,9 @@ pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>> {
 
 /// Every row of one action (e.g. `code_switched`), newest first.
 pub fn of_action(conn: &Connection, action: &str) -> Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, details, prev_hash, hash FROM audit_log
-         WHERE action = ?1 ORDER BY seq DESC",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT_ROWS} WHERE action = ?1 ORDER BY seq DESC"
+    ))?;
     let rows = stmt
         .query_map([action], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -178,10 +368,12 @@ mod tests {
     use crate::db::Db;
     use serde_json::json;
 
+    /// An organisation (whose creation is the first row) and three more rows.
     fn db_with_rows() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
         db.write(|tx| {
+            crate::org::create(tx, "Gemeente Proef", 50)?;
             append(
                 tx,
                 100,
@@ -201,43 +393,82 @@ mod tests {
         db.with(|c| verify_audit_chain(c)).unwrap()
     }
 
-    #[test]
-    fn an_untouched_chain_verifies() {
-        let (_d, db) = db_with_rows();
-        assert_eq!(
-            check(&db),
-            AuditCheck {
-                rows: 3,
-                intact: true,
-                broken_at: None
+    fn check_against(db: &Db, checkpoint: &Checkpoint) -> AuditCheck {
+        db.with(|c| {
+            let key = organisation_public_key(c)?.unwrap();
+            verify_audit_chain_against(c, &key, Some(checkpoint))
+        })
+        .unwrap()
+    }
+
+    fn sql(db: &Db, statement: &str) {
+        db.with(|c| Ok(c.execute_batch(statement)?)).unwrap();
+    }
+
+    /// Rewrites row `seq`'s details and recomputes the hash of it and every later row, as someone
+    /// with write access to the database but without the organisation key could.
+    fn rewrite_and_rehash(db: &Db, seq: i64, details: &str) {
+        db.with(|c| {
+            c.execute(
+                "UPDATE audit_log SET details = ?1 WHERE seq = ?2",
+                params![details, seq],
+            )?;
+            let rows = {
+                let mut stmt = c.prepare(&format!("{SELECT_ROWS} ORDER BY seq"))?;
+                let rows = stmt
+                    .query_map([], read_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                rows
+            };
+            let mut prev = GENESIS_HASH.to_owned();
+            for r in rows {
+                let hash = row_hash(&prev, r.seq, r.at, &r.actor, &r.action, &r.details);
+                c.execute(
+                    "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+                    params![prev, hash, r.seq],
+                )?;
+                prev = hash;
             }
-        );
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn an_untouched_chain_verifies_and_names_its_signed_head() {
+        let (_d, db) = db_with_rows();
+        let c = check(&db);
+        assert!(c.intact, "{c:?}");
+        assert_eq!((c.rows, c.unsigned, c.broken_at), (4, 0, None));
+        let head = c.head.clone().unwrap();
+        assert_eq!(head.seq, 4);
+        assert_eq!(head.to_string().parse::<Checkpoint>().unwrap(), head);
+        assert!(check_against(&db, &head).intact);
         let rows = db.with(|c| recent(c, 10)).unwrap();
-        assert_eq!(rows[2].prev_hash, GENESIS_HASH);
-        assert_eq!(rows[1].prev_hash, rows[2].hash);
+        assert_eq!(rows[3].prev_hash, GENESIS_HASH);
+        assert_eq!(rows[2].prev_hash, rows[3].hash);
+        assert!(rows.iter().all(|r| r.signature.is_some()));
     }
 
     #[test]
     fn an_edited_row_breaks_the_chain() {
         let (_d, db) = db_with_rows();
-        db.with(|c| {
-            c.execute(
-                "UPDATE audit_log SET details = '{\"code\":\"geel\"}' WHERE seq = 1",
-                [],
-            )?;
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(check(&db).broken_at, Some(1));
+        sql(
+            &db,
+            "UPDATE audit_log SET details = '{\"code\":\"geel\"}' WHERE seq = 2",
+        );
+        assert_eq!(check(&db).broken_at, Some(2));
     }
 
     #[test]
-    fn a_rehashed_row_still_breaks_the_next_link() {
+    fn a_rehashed_row_is_caught_at_that_row_by_its_signature() {
         let (_d, db) = db_with_rows();
         db.with(|c| {
-            let h = row_hash(GENESIS_HASH, 1, 100, "sanne", "code_switched", "{}");
+            let prev: String =
+                c.query_row("SELECT hash FROM audit_log WHERE seq = 1", [], |r| r.get(0))?;
+            let h = row_hash(&prev, 2, 100, "sanne", "code_switched", "{}");
             c.execute(
-                "UPDATE audit_log SET details = '{}', hash = ?1 WHERE seq = 1",
+                "UPDATE audit_log SET details = '{}', hash = ?1 WHERE seq = 2",
                 [h],
             )?;
             Ok(())
@@ -246,14 +477,57 @@ mod tests {
         assert_eq!(check(&db).broken_at, Some(2));
     }
 
+    /// Issue 13, "Smaller": rewrite a row and recompute every hash after it — without the
+    /// organisation key the signatures no longer match.
+    #[test]
+    fn a_rewrite_with_every_hash_recomputed_fails_its_signature() {
+        let (_d, db) = db_with_rows();
+        rewrite_and_rehash(&db, 2, r#"{"code":"geel"}"#);
+        let c = check(&db);
+        assert!(!c.intact);
+        assert_eq!(c.broken_at, Some(2));
+        assert!(c.problem.unwrap().contains("handtekening"));
+    }
+
+    /// Issue 13, "Smaller": dropping the newest rows leaves a whole but shorter chain; the
+    /// checkpoint kept by an auditor shows it.
+    #[test]
+    fn dropped_newest_rows_are_found_against_a_checkpoint() {
+        let (_d, db) = db_with_rows();
+        let head = check(&db).head.unwrap();
+        sql(&db, "DELETE FROM audit_log WHERE seq >= 3");
+        assert!(check(&db).intact, "without a checkpoint a shorter chain is whole");
+        let c = check_against(&db, &head);
+        assert!(!c.intact);
+        assert_eq!(c.broken_at, Some(4));
+        assert!(c.problem.unwrap().contains("verwijderd"));
+    }
+
+    #[test]
+    fn a_checkpoint_not_signed_by_the_organisation_is_refused() {
+        let (_d, db) = db_with_rows();
+        let mut head = check(&db).head.unwrap();
+        head.signature = "ab".repeat(64);
+        assert!(!check_against(&db, &head).intact);
+        assert!("4:abc:def".parse::<Checkpoint>().is_err());
+        assert!("x:y".parse::<Checkpoint>().is_err());
+    }
+
+    #[test]
+    fn an_unsigned_row_after_signed_ones_is_refused_and_old_unsigned_rows_are_counted() {
+        let (_d, db) = db_with_rows();
+        sql(&db, "UPDATE audit_log SET signature = NULL WHERE seq = 1");
+        let c = check(&db);
+        assert!(c.intact);
+        assert_eq!(c.unsigned, 1);
+        sql(&db, "UPDATE audit_log SET signature = NULL WHERE seq = 3");
+        assert_eq!(check(&db).broken_at, Some(3));
+    }
+
     #[test]
     fn a_deleted_row_breaks_the_chain() {
         let (_d, db) = db_with_rows();
-        db.with(|c| {
-            c.execute("DELETE FROM audit_log WHERE seq = 2", [])?;
-            Ok(())
-        })
-        .unwrap();
+        sql(&db, "DELETE FROM audit_log WHERE seq = 2");
         assert_eq!(check(&db).broken_at, Some(3));
     }
 }

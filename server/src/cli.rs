@@ -14,7 +14,7 @@ use crate::db::{now, Db};
 use crate::error::Error;
 use crate::settings::{FileSettings, Settings};
 use crate::users::Role;
-use crate::{audit, demo, devices, policy, server, setup, users, zaken};
+use crate::{audit, demo, devices, org, policy, server, setup, users, zaken};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -158,8 +158,18 @@ pub enum DeviceCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
-    /// Check the hash chain of the audit log.
-    Verify,
+    /// Check the audit log: the hash chain, every row's signature by the organisation key and,
+    /// given a checkpoint printed by an earlier check, that no row was dropped since. Prints the
+    /// new checkpoint to keep outside the server.
+    Verify {
+        /// A checkpoint (`regel:hash:handtekening`) printed by an earlier `audit verify`.
+        #[arg(long)]
+        checkpoint: Option<String>,
+        /// The organisation's public key (hex) as known outside this server (e.g. pinned by the
+        /// devices); by default the key stored with the log.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
 }
 
 impl Cli {
@@ -339,22 +349,62 @@ pub fn run_admin(
                 "Apparaat {id} ingetrokken; bij het volgende contact wist het zijn gegevens.\n"
             ))
         }
-        Command::Audit(AuditCmd::Verify) => {
-            let check = db.with(|c| audit::verify_audit_chain(c))?;
-            if check.intact {
-                Ok(format!("Auditlog intact ({} regels).\n", check.rows))
-            } else {
-                Err(Error::refused(
-                    axum::http::StatusCode::CONFLICT,
-                    "audit_chain_broken",
-                    format!(
-                        "Auditlog is gewijzigd: de keten breekt bij regel {}.",
-                        check.broken_at.unwrap_or_default()
-                    ),
-                ))
-            }
-        }
+        Command::Audit(AuditCmd::Verify {
+            checkpoint,
+            public_key,
+        }) => audit_verify(&db, checkpoint.as_deref(), public_key.as_deref()),
     }
+}
+
+/// `audit verify`: the check's verdict in Dutch, with the checkpoint to keep.
+fn audit_verify(
+    db: &Db,
+    checkpoint: Option<&str>,
+    public_key: Option<&str>,
+) -> Result<String, Error> {
+    let invalid = |what: String| {
+        Error::bad_request("audit_checkpoint_invalid", format!("Ongeldig {what}."))
+    };
+    let checkpoint = checkpoint
+        .map(|c| c.parse::<audit::Checkpoint>())
+        .transpose()
+        .map_err(|e| invalid(format!("controlepunt: {e}")))?;
+    let public_key = match public_key {
+        Some(k) => Some(
+            hex::decode(k.trim())
+                .ok()
+                .filter(|k| k.len() == 32)
+                .ok_or_else(|| invalid("publieke sleutel: verwacht 64 hexadecimale tekens".into()))?,
+        ),
+        None => org::load(db)?.map(|o| o.public_key),
+    };
+    let check = db.with(|c| {
+        audit::verify_audit_chain_against(c, &public_key.unwrap_or_default(), checkpoint.as_ref())
+    })?;
+    if !check.intact {
+        return Err(Error::refused(
+            axum::http::StatusCode::CONFLICT,
+            "audit_chain_broken",
+            format!(
+                "Auditlog is gewijzigd: {}",
+                check.problem.unwrap_or_default()
+            ),
+        ));
+    }
+    let mut out = format!("Auditlog intact ({} regels", check.rows);
+    if check.unsigned > 0 {
+        out.push_str(&format!(
+            ", waarvan de oudste {} van vóór de ondertekening",
+            check.unsigned
+        ));
+    }
+    out.push_str(").\n");
+    if let Some(head) = check.head {
+        out.push_str(&format!(
+            "Controlepunt (bewaar het buiten de server; een latere controle met --checkpoint vindt verwijderde regels):\n{head}\n"
+        ));
+    }
+    Ok(out)
 }
 
 /// The binary's entry point.

@@ -156,6 +156,10 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (zaak_id, device_id)
     ) WITHOUT ROWID;
     "#,
+    // 3: every audit row signed with the organisation key (rows written before stay unsigned).
+    r#"
+    ALTER TABLE audit_log ADD COLUMN signature TEXT;
+    "#,
 ];
 
 /// Whether the store answers a query (the health check).

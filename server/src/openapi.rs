@@ -119,7 +119,7 @@ pub fn document() -> Value {
                 "SetCode": { "type": "object", "required": ["code", "reason"], "properties": {
                     "code": { "type": "string", "enum": ["geel", "oranje", "rood"] }, "reason": { "type": "string" } } },
                 "Audit": { "type": "object", "properties": {
-                    "check": { "type": "object", "properties": { "rows": { "type": "integer" }, "intact": { "type": "boolean" }, "broken_at": { "type": ["integer", "null"] } } },
+                    "check": { "type": "object", "properties": { "rows": { "type": "integer" }, "intact": { "type": "boolean" }, "broken_at": { "type": ["integer", "null"] }, "problem": { "type": ["string", "null"] }, "unsigned": { "type": "integer" }, "head": { "type": ["object", "null"], "properties": { "seq": { "type": "integer" }, "hash": { "type": "string" }, "signature": { "type": "string" } } } } },
                     "rows": { "type": "array", "items": { "type": "object", "properties": {
                         "seq": { "type": "integer" }, "at": { "type": "integer" }, "actor": { "type": "string" }, "action": { "type": "string" },
                         "details": { "type": "string" }, "prev_hash": { "type": "string" }, "hash": { "type": "string" } } } } } },

@@ -121,6 +121,37 @@ fn admin_commands_manage_users_zaken_codes_and_devices() {
         .starts_with("Auditlog intact"));
 }
 
+/// Issue 13, "Smaller": the audit log's newest rows dropped straight in the database are found
+/// by `audit verify --checkpoint` with the checkpoint an earlier check printed.
+#[test]
+fn audit_verify_finds_dropped_rows_against_an_earlier_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = veldwerk_server::Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    run(&s, &["user", "add", "piet", "--role", "handhaver"], "").unwrap();
+    let out = run(&s, &["audit", "verify"], "").unwrap();
+    let checkpoint = out.lines().last().unwrap().to_owned();
+    assert_eq!(checkpoint.split(':').count(), 3, "{out}");
+    let ok = run(&s, &["audit", "verify", "--checkpoint", &checkpoint], "").unwrap();
+    assert!(ok.starts_with("Auditlog intact"), "{ok}");
+
+    let db = rusqlite::Connection::open(veldwerk_server::db::Db::open(dir.path()).unwrap().path())
+        .unwrap();
+    db.execute("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)", [])
+        .unwrap();
+    assert!(run(&s, &["audit", "verify"], "").is_ok(), "a shorter chain alone is whole");
+    assert_eq!(
+        run(&s, &["audit", "verify", "--checkpoint", &checkpoint], ""),
+        Err("audit_chain_broken".into())
+    );
+    assert_eq!(
+        run(&s, &["audit", "verify", "--checkpoint", "12:zz:yy"], ""),
+        Err("audit_checkpoint_invalid".into())
+    );
+}
+
 #[test]
 fn demo_creates_an_organisation_once() {
     let dir = tempfile::tempdir().unwrap();

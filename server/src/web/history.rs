@@ -51,12 +51,15 @@ pub async fn page(State(state): State<AppState>, Console(s): Console) -> Respons
         html! {
             @if check.intact {
                 div.notice.ok role="status" id="keten" {
-                    p { strong { "Auditlog intact." } " Alle " (check.rows) " regels zijn gecontroleerd: elke regel past bij de vorige (hashketen)." }
+                    p { strong { "Auditlog intact." } " Alle " (check.rows) " regels zijn gecontroleerd: elke regel past bij de vorige (hashketen) en is ondertekend met de sleutel van de organisatie." }
+                    @if let Some(head) = &check.head {
+                        p { "Controlepunt (bewaar het buiten de server; " code { "veldwerk-server audit verify --checkpoint" } " vindt er later verwijderde regels mee): " code.checkpoint { (head.to_string()) } }
+                    }
                     p.code { "Code: " code { "audit_chain_intact" } }
                 }
             } @else {
                 div.notice.error role="alert" id="keten" {
-                    p { strong { "Auditlog beschadigd!" } " De hashketen klopt niet vanaf regel " (check.broken_at.unwrap_or_default()) ". Regels zijn gewijzigd, verwijderd of verplaatst. Meld dit direct bij de beheerder." }
+                    p { strong { "Auditlog beschadigd!" } " " (check.problem.clone().unwrap_or_default()) " Regels zijn gewijzigd, verwijderd of verplaatst. Meld dit direct bij de beheerder." }
                     p.code { "Code: " code { "audit_chain_broken" } }
                 }
             }
