@@ -9,6 +9,7 @@
 mod field;
 mod remote;
 mod rules;
+mod terminal;
 mod text;
 
 use std::path::PathBuf;

@@ -2,6 +2,7 @@
 //! CODE` and `veldwerk sync` (a progress bar on stderr in a terminal, then a summary), through
 //! `veldwerk-client`.
 
+use crate::terminal::printable;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -65,7 +66,7 @@ impl RemoteError {
 /// with refused documents exits with failure after its summary.
 pub fn run(data_dir: &Path, cmd: &RemoteCommand) -> ExitCode {
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::terminal::Printable::new(stdout.lock());
     let json = match cmd {
         RemoteCommand::Enroll(a) => a.json,
         RemoteCommand::Sync(a) => a.json,
@@ -79,7 +80,7 @@ pub fn run(data_dir: &Path, cmd: &RemoteCommand) -> ExitCode {
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             let notice = e.notice();
-            eprintln!("Fout: {notice}");
+            eprintln!("Fout: {}", printable(&notice.to_string()));
             if json {
                 #[derive(Serialize)]
                 struct JsonError<'a> {

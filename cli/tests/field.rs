@@ -60,22 +60,83 @@ fn fails(dir: &Path, args: &[&str], code: &str) -> Value {
     error
 }
 
+/// The storage key as the salt file describes it, derived here with the argon2 crate directly.
 fn derive_key(dir: &Path) -> [u8; 32] {
     let text = std::fs::read_to_string(dir.join("sleutelafleiding")).expect("salt file");
     let parts: Vec<&str> = text.split_whitespace().collect();
-    assert_eq!(parts[0], "pbkdf2-sha256");
-    let iterations: u32 = parts[1].parse().expect("iterations");
-    assert!(iterations >= 100_000);
-    let salt = hex::decode(parts[2]).expect("salt");
+    assert_eq!(parts[0], "argon2id");
+    let number = |i: usize| parts[i].parse::<u32>().expect("number");
+    assert!(number(1) >= 19 * 1024 && number(2) >= 2, "{text}");
+    let salt = hex::decode(parts[4]).expect("salt");
+    let params = argon2::Params::new(number(1), number(2), number(3), Some(32)).expect("params");
+    let mut key = [0u8; 32];
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password_into(PASS.as_bytes(), &salt, &mut key)
+        .expect("argon2");
+    key
+}
+
+/// Issue 13, "Smaller": a new data directory refuses a short passphrase and keeps nothing.
+#[test]
+fn a_new_data_directory_refuses_a_short_passphrase() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = veldwerk(dir.path(), Some("x"), &["status"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("passphrase_too_short"));
+    assert!(!dir.path().join("sleutelafleiding").exists());
+    ok(dir.path(), &["status"]);
+}
+
+/// A data directory made before argon2id (PBKDF2 salt file) still opens with its passphrase.
+#[test]
+fn an_older_pbkdf2_data_directory_still_opens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let salt = [7u8; 16];
+    std::fs::write(
+        dir.path().join("sleutelafleiding"),
+        format!("pbkdf2-sha256 1000 {}\n", hex::encode(salt)),
+    )
+    .expect("salt file");
     let mut key = [0u8; 32];
     ring::pbkdf2::derive(
         ring::pbkdf2::PBKDF2_HMAC_SHA256,
-        NonZeroU32::new(iterations).expect("non-zero"),
+        NonZeroU32::new(1000).expect("non-zero"),
         &salt,
         PASS.as_bytes(),
         &mut key,
     );
-    key
+    let device = Device::open(dir.path(), key).expect("store made with the old key");
+    drop(device);
+    ok(dir.path(), &["status"]);
+    let wrong = veldwerk(dir.path(), Some("een ander lang wachtwoord"), &["status"]);
+    assert!(!wrong.status.success());
+}
+
+/// Issue 13, "Smaller": an ANSI escape in a zaak label (it came from the server or a colleague's
+/// device) does not reach the terminal.
+#[test]
+fn escapes_in_a_zaak_label_do_not_reach_the_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    ok(dir.path(), &["status"]);
+    {
+        let mut device = Device::open(dir.path(), derive_key(dir.path())).expect("open device");
+        let mut summary = veldwerk_contract::zaak::test_support::summary();
+        summary.label = "samenwoning \x1b[2J\x1b]0;titel\x07 \u{9b}31m".into();
+        device.create_zaak(&summary, Utc::now()).expect("zaak");
+    }
+    let shown = ok(dir.path(), &["zaken"]);
+    assert!(shown.contains("samenwoning"), "{shown}");
+    assert!(
+        !shown
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t'),
+        "{shown:?}"
+    );
+    let json = ok_json(dir.path(), &["zaken"]);
+    assert_eq!(
+        json["zaken"][0]["label"], "samenwoning \x1b[2J\x1b]0;titel\x07 \u{fffd}31m",
+        "JSON keeps C0 controls (escaped by JSON); a raw C1 control is replaced there too"
+    );
 }
 
 /// A data dir made by the CLI, holding one zaak.

@@ -148,6 +148,7 @@ pub const CODES: &[Registered] = &[
     code("parameter_unknown", "rules/src/routekaart/mod.rs"),
     code("partners_may_differ", "rules/src/routekaart/table.rs"),
     code("passphrase_missing", "cli/src/field/error.rs"),
+    code("passphrase_too_short", "cli/src/field/error.rs"),
     code("passphrases_differ", "cli/src/field/error.rs"),
     code("password_required", "server/src/users.rs"),
     code("password_too_short", "server/src/users.rs"),

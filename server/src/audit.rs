@@ -61,9 +61,11 @@ fn organisation_key(conn: &Connection) -> Result<Option<Ed25519KeyPair>> {
 /// The organisation's public key as stored.
 fn organisation_public_key(conn: &Connection) -> Result<Option<Vec<u8>>> {
     Ok(conn
-        .query_row("SELECT public_key FROM organisation WHERE id = 1", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT public_key FROM organisation WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -162,7 +164,8 @@ impl FromStr for Checkpoint {
             .ok()
             .filter(|n| *n >= 1)
             .ok_or("het regelnummer is geen positief getal")?;
-        let is_hex = |t: &str, len: usize| t.len() == len && t.bytes().all(|b| b.is_ascii_hexdigit());
+        let is_hex =
+            |t: &str, len: usize| t.len() == len && t.bytes().all(|b| b.is_ascii_hexdigit());
         if !is_hex(hash, 64) {
             return Err("de hash is geen 64 hexadecimale tekens".into());
         }
@@ -290,16 +293,14 @@ pub fn verify_audit_chain_against(
                     signature: sig.clone(),
                 });
             }
-            Some(_) => {
-                return broken(
-                    check,
-                    row.seq,
-                    format!(
-                        "De handtekening van regel {} klopt niet met de sleutel van de organisatie.",
-                        row.seq
-                    ),
-                )
-            }
+            Some(_) => return broken(
+                check,
+                row.seq,
+                format!(
+                    "De handtekening van regel {} klopt niet met de sleutel van de organisatie.",
+                    row.seq
+                ),
+            ),
         }
         if let Some(c) = checkpoint {
             if c.seq == row.seq && c.hash != row.hash {
@@ -496,7 +497,10 @@ mod tests {
         let (_d, db) = db_with_rows();
         let head = check(&db).head.unwrap();
         sql(&db, "DELETE FROM audit_log WHERE seq >= 3");
-        assert!(check(&db).intact, "without a checkpoint a shorter chain is whole");
+        assert!(
+            check(&db).intact,
+            "without a checkpoint a shorter chain is whole"
+        );
         let c = check_against(&db, &head);
         assert!(!c.intact);
         assert_eq!(c.broken_at, Some(4));

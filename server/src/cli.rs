@@ -362,9 +362,8 @@ fn audit_verify(
     checkpoint: Option<&str>,
     public_key: Option<&str>,
 ) -> Result<String, Error> {
-    let invalid = |what: String| {
-        Error::bad_request("audit_checkpoint_invalid", format!("Ongeldig {what}."))
-    };
+    let invalid =
+        |what: String| Error::bad_request("audit_checkpoint_invalid", format!("Ongeldig {what}."));
     let checkpoint = checkpoint
         .map(|c| c.parse::<audit::Checkpoint>())
         .transpose()
@@ -374,7 +373,9 @@ fn audit_verify(
             hex::decode(k.trim())
                 .ok()
                 .filter(|k| k.len() == 32)
-                .ok_or_else(|| invalid("publieke sleutel: verwacht 64 hexadecimale tekens".into()))?,
+                .ok_or_else(|| {
+                    invalid("publieke sleutel: verwacht 64 hexadecimale tekens".into())
+                })?,
         ),
         None => org::load(db)?.map(|o| o.public_key),
     };

@@ -139,9 +139,15 @@ fn audit_verify_finds_dropped_rows_against_an_earlier_checkpoint() {
 
     let db = rusqlite::Connection::open(veldwerk_server::db::Db::open(dir.path()).unwrap().path())
         .unwrap();
-    db.execute("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)", [])
-        .unwrap();
-    assert!(run(&s, &["audit", "verify"], "").is_ok(), "a shorter chain alone is whole");
+    db.execute(
+        "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)",
+        [],
+    )
+    .unwrap();
+    assert!(
+        run(&s, &["audit", "verify"], "").is_ok(),
+        "a shorter chain alone is whole"
+    );
     assert_eq!(
         run(&s, &["audit", "verify", "--checkpoint", &checkpoint], ""),
         Err("audit_chain_broken".into())

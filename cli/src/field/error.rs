@@ -13,6 +13,11 @@ pub enum FieldError {
          te typen."
     )]
     PassphraseMissing,
+    #[error(
+        "Het wachtwoord is te kort: kies er een van minstens {min} tekens (een zin van een paar \
+         woorden is goed); er is niets aangemaakt."
+    )]
+    PassphraseTooShort { min: usize },
     #[error("De twee wachtwoorden verschillen; er is niets aangemaakt.")]
     PassphrasesDiffer,
     #[error(
@@ -37,6 +42,7 @@ impl FieldError {
         match self {
             FieldError::Device(e) => e.code(),
             FieldError::PassphraseMissing => "passphrase_missing",
+            FieldError::PassphraseTooShort { .. } => "passphrase_too_short",
             FieldError::PassphrasesDiffer => "passphrases_differ",
             FieldError::KeyDerivationMissing => "key_derivation_missing",
             FieldError::KeyDerivationUnreadable => "key_derivation_unreadable",

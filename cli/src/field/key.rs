@@ -1,10 +1,13 @@
-//! The storage key of the field client: derived from a passphrase with PBKDF2-HMAC-SHA256 and a
-//! random salt kept in the data directory (a laptop has no platform keystore to hand the key
-//! over, so the passphrase takes its place).
+//! The storage key of the field client: derived from a passphrase with argon2id (memory-hard,
+//! so a stolen laptop's store costs an attacker memory as well as time per guess) and a random
+//! salt kept in the data directory (a laptop has no platform keystore to hand the key over, so
+//! the passphrase takes its place).
 //!
-//! The salt file `sleutelafleiding` holds one line: `pbkdf2-sha256 ITERATIONS SALT_HEX`. The
-//! iteration count is stored so it can be raised for new data directories without breaking old
-//! ones.
+//! The salt file `sleutelafleiding` holds one line: `argon2id MEMORY_KIB PASSES LANES SALT_HEX`
+//! for data directories made now, `pbkdf2-sha256 ITERATIONS SALT_HEX` for older ones (still
+//! opened). The parameters are stored so they can be raised for new data directories without
+//! breaking old ones. A new data directory takes a passphrase of at least
+//! [`MIN_PASSPHRASE_CHARS`] characters.
 
 use std::io::{IsTerminal, Write};
 use std::num::NonZeroU32;
@@ -15,61 +18,116 @@ use ring::rand::{SecureRandom, SystemRandom};
 
 use super::FieldError;
 
-/// The file beside the store that holds the salt and iteration count.
+/// The file beside the store that holds the salt and the derivation's parameters.
 pub const SALT_FILE: &str = "sleutelafleiding";
 /// The environment variable a passphrase may come from (scripts, tests).
 pub const PASSPHRASE_ENV: &str = "VELDWERK_PASSPHRASE";
-/// Iterations for new data directories (OWASP's 2021 advice for PBKDF2-HMAC-SHA256).
-pub const ITERATIONS: u32 = 310_000;
+/// argon2id memory for new data directories, in KiB (OWASP's advice for argon2id: 19 MiB with
+/// two passes, or more memory with fewer).
+pub const MEMORY_KIB: u32 = 19 * 1024;
+/// argon2id passes for new data directories.
+pub const PASSES: u32 = 2;
+/// The shortest passphrase a new data directory takes (a phrase of a few words passes).
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
 const SALT_BYTES: usize = 16;
-const SCHEME: &str = "pbkdf2-sha256";
+const ARGON2ID: &str = "argon2id";
+const PBKDF2: &str = "pbkdf2-sha256";
+/// Bounds on stored parameters, so a tampered salt file cannot make opening take hours or GiBs.
+const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+const MAX_PASSES: u32 = 16;
+const MAX_LANES: u32 = 8;
+const MAX_ITERATIONS: u32 = 10_000_000;
 
-/// The parameters stored in the salt file.
+/// How the key is derived, as stored in the salt file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyParams {
-    pub iterations: NonZeroU32,
-    pub salt: Vec<u8>,
+pub enum KeyParams {
+    Argon2id {
+        memory_kib: u32,
+        passes: u32,
+        lanes: u32,
+        salt: Vec<u8>,
+    },
+    /// Data directories made before argon2id.
+    Pbkdf2 {
+        iterations: NonZeroU32,
+        salt: Vec<u8>,
+    },
 }
 
 impl KeyParams {
     fn encode(&self) -> String {
-        format!("{SCHEME} {} {}\n", self.iterations, hex::encode(&self.salt))
+        match self {
+            KeyParams::Argon2id {
+                memory_kib,
+                passes,
+                lanes,
+                salt,
+            } => format!(
+                "{ARGON2ID} {memory_kib} {passes} {lanes} {}\n",
+                hex::encode(salt)
+            ),
+            KeyParams::Pbkdf2 { iterations, salt } => {
+                format!("{PBKDF2} {iterations} {}\n", hex::encode(salt))
+            }
+        }
     }
 
     fn decode(text: &str) -> Result<Self, FieldError> {
         let bad = || FieldError::KeyDerivationUnreadable;
-        let mut parts = text.split_whitespace();
-        if parts.next() != Some(SCHEME) {
-            return Err(bad());
+        let parts: Vec<&str> = text.split_whitespace().collect();
+        let number = |s: &str, max: u32| {
+            s.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(bad)
+        };
+        let salt = |s: &str| {
+            hex::decode(s)
+                .ok()
+                .filter(|s| s.len() >= SALT_BYTES)
+                .ok_or_else(bad)
+        };
+        match parts.as_slice() {
+            [ARGON2ID, m, t, p, s] => Ok(KeyParams::Argon2id {
+                memory_kib: number(m, MAX_MEMORY_KIB)?,
+                passes: number(t, MAX_PASSES)?,
+                lanes: number(p, MAX_LANES)?,
+                salt: salt(s)?,
+            }),
+            [PBKDF2, n, s] => Ok(KeyParams::Pbkdf2 {
+                iterations: NonZeroU32::new(number(n, MAX_ITERATIONS)?).ok_or_else(bad)?,
+                salt: salt(s)?,
+            }),
+            _ => Err(bad()),
         }
-        let iterations = parts
-            .next()
-            .and_then(|n| n.parse::<u32>().ok())
-            .and_then(NonZeroU32::new)
-            .ok_or_else(bad)?;
-        let salt = parts
-            .next()
-            .and_then(|s| hex::decode(s).ok())
-            .filter(|s| s.len() >= SALT_BYTES)
-            .ok_or_else(bad)?;
-        if parts.next().is_some() {
-            return Err(bad());
-        }
-        Ok(KeyParams { iterations, salt })
     }
 }
 
 /// The 32-byte storage key from `passphrase` under `params`.
-pub fn derive(passphrase: &str, params: &KeyParams) -> [u8; 32] {
+pub fn derive(passphrase: &str, params: &KeyParams) -> Result<[u8; 32], FieldError> {
     let mut key = [0u8; 32];
-    pbkdf2::derive(
-        pbkdf2::PBKDF2_HMAC_SHA256,
-        params.iterations,
-        &params.salt,
-        passphrase.as_bytes(),
-        &mut key,
-    );
-    key
+    match params {
+        KeyParams::Argon2id {
+            memory_kib,
+            passes,
+            lanes,
+            salt,
+        } => {
+            let params = argon2::Params::new(*memory_kib, *passes, *lanes, Some(key.len()))
+                .map_err(|_| FieldError::KeyDerivationUnreadable)?;
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+                .hash_password_into(passphrase.as_bytes(), salt, &mut key)
+                .map_err(|_| FieldError::KeyDerivationUnreadable)?;
+        }
+        KeyParams::Pbkdf2 { iterations, salt } => pbkdf2::derive(
+            pbkdf2::PBKDF2_HMAC_SHA256,
+            *iterations,
+            salt,
+            passphrase.as_bytes(),
+            &mut key,
+        ),
+    }
+    Ok(key)
 }
 
 /// Reads the salt file of `data_dir`, creating it (and the directory) for a new data directory.
@@ -86,8 +144,10 @@ pub fn params(data_dir: &Path) -> Result<(KeyParams, bool), FieldError> {
             SystemRandom::new()
                 .fill(&mut salt)
                 .map_err(|_| FieldError::RandomUnavailable)?;
-            let params = KeyParams {
-                iterations: NonZeroU32::new(ITERATIONS).ok_or(FieldError::RandomUnavailable)?,
+            let params = KeyParams::Argon2id {
+                memory_kib: MEMORY_KIB,
+                passes: PASSES,
+                lanes: 1,
                 salt,
             };
             std::fs::create_dir_all(data_dir)?;
@@ -101,8 +161,18 @@ pub fn params(data_dir: &Path) -> Result<(KeyParams, bool), FieldError> {
 }
 
 /// The passphrase from [`PASSPHRASE_ENV`], or asked for when stdin is a terminal (twice for a
-/// new data directory).
+/// new data directory, which also needs [`MIN_PASSPHRASE_CHARS`]).
 pub fn passphrase(new: bool) -> Result<String, FieldError> {
+    let p = ask_passphrase(new)?;
+    if new && p.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(FieldError::PassphraseTooShort {
+            min: MIN_PASSPHRASE_CHARS,
+        });
+    }
+    Ok(p)
+}
+
+fn ask_passphrase(new: bool) -> Result<String, FieldError> {
     if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
         if !p.is_empty() {
             return Ok(p);
@@ -125,23 +195,42 @@ pub fn passphrase(new: bool) -> Result<String, FieldError> {
 }
 
 /// The storage key of `data_dir`: salt file read or created, passphrase from env or prompt.
+/// A new data directory whose passphrase is refused keeps no salt file (nothing was made).
 pub fn storage_key(data_dir: &Path) -> Result<[u8; 32], FieldError> {
     let (params, new) = params(data_dir)?;
-    let passphrase = passphrase(new)?;
-    Ok(derive(&passphrase, &params))
+    let passphrase = match passphrase(new) {
+        Ok(p) => p,
+        Err(e) => {
+            if new {
+                let _ = std::fs::remove_file(data_dir.join(SALT_FILE));
+            }
+            return Err(e);
+        }
+    };
+    derive(&passphrase, &params)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn argon2(salt: u8) -> KeyParams {
+        KeyParams::Argon2id {
+            memory_kib: 64,
+            passes: 1,
+            lanes: 1,
+            salt: vec![salt; 16],
+        }
+    }
+
     #[test]
     fn params_round_trip_and_malformed_files_are_refused() {
-        let p = KeyParams {
+        let old = KeyParams::Pbkdf2 {
             iterations: NonZeroU32::new(1000).unwrap(),
             salt: vec![1; 16],
         };
-        assert_eq!(KeyParams::decode(&p.encode()).unwrap(), p);
+        assert_eq!(KeyParams::decode(&old.encode()).unwrap(), old);
+        assert_eq!(KeyParams::decode(&argon2(3).encode()).unwrap(), argon2(3));
         for bad in [
             "",
             "pbkdf2-sha256",
@@ -149,6 +238,10 @@ mod tests {
             "pbkdf2-sha256 10 0101",
             "scrypt 10 01010101010101010101010101010101",
             "pbkdf2-sha256 10 01010101010101010101010101010101 extra",
+            "argon2id 19456 2 01010101010101010101010101010101",
+            "argon2id 0 2 1 01010101010101010101010101010101",
+            "argon2id 99999999 2 1 01010101010101010101010101010101",
+            "argon2id 19456 2 1 0101",
         ] {
             assert!(KeyParams::decode(bad).is_err(), "{bad}");
         }
@@ -156,13 +249,34 @@ mod tests {
 
     #[test]
     fn the_key_depends_on_passphrase_and_salt() {
-        let p = |salt: u8| KeyParams {
+        let key = |p: &str, params: &KeyParams| derive(p, params).unwrap();
+        assert_eq!(key("geheim", &argon2(1)), key("geheim", &argon2(1)));
+        assert_ne!(key("geheim", &argon2(1)), key("geheim!", &argon2(1)));
+        assert_ne!(key("geheim", &argon2(1)), key("geheim", &argon2(2)));
+        let old = KeyParams::Pbkdf2 {
             iterations: NonZeroU32::new(1000).unwrap(),
-            salt: vec![salt; 16],
+            salt: vec![1; 16],
         };
-        assert_eq!(derive("geheim", &p(1)), derive("geheim", &p(1)));
-        assert_ne!(derive("geheim", &p(1)), derive("geheim!", &p(1)));
-        assert_ne!(derive("geheim", &p(1)), derive("geheim", &p(2)));
+        assert_ne!(key("geheim", &old), key("geheim", &argon2(1)));
+    }
+
+    /// Issue 13, "Smaller": new data directories use argon2id (was PBKDF2 with 310,000
+    /// iterations).
+    #[test]
+    fn a_new_data_directory_gets_argon2id() {
+        let dir = tempfile::tempdir().unwrap();
+        let (params, new) = params(dir.path()).unwrap();
+        assert!(new);
+        assert!(matches!(
+            params,
+            KeyParams::Argon2id {
+                memory_kib: MEMORY_KIB,
+                passes: PASSES,
+                ..
+            }
+        ));
+        let (again, new) = super::params(dir.path()).unwrap();
+        assert_eq!((again, new), (params, false));
     }
 
     proptest::proptest! {
@@ -171,9 +285,10 @@ mod tests {
         fn any_salt_file_decodes_or_is_refused(text in "\\PC{0,120}", n in 1u32..1_000_000,
                                                salt in proptest::collection::vec(0u8.., 0..40)) {
             let _ = KeyParams::decode(&text);
-            let line = format!("{SCHEME} {n} {}", hex::encode(&salt));
+            let line = format!("{PBKDF2} {n} {}", hex::encode(&salt));
             match KeyParams::decode(&line) {
-                Ok(p) => proptest::prop_assert!(p.salt == salt && p.iterations.get() == n),
+                Ok(KeyParams::Pbkdf2 { iterations, salt: s }) => proptest::prop_assert!(s == salt && iterations.get() == n),
+                Ok(other) => proptest::prop_assert!(false, "{other:?}"),
                 Err(e) => proptest::prop_assert!(salt.len() < SALT_BYTES && e.code() == "key_derivation_unreadable"),
             }
         }

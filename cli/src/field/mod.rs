@@ -8,6 +8,7 @@ mod error;
 pub mod key;
 mod render;
 
+use crate::terminal::printable;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -369,15 +370,15 @@ pub struct UitnodigingArgs {
 /// error on stderr, and as JSON on stdout with `--json`) and returns the exit code.
 pub fn run(data_dir: &Path, cmd: &FieldCommand) -> ExitCode {
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::terminal::Printable::new(stdout.lock());
     match execute(data_dir, cmd, &mut out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let notice = e.notice();
             let details = e.details();
-            eprintln!("Fout: {notice}");
+            eprintln!("Fout: {}", printable(&notice.to_string()));
             for d in &details {
-                eprintln!("  - {d}");
+                eprintln!("  - {}", printable(&d.to_string()));
             }
             if wants_json(cmd) {
                 #[derive(Serialize)]
@@ -523,7 +524,7 @@ fn latest_visit(device: &mut Device, zaak: &str) -> Result<Target, FieldError> {
 /// Prints the policy's warnings (too old, never synced) on stderr.
 pub(crate) fn warn_policy(device: &Device, now: chrono::DateTime<Utc>) {
     for w in device.policy_status(now).warnings {
-        eprintln!("Let op: {w}");
+        eprintln!("Let op: {}", printable(&w.to_string()));
     }
 }
 
@@ -614,7 +615,7 @@ fn build_event(
                 let variant = consent_variant(device, zaak, target)?;
                 let tekst = ToestemmingsTekst::standaard(variant);
                 eprintln!("Lees voor of laat lezen (variant {}):\n", variant.as_str());
-                eprintln!("{}\n", tekst.tekst);
+                eprintln!("{}\n", printable(&tekst.tekst));
                 tekst.event()
             }
             ToestemmingCommand::Gegeven(w) => Event::ToestemmingGegeven {
@@ -741,7 +742,7 @@ fn record(
     }) = device.decision_for(&step.zaak, visit, &event)?
     {
         for w in &warnings {
-            eprintln!("Let op: {w}");
+            eprintln!("Let op: {}", printable(&w.to_string()));
         }
         if !conditions.is_empty() {
             eprintln!(
@@ -749,7 +750,7 @@ fn record(
                 device.active_code().id()
             );
             for c in &conditions {
-                eprintln!("  - {c}");
+                eprintln!("  - {}", printable(&c.to_string()));
             }
         }
         let interactive = std::io::stdin().is_terminal() && !step.json;
