@@ -334,7 +334,9 @@ pub enum EntryStatus {
     /// Another copy of this entry, or another entry with its device and sequence number, came first.
     Duplicate,
     /// A copy of an entry that differs from the copy that verifies and does not verify itself:
-    /// someone wrote other content under the entry's id. The valid copy keeps its own verdict.
+    /// someone wrote other content under the entry's id. Given by [`read_visit`], which shows
+    /// the valid copy as the entry (verification itself reports such a copy as what it is, e.g.
+    /// `Altered`, and keeps it out of its device's chain).
     ForgedCopy,
     /// Signed and chained, by a device the organisation has since revoked.
     KeyRevoked,
@@ -449,7 +451,8 @@ impl VisitVerification {
 /// Per entry: no signature is `Unsigned`; a key id not in `keys`, or enrolled for another device,
 /// is `UnknownKey`; a bad signature, another `visit_id` or an unknown format is `Altered`. Of the
 /// copies sharing an `entry_id`, the first valid one is the entry and the other valid or identical
-/// copies are `Duplicate`, the differing ones that do not verify `ForgedCopy`; so is a valid entry whose `(device_id, seq)` an earlier valid entry
+/// copies are `Duplicate` (a differing copy that does not verify keeps its own verdict and no
+/// place in the chain: [`read_visit`] shows it as `ForgedCopy`); so is a valid entry whose `(device_id, seq)` an earlier valid entry
 /// already took (a reused sequence number). Then the chain: `seq == 1` must carry [`GENESIS_HASH`]; `seq > 1` must carry the
 /// chain hash of its device's `seq - 1` entry. If it carries the hash of another entry of its
 /// device it is `Reordered`; if the `seq - 1` entry is there but altered or unsigned the break is
@@ -541,6 +544,7 @@ pub fn verify_visit_with(
         }
     }
     let mut slots: HashSet<(&str, u64)> = HashSet::new();
+    let mut forged = vec![false; entries.len()];
     for (i, e) in entries.iter().enumerate() {
         let Some(&p) = primary_by_id.get(e.entry_id.as_str()) else {
             continue;
@@ -552,8 +556,10 @@ pub fn verify_visit_with(
             statuses[i] = Some(EntryStatus::Duplicate);
         } else if statuses[p].is_none() {
             // The entry has a copy that verifies and this one differs from it without
-            // verifying: other content under its id.
-            statuses[i] = Some(EntryStatus::ForgedCopy);
+            // verifying: other content under its id. Its verdict stays its own (`Altered`,
+            // `UnknownKey`, ...; [`read_visit`] shows it as a forged copy), and it takes no
+            // place in its device's chain, which the valid copy holds.
+            forged[i] = true;
         }
     }
     for (i, e) in entries.iter().enumerate() {
@@ -567,10 +573,7 @@ pub fn verify_visit_with(
     let mut hashes: HashMap<&str, HashMap<String, usize>> = HashMap::new();
     let mut chain_hashes: Vec<Option<String>> = vec![None; entries.len()];
     for ((i, e), canonical) in entries.iter().enumerate().zip(canonical) {
-        if matches!(
-            statuses[i],
-            Some(EntryStatus::Duplicate) | Some(EntryStatus::ForgedCopy)
-        ) {
+        if forged[i] || statuses[i] == Some(EntryStatus::Duplicate) {
             continue;
         }
         by_slot.insert((e.device_id.as_str(), e.seq), i);

@@ -60,12 +60,22 @@ pub fn read_visit(entries: Vec<Entry>, verification: &VisitVerification) -> Vec<
         copies.sort_by_cached_key(|c| (rank(c.status), chain_hash(&c.entry)));
         let mut copies = copies.into_iter();
         let Some(first) = copies.next() else { continue };
+        let verified = rank(first.status) == 0;
+        let other_copies = copies
+            .map(|mut c| {
+                // Other content under the id of an entry that verifies.
+                if verified && c.status != EntryStatus::Duplicate && c.entry != first.entry {
+                    c.status = EntryStatus::ForgedCopy;
+                }
+                c
+            })
+            .collect();
         chosen.insert(
             id,
             ReadEntry {
                 entry: first.entry,
                 status: first.status,
-                other_copies: copies.collect(),
+                other_copies,
             },
         );
     }
@@ -127,14 +137,14 @@ mod tests {
             .copies_of(&forged.entry_id)
             .map(|c| c.status)
             .collect();
-        assert_eq!(statuses, vec![EntryStatus::Ok, EntryStatus::ForgedCopy]);
+        assert_eq!(statuses, vec![EntryStatus::Ok, EntryStatus::Altered]);
         // The entry after it still chains to the valid copy.
         assert_eq!(
             verification
                 .problems()
                 .map(|p| p.status)
                 .collect::<Vec<_>>(),
-            vec![EntryStatus::ForgedCopy]
+            vec![EntryStatus::Altered]
         );
 
         let read = read_visit(stored, &verification);

@@ -370,3 +370,176 @@ fn copy_scalars(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::tests::{at, device_with_zaak, plan, record_all, waarneming};
+    use crate::sync::SyncDocs;
+    use veldwerk_contract::zaak::test_support::{read_raw_entry, steps_to_binnen, tamper};
+    use veldwerk_rules::routekaart::Actie;
+
+    fn refusal(code: &str) -> Rejection {
+        Rejection {
+            zaak_id: "Z-1".into(),
+            code: code.into(),
+            message: "Zaak Z-1: de zaakgegevens mogen alleen op kantoor worden gewijzigd.".into(),
+        }
+    }
+
+    /// The device's entry ids of a zaak, in reading order, with their verdicts.
+    fn read(device: &mut Device) -> Vec<(String, EntryStatus)> {
+        device
+            .zaak_detail("Z-1")
+            .unwrap()
+            .visits
+            .iter()
+            .flat_map(|v| v.entries.iter())
+            .map(|e| (e.entry.entry_id.clone(), e.status))
+            .collect()
+    }
+
+    /// Issue 13, item 6: after a refusal the device's copy is moved aside (kept, with the
+    /// reason), the server's copy taken fresh, and the device's own entries the server lacks
+    /// re-applied exactly (same ids and signatures), in chain order; they verify there.
+    #[test]
+    fn refused_work_is_moved_aside_and_own_entries_are_reapplied_on_the_servers_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut device = device_with_zaak(dir.path());
+        let visit = device
+            .start_visit(
+                "Z-1",
+                Actie::Huisbezoek,
+                plan(Actie::Huisbezoek, Some(2)),
+                at(1),
+            )
+            .unwrap();
+        record_all(
+            &mut device,
+            "Z-1",
+            &visit,
+            steps_to_binnen(Actie::Huisbezoek, &["piet", "kees"]),
+            2,
+        );
+        // What the server holds.
+        let server_copy = device.zaak_document("Z-1").unwrap();
+        record_all(
+            &mut device,
+            "Z-1",
+            &visit,
+            vec![waarneming(1), waarneming(2)],
+            20,
+        );
+        let before = read(&mut device);
+
+        assert!(!device
+            .set_aside_refused(&refusal("not_assigned"), at(30))
+            .unwrap());
+        assert!(device
+            .set_aside_refused(&refusal("summary_changed"), at(30))
+            .unwrap());
+        assert!(device.worklist().unwrap().items.is_empty());
+        assert_eq!(device.sync_state("Z-1").unwrap(), None);
+        let kept = device.refused_work().unwrap();
+        assert_eq!(kept.len(), 1);
+        assert!(!kept[0].rebased);
+        assert_eq!(kept[0].code, "summary_changed");
+        assert!(kept[0]
+            .notice()
+            .message
+            .contains("geweigerd door de server"));
+
+        let doc = ZaakDocument::load(&server_copy).unwrap();
+        let state = automerge::sync::State::new().encode();
+        device.insert("Z-1", doc, &state).unwrap();
+        assert_eq!(read(&mut device).len(), before.len() - 2);
+        let rebase = device.rebase_refused("Z-1", at(31)).unwrap();
+        assert_eq!(
+            rebase,
+            Rebase {
+                reapplied: 2,
+                kept_only_here: 0
+            }
+        );
+        assert_eq!(read(&mut device), before);
+        let kept = device.refused_work_for("Z-1").unwrap();
+        assert!(kept[0].rebased);
+        assert_eq!(kept[0].reapplied.len(), 2);
+        // Once rebased, nothing is re-applied again.
+        assert_eq!(
+            device.rebase_refused("Z-1", at(32)).unwrap(),
+            Rebase::default()
+        );
+        // Durable: the re-applied entries are in the store.
+        drop(device);
+        let mut device = Device::open(dir.path(), crate::device::tests::KEY).unwrap();
+        assert_eq!(read(&mut device), before);
+    }
+
+    /// Issue 13, item 6: an own entry altered on the device is not re-applied, nor are the
+    /// entries that follow it in its chain (they would not verify on the server): they stay in
+    /// the kept copy, listed as kept only here.
+    #[test]
+    fn an_altered_entry_and_what_follows_it_stay_in_the_kept_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut device = device_with_zaak(dir.path());
+        let visit = device
+            .start_visit(
+                "Z-1",
+                Actie::Huisbezoek,
+                plan(Actie::Huisbezoek, Some(2)),
+                at(1),
+            )
+            .unwrap();
+        record_all(
+            &mut device,
+            "Z-1",
+            &visit,
+            steps_to_binnen(Actie::Huisbezoek, &["piet", "kees"]),
+            2,
+        );
+        let server_copy = device.zaak_document("Z-1").unwrap();
+        let n = read(&mut device).len();
+        record_all(
+            &mut device,
+            "Z-1",
+            &visit,
+            vec![waarneming(1), waarneming(2), waarneming(3)],
+            20,
+        );
+        // Edit the first new entry's text in place, as a raw Automerge write would.
+        device
+            .update_document("Z-1", at(25), |doc| {
+                let mut edited = tamper(doc, &visit, |raw, list| {
+                    let e = read_raw_entry(raw, list, n);
+                    let obj = veldwerk_contract::zaak::test_support::entry_obj(raw, list, n);
+                    raw.put(&obj, "body", e.body.replace("kamer 1", "kamer 9"))
+                        .unwrap();
+                });
+                doc.merge(&mut edited)?;
+                Ok(())
+            })
+            .unwrap();
+        assert!(device
+            .set_aside_refused(&refusal("entry_unverified"), at(30))
+            .unwrap());
+        let doc = ZaakDocument::load(&server_copy).unwrap();
+        device
+            .insert("Z-1", doc, &automerge::sync::State::new().encode())
+            .unwrap();
+        let rebase = device.rebase_refused("Z-1", at(31)).unwrap();
+        assert_eq!(
+            rebase,
+            Rebase {
+                reapplied: 0,
+                kept_only_here: 3
+            }
+        );
+        assert_eq!(read(&mut device).len(), n);
+        assert!(read(&mut device).iter().all(|(_, s)| *s == EntryStatus::Ok));
+        let kept = device.refused_work_for("Z-1").unwrap();
+        assert_eq!(kept[0].kept_only_here.len(), 3);
+        let doc = ZaakDocument::load(&kept[0].document().unwrap()).unwrap();
+        assert_eq!(doc.stored_entries(&visit).unwrap().len(), n + 3);
+    }
+}
