@@ -102,6 +102,7 @@ impl Org {
                 by: "supervisor".into(),
                 reason: "persconferentie".into(),
             }],
+            routekaart: None,
         };
         veldwerk_contract::policy::sign(&bundle, &self.key)
             .unwrap()
@@ -879,5 +880,42 @@ fn a_forged_copy_on_the_device_is_listed_as_forged_and_never_shown_as_the_entry(
     assert_eq!(
         detail.visits[0].verification.status_of(&forged_id),
         Some(EntryStatus::Ok)
+    );
+}
+
+/// Issue 13, "Docs a second implementation can follow": a bundle that carries the effective
+/// routekaart installs like one without it (older bundles), and the table it carries is the
+/// one the device applies.
+#[test]
+fn a_bundle_with_the_effective_routekaart_installs_and_matches_the_rules_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = Device::open(dir.path(), KEY).unwrap();
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    device
+        .install_policy(&org.bundle(1, Code::Geel), at(1))
+        .unwrap();
+    assert_eq!(device.policy().unwrap().routekaart, None);
+    let overrides = "organisatie = \"Gemeente Test\"\nversie = \"2021-01\"\n\n[oranje.spreekkamer]\ntoegestaan = false\nreden = \"Onze spreekkamers zijn dicht.\"\nreden_code = \"spreekkamers_dicht\"\n";
+    let bundle = PolicyBundle {
+        organisation: "Urk".into(),
+        version: 2,
+        issued_at: at(0),
+        overrides_toml: overrides.into(),
+        directives: vec![CodeDirective {
+            code: Code::Oranje,
+            effective_from: at(0),
+            by: "supervisor".into(),
+            reason: "persconferentie".into(),
+        }],
+        routekaart: veldwerk_contract::policy::effective_routekaart(overrides),
+    };
+    let signed = veldwerk_contract::policy::sign(&bundle, &org.key).unwrap();
+    device.install_policy(&signed.to_bytes(), at(2)).unwrap();
+    assert_eq!(
+        device.policy().unwrap().routekaart.as_ref(),
+        Some(device.rules().routekaart())
     );
 }
