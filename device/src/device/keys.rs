@@ -34,7 +34,7 @@ pub(super) fn load(
         .map_err(|e| corrupt(ORG_KEYS, e))
 }
 
-fn refused(e: KeyListError) -> DeviceError {
+fn key_list_refused(e: KeyListError) -> DeviceError {
     DeviceError::KeyList(e)
 }
 
@@ -45,13 +45,15 @@ impl Device {
     /// devices show as `key_revoked`.
     pub fn install_key_list(&mut self, signed: &SignedKeyList) -> Result<KeysStatus, DeviceError> {
         let enrollment = self.enrollment.as_ref().ok_or(DeviceError::NotEnrolled)?;
-        let list = signed.verify(&enrollment.org_public_key).map_err(refused)?;
+        let list = signed
+            .verify(&enrollment.org_public_key)
+            .map_err(key_list_refused)?;
         if self
             .org_keys
             .as_ref()
             .is_some_and(|have| have.issued_at > list.issued_at)
         {
-            return Err(refused(KeyListError::Older));
+            return Err(key_list_refused(KeyListError::Older));
         }
         write_json(&self.store, ORG_KEYS, signed)?;
         self.org_keys = Some(list);

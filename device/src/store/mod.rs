@@ -70,7 +70,7 @@ mod place {
     pub fn blob(blob_key: &[u8]) -> Aad {
         Aad::table("blobs").part(blob_key)
     }
-    pub fn refused(zaak_key: &[u8]) -> Aad {
+    pub fn set_aside(zaak_key: &[u8]) -> Aad {
         Aad::table("refused").part(zaak_key)
     }
 }

@@ -12,7 +12,7 @@ impl Store {
     /// the kept record still reference them. Returns the record's id.
     pub fn set_aside(&self, zaak_id: &str, record: &[u8]) -> Result<i64, StoreError> {
         let zaak_key = self.zaak_key(zaak_id);
-        let sealed = self.keys.seal(&place::refused(&zaak_key), record)?;
+        let sealed = self.keys.seal(&place::set_aside(&zaak_key), record)?;
         self.write(|tx| {
             tx.prepare_cached("INSERT INTO refused (zaak_key, body) VALUES (?1, ?2)")?
                 .execute(params![&zaak_key[..], sealed])?;
@@ -38,7 +38,7 @@ impl Store {
     /// Replaces the record `id` of a zaak (after its work was re-applied).
     pub fn update_refused(&self, zaak_id: &str, id: i64, record: &[u8]) -> Result<(), StoreError> {
         let zaak_key = self.zaak_key(zaak_id);
-        let sealed = self.keys.seal(&place::refused(&zaak_key), record)?;
+        let sealed = self.keys.seal(&place::set_aside(&zaak_key), record)?;
         self.write(|tx| {
             tx.prepare_cached("UPDATE refused SET body = ?3 WHERE id = ?1 AND zaak_key = ?2")?
                 .execute(params![id, &zaak_key[..], sealed])?;
@@ -60,7 +60,7 @@ impl Store {
         rows.into_iter()
             .map(|(id, sealed)| {
                 self.keys
-                    .open(&place::refused(&zaak_key), &sealed)
+                    .open(&place::set_aside(&zaak_key), &sealed)
                     .map(|body| (id, body))
                     .map_err(|e| corrupt(Some(zaak_id), &zaak_key, "refused", e.to_string()))
             })
@@ -81,7 +81,7 @@ impl Store {
         rows.into_iter()
             .map(|(id, zaak_key, sealed)| {
                 self.keys
-                    .open(&place::refused(&zaak_key), &sealed)
+                    .open(&place::set_aside(&zaak_key), &sealed)
                     .map(|body| (id, body))
                     .map_err(|e| corrupt(None, &zaak_key, "refused", e.to_string()))
             })
