@@ -245,6 +245,12 @@ impl Device {
                 }
             }
             self.update_document(zaak_id, now, |doc| Ok(doc.load_incremental(&chunk)?))?;
+            // The re-applied entries are unsynced until the server acknowledges them.
+            if let Some(mut item) = self.store.worklist_item(zaak_id)? {
+                let n = u32::try_from(reapplied.len()).unwrap_or(u32::MAX);
+                item.unsynced_entries = item.unsynced_entries.saturating_add(n);
+                self.store.update_worklist_item(&item)?;
+            }
         }
         let result = Rebase {
             reapplied: reapplied.len(),
@@ -462,6 +468,7 @@ mod tests {
             }
         );
         assert_eq!(read(&mut device), before);
+        assert_eq!(device.unsynced_entries().unwrap(), 2);
         let kept = device.refused_work_for("Z-1").unwrap();
         assert!(kept[0].rebased);
         assert_eq!(kept[0].reapplied.len(), 2);

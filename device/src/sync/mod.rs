@@ -313,18 +313,17 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
                     self.docs
                         .insert(&new.zaak_id, doc, &state.encode())
                         .map_err(docs_err)?;
-                    if self.set_aside.contains(&new.zaak_id) {
-                        // The server's copy of a zaak set aside: this device's own entries it
-                        // lacks are re-applied and sent in the next request.
-                        let n = self.docs.rebase(&new.zaak_id).map_err(docs_err)?;
+                    // The server's copy of a zaak set aside (in this session, or in one that
+                    // ended before the copy came): this device's own entries it lacks are
+                    // re-applied and sent in the next request.
+                    let n = self.docs.rebase(&new.zaak_id).map_err(docs_err)?;
+                    if n > 0 || self.set_aside.contains(&new.zaak_id) {
                         self.summary.reapplied += n;
                         self.summary.set_aside.push(new.zaak_id.clone());
+                    }
+                    if n > 0 {
                         send_changes_at_once(&mut state);
-                        if n == 0 {
-                            self.skip.insert(new.zaak_id.clone());
-                        } else {
-                            self.skip.remove(&new.zaak_id);
-                        }
+                        self.skip.remove(&new.zaak_id);
                     } else {
                         self.skip.insert(new.zaak_id.clone());
                     }

@@ -159,3 +159,44 @@ fn a_refused_device_rebases_on_the_servers_copy_and_loses_no_valid_entry() {
     piet.reopen();
     assert_eq!(piet.device().refused_work().unwrap().len(), 1);
 }
+
+/// Issue 13, item 6: work moved aside in a sync that ended before the server's copy came (the
+/// app was closed, the network dropped) is re-applied at the next sync.
+#[test]
+fn work_set_aside_in_an_interrupted_sync_is_reapplied_at_the_next() {
+    let server = TestServer::start();
+    server.zaak("Z-1", &["piet"]);
+    let mut piet = TestDevice::enrolled(&server, "piet");
+    piet.sync().unwrap();
+    let t = Utc::now() - chrono::Duration::minutes(30);
+    let visit = piet.start_huisbezoek("Z-1", t);
+    piet.record("Z-1", &visit, steps_to_binnen(&["piet", "kees"]), t)
+        .unwrap();
+    piet.sync().unwrap();
+    let synced = server.entry_count("Z-1");
+    piet.record(
+        "Z-1",
+        &visit,
+        vec![waarneming(1), waarneming(2)],
+        t + chrono::Duration::minutes(10),
+    )
+    .unwrap();
+    // What a refusal in a sync that then broke off leaves: the work moved aside, no zaak.
+    let rejection = veldwerk_device::sync::Rejection {
+        zaak_id: "Z-1".into(),
+        code: "summary_changed".into(),
+        message: "Zaak Z-1: de zaakgegevens mogen alleen op kantoor worden gewijzigd.".into(),
+    };
+    assert!(piet
+        .device()
+        .set_aside_refused(&rejection, Utc::now())
+        .unwrap());
+    piet.reopen();
+    assert!(piet.device().worklist().unwrap().items.is_empty());
+
+    let report = piet.sync().unwrap();
+    assert_eq!(report.summary.reapplied, 2, "{report:?}");
+    assert_eq!(server.entry_count("Z-1"), synced + 2);
+    assert_eq!(piet.entry_count("Z-1"), synced + 2);
+    assert!(piet.device().refused_work().unwrap()[0].rebased);
+}
