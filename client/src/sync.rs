@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use serde::Deserialize;
+use veldwerk_contract::api::{paths, KeysResponse};
 use veldwerk_contract::evidence::Signer;
 use veldwerk_device::sync::{Ack, Instruction, Progress, SyncError, SyncSession, SyncSummary};
 use veldwerk_device::sync::{CONTENT_TYPE, SYNC_PATH};
@@ -87,8 +88,13 @@ pub fn sync(
     // trip failed.
     let acknowledged = device.apply_acks(&acks, now);
     match outcome {
-        Ok(summary) => {
+        Ok(mut summary) => {
             let acknowledged_zaken = acknowledged?;
+            // Colleagues' keys: a failure here leaves the installed list and does not fail a
+            // sync whose documents are stored.
+            if let Err(e) = fetch_keys(device, &transport, &signer) {
+                summary.notices.push(e.notice());
+            }
             if summary.policy_updated.is_none() {
                 // The server sends a bundle only when it is newer: ours is current.
                 device.policy_confirmed(now)?;
@@ -111,6 +117,22 @@ pub fn sync(
             Err(ClientError::Revoked { wiped, detail })
         }
     }
+}
+
+/// `GET /v1/keys`: the organisation's signed key list, verified and installed by the device.
+fn fetch_keys(
+    device: &mut Device,
+    transport: &Transport,
+    signer: &Signer,
+) -> Result<(), ClientError> {
+    let answer = transport.get_signed(signer, paths::KEYS)?;
+    if answer.status != 200 {
+        return Err(crate::enroll::refused(answer));
+    }
+    let parsed: KeysResponse = serde_json::from_slice(&answer.body)
+        .map_err(|e| ClientError::BadResponse(e.to_string()))?;
+    device.install_key_list(&parsed.keys)?;
+    Ok(())
 }
 
 fn round_trips(

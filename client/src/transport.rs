@@ -96,6 +96,19 @@ impl Transport {
         self.post_with_auth(&path, content_type, body, &auth)
     }
 
+    /// A GET signed with the device key (an empty body).
+    pub fn get_signed(&self, signer: &Signer, route: &str) -> Result<Answer, ClientError> {
+        let path = self.path(route);
+        let auth = sign(signer, "GET", &path, b"")?;
+        let url = format!("{}{path}", self.origin);
+        let mut request = self.agent.get(&url);
+        for (name, value) in auth.headers() {
+            request = request.header(name, &value);
+        }
+        let mut response = request.call().map_err(transport_error)?;
+        read(&mut response)
+    }
+
     /// Sends exactly these signature headers (also used to show that a replay is refused).
     pub fn post_with_auth(
         &self,

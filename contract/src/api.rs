@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::SignedKeyList;
 use crate::policy::SignedPolicy;
 use crate::sync::Instruction;
 
@@ -18,6 +19,7 @@ pub mod paths {
     pub const ENROLL: &str = "/v1/enroll";
     pub const POLICY: &str = "/v1/policy";
     pub const SYNC: &str = "/v1/sync";
+    pub const KEYS: &str = "/v1/keys";
     pub const SESSION: &str = "/v1/session";
     pub const CODE: &str = "/v1/code";
     pub const AUDIT: &str = "/v1/audit";
@@ -64,6 +66,7 @@ pub const ROUTES: &[Route] = &[
     route(Method::Post, paths::ENROLL),
     route(Method::Get, paths::POLICY),
     route(Method::Post, paths::SYNC),
+    route(Method::Get, paths::KEYS),
     route(Method::Post, paths::SESSION),
     route(Method::Delete, paths::SESSION),
     route(Method::Get, paths::CODE),
@@ -126,6 +129,13 @@ pub struct EnrollResponse {
 pub struct PolicyResponse {
     pub version: u64,
     pub policy: SignedPolicy,
+}
+
+/// `GET /v1/keys` (device-signed): every device of the organisation with its public key and
+/// revocation state, signed with the organisation key (`evidence::directory`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeysResponse {
+    pub keys: SignedKeyList,
 }
 
 #[cfg(test)]

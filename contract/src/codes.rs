@@ -232,4 +232,10 @@ pub const CODES: &[Registered] = &[
     code("zaak_label_missing", "server/src/zaken.rs"),
     code("zaak_not_found", "server/src/zaken.rs"),
     code("zaak_unknown", "device/src/device/error.rs, device/src/store/error.rs"),
+    code("forged_copy", "contract/src/evidence/mod.rs"),
+    code("key_revoked", "contract/src/evidence/mod.rs"),
+    code("key_list_malformed", "contract/src/evidence/directory.rs"),
+    code("key_list_signature_invalid", "contract/src/evidence/directory.rs"),
+    code("key_list_outdated", "contract/src/evidence/directory.rs"),
+    code("work_refused", "device/src/device/recovery.rs"),
 ];

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use ring::signature::{Ed25519KeyPair, UnparsedPublicKey, ED25519};
 use serde::{Deserialize, Serialize};
 
-use veldwerk_rules::routekaart::Code;
+use veldwerk_rules::routekaart::{Code, Routekaart};
 
 /// Domain separation: the signed message is this prefix followed by the payload bytes.
 const SIGNING_CONTEXT: &[u8] = b"veldwerk-policy-v1\n";
@@ -41,6 +41,22 @@ pub struct PolicyBundle {
     pub overrides_toml: String,
     /// Every directive so far, oldest first.
     pub directives: Vec<CodeDirective>,
+    /// The effective routekaart (the VNG table with `overrides_toml` applied): every code ×
+    /// actie with its rule (`forbidden` with a reason, or `allowed` with its limits and the
+    /// conditions to confirm), so a client that does not implement the routekaart fills
+    /// `policy_allowed` and the conditions from it. Signed with the rest; absent in bundles
+    /// issued before it was added, which verify and install as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routekaart: Option<Routekaart>,
+}
+
+/// The effective routekaart of `overrides_toml` (empty: the VNG table unchanged), as the bundle
+/// carries it; `None` when the overrides do not apply (devices refuse such a bundle anyway).
+pub fn effective_routekaart(overrides_toml: &str) -> Option<Routekaart> {
+    if overrides_toml.trim().is_empty() {
+        return Some(Routekaart::vng_2020());
+    }
+    Routekaart::from_overrides(overrides_toml).ok()
 }
 
 impl PolicyBundle {
@@ -241,7 +257,52 @@ mod tests {
                     reason: "Lockdown per kabinetsbesluit".into(),
                 },
             ],
+            routekaart: None,
         }
+    }
+
+    /// Issue 13, "Docs a second implementation can follow": the bundle carries the effective
+    /// routekaart, signed with the rest, and it is exactly what the routekaart rules compute
+    /// for the overrides; a bundle signed before the field existed still verifies, without it.
+    #[test]
+    fn the_bundle_carries_the_effective_routekaart_and_old_bundles_still_verify() {
+        let k = key();
+        let mut with_table = bundle();
+        with_table.overrides_toml = "organisatie = \"Gemeente Test\"\nversie = \"2021-01\"\n\n[oranje.spreekkamer]\ntoegestaan = false\nreden = \"Onze spreekkamers zijn dicht.\"\nreden_code = \"spreekkamers_dicht\"\n".into();
+        with_table.routekaart = effective_routekaart(&with_table.overrides_toml);
+        let expected = Routekaart::from_overrides(&with_table.overrides_toml).unwrap();
+        assert_eq!(with_table.routekaart.as_ref(), Some(&expected));
+        let signed = sign(&with_table, &k).unwrap();
+        let verified = signed.verify(k.public_key().as_ref()).unwrap();
+        assert_eq!(verified.routekaart, Some(expected.clone()));
+        // Machine-readable for any client: one cell per code × actie with its rule.
+        let json: serde_json::Value = serde_json::from_str(&signed.payload).unwrap();
+        let cells = json["routekaart"]["cells"].as_array().unwrap();
+        assert_eq!(cells.len(), 3 * 7);
+        assert!(cells
+            .iter()
+            .all(|c| c["rule"]["rule"] == "allowed" || c["rule"]["rule"] == "forbidden"));
+        for code in Code::ALL {
+            for actie in veldwerk_rules::routekaart::Actie::ALL {
+                let cell = cells
+                    .iter()
+                    .find(|c| c["code"] == code.id() && c["actie"] == actie.id())
+                    .unwrap();
+                let parsed: veldwerk_rules::routekaart::Cell =
+                    serde_json::from_value(cell.clone()).unwrap();
+                assert_eq!(&parsed, expected.cell(code, actie));
+            }
+        }
+        assert_eq!(effective_routekaart(""), Some(Routekaart::vng_2020()));
+        assert_eq!(effective_routekaart("[[[ geen toml"), None);
+
+        // A bundle as signed before the field existed: no `routekaart` key in its payload.
+        let old = sign(&bundle(), &k).unwrap();
+        assert!(!old.payload.contains("routekaart"));
+        assert_eq!(
+            old.verify(k.public_key().as_ref()).unwrap().routekaart,
+            None
+        );
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! verified, for where evidence status is shown.
 
 mod error;
+mod keys;
 mod progress;
+mod recovery;
 pub mod rules;
 mod sync_docs;
 
@@ -25,13 +27,16 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 
 pub use error::DeviceError;
+pub use keys::KeysStatus;
 pub use progress::VisitProgress;
+pub use recovery::{Rebase, RefusedWork};
 pub use rules::Rules;
 
 use crate::store::{BlobRef, CompactionPolicy, Store, Worklist, WorklistItem};
 use progress::Replayed;
 use veldwerk_contract::evidence::{
-    DeviceKey, EvidenceError, KeyDirectory, Signer, VisitVerification,
+    self, CheckedCopy, DeviceKey, EntryStatus, EvidenceError, KeyDirectory, KeyList, Signer,
+    VisitVerification,
 };
 use veldwerk_contract::policy::{self, PolicyBundle, PolicyError, PolicyStatus, SignedPolicy};
 use veldwerk_contract::zaak::{Entry, PolicyContext, VisitMeta, ZaakDocument, ZaakSummary};
@@ -45,6 +50,8 @@ const PROVISIONAL_ID: &str = "device_provisional_id";
 const ENROLLMENT: &str = "enrollment";
 const POLICY: &str = "policy";
 const KNOWN_KEYS: &str = "known_keys";
+/// The organisation's signed key list (`GET /v1/keys`), re-verified at every open.
+const ORG_KEYS: &str = "org_keys";
 
 fn plan_secret(visit_id: &str) -> String {
     format!("visit_plan:{visit_id}")
@@ -120,11 +127,15 @@ pub struct VisitDetail {
     pub verification: VisitVerification,
 }
 
-/// One entry with its decoded event (`None` for an event this build does not know).
+/// One entry with its decoded event (`None` for an event this build does not know), its own
+/// verdict, and every other stored copy of it with theirs (a forged copy is listed here as
+/// `forged_copy`, never shown in the entry's place).
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryDetail {
     pub entry: Entry,
     pub event: Option<Event>,
+    pub status: EntryStatus,
+    pub other_copies: Vec<CheckedCopy>,
 }
 
 /// Everything about one zaak on the device (`veldwerk zaak show`).
@@ -228,6 +239,8 @@ pub struct Device {
     policy: Option<InstalledPolicy>,
     default_rules: Rules,
     known_keys: KeyDirectory,
+    /// The verified key list of the organisation, if the server sent one.
+    org_keys: Option<KeyList>,
     max_policy_age: Duration,
     compaction: CompactionPolicy,
     open: HashMap<String, OpenZaak>,
@@ -320,6 +333,7 @@ impl Device {
             }
         };
         let known_keys = read_json(&store, KNOWN_KEYS)?.unwrap_or_default();
+        let org_keys = keys::load(&store, enrollment.as_ref())?;
         let device_id = enrollment
             .as_ref()
             .map_or_else(|| provisional_id.clone(), |e| e.device_id.clone());
@@ -334,6 +348,7 @@ impl Device {
             policy,
             default_rules: Rules::vng_default(),
             known_keys,
+            org_keys,
             max_policy_age: policy::DEFAULT_MAX_AGE,
             compaction: CompactionPolicy::default(),
             open: HashMap::new(),
@@ -528,9 +543,13 @@ impl Device {
         Ok(())
     }
 
-    /// The keys this device verifies entries with: its own and those it was told about.
+    /// The keys this device verifies entries with: its own, the organisation's signed key list
+    /// and those it was told about.
     pub fn key_directory(&self) -> KeyDirectory {
         let mut keys = self.known_keys.clone();
+        if let Some(list) = &self.org_keys {
+            keys.extend(&list.directory());
+        }
         // The device's own key is always 32 bytes.
         let _ = keys.insert(&self.signer.device_id, &self.signer.key.public_key());
         keys
@@ -657,13 +676,31 @@ impl Device {
         let zaak = load_zaak(store, open, zaak_id)?;
         let mut visits = Vec::new();
         for meta in zaak.doc.visits()? {
+            let verification = zaak.doc.verify_visit(&meta.visit_id, &keys)?;
+            let read = evidence::read_visit(
+                zaak.doc.stored_entries(&meta.visit_id).unwrap_or_default(),
+                &verification,
+            );
+            let (entries, copies): (Vec<Entry>, Vec<(EntryStatus, Vec<CheckedCopy>)>) = read
+                .into_iter()
+                .map(|r| (r.entry, (r.status, r.other_copies)))
+                .unzip();
             let Replayed {
                 entries,
                 events,
                 bezoek,
                 anomalies,
-            } = Replayed::of(&zaak.doc, &meta.visit_id)?;
-            let verification = zaak.doc.verify_visit(&meta.visit_id, &keys)?;
+            } = if entries.is_empty() {
+                // No readable copy set (an unreadable entry): the keyless reading order.
+                Replayed::of(&zaak.doc, &meta.visit_id)?
+            } else {
+                Replayed::from_entries(entries)
+            };
+            let mut copies: HashMap<String, (EntryStatus, Vec<CheckedCopy>)> = entries
+                .iter()
+                .map(|e| e.entry_id.clone())
+                .zip(copies)
+                .collect();
             visits.push(VisitDetail {
                 plan: read_plan(store, &meta.visit_id)?,
                 fase: bezoek.state(),
@@ -673,7 +710,21 @@ impl Device {
                 entries: entries
                     .into_iter()
                     .zip(events)
-                    .map(|(entry, event)| EntryDetail { entry, event })
+                    .map(|(entry, event)| {
+                        let (status, other_copies) =
+                            copies.remove(&entry.entry_id).unwrap_or_else(|| {
+                                let status = verification
+                                    .status_of(&entry.entry_id)
+                                    .unwrap_or(EntryStatus::Altered);
+                                (status, Vec::new())
+                            });
+                        EntryDetail {
+                            entry,
+                            event,
+                            status,
+                            other_copies,
+                        }
+                    })
                     .collect(),
                 anomalies,
                 warnings: bezoek.warnings(),

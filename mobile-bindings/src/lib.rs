@@ -201,6 +201,12 @@ impl Veldwerk {
         self.with(|d| Ok(d.zaak_detail(&zaak_id)?.into()))
     }
 
+    /// Work the server refused, moved aside and kept on the device ("geweigerd door de
+    /// server"), oldest first: for the app's sync screen.
+    pub fn refused_work(&self) -> Result<Vec<RefusedWorkInfo>, VeldwerkError> {
+        self.with(|d| Ok(d.refused_work()?.into_iter().map(Into::into).collect()))
+    }
+
     /// What the routekaart of the active code decides for `actie` with `params`.
     pub fn check_action(
         &self,

@@ -549,3 +549,34 @@ fn the_step_screen_and_the_zaak_screen_agree_on_where_a_visit_stands() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Issue 13, item 6: the app lists refused work ("geweigerd door de server") with the server's
+/// code and reason, and the zaak leaves the worklist until the server's copy arrives.
+#[test]
+fn refused_work_is_listed_for_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut device = Device::open(dir.path(), KEY).unwrap();
+        device
+            .create_zaak(
+                &summary(ZAAK, NaiveDate::from_ymd_opt(2026, 12, 7), HH),
+                Utc::now(),
+            )
+            .unwrap();
+        let rejection = veldwerk_device::sync::Rejection {
+            zaak_id: ZAAK.into(),
+            code: "summary_changed".into(),
+            message: "De zaakgegevens mogen alleen op kantoor worden gewijzigd.".into(),
+        };
+        assert!(device.set_aside_refused(&rejection, Utc::now()).unwrap());
+    }
+    let vw = Veldwerk::open(dir.path().display().to_string(), KEY.to_vec()).unwrap();
+    let refused = vw.refused_work().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].zaak_id, ZAAK);
+    assert_eq!(refused[0].code, "summary_changed");
+    assert!(refused[0].message.contains("kantoor"));
+    assert!(!refused[0].rebased);
+    assert_eq!((refused[0].reapplied, refused[0].kept_only_here), (0, 0));
+    assert!(vw.worklist().unwrap().items.is_empty());
+}

@@ -2,7 +2,6 @@
 //! the core's types. Nothing here decides anything: every value is the core's, reshaped.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use veldwerk_contract::evidence::EntryStatus;
 use veldwerk_device::store::{Worklist as CoreWorklist, WorklistItem};
 use veldwerk_device::{DevicePolicyStatus, VisitDetail, ZaakDetail};
 use veldwerk_rules::factual::FactualWarning;
@@ -336,10 +335,7 @@ impl From<VisitDetail> for VisitInfo {
             .entries
             .into_iter()
             .map(|d| {
-                let status = v
-                    .verification
-                    .status_of(&d.entry.entry_id)
-                    .unwrap_or(EntryStatus::Altered);
+                let status = d.status;
                 EntryInfo {
                     soort: d.event.as_ref().map(|e| e.soort().into()),
                     verification: status.code().to_owned(),
@@ -483,6 +479,37 @@ impl From<DevicePolicyStatus> for PolicyInfo {
             age_seconds: p.age_seconds,
             stale: p.stale,
             warnings: notices(p.warnings),
+        }
+    }
+}
+
+/// Work of one zaak the server refused ("geweigerd door de server"), kept on the device.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RefusedWorkInfo {
+    pub zaak_id: String,
+    /// The server's stable code (`summary_changed`, `entry_unverified`, ...).
+    pub code: String,
+    /// The server's reason, in Dutch.
+    pub message: String,
+    pub refused_at_ms: i64,
+    /// Whether the zaak was rebased on the server's copy yet.
+    pub rebased: bool,
+    /// This device's entries offered again on the server's copy.
+    pub reapplied: u32,
+    /// This device's entries kept only in the refused copy.
+    pub kept_only_here: u32,
+}
+
+impl From<veldwerk_device::RefusedWork> for RefusedWorkInfo {
+    fn from(w: veldwerk_device::RefusedWork) -> Self {
+        RefusedWorkInfo {
+            refused_at_ms: millis(w.refused_at),
+            rebased: w.rebased,
+            reapplied: u32::try_from(w.reapplied.len()).unwrap_or(u32::MAX),
+            kept_only_here: u32::try_from(w.kept_only_here.len()).unwrap_or(u32::MAX),
+            zaak_id: w.zaak_id,
+            code: w.code,
+            message: w.message,
         }
     }
 }

@@ -8,6 +8,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
+use veldwerk_contract::evidence::{sign_key_list, DeviceKeyInfo, KeyList, SignedKeyList};
+
 use crate::audit;
 use crate::error::{Error, Result};
 use crate::secret::{enrollment_code, normalise_code, random_hex, sha256_hex};
@@ -233,6 +235,32 @@ pub fn key_of(conn: &Connection, device_id: &str) -> Result<Option<(Vec<u8>, Opt
         .optional()?)
 }
 
+/// Every device of the organisation with its public key and revocation state, signed with the
+/// organisation key: what `GET /v1/keys` gives devices so they verify their colleagues' entries
+/// (revoked devices included, so their earlier entries still verify and show as revoked).
+pub fn signed_key_list(
+    conn: &Connection,
+    org: &crate::org::Organisation,
+    now: i64,
+) -> Result<SignedKeyList> {
+    let utc = |secs: i64| chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
+    let devices = list(conn)?
+        .into_iter()
+        .map(|d| DeviceKeyInfo {
+            device_id: d.id,
+            user: d.user,
+            public_key: d.public_key,
+            revoked_at: d.revoked_at.map(utc),
+        })
+        .collect();
+    let list = KeyList {
+        organisation: org.name.clone(),
+        issued_at: utc(now),
+        devices,
+    };
+    sign_key_list(&list, &org.key).map_err(|e| Error::Crypto(format!("cannot sign keys: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,5 +330,47 @@ mod tests {
             Ok(())
         })
         .unwrap();
+    }
+
+    /// Issue 13, item 7: the key list holds every device, revoked ones marked, and verifies
+    /// with the organisation key.
+    #[test]
+    fn the_key_list_is_signed_and_marks_revoked_devices() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let org = crate::setup::ensure_organisation(&db, "Gemeente Test").unwrap();
+        let key = || {
+            use veldwerk_contract::evidence::DeviceKey;
+            DeviceKey::from_pkcs8(&DeviceKey::generate_pkcs8().unwrap())
+                .unwrap()
+                .public_key()
+        };
+        let (k1, k2) = (key(), key());
+        let signed = db
+            .with(|c| {
+                add_user(c, "piet", Role::Handhaver, None, "admin", 0)?;
+                let code = issue_enroll_code(c, "piet", 60, "admin", 100)?;
+                let a = enroll(c, &code, &k1, 110)?;
+                let code = issue_enroll_code(c, "piet", 60, "admin", 100)?;
+                let b = enroll(c, &code, &k2, 110)?;
+                revoke(c, &b.id, "admin", 150)?;
+                let _ = a;
+                signed_key_list(c, &org, 200)
+            })
+            .unwrap();
+        let list = signed.verify(&org.public_key).unwrap();
+        assert_eq!(list.organisation, "Gemeente Test");
+        assert_eq!(list.issued_at.timestamp(), 200);
+        assert_eq!(list.devices.len(), 2);
+        let by_key = |k: &[u8; 32]| {
+            list.devices
+                .iter()
+                .find(|d| d.public_key == hex::encode(k))
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(by_key(&k1).revoked_at, None);
+        assert_eq!(by_key(&k2).revoked_at.unwrap().timestamp(), 150);
+        assert_eq!(by_key(&k1).user, "piet");
     }
 }

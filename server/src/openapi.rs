@@ -25,7 +25,7 @@ pub fn document() -> Value {
     let console = json!([{ "bearer": [] }, { "cookie": [] }]);
     let id_param =
         json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Veldwerk server",
@@ -133,7 +133,22 @@ pub fn document() -> Value {
                     "resolution": { "type": ["string", "null"] } } }
             }
         }
-    })
+    });
+    add_keys(&mut doc, &device);
+    doc
+}
+
+/// `GET /v1/keys` and its schemas (one `json!` for the whole document would pass the macro
+/// recursion limit).
+fn add_keys(doc: &mut Value, device: &Value) {
+    doc["paths"]["/v1/keys"] = json!({ "get": {
+        "summary": "Every device of the organisation with its public key and revocation state, signed with the organisation key (docs/sync-protocol.md)", "security": device,
+        "responses": { "200": ok("signed key list", r("KeysResponse")), "401": err("signature_missing / signature_malformed / signature_invalid / request_stale / request_replayed / device_unknown"), "403": err("device_revoked (instruction: wipe)") }
+    }});
+    doc["components"]["schemas"]["KeysResponse"] = json!({ "type": "object", "required": ["keys"], "properties": { "keys": r("SignedKeyList") } });
+    doc["components"]["schemas"]["SignedKeyList"] = json!({ "type": "object", "required": ["payload", "signature"], "properties": {
+        "payload": { "type": "string", "description": "KeyList as JSON text: {organisation, issued_at (RFC 3339), devices: [{device_id, user, public_key (hex), revoked_at (RFC 3339 or null)}]}" },
+        "signature": { "type": "string", "description": "hex Ed25519 over 'veldwerk-keys-v1\\n' + payload" } } });
 }
 
 #[cfg(test)]

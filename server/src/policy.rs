@@ -91,6 +91,7 @@ fn issue(conn: &Connection, org: &Organisation, at: i64) -> Result<(PolicyBundle
         organisation: org.name.clone(),
         version: version as u64,
         issued_at: utc(at),
+        routekaart: core_policy::effective_routekaart(&overrides_toml),
         overrides_toml,
         directives: directives(conn)?,
     };
@@ -173,6 +174,12 @@ mod tests {
         assert_eq!(v2, 2);
         let verified = signed.verify(&org.public_key).unwrap();
         assert_eq!(verified.active().unwrap().code, Code::Rood);
+        // Issue 13, "Docs a second implementation can follow": the bundle carries the full
+        // effective routekaart, exactly the table the routekaart rules compute.
+        assert_eq!(
+            verified.routekaart,
+            Some(veldwerk_rules::routekaart::Routekaart::vng_2020())
+        );
         assert_eq!(verified.directives.len(), 2);
         let log = db.with(|c| audit::recent(c, 1)).unwrap();
         assert_eq!(log[0].action, "code_switched");

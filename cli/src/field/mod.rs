@@ -451,7 +451,7 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
         FieldCommand::Status(a) => render::status(out, &device, now, a.json),
         FieldCommand::Zaak(ZaakCommand::Show { id, json }) => {
             let detail = device.zaak_detail(id)?;
-            render::zaak(out, &detail, *json)
+            render::zaak(out, &detail, &device.refused_work_for(id)?, *json)
         }
         FieldCommand::Bezoek(BezoekCommand::Start {
             zaak,

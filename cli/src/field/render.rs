@@ -4,10 +4,9 @@ use std::io::Write;
 
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
-use veldwerk_contract::evidence::EntryStatus;
 use veldwerk_contract::zaak::Entry;
 use veldwerk_device::store::{Worklist, WorklistItem};
-use veldwerk_device::{Device, DevicePolicyStatus, ZaakDetail};
+use veldwerk_device::{Device, DevicePolicyStatus, RefusedWork, ZaakDetail};
 use veldwerk_rules::protocol::{Event, EventSoort, FieldWarning};
 use veldwerk_rules::Notice;
 
@@ -67,6 +66,64 @@ pub fn worklist(out: &mut impl Write, list: &Worklist, as_json: bool) -> Result<
     Ok(())
 }
 
+/// Refused work as `status` and `zaak` show it (without the kept document itself).
+#[derive(Serialize)]
+struct RefusedView<'a> {
+    zaak_id: &'a str,
+    code: &'a str,
+    message: &'a str,
+    refused_at: DateTime<Utc>,
+    rebased: bool,
+    reapplied: usize,
+    kept_only_here: usize,
+}
+
+fn refused_views(work: &[RefusedWork]) -> Vec<RefusedView<'_>> {
+    work.iter()
+        .map(|w| RefusedView {
+            zaak_id: &w.zaak_id,
+            code: &w.code,
+            message: &w.message,
+            refused_at: w.refused_at,
+            rebased: w.rebased,
+            reapplied: w.reapplied.len(),
+            kept_only_here: w.kept_only_here.len(),
+        })
+        .collect()
+}
+
+/// One line per refused piece of work: "geweigerd door de server", the reason, what became of it.
+fn refused_lines(out: &mut impl Write, work: &[RefusedWork]) -> Result<(), FieldError> {
+    for w in work {
+        writeln!(
+            out,
+            "Geweigerd door de server: zaak {} op {} [{}] {}",
+            w.zaak_id,
+            local(w.refused_at),
+            w.code,
+            // The reason comes from the server: no control characters reach the terminal.
+            w.message
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect::<String>()
+        )?;
+        if w.rebased {
+            writeln!(
+                out,
+                "  Opnieuw aangeboden op de kopie van de server: {} vastleggingen; alleen hier bewaard: {}",
+                w.reapplied.len(),
+                w.kept_only_here.len()
+            )?;
+        } else {
+            writeln!(
+                out,
+                "  Wacht op de kopie van de server (volgende synchronisatie)."
+            )?;
+        }
+    }
+    Ok(())
+}
+
 pub fn status(
     out: &mut impl Write,
     device: &Device,
@@ -75,6 +132,7 @@ pub fn status(
 ) -> Result<(), FieldError> {
     let policy = device.policy_status(now);
     let list = device.worklist()?;
+    let refused = device.refused_work()?;
     let unsynced: u64 = list
         .items
         .iter()
@@ -89,6 +147,7 @@ pub fn status(
             policy: &'a DevicePolicyStatus,
             zaken: usize,
             unsynced_entries: u64,
+            refused: Vec<RefusedView<'a>>,
         }
         return json(
             out,
@@ -99,6 +158,7 @@ pub fn status(
                 policy: &policy,
                 zaken: list.items.len(),
                 unsynced_entries: unsynced,
+                refused: refused_views(&refused),
             },
         );
     }
@@ -127,6 +187,7 @@ pub fn status(
         "Zaken: {}; niet gesynchroniseerde vastleggingen: {unsynced}",
         list.items.len()
     )?;
+    refused_lines(out, &refused)?;
     Ok(())
 }
 
@@ -228,9 +289,26 @@ fn describe(event: &Option<Event>) -> String {
     }
 }
 
-pub fn zaak(out: &mut impl Write, detail: &ZaakDetail, as_json: bool) -> Result<(), FieldError> {
+pub fn zaak(
+    out: &mut impl Write,
+    detail: &ZaakDetail,
+    refused: &[RefusedWork],
+    as_json: bool,
+) -> Result<(), FieldError> {
     if as_json {
-        return json(out, detail);
+        #[derive(Serialize)]
+        struct J<'a> {
+            #[serde(flatten)]
+            detail: &'a ZaakDetail,
+            refused: Vec<RefusedView<'a>>,
+        }
+        return json(
+            out,
+            &J {
+                detail,
+                refused: refused_views(refused),
+            },
+        );
     }
     let s = &detail.summary;
     writeln!(out, "Zaak {}: {}", s.zaak_id, s.label)?;
@@ -256,10 +334,6 @@ pub fn zaak(out: &mut impl Write, detail: &ZaakDetail, as_json: bool) -> Result<
             v.fase
         )?;
         for e in &v.entries {
-            let status = v
-                .verification
-                .status_of(&e.entry.entry_id)
-                .unwrap_or(EntryStatus::Ok);
             writeln!(
                 out,
                 "  {} {:<22} {}  [{}] {}",
@@ -268,9 +342,17 @@ pub fn zaak(out: &mut impl Write, detail: &ZaakDetail, as_json: bool) -> Result<
                     .as_ref()
                     .map_or("onbekend", |ev| ev.soort().as_str()),
                 describe(&e.event),
-                status.code(),
+                e.status.code(),
                 e.entry.entry_id
             )?;
+            for c in &e.other_copies {
+                writeln!(
+                    out,
+                    "    kopie [{}] {}",
+                    c.status.code(),
+                    c.status.notice().message
+                )?;
+            }
         }
         for a in &v.anomalies {
             writeln!(
@@ -295,5 +377,6 @@ pub fn zaak(out: &mut impl Write, detail: &ZaakDetail, as_json: bool) -> Result<
             }
         )?;
     }
+    refused_lines(out, refused)?;
     Ok(())
 }

@@ -26,7 +26,9 @@
 //!   [`GENESIS_HASH`] (64 zeros) for `seq == 1`;
 //! - key id = lowercase hex of the first 8 bytes of SHA-256(raw 32-byte public key).
 
+mod directory;
 mod entry;
+mod reading;
 mod signatures;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -42,6 +44,8 @@ use veldwerk_rules::Notice;
 
 pub use entry::{event_body, order_entries, to_millis, Entry, InvalidEvent, PolicyContext};
 
+pub use directory::{sign_key_list, DeviceKeyInfo, KeyList, KeyListError, SignedKeyList};
+pub use reading::{read_visit, CheckedCopy, ReadEntry};
 pub use signatures::{check_public_key, Signatures};
 
 /// The canonical encoding version new entries are signed with.
@@ -139,6 +143,10 @@ pub fn key_id_for(public_key: &[u8]) -> String {
 pub struct KnownKey {
     pub device_id: String,
     pub public_key: Vec<u8>,
+    /// When the organisation revoked the device, if it did: its entries still verify, and are
+    /// shown as [`EntryStatus::KeyRevoked`] so the reader knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// The public keys a verifier knows, by key id (the server: every enrolled device; a device:
@@ -162,9 +170,40 @@ impl KeyDirectory {
             KnownKey {
                 device_id: device_id.to_owned(),
                 public_key: public_key.to_vec(),
+                revoked_at: None,
             },
         );
         Ok(key_id)
+    }
+
+    /// [`Self::insert`] for a device the organisation revoked at `revoked_at`.
+    pub fn insert_revoked(
+        &mut self,
+        device_id: &str,
+        public_key: &[u8],
+        revoked_at: DateTime<Utc>,
+    ) -> Result<String, EvidenceError> {
+        let key_id = self.insert(device_id, public_key)?;
+        if let Some(known) = self.keys.get_mut(&key_id) {
+            known.revoked_at = Some(revoked_at);
+        }
+        Ok(key_id)
+    }
+
+    /// Adds every key of `other`; a key both know keeps `other`'s entry.
+    pub fn extend(&mut self, other: &KeyDirectory) {
+        for (key_id, known) in &other.keys {
+            self.keys.insert(key_id.clone(), known.clone());
+        }
+    }
+
+    /// How many keys are known.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
     }
 
     pub fn get(&self, key_id: &str) -> Option<&KnownKey> {
@@ -294,6 +333,13 @@ pub enum EntryStatus {
     Reordered,
     /// Another copy of this entry, or another entry with its device and sequence number, came first.
     Duplicate,
+    /// A copy of an entry that differs from the copy that verifies and does not verify itself:
+    /// someone wrote other content under the entry's id. Given by [`read_visit`], which shows
+    /// the valid copy as the entry (verification itself reports such a copy as what it is, e.g.
+    /// `Altered`, and keeps it out of its device's chain).
+    ForgedCopy,
+    /// Signed and chained, by a device the organisation has since revoked.
+    KeyRevoked,
 }
 
 impl EntryStatus {
@@ -306,6 +352,8 @@ impl EntryStatus {
             EntryStatus::MissingPredecessor => "missing_predecessor",
             EntryStatus::Reordered => "reordered",
             EntryStatus::Duplicate => "duplicate",
+            EntryStatus::ForgedCopy => "forged_copy",
+            EntryStatus::KeyRevoked => "key_revoked",
         }
     }
 
@@ -320,6 +368,13 @@ impl EntryStatus {
             }
             EntryStatus::Reordered => "De volgorde van de vastleggingen is gewijzigd.",
             EntryStatus::Duplicate => "De vastlegging komt dubbel voor.",
+            EntryStatus::ForgedCopy => {
+                "Vervalste kopie: deze tekst staat onder het nummer van een ondertekende \
+                 vastlegging, maar is niet door dat apparaat ondertekend."
+            }
+            EntryStatus::KeyRevoked => {
+                "De vastlegging is ondertekend door een apparaat dat inmiddels is ingetrokken."
+            }
         };
         Notice::new(self.code(), message)
     }
@@ -359,11 +414,34 @@ impl VisitVerification {
         self.entries.iter().filter(|e| e.status != EntryStatus::Ok)
     }
 
+    /// The verdict on the entry `entry_id` itself: of its copies, the one that verifies, else the
+    /// first that is not merely a duplicate or forged copy of another. A forged copy never
+    /// decides it; [`Self::copies_of`] gives every copy's own verdict.
     pub fn status_of(&self, entry_id: &str) -> Option<EntryStatus> {
-        self.entries
-            .iter()
-            .find(|e| e.entry_id == entry_id)
-            .map(|e| e.status)
+        let mut copies = self.copies_of(entry_id).peekable();
+        copies.peek()?;
+        let mut first = None;
+        let mut fallback = None;
+        for c in copies {
+            match c.status {
+                EntryStatus::Ok | EntryStatus::KeyRevoked => return Some(c.status),
+                EntryStatus::Duplicate | EntryStatus::ForgedCopy => {
+                    fallback.get_or_insert(c.status);
+                }
+                other => {
+                    first.get_or_insert(other);
+                }
+            }
+        }
+        first.or(fallback)
+    }
+
+    /// Every stored copy of `entry_id` with its own verdict, in the order given.
+    pub fn copies_of<'a>(
+        &'a self,
+        entry_id: &'a str,
+    ) -> impl Iterator<Item = &'a EntryVerification> + 'a {
+        self.entries.iter().filter(move |e| e.entry_id == entry_id)
     }
 }
 
@@ -373,11 +451,13 @@ impl VisitVerification {
 /// Per entry: no signature is `Unsigned`; a key id not in `keys`, or enrolled for another device,
 /// is `UnknownKey`; a bad signature, another `visit_id` or an unknown format is `Altered`. Of the
 /// copies sharing an `entry_id`, the first valid one is the entry and the other valid or identical
-/// copies are `Duplicate`; so is a valid entry whose `(device_id, seq)` an earlier valid entry
+/// copies are `Duplicate` (a differing copy that does not verify keeps its own verdict and no
+/// place in the chain: [`read_visit`] shows it as `ForgedCopy`); so is a valid entry whose `(device_id, seq)` an earlier valid entry
 /// already took (a reused sequence number). Then the chain: `seq == 1` must carry [`GENESIS_HASH`]; `seq > 1` must carry the
 /// chain hash of its device's `seq - 1` entry. If it carries the hash of another entry of its
 /// device it is `Reordered`; if the `seq - 1` entry is there but altered or unsigned the break is
-/// already reported there and this entry stays `Ok`; otherwise it is `MissingPredecessor`.
+/// already reported there and this entry stays `Ok`; otherwise it is `MissingPredecessor`. An
+/// entry that is `Ok` under a key the directory marks revoked is `KeyRevoked`.
 pub fn verify_visit(visit_id: &str, entries: &[Entry], keys: &KeyDirectory) -> VisitVerification {
     verify_visit_with(
         visit_id,
@@ -464,12 +544,22 @@ pub fn verify_visit_with(
         }
     }
     let mut slots: HashSet<(&str, u64)> = HashSet::new();
+    let mut forged = vec![false; entries.len()];
     for (i, e) in entries.iter().enumerate() {
-        let primary = primary_by_id.get(e.entry_id.as_str()).copied() == Some(i);
-        if !primary
-            && (statuses[i].is_none() || entries[i] == entries[primary_by_id[e.entry_id.as_str()]])
-        {
+        let Some(&p) = primary_by_id.get(e.entry_id.as_str()) else {
+            continue;
+        };
+        if p == i {
+            continue;
+        }
+        if statuses[i].is_none() || entries[i] == entries[p] {
             statuses[i] = Some(EntryStatus::Duplicate);
+        } else if statuses[p].is_none() {
+            // The entry has a copy that verifies and this one differs from it without
+            // verifying: other content under its id. Its verdict stays its own (`Altered`,
+            // `UnknownKey`, ...; [`read_visit`] shows it as a forged copy), and it takes no
+            // place in its device's chain, which the valid copy holds.
+            forged[i] = true;
         }
     }
     for (i, e) in entries.iter().enumerate() {
@@ -483,7 +573,7 @@ pub fn verify_visit_with(
     let mut hashes: HashMap<&str, HashMap<String, usize>> = HashMap::new();
     let mut chain_hashes: Vec<Option<String>> = vec![None; entries.len()];
     for ((i, e), canonical) in entries.iter().enumerate().zip(canonical) {
-        if statuses[i] == Some(EntryStatus::Duplicate) {
+        if forged[i] || statuses[i] == Some(EntryStatus::Duplicate) {
             continue;
         }
         by_slot.insert((e.device_id.as_str(), e.seq), i);
@@ -532,7 +622,14 @@ pub fn verify_visit_with(
 
     let mut result = VisitVerification::default();
     for (i, e) in entries.iter().enumerate() {
-        let status = statuses[i].unwrap_or(EntryStatus::Altered);
+        let mut status = statuses[i].unwrap_or(EntryStatus::Altered);
+        if status == EntryStatus::Ok
+            && keys
+                .get(&e.key_id)
+                .is_some_and(|known| known.revoked_at.is_some())
+        {
+            status = EntryStatus::KeyRevoked;
+        }
         if status == EntryStatus::Ok {
             let head = result
                 .heads

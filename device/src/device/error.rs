@@ -2,7 +2,7 @@
 //! routekaart errors, each with a stable code and a Dutch notice.
 
 use crate::store::StoreError;
-use veldwerk_contract::evidence::EvidenceError;
+use veldwerk_contract::evidence::{EvidenceError, KeyListError};
 use veldwerk_contract::policy::PolicyError;
 use veldwerk_contract::zaak::ZaakError;
 use veldwerk_rules::protocol::ProtocolError;
@@ -52,6 +52,8 @@ pub enum DeviceError {
     ActieMismatch { visit: Actie, event: Actie },
     #[error("Dit apparaat is nog niet aangemeld bij de organisatie: meld het eerst aan.")]
     NotEnrolled,
+    #[error("{0}")]
+    KeyList(KeyListError),
     #[error("De gegevens van dit apparaat zijn onleesbaar ({what}): {detail}")]
     DeviceStateCorrupt { what: &'static str, detail: String },
 }
@@ -81,6 +83,7 @@ impl DeviceError {
             DeviceError::UnknownFoto(_) => "foto_unknown",
             DeviceError::ActieMismatch { .. } => "actie_wijkt_af",
             DeviceError::NotEnrolled => "not_enrolled",
+            DeviceError::KeyList(e) => e.code(),
             DeviceError::DeviceStateCorrupt { .. } => "device_state_corrupt",
         }
     }

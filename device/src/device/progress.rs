@@ -44,15 +44,20 @@ pub(super) struct Replayed {
 
 impl Replayed {
     pub(super) fn of(doc: &ZaakDocument, visit_id: &str) -> Result<Replayed, DeviceError> {
-        let entries = doc.entries(visit_id)?;
+        Ok(Self::from_entries(doc.entries(visit_id)?))
+    }
+
+    /// Replays entries already in reading order (for instance the verified copies of
+    /// `evidence::read_visit`).
+    pub(super) fn from_entries(entries: Vec<Entry>) -> Replayed {
         let events: Vec<Option<Event>> = entries.iter().map(|e| e.event().ok()).collect();
         let (bezoek, anomalies) = Bezoek::replay(events.iter().flatten());
-        Ok(Replayed {
+        Replayed {
             entries,
             events,
             bezoek,
             anomalies,
-        })
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::{load_zaak, write_json, Device, DeviceError, InstalledPolicy, Rules, StoredPolicy};
 use super::{DEVICE_KEY, POLICY};
-use crate::sync::{Ack, SyncDocs};
+use crate::sync::{Ack, Rejection, SyncDocs};
 use veldwerk_contract::evidence::{DeviceKey, Signer};
 use veldwerk_contract::policy::{PolicyBundle, SignedPolicy};
 use veldwerk_contract::zaak::ZaakDocument;
@@ -124,6 +124,17 @@ impl SyncDocs for Device {
 
     fn policy_version(&self) -> u64 {
         Device::policy_version(self)
+    }
+
+    fn set_aside(&mut self, rejection: &Rejection) -> Result<bool, Notice> {
+        self.set_aside_refused(rejection, Utc::now())
+            .map_err(notice)
+    }
+
+    fn rebase(&mut self, zaak_id: &str) -> Result<usize, Notice> {
+        self.rebase_refused(zaak_id, Utc::now())
+            .map(|r| r.reapplied)
+            .map_err(notice)
     }
 
     fn store_policy(&mut self, signed: &SignedPolicy, bundle: &PolicyBundle) -> Result<(), Notice> {

@@ -6,6 +6,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 
 use super::*;
+use veldwerk_contract::evidence::SignedKeyList;
 use veldwerk_contract::policy::{CodeDirective, PolicyBundle};
 pub(super) use veldwerk_contract::zaak::test_support::{steps_to_binnen, summary_for as summary};
 use veldwerk_rules::protocol::{Ambtsverklaring, ExtraOnderwerp, Ondertekenaar, Rol};
@@ -101,6 +102,7 @@ impl Org {
                 by: "supervisor".into(),
                 reason: "persconferentie".into(),
             }],
+            routekaart: None,
         };
         veldwerk_contract::policy::sign(&bundle, &self.key)
             .unwrap()
@@ -719,4 +721,201 @@ fn a_document_update_is_stored_and_rederived() {
     b.mark_synced("Z-1").unwrap();
     assert_eq!(b.worklist().unwrap().items[0].unsynced_entries, 0);
     assert_eq!(a.mark_synced("Z-404").unwrap_err().code(), "zaak_unknown");
+}
+
+/// Two enrolled devices of one organisation with zaak Z-1; `b` has recorded a visit whose
+/// document `a` merged.
+fn colleagues(org: &Org, dirs: (&Path, &Path)) -> (Device, Device, String) {
+    let mut a = Device::open(dirs.0, KEY).unwrap();
+    a.set_enrollment("dev-a", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    let mut b = Device::open(dirs.1, [5; 32]).unwrap();
+    b.set_enrollment("dev-b", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    b.create_zaak(&summary("Z-1"), at(0)).unwrap();
+    let visit = b
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    record_all(
+        &mut b,
+        "Z-1",
+        &visit,
+        steps_to_binnen(Actie::Huisbezoek, &["kees", "piet"]),
+        2,
+    );
+    a.add_zaak_document(&b.zaak_document("Z-1").unwrap(), at(20))
+        .unwrap();
+    (a, b, visit)
+}
+
+fn key_list(org: &Org, issued: i64, devices: &[(&Device, Option<i64>)]) -> SignedKeyList {
+    let list = KeyList {
+        organisation: "Urk".into(),
+        issued_at: at(issued),
+        devices: devices
+            .iter()
+            .map(|(d, revoked)| veldwerk_contract::evidence::DeviceKeyInfo {
+                device_id: d.device_id().to_owned(),
+                user: "kees".into(),
+                public_key: hex::encode(d.public_key()),
+                revoked_at: revoked.map(at),
+            })
+            .collect(),
+    };
+    veldwerk_contract::evidence::sign_key_list(&list, &org.key).unwrap()
+}
+
+fn entry_statuses(device: &mut Device) -> Vec<EntryStatus> {
+    device
+        .zaak_detail("Z-1")
+        .unwrap()
+        .visits
+        .iter()
+        .flat_map(|v| v.entries.iter().map(|e| e.status))
+        .collect()
+}
+
+/// Issue 13, item 7: a colleague's entries are `key_unknown` until the organisation's signed
+/// key list is installed, then `ok`; a list signed by another key or older than the installed
+/// one is refused; a newer list that revokes the colleague shows its entries as revoked; the
+/// list survives a reopen.
+#[test]
+fn the_organisations_key_list_makes_a_colleagues_entries_verify() {
+    let org = Org::new();
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, b, _) = colleagues(&org, (da.path(), db.path()));
+    assert!(entry_statuses(&mut a)
+        .iter()
+        .all(|s| *s == EntryStatus::UnknownKey));
+
+    let other = Org::new();
+    let err = a
+        .install_key_list(&key_list(&other, 30, &[(&a, None), (&b, None)]))
+        .unwrap_err();
+    assert_eq!(err.code(), "key_list_signature_invalid");
+
+    let status = a
+        .install_key_list(&key_list(&org, 30, &[(&a, None), (&b, None)]))
+        .unwrap();
+    assert_eq!((status.devices, status.revoked), (2, 0));
+    let seen = entry_statuses(&mut a);
+    assert!(!seen.is_empty());
+    assert!(seen.iter().all(|s| *s == EntryStatus::Ok), "{seen:?}");
+
+    let err = a
+        .install_key_list(&key_list(&org, 10, &[(&a, None), (&b, None)]))
+        .unwrap_err();
+    assert_eq!(err.code(), "key_list_outdated");
+
+    a.install_key_list(&key_list(&org, 40, &[(&a, None), (&b, Some(35))]))
+        .unwrap();
+    assert!(entry_statuses(&mut a)
+        .iter()
+        .all(|s| *s == EntryStatus::KeyRevoked));
+    drop(a);
+    let mut a = Device::open(da.path(), KEY).unwrap();
+    assert_eq!(a.keys_status().unwrap().revoked, 1);
+    assert!(entry_statuses(&mut a)
+        .iter()
+        .all(|s| *s == EntryStatus::KeyRevoked));
+}
+
+/// Issue 13, item 2: on the device, a forged copy of a colleague's entry (same `entry_id`,
+/// other text, a random signature) never takes the valid entry's place: the valid text is
+/// shown, verified, and the forged copy is listed beside it as `forged_copy`.
+#[test]
+fn a_forged_copy_on_the_device_is_listed_as_forged_and_never_shown_as_the_entry() {
+    use veldwerk_contract::zaak::test_support::{insert_raw_entry, read_raw_entry, tamper};
+    let org = Org::new();
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, b, visit) = colleagues(&org, (da.path(), db.path()));
+    a.install_key_list(&key_list(&org, 30, &[(&a, None), (&b, None)]))
+        .unwrap();
+    let before = a.zaak_detail("Z-1").unwrap().visits[0].entries.clone();
+    let mut forged_id = String::new();
+    a.update_document("Z-1", at(30), |doc| {
+        // Two forged copies: one first in the list, one last.
+        let mut forged = tamper(doc, &visit, |raw, list| {
+            let mut copy = read_raw_entry(raw, list, 1);
+            copy.body = format!(
+                "{{\"vervalst\":\"niemand\",\"lengte\":{}}}",
+                copy.body.len()
+            );
+            copy.signature = "cd".repeat(64);
+            forged_id = copy.entry_id.clone();
+            insert_raw_entry(raw, list, 0, &copy);
+            let end = automerge::ReadDoc::length(raw, list);
+            insert_raw_entry(raw, list, end, &copy);
+        });
+        doc.merge(&mut forged)?;
+        Ok(())
+    })
+    .unwrap();
+    let detail = a.zaak_detail("Z-1").unwrap();
+    let entries = &detail.visits[0].entries;
+    assert_eq!(entries.len(), before.len());
+    let shown = entries
+        .iter()
+        .find(|e| e.entry.entry_id == forged_id)
+        .unwrap();
+    let original = before
+        .iter()
+        .find(|e| e.entry.entry_id == forged_id)
+        .unwrap();
+    assert_eq!(shown.entry, original.entry);
+    assert_eq!(shown.status, EntryStatus::Ok);
+    assert_eq!(shown.other_copies.len(), 2);
+    assert!(shown
+        .other_copies
+        .iter()
+        .all(|c| c.status == EntryStatus::ForgedCopy && c.entry.body.contains("niemand")));
+    assert!(entries
+        .iter()
+        .all(|e| e.status == EntryStatus::Ok && !e.entry.body.contains("niemand")));
+    assert_eq!(
+        detail.visits[0].verification.status_of(&forged_id),
+        Some(EntryStatus::Ok)
+    );
+}
+
+/// Issue 13, "Docs a second implementation can follow": a bundle that carries the effective
+/// routekaart installs like one without it (older bundles), and the table it carries is the
+/// one the device applies.
+#[test]
+fn a_bundle_with_the_effective_routekaart_installs_and_matches_the_rules_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = Device::open(dir.path(), KEY).unwrap();
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    device
+        .install_policy(&org.bundle(1, Code::Geel), at(1))
+        .unwrap();
+    assert_eq!(device.policy().unwrap().routekaart, None);
+    let overrides = "organisatie = \"Gemeente Test\"\nversie = \"2021-01\"\n\n[oranje.spreekkamer]\ntoegestaan = false\nreden = \"Onze spreekkamers zijn dicht.\"\nreden_code = \"spreekkamers_dicht\"\n";
+    let bundle = PolicyBundle {
+        organisation: "Urk".into(),
+        version: 2,
+        issued_at: at(0),
+        overrides_toml: overrides.into(),
+        directives: vec![CodeDirective {
+            code: Code::Oranje,
+            effective_from: at(0),
+            by: "supervisor".into(),
+            reason: "persconferentie".into(),
+        }],
+        routekaart: veldwerk_contract::policy::effective_routekaart(overrides),
+    };
+    let signed = veldwerk_contract::policy::sign(&bundle, &org.key).unwrap();
+    device.install_policy(&signed.to_bytes(), at(2)).unwrap();
+    assert_eq!(
+        device.policy().unwrap().routekaart.as_ref(),
+        Some(device.rules().routekaart())
+    );
 }

@@ -12,6 +12,7 @@
 
 mod blobs;
 mod error;
+mod refused;
 mod retention;
 pub mod schema;
 mod worklist;
@@ -68,6 +69,9 @@ mod place {
     }
     pub fn blob(blob_key: &[u8]) -> Aad {
         Aad::table("blobs").part(blob_key)
+    }
+    pub fn set_aside(zaak_key: &[u8]) -> Aad {
+        Aad::table("refused").part(zaak_key)
     }
 }
 
@@ -464,7 +468,8 @@ impl Store {
                 tx.execute_batch(
                     "DELETE FROM chunks; DELETE FROM snapshots; DELETE FROM sync_states;
                      DELETE FROM blob_refs; DELETE FROM blobs; DELETE FROM zaken;
-                     DELETE FROM secrets; DELETE FROM settings; DELETE FROM meta;",
+                     DELETE FROM secrets; DELETE FROM settings; DELETE FROM meta;
+                     DELETE FROM refused;",
                 )?;
                 tx.commit()
             })

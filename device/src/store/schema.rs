@@ -5,7 +5,7 @@
 //! version appends one to [`MIGRATIONS`] (the server's store works the same way).
 
 /// The migrations, in order (`veldwerk_sql`): migration `n` brings the store to version `n`.
-pub const MIGRATIONS: &[&str] = &[V1, V1_TO_V2];
+pub const MIGRATIONS: &[&str] = &[V1, V1_TO_V2, V2_TO_V3];
 
 /// The schema version this code writes.
 pub const VERSION: u32 = MIGRATIONS.len() as u32;
@@ -48,4 +48,15 @@ CREATE TABLE blob_refs (
     PRIMARY KEY (blob_key, zaak_key)
 ) WITHOUT ROWID;
 CREATE INDEX blob_refs_by_zaak ON blob_refs (zaak_key);
+";
+
+/// Version 2 to 3: work the server refused, moved aside so the zaak can be rebased on the
+/// server's copy (`Device` recovery after a refusal). One sealed record per refusal.
+const V2_TO_V3: &str = "
+CREATE TABLE refused (
+    id INTEGER PRIMARY KEY,
+    zaak_key BLOB NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE INDEX refused_by_zaak ON refused (zaak_key);
 ";

@@ -50,6 +50,20 @@ pub trait SyncDocs {
     fn policy_version(&self) -> u64;
     /// Stores a newer bundle, already verified against the pinned organisation key.
     fn store_policy(&mut self, signed: &SignedPolicy, bundle: &PolicyBundle) -> Result<(), Notice>;
+    /// After a refusal: moves the zaak's document aside (kept, with the reason) and drops it and
+    /// its sync state, so that the next request no longer holds it and the server sends its
+    /// copy (`docs/sync-protocol.md`, "Recovery after a refusal"). `false`: the document stays
+    /// as it is (the default, for documents that keep no refused work).
+    fn set_aside(&mut self, rejection: &Rejection) -> Result<bool, Notice> {
+        let _ = rejection;
+        Ok(false)
+    }
+    /// After the server's copy of a zaak set aside arrived: re-applies the device's own entries
+    /// it lacks; returns how many (they go out with the next request).
+    fn rebase(&mut self, zaak_id: &str) -> Result<usize, Notice> {
+        let _ = zaak_id;
+        Ok(0)
+    }
 }
 
 /// Why a sync stopped.
@@ -117,6 +131,10 @@ pub struct SyncSummary {
     /// Zaken that arrived as whole documents.
     pub new_docs: Vec<String>,
     pub rejections: Vec<Rejection>,
+    /// Refused zaken whose work was moved aside and that were rebased on the server's copy.
+    pub set_aside: Vec<String>,
+    /// Entries re-applied on the server's copy of a refused zaak (sent in this sync).
+    pub reapplied: usize,
     /// The version of a newer policy bundle that was verified and stored.
     pub policy_updated: Option<u64>,
     pub assigned: BTreeSet<String>,
@@ -139,6 +157,8 @@ pub struct SyncSession<'a, D: SyncDocs> {
     states: HashMap<String, sync::State>,
     /// Zaken not to send for the rest of this session (rejected, or just received whole).
     skip: HashSet<String>,
+    /// Zaken moved aside in this session (at most once each), waiting for the server's copy.
+    set_aside: HashSet<String>,
     pending: Option<Vec<u8>>,
     awaiting: bool,
     summary: SyncSummary,
@@ -176,6 +196,7 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
             org_public_key: org_public_key.to_vec(),
             states,
             skip: HashSet::new(),
+            set_aside: HashSet::new(),
             pending: None,
             awaiting: false,
             summary: SyncSummary::default(),
@@ -248,8 +269,20 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
         self.summary.bytes_received += bytes.len();
         let resp = SyncResponse::from_cbor(bytes)?;
 
+        let mut refetch = false;
         for r in resp.rejections {
             self.skip.insert(r.zaak_id.clone());
+            if !self.set_aside.contains(&r.zaak_id) {
+                match self.docs.set_aside(&r) {
+                    Ok(true) => {
+                        self.states.remove(&r.zaak_id);
+                        self.set_aside.insert(r.zaak_id.clone());
+                        refetch = true;
+                    }
+                    Ok(false) => {}
+                    Err(n) => self.summary.notices.push(n),
+                }
+            }
             self.summary.rejections.push(r);
         }
         if let Some(signed) = resp.policy {
@@ -280,8 +313,21 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
                     self.docs
                         .insert(&new.zaak_id, doc, &state.encode())
                         .map_err(docs_err)?;
+                    // The server's copy of a zaak set aside (in this session, or in one that
+                    // ended before the copy came): this device's own entries it lacks are
+                    // re-applied and sent in the next request.
+                    let n = self.docs.rebase(&new.zaak_id).map_err(docs_err)?;
+                    if n > 0 || self.set_aside.contains(&new.zaak_id) {
+                        self.summary.reapplied += n;
+                        self.summary.set_aside.push(new.zaak_id.clone());
+                    }
+                    if n > 0 {
+                        send_changes_at_once(&mut state);
+                        self.skip.remove(&new.zaak_id);
+                    } else {
+                        self.skip.insert(new.zaak_id.clone());
+                    }
                     self.states.insert(new.zaak_id.clone(), state);
-                    self.skip.insert(new.zaak_id.clone());
                     self.summary.new_docs.push(new.zaak_id);
                 }
                 Ok(_) => self.summary.notices.push(Notice::new(
@@ -359,7 +405,7 @@ impl<'a, D: SyncDocs> SyncSession<'a, D> {
         }
 
         let (next, n) = self.build_request();
-        if resp.more || n > 0 {
+        if resp.more || n > 0 || refetch {
             self.summary.docs_sent += n;
             self.pending = Some(next);
             Ok(Progress::Continue)

@@ -86,6 +86,7 @@ fn bundle(version: u64) -> PolicyBundle {
             by: "sanne".into(),
             reason: "Lockdown".into(),
         }],
+        routekaart: None,
     }
 }
 

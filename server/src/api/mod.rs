@@ -7,6 +7,7 @@
 pub mod console;
 pub mod device;
 pub mod extract;
+pub mod keys;
 pub mod sync;
 
 use axum::extract::{FromRequest, Request};
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
             paths::SYNC,
             post(sync::sync).layer(axum::extract::DefaultBodyLimit::max(sync::MAX_SYNC_BODY)),
         )
+        .route(paths::KEYS, get(keys::keys))
         .route(
             paths::SESSION,
             post(console::sign_in).delete(console::sign_out),
