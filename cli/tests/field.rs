@@ -82,7 +82,7 @@ fn a_new_data_directory_refuses_a_short_passphrase() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = veldwerk(dir.path(), Some("x"), &["status"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("passphrase_too_short"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password_too_short"));
     assert!(!dir.path().join("sleutelafleiding").exists());
     ok(dir.path(), &["status"]);
 }

@@ -42,7 +42,7 @@ impl FieldError {
         match self {
             FieldError::Device(e) => e.code(),
             FieldError::PassphraseMissing => "passphrase_missing",
-            FieldError::PassphraseTooShort { .. } => "passphrase_too_short",
+            FieldError::PassphraseTooShort { .. } => "password_too_short",
             FieldError::PassphrasesDiffer => "passphrases_differ",
             FieldError::KeyDerivationMissing => "key_derivation_missing",
             FieldError::KeyDerivationUnreadable => "key_derivation_unreadable",
