@@ -386,6 +386,12 @@ pub fn main() -> ExitCode {
             }
         };
     }
+    // Each connection is a descriptor: let `max_connections` be reached before the soft limit
+    // (often 1024) is. The hard limit stays the operator's.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!(limit = n, "open file limit"),
+        Err(e) => tracing::warn!(error = %e, "cannot raise the open file limit"),
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

@@ -1,7 +1,7 @@
 //! Console routes for supervisors and admins: sessions, the active code, the audit log,
 //! devices and flags.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -13,15 +13,10 @@ use crate::db::now;
 use crate::devices::{self, Device};
 use crate::error::{AppError, Error};
 use crate::flags::{self, Flag};
+use crate::guard::{ClientIp, Rate};
 use crate::policy;
 use crate::session::{self, Session, Supervisor, SESSION_COOKIE};
 use crate::users::{self, User};
-
-/// `GET /healthz`: the process runs and its store answers.
-pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
-    state.db.call(|db| db.with(|c| crate::db::ping(c))).await?;
-    Ok(Json(serde_json::json!({ "status": "ok" })))
-}
 
 #[derive(Debug, Deserialize, Serialize)]
 pub struct SignIn {
@@ -39,16 +34,34 @@ pub struct SessionResponse {
 }
 
 /// `POST /v1/session`: password sign-in; answers the token and sets it as an HttpOnly,
-/// SameSite=Strict cookie.
+/// SameSite=Strict cookie. Rate limited per client IP (429 with `Retry-After`).
 pub async fn sign_in(
     State(state): State<AppState>,
-    ApiJson(req): ApiJson<SignIn>,
-) -> Result<impl IntoResponse, AppError> {
-    let settings = state.settings.clone();
-    let session = state
-        .db
-        .call(move |db| users::login(db, &settings, &req.name, &req.password, now()))
-        .await?;
+    ClientIp(ip): ClientIp,
+    req: axum::extract::Request,
+) -> Result<axum::response::Response, axum::response::Response> {
+    state
+        .guards
+        .check_rate(Rate::SignIn, ip)
+        .map_err(IntoResponse::into_response)?;
+    let ApiJson(req) = ApiJson::<SignIn>::from_request(req, &state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    sign_in_checked(state, req)
+        .await
+        .map(IntoResponse::into_response)
+        .map_err(IntoResponse::into_response)
+}
+
+async fn sign_in_checked(state: AppState, req: SignIn) -> Result<impl IntoResponse, AppError> {
+    let session = users::login_bounded(
+        &state.db,
+        &state.guards,
+        state.settings.clone(),
+        req.name,
+        req.password,
+    )
+    .await?;
     let max_age = session.expires_at - now();
     let mut headers = HeaderMap::new();
     if let Some(v) = session::cookie(&state, SESSION_COOKIE, &session.token, max_age) {

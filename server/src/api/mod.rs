@@ -7,6 +7,7 @@
 pub mod console;
 pub mod device;
 pub mod extract;
+pub mod health;
 pub mod sync;
 
 use axum::extract::{FromRequest, Request};
@@ -23,17 +24,14 @@ use crate::state::AppState;
 /// and the layers every route shares).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(paths::HEALTHZ, get(console::healthz))
+        .route(paths::HEALTHZ, get(health::healthz))
         .route(
             paths::OPENAPI,
             get(|| async { Json(crate::openapi::document()) }),
         )
         .route(paths::ENROLL, post(device::enroll))
         .route(paths::POLICY, get(device::policy))
-        .route(
-            paths::SYNC,
-            post(sync::sync).layer(axum::extract::DefaultBodyLimit::max(sync::MAX_SYNC_BODY)),
-        )
+        .route(paths::SYNC, post(sync::sync))
         .route(
             paths::SESSION,
             post(console::sign_in).delete(console::sign_out),
@@ -46,7 +44,8 @@ pub fn routes() -> Router<AppState> {
         .route(paths::FLAG_RESOLVE, post(console::resolve_flag))
 }
 
-/// A JSON body whose rejection is a coded Dutch error instead of axum's plain text.
+/// A JSON body whose rejection is a coded Dutch error instead of axum's plain text: 413
+/// `body_too_large` over the body limit, else 400 `body_invalid`.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -55,6 +54,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(extract::too_large()),
             Err(e) => Err(AppError::new(
                 StatusCode::BAD_REQUEST,
                 "body_invalid",
