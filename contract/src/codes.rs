@@ -230,4 +230,11 @@ pub const CODES: &[Registered] = &[
     code("zaak_label_missing", "server/src/zaken.rs"),
     code("zaak_not_found", "server/src/zaken.rs"),
     code("zaak_unknown", "device/src/device/error.rs, device/src/store/error.rs"),
+    // Bounded requests (issue 13).
+    code("body_timeout", "server/src/api/extract.rs"),
+    code("body_unreadable", "server/src/api/extract.rs"),
+    code("rate_limited", "server/src/guard.rs"),
+    code("request_timeout", "server/src/app.rs"),
+    code("server_busy", "server/src/guard.rs"),
+    code("storage_unavailable", "server/src/api/health.rs"),
 ];

@@ -29,7 +29,7 @@ pub struct Guards {
     body_budget: Arc<Semaphore>,
     body_budget_units: usize,
     password_checks: Arc<Semaphore>,
-    password_check_wait: Duration,
+    busy_wait: Duration,
     sign_ins: DefaultKeyedRateLimiter<IpAddr>,
     enrollments: DefaultKeyedRateLimiter<IpAddr>,
 }
@@ -52,22 +52,20 @@ impl Guards {
             body_budget: Arc::new(Semaphore::new(units.min(Semaphore::MAX_PERMITS))),
             body_budget_units: units.min(Semaphore::MAX_PERMITS),
             password_checks: Arc::new(Semaphore::new(limits.password_check_slots().max(1))),
-            password_check_wait: limits.password_check_wait,
+            busy_wait: limits.busy_wait,
             sign_ins: RateLimiter::keyed(per_minute(limits.sign_ins_per_minute)),
             enrollments: RateLimiter::keyed(per_minute(limits.enrollments_per_minute)),
         }
     }
 
-    /// Reserves room for a body of up to `bytes` in the shared budget, waiting at most `wait`
-    /// for other requests to give room back. The permit returns the room when dropped.
-    pub async fn reserve_body(
-        &self,
-        bytes: usize,
-        wait: Duration,
-    ) -> Result<OwnedSemaphorePermit, AppError> {
+    /// Reserves room for a body of up to `bytes` in the shared budget, waiting at most
+    /// `busy_wait` for other requests to give room back. The permit returns the room when
+    /// dropped.
+    pub async fn reserve_body(&self, bytes: usize) -> Result<OwnedSemaphorePermit, AppError> {
         let units = bytes.div_ceil(BUDGET_UNIT).clamp(1, self.body_budget_units);
         let units = u32::try_from(units).unwrap_or(u32::MAX);
-        match tokio::time::timeout(wait, self.body_budget.clone().acquire_many_owned(units)).await {
+        let acquire = self.body_budget.clone().acquire_many_owned(units);
+        match tokio::time::timeout(self.busy_wait, acquire).await {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(busy()),
         }
@@ -80,13 +78,11 @@ impl Guards {
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let permit = tokio::time::timeout(
-            self.password_check_wait,
-            self.password_checks.clone().acquire_owned(),
-        )
-        .await
-        .map_err(|_| busy())?
-        .map_err(|_| busy())?;
+        let permit =
+            tokio::time::timeout(self.busy_wait, self.password_checks.clone().acquire_owned())
+                .await
+                .map_err(|_| busy())?
+                .map_err(|_| busy())?;
         let out = tokio::task::spawn_blocking(move || {
             let out = f();
             drop(permit);
@@ -190,7 +186,7 @@ mod tests {
         Limits {
             body_bytes_in_flight: 4 << 10,
             password_checks: 1,
-            password_check_wait: Duration::from_millis(50),
+            busy_wait: Duration::from_millis(50),
             sign_ins_per_minute: 2,
             ..Limits::default()
         }
@@ -201,15 +197,14 @@ mod tests {
     #[tokio::test]
     async fn body_budget_is_shared_and_returned() {
         let g = Guards::new(&limits());
-        let wait = Duration::from_millis(20);
-        let a = g.reserve_body(3 << 10, wait).await.unwrap();
+        let a = g.reserve_body(3 << 10).await.unwrap();
         assert_eq!(
-            g.reserve_body(2 << 10, wait).await.unwrap_err().code,
+            g.reserve_body(2 << 10).await.unwrap_err().code,
             "server_busy"
         );
         drop(a);
         // Larger than the whole budget: clamped, so it runs alone rather than never.
-        let _b = g.reserve_body(1 << 30, wait).await.unwrap();
+        let _b = g.reserve_body(1 << 30).await.unwrap();
     }
 
     /// Issue 13, item 10: one password check at a time with one slot; a second waits and is

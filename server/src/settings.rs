@@ -51,8 +51,9 @@ pub struct Limits {
     pub body_bytes_in_flight: usize,
     /// Password checks (argon2, 19 MiB each) running at once; 0: one per core.
     pub password_checks: usize,
-    /// How long a sign-in waits for a free password check before it is refused as busy.
-    pub password_check_wait: Duration,
+    /// How long a request waits for room in the body budget or for a free password check
+    /// before it is refused as busy (503 `server_busy`).
+    pub busy_wait: Duration,
     /// Sign-ins (API and console) per client IP per minute, with as large a burst.
     pub sign_ins_per_minute: u32,
     /// Enrollments per client IP per minute, with as large a burst.
@@ -69,7 +70,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(60),
             body_bytes_in_flight: 64 << 20,
             password_checks: 0,
-            password_check_wait: Duration::from_secs(5),
+            busy_wait: Duration::from_secs(5),
             sign_ins_per_minute: 10,
             enrollments_per_minute: 30,
         }
@@ -127,7 +128,7 @@ pub struct FileSettings {
     pub request_timeout_secs: Option<u64>,
     pub body_bytes_in_flight: Option<usize>,
     pub password_checks: Option<usize>,
-    pub password_check_wait_secs: Option<u64>,
+    pub busy_wait_ms: Option<u64>,
     pub sign_ins_per_minute: Option<u32>,
     pub enrollments_per_minute: Option<u32>,
 }
@@ -197,8 +198,8 @@ impl FileSettings {
         if let Some(v) = self.password_checks {
             l.password_checks = v;
         }
-        if let Some(v) = self.password_check_wait_secs {
-            l.password_check_wait = secs(v);
+        if let Some(v) = self.busy_wait_ms {
+            l.busy_wait = Duration::from_millis(v);
         }
         if let Some(v) = self.sign_ins_per_minute {
             l.sign_ins_per_minute = v.max(1);

@@ -139,10 +139,7 @@ impl<const MAX: usize> FromRequest<AppState> for SignedRequest<MAX> {
             })
             .await??;
         let limits = &state.settings.limits;
-        let budget = state
-            .guards
-            .reserve_body(declared.unwrap_or(MAX), limits.body_read_timeout)
-            .await?;
+        let budget = state.guards.reserve_body(declared.unwrap_or(MAX)).await?;
         let path = req
             .uri()
             .path_and_query()
