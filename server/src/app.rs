@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::{api, web};
 
 /// The largest request body accepted (enrollment, console); sync sets its own limit.
-pub const MAX_BODY: usize = 1 << 20;
+pub const MAX_BODY: usize = api::MAX_BODY;
 
 /// Every route of the server over `state`.
 pub fn router(state: AppState) -> Router {

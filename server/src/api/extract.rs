@@ -14,7 +14,7 @@ use http_body_util::BodyExt;
 use tokio::sync::OwnedSemaphorePermit;
 use veldwerk_contract::auth::{check_timestamp, verify_signature, AuthError, RequestAuth};
 
-use crate::app::MAX_BODY;
+use super::MAX_BODY;
 use crate::db::now;
 use crate::devices;
 use crate::error::AppError;

@@ -20,6 +20,9 @@ use veldwerk_contract::api::paths;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// The largest request body accepted (enrollment, console, signed requests other than sync).
+pub const MAX_BODY: usize = 1 << 20;
+
 /// The API's routes, at the paths of `veldwerk_contract::api` (`app::router` adds the console
 /// and the layers every route shares).
 pub fn routes() -> Router<AppState> {
