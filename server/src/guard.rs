@@ -122,20 +122,6 @@ pub fn client_ip(extensions: &axum::http::Extensions) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-/// The client's IP, as an extractor ([`client_ip`]).
-pub struct ClientIp(pub IpAddr);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(&parts.extensions)))
-    }
-}
-
 /// The server is at one of its bounds for now: try again shortly.
 pub fn busy() -> AppError {
     AppError::new(

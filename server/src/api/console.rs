@@ -1,19 +1,18 @@
 //! Console routes for supervisors and admins: sessions, the active code, the audit log,
 //! devices and flags.
 
-use axum::extract::{FromRequest, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, AppState};
+use super::{ApiJson, AppState, SignInRate};
 use crate::audit::{self, AuditCheck, AuditRow};
 use crate::db::now;
 use crate::devices::{self, Device};
 use crate::error::{AppError, Error};
 use crate::flags::{self, Flag};
-use crate::guard::{ClientIp, Rate};
 use crate::policy;
 use crate::session::{self, Session, Supervisor, SESSION_COOKIE};
 use crate::users::{self, User};
@@ -34,26 +33,12 @@ pub struct SessionResponse {
 }
 
 /// `POST /v1/session`: password sign-in; answers the token and sets it as an HttpOnly,
-/// SameSite=Strict cookie. Rate limited per client IP (429 with `Retry-After`).
+/// SameSite=Strict cookie. Rate limited per client address before the body is read.
 pub async fn sign_in(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    req: axum::extract::Request,
-) -> Result<axum::response::Response, axum::response::Response> {
-    state
-        .guards
-        .check_rate(Rate::SignIn, ip)
-        .map_err(IntoResponse::into_response)?;
-    let ApiJson(req) = ApiJson::<SignIn>::from_request(req, &state)
-        .await
-        .map_err(IntoResponse::into_response)?;
-    sign_in_checked(state, req)
-        .await
-        .map(IntoResponse::into_response)
-        .map_err(IntoResponse::into_response)
-}
-
-async fn sign_in_checked(state: AppState, req: SignIn) -> Result<impl IntoResponse, AppError> {
+    _rate: SignInRate,
+    ApiJson(req): ApiJson<SignIn>,
+) -> Result<impl IntoResponse, AppError> {
     let session = users::login_bounded(
         &state.db,
         &state.guards,

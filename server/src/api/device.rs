@@ -1,40 +1,21 @@
 //! Device routes: enrollment and the signed policy bundle.
 
-use axum::extract::{FromRequest, State};
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
 use axum::Json;
 use veldwerk_contract::api::{EnrollRequest, EnrollResponse, PolicyResponse};
 
 use super::extract::SignedRequest;
-use super::{ApiJson, AppState};
+use super::{ApiJson, AppState, EnrollRate};
 use crate::db::now;
 use crate::error::{AppError, Error};
-use crate::guard::{ClientIp, Rate};
 use crate::{devices, policy};
 
-/// `POST /v1/enroll`: rate limited per client IP (429 with `Retry-After`), so codes cannot be
-/// guessed at speed.
+/// `POST /v1/enroll`: rate limited per client address before the body is read, so codes
+/// cannot be guessed at speed.
 pub async fn enroll(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    req: axum::extract::Request,
-) -> Result<Response, Response> {
-    state
-        .guards
-        .check_rate(Rate::Enroll, ip)
-        .map_err(IntoResponse::into_response)?;
-    let ApiJson(req) = ApiJson::<EnrollRequest>::from_request(req, &state)
-        .await
-        .map_err(IntoResponse::into_response)?;
-    enroll_checked(state, req)
-        .await
-        .map(IntoResponse::into_response)
-        .map_err(IntoResponse::into_response)
-}
-
-async fn enroll_checked(
-    state: AppState,
-    req: EnrollRequest,
+    _rate: EnrollRate,
+    ApiJson(req): ApiJson<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, AppError> {
     let public_key = hex::decode(req.public_key.trim()).map_err(|_| {
         Error::bad_request(

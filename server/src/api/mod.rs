@@ -10,7 +10,8 @@ pub mod extract;
 pub mod health;
 pub mod sync;
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,6 +19,7 @@ use serde::de::DeserializeOwned;
 use veldwerk_contract::api::paths;
 
 use crate::error::AppError;
+use crate::guard::{client_ip, Rate, RateLimited};
 use crate::state::AppState;
 
 /// The largest request body accepted (enrollment, console, signed requests other than sync).
@@ -45,6 +47,37 @@ pub fn routes() -> Router<AppState> {
         .route(paths::DEVICE_REVOKE, post(console::revoke_device))
         .route(paths::FLAGS, get(console::flags))
         .route(paths::FLAG_RESOLVE, post(console::resolve_flag))
+}
+
+/// Counts the request against its client address's sign-in rate (`guard`), before the body
+/// is read: 429 `rate_limited` with `Retry-After` when used up.
+pub struct SignInRate;
+
+/// As [`SignInRate`], for enrollments.
+pub struct EnrollRate;
+
+impl FromRequestParts<AppState> for SignInRate {
+    type Rejection = RateLimited;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RateLimited> {
+        let ip = client_ip(&parts.extensions);
+        state
+            .guards
+            .check_rate(Rate::SignIn, ip)
+            .map(|_| SignInRate)
+    }
+}
+
+impl FromRequestParts<AppState> for EnrollRate {
+    type Rejection = RateLimited;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RateLimited> {
+        let ip = client_ip(&parts.extensions);
+        state
+            .guards
+            .check_rate(Rate::Enroll, ip)
+            .map(|_| EnrollRate)
+    }
 }
 
 /// A JSON body whose rejection is a coded Dutch error instead of axum's plain text: 413
