@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
@@ -29,9 +29,55 @@ pub struct Guards {
     body_budget: Arc<Semaphore>,
     body_budget_units: usize,
     password_checks: Arc<Semaphore>,
+    password_workers: PasswordWorkers,
     busy_wait: Duration,
     sign_ins: DefaultKeyedRateLimiter<IpAddr>,
     enrollments: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// A password check to run on a worker.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads that run password checks; they end when the server's [`Guards`] is
+/// dropped (the queue closes).
+struct PasswordWorkers {
+    queue: Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+impl PasswordWorkers {
+    fn start(threads: usize) -> PasswordWorkers {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-check-{i}"))
+                .spawn(move || loop {
+                    let job = match rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password check thread");
+            }
+        }
+        PasswordWorkers {
+            queue: Mutex::new(tx),
+        }
+    }
+
+    fn run(&self, job: Job) -> Result<(), AppError> {
+        self.queue
+            .lock()
+            .map_err(|_| busy())?
+            .send(job)
+            .map_err(|_| busy())
+    }
 }
 
 /// Which per-IP rate limit a request counts against.
@@ -52,6 +98,7 @@ impl Guards {
             body_budget: Arc::new(Semaphore::new(units.min(Semaphore::MAX_PERMITS))),
             body_budget_units: units.min(Semaphore::MAX_PERMITS),
             password_checks: Arc::new(Semaphore::new(limits.password_check_slots().max(1))),
+            password_workers: PasswordWorkers::start(limits.password_check_slots().max(1)),
             busy_wait: limits.busy_wait,
             sign_ins: RateLimiter::keyed(per_minute(limits.sign_ins_per_minute)),
             enrollments: RateLimiter::keyed(per_minute(limits.enrollments_per_minute)),
@@ -71,9 +118,11 @@ impl Guards {
         }
     }
 
-    /// Runs `f` (a password check) on the blocking pool once one of the bounded slots is free;
-    /// refuses as busy when none frees up in time, so sign-ins cannot take every thread and
-    /// 19 MiB each.
+    /// Runs `f` (a password check) on one of the server's password workers once a slot is
+    /// free; refuses as busy when none frees up in time, so sign-ins cannot take every thread
+    /// and 19 MiB each. Dedicated threads rather than the blocking pool: each thread's
+    /// allocator arena keeps the 19 MiB it once held, so the number of threads that ever hash
+    /// bounds the memory.
     pub async fn password_check<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> T + Send + 'static,
@@ -83,14 +132,12 @@ impl Guards {
                 .await
                 .map_err(|_| busy())?
                 .map_err(|_| busy())?;
-        let out = tokio::task::spawn_blocking(move || {
-            let out = f();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.password_workers.run(Box::new(move || {
+            let _ = tx.send(f());
             drop(permit);
-            out
-        })
-        .await
-        .map_err(|_| busy())?;
-        Ok(out)
+        }))?;
+        rx.await.map_err(|_| busy())
     }
 
     /// Counts one request of `ip` against `rate`; refuses with 429 and `Retry-After` when the
