@@ -309,6 +309,26 @@ impl Db {
         })
     }
 
+    /// As [`Db::write`], but this one commit is not synced to disk before it returns
+    /// (`synchronous = NORMAL` for it alone): for bookkeeping a power cut may lose (a request's
+    /// nonce and the device's last contact), never for evidence. The next synced commit, such
+    /// as the round trip's own, puts it on disk too.
+    pub fn write_unsynced<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.with(|conn| {
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            let out = (|| -> Result<T> {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let out = f(&tx)?;
+                tx.commit()?;
+                Ok(out)
+            })();
+            let restored = conn.pragma_update(None, "synchronous", "FULL");
+            let out = out?;
+            restored?;
+            Ok(out)
+        })
+    }
+
     /// Runs `f` on the blocking pool, from async code.
     pub async fn call<T: Send + 'static>(
         &self,
@@ -591,6 +611,10 @@ CREATE TABLE flags (
     fn writer_is_wal_with_synchronous_full() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
+        assert_eq!(db.synchronous().unwrap(), 2);
+        // An unsynced bookkeeping write leaves the writer synced for the next commit.
+        db.write_unsynced(|tx| Ok(tx.execute_batch("SELECT 1")?))
+            .unwrap();
         assert_eq!(db.synchronous().unwrap(), 2);
         let mode: String = db
             .with(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))

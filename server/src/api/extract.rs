@@ -162,7 +162,8 @@ impl<const MAX: usize> FromRequest<AppState> for SignedRequest<MAX> {
         let device_id = auth.device_id.clone();
         let body_for_check = body.clone();
         // The digest of a large body and the signature are computed off the async workers;
-        // the nonce and the device's last contact are written in one transaction.
+        // the nonce and the device's last contact are written in one transaction, not synced
+        // on its own (the round trip's commit that follows is; this is not evidence).
         state
             .db
             .call(move |db| {
@@ -172,7 +173,7 @@ impl<const MAX: usize> FromRequest<AppState> for SignedRequest<MAX> {
                     return Ok(Err(auth_error(e)));
                 }
                 let t = now();
-                db.write(|tx| {
+                db.write_unsynced(|tx| {
                     // Timestamps outside ±skew are refused above, so 2×skew covers every nonce
                     // that could still be replayed.
                     if !devices::record_nonce(tx, &auth.device_id, &auth.nonce, t, 2 * skew)? {
