@@ -298,6 +298,9 @@ fn lock(tx: &Connection, settings: &Settings, id: i64, name: &str, now: i64) -> 
     Ok(until)
 }
 
+/// id, role, password hash, failed sign-ins in a row, locked until.
+type LoginRow = (i64, String, Option<String>, u32, Option<i64>);
+
 /// Checks the lockout and counts the attempt as failed in the same transaction, before the
 /// password is checked: of any number of parallel attempts at most `login_max_failures` reach
 /// the check; the next one locks the account. A successful check ([`finish_login`]) clears the
@@ -309,7 +312,7 @@ pub fn reserve_attempt(
     name: &str,
     now: i64,
 ) -> Result<Result<Attempt>> {
-    let row: Option<(i64, String, Option<String>, u32, Option<i64>)> = tx
+    let row: Option<LoginRow> = tx
         .query_row(
             "SELECT id, role, password_hash, failed_logins, locked_until FROM users WHERE name = ?1",
             [name],

@@ -818,7 +818,7 @@ fn held(server: &Server) -> Result<Tally> {
                 let body = body.clone();
                 scope.spawn(move || {
                     let started = Instant::now();
-                    let r = server.sync_raw(&body).map(|(s, b)| (s, b));
+                    let r = server.sync_raw(&body);
                     format!("{} in {} ms", answer_text(r), started.elapsed().as_millis())
                 })
             })
