@@ -14,10 +14,14 @@ use ring::signature::{Ed25519KeyPair, UnparsedPublicKey, ED25519};
 pub const HEADER_DEVICE: &str = "x-veldwerk-device";
 /// Header carrying the request time in whole seconds since the Unix epoch (UTC).
 pub const HEADER_TIMESTAMP: &str = "x-veldwerk-timestamp";
-/// Header carrying a fresh random nonce (16 bytes, lowercase hex).
+/// Header carrying a fresh random nonce ([`NONCE_BYTES`] random bytes, lowercase hex).
 pub const HEADER_NONCE: &str = "x-veldwerk-nonce";
 /// Header carrying the Ed25519 signature over the canonical string (lowercase hex, 128 chars).
 pub const HEADER_SIGNATURE: &str = "x-veldwerk-signature";
+
+/// How many random bytes a nonce has: at least 16 (so two requests never share one by chance),
+/// at most 32; sent as twice as many lowercase hex digits.
+pub const NONCE_BYTES: std::ops::RangeInclusive<usize> = 16..=32;
 
 /// The first line of every canonical string; changes if the signed form ever changes.
 pub const CANONICAL_PREFIX: &str = "veldwerk-request-v1";
@@ -87,7 +91,8 @@ impl RequestAuth {
             .parse::<i64>()
             .map_err(|_| AuthError::MalformedHeader(HEADER_TIMESTAMP))?;
         let nonce = need(HEADER_NONCE)?;
-        if !(16..=64).contains(&nonce.len()) || !is_lower_hex(nonce) {
+        if nonce.len() % 2 != 0 || !NONCE_BYTES.contains(&(nonce.len() / 2)) || !is_lower_hex(nonce)
+        {
             return Err(AuthError::MalformedHeader(HEADER_NONCE));
         }
         let signature = need(HEADER_SIGNATURE)?;
@@ -193,10 +198,28 @@ pub fn verify_request(
     now: i64,
     max_skew_secs: i64,
 ) -> Result<(), AuthError> {
+    check_timestamp(auth, now, max_skew_secs)?;
+    verify_signature(public_key, method, path, body, auth)
+}
+
+/// Whether the request's timestamp lies within `max_skew_secs` of `now`: checked from the
+/// headers alone, before a server reads the body.
+pub fn check_timestamp(auth: &RequestAuth, now: i64, max_skew_secs: i64) -> Result<(), AuthError> {
     let skew = auth.timestamp.saturating_sub(now);
     if skew.saturating_abs() > max_skew_secs {
         return Err(AuthError::Stale { skew_secs: skew });
     }
+    Ok(())
+}
+
+/// Verifies the signature alone (the timestamp: [`check_timestamp`]).
+pub fn verify_signature(
+    public_key: &[u8],
+    method: &str,
+    path: &str,
+    body: &[u8],
+    auth: &RequestAuth,
+) -> Result<(), AuthError> {
     let signature =
         hex::decode(&auth.signature).map_err(|_| AuthError::MalformedHeader(HEADER_SIGNATURE))?;
     let text = canonical_string(
@@ -346,6 +369,40 @@ mod tests {
             }),
             Err(AuthError::MalformedHeader(HEADER_SIGNATURE))
         );
+    }
+
+    /// Issue 13, "Smaller": a nonce has 16 to 32 random bytes (32 to 64 hex digits, an even
+    /// number), as the docs say; an 8-byte nonce was accepted.
+    #[test]
+    fn nonce_has_16_to_32_bytes() {
+        let k = key();
+        let auth = sign_request(&k, "dev-1", "GET", "/v1/policy", b"", NOW, NONCE);
+        let headers = auth.headers();
+        let with_nonce = |nonce: String| {
+            RequestAuth::from_headers(|n| {
+                if n == HEADER_NONCE {
+                    Some(nonce.as_str())
+                } else {
+                    headers
+                        .iter()
+                        .find(|(h, _)| *h == n)
+                        .map(|(_, v)| v.as_str())
+                }
+            })
+            .map(|_| ())
+        };
+        let malformed = Err(AuthError::MalformedHeader(HEADER_NONCE));
+        assert_eq!(with_nonce("ab".repeat(8)), malformed, "8 bytes");
+        assert_eq!(with_nonce("ab".repeat(15)), malformed, "15 bytes");
+        assert_eq!(
+            with_nonce(format!("{}a", "ab".repeat(16))),
+            malformed,
+            "odd length"
+        );
+        assert_eq!(with_nonce("ab".repeat(33)), malformed, "33 bytes");
+        assert_eq!(with_nonce("AB".repeat(16)), malformed, "upper case");
+        assert!(with_nonce("ab".repeat(16)).is_ok());
+        assert!(with_nonce("ab".repeat(32)).is_ok());
     }
 
     mod properties {

@@ -237,4 +237,11 @@ pub const CODES: &[Registered] = &[
     code("key_list_signature_invalid", "contract/src/evidence/directory.rs"),
     code("key_list_outdated", "contract/src/evidence/directory.rs"),
     code("work_refused", "device/src/device/recovery.rs"),
+    // Bounded requests (issue 13).
+    code("body_timeout", "server/src/api/extract.rs"),
+    code("body_unreadable", "server/src/api/extract.rs"),
+    code("rate_limited", "server/src/guard.rs"),
+    code("request_timeout", "server/src/app.rs"),
+    code("server_busy", "server/src/guard.rs"),
+    code("storage_unavailable", "server/src/api/health.rs"),
 ];

@@ -2,7 +2,10 @@
 //!
 //! Field names and types are the wire contract written down in the server's
 //! `docs/sync-protocol.md`; a JavaScript client builds the same maps. Decoders take untrusted
-//! bytes: they check sizes first and answer a coded [`EnvelopeError`], never panic.
+//! bytes: they check sizes first and answer a coded [`EnvelopeError`], never panic. The lists a
+//! device sends are read through [`bounded`], which refuses a declared length over the limit
+//! before allocating anything and stops an indefinite list at the limit, so a 16 MiB body of
+//! millions of tiny items costs no more than reading the first ten thousand.
 
 use serde::{Deserialize, Serialize};
 
@@ -50,10 +53,63 @@ pub struct SyncRequest {
     pub protocol: u32,
     /// The version of the newest signed policy bundle the device has verified (0: none).
     pub policy_version: u64,
-    /// Every zaak id the device holds a document for.
+    /// Every zaak id the device holds a document for (at most [`MAX_HELD`]).
+    #[serde(deserialize_with = "bounded::vec::<_, _, MAX_HELD>")]
     pub held: Vec<String>,
-    /// Sync messages, at most one per zaak.
+    /// Sync messages, at most one per zaak (at most [`MAX_DOCS_PER_REQUEST`]).
+    #[serde(deserialize_with = "bounded::vec::<_, _, MAX_DOCS_PER_REQUEST>")]
     pub docs: Vec<DocMessage>,
+}
+
+/// Lists whose length is checked while they are read, not after.
+pub mod bounded {
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::de::{Deserialize, Deserializer, Error, SeqAccess, Visitor};
+
+    /// The start of the message of a refused length, so the envelope decoder can tell it from
+    /// malformed CBOR.
+    pub(super) const TOO_MANY: &str = "te veel elementen";
+
+    /// Reads a list of at most `MAX` items: a definite length above `MAX` is refused before
+    /// anything is allocated, an indefinite list as soon as item `MAX + 1` begins.
+    pub fn vec<'de, D, T, const MAX: usize>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        d.deserialize_seq(BoundedVisitor::<T, MAX>(PhantomData))
+    }
+
+    struct BoundedVisitor<T, const MAX: usize>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>, const MAX: usize> Visitor<'de> for BoundedVisitor<T, MAX> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "a list of at most {MAX} items")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let too_many = |n: &dyn fmt::Display| {
+                A::Error::custom(format!("{TOO_MANY}: {n} in een lijst van hoogstens {MAX}"))
+            };
+            let declared = seq.size_hint();
+            if let Some(n) = declared.filter(|n| *n > MAX) {
+                return Err(too_many(&n));
+            }
+            // Never trust a declared length for the allocation beyond a modest start.
+            let mut out = Vec::with_capacity(declared.unwrap_or(0).min(1024));
+            while let Some(item) = seq.next_element()? {
+                if out.len() == MAX {
+                    return Err(too_many(&"meer"));
+                }
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
 }
 
 /// Why the server kept nothing of one document's message.
@@ -156,7 +212,12 @@ fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8], max: usize) -> Result<T, E
             max,
         });
     }
-    ciborium::from_reader(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))
+    ciborium::from_reader(bytes).map_err(|e| match e {
+        ciborium::de::Error::Semantic(_, m) if m.starts_with(bounded::TOO_MANY) => {
+            EnvelopeError::Invalid(m)
+        }
+        e => EnvelopeError::Malformed(e.to_string()),
+    })
 }
 
 fn check_zaak_id(id: &str) -> Result<(), EnvelopeError> {
@@ -183,18 +244,6 @@ impl SyncRequest {
                 found: req.protocol,
                 supported: PROTOCOL_VERSION,
             });
-        }
-        if req.docs.len() > MAX_DOCS_PER_REQUEST {
-            return Err(EnvelopeError::Invalid(format!(
-                "{} documenten in één bericht (hoogstens {MAX_DOCS_PER_REQUEST})",
-                req.docs.len()
-            )));
-        }
-        if req.held.len() > MAX_HELD {
-            return Err(EnvelopeError::Invalid(format!(
-                "{} zaken in 'held' (hoogstens {MAX_HELD})",
-                req.held.len()
-            )));
         }
         let mut seen = std::collections::HashSet::new();
         for d in &req.docs {
@@ -347,7 +396,104 @@ mod tests {
         );
     }
 
+    /// CBOR head of a major type with a 64-bit argument (`0x1b`) or indefinite length (`0x1f`).
+    fn head(major: u8, len: Option<u64>) -> Vec<u8> {
+        match len {
+            Some(n) => {
+                let mut v = vec![(major << 5) | 27];
+                v.extend_from_slice(&n.to_be_bytes());
+                v
+            }
+            None => vec![(major << 5) | 31],
+        }
+    }
+
+    /// A request map whose `held` is `held_items` tiny strings under the given list head.
+    fn request_with_held(len: Option<u64>, held_items: usize) -> Vec<u8> {
+        let text = |s: &str| {
+            let mut v = vec![0x60 | s.len() as u8];
+            v.extend_from_slice(s.as_bytes());
+            v
+        };
+        let mut out = vec![0xa4];
+        out.extend(text("protocol"));
+        out.push(PROTOCOL_VERSION as u8);
+        out.extend(text("policy_version"));
+        out.push(0);
+        out.extend(text("docs"));
+        out.push(0x80);
+        out.extend(text("held"));
+        out.extend(head(4, len));
+        for _ in 0..held_items {
+            out.extend([0x61, b'z']);
+        }
+        if len.is_none() {
+            out.push(0xff);
+        }
+        out
+    }
+
+    /// Issue 13, item 14: 8.4 M tiny `held` strings in 16 MiB are refused after reading at most
+    /// `MAX_HELD + 1` of them (milliseconds, not seconds), as `envelope_invalid`; a declared
+    /// length above the limit is refused before any item is read.
+    #[test]
+    fn millions_of_held_strings_are_refused_early() {
+        let items = (MAX_REQUEST_BYTES - 64) / 2;
+        assert!(items > 8_000_000);
+        for len in [Some(items as u64), None] {
+            let bytes = request_with_held(len, items);
+            assert!(bytes.len() <= MAX_REQUEST_BYTES);
+            let started = std::time::Instant::now();
+            let e = SyncRequest::from_cbor(&bytes).unwrap_err();
+            let took = started.elapsed();
+            assert_eq!(e.code(), "envelope_invalid", "{e}");
+            assert!(took < std::time::Duration::from_millis(500), "{took:?}");
+        }
+        // A definite length of 2^62 with nothing behind it: refused from the head alone.
+        let e = SyncRequest::from_cbor(&request_with_held(Some(1 << 62), 0)).unwrap_err();
+        assert_eq!(e.code(), "envelope_invalid");
+        // At the limit exactly: accepted (the ids are valid).
+        assert!(
+            SyncRequest::from_cbor(&request_with_held(Some(MAX_HELD as u64), MAX_HELD)).is_ok()
+        );
+        assert!(SyncRequest::from_cbor(&request_with_held(None, MAX_HELD)).is_ok());
+        assert_eq!(
+            SyncRequest::from_cbor(&request_with_held(None, MAX_HELD + 1))
+                .unwrap_err()
+                .code(),
+            "envelope_invalid"
+        );
+    }
+
+    /// Issue 13, item 14: the same bound holds for `docs`.
+    #[test]
+    fn too_many_docs_are_refused_while_reading() {
+        let mut r = request();
+        r.docs = (0..=MAX_DOCS_PER_REQUEST)
+            .map(|i| DocMessage {
+                zaak_id: format!("Z-{i}"),
+                message: vec![],
+            })
+            .collect();
+        assert_eq!(
+            SyncRequest::from_cbor(&r.to_cbor()).unwrap_err().code(),
+            "envelope_invalid"
+        );
+        r.docs.pop();
+        assert!(SyncRequest::from_cbor(&r.to_cbor()).is_ok());
+    }
+
     proptest! {
+        /// Hostile list heads (any declared length, definite or not, any number of items
+        /// behind them) never panic and never yield more than the limit.
+        #[test]
+        fn bounded_lists_never_exceed_the_limit(len in proptest::option::of(any::<u64>()), items in 0usize..12_000) {
+            match SyncRequest::from_cbor(&request_with_held(len, items)) {
+                Ok(r) => prop_assert!(r.held.len() <= MAX_HELD),
+                Err(e) => prop_assert!(matches!(e.code(), "envelope_invalid" | "envelope_malformed")),
+            }
+        }
+
         #[test]
         fn decoders_never_panic_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = SyncRequest::from_cbor(&bytes);

@@ -16,7 +16,11 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
         .map(|e| e.path())
         .filter(|p| p.is_file())
         .map(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             (name, std::fs::read(&p).expect("readable regression input"))
         })
         .collect();

@@ -293,14 +293,16 @@ pub fn verify_audit_chain_against(
                     signature: sig.clone(),
                 });
             }
-            Some(_) => return broken(
-                check,
-                row.seq,
-                format!(
+            Some(_) => {
+                return broken(
+                    check,
+                    row.seq,
+                    format!(
                     "De handtekening van regel {} klopt niet met de sleutel van de organisatie.",
                     row.seq
                 ),
-            ),
+                )
+            }
         }
         if let Some(c) = checkpoint {
             if c.seq == row.seq && c.hash != row.hash {

@@ -408,6 +408,20 @@ fn audit_verify(
     Ok(out)
 }
 
+/// The listening socket, with a backlog of 4096 (the kernel may cap it at `somaxconn`):
+/// connections beyond `max_connections` wait there, and a short backlog would drop new
+/// connections' SYNs (a one-second retry for an honest client) during a connection flood.
+fn listen_socket(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
+}
+
 /// The binary's entry point.
 pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -437,6 +451,12 @@ pub fn main() -> ExitCode {
             }
         };
     }
+    // Each connection is a descriptor: let `max_connections` be reached before the soft limit
+    // (often 1024) is. The hard limit stays the operator's.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!(limit = n, "open file limit"),
+        Err(e) => tracing::warn!(error = %e, "cannot raise the open file limit"),
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -459,7 +479,7 @@ pub fn main() -> ExitCode {
                 None => println!("Demo: de organisatie bestaat al; er is niets nieuws aangemaakt."),
             }
         }
-        let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+        let listener = listen_socket(settings.listen)?;
         server::launch_with_listener(settings, listener, server::shutdown_signal()).await
     });
     match result {

@@ -162,12 +162,6 @@ pub const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
-/// Whether the store answers a query (the health check).
-pub fn ping(conn: &rusqlite::Connection) -> Result<()> {
-    conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
-    Ok(())
-}
-
 /// Seconds since the Unix epoch, the unit of every time column.
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -203,7 +197,10 @@ impl Db {
         let path = data_dir.join(DB_FILE);
         let mut conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: a commit is on disk (the WAL synced) before it returns, so an acknowledged sync
+        // survives a power loss; the device may purge what the server acknowledged. NORMAL
+        // syncs only at checkpoints and can lose the newest commits.
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -266,6 +263,31 @@ impl Db {
         out
     }
 
+    /// Whether the store can be read from disk (the health check): a fresh read-only
+    /// connection, not one of the pool's, so no cached page hides a damaged file, and a read of
+    /// the schema and the organisation row, which touches the file's first pages and its
+    /// tables without scanning anything that grows.
+    pub fn check_storage(&self) -> Result<()> {
+        let conn = self.open_reader()?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != SCHEMA_VERSION {
+            return Err(Error::Data(format!(
+                "schema version {version}, expected {SCHEMA_VERSION}"
+            )));
+        }
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        let orgs: i64 = conn.query_row("SELECT count(*) FROM organisation", [], |r| r.get(0))?;
+        if tables == 0 || orgs != 1 {
+            return Err(Error::Data("the store has no organisation".into()));
+        }
+        Ok(())
+    }
+
+    /// The synchronous mode of the writer connection (2 = FULL).
+    pub fn synchronous(&self) -> Result<i64> {
+        self.with(|c| Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?))
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -287,6 +309,26 @@ impl Db {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
             tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    /// As [`Db::write`], but this one commit is not synced to disk before it returns
+    /// (`synchronous = NORMAL` for it alone): for bookkeeping a power cut may lose (a request's
+    /// nonce and the device's last contact), never for evidence. The next synced commit, such
+    /// as the round trip's own, puts it on disk too.
+    pub fn write_unsynced<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.with(|conn| {
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            let out = (|| -> Result<T> {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let out = f(&tx)?;
+                tx.commit()?;
+                Ok(out)
+            })();
+            let restored = conn.pragma_update(None, "synchronous", "FULL");
+            let out = out?;
+            restored?;
             Ok(out)
         })
     }
@@ -565,6 +607,41 @@ CREATE TABLE flags (
         });
         assert!(r.is_err(), "a read-only connection refuses writes");
         assert_eq!(count(&db).unwrap(), 1);
+    }
+
+    /// Issue 13, Durability: the writer commits with `synchronous = FULL` in WAL mode, so an
+    /// acknowledgement means the commit is on disk.
+    #[test]
+    fn writer_is_wal_with_synchronous_full() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        assert_eq!(db.synchronous().unwrap(), 2);
+        // An unsynced bookkeeping write leaves the writer synced for the next commit.
+        db.write_unsynced(|tx| Ok(tx.execute_batch("SELECT 1")?))
+            .unwrap();
+        assert_eq!(db.synchronous().unwrap(), 2);
+        let mode: String = db
+            .with(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    /// Issue 13, "Smaller": the storage check reads the file itself; a damaged file fails it
+    /// even while the pool's connections are open.
+    #[test]
+    fn storage_check_reads_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        crate::setup::ensure_organisation(&db, "Gemeente Proef").unwrap();
+        db.check_storage().unwrap();
+        db.with(|c| {
+            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+            Ok(())
+        })
+        .unwrap();
+        let len = std::fs::metadata(db.path()).unwrap().len() as usize;
+        std::fs::write(db.path(), vec![0x5a; len]).unwrap();
+        assert!(db.check_storage().is_err());
     }
 
     #[test]

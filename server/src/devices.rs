@@ -207,6 +207,16 @@ pub fn record_nonce(
     Ok(inserted == 1)
 }
 
+/// Whether this device already used `nonce` (inside the window [`record_nonce`] keeps): checked
+/// from the headers, before the body is read. [`record_nonce`] stays the atomic check.
+pub fn nonce_seen(conn: &Connection, device_id: &str, nonce: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM nonces WHERE device_id = ?1 AND nonce = ?2)",
+        params![device_id, nonce],
+        |r| r.get(0),
+    )?)
+}
+
 /// Notes that the device made contact and which policy version it now has.
 pub fn touch(
     conn: &Connection,

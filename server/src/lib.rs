@@ -6,7 +6,8 @@
 //! - [`db`]: the store and its migrations; [`org`], [`users`], [`devices`], [`zaken`],
 //!   [`policy`], [`audit`], [`flags`]: one concept each; [`setup`]: the first start.
 //! - [`sync`]: the [`sync::SyncService`]: round trip, checks, document storage and caches.
-//! - [`server`]: launch and graceful shutdown; [`settings`]; [`cli`]: the binary's commands.
+//! - [`server`]: launch and graceful shutdown; [`listen`]: connections under limits;
+//!   [`guard`]: what bounds a running request; [`settings`]; [`cli`]: the binary's commands.
 #![warn(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -19,6 +20,8 @@ pub mod demo;
 pub mod devices;
 pub mod error;
 pub mod flags;
+pub mod guard;
+pub mod listen;
 pub mod openapi;
 pub mod org;
 pub mod policy;

@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::app::router;
 use crate::db::Db;
+use crate::guard::Guards;
 use crate::settings::Settings;
 use crate::setup;
 use crate::state::AppState;
@@ -20,6 +21,7 @@ pub fn open_state(settings: Settings) -> anyhow::Result<AppState> {
     let org = setup::ensure_organisation(&db, &settings.organisation)?;
     Ok(AppState {
         sync: Arc::new(SyncService::new(db.clone())),
+        guards: Arc::new(Guards::new(&settings.limits)),
         db,
         org,
         settings: Arc::new(settings),
@@ -34,16 +36,17 @@ pub async fn launch_with_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let timeout = settings.shutdown_timeout;
+    let limits = settings.limits.clone();
     let state = open_state(settings)?;
     tracing::info!(addr = %listener.local_addr()?, organisation = %state.org.name, "serving");
     let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
-    let serve = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+    let serve = crate::listen::serve(listener, router(state), &limits, async move {
         shutdown.await;
         tracing::info!("shutting down: finishing requests in flight");
         let _ = signalled_tx.send(());
     });
     tokio::select! {
-        r = serve => r?,
+        _ = serve => {},
         _ = async {
             if signalled_rx.await.is_ok() {
                 tokio::time::sleep(timeout).await;

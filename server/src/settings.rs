@@ -28,6 +28,63 @@ pub struct Settings {
     pub organisation: String,
     /// Mark the session cookie `Secure`; set it whenever TLS is in front of the server.
     pub secure_cookie: bool,
+    /// The bounds on what one request or peer may cost (`docs/limits.md`).
+    pub limits: Limits,
+}
+
+/// What one request, connection or peer may cost the server: every bound that is not part of
+/// the wire contract (those are `veldwerk_contract::sync`'s). Defaults and reasons:
+/// `server/docs/limits.md`.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Open connections at most; further ones wait in the listen backlog.
+    pub max_connections: usize,
+    /// Open connections per client IP at most (0: no limit); further ones are closed at once.
+    pub max_connections_per_ip: usize,
+    /// Time to send a request's headers, and how long a kept-alive connection may sit idle.
+    pub header_read_timeout: Duration,
+    /// Time to send a request's body once its headers are in.
+    pub body_read_timeout: Duration,
+    /// Time for a whole request, answer included.
+    pub request_timeout: Duration,
+    /// Request body bytes all requests together may hold in memory at once.
+    pub body_bytes_in_flight: usize,
+    /// Password checks (argon2, 19 MiB each) running at once; 0: one per core.
+    pub password_checks: usize,
+    /// How long a request waits for room in the body budget or for a free password check
+    /// before it is refused as busy (503 `server_busy`).
+    pub busy_wait: Duration,
+    /// Sign-ins (API and console) per client IP per minute, with as large a burst.
+    pub sign_ins_per_minute: u32,
+    /// Enrollments per client IP per minute, with as large a burst.
+    pub enrollments_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 4096,
+            max_connections_per_ip: 256,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
+            body_bytes_in_flight: 64 << 20,
+            password_checks: 0,
+            busy_wait: Duration::from_secs(5),
+            sign_ins_per_minute: 10,
+            enrollments_per_minute: 30,
+        }
+    }
+}
+
+impl Limits {
+    /// [`Limits::password_checks`], with 0 meaning one per core.
+    pub fn password_check_slots(&self) -> usize {
+        match self.password_checks {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -44,6 +101,7 @@ impl Default for Settings {
             login_lockout: Duration::from_secs(15 * 60),
             organisation: "Gemeente".to_owned(),
             secure_cookie: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -63,6 +121,16 @@ pub struct FileSettings {
     pub login_lockout_secs: Option<u64>,
     pub organisation: Option<String>,
     pub secure_cookie: Option<bool>,
+    pub max_connections: Option<usize>,
+    pub max_connections_per_ip: Option<usize>,
+    pub header_read_timeout_secs: Option<u64>,
+    pub body_read_timeout_secs: Option<u64>,
+    pub request_timeout_secs: Option<u64>,
+    pub body_bytes_in_flight: Option<usize>,
+    pub password_checks: Option<usize>,
+    pub busy_wait_ms: Option<u64>,
+    pub sign_ins_per_minute: Option<u32>,
+    pub enrollments_per_minute: Option<u32>,
 }
 
 impl FileSettings {
@@ -108,6 +176,37 @@ impl FileSettings {
         if let Some(v) = self.secure_cookie {
             s.secure_cookie = v;
         }
+        let l = &mut s.limits;
+        if let Some(v) = self.max_connections {
+            l.max_connections = v.max(1);
+        }
+        if let Some(v) = self.max_connections_per_ip {
+            l.max_connections_per_ip = v;
+        }
+        if let Some(v) = self.header_read_timeout_secs {
+            l.header_read_timeout = secs(v.max(1));
+        }
+        if let Some(v) = self.body_read_timeout_secs {
+            l.body_read_timeout = secs(v.max(1));
+        }
+        if let Some(v) = self.request_timeout_secs {
+            l.request_timeout = secs(v.max(1));
+        }
+        if let Some(v) = self.body_bytes_in_flight {
+            l.body_bytes_in_flight = v;
+        }
+        if let Some(v) = self.password_checks {
+            l.password_checks = v;
+        }
+        if let Some(v) = self.busy_wait_ms {
+            l.busy_wait = Duration::from_millis(v);
+        }
+        if let Some(v) = self.sign_ins_per_minute {
+            l.sign_ins_per_minute = v.max(1);
+        }
+        if let Some(v) = self.enrollments_per_minute {
+            l.enrollments_per_minute = v.max(1);
+        }
         s
     }
 }
@@ -125,5 +224,10 @@ mod tests {
         assert_eq!(s.login_max_failures, 3);
         assert_eq!(s.data_dir, PathBuf::from("./veldwerk-data"));
         assert!(toml::from_str::<FileSettings>("lisen = \"x\"").is_err());
+        let f: FileSettings =
+            toml::from_str("max_connections = 10\nheader_read_timeout_secs = 2\n").unwrap();
+        let s = f.apply(Settings::default());
+        assert_eq!(s.limits.max_connections, 10);
+        assert_eq!(s.limits.header_read_timeout, Duration::from_secs(2));
     }
 }

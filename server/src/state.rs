@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::db::Db;
+use crate::guard::Guards;
 use crate::org::Organisation;
 use crate::settings::Settings;
 use crate::sync::SyncService;
@@ -17,4 +18,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The sync of this server's store, with what it keeps between round trips.
     pub sync: Arc<SyncService>,
+    /// The shared bounds of running requests (body budget, password checks, rate limits).
+    pub guards: Arc<Guards>,
 }

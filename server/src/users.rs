@@ -1,7 +1,7 @@
 //! Users, roles, passwords (argon2id) and supervisor sessions with lockout after repeated
 //! failed sign-ins.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;
 use axum::http::StatusCode;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -9,8 +9,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit;
-use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::db::{now, Db};
+use crate::error::{AppError, Error, Result};
+use crate::guard::Guards;
 use crate::secret::{random_bytes, random_hex, sha256_hex};
 use crate::settings::Settings;
 
@@ -68,14 +69,60 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| Error::Crypto(format!("argon2: {e}")))
 }
 
+thread_local! {
+    /// This thread's argon2 working memory (19 MiB with the default parameters), kept between
+    /// checks; see [`verify_password`].
+    static ARGON2_MEMORY: std::cell::RefCell<Vec<argon2::Block>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Checks `password` against a PHC argon2 hash in working memory this thread keeps between
+/// checks. Allocating and freeing 19 MiB per check let glibc's allocator keep every one of
+/// them (its dynamic mmap threshold): the server grew by 19 MiB per sign-in. The password
+/// checks run on a fixed set of threads (`guard`), so this is bounded by their number.
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else {
+        return false;
+    };
+    let Ok(params) = argon2::Params::try_from(&parsed) else {
+        return false;
+    };
+    let Ok(algorithm) = argon2::Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let version = match parsed.version {
+        Some(v) => argon2::Version::try_from(v),
+        None => Ok(argon2::Version::V0x13),
+    };
+    let Ok(version) = version else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let hashed = ARGON2_MEMORY.with(|memory| {
+        let Ok(mut memory) = memory.try_borrow_mut() else {
+            return false;
+        };
+        if memory.len() != blocks {
+            *memory = vec![argon2::Block::default(); blocks];
+        }
+        let ok = argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
+            .is_ok();
+        // Nothing derived from a password stays in memory between checks.
+        memory.fill(argon2::Block::default());
+        ok
+    });
+    // `Output` compares in constant time.
+    hashed && argon2::password_hash::Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 fn validate_name(name: &str) -> Result<()> {
@@ -210,15 +257,151 @@ fn locked(until: i64, now: i64) -> Error {
     )
 }
 
-/// id, role, password hash, locked until.
-type LoginRow = (i64, String, Option<String>, Option<i64>);
+/// A sign-in attempt that may go on to the password check: counted against the lockout before
+/// the check runs ([`reserve_attempt`]).
+#[derive(Debug, Clone)]
+pub enum Attempt {
+    /// A user with a password; `id` and `role` for the session.
+    Known {
+        id: i64,
+        name: String,
+        role: String,
+        hash: String,
+    },
+    /// No such user, or one without a password: checked against a dummy hash (same cost).
+    Unknown,
+}
 
-/// Checks a password and opens a session. After `login_max_failures` failures in a row the
-/// account is locked for `login_lockout`, whatever password is tried meanwhile.
-///
-/// The slow hash runs without holding the store: only the lookup and the bookkeeping take the
-/// connection, each in its own transaction, so a failed attempt is counted even though the
-/// call returns `Err`, and device requests are not held up by sign-ins.
+impl Attempt {
+    /// The slow part (argon2id, 19 MiB): run it in the bounded pool (`guard`), never holding
+    /// the store.
+    pub fn check(&self, password: &str) -> bool {
+        match self {
+            Attempt::Known { hash, .. } => verify_password(password, hash),
+            Attempt::Unknown => {
+                // Same work as a real check, so timing does not tell which names exist.
+                let _ = verify_password(password, DUMMY_HASH);
+                false
+            }
+        }
+    }
+}
+
+fn lock(tx: &Connection, settings: &Settings, id: i64, name: &str, now: i64) -> Result<i64> {
+    let until = now + settings.login_lockout.as_secs() as i64;
+    tx.execute(
+        "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
+        params![id, until],
+    )?;
+    audit::append(tx, now, name, "account_locked", &json!({ "until": until }))?;
+    tracing::warn!(user = name, "account locked after failed sign-ins");
+    Ok(until)
+}
+
+/// id, role, password hash, failed sign-ins in a row, locked until.
+type LoginRow = (i64, String, Option<String>, u32, Option<i64>);
+
+/// Checks the lockout and counts the attempt as failed in the same transaction, before the
+/// password is checked: of any number of parallel attempts at most `login_max_failures` reach
+/// the check; the next one locks the account. A successful check ([`finish_login`]) clears the
+/// count again. The outer `Result` is the store's; the inner refusal must still be committed
+/// (it may just have locked the account).
+pub fn reserve_attempt(
+    tx: &Connection,
+    settings: &Settings,
+    name: &str,
+    now: i64,
+) -> Result<Result<Attempt>> {
+    let row: Option<LoginRow> = tx
+        .query_row(
+            "SELECT id, role, password_hash, failed_logins, locked_until FROM users WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((id, role, Some(hash), failed, locked_until)) = row else {
+        return Ok(Ok(Attempt::Unknown));
+    };
+    if let Some(until) = locked_until.filter(|u| *u > now) {
+        return Ok(Err(locked(until, now)));
+    }
+    if failed >= settings.login_max_failures {
+        let until = lock(tx, settings, id, name, now)?;
+        return Ok(Err(locked(until, now)));
+    }
+    tx.execute(
+        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1",
+        [id],
+    )?;
+    Ok(Ok(Attempt::Known {
+        id,
+        name: name.to_owned(),
+        role,
+        hash,
+    }))
+}
+
+/// After the check: a wrong password stays counted (and locks the account once it reaches
+/// `login_max_failures`); a right one clears the count and opens a session. Outer and inner
+/// `Result` as in [`reserve_attempt`].
+pub fn finish_login(
+    tx: &Connection,
+    settings: &Settings,
+    attempt: Attempt,
+    ok: bool,
+    now: i64,
+) -> Result<Result<NewSession>> {
+    let Attempt::Known { id, name, role, .. } = attempt else {
+        return Ok(Err(invalid_credentials()));
+    };
+    if !ok {
+        let (failed, locked_until): (u32, Option<i64>) = tx.query_row(
+            "SELECT failed_logins, locked_until FROM users WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if let Some(until) = locked_until.filter(|u| *u > now) {
+            return Ok(Err(locked(until, now)));
+        }
+        if failed >= settings.login_max_failures {
+            let until = lock(tx, settings, id, &name, now)?;
+            return Ok(Err(locked(until, now)));
+        }
+        return Ok(Err(invalid_credentials()));
+    }
+    let token = random_hex(32)?;
+    let csrf_token = random_hex(16)?;
+    let expires_at = now + settings.session_ttl.as_secs() as i64;
+    tx.execute(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+        [id],
+    )?;
+    tx.execute(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            sha256_hex(token.as_bytes()),
+            id,
+            csrf_token,
+            now,
+            expires_at
+        ],
+    )?;
+    tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+    Ok(Ok(NewSession {
+        token,
+        csrf_token,
+        user: User {
+            id,
+            name,
+            role: Role::parse(&role)?,
+        },
+        expires_at,
+    }))
+}
+
+/// Checks a password and opens a session, in the calling thread (admin commands, tests). The
+/// server's routes use [`login_bounded`].
 pub fn login(
     db: &Db,
     settings: &Settings,
@@ -226,82 +409,35 @@ pub fn login(
     password: &str,
     now: i64,
 ) -> Result<NewSession> {
-    let row: Option<LoginRow> = db.with(|conn| {
-        Ok(conn
-            .query_row(
-                "SELECT id, role, password_hash, locked_until FROM users WHERE name = ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?)
-    })?;
-    let Some((id, role, Some(hash), locked_until)) = row else {
-        // Same work as a real check, so timing does not tell which names exist.
-        let _ = verify_password(password, DUMMY_HASH);
-        return Err(invalid_credentials());
-    };
-    if let Some(until) = locked_until.filter(|u| *u > now) {
-        return Err(locked(until, now));
-    }
-    if !verify_password(password, &hash) {
-        let locked_until = db.write(|tx| {
-            let failed: u32 = tx.query_row(
-                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1
-                 RETURNING failed_logins",
-                [id],
-                |r| r.get(0),
-            )?;
-            if failed < settings.login_max_failures {
-                return Ok(None);
-            }
-            let until = now + settings.login_lockout.as_secs() as i64;
-            tx.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
-                params![id, until],
-            )?;
-            audit::append(tx, now, name, "account_locked", &json!({ "until": until }))?;
-            Ok(Some(until))
-        })?;
-        return Err(match locked_until {
-            Some(until) => {
-                tracing::warn!(user = name, "account locked after failed sign-ins");
-                locked(until, now)
-            }
-            None => invalid_credentials(),
-        });
-    }
-    let token = random_hex(32)?;
-    let csrf_token = random_hex(16)?;
-    let expires_at = now + settings.session_ttl.as_secs() as i64;
-    db.write(|tx| {
-        tx.execute(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-            [id],
-        )?;
-        tx.execute(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                sha256_hex(token.as_bytes()),
-                id,
-                csrf_token,
-                now,
-                expires_at
-            ],
-        )?;
-        tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
-        Ok(())
-    })?;
-    Ok(NewSession {
-        token,
-        csrf_token,
-        user: User {
-            id,
-            name: name.to_owned(),
-            role: Role::parse(&role)?,
-        },
-        expires_at,
-    })
+    let attempt = db.write(|tx| reserve_attempt(tx, settings, name, now))??;
+    let ok = attempt.check(password);
+    db.write(|tx| finish_login(tx, settings, attempt, ok, now))?
+}
+
+/// [`login`] for the server's routes: the attempt reserved and finished on the blocking pool,
+/// the password check in the bounded pool of `guards` (refused as busy when it stays full).
+/// After `login_max_failures` failures in a row the account is locked for `login_lockout`,
+/// whatever password is tried meanwhile; a failed attempt counts even though the call returns
+/// `Err`.
+pub async fn login_bounded(
+    db: &Db,
+    guards: &Guards,
+    settings: std::sync::Arc<Settings>,
+    name: String,
+    password: String,
+) -> Result<NewSession, AppError> {
+    let t = now();
+    let s = settings.clone();
+    let attempt = db
+        .call(move |db| db.write(|tx| reserve_attempt(tx, &s, &name, t)))
+        .await??;
+    let checked = attempt.clone();
+    let ok = guards
+        .password_check(move || checked.check(&password))
+        .await?;
+    Ok(db
+        .call(move |db| db.write(|tx| finish_login(tx, &settings, attempt, ok, t)))
+        .await??)
 }
 
 /// A session found by its token.
@@ -404,6 +540,103 @@ mod tests {
             Ok(())
         })
         .unwrap();
+    }
+
+    /// Issue 13, item 10: 40 parallel wrong passwords reach the password check at most
+    /// `login_max_failures` times: the lockout is checked and the attempt counted in one
+    /// transaction before the hash runs.
+    #[test]
+    fn parallel_wrong_passwords_get_at_most_the_limit_of_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let settings = Settings::default();
+        db.write(|tx| {
+            add_user(
+                tx,
+                "sanne",
+                Role::Supervisor,
+                Some("correct horse battery"),
+                "admin",
+                0,
+            )
+        })
+        .unwrap();
+        let t = 1_800_000_000;
+        let attempts: Vec<Result<Attempt>> = (0..40)
+            .map(|_| {
+                db.write(|tx| reserve_attempt(tx, &settings, "sanne", t))
+                    .unwrap()
+            })
+            .collect();
+        let checked = attempts.iter().filter(|a| a.is_ok()).count();
+        assert_eq!(checked, settings.login_max_failures as usize);
+        assert!(attempts
+            .iter()
+            .filter_map(|a| a.as_ref().err())
+            .all(|e| e.code() == "account_locked"));
+        // Threads racing through the whole login: still at most the limit of checks.
+        let dir2 = tempfile::tempdir().unwrap();
+        let db2 = Db::open(dir2.path()).unwrap();
+        db2.write(|tx| {
+            add_user(
+                tx,
+                "s",
+                Role::Supervisor,
+                Some("correct horse battery"),
+                "a",
+                0,
+            )
+        })
+        .unwrap();
+        let checks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let threads: Vec<_> = (0..40)
+            .map(|_| {
+                let (db, settings, checks) = (db2.clone(), settings.clone(), checks.clone());
+                std::thread::spawn(move || {
+                    let Ok(attempt) = db
+                        .write(|tx| reserve_attempt(tx, &settings, "s", t))
+                        .unwrap()
+                    else {
+                        return;
+                    };
+                    checks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let ok = attempt.check("fout wachtwoord");
+                    let _ = db.write(|tx| finish_login(tx, &settings, attempt, ok, t));
+                })
+            })
+            .collect();
+        for th in threads {
+            th.join().unwrap();
+        }
+        assert!(
+            checks.load(std::sync::atomic::Ordering::SeqCst)
+                <= settings.login_max_failures as usize
+        );
+    }
+
+    /// The check in kept memory agrees with argon2's own (right and wrong passwords, other
+    /// parameters, malformed hashes).
+    #[test]
+    fn password_check_in_kept_memory_agrees_with_argon2() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterY", &hash));
+        assert!(!verify_password("correct horse battery", "not a hash"));
+        let small = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(64, 1, 1, None).unwrap(),
+        );
+        let salt = SaltString::encode_b64(b"zout en peper!!").unwrap();
+        let other = small
+            .hash_password(b"kort maar krachtig", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password("kort maar krachtig", &other));
+        assert!(!verify_password("kort", &other));
+        // And then the default parameters again on the same thread.
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong", DUMMY_HASH));
     }
 
     #[test]

@@ -56,13 +56,23 @@ impl TestServer {
     }
 
     pub fn start_with_handhavers(handhavers: &[&str]) -> TestServer {
+        Self::start_configured(handhavers, |_| {})
+    }
+
+    /// As [`TestServer::start_with_handhavers`], with `configure` changing the settings first
+    /// (e.g. small limits).
+    pub fn start_configured(
+        handhavers: &[&str],
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
+        let mut settings = Settings {
             data_dir: dir.path().to_path_buf(),
             organisation: ORGANISATION.into(),
             shutdown_timeout: std::time::Duration::from_secs(5),
             ..Settings::default()
         };
+        configure(&mut settings);
         let db = Db::open(dir.path()).unwrap();
         setup::ensure_organisation(&db, ORGANISATION).unwrap();
         db.write(|tx| {
@@ -116,6 +126,11 @@ impl TestServer {
             }
         });
         self.running = Some(Running { commands, thread });
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// `http://127.0.0.1:PORT`.

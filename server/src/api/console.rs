@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, AppState};
+use super::{ApiJson, AppState, SignInRate};
 use crate::audit::{self, AuditCheck, AuditRow};
 use crate::db::now;
 use crate::devices::{self, Device};
@@ -16,12 +16,6 @@ use crate::flags::{self, Flag};
 use crate::policy;
 use crate::session::{self, Session, Supervisor, SESSION_COOKIE};
 use crate::users::{self, User};
-
-/// `GET /healthz`: the process runs and its store answers.
-pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
-    state.db.call(|db| db.with(|c| crate::db::ping(c))).await?;
-    Ok(Json(serde_json::json!({ "status": "ok" })))
-}
 
 #[derive(Debug, Deserialize, Serialize)]
 pub struct SignIn {
@@ -39,16 +33,20 @@ pub struct SessionResponse {
 }
 
 /// `POST /v1/session`: password sign-in; answers the token and sets it as an HttpOnly,
-/// SameSite=Strict cookie.
+/// SameSite=Strict cookie. Rate limited per client address before the body is read.
 pub async fn sign_in(
     State(state): State<AppState>,
+    _rate: SignInRate,
     ApiJson(req): ApiJson<SignIn>,
 ) -> Result<impl IntoResponse, AppError> {
-    let settings = state.settings.clone();
-    let session = state
-        .db
-        .call(move |db| users::login(db, &settings, &req.name, &req.password, now()))
-        .await?;
+    let session = users::login_bounded(
+        &state.db,
+        &state.guards,
+        state.settings.clone(),
+        req.name,
+        req.password,
+    )
+    .await?;
     let max_age = session.expires_at - now();
     let mut headers = HeaderMap::new();
     if let Some(v) = session::cookie(&state, SESSION_COOKIE, &session.token, max_age) {

@@ -5,14 +5,16 @@ use axum::Json;
 use veldwerk_contract::api::{EnrollRequest, EnrollResponse, PolicyResponse};
 
 use super::extract::SignedRequest;
-use super::{ApiJson, AppState};
+use super::{ApiJson, AppState, EnrollRate};
 use crate::db::now;
 use crate::error::{AppError, Error};
 use crate::{devices, policy};
 
-/// `POST /v1/enroll`.
+/// `POST /v1/enroll`: rate limited per client address before the body is read, so codes
+/// cannot be guessed at speed.
 pub async fn enroll(
     State(state): State<AppState>,
+    _rate: EnrollRate,
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, AppError> {
     let public_key = hex::decode(req.public_key.trim()).map_err(|_| {

@@ -7,10 +7,12 @@
 pub mod console;
 pub mod device;
 pub mod extract;
+pub mod health;
 pub mod keys;
 pub mod sync;
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,23 +20,24 @@ use serde::de::DeserializeOwned;
 use veldwerk_contract::api::paths;
 
 use crate::error::AppError;
+use crate::guard::{client_ip, Rate, RateLimited};
 use crate::state::AppState;
+
+/// The largest request body accepted (enrollment, console, signed requests other than sync).
+pub const MAX_BODY: usize = 1 << 20;
 
 /// The API's routes, at the paths of `veldwerk_contract::api` (`app::router` adds the console
 /// and the layers every route shares).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(paths::HEALTHZ, get(console::healthz))
+        .route(paths::HEALTHZ, get(health::healthz))
         .route(
             paths::OPENAPI,
             get(|| async { Json(crate::openapi::document()) }),
         )
         .route(paths::ENROLL, post(device::enroll))
         .route(paths::POLICY, get(device::policy))
-        .route(
-            paths::SYNC,
-            post(sync::sync).layer(axum::extract::DefaultBodyLimit::max(sync::MAX_SYNC_BODY)),
-        )
+        .route(paths::SYNC, post(sync::sync))
         .route(paths::KEYS, get(keys::keys))
         .route(
             paths::SESSION,
@@ -48,7 +51,39 @@ pub fn routes() -> Router<AppState> {
         .route(paths::FLAG_RESOLVE, post(console::resolve_flag))
 }
 
-/// A JSON body whose rejection is a coded Dutch error instead of axum's plain text.
+/// Counts the request against its client address's sign-in rate (`guard`), before the body
+/// is read: 429 `rate_limited` with `Retry-After` when used up.
+pub struct SignInRate;
+
+/// As [`SignInRate`], for enrollments.
+pub struct EnrollRate;
+
+impl FromRequestParts<AppState> for SignInRate {
+    type Rejection = RateLimited;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RateLimited> {
+        let ip = client_ip(&parts.extensions);
+        state
+            .guards
+            .check_rate(Rate::SignIn, ip)
+            .map(|_| SignInRate)
+    }
+}
+
+impl FromRequestParts<AppState> for EnrollRate {
+    type Rejection = RateLimited;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RateLimited> {
+        let ip = client_ip(&parts.extensions);
+        state
+            .guards
+            .check_rate(Rate::Enroll, ip)
+            .map(|_| EnrollRate)
+    }
+}
+
+/// A JSON body whose rejection is a coded Dutch error instead of axum's plain text: 413
+/// `body_too_large` over the body limit, else 400 `body_invalid`.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -57,6 +92,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(extract::too_large()),
             Err(e) => Err(AppError::new(
                 StatusCode::BAD_REQUEST,
                 "body_invalid",

@@ -17,7 +17,7 @@ pub const MAX_SYNC_BODY: usize = veldwerk_contract::sync::MAX_REQUEST_BYTES;
 pub async fn sync(
     State(state): State<AppState>,
     headers: HeaderMap,
-    req: SignedRequest,
+    req: SignedRequest<MAX_SYNC_BODY>,
 ) -> Result<Response, AppError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -30,7 +30,13 @@ pub async fn sync(
             format!("Een synchronisatie wordt verstuurd als {CONTENT_TYPE}."),
         ));
     }
-    let request = SyncRequest::from_cbor(&req.body).map_err(|e| {
+    // Decoded on the blocking pool: even a bounded decode of 16 MiB should not hold an async
+    // worker, which `/healthz` and every other request share.
+    let body = req.body.clone();
+    let decoded = tokio::task::spawn_blocking(move || SyncRequest::from_cbor(&body))
+        .await
+        .map_err(|e| AppError::from(crate::error::Error::Data(format!("decode task: {e}"))))?;
+    let request = decoded.map_err(|e| {
         let status = match e {
             veldwerk_contract::sync::EnvelopeError::TooLarge { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
@@ -39,7 +45,8 @@ pub async fn sync(
         };
         AppError::new(status, e.code(), e.to_string())
     })?;
-    let sync::Answer { response, compact } = state.sync.round_trip(req.device_id, request).await?;
+    let SignedRequest { device_id, .. } = req;
+    let sync::Answer { response, compact } = state.sync.round_trip(device_id, request).await?;
     for zaak_id in compact {
         let sync = state.sync.clone();
         tokio::spawn(async move {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::{layout, no_store, CsrfForm, Flash};
 use crate::db::now;
 use crate::error::AppError;
+use crate::guard::{client_ip, Rate};
 use crate::secret::random_hex;
 use crate::session::{cookie, cookie_value, same_secret, SESSION_COOKIE};
 use crate::state::AppState;
@@ -93,8 +94,16 @@ pub struct SignInForm {
 }
 
 /// `POST /aanmelden`: a wrong password or a locked account re-shows the form with the reason;
-/// a form whose token does not match the cookie is refused.
+/// a form whose token does not match the cookie is refused. Rate limited per client IP like
+/// the API's sign-in (429 with `Retry-After`).
 pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
+    if let Err(limited) = state
+        .guards
+        .check_rate(Rate::SignIn, client_ip(req.extensions()))
+    {
+        let e = limited.error();
+        return limited.apply(super::refusal(e.status, e.code, &e.message, None));
+    }
     let (parts, body) = req.into_parts();
     let expected = cookie_value(&parts, LOGIN_CSRF_COOKIE);
     let Ok(Form(f)) =
@@ -114,12 +123,14 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
         tracing::warn!("sign-in form without valid CSRF token refused");
         return super::csrf_refused();
     }
-    let settings = state.settings.clone();
-    let (name, password) = (f.name.clone(), f.password);
-    let result = state
-        .db
-        .call(move |db| users::login(db, &settings, &name, &password, now()))
-        .await;
+    let result = users::login_bounded(
+        &state.db,
+        &state.guards,
+        state.settings.clone(),
+        f.name.clone(),
+        f.password,
+    )
+    .await;
     match result {
         Ok(session) if session.user.role.is_supervisor() => {
             let mut r = Redirect::to("/").into_response();
@@ -154,21 +165,18 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
                 ),
             )
         }
-        Err(e) => {
-            let e = AppError::from(e);
-            with_login_cookie(
+        Err(e) => with_login_cookie(
+            &state,
+            &f.csrf_token,
+            e.status,
+            form_page(
                 &state,
                 &f.csrf_token,
-                e.status,
-                form_page(
-                    &state,
-                    &f.csrf_token,
-                    &f.name,
-                    Some((e.code, &e.message)),
-                    None,
-                ),
-            )
-        }
+                &f.name,
+                Some((e.code, &e.message)),
+                None,
+            ),
+        ),
     }
 }
 
