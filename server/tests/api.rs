@@ -242,6 +242,15 @@ fn a_revoked_device_is_refused_and_told_to_wipe() {
     assert_eq!(status, 403);
     assert_eq!(body["code"], "device_revoked");
     assert_eq!(body["instruction"], "wipe");
+    // Someone else naming the revoked device's id (signing with another key) learns nothing
+    // about its revocation.
+    let other = enroll(&server, &server.enroll_code("kees"));
+    let forged = sign_request_now(&other.key, &device.id, "GET", "/v1/policy", b"").unwrap();
+    let (status, body) = get_signed(&server.url("/v1/policy"), &forged);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("signature_invalid"))
+    );
     let (status, body) = post_json(
         &server.url("/v1/devices/dev-nope/revoke"),
         &json!({}),

@@ -2,10 +2,11 @@
 //! are `session`'s.)
 //!
 //! Everything the headers can tell is checked before a byte of the body is read: well-formed
-//! signature headers, a timestamp within the skew, a known and unrevoked device, a nonce not
-//! seen before. Only then is room reserved in the shared body budget (`guard`) and the body
-//! read as a stream under the route's limit and the body read timeout; then the signature is
-//! verified and the nonce recorded in one transaction. So a stranger's 16 MiB body costs
+//! signature headers, a timestamp within the skew, a known device, a nonce not seen before.
+//! Only then is room reserved in the shared body budget (`guard`) and the body read as a stream
+//! under the route's limit and the body read timeout; then the signature is verified, a revoked
+//! device told so (only once it proved it is that device), and the nonce recorded in one
+//! transaction. So a stranger's 16 MiB body costs
 //! nothing, and a device's large bodies cannot together hold more than the budget.
 
 use axum::extract::{FromRequest, Request};
@@ -116,7 +117,7 @@ impl<const MAX: usize> FromRequest<AppState> for SignedRequest<MAX> {
             return Err(too_large());
         }
         let (device_id, nonce) = (auth.device_id.clone(), auth.nonce.clone());
-        let public_key = state
+        let (public_key, revoked) = state
             .db
             .call(move |db| {
                 db.read(|tx| {
@@ -126,15 +127,11 @@ impl<const MAX: usize> FromRequest<AppState> for SignedRequest<MAX> {
                             "Dit apparaat is niet gekoppeld aan deze organisatie.",
                         )));
                     };
-                    if revoked_at.is_some() {
-                        tracing::warn!(device = %device_id, "revoked device refused");
-                        return Ok(Err(AppError::device_revoked()));
-                    }
                     if devices::nonce_seen(tx, &device_id, &nonce)? {
                         tracing::warn!(device = %device_id, "replayed request refused");
                         return Ok(Err(replayed()));
                     }
-                    Ok(Ok(public_key))
+                    Ok(Ok((public_key, revoked_at.is_some())))
                 })
             })
             .await??;
@@ -171,6 +168,12 @@ impl<const MAX: usize> FromRequest<AppState> for SignedRequest<MAX> {
                     verify_signature(&public_key, &method, &path, &body_for_check, &auth)
                 {
                     return Ok(Err(auth_error(e)));
+                }
+                // Only a request the device really signed learns that it is revoked (and is
+                // told to wipe); anyone else naming its id gets no answer about it.
+                if revoked {
+                    tracing::warn!(device = %auth.device_id, "revoked device refused");
+                    return Ok(Err(AppError::device_revoked()));
                 }
                 let t = now();
                 db.write_unsynced(|tx| {
