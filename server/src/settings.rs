@@ -28,6 +28,9 @@ pub struct Settings {
     pub organisation: String,
     /// Mark the session cookie `Secure`; set it whenever TLS is in front of the server.
     pub secure_cookie: bool,
+    /// Bounds on one document's sync message and on a document's actors (see
+    /// [`crate::sync::SyncLimits`] for the defaults and why).
+    pub sync_limits: crate::sync::SyncLimits,
 }
 
 impl Default for Settings {
@@ -44,6 +47,7 @@ impl Default for Settings {
             login_lockout: Duration::from_secs(15 * 60),
             organisation: "Gemeente".to_owned(),
             secure_cookie: false,
+            sync_limits: crate::sync::SyncLimits::default(),
         }
     }
 }
@@ -63,6 +67,10 @@ pub struct FileSettings {
     pub login_lockout_secs: Option<u64>,
     pub organisation: Option<String>,
     pub secure_cookie: Option<bool>,
+    pub sync_max_changes_per_message: Option<usize>,
+    pub sync_max_ops_per_message: Option<usize>,
+    pub sync_max_actors_per_message: Option<usize>,
+    pub sync_max_actors_per_document: Option<u64>,
 }
 
 impl FileSettings {
@@ -108,6 +116,19 @@ impl FileSettings {
         if let Some(v) = self.secure_cookie {
             s.secure_cookie = v;
         }
+        let limits = &mut s.sync_limits;
+        if let Some(v) = self.sync_max_changes_per_message {
+            limits.max_changes_per_message = v;
+        }
+        if let Some(v) = self.sync_max_ops_per_message {
+            limits.max_ops_per_message = v;
+        }
+        if let Some(v) = self.sync_max_actors_per_message {
+            limits.max_actors_per_message = v;
+        }
+        if let Some(v) = self.sync_max_actors_per_document {
+            limits.max_actors_per_document = v;
+        }
         s
     }
 }
@@ -125,5 +146,9 @@ mod tests {
         assert_eq!(s.login_max_failures, 3);
         assert_eq!(s.data_dir, PathBuf::from("./veldwerk-data"));
         assert!(toml::from_str::<FileSettings>("lisen = \"x\"").is_err());
+        let f: FileSettings = toml::from_str("sync_max_actors_per_message = 8\n").unwrap();
+        let s = f.apply(Settings::default());
+        assert_eq!(s.sync_limits.max_actors_per_message, 8);
+        assert_eq!(s.sync_limits.max_changes_per_message, 10_000);
     }
 }

@@ -37,7 +37,7 @@ fn receive(
     device.doc.commit();
     let before = server.heads();
     server.merge(&mut device).unwrap();
-    server.check_new_changes(&before, &[], DEVICE)
+    server.check_new_changes(&before, &[])
 }
 
 fn entry_of(doc: &AutoCommit, visits: &ObjId, visit: &str) -> (ObjId, ObjId) {
@@ -62,7 +62,7 @@ fn a_new_visit_and_new_entries_are_allowed() {
         .unwrap();
     let before = server.heads();
     server.merge(&mut device).unwrap();
-    let touched = server.check_new_changes(&before, &[], DEVICE).unwrap();
+    let touched = server.check_new_changes(&before, &[]).unwrap();
     assert_eq!(touched.visits, BTreeSet::from([mine, visit]));
 }
 

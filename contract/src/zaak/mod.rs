@@ -244,6 +244,11 @@ impl ZaakDocument {
         layout::validate(&self.doc)
     }
 
+    /// How many actors the document knows (each costs Automerge work on every new one).
+    pub fn actor_count(&self) -> u64 {
+        self.doc.stats().num_actors
+    }
+
     /// The version the document was written with.
     pub fn schema_version(&self) -> Result<u64, ZaakError> {
         get_uint(&self.doc, &ROOT, SCHEMA_VERSION_KEY, "root")

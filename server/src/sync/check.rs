@@ -16,9 +16,12 @@ use automerge::sync;
 use veldwerk_contract::evidence::{self, EntryStatus, KeyDirectory, Signatures};
 use veldwerk_contract::policy::PolicyBundle;
 use veldwerk_contract::sync::{Ack, Rejection};
-use veldwerk_contract::zaak::{actor_belongs_to_device, Entry, VisitMeta, ZaakDocument};
+use veldwerk_contract::zaak::{
+    actor_belongs_to_device, ChangeRefusal, Entry, VisitMeta, ZaakDocument,
+};
 
 use super::cache::Known;
+use super::limits::{self, SyncLimits};
 use crate::flags::NewFlag;
 
 /// What was accepted of one document's message.
@@ -137,6 +140,8 @@ pub struct Sender<'a> {
     pub keys: &'a KeyDirectory,
     /// The organisation's current bundle (all directives), for flags.
     pub policy: &'a PolicyBundle,
+    /// The bounds on a message.
+    pub limits: &'a SyncLimits,
 }
 
 /// The document a message is applied to, with what the checks know of it and the device's sync
@@ -167,10 +172,15 @@ pub fn apply(
         state,
     } = target;
     let Sender {
-        device_id, keys, ..
+        device_id,
+        keys,
+        limits,
+        ..
     } = sender;
     let announced = message.heads.clone();
     let offered: Vec<Vec<u8>> = message.changes.iter().map(<[u8]>::to_vec).collect();
+    // Bounded before Automerge sees the changes (see `limits`).
+    let parsed = limits::parse_changes(zaak_id, &offered, limits)?;
     let heads_before = doc.heads();
     let before = if !offered.is_empty() {
         let k = match known_before.take() {
@@ -181,13 +191,26 @@ pub fn apply(
     } else {
         None
     };
-    doc.receive_sync_message(state, message).map_err(|e| {
-        reject(
-            zaak_id,
-            "message_invalid",
-            format!("Zaak {zaak_id}: het synchronisatiebericht kon niet worden verwerkt ({e})."),
-        )
-    })?;
+    let received = limits::guarded(|| doc.receive_sync_message(state, message));
+    match received {
+        Some(Ok(())) => {}
+        Some(Err(e)) => {
+            return Err(reject(
+                zaak_id,
+                "message_invalid",
+                format!(
+                    "Zaak {zaak_id}: het synchronisatiebericht kon niet worden verwerkt ({e})."
+                ),
+            ))
+        }
+        None => {
+            return Err(reject(
+                zaak_id,
+                "message_invalid",
+                format!("Zaak {zaak_id}: het synchronisatiebericht kon niet worden verwerkt."),
+            ))
+        }
+    }
 
     let mut applied = Applied {
         zaak_id: zaak_id.to_owned(),
@@ -209,6 +232,7 @@ pub fn apply(
         }
         Some(b) => b,
     };
+    limits::check_document_actors(zaak_id, doc.actor_count(), limits)?;
     let actors = doc.change_actors_since(&applied.heads_before);
     applied.new_changes = actors.len();
     for actor in actors {
@@ -222,6 +246,10 @@ pub fn apply(
             ));
         }
     }
+    // What the new changes did: only new visits and new entries, in the layout.
+    let touched = doc
+        .check_new_changes(&applied.heads_before, &parsed)
+        .map_err(|refusal| refused_change(zaak_id, &refusal))?;
     if doc.summary().map_err(|e| unreadable(zaak_id, &e))? != summary_before {
         return Err(reject(
             zaak_id,
@@ -229,18 +257,38 @@ pub fn apply(
             format!("Zaak {zaak_id}: de zaakgegevens mogen alleen op kantoor worden gewijzigd."),
         ));
     }
-    let (visits_after, entries_after) = visits_and_entries(doc, zaak_id)?;
-    for v in &visits_after {
-        if !entries_before.contains_key(&v.visit_id) && v.created_by != device_id {
+    // Only the touched visits can differ from what was known (the check above proves the rest
+    // untouched): read those again.
+    let mut entries_after = entries_before.clone();
+    for visit_id in &touched.visits {
+        if !entries_before.contains_key(visit_id) {
+            let v = doc.visit(visit_id).map_err(|e| unreadable(zaak_id, &e))?;
+            if v.created_by != device_id {
+                return Err(reject(
+                    zaak_id,
+                    "visit_foreign",
+                    format!(
+                        "Zaak {zaak_id}: huisbezoek {} noemt een ander apparaat als maker.",
+                        v.visit_id
+                    ),
+                ));
+            }
+        }
+        let entries = doc
+            .stored_entries(visit_id)
+            .map_err(|e| unreadable(zaak_id, &e))?;
+        let mut ids = HashSet::new();
+        if let Some(twice) = entries.iter().find(|e| !ids.insert(e.entry_id.as_str())) {
             return Err(reject(
                 zaak_id,
-                "visit_foreign",
+                "entry_duplicate",
                 format!(
-                    "Zaak {zaak_id}: huisbezoek {} noemt een ander apparaat als maker.",
-                    v.visit_id
+                    "Zaak {zaak_id}: vastlegging {} staat twee keer in huisbezoek {visit_id}; een vastlegging heeft één kopie.",
+                    twice.entry_id
                 ),
             ));
         }
+        entries_after.insert(visit_id.clone(), entries);
     }
     for (visit_id, before) in &entries_before {
         let after: HashSet<&str> = entries_after
@@ -258,12 +306,11 @@ pub fn apply(
             ));
         }
     }
+    // Every entry of every touched visit is verified again, not only new ones.
     let mut changed = Vec::new();
-    for (visit_id, after) in &entries_after {
+    for visit_id in &touched.visits {
+        let after = entries_after.get(visit_id).map_or(&[][..], Vec::as_slice);
         let before = entries_before.get(visit_id).map_or(&[][..], Vec::as_slice);
-        if after.len() == before.len() {
-            continue;
-        }
         let visit = ChangedVisit {
             visit_id: visit_id.clone(),
             canonical_before: evidence::canonical_all(before),
@@ -280,6 +327,22 @@ pub fn apply(
         changed,
     });
     Ok(applied)
+}
+
+/// The rejection of changes that rewrite evidence or break the layout, naming path and rule.
+fn refused_change(zaak_id: &str, refusal: &ChangeRefusal) -> Rejection {
+    match refusal {
+        ChangeRefusal::Rewritten { .. } => reject(
+            zaak_id,
+            "document_rewritten",
+            format!("Zaak {zaak_id}: {refusal}; alleen nieuwe huisbezoeken en vastleggingen mogen worden toegevoegd."),
+        ),
+        ChangeRefusal::Schema(v) => reject(
+            zaak_id,
+            "schema_violation",
+            format!("Zaak {zaak_id}: het document voldoet niet aan het schema bij {v}."),
+        ),
+    }
 }
 
 /// Completes the checks of an [`apply`]d message with the signature verdicts of `signatures`:
@@ -301,6 +364,7 @@ pub fn finish(
         device_id,
         keys,
         policy,
+        ..
     } = sender;
     let Applied {
         zaak_id,
@@ -398,7 +462,16 @@ pub fn finish(
         });
     }
 
-    let reply = doc.generate_sync_message(state).map(server_message);
+    // The device's Bloom filters are read here: a hostile one must not take the request down.
+    let reply = limits::guarded(|| doc.generate_sync_message(state))
+        .ok_or_else(|| {
+            reject(
+                zaak_id,
+                "message_invalid",
+                format!("Zaak {zaak_id}: het synchronisatiebericht kon niet worden verwerkt."),
+            )
+        })?
+        .map(server_message);
     let complete = announced.iter().all(|h| state.shared_heads.contains(h));
     let incremental = if new_changes == 0 {
         Vec::new()
