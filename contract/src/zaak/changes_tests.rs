@@ -138,7 +138,7 @@ fn a_new_object_must_match_the_layout() {
         d.put(&v, "kind", "huisbezoek").unwrap();
     })
     .unwrap_err();
-    assert!(matches!(err, ChangeRefusal::Schema(ref v) if v.rule.code() == "key_unknown" || v.rule.code() == "key_missing"), "{err:?}");
+    assert!(matches!(err, ChangeRefusal::Schema(ref v) if v.rule.code() == "map_key_unknown" || v.rule.code() == "map_key_missing"), "{err:?}");
     let err = receive(|d, visits, visit| {
         d.put_object(visits, visit, ObjType::Map).unwrap();
     })

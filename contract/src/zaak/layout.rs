@@ -318,8 +318,8 @@ impl Rule {
     /// The stable snake_case name of the rule.
     pub fn code(&self) -> &'static str {
         match self {
-            Rule::UnknownKey => "key_unknown",
-            Rule::Missing => "key_missing",
+            Rule::UnknownKey => "map_key_unknown",
+            Rule::Missing => "map_key_missing",
             Rule::Conflict => "value_conflicting",
             Rule::WrongType { .. } => "type_wrong",
             Rule::TooLong { .. } => "text_too_long",

@@ -71,7 +71,7 @@ fn a_wrong_schema_version_or_visits_type_is_refused() {
 fn unknown_keys_and_oversize_values_are_refused() {
     let mut r = raw(&mut honest());
     r.put(ROOT, "extra", "x").unwrap();
-    assert_eq!(rule_of(&r), ("extra".into(), "key_unknown"));
+    assert_eq!(rule_of(&r), ("extra".into(), "map_key_unknown"));
     assert_eq!(validate_root(&r).unwrap_err().rule, Rule::UnknownKey);
 
     let mut r = raw(&mut honest());
@@ -79,7 +79,7 @@ fn unknown_keys_and_oversize_values_are_refused() {
         .unwrap()
         .unwrap();
     r.put(&summary, "bijlage", "x".repeat(12 << 20)).unwrap();
-    assert_eq!(rule_of(&r), ("summary.bijlage".into(), "key_unknown"));
+    assert_eq!(rule_of(&r), ("summary.bijlage".into(), "map_key_unknown"));
 
     let mut r = raw(&mut honest());
     let summary = summary_of(&r);
