@@ -42,7 +42,9 @@ pub struct NewZaak {
 /// summary, which every device shows in a terminal or an app): refused here, before any document
 /// exists, rather than at every sync afterwards.
 fn check_texts(new: &NewZaak) -> Result<()> {
-    use veldwerk_contract::zaak::layout::{check_text, IdFormat, Text, MAX_LINE_BYTES, MAX_MOTIVATIE_BYTES};
+    use veldwerk_contract::zaak::layout::{
+        check_text, IdFormat, Text, MAX_LINE_BYTES, MAX_MOTIVATIE_BYTES,
+    };
     if let Some(id) = new.id.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
         if !IdFormat::Zaak.matches(id) {
             return Err(Error::bad_request(
@@ -53,7 +55,11 @@ fn check_texts(new: &NewZaak) -> Result<()> {
         }
     }
     let texts = [
-        ("De omschrijving (label)", new.label.as_str(), Text::Line(MAX_LINE_BYTES)),
+        (
+            "De omschrijving (label)",
+            new.label.as_str(),
+            Text::Line(MAX_LINE_BYTES),
+        ),
         ("Het adres", new.adres.as_str(), Text::Line(MAX_LINE_BYTES)),
         (
             "De motivatie",
@@ -374,18 +380,38 @@ mod tests {
                 id: Some(id.into()),
                 label: label.into(),
                 adres: adres.into(),
-                melding: melding("Post op adres gericht aan een tweede persoon, bevestigd door BRP."),
+                melding: melding(
+                    "Post op adres gericht aan een tweede persoon, bevestigd door BRP.",
+                ),
                 deadline: None,
             };
             for id in ["Z\t1", &"Z".repeat(129), "Z 1", "Z/1", "Zaak\u{1b}[2J"] {
-                let err = create(c, zaak(id, "Woonsituatie", "Dorpsstraat 1"), "admin", 0).unwrap_err();
+                let err =
+                    create(c, zaak(id, "Woonsituatie", "Dorpsstraat 1"), "admin", 0).unwrap_err();
                 assert_eq!(err.code(), "zaak_id_invalid", "{id:?}");
             }
-            let err = create(c, zaak("Z-1", "Zaak \u{1b}[31mrood", "Dorpsstraat 1"), "admin", 0).unwrap_err();
+            let err = create(
+                c,
+                zaak("Z-1", "Zaak \u{1b}[31mrood", "Dorpsstraat 1"),
+                "admin",
+                0,
+            )
+            .unwrap_err();
             assert_eq!(err.code(), "zaak_text_invalid");
-            let err = create(c, zaak("Z-1", "Woonsituatie", "Dorpsstraat\t1"), "admin", 0).unwrap_err();
+            let err =
+                create(c, zaak("Z-1", "Woonsituatie", "Dorpsstraat\t1"), "admin", 0).unwrap_err();
             assert_eq!(err.code(), "zaak_text_invalid");
-            assert_eq!(create(c, zaak("Z-2026.01_a", "Woonsituatie", "Dorpsstraat 1"), "admin", 0)?.0.id, "Z-2026.01_a");
+            assert_eq!(
+                create(
+                    c,
+                    zaak("Z-2026.01_a", "Woonsituatie", "Dorpsstraat 1"),
+                    "admin",
+                    0
+                )?
+                .0
+                .id,
+                "Z-2026.01_a"
+            );
             Ok(())
         })
         .unwrap();

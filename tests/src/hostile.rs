@@ -57,7 +57,12 @@ impl HostileDevice {
         })
         .unwrap();
         let answer = transport.post_json(paths::ENROLL, &body).unwrap();
-        assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+        assert_eq!(
+            answer.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
         let enrolled: EnrollResponse = serde_json::from_slice(&answer.body).unwrap();
         let mut actor = device_actor_prefix(&enrolled.device_id).to_vec();
         actor.extend_from_slice(&rand_bytes::<8>());
@@ -125,13 +130,8 @@ impl HostileDevice {
             let mut doc = AutoCommit::load(&new.document).unwrap();
             doc.set_actor(self.actor.clone());
             let server_heads = doc.get_heads();
-            self.docs.insert(
-                new.zaak_id.clone(),
-                HeldDoc {
-                    doc,
-                    server_heads,
-                },
-            );
+            self.docs
+                .insert(new.zaak_id.clone(), HeldDoc { doc, server_heads });
         }
         response
     }
@@ -167,18 +167,26 @@ impl HostileDevice {
 
     /// Does `f` to the zaak through the typed document API (signed entries, visits) as this
     /// device, and takes the result into the raw document.
-    pub fn honestly<T>(&mut self, zaak_id: &str, f: impl FnOnce(&mut ZaakDocument, &Signer) -> T) -> T {
+    pub fn honestly<T>(
+        &mut self,
+        zaak_id: &str,
+        f: impl FnOnce(&mut ZaakDocument, &Signer) -> T,
+    ) -> T {
         let held = self.docs.get_mut(zaak_id).expect("zaak not held");
         let mut typed = ZaakDocument::load(&held.doc.save()).unwrap();
         let before = typed.heads();
         let out = f(&mut typed, &self.signer);
-        held.doc.load_incremental(&typed.save_after(&before)).unwrap();
+        held.doc
+            .load_incremental(&typed.save_after(&before))
+            .unwrap();
         out
     }
 
     /// Starts a huisbezoek of this device; its visit id.
     pub fn start_visit(&mut self, zaak_id: &str, at: DateTime<Utc>) -> String {
-        self.honestly(zaak_id, |d, s| d.start_visit(Actie::Huisbezoek, s, at).unwrap())
+        self.honestly(zaak_id, |d, s| {
+            d.start_visit(Actie::Huisbezoek, s, at).unwrap()
+        })
     }
 
     /// Records an event in a visit, signed and chained as an honest device does.
@@ -191,7 +199,11 @@ impl HostileDevice {
 
 /// A version 1 sync message announcing `heads`, saying it last synced at `last_sync`, and
 /// carrying `changes` (change chunks or any bytes).
-pub fn message(heads: Vec<ChangeHash>, last_sync: Vec<ChangeHash>, changes: Vec<Vec<u8>>) -> Message {
+pub fn message(
+    heads: Vec<ChangeHash>,
+    last_sync: Vec<ChangeHash>,
+    changes: Vec<Vec<u8>>,
+) -> Message {
     Message {
         heads,
         need: Vec::new(),

@@ -106,7 +106,7 @@ impl ZaakDocument {
                     continue;
                 }
                 if !roles.contains_key(&target) {
-                    let role = self.existing_role(&target, heads_before);
+                    let role = self.existing_role(&target);
                     roles.insert(target.clone(), role);
                 }
                 let fresh = op.pred.is_empty();
@@ -154,7 +154,10 @@ impl ZaakDocument {
             let Some(visits) = &visits else {
                 return Err(layout_missing("visits"));
             };
-            let all = self.doc.get_all(visits, visit_id.as_str()).unwrap_or_default();
+            let all = self
+                .doc
+                .get_all(visits, visit_id.as_str())
+                .unwrap_or_default();
             // The key was free: its only value is the visit this message created.
             let only = match all.as_slice() {
                 [(_, obj)] if op_key(obj).as_ref() == Some(id) => obj.clone(),
@@ -200,13 +203,13 @@ impl ZaakDocument {
         Ok(touched)
     }
 
-    /// What an object that existed before the message is, by its path then.
-    fn existing_role(&self, target: &OpKey, heads_before: &[ChangeHash]) -> Existing {
+    /// What an object that existed before the message is, by its path (an object never moves).
+    fn existing_role(&self, target: &OpKey) -> Existing {
         let other = |path: String| Existing::Other { path };
         let Ok(obj) = self.doc.import_obj(&format!("{}@{}", target.0, target.1)) else {
             return other(format!("object {}@{}", target.0, target.1));
         };
-        let Ok(parents) = self.doc.parents_at(&obj, heads_before) else {
+        let Ok(parents) = self.doc.parents(&obj) else {
             return other(format!("object {}@{}", target.0, target.1));
         };
         let path = parents.path();

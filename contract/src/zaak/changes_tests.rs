@@ -24,9 +24,7 @@ fn server() -> (ZaakDocument, String) {
 
 /// Applies what `f` does to a device's copy (as raw Automerge, with an actor of [`DEVICE`]) to
 /// the server's copy and checks the new changes.
-fn receive(
-    f: impl FnOnce(&mut AutoCommit, &ObjId, &str),
-) -> Result<Touched, ChangeRefusal> {
+fn receive(f: impl FnOnce(&mut AutoCommit, &ObjId, &str)) -> Result<Touched, ChangeRefusal> {
     let (mut server, visit) = server();
     let mut device = server.fork();
     device.use_device_actor(DEVICE).unwrap();
@@ -71,7 +69,8 @@ fn a_new_visit_and_new_entries_are_allowed() {
 fn editing_an_existing_entry_is_refused() {
     let err = receive(|d, visits, visit| {
         let (_, entry) = entry_of(d, visits, visit);
-        d.put(&entry, "body", "{\"soort\":\"binnentreden\"}").unwrap();
+        d.put(&entry, "body", "{\"soort\":\"binnentreden\"}")
+            .unwrap();
     })
     .unwrap_err();
     assert!(
@@ -126,7 +125,9 @@ fn the_root_summary_and_deletions_are_refused() {
         d.delete(&list, 0).unwrap();
     })
     .unwrap_err();
-    assert!(matches!(&err, ChangeRefusal::Rewritten { what, .. } if what.starts_with("verwijderen")));
+    assert!(
+        matches!(&err, ChangeRefusal::Rewritten { what, .. } if what.starts_with("verwijderen"))
+    );
 }
 
 /// Issue 13, item 2: a forged copy appended is a new object, so the schema and the server's
@@ -138,7 +139,10 @@ fn a_new_object_must_match_the_layout() {
         d.put(&v, "kind", "huisbezoek").unwrap();
     })
     .unwrap_err();
-    assert!(matches!(err, ChangeRefusal::Schema(ref v) if v.rule.code() == "map_key_unknown" || v.rule.code() == "map_key_missing"), "{err:?}");
+    assert!(
+        matches!(err, ChangeRefusal::Schema(ref v) if v.rule.code() == "map_key_unknown" || v.rule.code() == "map_key_missing"),
+        "{err:?}"
+    );
     let err = receive(|d, visits, visit| {
         d.put_object(visits, visit, ObjType::Map).unwrap();
     })

@@ -183,7 +183,11 @@ pub const SUMMARY_FIELDS: &[Field] = &[
     field("zaak_id", Node::Str(Text::Id(IdFormat::Zaak)), SERVER),
     field("label", Node::Str(Text::Line(MAX_LINE_BYTES)), SERVER),
     field("street", Node::Str(Text::Line(MAX_LINE_BYTES)), SERVER),
-    field("house_number", Node::Str(Text::Line(MAX_LINE_BYTES)), SERVER),
+    field(
+        "house_number",
+        Node::Str(Text::Line(MAX_LINE_BYTES)),
+        SERVER,
+    ),
     field("postcode", Node::Str(Text::Line(MAX_LINE_BYTES)), SERVER),
     field("city", Node::Str(Text::Line(MAX_LINE_BYTES)), SERVER),
     field("werkproces", Node::Str(Text::OneOf(WERKPROCESSEN)), SERVER),
@@ -300,18 +304,30 @@ pub enum Rule {
     Missing,
     /// More than one value at a key (concurrent writes).
     Conflict,
-    WrongType { expected: &'static str },
-    TooLong { max: usize },
-    TooMany { max: usize },
+    WrongType {
+        expected: &'static str,
+    },
+    TooLong {
+        max: usize,
+    },
+    TooMany {
+        max: usize,
+    },
     OutOfRange,
     ControlCharacter,
-    BadFormat { format: String },
+    BadFormat {
+        format: String,
+    },
     NotOneOf,
     BadDate,
     BadConditions,
-    BadEvent { detail: String },
+    BadEvent {
+        detail: String,
+    },
     /// A visit or entry names another visit or device than where it stands.
-    Inconsistent { detail: String },
+    Inconsistent {
+        detail: String,
+    },
 }
 
 impl Rule {
@@ -434,10 +450,9 @@ pub fn check_text(text: Text, s: &str) -> Result<(), Rule> {
         }
         Text::EventBody => {
             bounded(MAX_BODY_BYTES)?;
-            let value: serde_json::Value =
-                serde_json::from_str(s).map_err(|e| Rule::BadEvent {
-                    detail: e.to_string(),
-                })?;
+            let value: serde_json::Value = serde_json::from_str(s).map_err(|e| Rule::BadEvent {
+                detail: e.to_string(),
+            })?;
             // Canonical: what the device signed is what any reader re-encodes.
             if crate::evidence::canonical_json(&value) != s {
                 return Err(Rule::BadEvent {
@@ -572,14 +587,12 @@ fn check_value(
         (_, Value::Scalar(s)) => {
             check_scalar(node, s.as_ref()).map_err(|rule| violation(path, rule))
         }
-        (Node::Map(_) | Node::MapOf { .. }, Value::Object(_)) => Err(violation(
-            path,
-            Rule::WrongType { expected: "map" },
-        )),
-        (Node::List { .. }, Value::Object(_)) => Err(violation(
-            path,
-            Rule::WrongType { expected: "list" },
-        )),
+        (Node::Map(_) | Node::MapOf { .. }, Value::Object(_)) => {
+            Err(violation(path, Rule::WrongType { expected: "map" }))
+        }
+        (Node::List { .. }, Value::Object(_)) => {
+            Err(violation(path, Rule::WrongType { expected: "list" }))
+        }
         (_, Value::Object(t)) => Err(violation(
             path,
             Rule::WrongType {
@@ -650,7 +663,13 @@ pub fn validate_root(doc: &AutoCommit) -> Result<(), SchemaViolation> {
             return Err(violation(&k, Rule::UnknownKey));
         }
     }
-    check_at(doc, &ROOT, "schema_version", &ROOT_FIELDS[0].node, "schema_version")?;
+    check_at(
+        doc,
+        &ROOT,
+        "schema_version",
+        &ROOT_FIELDS[0].node,
+        "schema_version",
+    )?;
     for key in ["summary", "visits"] {
         match single(doc, &ROOT, key, key)? {
             Some((Value::Object(ObjType::Map), _)) => {}

@@ -1,14 +1,17 @@
 //! The server's checks on one incoming document message (issue 4 point 4) and the flags on
 //! actions recorded under an outdated code (point 5).
 //!
-//! The message is applied to a copy of the stored document loaded for this request (a fork in
-//! memory); only when every check passes are its new changes handed back to be stored. The
-//! checks run in two steps, [`apply`] and [`finish`], so that the signatures of every document of
-//! a round trip are verified in one batch between them (ADR 0003). Checks:
-//! every new change is authored by an actor of the sending device (ADR 0002, Actors); the summary
-//! is the server's alone; a new visit names the sending device; no entry disappears; every new
-//! entry is the sending device's and verifies (signature, key of that device, chain), and no
-//! entry that verified before stops verifying.
+//! The message is applied to a copy of the stored document loaded for this request (taken out of
+//! the cache, and dropped on a refusal); only when every check passes are its new changes handed
+//! back to be stored. The checks run in two steps, [`apply`] and [`finish`], so that the signatures
+//! of every document of a round trip are verified in one batch between them (ADR 0003). Checks: the
+//! message's chunks are within [`super::limits`] before Automerge applies them; every new change is
+//! authored by an actor of the sending device (ADR 0002, Actors); the new changes only add visits
+//! and entries, which match the document's layout (`ZaakDocument::check_new_changes`); the summary
+//! is the server's alone; a new visit names the sending device; no entry disappears and no visit
+//! holds two copies of an entry; every entry of every visit the message touched is verified: new
+//! ones are the sending device's and verify (signature, key of that device, chain), and no entry
+//! that verified before stops verifying.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -119,6 +122,8 @@ pub struct Applied {
 struct NewContent {
     summary_before: veldwerk_contract::zaak::ZaakSummary,
     entries_before: EntriesByVisit,
+    /// Every stored entry copy of the visits the message touched, after it (the other visits
+    /// are as before: the change check proves them untouched).
     entries_after: EntriesByVisit,
     /// The visits whose entries changed, with the canonical bytes of their entries before and
     /// after (built once, for the signature queue and then for the verification).
@@ -259,7 +264,7 @@ pub fn apply(
     }
     // Only the touched visits can differ from what was known (the check above proves the rest
     // untouched): read those again.
-    let mut entries_after = entries_before.clone();
+    let mut entries_after = EntriesByVisit::new();
     for visit_id in &touched.visits {
         if !entries_before.contains_key(visit_id) {
             let v = doc.visit(visit_id).map_err(|e| unreadable(zaak_id, &e))?;
@@ -290,7 +295,10 @@ pub fn apply(
         }
         entries_after.insert(visit_id.clone(), entries);
     }
-    for (visit_id, before) in &entries_before {
+    for (visit_id, before) in entries_before
+        .iter()
+        .filter(|(v, _)| touched.visits.contains(*v))
+    {
         let after: HashSet<&str> = entries_after
             .get(visit_id)
             .map(|es| es.iter().map(|e| e.entry_id.as_str()).collect())
@@ -458,7 +466,11 @@ pub fn finish(
         }
         *known_before = Some(Known {
             summary: new.summary_before,
-            entries: new.entries_after,
+            entries: {
+                let mut all = new.entries_before;
+                all.extend(new.entries_after);
+                all
+            },
         });
     }
 

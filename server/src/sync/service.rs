@@ -18,8 +18,8 @@ use veldwerk_contract::sync::{
 use veldwerk_contract::zaak::ZaakDocument;
 
 use super::cache::{DocCache, Loaded};
-use super::shared::{KeysAndPolicy, WorkLanes};
 use super::limits::SyncLimits;
+use super::shared::{KeysAndPolicy, WorkLanes};
 use super::store;
 use super::work::{self, AcceptedDoc, Incoming, LaneContext, Outcome, Source, Stored};
 use crate::db::{now, Db};

@@ -65,7 +65,11 @@ impl Scene {
         assert_eq!(rejection.code, code, "{}", rejection.message);
         assert!(rejection.message.contains(ZAAK), "{}", rejection.message);
         assert!(response.acks.iter().all(|a| a.zaak_id != ZAAK));
-        assert_eq!(server_heads(&self.server), self.heads, "something was stored");
+        assert_eq!(
+            server_heads(&self.server),
+            self.heads,
+            "something was stored"
+        );
         let bodies = self.bodies();
         let report = self.honest.sync().unwrap();
         assert!(report.summary.rejections.is_empty());
@@ -260,7 +264,10 @@ fn compressed_changes_and_document_chunks_are_refused() {
     let heads = held.doc.get_heads();
     let server = held.server_heads.clone();
     let chunks: Vec<Vec<u8>> = changes.iter_mut().map(|c| c.bytes().to_vec()).collect();
-    assert!(chunks.iter().any(|c| c[8] == 2), "an entry change compresses");
+    assert!(
+        chunks.iter().any(|c| c[8] == 2),
+        "an entry change compresses"
+    );
     let m = message(heads.clone(), server.clone(), chunks).encode();
     let response = s.hostile.push_bytes(ZAAK, m);
     s.refused(&response, "change_compressed");
@@ -320,10 +327,10 @@ fn an_unassigned_zaak_and_a_missing_one_answer_alike() {
     s.honest.sync().unwrap();
     assert!(s.server.document("Z-2").is_some());
     let empty = message(Vec::new(), Vec::new(), Vec::new()).encode();
-    let response = s.hostile.send(&s.hostile.envelope(vec![
-        ("Z-2".into(), empty.clone()),
-        ("Z-404".into(), empty),
-    ]));
+    let response = s.hostile.send(
+        &s.hostile
+            .envelope(vec![("Z-2".into(), empty.clone()), ("Z-404".into(), empty)]),
+    );
     assert!(response.acks.is_empty(), "{:?}", response.acks);
     let answers: Vec<(String, String, String)> = response
         .rejections
