@@ -29,8 +29,8 @@ pub struct Settings {
     /// Mark the session cookie `Secure`; set it whenever TLS is in front of the server.
     pub secure_cookie: bool,
     /// Bounds on one document's sync message and on a document's actors (see
-    /// [`crate::sync::SyncLimits`] for the defaults and why).
-    pub sync_limits: crate::sync::SyncLimits,
+    /// [`SyncLimits`] for the defaults and why).
+    pub sync_limits: SyncLimits,
 }
 
 impl Default for Settings {
@@ -47,7 +47,32 @@ impl Default for Settings {
             login_lockout: Duration::from_secs(15 * 60),
             organisation: "Gemeente".to_owned(),
             secure_cookie: false,
-            sync_limits: crate::sync::SyncLimits::default(),
+            sync_limits: SyncLimits::default(),
+        }
+    }
+}
+
+/// The limits on one document's message and on a document (`Settings::sync_limits`), checked by `sync::limits` on a message's bytes before Automerge applies it. The defaults are far above what an honest device sends..
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncLimits {
+    /// Changes in one document's message (a device's week offline in one zaak is a few thousand).
+    pub max_changes_per_message: usize,
+    /// Operations in one document's message, over all its changes (an entry is 17).
+    pub max_ops_per_message: usize,
+    /// Distinct actors among one message's changes (a device makes one per document instance
+    /// that writes: a handful between two syncs).
+    pub max_actors_per_message: usize,
+    /// Actors a document may hold in all (every device's instances over the zaak's life).
+    pub max_actors_per_document: u64,
+}
+
+impl Default for SyncLimits {
+    fn default() -> Self {
+        SyncLimits {
+            max_changes_per_message: 10_000,
+            max_ops_per_message: 250_000,
+            max_actors_per_message: 64,
+            max_actors_per_document: 2048,
         }
     }
 }

@@ -9,30 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use automerge::Change;
 use veldwerk_contract::sync::Rejection;
 
-/// The limits on one document's message and on a document (`Settings::sync_limits`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SyncLimits {
-    /// Changes in one document's message (a device's week offline in one zaak is a few thousand).
-    pub max_changes_per_message: usize,
-    /// Operations in one document's message, over all its changes (an entry is 17).
-    pub max_ops_per_message: usize,
-    /// Distinct actors among one message's changes (a device makes one per document instance
-    /// that writes: a handful between two syncs).
-    pub max_actors_per_message: usize,
-    /// Actors a document may hold in all (every device's instances over the zaak's life).
-    pub max_actors_per_document: u64,
-}
-
-impl Default for SyncLimits {
-    fn default() -> Self {
-        SyncLimits {
-            max_changes_per_message: 10_000,
-            max_ops_per_message: 250_000,
-            max_actors_per_message: 64,
-            max_actors_per_document: 2048,
-        }
-    }
-}
+pub use crate::settings::SyncLimits;
 
 /// The first four bytes of every Automerge chunk.
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
