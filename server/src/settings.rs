@@ -52,7 +52,9 @@ impl Default for Settings {
     }
 }
 
-/// The limits on one document's message and on a document (`Settings::sync_limits`), checked by `sync::limits` on a message's bytes before Automerge applies it. The defaults are far above what an honest device sends..
+/// The limits on one document's message and on a document (`Settings::sync_limits`), checked
+/// by `sync::limits` on a message's bytes before Automerge applies it. The defaults are far
+/// above what an honest device sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncLimits {
     /// Changes in one document's message (a device's week offline in one zaak is a few thousand).

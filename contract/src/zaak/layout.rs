@@ -1029,15 +1029,16 @@ fn rows(fields: &[Field], path: &str, out: &mut Vec<String>) {
                     ));
                 }
             }
-            Node::List { item, .. } => {
-                if let Node::Map(inner) = item {
-                    let p = format!("{p}[i]");
-                    out.push(format!(
-                        "| `{p}` | map | exactly the keys below | {} |",
-                        Writer::EntryAuthor.describe()
-                    ));
-                    rows(inner, &p, out);
-                }
+            Node::List {
+                item: Node::Map(inner),
+                ..
+            } => {
+                let p = format!("{p}[i]");
+                out.push(format!(
+                    "| `{p}` | map | exactly the keys below | {} |",
+                    Writer::EntryAuthor.describe()
+                ));
+                rows(inner, &p, out);
             }
             _ => {}
         }
