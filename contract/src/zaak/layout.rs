@@ -6,7 +6,9 @@
 //! Readers elsewhere ([`super::schema`]) stay lenient (a device shows what it can); the server
 //! refuses every change after which the document no longer matches this layout exactly.
 
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{
+    AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, ScalarValueRef, Value, ValueRef, ROOT,
+};
 use veldwerk_rules::protocol::Event;
 
 /// The schema version this layout describes.
@@ -468,17 +470,17 @@ pub fn check_text(text: Text, s: &str) -> Result<(), Rule> {
 }
 
 /// Checks one scalar against a scalar node.
-fn check_scalar(node: &Node, value: &ScalarValue) -> Result<(), Rule> {
+fn check_scalar(node: &Node, value: &ScalarValueRef<'_>) -> Result<(), Rule> {
     let wrong = |expected: &'static str| Err(Rule::WrongType { expected });
     match (node, value) {
-        (Node::NullableStr(_) | Node::NullableTimestamp, ScalarValue::Null) => Ok(()),
-        (Node::Str(t) | Node::NullableStr(t), ScalarValue::Str(s)) => check_text(*t, s),
+        (Node::NullableStr(_) | Node::NullableTimestamp, ScalarValueRef::Null) => Ok(()),
+        (Node::Str(t) | Node::NullableStr(t), ScalarValueRef::Str(s)) => check_text(*t, s),
         (Node::Str(_), _) => wrong("str"),
         (Node::NullableStr(_), _) => wrong("str of null"),
         (Node::Uint { min, max }, v) => {
             let n = match v {
-                ScalarValue::Uint(n) => *n,
-                ScalarValue::Int(n) if *n >= 0 => *n as u64,
+                ScalarValueRef::Uint(n) => *n,
+                ScalarValueRef::Int(n) if *n >= 0 => *n as u64,
                 _ => return wrong("uint"),
             };
             if (*min..=*max).contains(&n) {
@@ -487,11 +489,11 @@ fn check_scalar(node: &Node, value: &ScalarValue) -> Result<(), Rule> {
                 Err(Rule::OutOfRange)
             }
         }
-        (Node::Bool, ScalarValue::Boolean(_)) => Ok(()),
+        (Node::Bool, ScalarValueRef::Boolean(_)) => Ok(()),
         (Node::Bool, _) => wrong("boolean"),
-        (Node::True, ScalarValue::Boolean(true)) => Ok(()),
+        (Node::True, ScalarValueRef::Boolean(true)) => Ok(()),
         (Node::True, _) => wrong("true"),
-        (Node::Timestamp | Node::NullableTimestamp, ScalarValue::Timestamp(ms)) => {
+        (Node::Timestamp | Node::NullableTimestamp, ScalarValueRef::Timestamp(ms)) => {
             const MAX_MS: i64 = 253_402_300_799_999;
             const MIN_MS: i64 = -62_167_219_200_000;
             if (MIN_MS..=MAX_MS).contains(ms) {
@@ -523,37 +525,26 @@ fn single<'a>(
     Ok(all.pop())
 }
 
-/// Checks the value at `obj[key]` (path `path`) against `node`, descending into objects.
-fn check_at(
-    doc: &AutoCommit,
-    obj: &ObjId,
-    key: &str,
-    node: &Node,
-    path: &str,
-) -> Result<(), SchemaViolation> {
-    match single(doc, obj, key, path)? {
-        None => Err(violation(path, Rule::Missing)),
-        Some((value, id)) => check_value(doc, &value, &id, node, path),
-    }
-}
-
+/// Checks one value (read by `map_range` or `list_range`, which flag conflicts) against `node`,
+/// descending into objects; `id` gives the object's id when it is one.
 fn check_value(
     doc: &AutoCommit,
-    value: &Value<'_>,
-    id: &ObjId,
+    value: &ValueRef<'_>,
+    id: &dyn Fn() -> ObjId,
     node: &Node,
     path: &str,
 ) -> Result<(), SchemaViolation> {
     match (node, value) {
-        (Node::Map(fields), Value::Object(ObjType::Map)) => check_map(doc, id, fields, path),
-        (Node::MapOf { key, value, max }, Value::Object(ObjType::Map)) => {
-            let keys: Vec<String> = doc.keys(id).collect();
-            if keys.len() > *max {
+        (_, ValueRef::Scalar(s)) => check_scalar(node, s).map_err(|rule| violation(path, rule)),
+        (Node::Map(fields), ValueRef::Object(ObjType::Map)) => check_map(doc, &id(), fields, path),
+        (Node::MapOf { key, value, max }, ValueRef::Object(ObjType::Map)) => {
+            let obj = id();
+            if doc.length(&obj) > *max {
                 return Err(violation(path, Rule::TooMany { max: *max }));
             }
-            for k in keys {
-                let p = format!("{path}.{k}");
-                if !key.matches(&k) {
+            for item in doc.map_range(&obj, ..) {
+                let p = format!("{path}.{}", item.key);
+                if !key.matches(&item.key) {
                     return Err(violation(
                         &p,
                         Rule::BadFormat {
@@ -561,48 +552,43 @@ fn check_value(
                         },
                     ));
                 }
-                check_at(doc, id, &k, value, &p)?;
-            }
-            Ok(())
-        }
-        (Node::List { item, max }, Value::Object(ObjType::List)) => {
-            let len = doc.length(id);
-            if len > *max {
-                return Err(violation(path, Rule::TooMany { max: *max }));
-            }
-            for i in 0..len {
-                let p = format!("{path}[{i}]");
-                let mut all = doc
-                    .get_all(id, i)
-                    .map_err(|_| violation(&p, Rule::Missing))?;
-                if all.len() > 1 {
+                if item.conflict {
                     return Err(violation(&p, Rule::Conflict));
                 }
-                if let Some((v, child)) = all.pop() {
-                    check_value(doc, &v, &child, item, &p)?;
-                }
+                check_value(doc, &item.value, &|| item.id(), value, &p)?;
             }
             Ok(())
         }
-        (_, Value::Scalar(s)) => {
-            check_scalar(node, s.as_ref()).map_err(|rule| violation(path, rule))
+        (Node::List { item: node, max }, ValueRef::Object(ObjType::List)) => {
+            let obj = id();
+            if doc.length(&obj) > *max {
+                return Err(violation(path, Rule::TooMany { max: *max }));
+            }
+            for item in doc.list_range(&obj, ..) {
+                let p = format!("{path}[{}]", item.index);
+                if item.conflict {
+                    return Err(violation(&p, Rule::Conflict));
+                }
+                check_value(doc, &item.value, &|| item.id(), node, &p)?;
+            }
+            Ok(())
         }
-        (Node::Map(_) | Node::MapOf { .. }, Value::Object(_)) => {
+        (Node::Map(_) | Node::MapOf { .. }, ValueRef::Object(_)) => {
             Err(violation(path, Rule::WrongType { expected: "map" }))
         }
-        (Node::List { .. }, Value::Object(_)) => {
+        (Node::List { .. }, ValueRef::Object(_)) => {
             Err(violation(path, Rule::WrongType { expected: "list" }))
         }
-        (_, Value::Object(t)) => Err(violation(
+        (_, ValueRef::Object(_)) => Err(violation(
             path,
             Rule::WrongType {
-                expected: scalar_name(node, *t),
+                expected: scalar_name(node),
             },
         )),
     }
 }
 
-fn scalar_name(node: &Node, _found: ObjType) -> &'static str {
+fn scalar_name(node: &Node) -> &'static str {
     match node {
         Node::Str(_) => "str (geen tekstobject)",
         Node::NullableStr(_) => "str of null",
@@ -615,7 +601,8 @@ fn scalar_name(node: &Node, _found: ObjType) -> &'static str {
     }
 }
 
-/// A map with exactly `fields`: no unknown key, none missing, none conflicting.
+/// A map with exactly `fields`: no unknown key, none missing, none conflicting. One pass of
+/// `map_range` (a `get` per key costs Automerge several times more).
 fn check_map(
     doc: &AutoCommit,
     obj: &ObjId,
@@ -629,15 +616,66 @@ fn check_map(
             format!("{path}.{k}")
         }
     };
-    for k in doc.keys(obj) {
-        if !fields.iter().any(|f| f.key == k) {
-            return Err(violation(&join(&k), Rule::UnknownKey));
+    let mut seen = vec![false; fields.len()];
+    for item in doc.map_range(obj, ..) {
+        let Some(i) = fields.iter().position(|f| f.key == item.key) else {
+            return Err(violation(&join(&item.key), Rule::UnknownKey));
+        };
+        if item.conflict {
+            return Err(violation(&join(&item.key), Rule::Conflict));
         }
+        seen[i] = true;
+        check_value(
+            doc,
+            &item.value,
+            &|| item.id(),
+            &fields[i].node,
+            &join(&item.key),
+        )?;
     }
-    for f in fields {
-        check_at(doc, obj, f.key, &f.node, &join(f.key))?;
+    if let Some(i) = seen.iter().position(|s| !s) {
+        return Err(violation(&join(fields[i].key), Rule::Missing));
     }
     Ok(())
+}
+
+/// Checks the value at `obj[key]` against `node` (a conflict is a violation).
+fn check_at(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    key: &str,
+    node: &Node,
+    path: &str,
+) -> Result<(), SchemaViolation> {
+    match single(doc, obj, key, path)? {
+        None => Err(violation(path, Rule::Missing)),
+        Some((Value::Scalar(s), _)) => {
+            let value = ValueRef::Scalar(scalar_ref(s.as_ref()));
+            check_value(doc, &value, &|| ROOT, node, path)
+        }
+        Some((Value::Object(t), id)) => {
+            check_value(doc, &ValueRef::Object(t), &|| id.clone(), node, path)
+        }
+    }
+}
+
+/// A borrowed view of an owned scalar.
+fn scalar_ref(v: &ScalarValue) -> ScalarValueRef<'_> {
+    match v {
+        ScalarValue::Bytes(b) => ScalarValueRef::Bytes(b.as_slice().into()),
+        ScalarValue::Str(s) => ScalarValueRef::Str(s.as_str().into()),
+        ScalarValue::Int(n) => ScalarValueRef::Int(*n),
+        ScalarValue::Uint(n) => ScalarValueRef::Uint(*n),
+        ScalarValue::F64(n) => ScalarValueRef::F64(*n),
+        ScalarValue::Counter(_) => ScalarValueRef::Counter(0),
+        ScalarValue::Timestamp(n) => ScalarValueRef::Timestamp(*n),
+        ScalarValue::Boolean(b) => ScalarValueRef::Boolean(*b),
+        ScalarValue::Unknown { type_code, .. } => ScalarValueRef::Unknown {
+            type_code: *type_code,
+            bytes: Vec::new().into(),
+        },
+        ScalarValue::Null => ScalarValueRef::Null,
+    }
 }
 
 /// Checks the whole document against the layout (every value, every conflicting value too),
@@ -658,29 +696,38 @@ pub fn validate(doc: &AutoCommit) -> Result<(), SchemaViolation> {
 /// [`MAX_VISITS`] visits with well-formed ids. What a change may not alter beyond it is the
 /// sync check's to prove ([`super::changes`]).
 pub fn validate_root(doc: &AutoCommit) -> Result<(), SchemaViolation> {
-    for k in doc.keys(&ROOT) {
-        if !ROOT_FIELDS.iter().any(|f| f.key == k) {
-            return Err(violation(&k, Rule::UnknownKey));
+    let mut seen = [false; 3];
+    for item in doc.map_range(&ROOT, ..) {
+        let key = item.key.as_ref();
+        let Some(i) = ROOT_FIELDS.iter().position(|f| f.key == key) else {
+            return Err(violation(key, Rule::UnknownKey));
+        };
+        if item.conflict {
+            return Err(violation(key, Rule::Conflict));
+        }
+        seen[i] = true;
+        match (&ROOT_FIELDS[i].node, &item.value) {
+            (node @ Node::Uint { .. }, ValueRef::Scalar(v)) => {
+                check_scalar(node, v).map_err(|rule| violation(key, rule))?
+            }
+            (Node::MapOf { max, .. }, ValueRef::Object(ObjType::Map)) => {
+                if doc.length(item.id()) > *max {
+                    return Err(violation(key, Rule::TooMany { max: *max }));
+                }
+            }
+            (Node::Map(_), ValueRef::Object(ObjType::Map)) => {}
+            (node, _) => {
+                return Err(violation(
+                    key,
+                    Rule::WrongType {
+                        expected: scalar_name(node),
+                    },
+                ))
+            }
         }
     }
-    check_at(
-        doc,
-        &ROOT,
-        "schema_version",
-        &ROOT_FIELDS[0].node,
-        "schema_version",
-    )?;
-    for key in ["summary", "visits"] {
-        match single(doc, &ROOT, key, key)? {
-            Some((Value::Object(ObjType::Map), _)) => {}
-            Some(_) => return Err(violation(key, Rule::WrongType { expected: "map" })),
-            None => return Err(violation(key, Rule::Missing)),
-        }
-    }
-    if let Some((_, visits)) = single(doc, &ROOT, "visits", "visits")? {
-        if doc.length(&visits) > MAX_VISITS {
-            return Err(violation("visits", Rule::TooMany { max: MAX_VISITS }));
-        }
+    if let Some(i) = seen.iter().position(|s| !s) {
+        return Err(violation(ROOT_FIELDS[i].key, Rule::Missing));
     }
     Ok(())
 }

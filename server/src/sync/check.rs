@@ -161,8 +161,9 @@ pub struct Target<'a> {
 
 /// Applies `message` from the sender's device to the target document of `zaak_id` (loaded from
 /// the store, or kept in memory since it was, for this request) and makes the checks that need no
-/// signature verdict: actors, the summary, new visits, removed entries. Queues in `signatures`
-/// the signatures of every visit whose entries changed; [`finish`] makes the rest of the checks
+/// signature verdict: the message's bounds, actors, what the new changes touched and the layout,
+/// the summary, new visits, removed or duplicated entries. Queues in `signatures` the signatures
+/// of every entry of every visit the message touched; [`finish`] makes the rest of the checks
 /// once they are verified.
 pub fn apply(
     zaak_id: &str,
@@ -252,8 +253,16 @@ pub fn apply(
         }
     }
     // What the new changes did: only new visits and new entries, in the layout.
-    let touched = doc
-        .check_new_changes(&applied.heads_before, &parsed)
+    let touched = limits::guarded(|| doc.check_new_changes(&applied.heads_before, &parsed))
+        .ok_or_else(|| {
+            reject(
+                zaak_id,
+                "message_invalid",
+                format!(
+                    "Zaak {zaak_id}: de wijzigingen in het bericht konden niet worden gelezen."
+                ),
+            )
+        })?
         .map_err(|refusal| refused_change(zaak_id, &refusal))?;
     if doc.summary().map_err(|e| unreadable(zaak_id, &e))? != summary_before {
         return Err(reject(
