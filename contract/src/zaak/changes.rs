@@ -184,19 +184,30 @@ impl ZaakDocument {
                 .flatten()
                 .ok_or_else(|| layout_missing(&format!("visits.{visit_id}.entries")))?;
             layout::validate_entry_count(&self.doc, visit_id, &list)?;
-            let mut found = 0;
-            for item in self.doc.list_range(&list, ..) {
-                let obj = item.id();
-                if op_key(&obj).is_some_and(|k| ids.contains(&k)) {
-                    layout::validate_entry(&self.doc, visit_id, item.index, &obj, None)?;
-                    found += 1;
-                }
-            }
-            if found != ids.len() {
-                return Err(ChangeRefusal::Rewritten {
-                    path: format!("visits.{visit_id}.entries"),
-                    what: "een nieuwe vastlegging staat niet in de lijst".into(),
-                });
+            // Each new entry by its id (no walk over the list: a visit may hold thousands).
+            for (ctr, actor) in ids {
+                let placed = self
+                    .doc
+                    .import_obj(&format!("{ctr}@{actor}"))
+                    .ok()
+                    .and_then(|obj| {
+                        let path = self.doc.parents(&obj).ok()?.path();
+                        match path.as_slice() {
+                            [(_, Prop::Map(v)), (_, Prop::Map(id)), (_, Prop::Map(e)), (_, Prop::Seq(i))]
+                                if v == VISITS && id == visit_id && e == ENTRIES =>
+                            {
+                                Some((obj, *i))
+                            }
+                            _ => None,
+                        }
+                    });
+                let Some((obj, index)) = placed else {
+                    return Err(ChangeRefusal::Rewritten {
+                        path: format!("visits.{visit_id}.entries"),
+                        what: "een nieuwe vastlegging staat niet in de lijst".into(),
+                    });
+                };
+                layout::validate_entry(&self.doc, visit_id, index, &obj, None)?;
             }
             touched.visits.insert(visit_id.clone());
         }
