@@ -639,45 +639,6 @@ fn check_map(
     Ok(())
 }
 
-/// Checks the value at `obj[key]` against `node` (a conflict is a violation).
-fn check_at(
-    doc: &AutoCommit,
-    obj: &ObjId,
-    key: &str,
-    node: &Node,
-    path: &str,
-) -> Result<(), SchemaViolation> {
-    match single(doc, obj, key, path)? {
-        None => Err(violation(path, Rule::Missing)),
-        Some((Value::Scalar(s), _)) => {
-            let value = ValueRef::Scalar(scalar_ref(s.as_ref()));
-            check_value(doc, &value, &|| ROOT, node, path)
-        }
-        Some((Value::Object(t), id)) => {
-            check_value(doc, &ValueRef::Object(t), &|| id.clone(), node, path)
-        }
-    }
-}
-
-/// A borrowed view of an owned scalar.
-fn scalar_ref(v: &ScalarValue) -> ScalarValueRef<'_> {
-    match v {
-        ScalarValue::Bytes(b) => ScalarValueRef::Bytes(b.as_slice().into()),
-        ScalarValue::Str(s) => ScalarValueRef::Str(s.as_str().into()),
-        ScalarValue::Int(n) => ScalarValueRef::Int(*n),
-        ScalarValue::Uint(n) => ScalarValueRef::Uint(*n),
-        ScalarValue::F64(n) => ScalarValueRef::F64(*n),
-        ScalarValue::Counter(_) => ScalarValueRef::Counter(0),
-        ScalarValue::Timestamp(n) => ScalarValueRef::Timestamp(*n),
-        ScalarValue::Boolean(b) => ScalarValueRef::Boolean(*b),
-        ScalarValue::Unknown { type_code, .. } => ScalarValueRef::Unknown {
-            type_code: *type_code,
-            bytes: Vec::new().into(),
-        },
-        ScalarValue::Null => ScalarValueRef::Null,
-    }
-}
-
 /// Checks the whole document against the layout (every value, every conflicting value too),
 /// and that each visit's entries name their visit.
 pub fn validate(doc: &AutoCommit) -> Result<(), SchemaViolation> {
