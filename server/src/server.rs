@@ -20,7 +20,7 @@ pub fn open_state(settings: Settings) -> anyhow::Result<AppState> {
     let db = Db::open(&settings.data_dir)?;
     let org = setup::ensure_organisation(&db, &settings.organisation)?;
     Ok(AppState {
-        sync: Arc::new(SyncService::new(db.clone())),
+        sync: Arc::new(SyncService::with_limits(db.clone(), settings.sync_limits)),
         guards: Arc::new(Guards::new(&settings.limits)),
         db,
         org,

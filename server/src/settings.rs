@@ -30,6 +30,9 @@ pub struct Settings {
     pub secure_cookie: bool,
     /// The bounds on what one request or peer may cost (`docs/limits.md`).
     pub limits: Limits,
+    /// Bounds on one document's sync message and on a document's actors (see
+    /// [`SyncLimits`] for the defaults and why).
+    pub sync_limits: SyncLimits,
 }
 
 /// What one request, connection or peer may cost the server: every bound that is not part of
@@ -102,6 +105,34 @@ impl Default for Settings {
             organisation: "Gemeente".to_owned(),
             secure_cookie: false,
             limits: Limits::default(),
+            sync_limits: SyncLimits::default(),
+        }
+    }
+}
+
+/// The limits on one document's message and on a document (`Settings::sync_limits`), checked
+/// by `sync::limits` on a message's bytes before Automerge applies it. The defaults are far
+/// above what an honest device sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncLimits {
+    /// Changes in one document's message (a device's week offline in one zaak is a few thousand).
+    pub max_changes_per_message: usize,
+    /// Operations in one document's message, over all its changes (an entry is 17).
+    pub max_ops_per_message: usize,
+    /// Distinct actors among one message's changes (a device makes one per document instance
+    /// that writes: a handful between two syncs).
+    pub max_actors_per_message: usize,
+    /// Actors a document may hold in all (every device's instances over the zaak's life).
+    pub max_actors_per_document: u64,
+}
+
+impl Default for SyncLimits {
+    fn default() -> Self {
+        SyncLimits {
+            max_changes_per_message: 10_000,
+            max_ops_per_message: 250_000,
+            max_actors_per_message: 64,
+            max_actors_per_document: 2048,
         }
     }
 }
@@ -131,6 +162,10 @@ pub struct FileSettings {
     pub busy_wait_ms: Option<u64>,
     pub sign_ins_per_minute: Option<u32>,
     pub enrollments_per_minute: Option<u32>,
+    pub sync_max_changes_per_message: Option<usize>,
+    pub sync_max_ops_per_message: Option<usize>,
+    pub sync_max_actors_per_message: Option<usize>,
+    pub sync_max_actors_per_document: Option<u64>,
 }
 
 impl FileSettings {
@@ -207,6 +242,19 @@ impl FileSettings {
         if let Some(v) = self.enrollments_per_minute {
             l.enrollments_per_minute = v.max(1);
         }
+        let limits = &mut s.sync_limits;
+        if let Some(v) = self.sync_max_changes_per_message {
+            limits.max_changes_per_message = v;
+        }
+        if let Some(v) = self.sync_max_ops_per_message {
+            limits.max_ops_per_message = v;
+        }
+        if let Some(v) = self.sync_max_actors_per_message {
+            limits.max_actors_per_message = v;
+        }
+        if let Some(v) = self.sync_max_actors_per_document {
+            limits.max_actors_per_document = v;
+        }
         s
     }
 }
@@ -229,5 +277,9 @@ mod tests {
         let s = f.apply(Settings::default());
         assert_eq!(s.limits.max_connections, 10);
         assert_eq!(s.limits.header_read_timeout, Duration::from_secs(2));
+        let f: FileSettings = toml::from_str("sync_max_actors_per_message = 8\n").unwrap();
+        let s = f.apply(Settings::default());
+        assert_eq!(s.sync_limits.max_actors_per_message, 8);
+        assert_eq!(s.sync_limits.max_changes_per_message, 10_000);
     }
 }

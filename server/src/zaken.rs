@@ -38,6 +38,50 @@ pub struct NewZaak {
     pub deadline: Option<NaiveDate>,
 }
 
+/// The zaak's id, label and address as the zaak document's layout bounds them (they become its
+/// summary, which every device shows in a terminal or an app): refused here, before any document
+/// exists, rather than at every sync afterwards.
+fn check_texts(new: &NewZaak) -> Result<()> {
+    use veldwerk_contract::zaak::layout::{
+        check_text, IdFormat, Text, MAX_LINE_BYTES, MAX_MOTIVATIE_BYTES,
+    };
+    if let Some(id) = new.id.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
+        if !IdFormat::Zaak.matches(id) {
+            return Err(Error::bad_request(
+                "zaak_id_invalid",
+                "Een zaaknummer bestaat uit 1 tot 64 letters, cijfers, punten, streepjes of \
+                 liggende streepjes (zonder spaties of tabs).",
+            ));
+        }
+    }
+    let texts = [
+        (
+            "De omschrijving (label)",
+            new.label.as_str(),
+            Text::Line(MAX_LINE_BYTES),
+        ),
+        ("Het adres", new.adres.as_str(), Text::Line(MAX_LINE_BYTES)),
+        (
+            "De motivatie",
+            new.melding.motivatie.as_str(),
+            Text::Paragraph(MAX_MOTIVATIE_BYTES),
+        ),
+    ];
+    for (what, text, rule) in texts {
+        if check_text(rule, text).is_err() {
+            let max = match rule {
+                Text::Line(max) | Text::Paragraph(max) => max,
+                _ => 0,
+            };
+            return Err(Error::bad_request(
+                "zaak_text_invalid",
+                format!("{what} mag hoogstens {max} bytes lang zijn en geen stuurtekens (zoals tabs) bevatten."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn refused_melding(reasons: Vec<Notice>) -> Error {
     let text = reasons
         .iter()
@@ -56,6 +100,7 @@ pub fn create(
     now: i64,
 ) -> Result<(Zaak, Vec<Notice>)> {
     let warnings = new.melding.validate().map_err(refused_melding)?;
+    check_texts(&new)?;
     if new.label.trim().is_empty() {
         return Err(Error::bad_request(
             "zaak_label_missing",
@@ -243,6 +288,15 @@ pub fn assign(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i6
     Ok(())
 }
 
+/// Whether the zaak was ever assigned to the user (withdrawn or closed since, perhaps).
+pub fn was_assigned(conn: &Connection, zaak_id: &str, user_id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM assignments WHERE zaak_id = ?1 AND user_id = ?2")?
+        .query_row(params![zaak_id, user_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// The open zaken currently assigned to a user.
 pub fn assigned_to(conn: &Connection, user_id: i64) -> Result<Vec<Zaak>> {
     let mut stmt = conn.prepare_cached(&format!(
@@ -309,6 +363,54 @@ mod tests {
             assert_eq!(
                 assign(c, "Z-nope", "piet", "admin", 1).unwrap_err().code(),
                 "zaak_not_found"
+            );
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    /// Issue 13, "Smaller": zaak ids with tabs or 129 characters, and labels or addresses with
+    /// control characters, are refused before a document exists.
+    #[test]
+    fn ids_and_texts_that_would_break_the_document_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        db.with(|c| {
+            let zaak = |id: &str, label: &str, adres: &str| NewZaak {
+                id: Some(id.into()),
+                label: label.into(),
+                adres: adres.into(),
+                melding: melding(
+                    "Post op adres gericht aan een tweede persoon, bevestigd door BRP.",
+                ),
+                deadline: None,
+            };
+            for id in ["Z\t1", &"Z".repeat(129), "Z 1", "Z/1", "Zaak\u{1b}[2J"] {
+                let err =
+                    create(c, zaak(id, "Woonsituatie", "Dorpsstraat 1"), "admin", 0).unwrap_err();
+                assert_eq!(err.code(), "zaak_id_invalid", "{id:?}");
+            }
+            let err = create(
+                c,
+                zaak("Z-1", "Zaak \u{1b}[31mrood", "Dorpsstraat 1"),
+                "admin",
+                0,
+            )
+            .unwrap_err();
+            assert_eq!(err.code(), "zaak_text_invalid");
+            let err =
+                create(c, zaak("Z-1", "Woonsituatie", "Dorpsstraat\t1"), "admin", 0).unwrap_err();
+            assert_eq!(err.code(), "zaak_text_invalid");
+            assert_eq!(
+                create(
+                    c,
+                    zaak("Z-2026.01_a", "Woonsituatie", "Dorpsstraat 1"),
+                    "admin",
+                    0
+                )?
+                .0
+                .id,
+                "Z-2026.01_a"
             );
             Ok(())
         })

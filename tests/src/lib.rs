@@ -4,6 +4,7 @@
 //! devices (encrypted stores in temp dirs) that enroll and sync through `veldwerk-client`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod hostile;
 pub mod sources;
 
 use std::net::SocketAddr;

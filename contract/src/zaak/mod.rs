@@ -11,6 +11,8 @@
 //! sync but before a save) must not reuse an actor and sequence number the server already holds,
 //! which Automerge refuses to merge ("duplicate seq").
 
+pub mod changes;
+pub mod layout;
 pub mod schema;
 
 use std::collections::{BTreeSet, HashMap};
@@ -27,6 +29,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 
 pub use crate::evidence::{event_body, order_entries, Entry, PolicyContext};
+pub use changes::{ChangeRefusal, Touched};
+pub use layout::SchemaViolation;
 
 use crate::evidence::{
     self, EntryStatus, EntryVerification, KeyDirectory, Signer, VisitVerification,
@@ -232,6 +236,17 @@ impl ZaakDocument {
             return Err(malformed("root", VISITS, "missing"));
         }
         Ok(())
+    }
+
+    /// Checks the whole document against [`layout`] (the server checks a message's changes with
+    /// [`Self::check_new_changes`], which looks at what they touched only).
+    pub fn validate(&self) -> Result<(), SchemaViolation> {
+        layout::validate(&self.doc)
+    }
+
+    /// How many actors the document knows (each costs Automerge work on every new one).
+    pub fn actor_count(&self) -> u64 {
+        self.doc.stats().num_actors
     }
 
     /// The version the document was written with.

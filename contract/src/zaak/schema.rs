@@ -16,7 +16,8 @@
 //! ```
 //!
 //! Readers take every conflicting value of a container key (`get_all`), so two replicas that
-//! created the same visit (or document root) concurrently lose nothing. Unknown keys are ignored.
+//! created the same visit (or document root) concurrently lose nothing. Unknown keys are ignored
+//! here; the server refuses them (the schema it enforces is [`super::layout`]).
 
 use std::borrow::Cow;
 

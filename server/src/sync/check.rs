@@ -1,14 +1,17 @@
 //! The server's checks on one incoming document message (issue 4 point 4) and the flags on
 //! actions recorded under an outdated code (point 5).
 //!
-//! The message is applied to a copy of the stored document loaded for this request (a fork in
-//! memory); only when every check passes are its new changes handed back to be stored. The
-//! checks run in two steps, [`apply`] and [`finish`], so that the signatures of every document of
-//! a round trip are verified in one batch between them (ADR 0003). Checks:
-//! every new change is authored by an actor of the sending device (ADR 0002, Actors); the summary
-//! is the server's alone; a new visit names the sending device; no entry disappears; every new
-//! entry is the sending device's and verifies (signature, key of that device, chain), and no
-//! entry that verified before stops verifying.
+//! The message is applied to a copy of the stored document loaded for this request (taken out of
+//! the cache, and dropped on a refusal); only when every check passes are its new changes handed
+//! back to be stored. The checks run in two steps, [`apply`] and [`finish`], so that the signatures
+//! of every document of a round trip are verified in one batch between them (ADR 0003). Checks: the
+//! message's chunks are within [`super::limits`] before Automerge applies them; every new change is
+//! authored by an actor of the sending device (ADR 0002, Actors); the new changes only add visits
+//! and entries, which match the document's layout (`ZaakDocument::check_new_changes`); the summary
+//! is the server's alone; a new visit names the sending device; no entry disappears and no visit
+//! holds two copies of an entry; every entry of every visit the message touched is verified: new
+//! ones are the sending device's and verify (signature, key of that device, chain), and no entry
+//! that verified before stops verifying.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -16,9 +19,12 @@ use automerge::sync;
 use veldwerk_contract::evidence::{self, EntryStatus, KeyDirectory, Signatures};
 use veldwerk_contract::policy::PolicyBundle;
 use veldwerk_contract::sync::{Ack, Rejection};
-use veldwerk_contract::zaak::{actor_belongs_to_device, Entry, VisitMeta, ZaakDocument};
+use veldwerk_contract::zaak::{
+    actor_belongs_to_device, ChangeRefusal, Entry, VisitMeta, ZaakDocument,
+};
 
 use super::cache::Known;
+use super::limits::{self, SyncLimits};
 use crate::flags::NewFlag;
 
 /// What was accepted of one document's message.
@@ -116,6 +122,8 @@ pub struct Applied {
 struct NewContent {
     summary_before: veldwerk_contract::zaak::ZaakSummary,
     entries_before: EntriesByVisit,
+    /// Every stored entry copy of the visits the message touched, after it (the other visits
+    /// are as before: the change check proves them untouched).
     entries_after: EntriesByVisit,
     /// The visits whose entries changed, with the canonical bytes of their entries before and
     /// after (built once, for the signature queue and then for the verification).
@@ -137,6 +145,8 @@ pub struct Sender<'a> {
     pub keys: &'a KeyDirectory,
     /// The organisation's current bundle (all directives), for flags.
     pub policy: &'a PolicyBundle,
+    /// The bounds on a message.
+    pub limits: &'a SyncLimits,
 }
 
 /// The document a message is applied to, with what the checks know of it and the device's sync
@@ -151,8 +161,9 @@ pub struct Target<'a> {
 
 /// Applies `message` from the sender's device to the target document of `zaak_id` (loaded from
 /// the store, or kept in memory since it was, for this request) and makes the checks that need no
-/// signature verdict: actors, the summary, new visits, removed entries. Queues in `signatures`
-/// the signatures of every visit whose entries changed; [`finish`] makes the rest of the checks
+/// signature verdict: the message's bounds, actors, what the new changes touched and the layout,
+/// the summary, new visits, removed or duplicated entries. Queues in `signatures` the signatures
+/// of every entry of every visit the message touched; [`finish`] makes the rest of the checks
 /// once they are verified.
 pub fn apply(
     zaak_id: &str,
@@ -167,10 +178,15 @@ pub fn apply(
         state,
     } = target;
     let Sender {
-        device_id, keys, ..
+        device_id,
+        keys,
+        limits,
+        ..
     } = sender;
     let announced = message.heads.clone();
     let offered: Vec<Vec<u8>> = message.changes.iter().map(<[u8]>::to_vec).collect();
+    // Bounded before Automerge sees the changes (see `limits`).
+    let parsed = limits::parse_changes(zaak_id, &offered, limits)?;
     let heads_before = doc.heads();
     let before = if !offered.is_empty() {
         let k = match known_before.take() {
@@ -181,13 +197,26 @@ pub fn apply(
     } else {
         None
     };
-    doc.receive_sync_message(state, message).map_err(|e| {
-        reject(
-            zaak_id,
-            "message_invalid",
-            format!("Zaak {zaak_id}: het synchronisatiebericht kon niet worden verwerkt ({e})."),
-        )
-    })?;
+    let received = limits::guarded(|| doc.receive_sync_message(state, message));
+    match received {
+        Some(Ok(())) => {}
+        Some(Err(e)) => {
+            return Err(reject(
+                zaak_id,
+                "message_invalid",
+                format!(
+                    "Zaak {zaak_id}: het synchronisatiebericht kon niet worden verwerkt ({e})."
+                ),
+            ))
+        }
+        None => {
+            return Err(reject(
+                zaak_id,
+                "message_invalid",
+                format!("Zaak {zaak_id}: het synchronisatiebericht kon niet worden verwerkt."),
+            ))
+        }
+    }
 
     let mut applied = Applied {
         zaak_id: zaak_id.to_owned(),
@@ -209,6 +238,7 @@ pub fn apply(
         }
         Some(b) => b,
     };
+    limits::check_document_actors(zaak_id, doc.actor_count(), limits)?;
     let actors = doc.change_actors_since(&applied.heads_before);
     applied.new_changes = actors.len();
     for actor in actors {
@@ -222,6 +252,18 @@ pub fn apply(
             ));
         }
     }
+    // What the new changes did: only new visits and new entries, in the layout.
+    let touched = limits::guarded(|| doc.check_new_changes(&applied.heads_before, &parsed))
+        .ok_or_else(|| {
+            reject(
+                zaak_id,
+                "message_invalid",
+                format!(
+                    "Zaak {zaak_id}: de wijzigingen in het bericht konden niet worden gelezen."
+                ),
+            )
+        })?
+        .map_err(|refusal| refused_change(zaak_id, &refusal))?;
     if doc.summary().map_err(|e| unreadable(zaak_id, &e))? != summary_before {
         return Err(reject(
             zaak_id,
@@ -229,20 +271,43 @@ pub fn apply(
             format!("Zaak {zaak_id}: de zaakgegevens mogen alleen op kantoor worden gewijzigd."),
         ));
     }
-    let (visits_after, entries_after) = visits_and_entries(doc, zaak_id)?;
-    for v in &visits_after {
-        if !entries_before.contains_key(&v.visit_id) && v.created_by != device_id {
+    // Only the touched visits can differ from what was known (the check above proves the rest
+    // untouched): read those again.
+    let mut entries_after = EntriesByVisit::new();
+    for visit_id in &touched.visits {
+        if !entries_before.contains_key(visit_id) {
+            let v = doc.visit(visit_id).map_err(|e| unreadable(zaak_id, &e))?;
+            if v.created_by != device_id {
+                return Err(reject(
+                    zaak_id,
+                    "visit_foreign",
+                    format!(
+                        "Zaak {zaak_id}: huisbezoek {} noemt een ander apparaat als maker.",
+                        v.visit_id
+                    ),
+                ));
+            }
+        }
+        let entries = doc
+            .stored_entries(visit_id)
+            .map_err(|e| unreadable(zaak_id, &e))?;
+        let mut ids = HashSet::new();
+        if let Some(twice) = entries.iter().find(|e| !ids.insert(e.entry_id.as_str())) {
             return Err(reject(
                 zaak_id,
-                "visit_foreign",
+                "entry_duplicate",
                 format!(
-                    "Zaak {zaak_id}: huisbezoek {} noemt een ander apparaat als maker.",
-                    v.visit_id
+                    "Zaak {zaak_id}: vastlegging {} staat twee keer in huisbezoek {visit_id}; een vastlegging heeft één kopie.",
+                    twice.entry_id
                 ),
             ));
         }
+        entries_after.insert(visit_id.clone(), entries);
     }
-    for (visit_id, before) in &entries_before {
+    for (visit_id, before) in entries_before
+        .iter()
+        .filter(|(v, _)| touched.visits.contains(*v))
+    {
         let after: HashSet<&str> = entries_after
             .get(visit_id)
             .map(|es| es.iter().map(|e| e.entry_id.as_str()).collect())
@@ -258,12 +323,11 @@ pub fn apply(
             ));
         }
     }
+    // Every entry of every touched visit is verified again, not only new ones.
     let mut changed = Vec::new();
-    for (visit_id, after) in &entries_after {
+    for visit_id in &touched.visits {
+        let after = entries_after.get(visit_id).map_or(&[][..], Vec::as_slice);
         let before = entries_before.get(visit_id).map_or(&[][..], Vec::as_slice);
-        if after.len() == before.len() {
-            continue;
-        }
         let visit = ChangedVisit {
             visit_id: visit_id.clone(),
             canonical_before: evidence::canonical_all(before),
@@ -280,6 +344,22 @@ pub fn apply(
         changed,
     });
     Ok(applied)
+}
+
+/// The rejection of changes that rewrite evidence or break the layout, naming path and rule.
+fn refused_change(zaak_id: &str, refusal: &ChangeRefusal) -> Rejection {
+    match refusal {
+        ChangeRefusal::Rewritten { .. } => reject(
+            zaak_id,
+            "document_rewritten",
+            format!("Zaak {zaak_id}: {refusal}; alleen nieuwe huisbezoeken en vastleggingen mogen worden toegevoegd."),
+        ),
+        ChangeRefusal::Schema(v) => reject(
+            zaak_id,
+            "schema_violation",
+            format!("Zaak {zaak_id}: het document voldoet niet aan het schema bij {v}."),
+        ),
+    }
 }
 
 /// Completes the checks of an [`apply`]d message with the signature verdicts of `signatures`:
@@ -301,6 +381,7 @@ pub fn finish(
         device_id,
         keys,
         policy,
+        ..
     } = sender;
     let Applied {
         zaak_id,
@@ -394,11 +475,24 @@ pub fn finish(
         }
         *known_before = Some(Known {
             summary: new.summary_before,
-            entries: new.entries_after,
+            entries: {
+                let mut all = new.entries_before;
+                all.extend(new.entries_after);
+                all
+            },
         });
     }
 
-    let reply = doc.generate_sync_message(state).map(server_message);
+    // The device's Bloom filters are read here: a hostile one must not take the request down.
+    let reply = limits::guarded(|| doc.generate_sync_message(state))
+        .ok_or_else(|| {
+            reject(
+                zaak_id,
+                "message_invalid",
+                format!("Zaak {zaak_id}: het synchronisatiebericht kon niet worden verwerkt."),
+            )
+        })?
+        .map(server_message);
     let complete = announced.iter().all(|h| state.shared_heads.contains(h));
     let incremental = if new_changes == 0 {
         Vec::new()

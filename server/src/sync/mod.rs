@@ -5,7 +5,8 @@
 //!
 //! - [`service`]: the service and the round trip's steps (prepare, work, commit).
 //! - [`work`]: one lane of the work: apply, verify signatures in one batch, finish the checks.
-//! - [`check`]: the checks on one document's message and the outdated-code flags.
+//! - [`check`]: the checks on one document's message and the outdated-code flags; [`limits`]:
+//!   the bounds on a message, checked before Automerge applies it.
 //! - [`cache`]: loaded documents kept between round trips; [`shared`]: device keys and policy
 //!   bundle kept, and the lanes of Automerge work.
 //! - [`store`]: documents (snapshot + incremental rows, compaction) and sync states.
@@ -14,9 +15,11 @@
 
 pub mod cache;
 pub mod check;
+pub mod limits;
 pub mod service;
 pub mod shared;
 pub mod store;
 pub mod work;
 
+pub use limits::SyncLimits;
 pub use service::{Answer, SyncService};

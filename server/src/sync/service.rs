@@ -18,6 +18,7 @@ use veldwerk_contract::sync::{
 use veldwerk_contract::zaak::ZaakDocument;
 
 use super::cache::{DocCache, Loaded};
+use super::limits::SyncLimits;
 use super::shared::{KeysAndPolicy, WorkLanes};
 use super::store;
 use super::work::{self, AcceptedDoc, Incoming, LaneContext, Outcome, Source, Stored};
@@ -41,6 +42,7 @@ pub struct SyncService {
     docs: DocCache,
     kept: KeysAndPolicy,
     lanes: WorkLanes,
+    limits: SyncLimits,
 }
 
 /// The answer to one round trip, and the zaken whose documents should be compacted now.
@@ -167,11 +169,17 @@ impl Timings {
 impl SyncService {
     /// The sync of `db`, with one lane of Automerge work per core.
     pub fn new(db: Db) -> SyncService {
+        Self::with_limits(db, SyncLimits::default())
+    }
+
+    /// The sync of `db` with the bounds on a message of `limits` (`Settings::sync_limits`).
+    pub fn with_limits(db: Db, limits: SyncLimits) -> SyncService {
         SyncService {
             db,
             docs: DocCache::default(),
             kept: KeysAndPolicy::default(),
             lanes: WorkLanes::per_core(),
+            limits,
         }
     }
 
@@ -212,6 +220,7 @@ impl SyncService {
             device_id: Arc::from(device_id.as_str()),
             keys,
             bundle,
+            limits: self.limits,
         };
         let worked = self.work(docs, lanes, ctx, &mut times).await?;
         times.worked = Instant::now();
@@ -341,6 +350,15 @@ impl SyncService {
 
         let mut docs = Vec::with_capacity(req.docs.len());
         for dm in req.docs {
+            // A zaak the handhaver never had answers as one that does not exist: no heads, the
+            // same refusal, no document read (no existence oracle).
+            if !assigned.contains(&dm.zaak_id) && !zaken::was_assigned(tx, &dm.zaak_id, user_id)? {
+                docs.push(Incoming {
+                    message: dm,
+                    stored: None,
+                });
+                continue;
+            }
             let mut exists = store::exists(tx, &dm.zaak_id)?;
             if !exists {
                 if let Some(z) = zaken_assigned.iter().find(|z| z.id == dm.zaak_id) {

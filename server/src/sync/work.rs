@@ -12,7 +12,9 @@ use veldwerk_contract::sync::{Ack, DocMessage, Rejection};
 use veldwerk_contract::zaak::ZaakDocument;
 
 use super::cache::Loaded;
+use super::limits::{self, SyncLimits};
 use super::{check, store};
+use veldwerk_contract::zaak::layout::MAX_DOCUMENT_BYTES;
 
 /// A stored document: kept loaded ([`super::cache`]), or as bytes read in the round trip's read
 /// transaction, with the zaak's generation then.
@@ -46,6 +48,7 @@ pub(super) struct LaneContext {
     pub device_id: Arc<str>,
     pub keys: Arc<KeyDirectory>,
     pub bundle: Arc<PolicyBundle>,
+    pub limits: SyncLimits,
 }
 
 impl LaneContext {
@@ -54,6 +57,7 @@ impl LaneContext {
             device_id: &self.device_id,
             keys: &self.keys,
             policy: &self.bundle,
+            limits: &self.limits,
         }
     }
 }
@@ -128,7 +132,7 @@ fn stage(doc: Incoming, ctx: &LaneContext, signatures: &mut Signatures) -> Stage
         stored,
     } = doc;
     let zaak_id = dm.zaak_id.as_str();
-    let Ok(message) = sync::Message::decode(&dm.message) else {
+    let Some(Ok(message)) = limits::guarded(|| sync::Message::decode(&dm.message)) else {
         return Staged::Done(Outcome::Rejected(Rejection {
             zaak_id: zaak_id.to_owned(),
             code: "message_malformed".into(),
@@ -179,6 +183,16 @@ fn stage(doc: Incoming, ctx: &LaneContext, signatures: &mut Signatures) -> Stage
             },
             loaded: Box::new(loaded),
         });
+    }
+    if loaded.stored_bytes.saturating_add(dm.message.len()) > MAX_DOCUMENT_BYTES {
+        return Staged::Done(Outcome::Rejected(Rejection {
+            zaak_id: zaak_id.to_owned(),
+            code: "document_too_large".into(),
+            message: format!(
+                "Zaak {zaak_id}: het document zou groter worden dan {} MiB.",
+                MAX_DOCUMENT_BYTES >> 20
+            ),
+        }));
     }
     let mut state = sync_state
         .as_deref()
