@@ -793,24 +793,7 @@ fn bloom(server: &Server) -> Result<Tally> {
 /// Item 14: four parallel 16 MiB envelopes of 8.4 M one-letter `held` strings.
 fn held(server: &Server) -> Result<Tally> {
     let items = (MAX_REQUEST_BYTES - 64) / 2;
-    let text = |s: &str| {
-        let mut v = vec![0x60 | s.len() as u8];
-        v.extend_from_slice(s.as_bytes());
-        v
-    };
-    let mut body = vec![0xa4];
-    body.extend(text("protocol"));
-    body.push(PROTOCOL_VERSION as u8);
-    body.extend(text("policy_version"));
-    body.push(0);
-    body.extend(text("docs"));
-    body.push(0x80);
-    body.extend(text("held"));
-    body.push(0x9b);
-    body.extend_from_slice(&(items as u64).to_be_bytes());
-    for _ in 0..items {
-        body.extend([0x61, b'z']);
-    }
+    let body = veldwerk_tests::hostile::held_bomb(items);
     let body = Arc::new(body);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4)

@@ -430,29 +430,6 @@ fn sign_ins_and_enrollments_are_rate_limited_per_ip() {
     assert_eq!(a.status, 429);
 }
 
-/// CBOR of a sync request whose `held` is `items` one-letter strings (definite length).
-fn held_bomb(items: usize) -> Vec<u8> {
-    let text = |s: &str| {
-        let mut v = vec![0x60 | s.len() as u8];
-        v.extend_from_slice(s.as_bytes());
-        v
-    };
-    let mut out = vec![0xa4];
-    out.extend(text("protocol"));
-    out.push(PROTOCOL_VERSION as u8);
-    out.extend(text("policy_version"));
-    out.push(0);
-    out.extend(text("docs"));
-    out.push(0x80);
-    out.extend(text("held"));
-    out.push(0x9b);
-    out.extend_from_slice(&(items as u64).to_be_bytes());
-    for _ in 0..items {
-        out.extend([0x61, b'z']);
-    }
-    out
-}
-
 /// Issue 13, item 14: a 16 MiB envelope of 8.4 M tiny `held` strings is refused
 /// (`envelope_invalid`) in well under a second, off the async workers, and `/healthz` answers
 /// meanwhile. (Today it is decoded in full on an async worker first: seconds and ~0.5 GiB.)
@@ -460,7 +437,7 @@ fn held_bomb(items: usize) -> Vec<u8> {
 fn millions_of_held_strings_are_refused_quickly() {
     let server = TestServer::start();
     let dev = enroll(&server, "piet");
-    let body = held_bomb((MAX_REQUEST_BYTES - 64) / 2);
+    let body = veldwerk_tests::hostile::held_bomb((MAX_REQUEST_BYTES - 64) / 2);
     assert!(body.len() <= MAX_REQUEST_BYTES);
     let addr = server.addr();
     let head = signed_sync_head(&dev, &body, &fresh_nonce(16), body.len());
