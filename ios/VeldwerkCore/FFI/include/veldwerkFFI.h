@@ -319,6 +319,11 @@ RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_put_photo(uint64_t ptr, Rus
 RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_record(uint64_t ptr, RustBuffer zaak_id, RustBuffer visit_id, RustBuffer stap, RustBuffer confirmed_conditions, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_REFUSED_WORK
+#define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_REFUSED_WORK
+RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_refused_work(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_START_VISIT
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_START_VISIT
 RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_start_visit(uint64_t ptr, RustBuffer zaak_id, RustBuffer actie, RustBuffer params, RustCallStatus *_Nonnull out_status
@@ -694,6 +699,12 @@ uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_put_photo(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_RECORD
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_RECORD
 uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_record(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_REFUSED_WORK
+#define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_REFUSED_WORK
+uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_refused_work(void
     
 );
 #endif

@@ -680,6 +680,12 @@ public protocol VeldwerkProtocol: AnyObject, Sendable {
     func record(zaakId: String, visitId: String, stap: Stap, confirmedConditions: [String]) throws  -> Recorded
     
     /**
+     * Work the server refused, moved aside and kept on the device ("geweigerd door de
+     * server"), oldest first: for the app's sync screen.
+     */
+    func refusedWork() throws  -> [RefusedWorkInfo]
+    
+    /**
      * Starts a visit (`huisbezoek` or `huisbezoek_app`) with what is planned for it; a plan
      * the routekaart forbids gives `Forbidden`. Returns the visit id.
      */
@@ -905,6 +911,19 @@ open func record(zaakId: String, visitId: String, stap: Stap, confirmedCondition
         FfiConverterString.lower(visitId),
         FfiConverterTypeStap_lower(stap),
         FfiConverterSequenceString.lower(confirmedConditions),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Work the server refused, moved aside and kept on the device ("geweigerd door de
+     * server"), oldest first: for the app's sync screen.
+     */
+open func refusedWork()throws  -> [RefusedWorkInfo]  {
+    return try  FfiConverterSequenceTypeRefusedWorkInfo.lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
+        uniffiCallStatus in
+    uniffi_veldwerk_mobile_fn_method_veldwerk_refused_work(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1782,6 +1801,113 @@ public func FfiConverterTypeRecorded_lift(_ buf: RustBuffer) throws -> Recorded 
 #endif
 public func FfiConverterTypeRecorded_lower(_ value: Recorded) -> RustBuffer {
     return FfiConverterTypeRecorded.lower(value)
+}
+
+
+/**
+ * Work of one zaak the server refused ("geweigerd door de server"), kept on the device.
+ */
+public struct RefusedWorkInfo: Equatable, Hashable {
+    public var zaakId: String
+    /**
+     * The server's stable code (`summary_changed`, `entry_unverified`, ...).
+     */
+    public var code: String
+    /**
+     * The server's reason, in Dutch.
+     */
+    public var message: String
+    public var refusedAtMs: Int64
+    /**
+     * Whether the zaak was rebased on the server's copy yet.
+     */
+    public var rebased: Bool
+    /**
+     * This device's entries offered again on the server's copy.
+     */
+    public var reapplied: UInt32
+    /**
+     * This device's entries kept only in the refused copy.
+     */
+    public var keptOnlyHere: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(zaakId: String, 
+        /**
+         * The server's stable code (`summary_changed`, `entry_unverified`, ...).
+         */code: String, 
+        /**
+         * The server's reason, in Dutch.
+         */message: String, refusedAtMs: Int64, 
+        /**
+         * Whether the zaak was rebased on the server's copy yet.
+         */rebased: Bool, 
+        /**
+         * This device's entries offered again on the server's copy.
+         */reapplied: UInt32, 
+        /**
+         * This device's entries kept only in the refused copy.
+         */keptOnlyHere: UInt32) {
+        self.zaakId = zaakId
+        self.code = code
+        self.message = message
+        self.refusedAtMs = refusedAtMs
+        self.rebased = rebased
+        self.reapplied = reapplied
+        self.keptOnlyHere = keptOnlyHere
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RefusedWorkInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefusedWorkInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefusedWorkInfo {
+        return
+            try RefusedWorkInfo(
+                zaakId: FfiConverterString.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                refusedAtMs: FfiConverterInt64.read(from: &buf), 
+                rebased: FfiConverterBool.read(from: &buf), 
+                reapplied: FfiConverterUInt32.read(from: &buf), 
+                keptOnlyHere: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RefusedWorkInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.zaakId, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterInt64.write(value.refusedAtMs, into: &buf)
+        FfiConverterBool.write(value.rebased, into: &buf)
+        FfiConverterUInt32.write(value.reapplied, into: &buf)
+        FfiConverterUInt32.write(value.keptOnlyHere, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusedWorkInfo_lift(_ buf: RustBuffer) throws -> RefusedWorkInfo {
+    return try FfiConverterTypeRefusedWorkInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusedWorkInfo_lower(_ value: RefusedWorkInfo) -> RustBuffer {
+    return FfiConverterTypeRefusedWorkInfo.lower(value)
 }
 
 
@@ -4750,6 +4876,31 @@ fileprivate struct FfiConverterSequenceTypeOndertekenaar: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRefusedWorkInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [RefusedWorkInfo]
+
+    public static func write(_ value: [RefusedWorkInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRefusedWorkInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RefusedWorkInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RefusedWorkInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRefusedWorkInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRejection: FfiConverterRustBuffer {
     typealias SwiftType = [Rejection]
 
@@ -4955,6 +5106,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_record() != 55603) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_refused_work() != 40821) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_start_visit() != 31328) {
