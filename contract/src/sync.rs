@@ -307,8 +307,52 @@ impl SyncResponse {
     }
 }
 
+/// Hand-made CBOR of hostile envelopes, for the tests here and the hostile-device tests.
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support {
+    use super::PROTOCOL_VERSION;
+
+    /// CBOR head of a major type with a 64-bit argument (`0x1b`) or indefinite length (`0x1f`).
+    pub fn head(major: u8, len: Option<u64>) -> Vec<u8> {
+        match len {
+            Some(n) => {
+                let mut v = vec![(major << 5) | 27];
+                v.extend_from_slice(&n.to_be_bytes());
+                v
+            }
+            None => vec![(major << 5) | 31],
+        }
+    }
+
+    /// A request map whose `held` is `held_items` tiny strings under the given list head.
+    pub fn request_with_held(len: Option<u64>, held_items: usize) -> Vec<u8> {
+        let text = |s: &str| {
+            let mut v = vec![0x60 | s.len() as u8];
+            v.extend_from_slice(s.as_bytes());
+            v
+        };
+        let mut out = vec![0xa4];
+        out.extend(text("protocol"));
+        out.push(PROTOCOL_VERSION as u8);
+        out.extend(text("policy_version"));
+        out.push(0);
+        out.extend(text("docs"));
+        out.push(0x80);
+        out.extend(text("held"));
+        out.extend(head(4, len));
+        for _ in 0..held_items {
+            out.extend([0x61, b'z']);
+        }
+        if len.is_none() {
+            out.push(0xff);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_support::request_with_held;
     use super::*;
     use proptest::prelude::*;
 
@@ -394,43 +438,6 @@ mod tests {
             SyncRequest::from_cbor(&r.to_cbor()).unwrap_err().code(),
             "envelope_invalid"
         );
-    }
-
-    /// CBOR head of a major type with a 64-bit argument (`0x1b`) or indefinite length (`0x1f`).
-    fn head(major: u8, len: Option<u64>) -> Vec<u8> {
-        match len {
-            Some(n) => {
-                let mut v = vec![(major << 5) | 27];
-                v.extend_from_slice(&n.to_be_bytes());
-                v
-            }
-            None => vec![(major << 5) | 31],
-        }
-    }
-
-    /// A request map whose `held` is `held_items` tiny strings under the given list head.
-    fn request_with_held(len: Option<u64>, held_items: usize) -> Vec<u8> {
-        let text = |s: &str| {
-            let mut v = vec![0x60 | s.len() as u8];
-            v.extend_from_slice(s.as_bytes());
-            v
-        };
-        let mut out = vec![0xa4];
-        out.extend(text("protocol"));
-        out.push(PROTOCOL_VERSION as u8);
-        out.extend(text("policy_version"));
-        out.push(0);
-        out.extend(text("docs"));
-        out.push(0x80);
-        out.extend(text("held"));
-        out.extend(head(4, len));
-        for _ in 0..held_items {
-            out.extend([0x61, b'z']);
-        }
-        if len.is_none() {
-            out.push(0xff);
-        }
-        out
     }
 
     /// Issue 13, item 14: 8.4 M tiny `held` strings in 16 MiB are refused after reading at most

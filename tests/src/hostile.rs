@@ -251,23 +251,5 @@ fn rand_bytes<const N: usize>() -> [u8; N] {
 /// CBOR of a sync request whose `held` is `items` one-letter strings under one definite-length
 /// head (issue 13, item 14: 8.4 M of them fill 16 MiB).
 pub fn held_bomb(items: usize) -> Vec<u8> {
-    let text = |s: &str| {
-        let mut v = vec![0x60 | s.len() as u8];
-        v.extend_from_slice(s.as_bytes());
-        v
-    };
-    let mut out = vec![0xa4];
-    out.extend(text("protocol"));
-    out.push(PROTOCOL_VERSION as u8);
-    out.extend(text("policy_version"));
-    out.push(0);
-    out.extend(text("docs"));
-    out.push(0x80);
-    out.extend(text("held"));
-    out.push(0x9b);
-    out.extend_from_slice(&(items as u64).to_be_bytes());
-    for _ in 0..items {
-        out.extend([0x61, b'z']);
-    }
-    out
+    veldwerk_contract::sync::test_support::request_with_held(Some(items as u64), items)
 }

@@ -58,15 +58,19 @@ pub struct SignInRate;
 /// As [`SignInRate`], for enrollments.
 pub struct EnrollRate;
 
+/// Takes one of the client IP's `rate` allowance.
+fn check_rate(parts: &Parts, state: &AppState, rate: Rate) -> Result<(), RateLimited> {
+    state
+        .guards
+        .check_rate(rate, client_ip(&parts.extensions))
+        .map(|_| ())
+}
+
 impl FromRequestParts<AppState> for SignInRate {
     type Rejection = RateLimited;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RateLimited> {
-        let ip = client_ip(&parts.extensions);
-        state
-            .guards
-            .check_rate(Rate::SignIn, ip)
-            .map(|_| SignInRate)
+        check_rate(parts, state, Rate::SignIn).map(|()| SignInRate)
     }
 }
 
@@ -74,11 +78,7 @@ impl FromRequestParts<AppState> for EnrollRate {
     type Rejection = RateLimited;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RateLimited> {
-        let ip = client_ip(&parts.extensions);
-        state
-            .guards
-            .check_rate(Rate::Enroll, ip)
-            .map(|_| EnrollRate)
+        check_rate(parts, state, Rate::Enroll).map(|()| EnrollRate)
     }
 }
 
