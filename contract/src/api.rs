@@ -27,6 +27,10 @@ pub mod paths {
     pub const DEVICE_REVOKE: &str = "/v1/devices/{id}/revoke";
     pub const FLAGS: &str = "/v1/flags";
     pub const FLAG_RESOLVE: &str = "/v1/flags/{id}/resolve";
+    pub const ZAKEN: &str = "/v1/zaken";
+    pub const ZAAK: &str = "/v1/zaken/{zaak_id}";
+    pub const ZAAK_RAPPORT: &str = "/v1/zaken/{zaak_id}/bezoeken/{bezoek_id}/rapport.pdf";
+    pub const ZAAK_EXPORT: &str = "/v1/zaken/{zaak_id}/export";
 }
 
 /// An HTTP method of a route, lowercase as OpenAPI writes it.
@@ -76,6 +80,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::Post, paths::DEVICE_REVOKE),
     route(Method::Get, paths::FLAGS),
     route(Method::Post, paths::FLAG_RESOLVE),
+    route(Method::Get, paths::ZAKEN),
+    route(Method::Get, paths::ZAAK),
 ];
 
 /// The body of every refusal: `{"code": "...", "message": "<Dutch>", "instruction"?: "wipe"}`.

@@ -160,6 +160,16 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE audit_log ADD COLUMN signature TEXT;
     "#,
+    // 4: a zaak's end (seed 000: the advies or besluit and why) and when its office data last
+    // changed (the case system's "changed since").
+    r#"
+    ALTER TABLE zaken ADD COLUMN closed_at INTEGER;
+    ALTER TABLE zaken ADD COLUMN closed_by TEXT;
+    ALTER TABLE zaken ADD COLUMN uitkomst TEXT;
+    ALTER TABLE zaken ADD COLUMN sluitreden TEXT;
+    ALTER TABLE zaken ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE zaken SET updated_at = created_at;
+    "#,
 ];
 
 /// Seconds since the Unix epoch, the unit of every time column.

@@ -97,6 +97,15 @@ pub fn list(conn: &Connection, include_resolved: bool) -> Result<Vec<Flag>> {
     Ok(rows)
 }
 
+/// Every flag of one zaak, resolved ones included, oldest first.
+pub fn of_zaak(conn: &Connection, zaak_id: &str) -> Result<Vec<Flag>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE zaak_id = ?1 ORDER BY id"))?;
+    let rows = stmt
+        .query_map([zaak_id], read)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Resolves a flag with the supervisor's judgement; logged in the audit chain.
 pub fn resolve(conn: &Connection, id: i64, by: &str, resolution: &str, now: i64) -> Result<Flag> {
     let resolution = resolution.trim();

@@ -5,6 +5,8 @@
 //!   [`session`]: console users (cookie or bearer token, CSRF).
 //! - [`db`]: the store and its migrations; [`org`], [`users`], [`devices`], [`zaken`],
 //!   [`policy`], [`audit`], [`flags`]: one concept each; [`setup`]: the first start.
+//! - [`dossier`]: a zaak as the back office reads it (visits, entries, verdicts), for the
+//!   zaak page, the case system's API and the export.
 //! - [`sync`]: the [`sync::SyncService`]: round trip, checks, document storage and caches.
 //! - [`server`]: launch and graceful shutdown; [`listen`]: connections under limits;
 //!   [`guard`]: what bounds a running request; [`settings`]; [`cli`]: the binary's commands.
@@ -18,9 +20,11 @@ pub mod cli;
 pub mod db;
 pub mod demo;
 pub mod devices;
+pub mod dossier;
 pub mod error;
 pub mod flags;
 pub mod guard;
+pub mod labels;
 pub mod listen;
 pub mod openapi;
 pub mod org;

@@ -135,7 +135,62 @@ pub fn document() -> Value {
         }
     });
     add_keys(&mut doc, &device);
+    add_zaken(&mut doc, &console);
     doc
+}
+
+/// The case system's read API (docs/api.md, "Zaken lezen") and its schemas.
+fn add_zaken(doc: &mut Value, console: &Value) {
+    let zaak_param = json!({ "name": "zaak_id", "in": "path", "required": true, "schema": { "type": "string" } });
+    doc["paths"]["/v1/zaken"] = json!({ "get": {
+        "summary": "Zaken, oldest change first: filter by status and by last change (office data or document)", "security": console,
+        "parameters": [
+            { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["open", "gesloten"] } },
+            { "name": "changed_since", "in": "query", "schema": { "type": "string", "format": "date-time" }, "description": "only zaken changed at or after this moment; pass next_changed_since for the next page" },
+            { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 100 } }
+        ],
+        "responses": { "200": ok("zaken", r("ZakenList")), "400": err("status_invalid / changed_since_invalid / limit_invalid"), "401": err("not_signed_in"), "403": err("forbidden_role") }
+    }});
+    doc["paths"]["/v1/zaken/{zaak_id}"] = json!({ "get": {
+        "summary": "One zaak: melding, assignments, end, every visit with every entry and its verification verdict", "security": console,
+        "parameters": [zaak_param],
+        "responses": { "200": ok("the zaak", r("Zaak")), "401": err("not_signed_in"), "403": err("forbidden_role"), "404": err("zaak_not_found") }
+    }});
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["ZaakItem"] = json!({ "type": "object", "required": ["zaak_id", "status", "changed_at", "url"], "properties": {
+        "zaak_id": { "type": "string" }, "label": { "type": "string" }, "adres": { "type": "string" },
+        "status": { "type": "string", "enum": ["open", "gesloten"] }, "werkproces": { "type": "string", "enum": ["h2", "h6"] },
+        "deadline": { "type": ["string", "null"], "format": "date" }, "created_at": { "type": "string", "format": "date-time" },
+        "changed_at": { "type": "string", "format": "date-time" },
+        "afsluiting": { "oneOf": [{ "type": "null" }, { "type": "object", "properties": {
+            "soort": { "type": "string", "enum": ["advies", "besluit"] }, "uitkomst": { "type": "string" }, "reden": { "type": "string" },
+            "door": { "type": "string" }, "at": { "type": "string", "format": "date-time" } } }] },
+        "url": { "type": "string" } } });
+    schemas["ZakenList"] = json!({ "type": "object", "required": ["zaken"], "properties": {
+        "zaken": { "type": "array", "items": r("ZaakItem") }, "next_changed_since": { "type": ["string", "null"], "format": "date-time" } } });
+    schemas["Notice"] = json!({ "type": "object", "required": ["code", "message"], "properties": { "code": { "type": "string" }, "message": { "type": "string" } } });
+    schemas["Entry"] = json!({ "type": "object", "description": "A signed entry exactly as stored (docs/rapport-evidence.md; ADR 0002)", "properties": {
+        "entry_id": { "type": "string" }, "visit_id": { "type": "string" }, "device_id": { "type": "string" }, "key_id": { "type": "string" },
+        "format": { "type": "integer" }, "seq": { "type": "integer" }, "recorded_at": { "type": "string", "format": "date-time" },
+        "prev_hash": { "type": "string" }, "signature": { "type": "string" }, "policy": { "type": "object" }, "body": { "type": "string", "description": "canonical JSON of the event" } } });
+    schemas["Vastlegging"] = json!({ "type": "object", "properties": {
+        "entry": r("Entry"), "soort": { "type": ["string", "null"] }, "soort_label": { "type": "string" }, "event": { "type": ["object", "null"] },
+        "status": { "type": "string", "enum": ["ok", "altered", "unsigned", "unknown_key", "missing_predecessor", "reordered", "duplicate", "forged_copy", "key_revoked"] },
+        "verdict": r("Notice"), "handhaver": { "type": ["string", "null"] },
+        "corrected_by": { "type": "array", "items": { "type": "string" } }, "anomaly": { "oneOf": [r("Notice"), { "type": "null" }] },
+        "flags": { "type": "array", "items": { "type": "integer" } },
+        "other_copies": { "type": "array", "items": { "type": "object", "properties": { "status": { "type": "string" }, "entry": r("Entry") } } } } });
+    schemas["Bezoek"] = json!({ "type": "object", "properties": {
+        "bezoek_id": { "type": "string" }, "actie": { "type": "string" }, "created_by": { "type": "string" }, "created_at": { "type": "string", "format": "date-time" },
+        "fase": { "type": "string" }, "fase_label": { "type": "string" }, "einde": { "type": ["string", "null"] },
+        "handhavers": { "type": "array", "items": { "type": "string" } }, "leider": { "type": ["string", "null"] },
+        "intact": { "type": "boolean" }, "problem": { "oneOf": [r("Notice"), { "type": "null" }] }, "rapport_url": { "type": "string" },
+        "vastleggingen": { "type": "array", "items": r("Vastlegging") } } });
+    schemas["Zaak"] = json!({ "allOf": [r("ZaakItem"), { "type": "object", "properties": {
+        "melding": { "type": "object" },
+        "toewijzingen": { "type": "array", "items": { "type": "object", "properties": { "handhaver": { "type": "string" },
+            "assigned_at": { "type": "string", "format": "date-time" }, "withdrawn_at": { "type": ["string", "null"], "format": "date-time" } } } },
+        "bezoeken": { "type": "array", "items": r("Bezoek") }, "document_problem": { "oneOf": [r("Notice"), { "type": "null" }] } } }] });
 }
 
 /// `GET /v1/keys` and its schemas (one `json!` for the whole document would pass the macro

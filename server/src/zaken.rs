@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
-use veldwerk_rules::protocol::melding::Melding;
+use veldwerk_rules::protocol::melding::{Melding, Uitkomst};
 use veldwerk_rules::Notice;
 
 use crate::audit;
@@ -25,6 +25,32 @@ pub struct Zaak {
     pub status: String,
     pub deadline: Option<NaiveDate>,
     pub created_at: i64,
+    /// When anything the office decided about the zaak last changed (created, assigned,
+    /// withdrawn, closed): with the document's own time, the case system's "changed since".
+    pub updated_at: i64,
+    /// How the zaak was closed; `None` while it is open.
+    pub afsluiting: Option<Afsluiting>,
+}
+
+/// How a zaak ended (seed 000): handhaving gives the Poort an advies (H6) and Werk en Inkomen a
+/// besluit (H2); which of the two follows from the melding's werkproces, never from a choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Afsluiting {
+    pub soort: Uitkomst,
+    /// The advies or besluit in one line, e.g. "Recht op bijstand ongewijzigd".
+    pub uitkomst: String,
+    /// Why, based on the facts of the visits.
+    pub reden: String,
+    pub door: String,
+    pub at: i64,
+}
+
+/// One handhaver's assignment to a zaak, withdrawn or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Toewijzing {
+    pub handhaver: String,
+    pub assigned_at: i64,
+    pub withdrawn_at: Option<i64>,
 }
 
 /// What `zaak create` takes.
@@ -141,7 +167,7 @@ pub fn create(
     }
     let melding = serde_json::to_string(&new.melding).map_err(|e| Error::Data(e.to_string()))?;
     conn.execute(
-        "INSERT INTO zaken (id, label, adres, melding, deadline, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO zaken (id, label, adres, melding, deadline, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
         params![id, new.label, new.adres, melding, new.deadline.map(|d| d.to_string()), now],
     )?;
     audit::append(conn, now, actor, "zaak_created", &json!({ "zaak": id }))?;
@@ -211,42 +237,74 @@ pub fn list_page(
     Ok((rows, total))
 }
 
-/// id, label, adres, melding JSON, status, deadline, created_at.
-type StoredZaak = (String, String, String, String, String, Option<String>, i64);
+/// A row of `zaken` as stored: the JSON of the melding and the dates still text.
+struct StoredZaak {
+    id: String,
+    label: String,
+    adres: String,
+    melding: String,
+    status: String,
+    deadline: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    closed_at: Option<i64>,
+    closed_by: Option<String>,
+    uitkomst: Option<String>,
+    sluitreden: Option<String>,
+}
 
 fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredZaak> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-    ))
+    Ok(StoredZaak {
+        id: r.get(0)?,
+        label: r.get(1)?,
+        adres: r.get(2)?,
+        melding: r.get(3)?,
+        status: r.get(4)?,
+        deadline: r.get(5)?,
+        created_at: r.get(6)?,
+        updated_at: r.get(7)?,
+        closed_at: r.get(8)?,
+        closed_by: r.get(9)?,
+        uitkomst: r.get(10)?,
+        sluitreden: r.get(11)?,
+    })
 }
 
 fn build(row: StoredZaak) -> Result<Zaak> {
-    let (id, label, adres, melding, status, deadline, created_at) = row;
+    let id = row.id;
+    let melding: Melding =
+        serde_json::from_str(&row.melding).map_err(|e| Error::Data(format!("zaak {id}: {e}")))?;
+    let afsluiting = match (row.closed_at, row.uitkomst) {
+        (Some(at), Some(uitkomst)) => Some(Afsluiting {
+            soort: melding.uitkomst(),
+            uitkomst,
+            reden: row.sluitreden.unwrap_or_default(),
+            door: row.closed_by.unwrap_or_default(),
+            at,
+        }),
+        _ => None,
+    };
     Ok(Zaak {
-        melding: serde_json::from_str(&melding)
-            .map_err(|e| Error::Data(format!("zaak {id}: {e}")))?,
-        deadline: deadline
+        melding,
+        deadline: row
+            .deadline
             .map(|d| {
                 d.parse()
                     .map_err(|e| Error::Data(format!("zaak {id} deadline: {e}")))
             })
             .transpose()?,
         id,
-        label,
-        adres,
-        status,
-        created_at,
+        label: row.label,
+        adres: row.adres,
+        status: row.status,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        afsluiting,
     })
 }
 
-const SELECT: &str =
-    "SELECT z.id, z.label, z.adres, z.melding, z.status, z.deadline, z.created_at FROM zaken z";
+const SELECT: &str = "SELECT z.id, z.label, z.adres, z.melding, z.status, z.deadline, z.created_at,
+     z.updated_at, z.closed_at, z.closed_by, z.uitkomst, z.sluitreden FROM zaken z";
 
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Zaak>> {
     conn.query_row(&format!("{SELECT} WHERE z.id = ?1"), [id], read)
@@ -257,12 +315,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<Zaak>> {
 
 /// Assigns a zaak to a handhaver (again, if it was withdrawn).
 pub fn assign(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i64) -> Result<()> {
-    if get(conn, zaak_id)?.is_none() {
-        return Err(Error::not_found(
-            "zaak_not_found",
-            format!("Zaak '{zaak_id}' bestaat niet."),
-        ));
-    }
+    open_zaak(conn, zaak_id)?;
     let u = find_user(conn, user)?;
     if u.role != Role::Handhaver {
         return Err(Error::bad_request(
@@ -278,6 +331,7 @@ pub fn assign(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i6
          ON CONFLICT (zaak_id, user_id) DO UPDATE SET assigned_at = ?3, withdrawn_at = NULL",
         params![zaak_id, u.id, now],
     )?;
+    touch(conn, zaak_id, now)?;
     audit::append(
         conn,
         now,
@@ -287,6 +341,170 @@ pub fn assign(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i6
     )?;
     Ok(())
 }
+
+/// The zaak, refused when it does not exist or is closed (a closed zaak's office data no longer
+/// change: its dossier is what the advies or besluit rests on).
+fn open_zaak(conn: &Connection, zaak_id: &str) -> Result<Zaak> {
+    let zaak = get(conn, zaak_id)?.ok_or_else(|| {
+        Error::not_found("zaak_not_found", format!("Zaak '{zaak_id}' bestaat niet."))
+    })?;
+    if zaak.status == "gesloten" {
+        return Err(Error::refused(
+            StatusCode::CONFLICT,
+            "zaak_closed",
+            format!("Zaak '{zaak_id}' is gesloten en kan niet meer worden gewijzigd."),
+        ));
+    }
+    Ok(zaak)
+}
+
+fn touch(conn: &Connection, zaak_id: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE zaken SET updated_at = max(updated_at, ?2) WHERE id = ?1",
+        params![zaak_id, now],
+    )?;
+    Ok(())
+}
+
+/// Withdraws a zaak from a handhaver: at the next sync each of their devices hears it is
+/// withdrawn and deletes its copy once the server holds every change of it (the evidence stays
+/// on the server).
+pub fn withdraw(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i64) -> Result<()> {
+    open_zaak(conn, zaak_id)?;
+    let u = find_user(conn, user)?;
+    let changed = conn.execute(
+        "UPDATE assignments SET withdrawn_at = ?3
+         WHERE zaak_id = ?1 AND user_id = ?2 AND withdrawn_at IS NULL",
+        params![zaak_id, u.id, now],
+    )?;
+    if changed == 0 {
+        return Err(Error::bad_request(
+            "zaak_not_assigned",
+            format!("Zaak '{zaak_id}' is niet aan '{user}' toegewezen."),
+        ));
+    }
+    touch(conn, zaak_id, now)?;
+    audit::append(
+        conn,
+        now,
+        actor,
+        "zaak_withdrawn",
+        &json!({ "zaak": zaak_id, "user": user }),
+    )?;
+    Ok(())
+}
+
+/// What closing a zaak takes: the advies or besluit and its reason.
+#[derive(Debug, Clone)]
+pub struct Sluiten {
+    pub uitkomst: String,
+    pub reden: String,
+}
+
+/// Closes a zaak with its advies or besluit (seed 000) and a reason. Every handhaver's device
+/// hears at its next sync that the zaak is withdrawn (closed zaken are assigned to no one) and
+/// purges it under the retention rules once the server holds all of it; the server keeps the
+/// document, so the dossier, rapport and export stay readable.
+pub fn close(conn: &Connection, zaak_id: &str, s: &Sluiten, actor: &str, now: i64) -> Result<Zaak> {
+    use veldwerk_contract::zaak::layout::{check_text, Text, MAX_LINE_BYTES, MAX_MOTIVATIE_BYTES};
+    let zaak = open_zaak(conn, zaak_id)?;
+    let soort = match zaak.melding.uitkomst() {
+        Uitkomst::Advies => "het advies",
+        Uitkomst::Besluit => "het besluit",
+    };
+    if s.uitkomst.trim().is_empty() || check_text(Text::Line(MAX_LINE_BYTES), &s.uitkomst).is_err()
+    {
+        return Err(Error::bad_request(
+            "zaak_uitkomst_missing",
+            format!("Vul {soort} in (één regel, hoogstens {MAX_LINE_BYTES} bytes)."),
+        ));
+    }
+    if s.reden.trim().is_empty()
+        || check_text(Text::Paragraph(MAX_MOTIVATIE_BYTES), &s.reden).is_err()
+    {
+        return Err(Error::bad_request(
+            "zaak_reden_missing",
+            format!(
+                "Geef de reden voor {soort}, gebaseerd op de feiten (hoogstens {MAX_MOTIVATIE_BYTES} bytes)."
+            ),
+        ));
+    }
+    conn.execute(
+        "UPDATE zaken SET status = 'gesloten', closed_at = ?2, closed_by = ?3, uitkomst = ?4,
+                sluitreden = ?5, updated_at = max(updated_at, ?2)
+         WHERE id = ?1",
+        params![zaak_id, now, actor, s.uitkomst.trim(), s.reden.trim()],
+    )?;
+    audit::append(
+        conn,
+        now,
+        actor,
+        "zaak_closed",
+        &json!({ "zaak": zaak_id, "uitkomst": s.uitkomst.trim(), "reden": s.reden.trim() }),
+    )?;
+    get(conn, zaak_id)?.ok_or_else(|| Error::Data("closed zaak vanished".into()))
+}
+
+/// Every handhaver the zaak was ever assigned to, current ones first.
+pub fn toewijzingen(conn: &Connection, zaak_id: &str) -> Result<Vec<Toewijzing>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.name, a.assigned_at, a.withdrawn_at FROM assignments a
+         JOIN users u ON u.id = a.user_id WHERE a.zaak_id = ?1
+         ORDER BY a.withdrawn_at IS NOT NULL, u.name",
+    )?;
+    let rows = stmt
+        .query_map([zaak_id], |r| {
+            Ok(Toewijzing {
+                handhaver: r.get(0)?,
+                assigned_at: r.get(1)?,
+                withdrawn_at: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Zaken for the case system, oldest change first: by status when given, and only those whose
+/// office data or document changed at or after `since` (seconds) when given. At most `limit`.
+pub fn changed_since(
+    conn: &Connection,
+    status: Option<&str>,
+    since: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(Zaak, i64)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT * FROM (
+           {SELECT_CHANGED}
+         ) WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR changed_at >= ?2)
+         ORDER BY changed_at, id LIMIT ?3"
+    ))?;
+    let rows = stmt
+        .query_map(params![status, since, limit], |r| {
+            Ok((read(r)?, r.get::<_, i64>(12)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(z, changed)| Ok((build(z)?, changed)))
+        .collect()
+}
+
+/// When the zaak's office data or its document last changed (seconds).
+pub fn changed_at(conn: &Connection, zaak_id: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT changed_at FROM ({SELECT_CHANGED}) WHERE id = ?1"
+        ))?
+        .query_row([zaak_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// [`SELECT`]'s columns plus `changed_at`: the later of the office data's and the document's
+/// last change.
+const SELECT_CHANGED: &str = "SELECT z.id, z.label, z.adres, z.melding, z.status, z.deadline,
+     z.created_at, z.updated_at, z.closed_at, z.closed_by, z.uitkomst, z.sluitreden,
+     max(z.updated_at, coalesce(d.updated_at, 0)) AS changed_at
+     FROM zaken z LEFT JOIN zaak_docs d ON d.zaak_id = z.id";
 
 /// Whether the zaak was ever assigned to the user (withdrawn or closed since, perhaps).
 pub fn was_assigned(conn: &Connection, zaak_id: &str, user_id: i64) -> Result<bool> {

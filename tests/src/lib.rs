@@ -4,6 +4,7 @@
 //! devices (encrypted stores in temp dirs) that enroll and sync through `veldwerk-client`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod console;
 pub mod hostile;
 pub mod sources;
 
@@ -425,4 +426,30 @@ pub fn waarneming(n: usize) -> Event {
         kast_geopend: false,
         kamer_van: None,
     }
+}
+
+/// A whole huisbezoek by `handhavers` (the first leads): up to inside, `waarnemingen`
+/// waarnemingen, leaving, and the rapport under ambtseed and ambtsbelofte.
+pub fn full_visit(handhavers: &[&str], waarnemingen: usize) -> Vec<Event> {
+    use veldwerk_rules::protocol::{Ambtsverklaring, Ondertekenaar};
+    let mut events = steps_to_binnen(handhavers);
+    events.extend((1..=waarnemingen).map(waarneming));
+    events.push(Event::Afsluiting { toelichting: None });
+    events.push(Event::Rapport {
+        tekst: "Wij troffen in de woning spullen van twee volwassenen aan; zie de waarnemingen."
+            .into(),
+        opgemaakt_door: handhavers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| Ondertekenaar {
+                handhaver: (*h).to_owned(),
+                verklaring: if i == 0 {
+                    Ambtsverklaring::Ambtseed
+                } else {
+                    Ambtsverklaring::Ambtsbelofte
+                },
+            })
+            .collect(),
+    });
+    events
 }

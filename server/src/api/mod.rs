@@ -10,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod keys;
 pub mod sync;
+pub mod zaken;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -49,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route(paths::DEVICE_REVOKE, post(console::revoke_device))
         .route(paths::FLAGS, get(console::flags))
         .route(paths::FLAG_RESOLVE, post(console::resolve_flag))
+        .route(paths::ZAKEN, get(zaken::list))
+        .route(paths::ZAAK, get(zaken::get))
 }
 
 /// Counts the request against its client address's sign-in rate (`guard`), before the body

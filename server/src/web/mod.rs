@@ -18,6 +18,7 @@ pub mod history;
 pub mod layout;
 pub mod routekaart_view;
 pub mod signin;
+pub mod zaak;
 pub mod zaken;
 
 use axum::extract::{Form, FromRequest, FromRequestParts, Request};
@@ -54,6 +55,10 @@ pub fn routes() -> Router<AppState> {
         .route("/zaken", get(zaken::page).post(zaken::create))
         .route("/zaken/nieuw", get(zaken::new_form))
         .route("/zaken/toewijzen", post(zaken::assign))
+        .route("/zaken/{zaak_id}", get(zaak::page))
+        .route("/zaken/{zaak_id}/toewijzen", post(zaak::assign))
+        .route("/zaken/{zaak_id}/intrekken", post(zaak::withdraw))
+        .route("/zaken/{zaak_id}/sluiten", post(zaak::close))
         .route("/koppelcodes", get(enroll::page).post(enroll::issue))
         .layer(axum::middleware::map_response(security_headers))
 }
@@ -224,6 +229,8 @@ impl Flash {
             "device_revoked" => "Het apparaat is ingetrokken. Bij zijn volgende contact wordt het geweigerd en gewist.",
             "flag_resolved" => "De signalering is afgehandeld.",
             "zaak_assigned" => "De zaak is toegewezen.",
+            "zaak_withdrawn" => "De zaak is ingetrokken. Het apparaat van de handhaver verwijdert de zaak bij de volgende synchronisatie, zodra de server alles ervan heeft.",
+            "zaak_closed" => "De zaak is gesloten. De apparaten verwijderen hun kopie bij de volgende synchronisatie; het dossier blijft hier leesbaar.",
             "signed_out" => "U bent afgemeld.",
             _ => return None,
         })

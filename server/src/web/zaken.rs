@@ -119,7 +119,7 @@ pub async fn page(
                         @for z in &rows {
                             @let overdue = z.status == "open" && z.deadline.as_deref().is_some_and(|d| d < today.as_str());
                             tr {
-                                td { code { (z.id) } }
+                                td { a href=(super::zaak::href(&z.id)) { code { (z.id) } } }
                                 td { (z.label) br; span.muted { (z.adres) } }
                                 td { (z.werkproces.to_uppercase()) }
                                 td { (z.status) }

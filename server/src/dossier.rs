@@ -1,0 +1,249 @@
+//! A zaak as the back office reads it: the office's data (melding, assignments, the end) beside
+//! every visit of its document, each entry with its own verification verdict, what it corrects
+//! or is corrected by, and what the protocol or the server found about it (anomalies after a
+//! merge, Signaleringen).
+//!
+//! One read model for the zaak page, the case system's API and the export, so they can never
+//! disagree about what the evidence says. Verification uses the organisation's device keys as
+//! the server holds them (revoked devices included: their earlier entries show as such).
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::Connection;
+use serde::Serialize;
+use veldwerk_contract::evidence::{read_visit, CheckedCopy, Entry, EntryStatus, KeyDirectory};
+use veldwerk_contract::zaak::{VisitMeta, ZaakDocument};
+use veldwerk_rules::protocol::{Bezoek, Einde, Event, Fase, FieldWarning};
+use veldwerk_rules::Notice;
+
+use crate::devices;
+use crate::error::{Error, Result};
+use crate::flags::{self, Flag};
+use crate::sync::store;
+use crate::zaken::{self, Toewijzing, Zaak};
+
+/// A zaak with everything recorded about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dossier {
+    pub zaak: Zaak,
+    pub toewijzingen: Vec<Toewijzing>,
+    /// Every visit in the order they were started.
+    pub visits: Vec<VisitDossier>,
+    /// Signaleringen about this zaak's entries (resolved ones included).
+    pub flags: Vec<Flag>,
+    /// Why the document could not be read at all, if so (its visits are then not shown: an
+    /// unreadable document is a server fault, never silently an empty dossier).
+    pub document_problem: Option<Notice>,
+}
+
+/// One visit: where it stands and its entries in reading order.
+#[derive(Debug, Clone, Serialize)]
+pub struct VisitDossier {
+    pub meta: VisitMeta,
+    pub fase: Fase,
+    pub einde: Option<Einde>,
+    pub handhavers: Vec<String>,
+    pub leider: Option<String>,
+    pub entries: Vec<DossierEntry>,
+    /// Every entry verified (signed by a known key, chained, no forged copy beside it).
+    pub intact: bool,
+    /// Why the visit's entries could not be read, if so.
+    pub problem: Option<Notice>,
+}
+
+/// One entry as a reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierEntry {
+    /// The copy that counts (the one that verifies, if any).
+    pub entry: Entry,
+    pub status: EntryStatus,
+    /// The verdict in words, with its code.
+    pub verdict: Notice,
+    /// Every other stored copy of this entry with its own verdict (a forged copy shows here).
+    pub other_copies: Vec<CheckedCopy>,
+    /// The event, when this build can read the body.
+    pub event: Option<Event>,
+    /// The handhaver whose device signed it, when the device is known.
+    pub handhaver: Option<String>,
+    /// Entry ids of the correcties of this entry, in reading order (the entry itself stays).
+    pub corrected_by: Vec<String>,
+    /// Why the protocol could not apply this entry on replay (e.g. consent on one device and a
+    /// refusal on another after a merge).
+    pub anomaly: Option<Notice>,
+    /// Ids of the Signaleringen raised about this entry.
+    pub flags: Vec<i64>,
+    /// The factual-language warnings the handhaver was shown for its text.
+    pub warnings: Vec<FieldWarning>,
+}
+
+impl VisitDossier {
+    /// The entry with this id.
+    pub fn entry(&self, entry_id: &str) -> Option<&DossierEntry> {
+        self.entries.iter().find(|e| e.entry.entry_id == entry_id)
+    }
+}
+
+/// The organisation's device keys as a verifier uses them, with the handhaver per device.
+pub fn keys(conn: &Connection) -> Result<(KeyDirectory, HashMap<String, String>)> {
+    let mut keys = KeyDirectory::new();
+    let mut owners = HashMap::new();
+    for d in devices::list(conn)? {
+        // A stored key is one the server checked at enrollment; one that no longer decodes
+        // only makes its entries unverifiable, which the verdicts then say.
+        if let Ok(public_key) = hex::decode(&d.public_key) {
+            let at = d
+                .revoked_at
+                .and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+            let _ = match at {
+                Some(at) => keys.insert_revoked(&d.id, &public_key, at),
+                None => keys.insert(&d.id, &public_key),
+            };
+        }
+        owners.insert(d.id, d.user);
+    }
+    Ok((keys, owners))
+}
+
+/// The dossier of a zaak; `zaak_not_found` when there is no such zaak.
+pub fn load(conn: &Connection, zaak_id: &str) -> Result<Dossier> {
+    let zaak = zaken::get(conn, zaak_id)?.ok_or_else(|| {
+        Error::not_found("zaak_not_found", format!("Zaak '{zaak_id}' bestaat niet."))
+    })?;
+    let toewijzingen = zaken::toewijzingen(conn, zaak_id)?;
+    let flags = flags::of_zaak(conn, zaak_id)?;
+    let (keys, owners) = keys(conn)?;
+    let mut dossier = Dossier {
+        zaak,
+        toewijzingen,
+        visits: Vec::new(),
+        flags,
+        document_problem: None,
+    };
+    let Some(stored) = store::load(conn, zaak_id)? else {
+        return Ok(dossier);
+    };
+    let doc = match ZaakDocument::load(&stored.bytes) {
+        Ok(doc) => doc,
+        Err(e) => {
+            tracing::error!(zaak = zaak_id, error = %e, "stored zaak document unreadable");
+            dossier.document_problem = Some(e.notice());
+            return Ok(dossier);
+        }
+    };
+    let mut flags_by_entry: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for f in &dossier.flags {
+        flags_by_entry.entry(&f.entry_ref).or_default().push(f.id);
+    }
+    let mut visits = match doc.visits() {
+        Ok(v) => v,
+        Err(e) => {
+            dossier.document_problem = Some(e.notice());
+            return Ok(dossier);
+        }
+    };
+    visits.sort_by(|a, b| (a.created_at, &a.visit_id).cmp(&(b.created_at, &b.visit_id)));
+    let visits = visits
+        .into_iter()
+        .map(|meta| read_one(&doc, meta, &keys, &owners, &flags_by_entry))
+        .collect();
+    dossier.visits = visits;
+    Ok(dossier)
+}
+
+fn read_one(
+    doc: &ZaakDocument,
+    meta: VisitMeta,
+    keys: &KeyDirectory,
+    owners: &HashMap<String, String>,
+    flags_by_entry: &BTreeMap<&str, Vec<i64>>,
+) -> VisitDossier {
+    let empty = |meta: VisitMeta, problem: Notice| VisitDossier {
+        meta,
+        fase: Fase::Nieuw,
+        einde: None,
+        handhavers: Vec::new(),
+        leider: None,
+        entries: Vec::new(),
+        intact: false,
+        problem: Some(problem),
+    };
+    let stored = match doc.stored_entries(&meta.visit_id) {
+        Ok(s) => s,
+        Err(e) => return empty(meta, e.notice()),
+    };
+    let verification = match doc.verify_visit(&meta.visit_id, keys) {
+        Ok(v) => v,
+        Err(e) => return empty(meta, e.notice()),
+    };
+    let read = read_visit(stored, &verification);
+    let events: Vec<Option<Event>> = read.iter().map(|r| r.entry.event().ok()).collect();
+    // The protocol replays only what was signed and verifies; an entry that does not verify
+    // cannot move the visit on, so it cannot hide a refusal either.
+    let verified: Vec<(usize, &Event)> = read
+        .iter()
+        .zip(&events)
+        .enumerate()
+        .filter(|(_, (r, _))| matches!(r.status, EntryStatus::Ok | EntryStatus::KeyRevoked))
+        .filter_map(|(i, (_, e))| e.as_ref().map(|e| (i, e)))
+        .collect();
+    let (bezoek, anomalies) = Bezoek::replay(verified.iter().map(|(_, e)| *e));
+    let mut anomaly_at: HashMap<usize, Notice> = HashMap::new();
+    for a in anomalies {
+        if let Some((i, _)) = verified.get(a.index) {
+            anomaly_at.insert(*i, a.notice);
+        }
+    }
+    let mut corrected_by: HashMap<String, Vec<String>> = HashMap::new();
+    for (r, e) in read.iter().zip(&events) {
+        if let Some(Event::Correctie { corrigeert, .. }) = e {
+            corrected_by
+                .entry(corrigeert.clone())
+                .or_default()
+                .push(r.entry.entry_id.clone());
+        }
+    }
+    let mut intact = true;
+    let entries = read
+        .into_iter()
+        .zip(events)
+        .enumerate()
+        .map(|(i, (r, event))| {
+            let forged = r
+                .other_copies
+                .iter()
+                .any(|c| c.status == EntryStatus::ForgedCopy);
+            if r.status != EntryStatus::Ok || forged {
+                intact = false;
+            }
+            let warnings = event
+                .as_ref()
+                .map(Event::factual_warnings)
+                .unwrap_or_default();
+            DossierEntry {
+                verdict: r.status.notice(),
+                status: r.status,
+                handhaver: owners.get(&r.entry.device_id).cloned(),
+                corrected_by: corrected_by.remove(&r.entry.entry_id).unwrap_or_default(),
+                anomaly: anomaly_at.remove(&i),
+                flags: flags_by_entry
+                    .get(r.entry.entry_id.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+                warnings,
+                event,
+                other_copies: r.other_copies,
+                entry: r.entry,
+            }
+        })
+        .collect();
+    VisitDossier {
+        fase: bezoek.state(),
+        einde: bezoek.einde(),
+        handhavers: bezoek.handhavers().to_vec(),
+        leider: bezoek.leider().map(str::to_owned),
+        meta,
+        entries,
+        intact,
+        problem: None,
+    }
+}

@@ -1,0 +1,239 @@
+//! Issue 14: the back office reads the evidence. Real devices record and sync a whole visit
+//! to a real server; the supervisor reads it on the zaak page and through the case system's
+//! API, withdraws and closes the zaak, and the devices hear it at their next sync.
+
+use chrono::{Duration, Utc};
+use veldwerk_rules::protocol::Event;
+use veldwerk_tests::console::{anonymous, Supervisor};
+use veldwerk_tests::{full_visit, TestDevice, TestServer};
+
+/// A zaak Z-1 for piet and kees with one whole visit by both (piet leads; kees records a
+/// waarneming and a correctie of piet's first one), synced by both.
+fn recorded() -> (TestServer, TestDevice, TestDevice, String) {
+    let server = TestServer::start();
+    server.zaak("Z-1", &["piet", "kees"]);
+    let mut piet = TestDevice::enrolled(&server, "piet");
+    let mut kees = TestDevice::enrolled(&server, "kees");
+    piet.sync().unwrap();
+    kees.sync().unwrap();
+    let t = Utc::now() - Duration::hours(1);
+    let visit = piet.start_huisbezoek("Z-1", t);
+    let mut events = full_visit(&["piet", "kees"], 3);
+    let tail = events.split_off(events.len() - 2);
+    piet.record("Z-1", &visit, events, t).unwrap();
+    piet.sync().unwrap();
+    kees.sync().unwrap();
+    let first_waarneming = {
+        let doc = server.document("Z-1").unwrap();
+        doc.entries(&visit)
+            .unwrap()
+            .into_iter()
+            .find(|e| matches!(e.event(), Ok(Event::Waarneming { .. })))
+            .unwrap()
+            .entry_id
+    };
+    kees.record(
+        "Z-1",
+        &visit,
+        vec![
+            Event::Waarneming {
+                ruimte: "zolder".into(),
+                tekst: "Op de zolder staat een tweepersoonsbed.".into(),
+                foto: None,
+                kast_geopend: false,
+                kamer_van: None,
+            },
+            Event::Correctie {
+                corrigeert: first_waarneming,
+                tekst: "Het waren drie tandenborstels, niet twee.".into(),
+            },
+        ],
+        t + Duration::minutes(10),
+    )
+    .unwrap();
+    kees.sync().unwrap();
+    piet.sync().unwrap();
+    piet.record("Z-1", &visit, tail, t + Duration::minutes(20))
+        .unwrap();
+    piet.sync().unwrap();
+    kees.sync().unwrap();
+    (server, piet, kees, visit)
+}
+
+/// Issue 14, item 1: every entry with its verdict, the consent text verbatim with its hash,
+/// the correctie beside the entry it corrects (which stays), who and under which code.
+#[test]
+fn the_zaak_page_shows_every_entry_with_its_verdict_consent_text_and_rapport() {
+    let (server, _piet, _kees, visit) = recorded();
+    let sup = Supervisor::sign_in(&server);
+
+    let list = sup.get("/zaken").text();
+    assert!(list.contains(r#"href="/zaken/Z-1""#), "{list}");
+
+    let page = sup.get("/zaken/Z-1");
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    let doc = server.document("Z-1").unwrap();
+    let entries = doc.entries(&visit).unwrap();
+    assert_eq!(entries.len(), 14);
+    assert_eq!(
+        html.matches(r#"data-status="ok""#).count(),
+        entries.len() * 2,
+        "every entry and its tag verified"
+    );
+    for e in &entries {
+        assert!(html.contains(&format!(r#"id="e-{}""#, e.entry_id)));
+        match e.event().unwrap() {
+            Event::ToestemmingGevraagd {
+                tekst, tekst_hash, ..
+            } => {
+                assert!(html.contains(&tekst), "consent text verbatim");
+                assert!(html.contains(&tekst_hash));
+            }
+            Event::Waarneming { tekst, .. } => assert!(html.contains(&tekst), "{tekst}"),
+            Event::Rapport { tekst, .. } => assert!(html.contains(&tekst)),
+            _ => {}
+        }
+    }
+    assert!(html.contains("Gecorrigeerd door"));
+    assert!(html.contains("Het waren drie tandenborstels, niet twee."));
+    assert!(html.contains("Waarneming 1: in de badkamer staan twee tandenborstels."));
+    assert!(html.contains("kees (onder ambtsbelofte)"));
+    assert!(html.contains("piet (onder ambtseed)"));
+    assert!(html.contains("Alle vastleggingen van dit bezoek zijn ondertekend"));
+    assert!(html.contains(&format!("/zaken/Z-1/bezoeken/{visit}/rapport.pdf")));
+    // No snake_case names of the protocol on the page.
+    for raw in ["toestemming_gevraagd", "aan_de_deur", "concrete_aanwijzing"] {
+        assert!(!html.contains(&format!(">{raw}<")), "{raw}");
+    }
+
+    assert_eq!(sup.get("/zaken/Z-404").status, 404);
+}
+
+/// Issue 14, item 2: withdrawing reaches that handhaver's device only; closing with a besluit
+/// (H2, seed 000) reaches every device, which deletes its copy; the dossier stays readable.
+#[test]
+fn withdrawing_and_closing_reach_the_devices_and_the_dossier_stays() {
+    let (server, mut piet, mut kees, visit) = recorded();
+    let sup = Supervisor::sign_in(&server);
+
+    let r = sup.post_form("/zaken/Z-1/intrekken", &[("user", "kees")]);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let k = kees.sync().unwrap();
+    assert!(k.summary.withdrawn.contains("Z-1"), "{:?}", k.summary);
+    assert_eq!(k.summary.purged, vec!["Z-1".to_owned()]);
+    assert!(piet.sync().unwrap().summary.withdrawn.is_empty());
+    let again = sup.post_form("/zaken/Z-1/intrekken", &[("user", "kees")]);
+    assert!(again.text().contains("zaak_not_assigned"));
+
+    let empty = sup.post_form("/zaken/Z-1/sluiten", &[("uitkomst", ""), ("reden", "x")]);
+    assert_eq!(empty.status, 400);
+    assert!(empty.text().contains("zaak_uitkomst_missing"));
+    let r = sup.post_form(
+        "/zaken/Z-1/sluiten",
+        &[
+            ("uitkomst", "Recht op bijstand herzien"),
+            (
+                "reden",
+                "Bij het huisbezoek zijn spullen van twee volwassenen aangetroffen.",
+            ),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let p = piet.sync().unwrap();
+    assert_eq!(p.summary.purged, vec!["Z-1".to_owned()]);
+
+    let html = sup.get("/zaken/Z-1").text();
+    assert!(html.contains("Recht op bijstand herzien"));
+    assert_eq!(
+        server
+            .document("Z-1")
+            .unwrap()
+            .entries(&visit)
+            .unwrap()
+            .len(),
+        14
+    );
+    let closed = sup.post_form("/zaken/Z-1/toewijzen", &[("user", "kees")]);
+    assert_eq!(closed.status, 409);
+
+    let api = sup.api("/v1/zaken/Z-1").json();
+    assert_eq!(api["status"], "gesloten");
+    assert_eq!(api["afsluiting"]["soort"], "besluit");
+    assert_eq!(api["afsluiting"]["uitkomst"], "Recht op bijstand herzien");
+}
+
+/// Issue 14, item 5: the case system lists zaken changed since a moment and reads one with
+/// every entry and its verdict; bad parameters are refused in Dutch, strangers are not let in.
+#[test]
+fn the_case_system_reads_zaken_changed_since_and_every_entry_with_its_verdict() {
+    let (server, _piet, _kees, visit) = recorded();
+    server.zaak("Z-2", &["piet"]);
+    let sup = Supervisor::sign_in(&server);
+
+    let all = sup.api("/v1/zaken").json();
+    let ids: Vec<&str> = all["zaken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z["zaak_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{all}");
+    let page = sup.api("/v1/zaken?limit=1").json();
+    assert_eq!(page["zaken"].as_array().unwrap().len(), 1);
+    let next = page["next_changed_since"].as_str().unwrap().to_owned();
+    let rest = sup
+        .api(&format!(
+            "/v1/zaken?changed_since={}",
+            next.replace('+', "%2B")
+        ))
+        .json();
+    assert!(!rest["zaken"].as_array().unwrap().is_empty());
+    let future = sup
+        .api("/v1/zaken?changed_since=2999-01-01T00:00:00Z")
+        .json();
+    assert!(future["zaken"].as_array().unwrap().is_empty());
+    assert_eq!(
+        sup.api("/v1/zaken?status=open").json()["zaken"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    for (query, code) in [
+        ("status=dicht", "status_invalid"),
+        ("changed_since=gisteren", "changed_since_invalid"),
+        ("limit=0", "limit_invalid"),
+        ("limit=501", "limit_invalid"),
+    ] {
+        let r = sup.api(&format!("/v1/zaken?{query}"));
+        assert_eq!(
+            (r.status, r.json()["code"].as_str()),
+            (400, Some(code)),
+            "{query}"
+        );
+    }
+
+    let z = sup.api("/v1/zaken/Z-1").json();
+    let bezoek = &z["bezoeken"][0];
+    assert_eq!(bezoek["bezoek_id"], visit.as_str());
+    assert_eq!(bezoek["intact"], true);
+    assert_eq!(bezoek["fase"], "gerapporteerd");
+    let vastleggingen = bezoek["vastleggingen"].as_array().unwrap();
+    assert_eq!(vastleggingen.len(), 14);
+    assert!(vastleggingen.iter().all(|v| v["status"] == "ok"));
+    assert!(vastleggingen
+        .iter()
+        .all(|v| v["entry"]["signature"].as_str().unwrap().len() == 128));
+    let corrected: Vec<_> = vastleggingen
+        .iter()
+        .filter(|v| !v["corrected_by"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(corrected.len(), 1);
+    assert_eq!(corrected[0]["soort_label"], "Waarneming");
+
+    assert_eq!(sup.api("/v1/zaken/Z-404").json()["code"], "zaak_not_found");
+    assert_eq!(anonymous(&server, "/v1/zaken").status, 401);
+    assert_eq!(anonymous(&server, "/v1/zaken/Z-1").status, 401);
+}
