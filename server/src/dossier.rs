@@ -8,10 +8,13 @@
 //! the server holds them (revoked devices included: their earlier entries show as such).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
-use veldwerk_contract::evidence::{read_visit, CheckedCopy, Entry, EntryStatus, KeyDirectory};
+use veldwerk_contract::evidence::{
+    read_visit, verify_visit, CheckedCopy, Entry, EntryStatus, KeyDirectory,
+};
 use veldwerk_contract::zaak::{VisitMeta, ZaakDocument};
 use veldwerk_rules::protocol::{Bezoek, Einde, Event, Fase, FieldWarning};
 use veldwerk_rules::Notice;
@@ -106,12 +109,21 @@ pub fn keys(conn: &Connection) -> Result<(KeyDirectory, HashMap<String, String>)
 
 /// The dossier of a zaak; `zaak_not_found` when there is no such zaak.
 pub fn load(conn: &Connection, zaak_id: &str) -> Result<Dossier> {
+    load_with(conn, zaak_id, None)
+}
+
+/// As [`load`], taking the visits from `cache` while the document and the device keys are
+/// those they were read from (the office data and the flags are always read fresh).
+pub fn load_cached(conn: &Connection, zaak_id: &str, cache: &Cache) -> Result<Dossier> {
+    load_with(conn, zaak_id, Some(cache))
+}
+
+fn load_with(conn: &Connection, zaak_id: &str, cache: Option<&Cache>) -> Result<Dossier> {
     let zaak = zaken::get(conn, zaak_id)?.ok_or_else(|| {
         Error::not_found("zaak_not_found", format!("Zaak '{zaak_id}' bestaat niet."))
     })?;
     let toewijzingen = zaken::toewijzingen(conn, zaak_id)?;
     let flags = flags::of_zaak(conn, zaak_id)?;
-    let (keys, owners) = keys(conn)?;
     let mut dossier = Dossier {
         zaak,
         toewijzingen,
@@ -119,35 +131,148 @@ pub fn load(conn: &Connection, zaak_id: &str) -> Result<Dossier> {
         flags,
         document_problem: None,
     };
-    let Some(stored) = store::load(conn, zaak_id)? else {
+    let Some(print) = fingerprint(conn, zaak_id)? else {
         return Ok(dossier);
     };
-    let doc = match ZaakDocument::load(&stored.bytes) {
-        Ok(doc) => doc,
-        Err(e) => {
-            tracing::error!(zaak = zaak_id, error = %e, "stored zaak document unreadable");
-            dossier.document_problem = Some(e.notice());
-            return Ok(dossier);
+    let read = match cache.and_then(|c| c.get(zaak_id, &print)) {
+        Some(read) => read,
+        None => {
+            let read = Arc::new(read_document(conn, zaak_id)?);
+            if let Some(c) = cache {
+                c.put(zaak_id, print, read.clone());
+            }
+            read
         }
     };
     let mut flags_by_entry: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     for f in &dossier.flags {
         flags_by_entry.entry(&f.entry_ref).or_default().push(f.id);
     }
-    let mut visits = match doc.visits() {
-        Ok(v) => v,
+    dossier.document_problem = read.problem.clone();
+    dossier.visits = read.visits.clone();
+    for v in &mut dossier.visits {
+        for e in &mut v.entries {
+            if let Some(ids) = flags_by_entry.get(e.entry.entry_id.as_str()) {
+                e.flags = ids.clone();
+            }
+        }
+    }
+    Ok(dossier)
+}
+
+/// What a zaak's document says, verified: the part of a dossier worth keeping between requests.
+#[derive(Debug, Clone)]
+struct ReadDocument {
+    visits: Vec<VisitDossier>,
+    problem: Option<Notice>,
+}
+
+fn read_document(conn: &Connection, zaak_id: &str) -> Result<ReadDocument> {
+    let (keys, owners) = keys(conn)?;
+    let unreadable = |problem: Notice| ReadDocument {
+        visits: Vec::new(),
+        problem: Some(problem),
+    };
+    let Some(stored) = store::load(conn, zaak_id)? else {
+        return Ok(unreadable(Notice::new(
+            "zaak_not_found",
+            format!("Zaak '{zaak_id}' heeft geen document."),
+        )));
+    };
+    let doc = match ZaakDocument::load(&stored.bytes) {
+        Ok(doc) => doc,
         Err(e) => {
-            dossier.document_problem = Some(e.notice());
-            return Ok(dossier);
+            tracing::error!(zaak = zaak_id, error = %e, "stored zaak document unreadable");
+            return Ok(unreadable(e.notice()));
         }
     };
+    let mut visits = match doc.visits() {
+        Ok(v) => v,
+        Err(e) => return Ok(unreadable(e.notice())),
+    };
     visits.sort_by(|a, b| (a.created_at, &a.visit_id).cmp(&(b.created_at, &b.visit_id)));
-    let visits = visits
-        .into_iter()
-        .map(|meta| read_one(&doc, meta, &keys, &owners, &flags_by_entry))
-        .collect();
-    dossier.visits = visits;
-    Ok(dossier)
+    Ok(ReadDocument {
+        visits: visits
+            .into_iter()
+            .map(|meta| read_one(&doc, meta, &keys, &owners))
+            .collect(),
+        problem: None,
+    })
+}
+
+/// What a cached read of a document depends on: the stored document (its snapshot's size and
+/// time, its incremental rows) and the device keys (enrolled and revoked ones). A sync, a
+/// compaction, an enrollment or a revocation changes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fingerprint {
+    doc_updated_at: i64,
+    snapshot_len: i64,
+    changes: i64,
+    last_change: i64,
+    devices: i64,
+    revoked: i64,
+    last_revoked_at: i64,
+}
+
+fn fingerprint(conn: &Connection, zaak_id: &str) -> Result<Option<Fingerprint>> {
+    let doc: Option<(i64, i64)> = conn
+        .prepare_cached("SELECT updated_at, length(snapshot) FROM zaak_docs WHERE zaak_id = ?1")?
+        .query_row([zaak_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((doc_updated_at, snapshot_len)) = doc else {
+        return Ok(None);
+    };
+    let (changes, last_change): (i64, i64) = conn
+        .prepare_cached(store::LAST_CHANGE_ID)?
+        .query_row([zaak_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (devices, revoked, last_revoked_at): (i64, i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*), count(revoked_at), coalesce(max(revoked_at), 0) FROM devices",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(Some(Fingerprint {
+        doc_updated_at,
+        snapshot_len,
+        changes,
+        last_change,
+        devices,
+        revoked,
+        last_revoked_at,
+    }))
+}
+
+/// The zaken read most recently, verified, kept while what they were read from is unchanged:
+/// a page of a zaak with a thousand entries then costs a few queries, not a thousand signature
+/// checks. At most [`Cache::CAPACITY`] zaken; the one read longest ago goes first.
+#[derive(Default)]
+pub struct Cache {
+    entries: Mutex<Vec<(String, Fingerprint, Arc<ReadDocument>)>>,
+}
+
+impl Cache {
+    pub const CAPACITY: usize = 16;
+
+    fn get(&self, zaak_id: &str, print: &Fingerprint) -> Option<Arc<ReadDocument>> {
+        let mut entries = self.entries.lock().ok()?;
+        let at = entries.iter().position(|(z, _, _)| z == zaak_id)?;
+        let hit = entries.remove(at);
+        let found = (&hit.1 == print).then(|| hit.2.clone());
+        if found.is_some() {
+            entries.push(hit);
+        }
+        found
+    }
+
+    fn put(&self, zaak_id: &str, print: Fingerprint, read: Arc<ReadDocument>) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        entries.retain(|(z, _, _)| z != zaak_id);
+        if entries.len() >= Self::CAPACITY {
+            entries.remove(0);
+        }
+        entries.push((zaak_id.to_owned(), print, read));
+    }
 }
 
 fn read_one(
@@ -155,7 +280,6 @@ fn read_one(
     meta: VisitMeta,
     keys: &KeyDirectory,
     owners: &HashMap<String, String>,
-    flags_by_entry: &BTreeMap<&str, Vec<i64>>,
 ) -> VisitDossier {
     let empty = |meta: VisitMeta, problem: Notice| VisitDossier {
         meta,
@@ -171,10 +295,7 @@ fn read_one(
         Ok(s) => s,
         Err(e) => return empty(meta, e.notice()),
     };
-    let verification = match doc.verify_visit(&meta.visit_id, keys) {
-        Ok(v) => v,
-        Err(e) => return empty(meta, e.notice()),
-    };
+    let verification = verify_visit(&meta.visit_id, &stored, keys);
     let read = read_visit(stored, &verification);
     let events: Vec<Option<Event>> = read.iter().map(|r| r.entry.event().ok()).collect();
     // The protocol replays only what was signed and verifies; an entry that does not verify
@@ -225,10 +346,7 @@ fn read_one(
                 handhaver: owners.get(&r.entry.device_id).cloned(),
                 corrected_by: corrected_by.remove(&r.entry.entry_id).unwrap_or_default(),
                 anomaly: anomaly_at.remove(&i),
-                flags: flags_by_entry
-                    .get(r.entry.entry_id.as_str())
-                    .cloned()
-                    .unwrap_or_default(),
+                flags: Vec::new(),
                 warnings,
                 event,
                 other_copies: r.other_copies,

@@ -22,6 +22,7 @@ pub fn open_state(settings: Settings) -> anyhow::Result<AppState> {
     Ok(AppState {
         sync: Arc::new(SyncService::with_limits(db.clone(), settings.sync_limits)),
         guards: Arc::new(Guards::new(&settings.limits)),
+        dossiers: Arc::default(),
         db,
         org,
         settings: Arc::new(settings),

@@ -20,4 +20,6 @@ pub struct AppState {
     pub sync: Arc<SyncService>,
     /// The shared bounds of running requests (body budget, password checks, rate limits).
     pub guards: Arc<Guards>,
+    /// The zaken read last, verified (the zaak page, the API).
+    pub dossiers: Arc<crate::dossier::Cache>,
 }

@@ -292,11 +292,12 @@ pub async fn get(
     _s: Supervisor,
     Path(zaak_id): Path<String>,
 ) -> Result<Json<ZaakBody>, AppError> {
+    let cache = state.dossiers.clone();
     let (d, changed) = state
         .db
         .call(move |db| {
             db.read(|tx| {
-                let d = dossier::load(tx, &zaak_id)?;
+                let d = dossier::load_cached(tx, &zaak_id, &cache)?;
                 let changed = zaken::changed_at(tx, &zaak_id)?;
                 Ok((d, changed))
             })

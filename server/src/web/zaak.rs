@@ -4,6 +4,9 @@
 //! corrected by, and what the protocol and the server noticed about it. Read from
 //! [`crate::dossier`], the one read model the API and the export share.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
@@ -11,7 +14,8 @@ use serde::Deserialize;
 use veldwerk_contract::evidence::{Entry, EntryStatus};
 use veldwerk_rules::protocol::melding::Uitkomst;
 use veldwerk_rules::protocol::{Event, Grondslag};
-use veldwerk_rules::routekaart::{evaluate, PlannedAction, Routekaart};
+use veldwerk_rules::routekaart::{evaluate, Actie, Code, PlannedAction, Routekaart};
+use veldwerk_rules::Notice;
 
 use super::layout::{self, csrf_field, time};
 use super::{done, refusal_from, Console, CsrfForm, Flash};
@@ -43,9 +47,17 @@ pub async fn page(
     Path(zaak_id): Path<String>,
     Query(flash): Query<Flash>,
 ) -> Response {
+    let cache = state.dossiers.clone();
     let data = state
         .db
-        .call(move |db| db.read(|tx| Ok((dossier::load(tx, &zaak_id)?, users::handhavers(tx)?))))
+        .call(move |db| {
+            db.read(|tx| {
+                Ok((
+                    dossier::load_cached(tx, &zaak_id, &cache)?,
+                    users::handhavers(tx)?,
+                ))
+            })
+        })
         .await;
     let (d, names) = match data {
         Ok(d) => d,
@@ -58,6 +70,7 @@ pub async fn page(
 fn render(d: &Dossier, names: &[String], s: &SessionInfo) -> Markup {
     let z = &d.zaak;
     let soort = z.melding.uitkomst();
+    let conditions = Conditions::new();
     html! {
         p { a href="/zaken" { "← Alle zaken" } }
         section aria-labelledby="samenvatting" {
@@ -92,7 +105,7 @@ fn render(d: &Dossier, names: &[String], s: &SessionInfo) -> Markup {
                 p { "Er is nog geen bezoek vastgelegd of gesynchroniseerd." }
             }
             @for (n, v) in d.visits.iter().enumerate() {
-                (visit(d, n + 1, v))
+                (visit(d, n + 1, v, &conditions))
             }
         }
     }
@@ -187,7 +200,7 @@ fn afsluiting(d: &Dossier, s: &SessionInfo) -> Markup {
     }
 }
 
-fn visit(d: &Dossier, n: usize, v: &VisitDossier) -> Markup {
+fn visit(d: &Dossier, n: usize, v: &VisitDossier, conditions: &Conditions) -> Markup {
     let id = format!("bezoek-{}", v.meta.visit_id);
     let rapport = format!(
         "{}/bezoeken/{}/rapport.pdf",
@@ -221,7 +234,7 @@ fn visit(d: &Dossier, n: usize, v: &VisitDossier) -> Markup {
             }
             p { a.button.secondary href=(rapport) download { "Rapport (PDF)" } }
             ol.timeline {
-                @for e in &v.entries { (entry(d, v, e)) }
+                @for e in &v.entries { (entry(d, v, e, conditions)) }
             }
         }
     }
@@ -236,37 +249,54 @@ fn verdict_tag(status: EntryStatus) -> Markup {
     html! { span class=(class) data-status=(status.code()) { (labels::status(status)) } }
 }
 
-/// The confirmed condition codes in words: the routekaart's own sentence for that code and
-/// action (VNG 2020), the code itself when it is not one of those.
-fn condition_texts(entry: &Entry) -> Vec<String> {
-    let decision = evaluate(
-        &Routekaart::vng_2020(),
-        entry.policy.code,
-        &PlannedAction::new(entry.policy.actie),
-    );
-    entry
-        .policy
-        .confirmed_conditions
-        .iter()
-        .map(|c| {
-            decision
-                .conditions()
-                .iter()
-                .find(|n| n.code == *c)
-                .map(|n| n.message.clone())
-                .unwrap_or_else(|| c.clone())
-        })
-        .collect()
+/// The routekaart's sentences for confirmed condition codes, per code and action (VNG 2020),
+/// evaluated once per page rather than once per entry.
+struct Conditions {
+    routekaart: Routekaart,
+    known: RefCell<HashMap<(Code, Actie), Vec<Notice>>>,
 }
 
-fn entry(d: &Dossier, v: &VisitDossier, e: &DossierEntry) -> Markup {
+impl Conditions {
+    fn new() -> Self {
+        Self {
+            routekaart: Routekaart::vng_2020(),
+            known: RefCell::default(),
+        }
+    }
+
+    /// The confirmed condition codes of `entry` in words; a code the routekaart does not give
+    /// for that code and action stays as it is.
+    fn texts(&self, entry: &Entry) -> Vec<String> {
+        let key = (entry.policy.code, entry.policy.actie);
+        let mut known = self.known.borrow_mut();
+        let notices = known.entry(key).or_insert_with(|| {
+            evaluate(&self.routekaart, key.0, &PlannedAction::new(key.1))
+                .conditions()
+                .to_vec()
+        });
+        entry
+            .policy
+            .confirmed_conditions
+            .iter()
+            .map(|c| {
+                notices
+                    .iter()
+                    .find(|n| n.code == *c)
+                    .map(|n| n.message.clone())
+                    .unwrap_or_else(|| c.clone())
+            })
+            .collect()
+    }
+}
+
+fn entry(d: &Dossier, v: &VisitDossier, e: &DossierEntry, conditions: &Conditions) -> Markup {
     let x = &e.entry;
     let soort = e
         .event
         .as_ref()
         .map(|ev| labels::soort(ev.soort()))
         .unwrap_or("Onleesbare vastlegging");
-    let conditions = condition_texts(x);
+    let conditions = conditions.texts(x);
     html! {
         li.entry id=(anchor(&x.entry_id)) data-status=(e.status.code()) {
             header {
