@@ -160,6 +160,11 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE audit_log ADD COLUMN signature TEXT;
     "#,
+    // 4: users can be disabled (kept, with their devices' evidence) and show their last sign-in.
+    r#"
+    ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+    ALTER TABLE users ADD COLUMN last_signin_at INTEGER;
+    "#,
 ];
 
 /// Seconds since the Unix epoch, the unit of every time column.

@@ -1,7 +1,9 @@
 //! Enrollment codes: a supervisor issues a one-time code for a handhaver's new device. The
-//! code is shown once, on the answer to the POST (not cached), and only its digest is stored.
+//! code is shown once, on the answer to the POST (not cached), and only its digest is stored,
+//! with the whole command the handhaver types, the server's address included.
 
 use axum::extract::State;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -34,6 +36,36 @@ async fn names(state: &AppState) -> Result<Vec<String>> {
     state.db.call(|db| db.with(|c| users::handhavers(c))).await
 }
 
+/// The address devices reach this server at: the `public_url` setting, else the scheme (by
+/// `secure_cookie`: TLS in front) and the request's `Host`, if that is a plain host name.
+pub fn server_url(settings: &crate::settings::Settings, headers: &HeaderMap) -> String {
+    if let Some(u) = &settings.public_url {
+        return u.trim_end_matches('/').to_owned();
+    }
+    let scheme = if settings.secure_cookie {
+        "https"
+    } else {
+        "http"
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| settings.listen.to_string());
+    format!("{scheme}://{host}")
+}
+
+/// The command a handhaver types on the device to enroll with `code`.
+pub fn enroll_command(server: &str, code: &str) -> String {
+    format!("veldwerk --data-dir ./apparaat enroll --server {server} --code {code}")
+}
+
 /// `GET /koppelcodes`.
 pub async fn page(State(state): State<AppState>, Console(s): Console) -> Response {
     let names = match names(&state).await {
@@ -61,7 +93,11 @@ pub struct IssueForm {
 }
 
 /// `POST /koppelcodes`: issues the code and shows it this once.
-pub async fn issue(State(state): State<AppState>, f: CsrfForm<IssueForm>) -> Response {
+pub async fn issue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    f: CsrfForm<IssueForm>,
+) -> Response {
     let s = f.session;
     let ttl = state.settings.enroll_code_ttl.as_secs() as i64;
     let actor = s.user.name.clone();
@@ -83,7 +119,8 @@ pub async fn issue(State(state): State<AppState>, f: CsrfForm<IssueForm>) -> Res
                     h2 id="nieuw" { "Koppelcode voor " (user) }
                     p.enroll-code { output id="koppelcode" { (code) } }
                     p { "Geldig tot " (time(at + ttl)) ". Geef de code alleen aan " (user) "; deze pagina toont haar maar één keer." }
-                    p { "Op het apparaat: " code { "veldwerk enroll --code " (code) } }
+                    p { "Op het apparaat (de gegevensmap " code { "./apparaat" } " mag ook een andere zijn):" }
+                    pre { code id="koppelcommando" { (enroll_command(&server_url(&state.settings, &headers), &code)) } }
                 }
                 h2 { "Nog een koppelcode maken" }
                 (form(&s, &names))
