@@ -67,7 +67,11 @@ pub fn enroll_command(server: &str, code: &str) -> String {
 }
 
 /// `GET /koppelcodes`.
-pub async fn page(State(state): State<AppState>, Console(s): Console) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Console(s): Console,
+) -> Response {
     let names = match names(&state).await {
         Ok(n) => n,
         Err(e) => return refusal_from(e, Some(&s)),
@@ -79,7 +83,8 @@ pub async fn page(State(state): State<AppState>, Console(s): Console) -> Respons
         None,
         html! {
             p { "Een koppelcode koppelt één nieuw apparaat aan een handhaver. De code is eenmalig, "
-                (ttl_hours) " uur geldig en wordt maar één keer getoond." }
+                (ttl_hours) " uur geldig en wordt maar één keer getoond. Op het apparaat typt de handhaver daarna:" }
+            pre { code { (enroll_command(&server_url(&state.settings, &headers), "KOPPELCODE")) } }
             (form(&s, &names))
         },
     )
@@ -144,4 +149,45 @@ pub async fn issue(
         }
     };
     no_store(body.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Settings;
+
+    fn host(h: &str) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        m.insert(header::HOST, h.parse().unwrap());
+        m
+    }
+
+    /// Issue 14, item 6: the enroll command names the server: the `public_url` setting first,
+    /// else the request's host (https behind TLS); a host that is not a plain name is not
+    /// printed, the listen address is.
+    #[test]
+    fn the_server_url_comes_from_the_setting_or_a_plain_host() {
+        let mut s = Settings::default();
+        assert_eq!(
+            server_url(&s, &host("veldwerk.local:8080")),
+            "http://veldwerk.local:8080"
+        );
+        assert_eq!(server_url(&s, &host("[::1]:8080")), "http://[::1]:8080");
+        assert_eq!(server_url(&s, &host("a b\"><x")), "http://127.0.0.1:8080");
+        assert_eq!(server_url(&s, &HeaderMap::new()), "http://127.0.0.1:8080");
+        s.secure_cookie = true;
+        assert_eq!(
+            server_url(&s, &host("veldwerk.local")),
+            "https://veldwerk.local"
+        );
+        s.public_url = Some("https://veldwerk.gemeente.example/".into());
+        assert_eq!(
+            server_url(&s, &host("intern:8080")),
+            "https://veldwerk.gemeente.example"
+        );
+        assert_eq!(
+            enroll_command("https://v.example", "ABCD-EFGH-JKLM"),
+            "veldwerk --data-dir ./apparaat enroll --server https://v.example --code ABCD-EFGH-JKLM"
+        );
+    }
 }
