@@ -193,9 +193,12 @@ pub fn add_user(
     })
 }
 
-/// The names of all handhavers, by name (the console's choice of whom to assign or enroll).
+/// The names of all handhavers who are not disabled, by name (the console's choice of whom to
+/// assign or enroll).
 pub fn handhavers(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT name FROM users WHERE role = 'handhaver' ORDER BY name")?;
+    let mut stmt = conn.prepare(
+        "SELECT name FROM users WHERE role = 'handhaver' AND disabled_at IS NULL ORDER BY name",
+    )?;
     let rows = stmt
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;

@@ -384,6 +384,12 @@ fn a_disabled_user_cannot_sign_in_and_their_devices_are_refused_unwiped() {
         "not told to wipe: {}",
         refused.body
     );
+    assert!(
+        !get(&server, "/koppelcodes", &ada)
+            .body
+            .contains("<option value=\"piet\">"),
+        "no new device for a disabled handhaver"
+    );
     let kept = server
         .db
         .with(|c| devices::get(c, &device.id))
@@ -414,6 +420,9 @@ fn a_disabled_user_cannot_sign_in_and_their_devices_are_refused_unwiped() {
     }
     sign_in(&server, "sanne", PASSWORD);
     assert_eq!(device_request(&server, &key, &device.id).status, 200);
+    assert!(get(&server, "/koppelcodes", &ada)
+        .body
+        .contains("<option value=\"piet\">"));
     let a = actions(&server);
     assert!(a.contains(&"user_disabled".to_owned()) && a.contains(&"user_enabled".to_owned()));
     let history = get(&server, "/geschiedenis", &ada);
