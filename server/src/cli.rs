@@ -32,6 +32,9 @@ pub struct Cli {
     /// Create a demo organisation on first start and print how to sign in and enroll.
     #[arg(long, env = "VELDWERK_DEMO")]
     pub demo: bool,
+    /// The address devices reach this server at, for the enroll command the console prints.
+    #[arg(long, env = "VELDWERK_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Optional TOML settings file (flags and environment override it).
     #[arg(long, global = true, env = "VELDWERK_CONFIG")]
     pub config: Option<PathBuf>,
@@ -81,6 +84,18 @@ pub enum UserCmd {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Set a new password (generated and printed once unless --password-stdin); ends the
+    /// user's sessions and clears a lockout.
+    Password {
+        name: String,
+        /// Read the new password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable a user: no sign-in, sessions ended, their devices refused at sync (not wiped).
+    Disable { name: String },
+    /// Enable a disabled user again.
+    Enable { name: String },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -188,6 +203,16 @@ impl Cli {
         if self.demo {
             s.demo = true;
         }
+        if let Some(u) = &self.public_url {
+            s.public_url = Some(u.clone());
+        }
+        if let Some(u) = &s.public_url {
+            if !(u.starts_with("https://") || u.starts_with("http://"))
+                || u.contains(char::is_whitespace)
+            {
+                anyhow::bail!("public_url '{u}' is geen http(s)-adres");
+            }
+        }
         Ok(s)
     }
 }
@@ -239,6 +264,37 @@ pub fn run_admin(
                 out.push_str(&format!("Wachtwoord (eenmalig getoond): {p}\n"));
             }
             Ok(out)
+        }
+        Command::User(UserCmd::Password {
+            name,
+            password_stdin,
+        }) => {
+            let given = if password_stdin {
+                let mut line = String::new();
+                stdin.read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let password =
+                db.write(|tx| users::reset_password(tx, &name, given.as_deref(), "admin-cli", t))?;
+            let mut out = format!(
+                "Nieuw wachtwoord ingesteld voor '{name}'; de sessies zijn beëindigd en een blokkering is opgeheven.\n"
+            );
+            if given.is_none() {
+                out.push_str(&format!("Wachtwoord (eenmalig getoond): {password}\n"));
+            }
+            Ok(out)
+        }
+        Command::User(UserCmd::Disable { name }) => {
+            db.write(|tx| users::set_disabled(tx, &name, true, "admin-cli", t))?;
+            Ok(format!(
+                "Gebruiker '{name}' is uitgeschakeld: aanmelden kan niet meer, de sessies zijn beëindigd en de apparaten worden bij synchronisatie geweigerd (niet gewist).\n"
+            ))
+        }
+        Command::User(UserCmd::Enable { name }) => {
+            db.write(|tx| users::set_disabled(tx, &name, false, "admin-cli", t))?;
+            Ok(format!("Gebruiker '{name}' is weer ingeschakeld.\n"))
         }
         Command::EnrollCode { user } => {
             let ttl = settings.enroll_code_ttl.as_secs() as i64;

@@ -160,7 +160,12 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE audit_log ADD COLUMN signature TEXT;
     "#,
-    // 4: a zaak's end (seed 000: the advies or besluit and why) and when its office data last
+    // 4: users can be disabled (kept, with their devices' evidence) and show their last sign-in.
+    r#"
+    ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+    ALTER TABLE users ADD COLUMN last_signin_at INTEGER;
+    "#,
+    // 5: a zaak's end (seed 000: the advies or besluit and why) and when its office data last
     // changed (the case system's "changed since").
     r#"
     ALTER TABLE zaken ADD COLUMN closed_at INTEGER;

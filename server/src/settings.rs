@@ -28,6 +28,10 @@ pub struct Settings {
     pub organisation: String,
     /// Mark the session cookie `Secure`; set it whenever TLS is in front of the server.
     pub secure_cookie: bool,
+    /// The address devices reach this server at (`https://veldwerk.gemeente.nl`), printed in
+    /// the enroll command on the Koppelcodes page; unset, the page derives it from the request's
+    /// `Host` header (`https` when `secure_cookie` is set).
+    pub public_url: Option<String>,
     /// The bounds on what one request or peer may cost (`docs/limits.md`).
     pub limits: Limits,
     /// Bounds on one document's sync message and on a document's actors (see
@@ -104,6 +108,7 @@ impl Default for Settings {
             login_lockout: Duration::from_secs(15 * 60),
             organisation: "Gemeente".to_owned(),
             secure_cookie: false,
+            public_url: None,
             limits: Limits::default(),
             sync_limits: SyncLimits::default(),
         }
@@ -152,6 +157,7 @@ pub struct FileSettings {
     pub login_lockout_secs: Option<u64>,
     pub organisation: Option<String>,
     pub secure_cookie: Option<bool>,
+    pub public_url: Option<String>,
     pub max_connections: Option<usize>,
     pub max_connections_per_ip: Option<usize>,
     pub header_read_timeout_secs: Option<u64>,
@@ -210,6 +216,9 @@ impl FileSettings {
         }
         if let Some(v) = self.secure_cookie {
             s.secure_cookie = v;
+        }
+        if let Some(v) = self.public_url {
+            s.public_url = Some(v);
         }
         let l = &mut s.limits;
         if let Some(v) = self.max_connections {

@@ -159,12 +159,7 @@ pub fn add_user(
         ));
     }
     if let Some(p) = password {
-        if p.chars().count() < 12 {
-            return Err(Error::bad_request(
-                "password_too_short",
-                "Een wachtwoord heeft minstens 12 tekens.",
-            ));
-        }
+        check_password(p)?;
     }
     let hash = password.map(hash_password).transpose()?;
     let exists: bool = conn.query_row(
@@ -198,9 +193,12 @@ pub fn add_user(
     })
 }
 
-/// The names of all handhavers, by name (the console's choice of whom to assign or enroll).
+/// The names of all handhavers who are not disabled, by name (the console's choice of whom to
+/// assign or enroll).
 pub fn handhavers(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT name FROM users WHERE role = 'handhaver' ORDER BY name")?;
+    let mut stmt = conn.prepare(
+        "SELECT name FROM users WHERE role = 'handhaver' AND disabled_at IS NULL ORDER BY name",
+    )?;
     let rows = stmt
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
@@ -246,6 +244,14 @@ fn invalid_credentials() -> Error {
     )
 }
 
+fn account_disabled() -> Error {
+    Error::refused(
+        StatusCode::FORBIDDEN,
+        "account_disabled",
+        "Dit account is uitgeschakeld. Neem contact op met de beheerder.",
+    )
+}
+
 fn locked(until: i64, now: i64) -> Error {
     let minutes = ((until - now) + 59) / 60;
     Error::refused(
@@ -267,6 +273,8 @@ pub enum Attempt {
         name: String,
         role: String,
         hash: String,
+        /// A disabled user's right password still opens no session ([`finish_login`]).
+        disabled: bool,
     },
     /// No such user, or one without a password: checked against a dummy hash (same cost).
     Unknown,
@@ -298,8 +306,8 @@ fn lock(tx: &Connection, settings: &Settings, id: i64, name: &str, now: i64) -> 
     Ok(until)
 }
 
-/// id, role, password hash, failed sign-ins in a row, locked until.
-type LoginRow = (i64, String, Option<String>, u32, Option<i64>);
+/// id, role, password hash, failed sign-ins in a row, locked until, disabled at.
+type LoginRow = (i64, String, Option<String>, u32, Option<i64>, Option<i64>);
 
 /// Checks the lockout and counts the attempt as failed in the same transaction, before the
 /// password is checked: of any number of parallel attempts at most `login_max_failures` reach
@@ -314,12 +322,22 @@ pub fn reserve_attempt(
 ) -> Result<Result<Attempt>> {
     let row: Option<LoginRow> = tx
         .query_row(
-            "SELECT id, role, password_hash, failed_logins, locked_until FROM users WHERE name = ?1",
+            "SELECT id, role, password_hash, failed_logins, locked_until, disabled_at
+             FROM users WHERE name = ?1",
             [name],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )
         .optional()?;
-    let Some((id, role, Some(hash), failed, locked_until)) = row else {
+    let Some((id, role, Some(hash), failed, locked_until, disabled_at)) = row else {
         return Ok(Ok(Attempt::Unknown));
     };
     if let Some(until) = locked_until.filter(|u| *u > now) {
@@ -338,6 +356,7 @@ pub fn reserve_attempt(
         name: name.to_owned(),
         role,
         hash,
+        disabled: disabled_at.is_some(),
     }))
 }
 
@@ -351,7 +370,14 @@ pub fn finish_login(
     ok: bool,
     now: i64,
 ) -> Result<Result<NewSession>> {
-    let Attempt::Known { id, name, role, .. } = attempt else {
+    let Attempt::Known {
+        id,
+        name,
+        role,
+        disabled,
+        ..
+    } = attempt
+    else {
         return Ok(Err(invalid_credentials()));
     };
     if !ok {
@@ -369,12 +395,18 @@ pub fn finish_login(
         }
         return Ok(Err(invalid_credentials()));
     }
+    if disabled {
+        // Only the right password learns that the account is disabled; the attempt is not
+        // held against it (an admin may enable it again).
+        tx.execute("UPDATE users SET failed_logins = 0 WHERE id = ?1", [id])?;
+        return Ok(Err(account_disabled()));
+    }
     let token = random_hex(32)?;
     let csrf_token = random_hex(16)?;
     let expires_at = now + settings.session_ttl.as_secs() as i64;
     tx.execute(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-        [id],
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_signin_at = ?2 WHERE id = ?1",
+        params![id, now],
     )?;
     tx.execute(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
@@ -453,7 +485,7 @@ pub fn session(conn: &Connection, token: &str, now: i64) -> Result<Option<Sessio
     let row: Option<(i64, String, String, String)> = conn
         .query_row(
             "SELECT u.id, u.name, u.role, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
             params![token_hash, now],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
@@ -475,6 +507,242 @@ pub fn session(conn: &Connection, token: &str, now: i64) -> Result<Option<Sessio
 pub fn end_session(conn: &Connection, token_hash: &str) -> Result<()> {
     conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
     Ok(())
+}
+
+/// A user as the user management page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRow {
+    pub name: String,
+    pub role: Role,
+    pub disabled_at: Option<i64>,
+    /// Locked after failed sign-ins until then (may lie in the past: no longer locked).
+    pub locked_until: Option<i64>,
+    pub last_signin_at: Option<i64>,
+    pub has_password: bool,
+    /// Enrolled, unrevoked devices.
+    pub devices: u32,
+}
+
+impl UserRow {
+    /// Whether sign-in is refused because of failed attempts at `now`.
+    pub fn is_locked(&self, now: i64) -> bool {
+        self.locked_until.is_some_and(|u| u > now)
+    }
+}
+
+/// Every user, by name, with their active devices.
+pub fn list(conn: &Connection) -> Result<Vec<UserRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT u.name, u.role, u.disabled_at, u.locked_until, u.last_signin_at,
+                u.password_hash IS NOT NULL,
+                (SELECT count(*) FROM devices d WHERE d.user_id = u.id AND d.revoked_at IS NULL)
+         FROM users u ORDER BY u.name",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(
+            |(name, role, disabled_at, locked_until, last_signin_at, has_password, devices)| {
+                Ok(UserRow {
+                    name,
+                    role: Role::parse(&role)?,
+                    disabled_at,
+                    locked_until,
+                    last_signin_at,
+                    has_password,
+                    devices,
+                })
+            },
+        )
+        .collect()
+}
+
+/// A new random password for someone to sign in with once and keep (80 bits).
+pub fn generate_password() -> Result<String> {
+    random_hex(10)
+}
+
+fn check_password(p: &str) -> Result<()> {
+    if p.chars().count() < 12 {
+        return Err(Error::bad_request(
+            "password_too_short",
+            "Een wachtwoord heeft minstens 12 tekens.",
+        ));
+    }
+    if p.len() > 1024 {
+        return Err(Error::bad_request(
+            "password_too_long",
+            "Een wachtwoord heeft hoogstens 1024 tekens.",
+        ));
+    }
+    Ok(())
+}
+
+/// Nobody disables, demotes or otherwise locks themselves out from the console: the last admin
+/// could not undo it there.
+fn not_self(name: &str, actor: &str) -> Result<()> {
+    if name == actor {
+        return Err(Error::refused(
+            StatusCode::CONFLICT,
+            "user_self_change_refused",
+            "U kunt uw eigen account niet uitschakelen of van rol veranderen. Vraag een andere beheerder.",
+        ));
+    }
+    Ok(())
+}
+
+fn end_sessions(conn: &Connection, id: i64) -> Result<usize> {
+    Ok(conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?)
+}
+
+/// Disables or enables a user. A disabled user cannot sign in and their sessions end at once;
+/// their devices are refused at sync with `user_disabled`, without being told to wipe, so
+/// evidence not yet sent stays on them and goes in once the user is enabled again (revoking
+/// a device is for a lost or compromised device and wipes it). What the server already holds
+/// stays, and their devices' keys stay in the key list so their entries verify.
+pub fn set_disabled(
+    conn: &Connection,
+    name: &str,
+    disabled: bool,
+    actor: &str,
+    at: i64,
+) -> Result<User> {
+    not_self(name, actor)?;
+    let user = find_user(conn, name)?;
+    let was: Option<i64> = conn.query_row(
+        "SELECT disabled_at FROM users WHERE id = ?1",
+        [user.id],
+        |r| r.get(0),
+    )?;
+    if was.is_some() == disabled {
+        return Ok(user);
+    }
+    if disabled {
+        conn.execute(
+            "UPDATE users SET disabled_at = ?2 WHERE id = ?1",
+            params![user.id, at],
+        )?;
+        let ended = end_sessions(conn, user.id)?;
+        audit::append(
+            conn,
+            at,
+            actor,
+            "user_disabled",
+            &json!({ "name": name, "sessions_ended": ended }),
+        )?;
+    } else {
+        conn.execute(
+            "UPDATE users SET disabled_at = NULL, failed_logins = 0, locked_until = NULL WHERE id = ?1",
+            [user.id],
+        )?;
+        audit::append(conn, at, actor, "user_enabled", &json!({ "name": name }))?;
+    }
+    Ok(user)
+}
+
+/// Sets a new password (`None`: a generated one, returned to be shown once), ends the user's
+/// sessions and clears a lockout.
+pub fn reset_password(
+    conn: &Connection,
+    name: &str,
+    password: Option<&str>,
+    actor: &str,
+    at: i64,
+) -> Result<String> {
+    let user = find_user(conn, name)?;
+    let password = match password {
+        Some(p) => p.to_owned(),
+        None => generate_password()?,
+    };
+    check_password(&password)?;
+    let hash = hash_password(&password)?;
+    conn.execute(
+        "UPDATE users SET password_hash = ?2, failed_logins = 0, locked_until = NULL WHERE id = ?1",
+        params![user.id, hash],
+    )?;
+    let ended = end_sessions(conn, user.id)?;
+    audit::append(
+        conn,
+        at,
+        actor,
+        "user_password_reset",
+        &json!({ "name": name, "sessions_ended": ended }),
+    )?;
+    Ok(password)
+}
+
+/// Changes a user's role. A supervisor or admin needs a password first; the user's sessions
+/// end so the new role holds from their next sign-in.
+pub fn change_role(
+    conn: &Connection,
+    name: &str,
+    role: Role,
+    actor: &str,
+    at: i64,
+) -> Result<User> {
+    not_self(name, actor)?;
+    let user = find_user(conn, name)?;
+    if user.role == role {
+        return Ok(user);
+    }
+    let has_password: bool = conn.query_row(
+        "SELECT password_hash IS NOT NULL FROM users WHERE id = ?1",
+        [user.id],
+        |r| r.get(0),
+    )?;
+    if role.is_supervisor() && !has_password {
+        return Err(Error::bad_request(
+            "password_required",
+            "Een supervisor of beheerder heeft een wachtwoord nodig: stel eerst een nieuw wachtwoord in.",
+        ));
+    }
+    conn.execute(
+        "UPDATE users SET role = ?2 WHERE id = ?1",
+        params![user.id, role.as_str()],
+    )?;
+    end_sessions(conn, user.id)?;
+    audit::append(
+        conn,
+        at,
+        actor,
+        "user_role_changed",
+        &json!({ "name": name, "from": user.role.as_str(), "to": role.as_str() }),
+    )?;
+    Ok(User { role, ..user })
+}
+
+/// Whether the device belongs to a disabled user (its requests are then refused).
+pub fn device_owner_disabled(conn: &Connection, device_id: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT u.disabled_at IS NOT NULL FROM devices d JOIN users u ON u.id = d.user_id
+             WHERE d.id = ?1",
+            [device_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false))
+}
+
+/// The refusal a disabled user's device gets: no instruction to wipe.
+pub fn user_disabled() -> AppError {
+    AppError::new(
+        StatusCode::FORBIDDEN,
+        "user_disabled",
+        "De handhaver van dit apparaat is uitgeschakeld. Het apparaat bewaart zijn gegevens; \
+         neem contact op met uw leidinggevende.",
+    )
 }
 
 /// An argon2id hash of a random password, checked against when the user does not exist.

@@ -326,6 +326,17 @@ pub fn assign(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i6
             ),
         ));
     }
+    let disabled: Option<i64> = conn
+        .prepare_cached("SELECT disabled_at FROM users WHERE id = ?1")?
+        .query_row([u.id], |r| r.get(0))?;
+    if disabled.is_some() {
+        return Err(Error::bad_request(
+            "assign_user_disabled",
+            format!(
+                "'{user}' is uitgeschakeld; een zaak wordt toegewezen aan een actieve handhaver."
+            ),
+        ));
+    }
     conn.execute(
         "INSERT INTO assignments (zaak_id, user_id, assigned_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (zaak_id, user_id) DO UPDATE SET assigned_at = ?3, withdrawn_at = NULL",

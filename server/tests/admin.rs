@@ -202,3 +202,76 @@ fn settings_come_from_file_then_flags() {
         Cli::try_parse_from(["veldwerk-server", "--config", config.to_str().unwrap()]).unwrap();
     assert!(cli.settings().is_err());
 }
+
+/// Issue 14, item 6: `user password` prints a new password once (or takes one on stdin) and
+/// replaces the old; `user disable` refuses sign-in until `user enable`.
+#[test]
+fn user_password_disable_and_enable() {
+    use veldwerk_server::db::Db;
+    use veldwerk_server::users::login;
+    let dir = tempfile::tempdir().unwrap();
+    let s = veldwerk_server::Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    let old = "het oude wachtwoord";
+    run(
+        &s,
+        &[
+            "user",
+            "add",
+            "sanne",
+            "--role",
+            "supervisor",
+            "--password-stdin",
+        ],
+        &format!("{old}\n"),
+    )
+    .unwrap();
+    let out = run(&s, &["user", "password", "sanne"], "").unwrap();
+    let new = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Wachtwoord (eenmalig getoond): "))
+        .unwrap()
+        .to_owned();
+    let db = Db::open(dir.path()).unwrap();
+    let t = veldwerk_server::db::now();
+    assert_eq!(
+        login(&db, &s, "sanne", old, t).unwrap_err().code(),
+        "credentials_invalid"
+    );
+    login(&db, &s, "sanne", &new, t).unwrap();
+
+    let out = run(
+        &s,
+        &["user", "password", "sanne", "--password-stdin"],
+        "gekozen door de beheerder\n",
+    )
+    .unwrap();
+    assert!(
+        !out.contains("eenmalig getoond"),
+        "a given password is not printed"
+    );
+    assert_eq!(
+        run(
+            &s,
+            &["user", "password", "sanne", "--password-stdin"],
+            "kort\n"
+        ),
+        Err("password_too_short".into())
+    );
+    assert_eq!(
+        run(&s, &["user", "password", "niemand"], ""),
+        Err("user_not_found".into())
+    );
+
+    run(&s, &["user", "disable", "sanne"], "").unwrap();
+    assert_eq!(
+        login(&db, &s, "sanne", "gekozen door de beheerder", t)
+            .unwrap_err()
+            .code(),
+        "account_disabled"
+    );
+    run(&s, &["user", "enable", "sanne"], "").unwrap();
+    login(&db, &s, "sanne", "gekozen door de beheerder", t).unwrap();
+}

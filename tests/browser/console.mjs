@@ -354,6 +354,78 @@ await test('signing out ends the session', async () => {
   expect(new URL(page.url()).pathname === '/aanmelden', 'no access after sign-out');
 });
 
+// ---------------------------------------------------------------------------------------------
+// The console for daily use (issue 14, item 6): Dutch words, Amsterdam times, plurals, the
+// whole enroll command, user management for admins only. The demo has no admin, so the admin's
+// own forms are tested over HTTP in server/tests/users.rs.
+
+/// Today's date in Amsterdam as the console writes it (`2-12-2026`).
+const amsterdamToday = () => {
+  const parts = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'numeric', year: 'numeric' })
+    .formatToParts(new Date());
+  const get = (t) => parts.find((x) => x.type === t).value;
+  return `${get('day')}-${get('month')}-${get('year')}`;
+};
+
+await test('signed in again, the history reads as Dutch words in Amsterdam time', async () => {
+  await page.goto(`${BASE}/aanmelden`);
+  await page.getByLabel('Gebruikersnaam').fill(USER);
+  await page.getByLabel('Wachtwoord').fill(PASSWORD);
+  await submit('button[type=submit]');
+  await page.goto(`${BASE}/geschiedenis`);
+  const t = await text();
+  expect(t.includes('Gewisseld naar Code rood (zeer ernstig / lockdown)'), 'the switch in words');
+  expect(t.includes('Koppelcode gemaakt voor handhaver1'), 'the enrollment code in words');
+  expect(/Apparaat \S+ ingetrokken/.test(t), 'the revocation in words');
+  expect(!t.includes('{"') && !t.includes('UTC'), 'no raw JSON, no UTC times');
+  expect(t.includes(amsterdamToday()), `today (${amsterdamToday()}) in Amsterdam time`);
+  // Outside the small code details, no snake_case word is left in the events table.
+  const words = await page.locator('section[aria-labelledby=recent] table').evaluate((table) => {
+    const copy = table.cloneNode(true);
+    copy.querySelectorAll('.code').forEach((el) => el.remove());
+    return copy.innerText;
+  });
+  const raw = words.match(/\b[a-z]+_[a-z_]+\b/g);
+  expect(!raw, `no raw codes in the events, got ${raw}`);
+  await shot('20-geschiedenis-in-woorden');
+});
+
+await test('the Koppelcodes page prints the whole enroll command, and it works as printed', async () => {
+  const code = await issueCode('handhaver2');
+  const command = (await page.locator('#koppelcommando').innerText()).trim();
+  const expected = `veldwerk --data-dir ./apparaat enroll --server ${BASE} --code ${code}`;
+  expect(command === expected, `command ${command}`);
+  await shot('21-koppelcommando');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-apparaat-'));
+  const args = command.split(' ').slice(1).map((a) => (a === './apparaat' ? dir : a));
+  const r = spawnSync(CLI, [...args, '--json'], {
+    env: { ...process.env, VELDWERK_PASSPHRASE: 'browsertest paard batterij' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(r.status === 0, `the printed command enrolls: ${r.stdout} ${r.stderr}`);
+});
+
+await test('counts take the Dutch plural and codes stay small details', async () => {
+  await page.goto(`${BASE}/apparaten`);
+  const t = await text();
+  expect(t.includes('1 actief apparaat, 2 ingetrokken'), `one active device, got ${t.split('\n').find((l) => l.includes('ingetrokken'))}`);
+  await page.goto(`${BASE}/`);
+  const home = await text();
+  expect(!/\[[a-z_]+\]/.test(home), 'no [code] in brackets on the overview');
+});
+
+await test('user management is for admins only: a supervisor is refused in Dutch', async () => {
+  await page.goto(`${BASE}/`);
+  expect((await page.locator('nav a[href="/gebruikers"]').count()) === 0, 'no Gebruikers link for a supervisor');
+  const r = await page.goto(`${BASE}/gebruikers`);
+  expect(r.status() === 403, `403, got ${r.status()}`);
+  const t = await text();
+  expect(t.includes('Alleen een beheerder kan gebruikers beheren.') && t.includes('forbidden_role'), 'refusal in Dutch with its code');
+  await shot('22-gebruikers-alleen-beheerder');
+});
+
 await context.close();
 fs.rmSync(profile, { recursive: true, force: true });
 fs.rmSync(cliDir, { recursive: true, force: true });

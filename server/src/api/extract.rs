@@ -20,6 +20,7 @@ use crate::db::now;
 use crate::devices;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::users;
 
 /// A request signed by an enrolled, unrevoked device, with its body of at most `MAX` bytes.
 /// Refuses: missing or bad signature headers, unknown devices, timestamps beyond the allowed
@@ -117,7 +118,7 @@ impl<const MAX: usize> FromRequest<AppState> for SignedRequest<MAX> {
             return Err(too_large());
         }
         let (device_id, nonce) = (auth.device_id.clone(), auth.nonce.clone());
-        let (public_key, revoked) = state
+        let (public_key, revoked, owner_disabled) = state
             .db
             .call(move |db| {
                 db.read(|tx| {
@@ -131,7 +132,8 @@ impl<const MAX: usize> FromRequest<AppState> for SignedRequest<MAX> {
                         tracing::warn!(device = %device_id, "replayed request refused");
                         return Ok(Err(replayed()));
                     }
-                    Ok(Ok((public_key, revoked_at.is_some())))
+                    let owner_disabled = users::device_owner_disabled(tx, &device_id)?;
+                    Ok(Ok((public_key, revoked_at.is_some(), owner_disabled)))
                 })
             })
             .await??;
@@ -174,6 +176,12 @@ impl<const MAX: usize> FromRequest<AppState> for SignedRequest<MAX> {
                 if revoked {
                     tracing::warn!(device = %auth.device_id, "revoked device refused");
                     return Ok(Err(AppError::device_revoked()));
+                }
+                // A disabled handhaver's device keeps what it holds (no wipe) and is let in
+                // again once the user is enabled.
+                if owner_disabled {
+                    tracing::warn!(device = %auth.device_id, "device of a disabled user refused");
+                    return Ok(Err(users::user_disabled()));
                 }
                 let t = now();
                 db.write_unsynced(|tx| {

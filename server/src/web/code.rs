@@ -10,7 +10,7 @@ use serde::Deserialize;
 use veldwerk_contract::policy::PolicyBundle;
 use veldwerk_rules::routekaart::Code;
 
-use super::layout::{self, code_badge, code_name, csrf_field, notices, time};
+use super::layout::{self, code_badge, code_name, csrf_field, notices, plural, time};
 use super::routekaart_view::{self as rk, Change, Routekaart};
 use super::{done, refusal, refusal_from, Console, CsrfForm, Flash};
 use crate::db::now;
@@ -50,7 +50,7 @@ pub fn routekaart_table(rk_: &Routekaart, active: Option<Code>) -> Markup {
                 tbody {
                     @for a in rk::ACTIES {
                         tr {
-                            th scope="row" { (rk::actie_label(a)) br; code.id { (rk::actie_id(a)) } }
+                            th scope="row" { (rk::actie_label(a)) br; span.code { "Code: " code.id { (rk::actie_id(a)) } } }
                             @for c in rk::CODES {
                                 @let cell = rk::cell(rk_, c, a);
                                 td class={ @if cell.allowed { "allowed" } @else { "forbidden" } @if Some(c) == active { " active" } } {
@@ -293,7 +293,7 @@ pub async fn confirm(State(state): State<AppState>, f: CsrfForm<SwitchForm>) -> 
             (change_list("Wordt toegestaan", "allowed", &allowed))
             (change_list("Andere voorwaarden", "conditions", &conditions))
             p { "Reden: " strong { (reason) } }
-            p { (devices) " actieve apparaten krijgen de nieuwe code bij hun volgende synchronisatie. Acties die daarvoor onder de oude code worden vastgelegd, worden gesignaleerd." }
+            p { (plural(devices, "actief apparaat krijgt", "actieve apparaten krijgen")) " de nieuwe code bij de volgende synchronisatie. Acties die daarvoor onder de oude code worden vastgelegd, worden gesignaleerd." }
             form.card method="post" action="/code" {
                 (csrf_field(s))
                 input type="hidden" name="code" value=(code.id());

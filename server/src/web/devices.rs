@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use veldwerk_contract::policy::DEFAULT_MAX_AGE;
 
-use super::layout::{self, ago, csrf_field, time};
+use super::layout::{self, ago, csrf_field, plural, time};
 use super::signin::Nothing;
 use super::{done, refusal, refusal_from, Console, CsrfForm, Flash};
 use crate::db::now;
@@ -47,7 +47,7 @@ pub async fn page(
         Some(&s),
         flash.message(),
         html! {
-            p { (active) " actieve apparaten, " (list.len() - active) " ingetrokken. Huidige beleidsversie: " strong { (current) } "." }
+            p { (plural(active, "actief apparaat", "actieve apparaten")) ", " (list.len() - active) " ingetrokken. Huidige beleidsversie: " strong { (current) } "." }
             p { "Nieuw apparaat koppelen? Maak een " a href="/koppelcodes" { "koppelcode" } " voor de handhaver." }
             div.table-wrap {
                 table.devices {

@@ -1,7 +1,9 @@
 //! Enrollment codes: a supervisor issues a one-time code for a handhaver's new device. The
-//! code is shown once, on the answer to the POST (not cached), and only its digest is stored.
+//! code is shown once, on the answer to the POST (not cached), and only its digest is stored,
+//! with the whole command the handhaver types, the server's address included.
 
 use axum::extract::State;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -34,8 +36,42 @@ async fn names(state: &AppState) -> Result<Vec<String>> {
     state.db.call(|db| db.with(|c| users::handhavers(c))).await
 }
 
+/// The address devices reach this server at: the `public_url` setting, else the scheme (by
+/// `secure_cookie`: TLS in front) and the request's `Host`, if that is a plain host name.
+pub fn server_url(settings: &crate::settings::Settings, headers: &HeaderMap) -> String {
+    if let Some(u) = &settings.public_url {
+        return u.trim_end_matches('/').to_owned();
+    }
+    let scheme = if settings.secure_cookie {
+        "https"
+    } else {
+        "http"
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| settings.listen.to_string());
+    format!("{scheme}://{host}")
+}
+
+/// The command a handhaver types on the device to enroll with `code`.
+pub fn enroll_command(server: &str, code: &str) -> String {
+    format!("veldwerk --data-dir ./apparaat enroll --server {server} --code {code}")
+}
+
 /// `GET /koppelcodes`.
-pub async fn page(State(state): State<AppState>, Console(s): Console) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Console(s): Console,
+) -> Response {
     let names = match names(&state).await {
         Ok(n) => n,
         Err(e) => return refusal_from(e, Some(&s)),
@@ -47,7 +83,8 @@ pub async fn page(State(state): State<AppState>, Console(s): Console) -> Respons
         None,
         html! {
             p { "Een koppelcode koppelt één nieuw apparaat aan een handhaver. De code is eenmalig, "
-                (ttl_hours) " uur geldig en wordt maar één keer getoond." }
+                (ttl_hours) " uur geldig en wordt maar één keer getoond. Op het apparaat typt de handhaver daarna:" }
+            pre { code { (enroll_command(&server_url(&state.settings, &headers), "KOPPELCODE")) } }
             (form(&s, &names))
         },
     )
@@ -61,7 +98,11 @@ pub struct IssueForm {
 }
 
 /// `POST /koppelcodes`: issues the code and shows it this once.
-pub async fn issue(State(state): State<AppState>, f: CsrfForm<IssueForm>) -> Response {
+pub async fn issue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    f: CsrfForm<IssueForm>,
+) -> Response {
     let s = f.session;
     let ttl = state.settings.enroll_code_ttl.as_secs() as i64;
     let actor = s.user.name.clone();
@@ -83,7 +124,8 @@ pub async fn issue(State(state): State<AppState>, f: CsrfForm<IssueForm>) -> Res
                     h2 id="nieuw" { "Koppelcode voor " (user) }
                     p.enroll-code { output id="koppelcode" { (code) } }
                     p { "Geldig tot " (time(at + ttl)) ". Geef de code alleen aan " (user) "; deze pagina toont haar maar één keer." }
-                    p { "Op het apparaat: " code { "veldwerk enroll --code " (code) } }
+                    p { "Op het apparaat (de gegevensmap " code { "./apparaat" } " mag ook een andere zijn):" }
+                    pre { code id="koppelcommando" { (enroll_command(&server_url(&state.settings, &headers), &code)) } }
                 }
                 h2 { "Nog een koppelcode maken" }
                 (form(&s, &names))
@@ -107,4 +149,45 @@ pub async fn issue(State(state): State<AppState>, f: CsrfForm<IssueForm>) -> Res
         }
     };
     no_store(body.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Settings;
+
+    fn host(h: &str) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        m.insert(header::HOST, h.parse().unwrap());
+        m
+    }
+
+    /// Issue 14, item 6: the enroll command names the server: the `public_url` setting first,
+    /// else the request's host (https behind TLS); a host that is not a plain name is not
+    /// printed, the listen address is.
+    #[test]
+    fn the_server_url_comes_from_the_setting_or_a_plain_host() {
+        let mut s = Settings::default();
+        assert_eq!(
+            server_url(&s, &host("veldwerk.local:8080")),
+            "http://veldwerk.local:8080"
+        );
+        assert_eq!(server_url(&s, &host("[::1]:8080")), "http://[::1]:8080");
+        assert_eq!(server_url(&s, &host("a b\"><x")), "http://127.0.0.1:8080");
+        assert_eq!(server_url(&s, &HeaderMap::new()), "http://127.0.0.1:8080");
+        s.secure_cookie = true;
+        assert_eq!(
+            server_url(&s, &host("veldwerk.local")),
+            "https://veldwerk.local"
+        );
+        s.public_url = Some("https://veldwerk.gemeente.example/".into());
+        assert_eq!(
+            server_url(&s, &host("intern:8080")),
+            "https://veldwerk.gemeente.example"
+        );
+        assert_eq!(
+            enroll_command("https://v.example", "ABCD-EFGH-JKLM"),
+            "veldwerk --data-dir ./apparaat enroll --server https://v.example --code ABCD-EFGH-JKLM"
+        );
+    }
 }

@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{self, csrf_field, time};
+use veldwerk_rules::routekaart::{Actie, Code};
+
+use super::layout::{self, code_badge, code_name, csrf_field, plural, time};
 use super::{done, refusal, refusal_from, Console, CsrfForm, Flash};
 use crate::db::now;
 use crate::flags::{self, Flag};
@@ -19,6 +21,20 @@ pub struct FlagsQuery {
     pub gelukt: Option<String>,
     /// `ja`: include flags already acknowledged.
     pub alle: Option<String>,
+}
+
+/// An action as the routekaart names it in Dutch; an id this build does not know stays as is.
+fn actie_label(id: &str) -> String {
+    id.parse::<Actie>()
+        .map(|a| a.label().to_owned())
+        .unwrap_or_else(|_| format!("onbekende actie ({id})"))
+}
+
+/// A code id in Dutch words (`Code oranje (…)`).
+fn code_words(id: &str) -> String {
+    id.parse::<Code>()
+        .map(|c| code_name(c).to_owned())
+        .unwrap_or_else(|_| format!("onbekende code ({id})"))
 }
 
 /// `GET /signaleringen`.
@@ -49,15 +65,29 @@ pub async fn page(
             }
             @if list.is_empty() {
                 p.notice.ok { "Er zijn geen open signaleringen." }
+            } @else {
+                p { (plural(list.len(), "signalering", "signaleringen")) "." }
             }
             @for f in &list {
                 article.card.flag id={ "signalering-" (f.id) } aria-labelledby={ "sig-" (f.id) } {
-                    h2 id={ "sig-" (f.id) } { "Signalering " (f.id) ": " code { (f.actie) } " in zaak " (f.zaak_id) }
+                    h2 id={ "sig-" (f.id) } { "Signalering " (f.id) ": " (actie_label(&f.actie)) " in zaak " (f.zaak_id) }
+                    p.code { "Code: " code { (f.actie) } }
                     dl {
                         dt { "Vastgelegd" } dd { (time(f.recorded_at)) }
                         dt { "Apparaat" } dd { code { (f.device_id) } }
-                        dt { "Code volgens apparaat" } dd { (f.code_known.as_deref().unwrap_or("onbekend")) " (beleidsversie " (f.policy_version_known) ")" }
-                        dt { "Code die gold" } dd { span class={ "badge " (f.code_active) } { (f.code_active) } }
+                        dt { "Code volgens apparaat" } dd {
+                            @match f.code_known.as_deref() {
+                                Some(c) => { (code_words(c)) }
+                                None => { "onbekend" }
+                            }
+                            " (beleidsversie " (f.policy_version_known) ")"
+                        }
+                        dt { "Code die gold" } dd {
+                            @match f.code_active.parse::<Code>() {
+                                Ok(c) => { (code_badge(c)) }
+                                Err(_) => { (code_words(&f.code_active)) }
+                            }
+                        }
                     }
                     @if let Some(at) = f.resolved_at {
                         p { "Afgehandeld " (time(at)) " door " (f.resolved_by.as_deref().unwrap_or("")) ": " (f.resolution.as_deref().unwrap_or("")) }

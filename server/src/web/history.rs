@@ -1,11 +1,15 @@
 //! The history of code switches, read from the audit log, with the result of recomputing the
-//! log's hash chain from its first row (`audit::verify_audit_chain`).
+//! log's hash chain from its first row (`audit::verify_audit_chain`), and the recent events in
+//! words ([`super::history_words::describe`]).
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 
-use super::layout::{self, time};
+use veldwerk_rules::routekaart::Code;
+
+use super::history_words::describe;
+use super::layout::{self, code_badge, plural, time};
 use super::{refusal_from, Console};
 use crate::audit::{self, AuditCheck, AuditRow};
 use crate::error::Result;
@@ -51,7 +55,7 @@ pub async fn page(State(state): State<AppState>, Console(s): Console) -> Respons
         html! {
             @if check.intact {
                 div.notice.ok role="status" id="keten" {
-                    p { strong { "Auditlog intact." } " Alle " (check.rows) " regels zijn gecontroleerd: elke regel past bij de vorige (hashketen) en is ondertekend met de sleutel van de organisatie." }
+                    p { strong { "Auditlog intact." } " " (if check.rows == 1 { "De enige regel is gecontroleerd" } else { "Alle regels zijn gecontroleerd" }) " (" (plural(check.rows, "regel", "regels")) "): elke regel past bij de vorige (hashketen) en is ondertekend met de sleutel van de organisatie." }
                     @if let Some(head) = &check.head {
                         p { "Controlepunt (bewaar het buiten de server; " code { "veldwerk-server audit verify --checkpoint" } " vindt er later verwijderde regels mee): " code.checkpoint { (head.to_string()) } }
                     }
@@ -74,7 +78,12 @@ pub async fn page(State(state): State<AppState>, Console(s): Console) -> Respons
                                 @let code = detail(r, "code");
                                 tr {
                                     td { (time(r.at)) }
-                                    td { span class={ "badge " (code) } { (code) } }
+                                    td {
+                                        @match code.parse::<Code>() {
+                                            Ok(c) => { (code_badge(c)) }
+                                            Err(_) => { "onbekende code" }
+                                        }
+                                    }
                                     td { (r.actor) }
                                     td { (detail(r, "reason")) }
                                     td { (detail(r, "policy_version")) }
@@ -90,15 +99,27 @@ pub async fn page(State(state): State<AppState>, Console(s): Console) -> Respons
                 div.table-wrap {
                     table {
                         caption { "De laatste 50 regels van het auditlog" }
-                        thead { tr { th scope="col" { "Regel" } th scope="col" { "Wanneer" } th scope="col" { "Door" } th scope="col" { "Actie" } th scope="col" { "Details" } } }
+                        thead { tr { th scope="col" { "Regel" } th scope="col" { "Wanneer" } th scope="col" { "Door" } th scope="col" { "Gebeurtenis" } th scope="col" { "Details" } } }
                         tbody {
                             @for r in &recent {
-                                tr {
+                                @let d = describe(r);
+                                tr id={ "regel-" (r.seq) } {
                                     td { (r.seq) }
                                     td { (time(r.at)) }
                                     td { (r.actor) }
-                                    td { code { (r.action) } }
-                                    td.details { code { (r.details) } }
+                                    td {
+                                        (d.title)
+                                        br; span.code { "Code: " code { (r.action) } }
+                                    }
+                                    td.details {
+                                        @if !d.details.is_empty() {
+                                            dl {
+                                                @for (label, value) in &d.details {
+                                                    dt { (label) } dd { (value) }
+                                                }
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }

@@ -36,6 +36,9 @@ pub const NAV: &[(&str, &str)] = &[
     ("/koppelcodes", "Koppelcodes"),
 ];
 
+/// Navigation only admins see: user management is theirs alone.
+pub const ADMIN_NAV: &[(&str, &str)] = &[("/gebruikers", "Gebruikers")];
+
 /// A whole page. `flash` is a confirmation shown at the top (after a redirect).
 pub fn page(
     title: &str,
@@ -59,7 +62,7 @@ pub fn page(
                     @if let Some(s) = session {
                         nav aria-label="Hoofdmenu" {
                             ul {
-                                @for (href, label) in NAV {
+                                @for (href, label) in NAV.iter().chain(ADMIN_NAV.iter().filter(|_| s.user.role == crate::users::Role::Admin)) {
                                     li {
                                         @if *label == title {
                                             a href=(href) aria-current="page" { (label) }
@@ -72,7 +75,7 @@ pub fn page(
                         }
                         form.signout method="post" action="/afmelden" {
                             (csrf_field(s))
-                            span.user { (s.user.name) " (" (s.user.role.as_str()) ")" }
+                            span.user { (s.user.name) " (" (role_name(s.user.role)) ")" }
                             button type="submit" { "Afmelden" }
                         }
                     }
@@ -94,11 +97,45 @@ pub fn csrf_field(s: &SessionInfo) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(s.csrf_token); }
 }
 
-/// A time in seconds since the epoch, as `2026-11-23 10:15 UTC`.
+/// The console's time zone: its users and the evidence they read are in the Netherlands.
+pub const ZONE: chrono_tz::Tz = chrono_tz::Europe::Amsterdam;
+
+/// A moment in Amsterdam time, Dutch date order: `2-12-2026 10:15` (CET or CEST as it was then).
+pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&ZONE)
+        .format("%-d-%-m-%Y %H:%M")
+        .to_string()
+}
+
+/// The Amsterdam date of a moment: `2-12-2026`.
+pub fn local_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&ZONE).format("%-d-%-m-%Y").to_string()
+}
+
+/// A time in seconds since the epoch, in Amsterdam time (see [`local_time`]). A time out of
+/// chrono's range (only from a damaged row) reads as unknown, never as a bare number.
 pub fn time(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| secs.to_string())
+        .map(local_time)
+        .unwrap_or_else(|| "onbekend tijdstip".to_owned())
+}
+
+/// A count with its noun in the right Dutch number: `1 apparaat`, `2 apparaten`, `0 zaken`.
+pub fn plural<N>(n: N, one: &str, many: &str) -> String
+where
+    N: TryInto<i64> + Copy + std::fmt::Display,
+{
+    let single = n.try_into().ok() == Some(1);
+    format!("{n} {}", if single { one } else { many })
+}
+
+/// A role in Dutch, as the console shows it.
+pub fn role_name(role: crate::users::Role) -> &'static str {
+    match role {
+        crate::users::Role::Handhaver => "handhaver",
+        crate::users::Role::Supervisor => "supervisor",
+        crate::users::Role::Admin => "beheerder",
+    }
 }
 
 /// How long ago, in Dutch words, for "last sync".
@@ -108,7 +145,7 @@ pub fn ago(secs: i64, now: i64) -> String {
         0..=59 => "zojuist".to_owned(),
         60..=3599 => format!("{} min geleden", d / 60),
         3600..=86_399 => format!("{} uur geleden", d / 3600),
-        _ => format!("{} dagen geleden", d / 86_400),
+        _ => format!("{} geleden", plural(d / 86_400, "dag", "dagen")),
     }
 }
 
@@ -133,7 +170,7 @@ pub fn notices(class: &str, items: &[Notice]) -> Markup {
         @if !items.is_empty() {
             ul class={ "notices " (class) } {
                 @for n in items {
-                    li { (n.message) " " span.code { "[" (n.code) "]" } }
+                    li { (n.message) " " span.code { "Code: " code { (n.code) } } }
                 }
             }
         }

@@ -15,9 +15,11 @@ pub mod devices;
 pub mod enroll;
 pub mod flags;
 pub mod history;
+pub mod history_words;
 pub mod layout;
 pub mod routekaart_view;
 pub mod signin;
+pub mod users;
 pub mod zaak;
 pub mod zaken;
 
@@ -60,6 +62,11 @@ pub fn routes() -> Router<AppState> {
         .route("/zaken/{zaak_id}/intrekken", post(zaak::withdraw))
         .route("/zaken/{zaak_id}/sluiten", post(zaak::close))
         .route("/koppelcodes", get(enroll::page).post(enroll::issue))
+        .route("/gebruikers", get(users::page).post(users::add))
+        .route("/gebruikers/{name}/uitschakelen", post(users::disable))
+        .route("/gebruikers/{name}/inschakelen", post(users::enable))
+        .route("/gebruikers/{name}/wachtwoord", post(users::reset_password))
+        .route("/gebruikers/{name}/rol", post(users::change_role))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -232,6 +239,9 @@ impl Flash {
             "zaak_withdrawn" => "De zaak is ingetrokken. Het apparaat van de handhaver verwijdert de zaak bij de volgende synchronisatie, zodra de server alles ervan heeft.",
             "zaak_closed" => "De zaak is gesloten. De apparaten verwijderen hun kopie bij de volgende synchronisatie; het dossier blijft hier leesbaar.",
             "signed_out" => "U bent afgemeld.",
+            "user_disabled" => "De gebruiker is uitgeschakeld: aanmelden kan niet meer, de sessies zijn beëindigd en de apparaten worden bij synchronisatie geweigerd. Wat al is vastgelegd blijft bewaard.",
+            "user_enabled" => "De gebruiker is weer ingeschakeld en kan weer aanmelden en synchroniseren.",
+            "user_role_changed" => "De rol is gewijzigd. Die geldt vanaf de volgende aanmelding; de sessies van de gebruiker zijn beëindigd.",
             _ => return None,
         })
     }
@@ -260,6 +270,38 @@ mod tests {
         assert_eq!(layout::ago(100, 130), "zojuist");
         assert_eq!(layout::ago(0, 7200), "2 uur geleden");
         assert_eq!(layout::ago(0, 3 * 86_400), "3 dagen geleden");
-        assert_eq!(layout::time(1_795_430_400), "2026-11-23 10:40 UTC");
+        assert_eq!(layout::ago(0, 86_400), "1 dag geleden");
+        // Winter time (CET, UTC+1): 23 November 2026 10:40 UTC is 11:40 in Amsterdam.
+        assert_eq!(layout::time(1_795_430_400), "23-11-2026 11:40");
+        // Summer time (CEST, UTC+2): 1 July 2026 08:15 UTC is 10:15 in Amsterdam.
+        assert_eq!(layout::time(1_782_893_700), "1-7-2026 10:15");
+        // Just past midnight in Amsterdam is the next day there, still the day before in UTC.
+        let t = chrono::DateTime::from_timestamp(1_796_169_600 - 1800, 0).unwrap();
+        assert_eq!(layout::local_time(t), "2-12-2026 00:30");
+        assert_eq!(layout::local_date(t), "2-12-2026");
+        // The switch to winter time: 25 October 2026 00:59 UTC is 02:59 CEST, 01:00 UTC
+        // is 02:00 CET.
+        assert_eq!(layout::time(1_792_889_940), "25-10-2026 02:59");
+        assert_eq!(layout::time(1_792_890_000), "25-10-2026 02:00");
+        assert_eq!(layout::time(i64::MAX), "onbekend tijdstip");
+    }
+
+    /// Dutch plurals: one noun form for exactly one, the plural for zero and many.
+    #[test]
+    fn counts_take_the_right_dutch_number() {
+        assert_eq!(
+            layout::plural(1usize, "apparaat", "apparaten"),
+            "1 apparaat"
+        );
+        assert_eq!(
+            layout::plural(2usize, "apparaat", "apparaten"),
+            "2 apparaten"
+        );
+        assert_eq!(layout::plural(0i64, "zaak", "zaken"), "0 zaken");
+        assert_eq!(layout::plural(1u32, "regel", "regels"), "1 regel");
+        assert_eq!(
+            layout::plural(-1i64, "handhaver", "handhavers"),
+            "-1 handhavers"
+        );
     }
 }
