@@ -108,6 +108,11 @@ fn the_zaak_page_shows_every_entry_with_its_verdict_consent_text_and_rapport() {
     }
 
     assert_eq!(sup.get("/zaken/Z-404").status, 404);
+
+    // The visit is in the history, once, when it first arrived.
+    let history = sup.get("/geschiedenis").text();
+    let arrived = format!("Bezoek {visit} van zaak Z-1 ontvangen");
+    assert_eq!(history.matches(&arrived).count(), 1, "{history}");
 }
 
 /// Issue 14, item 2: withdrawing reaches that handhaver's device only; closing with a besluit

@@ -39,6 +39,8 @@ pub struct Accepted {
     pub ack: Ack,
     pub flags: Vec<NewFlag>,
     pub new_entries: usize,
+    /// Visits this message brought into the zaak (the history tells when each arrived).
+    pub new_visits: Vec<String>,
     /// Whether the document may be kept loaded for later round trips (see [`super::cache`]):
     /// no change of the message can be waiting in it for a missing dependency. Automerge keeps
     /// such a change queued inside the document and applies it as soon as another message
@@ -395,9 +397,13 @@ pub fn finish(
     let zaak_id = zaak_id.as_str();
     let mut flags = Vec::new();
     let mut new_entries = 0;
+    let mut new_visits = Vec::new();
     if let Some(new) = new {
         for visit in &new.changed {
             let visit_id = visit.visit_id.as_str();
+            if !new.entries_before.contains_key(visit_id) {
+                new_visits.push(visit_id.to_owned());
+            }
             let (Some(after), before) = (
                 new.entries_after.get(visit_id),
                 new.entries_before
@@ -519,6 +525,7 @@ pub fn finish(
         ack,
         flags,
         new_entries,
+        new_visits,
         keep_loaded: !brings_changes || complete,
     })
 }

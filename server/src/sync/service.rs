@@ -100,6 +100,7 @@ struct ToStore {
     incremental: Vec<u8>,
     state: Option<Vec<u8>>,
     flags: Vec<flags::NewFlag>,
+    new_visits: Vec<String>,
     /// The document, if it may be kept loaded (`check::Accepted::keep_loaded`).
     loaded: Option<Loaded>,
 }
@@ -518,6 +519,7 @@ impl SyncService {
                 state: (a.state != state_before).then_some(a.state),
                 incremental: a.incremental,
                 flags: a.flags,
+                new_visits: a.new_visits,
                 loaded: a.keep_loaded.then_some(loaded),
             });
         }
@@ -593,6 +595,7 @@ impl SyncService {
                 incremental,
                 state,
                 flags: raised,
+                new_visits,
                 loaded,
             } = item;
             if incremental.is_empty() {
@@ -625,6 +628,15 @@ impl SyncService {
             }
             if let Some(state) = &state {
                 store::put_sync_state(&tx, &zaak_id, device_id, state, t)?;
+            }
+            for visit in &new_visits {
+                crate::audit::append(
+                    &tx,
+                    t,
+                    &format!("apparaat {device_id}"),
+                    "visit_received",
+                    &serde_json::json!({ "zaak": zaak_id, "bezoek": visit, "device": device_id }),
+                )?;
             }
             for f in &raised {
                 let id = flags::raise(&tx, f, t)?;

@@ -29,6 +29,7 @@ pub const ACTIONS: &[&str] = &[
     "zaak_assigned",
     "zaak_withdrawn",
     "zaak_closed",
+    "visit_received",
 ];
 
 /// One audit row in words: a sentence and its details, each a Dutch label with a value.
@@ -173,6 +174,14 @@ pub fn describe(row: &AuditRow) -> Description {
                 "Zaak {} ingetrokken bij {}",
                 d.or_unknown("zaak"),
                 d.or_unknown("user")
+            )
+        }
+        "visit_received" => {
+            details.push(("Apparaat", d.text("device")));
+            format!(
+                "Bezoek {} van zaak {} ontvangen",
+                d.or_unknown("bezoek"),
+                d.or_unknown("zaak")
             )
         }
         "zaak_closed" => {
