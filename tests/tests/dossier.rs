@@ -242,3 +242,48 @@ fn the_case_system_reads_zaken_changed_since_and_every_entry_with_its_verdict() 
     assert_eq!(anonymous(&server, "/v1/zaken").status, 401);
     assert_eq!(anonymous(&server, "/v1/zaken/Z-1").status, 401);
 }
+
+/// Issue 14, item 1: a Signalering is shown at the entry it is about, and the Signaleringen
+/// page links to that entry.
+#[test]
+fn a_signalering_is_shown_at_its_entry_and_links_to_it() {
+    use veldwerk_rules::routekaart::Code;
+    use veldwerk_tests::{steps_to_binnen, waarneming};
+    let server = TestServer::start();
+    server.zaak("Z-1", &["piet"]);
+    let mut piet = TestDevice::enrolled(&server, "piet");
+    piet.sync().unwrap();
+    // Piet is offline while the supervisor switches to rood.
+    server.switch_code(Code::Rood, "Persconferentie: code rood", 0);
+    let t = Utc::now() + Duration::seconds(1);
+    let visit = piet.start_huisbezoek("Z-1", t);
+    let mut events = steps_to_binnen(&["piet", "kees"]);
+    events.push(waarneming(1));
+    piet.record("Z-1", &visit, events, t).unwrap();
+    piet.sync().unwrap();
+    let flags = server.flags();
+    assert!(!flags.is_empty());
+
+    let sup = Supervisor::sign_in(&server);
+    let html = sup.get("/zaken/Z-1").text();
+    for f in &flags {
+        let at_entry = html
+            .find(&format!(r#"id="e-{}""#, f.entry_ref))
+            .expect("the flagged entry is on the page");
+        let flag = html
+            .find(&format!(r#"id="signalering-{}""#, f.id))
+            .expect("the flag is on the page");
+        let next_entry = html[at_entry + 1..]
+            .find(r#"<li class="entry""#)
+            .map_or(html.len(), |n| at_entry + 1 + n);
+        assert!(
+            at_entry < flag && flag < next_entry,
+            "flag {} at its entry",
+            f.id
+        );
+    }
+    let list = sup.get("/signaleringen").text();
+    for f in &flags {
+        assert!(list.contains(&format!(r#"href="/zaken/Z-1#e-{}""#, f.entry_ref)));
+    }
+}

@@ -73,6 +73,7 @@ pub async fn page(
                     h2 id={ "sig-" (f.id) } { "Signalering " (f.id) ": " (actie_label(&f.actie)) " in zaak " (f.zaak_id) }
                     p.code { "Code: " code { (f.actie) } }
                     dl {
+                        dt { "Vastlegging" } dd { a href={ "/zaken/" (f.zaak_id) "#e-" (f.entry_ref) } { "Bekijk de vastlegging in zaak " (f.zaak_id) } }
                         dt { "Vastgelegd" } dd { (time(f.recorded_at)) }
                         dt { "Apparaat" } dd { code { (f.device_id) } }
                         dt { "Code volgens apparaat" } dd {

@@ -321,8 +321,15 @@ fn entry(d: &Dossier, v: &VisitDossier, e: &DossierEntry, conditions: &Condition
             @if let Some(a) = &e.anomaly {
                 div.notice.error role="alert" { p { strong { "Afwijking: " } (a.message) } p.code { "Code: " code { (a.code) } } }
             }
-            @for id in &e.flags {
-                div.notice.warn { p { "Signalering " a href=(format!("/signaleringen#flag-{id}")) { "#" (id) } ": vastgelegd onder een andere code dan toen actief was." } }
+            @for f in e.flags.iter().filter_map(|id| d.flags.iter().find(|f| f.id == *id)) {
+                div.notice.warn id=(format!("signalering-{}", f.id)) {
+                    p { "Signalering " (f.id) ": vastgelegd onder code " (f.code_known.as_deref().unwrap_or("onbekend")) " terwijl code " (f.code_active) " gold." }
+                    @if let Some(at) = f.resolved_at {
+                        p { "Afgehandeld " (time(at)) " door " (f.resolved_by.as_deref().unwrap_or("")) ": " (f.resolution.as_deref().unwrap_or("")) }
+                    } @else {
+                        p { a href=(format!("/signaleringen#signalering-{}", f.id)) { "Afhandelen bij Signaleringen" } }
+                    }
+                }
             }
             @if !e.warnings.is_empty() {
                 div.muted { "Getoonde waarschuwingen over feitelijk taalgebruik: "
