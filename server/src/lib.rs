@@ -5,6 +5,8 @@
 //!   [`session`]: console users (cookie or bearer token, CSRF).
 //! - [`db`]: the store and its migrations; [`org`], [`users`], [`devices`], [`zaken`],
 //!   [`policy`], [`audit`], [`flags`]: one concept each; [`setup`]: the first start.
+//! - [`rapport`]: the rapport van bevindingen as a verifiable PDF/A; [`labels`]: the Dutch
+//!   words for the protocol's kinds, roles and verdicts.
 //! - [`sync`]: the [`sync::SyncService`]: round trip, checks, document storage and caches.
 //! - [`server`]: launch and graceful shutdown; [`listen`]: connections under limits;
 //!   [`guard`]: what bounds a running request; [`settings`]; [`cli`]: the binary's commands.
@@ -21,10 +23,12 @@ pub mod devices;
 pub mod error;
 pub mod flags;
 pub mod guard;
+pub mod labels;
 pub mod listen;
 pub mod openapi;
 pub mod org;
 pub mod policy;
+pub mod rapport;
 pub mod secret;
 pub mod server;
 pub mod session;

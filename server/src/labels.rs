@@ -1,0 +1,165 @@
+//! The Dutch words for the protocol's kinds, roles and verdicts, in one place: the rapport PDF
+//! and the console's pages print these, never the snake_case codes behind them (the code stays
+//! the machine-readable detail beside the words).
+
+use veldwerk_contract::evidence::EntryStatus;
+use veldwerk_rules::protocol::grondslag::BronSoort;
+use veldwerk_rules::protocol::{
+    Aankondigingswijze, Ambtsverklaring, Einde, EventSoort, ExtraOnderwerp, Fase, Rol, Variant,
+};
+
+/// The kind of a recorded event, as a heading.
+pub fn soort(s: EventSoort) -> &'static str {
+    match s {
+        EventSoort::Aanleiding => "Aanleiding",
+        EventSoort::Aankondiging => "Aankondiging",
+        EventSoort::AanDeDeur => "Aan de deur",
+        EventSoort::NiemandAanwezig => "Niemand aanwezig",
+        EventSoort::NietInStaat => "Niet in staat mee te werken",
+        EventSoort::LegitimatieEnDoel => "Legitimatie en doel",
+        EventSoort::ToestemmingGevraagd => "Toestemming gevraagd",
+        EventSoort::ToestemmingGegeven => "Toestemming gegeven",
+        EventSoort::ToestemmingGeweigerd => "Toestemming geweigerd",
+        EventSoort::Binnentreden => "Binnentreden",
+        EventSoort::ToestemmingIngetrokken => "Toestemming ingetrokken",
+        EventSoort::ExtraToestemming => "Aparte toestemming",
+        EventSoort::Waarneming => "Waarneming",
+        EventSoort::Correctie => "Correctie",
+        EventSoort::Afsluiting => "Afsluiting",
+        EventSoort::Rapport => "Rapport",
+        EventSoort::UitnodigingBespreking => "Uitnodiging voor bespreking",
+    }
+}
+
+/// The role of the person who answered.
+pub fn rol(r: Rol) -> &'static str {
+    match r {
+        Rol::Bewoner => "bewoner (belanghebbende)",
+        Rol::Partner => "partner (belanghebbende)",
+        Rol::Medebewoner => "medebewoner (geen belanghebbende)",
+    }
+}
+
+/// An entry's verification verdict, short enough for a table cell.
+pub fn status(s: EntryStatus) -> &'static str {
+    match s {
+        EntryStatus::Ok => "geverifieerd",
+        EntryStatus::Altered => "gewijzigd na ondertekening",
+        EntryStatus::Unsigned => "niet ondertekend",
+        EntryStatus::UnknownKey => "onbekende sleutel",
+        EntryStatus::MissingPredecessor => "voorgaande vastlegging ontbreekt",
+        EntryStatus::Reordered => "volgorde gewijzigd",
+        EntryStatus::Duplicate => "dubbele kopie",
+        EntryStatus::ForgedCopy => "vervalste kopie",
+        EntryStatus::KeyRevoked => "geverifieerd, apparaat inmiddels ingetrokken",
+    }
+}
+
+/// Where a visit stands.
+pub fn fase(f: Fase) -> &'static str {
+    match f {
+        Fase::Nieuw => "nieuw",
+        Fase::Aanleiding => "aanleiding vastgelegd",
+        Fase::Aangekondigd => "aankondiging vastgelegd",
+        Fase::AanDeDeur => "aan de deur",
+        Fase::Gelegitimeerd => "gelegitimeerd",
+        Fase::ToestemmingGevraagd => "toestemming gevraagd",
+        Fase::ToestemmingGegeven => "toestemming gegeven",
+        Fase::Binnen => "binnen",
+        Fase::Beeindigd => "beëindigd",
+        Fase::Gerapporteerd => "gerapporteerd",
+        Fase::Uitgenodigd => "uitgenodigd voor bespreking",
+    }
+}
+
+/// How a visit ended.
+pub fn einde(e: Einde) -> &'static str {
+    match e {
+        Einde::NiemandAanwezig => "niemand aanwezig (geen weigering)",
+        Einde::NietInStaat => "aanwezige niet in staat mee te werken (geen weigering)",
+        Einde::Geweigerd => "toestemming geweigerd",
+        Einde::Ingetrokken => "toestemming ingetrokken tijdens het bezoek",
+        Einde::Afgesloten => "normaal afgesloten",
+    }
+}
+
+/// Which consent text applied.
+pub fn variant(v: Variant) -> &'static str {
+    match v {
+        Variant::A => "variant A (concrete aanwijzing)",
+        Variant::B => "variant B (twijfel zonder concrete aanwijzing)",
+        Variant::Dienstverlening => "dienstverlening",
+    }
+}
+
+/// Ambtseed or ambtsbelofte.
+pub fn ambtsverklaring(a: Ambtsverklaring) -> &'static str {
+    match a {
+        Ambtsverklaring::Ambtseed => "ambtseed",
+        Ambtsverklaring::Ambtsbelofte => "ambtsbelofte",
+    }
+}
+
+/// What a separate consent inside the dwelling is about.
+pub fn extra(o: ExtraOnderwerp) -> &'static str {
+    match o {
+        ExtraOnderwerp::KamerAndereBewoner => "kamer van een andere bewoner",
+        ExtraOnderwerp::KastenOpenen => "kasten of lades openen",
+        ExtraOnderwerp::Fotos => "foto's maken",
+    }
+}
+
+/// Announced or not.
+pub fn aankondiging(a: Aankondigingswijze) -> &'static str {
+    match a {
+        Aankondigingswijze::Aangekondigd => "aangekondigd",
+        Aankondigingswijze::Onaangekondigd => "onaangekondigd",
+    }
+}
+
+/// The kind of source a fact of the grondslag comes from.
+pub fn bron(b: BronSoort) -> &'static str {
+    match b {
+        BronSoort::AnoniemeMelding => "anonieme melding",
+        BronSoort::MeldingOpNaam => "melding op naam",
+        BronSoort::Dossier => "dossier",
+        BronSoort::Register => "register",
+        BronSoort::IbSignaal => "IB-signaal",
+        BronSoort::Waarneming => "eerdere waarneming",
+        BronSoort::Instantie => "andere instantie",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14, item 6: no raw snake_case code reaches the printed text.
+    #[test]
+    fn no_label_is_a_snake_case_code() {
+        let soorten = [
+            EventSoort::Aanleiding,
+            EventSoort::AanDeDeur,
+            EventSoort::NietInStaat,
+            EventSoort::LegitimatieEnDoel,
+            EventSoort::ToestemmingGevraagd,
+            EventSoort::UitnodigingBespreking,
+        ];
+        let statuses = [
+            EntryStatus::Ok,
+            EntryStatus::UnknownKey,
+            EntryStatus::MissingPredecessor,
+            EntryStatus::ForgedCopy,
+            EntryStatus::KeyRevoked,
+        ];
+        let labels = soorten
+            .iter()
+            .map(|s| (soort(*s), s.as_str()))
+            .chain(statuses.iter().map(|s| (status(*s), s.code())))
+            .chain([(fase(Fase::AanDeDeur), Fase::AanDeDeur.as_str())]);
+        for (label, code) in labels {
+            assert!(!label.contains('_'), "{label}");
+            assert_ne!(label, code);
+        }
+    }
+}
