@@ -211,3 +211,185 @@ fn pdftotext_finds_consent_waarnemingen_and_signers() {
         assert!(status.success());
     }
 }
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+/// `(status, headers, body)` of a GET with `cookie`.
+fn get(url: &str, cookie: &str) -> (u16, ureq::http::HeaderMap, Vec<u8>) {
+    let mut req = agent().get(url);
+    if !cookie.is_empty() {
+        req = req.header("cookie", cookie);
+    }
+    let mut r = req.call().unwrap();
+    let body = r
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .unwrap();
+    (r.status().as_u16(), r.headers().clone(), body)
+}
+
+fn cookie(headers: &ureq::http::HeaderMap, name: &str) -> String {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .unwrap()
+}
+
+fn csrf_of(html: &str) -> String {
+    let key = "name=\"csrf_token\" value=\"";
+    let rest = &html[html.find(key).unwrap() + key.len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// Signs in `sanne` through the console's form; returns the session cookie.
+fn sign_in(server: &common::TestServer) -> String {
+    let (_, headers, body) = get(&server.url("/aanmelden"), "");
+    let login = cookie(&headers, "veldwerk_login_csrf");
+    let form = format!(
+        "name=sanne&password={}&csrf_token={}",
+        common::PASSWORD.replace(' ', "+"),
+        csrf_of(&String::from_utf8_lossy(&body))
+    );
+    let r = agent()
+        .post(&server.url("/aanmelden"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &login)
+        .send(form.as_bytes())
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    cookie(r.headers(), "veldwerk_session")
+}
+
+/// Issue 14, item 3: the console serves the rapport as a PDF download that verifies.
+#[test]
+fn the_console_serves_the_rapport_as_a_download() {
+    let server = common::TestServer::start_with(
+        &[("sanne", veldwerk_server::users::Role::Supervisor, true)],
+        |_| {},
+    );
+    let people = fx::people(&server.db);
+    fx::zaak(&server.db, ZAAK);
+    let visit = fx::record_visit(&server.db, ZAAK, &people, 0);
+    let path = format!("/zaken/{ZAAK}/bezoeken/{visit}/rapport.pdf");
+
+    let (status, headers, _) = get(&server.url(&path), "");
+    assert_eq!(status, 303, "no session, no rapport");
+    assert_eq!(headers.get("location").unwrap(), "/aanmelden");
+
+    let session = sign_in(&server);
+    let (status, headers, pdf) = get(&server.url(&path), &session);
+    assert_eq!(status, 200);
+    assert_eq!(headers.get("content-type").unwrap(), "application/pdf");
+    assert_eq!(
+        headers.get("content-disposition").unwrap(),
+        &format!("attachment; filename=\"rapport-{ZAAK}-{visit}.pdf\"")
+    );
+    let verified = verify_pdf(&pdf, Some(&server.org.public_key)).unwrap();
+    assert_eq!(verified.evidence.visit.visit_id, visit);
+
+    let (status, _, _) = get(
+        &server.url(&format!("/zaken/{ZAAK}/bezoeken/onbekend/rapport.pdf")),
+        &session,
+    );
+    assert_eq!(status, 404);
+}
+
+/// Issue 14, item 4: `rapport make` and `rapport verify` exit 0 on an intact rapport and 1 with
+/// the reason after one changed byte.
+#[test]
+fn the_cli_makes_and_verifies_a_rapport() {
+    let (dir, db, org, visit) = seeded();
+    drop(db);
+    let bin = env!("CARGO_BIN_EXE_veldwerk-server");
+    let file = dir.path().join("r.pdf");
+    let run = |args: &[&str]| {
+        Command::new(bin)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap()
+    };
+    let made = run(&[
+        "rapport",
+        "make",
+        "--zaak",
+        ZAAK,
+        "--bezoek",
+        &visit,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+
+    let ok = run(&["rapport", "verify", file.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(out.contains("Rapport intact"), "{out}");
+    assert!(
+        out.contains("Gemeente Urk"),
+        "checked with the data dir's key: {out}"
+    );
+
+    // Elsewhere (no store), the file's own key is used, and said so.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let own = Command::new(bin)
+        .arg("--data-dir")
+        .arg(elsewhere.path().join("leeg"))
+        .args(["rapport", "verify", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(own.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&own.stdout).contains("NIET onafhankelijk"));
+    assert!(
+        !elsewhere.path().join("leeg").exists(),
+        "verify creates no store"
+    );
+
+    let with_key = run(&[
+        "rapport",
+        "verify",
+        file.to_str().unwrap(),
+        "--public-key",
+        &hex::encode(&org.public_key),
+    ]);
+    assert_eq!(with_key.status.code(), Some(0));
+
+    let mut pdf = std::fs::read(&file).unwrap();
+    let at = pdf.windows(6).position(|w| w == b"hh-1\",").unwrap();
+    pdf[at + 3] = b'3';
+    std::fs::write(&file, &pdf).unwrap();
+    let bad = run(&["rapport", "verify", file.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("rapport_"), "{err}");
+    assert!(err.contains("NIET intact"), "{err}");
+}
+
+/// The zaak and address are the server's word, not a device's: a rapport re-rendered after
+/// changing them is consistent in itself, and still fails on the organisation's signature.
+#[test]
+fn a_changed_address_rendered_anew_fails_on_the_organisation_signature() {
+    let (_dir, db, org, visit) = seeded();
+    let mut evidence = evidence_of(&db, &org, &visit);
+    evidence.zaak.address.street = "Andere straat".into();
+    let pdf = render(&evidence).unwrap();
+    let err = verify_pdf(&pdf, Some(&org.public_key)).unwrap_err();
+    assert_eq!(err.code(), "rapport_signature_invalid");
+}

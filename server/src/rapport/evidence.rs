@@ -7,6 +7,7 @@
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use ring::digest::{digest, SHA256};
+use ring::signature::{UnparsedPublicKey, ED25519};
 use serde::{Deserialize, Serialize};
 use veldwerk_contract::evidence::{Entry, SignedKeyList};
 use veldwerk_contract::zaak::{VisitMeta, ZaakDocument, ZaakError, ZaakSummary};
@@ -35,12 +36,41 @@ pub struct RapportEvidence {
     pub entries: Vec<Entry>,
     /// The organisation's device keys, signed with its key.
     pub key_list: SignedKeyList,
+    /// Ed25519 signature (lowercase hex) by the organisation key over [`SIGNING_CONTEXT`]
+    /// followed by this JSON with `signature` empty: the entries sign themselves, but the zaak,
+    /// the address and the visit around them are the server's word, and this is its signature.
+    pub signature: String,
 }
+
+/// Domain separation of the rapport signature from the key list's and the policy's.
+pub const SIGNING_CONTEXT: &[u8] = b"veldwerk-rapport-v1\n";
 
 impl RapportEvidence {
     /// The exact bytes embedded in the PDF (compact JSON, fields in declaration order).
     pub fn to_json(&self) -> Result<Vec<u8>> {
         serde_json::to_vec(self).map_err(|e| Error::Data(format!("evidence json: {e}")))
+    }
+
+    /// What the organisation signs: [`SIGNING_CONTEXT`] and the JSON with `signature` empty.
+    pub fn signed_message(&self) -> Result<Vec<u8>> {
+        let unsigned = RapportEvidence {
+            signature: String::new(),
+            ..self.clone()
+        };
+        let mut message = SIGNING_CONTEXT.to_vec();
+        message.extend_from_slice(&unsigned.to_json()?);
+        Ok(message)
+    }
+
+    /// Whether `signature` is the organisation's (`org_public_key`, raw 32 bytes).
+    pub fn signature_valid(&self, org_public_key: &[u8]) -> bool {
+        let (Ok(message), Ok(signature)) = (self.signed_message(), hex::decode(&self.signature))
+        else {
+            return false;
+        };
+        UnparsedPublicKey::new(&ED25519, org_public_key)
+            .verify(&message, &signature)
+            .is_ok()
     }
 }
 
@@ -85,7 +115,7 @@ pub fn collect(
     let entries = doc.stored_entries(visit_id).map_err(zaak_error)?;
     let zaak = doc.summary().map_err(zaak_error)?;
     let key_list = crate::devices::signed_key_list(conn, org, now)?;
-    Ok(RapportEvidence {
+    let mut evidence = RapportEvidence {
         format: FORMAT,
         generated_at: DateTime::from_timestamp(now, 0).unwrap_or_default(),
         organisation: org.name.clone(),
@@ -94,5 +124,8 @@ pub fn collect(
         visit,
         entries,
         key_list,
-    })
+        signature: String::new(),
+    };
+    evidence.signature = hex::encode(org.key.sign(&evidence.signed_message()?));
+    Ok(evidence)
 }

@@ -683,6 +683,17 @@ fn verificatie(
             "LET OP: de handtekening onder de sleutellijst klopt niet"
         },
     );
+    let signed = hex::decode(&e.organisation_public_key)
+        .map(|k| e.signature_valid(&k))
+        .unwrap_or(false);
+    l.field(
+        "Bewijs ondertekend",
+        if signed {
+            "door de organisatie (zaak, adres, bezoek en vastleggingen): klopt"
+        } else {
+            "LET OP: de handtekening van de organisatie onder het bewijs klopt niet"
+        },
+    );
     l.subheading("Apparaatsleutels");
     if let Some(keys) = &reading.keys {
         for d in &keys.devices {

@@ -47,6 +47,11 @@ pub enum VerifyError {
     PublicKeyInvalid,
     #[error("De sleutellijst in het rapport is niet geldig: {0}")]
     KeyList(KeyListError),
+    #[error(
+        "De handtekening van de organisatie onder het bewijs klopt niet: de zaak, het adres of \
+         het bezoek is gewijzigd, of het bewijs komt niet van deze organisatie."
+    )]
+    SignatureInvalid,
     #[error("Vastlegging #{number} ({entry_id}) is niet geverifieerd: {status}. {reason}")]
     EntryNotVerified {
         number: usize,
@@ -73,6 +78,7 @@ impl VerifyError {
             VerifyError::FormatUnsupported(_) => "rapport_format_unsupported",
             VerifyError::PublicKeyInvalid => "public_key_invalid",
             VerifyError::KeyList(e) => e.code(),
+            VerifyError::SignatureInvalid => "rapport_signature_invalid",
             VerifyError::EntryNotVerified { .. } => "rapport_entry_not_verified",
             VerifyError::TextMismatch { .. } => "rapport_text_mismatch",
             VerifyError::Render(e) => e.code(),
@@ -189,6 +195,11 @@ pub fn verify_pdf(pdf: &[u8], org_public_key: Option<&[u8]>) -> Result<Verified,
                 });
             }
         }
+    }
+
+    // After the entries, so a changed entry is named as such.
+    if !evidence.signature_valid(&key) {
+        return Err(VerifyError::SignatureInvalid);
     }
 
     let rendered = render(&evidence).map_err(VerifyError::Render)?;

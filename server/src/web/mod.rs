@@ -4,7 +4,8 @@
 //! - [`signin`]: sign in and out, reusing the API's password check, lockout and sessions.
 //! - [`code`]: the active code, the routekaart per code ([`routekaart_view`]) and switching
 //!   with a confirmation step; [`history`]: code switches from the audit log and its check.
-//! - [`devices`], [`flags`], [`zaken`], [`enroll`]: one page (and its forms) each.
+//! - [`devices`], [`flags`], [`zaken`], [`enroll`]: one page (and its forms) each;
+//!   [`rapport`]: a visit's rapport PDF as a download.
 //!
 //! Every form carries the session's CSRF token and every POST checks it ([`CsrfForm`]); the
 //! sign-in form, which has no session yet, uses a double-submit cookie instead. The session
@@ -16,6 +17,7 @@ pub mod enroll;
 pub mod flags;
 pub mod history;
 pub mod layout;
+pub mod rapport;
 pub mod routekaart_view;
 pub mod signin;
 pub mod zaken;
@@ -54,6 +56,10 @@ pub fn routes() -> Router<AppState> {
         .route("/zaken", get(zaken::page).post(zaken::create))
         .route("/zaken/nieuw", get(zaken::new_form))
         .route("/zaken/toewijzen", post(zaken::assign))
+        .route(
+            "/zaken/{zaak_id}/bezoeken/{bezoek_id}/rapport.pdf",
+            get(rapport::download),
+        )
         .route("/koppelcodes", get(enroll::page).post(enroll::issue))
         .layer(axum::middleware::map_response(security_headers))
 }
