@@ -393,3 +393,73 @@ fn a_changed_address_rendered_anew_fails_on_the_organisation_signature() {
     let err = verify_pdf(&pdf, Some(&org.public_key)).unwrap_err();
     assert_eq!(err.code(), "rapport_signature_invalid");
 }
+
+/// The evidence format is checkable outside Veldwerk: `scripts/verify_rapport_evidence.py`
+/// (Python's `cryptography`, as `server/docs/rapport-evidence.md` describes) accepts a
+/// rapport's evidence and refuses it after one changed character. Skips, saying so, when
+/// python3 with `cryptography` is not installed.
+#[test]
+fn the_python_sketch_checks_the_evidence() {
+    let python = Command::new("python3")
+        .args(["-c", "import cryptography"])
+        .output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        eprintln!("overgeslagen: python3 met cryptography is niet geïnstalleerd");
+        return;
+    }
+    let (dir, db, org, visit) = seeded();
+    let json = evidence_of(&db, &org, &visit).to_json().unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scripts/verify_rapport_evidence.py");
+    let check = |bytes: &[u8]| {
+        let file = dir.path().join("rapport-bewijs.json");
+        std::fs::write(&file, bytes).unwrap();
+        Command::new("python3")
+            .arg(&script)
+            .arg(&file)
+            .arg(hex::encode(&org.public_key))
+            .output()
+            .unwrap()
+    };
+    let ok = check(&json);
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(out.contains(&rapport::evidence_hash(&json)), "{out}");
+
+    let text = String::from_utf8(json).unwrap();
+    for (from, to) in [("slaapkamer", "slaapkameR"), ("Kerkstraat", "Kerkstraaf")] {
+        let bad = check(text.replacen(from, to, 1).as_bytes());
+        assert_eq!(bad.status.code(), Some(1), "{from}");
+        assert!(String::from_utf8_lossy(&bad.stdout).contains("NOT intact"));
+    }
+}
+
+/// One rapport and its organisation key, made once for the property below.
+fn shared_rapport() -> &'static (Vec<u8>, Vec<u8>) {
+    static SHARED: std::sync::OnceLock<(Vec<u8>, Vec<u8>)> = std::sync::OnceLock::new();
+    SHARED.get_or_init(|| {
+        let (_dir, db, org, visit) = seeded();
+        (
+            render(&evidence_of(&db, &org, &visit)).unwrap(),
+            org.public_key.clone(),
+        )
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Any changed byte anywhere in the file fails the check, and no input panics it.
+    #[test]
+    fn any_changed_byte_fails_and_nothing_panics(at in 0.0f64..1.0, xor in 1u8..=255) {
+        let (pdf, key) = shared_rapport();
+        let mut t = pdf.clone();
+        let i = ((t.len() - 1) as f64 * at) as usize;
+        t[i] ^= xor;
+        proptest::prop_assert!(verify_pdf(&t, Some(key)).is_err(), "byte {} accepted", i);
+    }
+}
