@@ -202,6 +202,7 @@ fn pdftotext_finds_consent_waarnemingen_and_signers() {
     if have("pdftoppm") {
         let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts");
         std::fs::create_dir_all(&artifacts).unwrap();
+        std::fs::write(artifacts.join("rapport.pdf"), &pdf).unwrap();
         let status = Command::new("pdftoppm")
             .args(["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"])
             .arg(&file)

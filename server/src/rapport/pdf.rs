@@ -785,3 +785,19 @@ fn verificatie(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Issue 14: times in Europe/Amsterdam, winter (UTC+1) and summer (UTC+2) time alike.
+    #[test]
+    fn times_are_amsterdam_local_in_winter_and_summer() {
+        let winter = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 5).unwrap();
+        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 10, 0, 0).unwrap();
+        assert_eq!(datum_tijd(winter), "23 november 2026, 11:00");
+        assert_eq!(tijd(winter), "11:00:05");
+        assert_eq!(datum_tijd(summer), "1 juli 2026, 12:00");
+    }
+}
