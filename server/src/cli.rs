@@ -14,7 +14,7 @@ use crate::db::{now, Db};
 use crate::error::Error;
 use crate::settings::{FileSettings, Settings};
 use crate::users::Role;
-use crate::{audit, demo, devices, org, policy, server, setup, users, zaken};
+use crate::{audit, demo, devices, org, policy, rapport, server, setup, users, zaken};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -64,6 +64,32 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The rapport van bevindingen of a visit as a verifiable PDF.
+    #[command(subcommand)]
+    Rapport(RapportCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RapportCmd {
+    /// Check a rapport PDF: its embedded evidence (signatures, chains, device keys against the
+    /// organisation key) and that the printed text matches it. Exit 0 when intact, 1 otherwise.
+    Verify {
+        /// The rapport file.
+        file: PathBuf,
+        /// The organisation's public key (hex) as known outside the file; by default the key of
+        /// the data directory's organisation, else (said so) the key the file names.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Make the rapport PDF of a visit from the data directory's store.
+    Make {
+        #[arg(long)]
+        zaak: String,
+        #[arg(long)]
+        bezoek: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -229,6 +255,10 @@ pub fn run_admin(
     command: Command,
     stdin: &mut dyn BufRead,
 ) -> Result<String, Error> {
+    // Verifying reads a file; it must not create a store where there is none.
+    if let Command::Rapport(RapportCmd::Verify { file, public_key }) = &command {
+        return rapport_verify(settings, file, public_key.as_deref());
+    }
     let db = Db::open(&settings.data_dir)?;
     let org = setup::ensure_organisation(&db, &settings.organisation)?;
     let t = now();
@@ -409,7 +439,96 @@ pub fn run_admin(
             checkpoint,
             public_key,
         }) => audit_verify(&db, checkpoint.as_deref(), public_key.as_deref()),
+        Command::Rapport(RapportCmd::Make { zaak, bezoek, out }) => {
+            let evidence = db.read(|tx| rapport::collect(tx, &org, &zaak, &bezoek, t))?;
+            let pdf = rapport::render(&evidence).map_err(|e| {
+                Error::refused(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    e.code(),
+                    e.to_string(),
+                )
+            })?;
+            std::fs::write(&out, &pdf)?;
+            Ok(format!(
+                "Rapport van zaak {zaak}, huisbezoek {bezoek} geschreven naar {} ({} bytes, {} vastleggingen).\n",
+                out.display(),
+                pdf.len(),
+                evidence.entries.len()
+            ))
+        }
+        Command::Rapport(RapportCmd::Verify { file, public_key }) => {
+            rapport_verify(settings, &file, public_key.as_deref())
+        }
     }
+}
+
+/// `rapport verify`: the verdict in Dutch; which organisation key it was checked against.
+fn rapport_verify(
+    settings: &Settings,
+    file: &std::path::Path,
+    public_key: Option<&str>,
+) -> Result<String, Error> {
+    let refused = |code: &'static str, message: String| {
+        Error::refused(axum::http::StatusCode::CONFLICT, code, message)
+    };
+    let given = match public_key {
+        Some(k) => Some(
+            hex::decode(k.trim())
+                .ok()
+                .filter(|k| k.len() == 32)
+                .ok_or_else(|| {
+                    Error::bad_request(
+                        "public_key_invalid",
+                        "Ongeldige publieke sleutel: verwacht 64 hexadecimale tekens.",
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let (key, source) = match given {
+        Some(k) => (
+            Some(k),
+            "de opgegeven sleutel van de organisatie".to_owned(),
+        ),
+        None if settings.data_dir.join(crate::db::DB_FILE).exists() => {
+            match org::load(&Db::open(&settings.data_dir)?)? {
+                Some(o) => (
+                    Some(o.public_key),
+                    format!("de sleutel van organisatie {} op deze server", o.name),
+                ),
+                None => (None, String::new()),
+            }
+        }
+        None => (None, String::new()),
+    };
+    let size = std::fs::metadata(file)?.len();
+    if size > rapport::verify::MAX_PDF_BYTES as u64 {
+        let e = rapport::VerifyError::TooLarge {
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+            max: rapport::verify::MAX_PDF_BYTES,
+        };
+        return Err(refused(e.code(), e.to_string()));
+    }
+    let pdf = std::fs::read(file)?;
+    let verified = rapport::verify_pdf(&pdf, key.as_deref())
+        .map_err(|e| refused(e.code(), format!("Rapport NIET intact: {e}")))?;
+    let e = &verified.evidence;
+    let mut out = format!(
+        "Rapport intact: zaak {}, huisbezoek {}, {} vastleggingen geverifieerd, afgedrukte tekst \
+         klopt met het bewijs.\nSHA-256 bewijsbestand: {}\n",
+        e.zaak.zaak_id, e.visit.visit_id, verified.entries, verified.evidence_hash
+    );
+    if verified.key_checked_independently {
+        out.push_str(&format!("Apparaatsleutels gecontroleerd met {source}.\n"));
+    } else {
+        out.push_str(&format!(
+            "LET OP: de sleutel van de organisatie is NIET onafhankelijk gecontroleerd; gebruikt \
+             is de sleutel die het bestand zelf noemt ({}). Geef --public-key om de echtheid vast \
+             te stellen.\n",
+            e.organisation_public_key
+        ));
+    }
+    Ok(out)
 }
 
 /// `audit verify`: the check's verdict in Dutch, with the checkpoint to keep.

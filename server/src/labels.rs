@@ -1,6 +1,6 @@
-//! The Dutch words the back office reads for the protocol's and the evidence's machine names:
-//! one place for the zaak page, the rapport and the export, so a kind of entry is called the
-//! same everywhere and no snake_case name reaches a reader.
+//! The Dutch words for the protocol's kinds, roles and verdicts, in one place: the rapport PDF
+//! and the console's pages print these, never the snake_case codes behind them (the code stays
+//! the machine-readable detail beside the words).
 
 use veldwerk_contract::evidence::EntryStatus;
 use veldwerk_rules::protocol::grondslag::{BronSoort, Grondslag};
@@ -9,7 +9,7 @@ use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, Einde, EventSoort, ExtraOnderwerp, Fase, Rol, Variant,
 };
 
-/// The kind of an entry, as a heading.
+/// The kind of a recorded event, as a heading.
 pub fn soort(s: EventSoort) -> &'static str {
     match s {
         EventSoort::Aanleiding => "Aanleiding",
@@ -21,45 +21,47 @@ pub fn soort(s: EventSoort) -> &'static str {
         EventSoort::ToestemmingGevraagd => "Toestemming gevraagd",
         EventSoort::ToestemmingGegeven => "Toestemming gegeven",
         EventSoort::ToestemmingGeweigerd => "Toestemming geweigerd",
-        EventSoort::Binnentreden => "Binnengetreden",
+        EventSoort::Binnentreden => "Binnentreden",
         EventSoort::ToestemmingIngetrokken => "Toestemming ingetrokken",
         EventSoort::ExtraToestemming => "Aparte toestemming",
         EventSoort::Waarneming => "Waarneming",
         EventSoort::Correctie => "Correctie",
         EventSoort::Afsluiting => "Afsluiting",
-        EventSoort::Rapport => "Rapport van bevindingen",
-        EventSoort::UitnodigingBespreking => "Uitnodiging bespreking",
+        EventSoort::Rapport => "Rapport",
+        EventSoort::UitnodigingBespreking => "Uitnodiging voor bespreking",
     }
 }
 
+/// The role of the person who answered.
 pub fn rol(r: Rol) -> &'static str {
     match r {
         Rol::Bewoner => "bewoner (belanghebbende)",
         Rol::Partner => "partner (belanghebbende)",
-        Rol::Medebewoner => "medebewoner",
+        Rol::Medebewoner => "medebewoner (geen belanghebbende)",
     }
 }
 
-/// An entry's verdict in one or two words (the full sentence is `EntryStatus::notice`).
+/// An entry's verification verdict, short enough for a table cell.
 pub fn status(s: EntryStatus) -> &'static str {
     match s {
         EntryStatus::Ok => "geverifieerd",
-        EntryStatus::Altered => "gewijzigd",
+        EntryStatus::Altered => "gewijzigd na ondertekening",
         EntryStatus::Unsigned => "niet ondertekend",
         EntryStatus::UnknownKey => "onbekende sleutel",
-        EntryStatus::MissingPredecessor => "voorganger ontbreekt",
+        EntryStatus::MissingPredecessor => "voorgaande vastlegging ontbreekt",
         EntryStatus::Reordered => "volgorde gewijzigd",
-        EntryStatus::Duplicate => "dubbel",
+        EntryStatus::Duplicate => "dubbele kopie",
         EntryStatus::ForgedCopy => "vervalste kopie",
-        EntryStatus::KeyRevoked => "geverifieerd (apparaat ingetrokken)",
+        EntryStatus::KeyRevoked => "geverifieerd, apparaat inmiddels ingetrokken",
     }
 }
 
+/// Where a visit stands.
 pub fn fase(f: Fase) -> &'static str {
     match f {
-        Fase::Nieuw => "nog niets vastgelegd",
+        Fase::Nieuw => "nieuw",
         Fase::Aanleiding => "aanleiding vastgelegd",
-        Fase::Aangekondigd => "aangekondigd",
+        Fase::Aangekondigd => "aankondiging vastgelegd",
         Fase::AanDeDeur => "aan de deur",
         Fase::Gelegitimeerd => "gelegitimeerd",
         Fase::ToestemmingGevraagd => "toestemming gevraagd",
@@ -71,16 +73,18 @@ pub fn fase(f: Fase) -> &'static str {
     }
 }
 
+/// How a visit ended.
 pub fn einde(e: Einde) -> &'static str {
     match e {
-        Einde::NiemandAanwezig => "niemand aanwezig",
-        Einde::NietInStaat => "niet in staat mee te werken",
+        Einde::NiemandAanwezig => "niemand aanwezig (geen weigering)",
+        Einde::NietInStaat => "aanwezige niet in staat mee te werken (geen weigering)",
         Einde::Geweigerd => "toestemming geweigerd",
-        Einde::Ingetrokken => "toestemming ingetrokken",
-        Einde::Afgesloten => "afgesloten",
+        Einde::Ingetrokken => "toestemming ingetrokken tijdens het bezoek",
+        Einde::Afgesloten => "normaal afgesloten",
     }
 }
 
+/// Which consent text applied.
 pub fn variant(v: Variant) -> &'static str {
     match v {
         Variant::A => "variant A (concrete aanwijzing)",
@@ -89,6 +93,7 @@ pub fn variant(v: Variant) -> &'static str {
     }
 }
 
+/// Ambtseed or ambtsbelofte.
 pub fn ambtsverklaring(a: Ambtsverklaring) -> &'static str {
     match a {
         Ambtsverklaring::Ambtseed => "ambtseed",
@@ -96,14 +101,16 @@ pub fn ambtsverklaring(a: Ambtsverklaring) -> &'static str {
     }
 }
 
+/// What a separate consent inside the dwelling is about.
 pub fn extra(o: ExtraOnderwerp) -> &'static str {
     match o {
         ExtraOnderwerp::KamerAndereBewoner => "kamer van een andere bewoner",
-        ExtraOnderwerp::KastenOpenen => "kasten en lades openen",
+        ExtraOnderwerp::KastenOpenen => "kasten of lades openen",
         ExtraOnderwerp::Fotos => "foto's maken",
     }
 }
 
+/// Announced or not.
 pub fn aankondiging(a: Aankondigingswijze) -> &'static str {
     match a {
         Aankondigingswijze::Aangekondigd => "aangekondigd",
@@ -111,14 +118,7 @@ pub fn aankondiging(a: Aankondigingswijze) -> &'static str {
     }
 }
 
-pub fn grondslag(g: &Grondslag) -> &'static str {
-    match g {
-        Grondslag::ConcreteAanwijzing { .. } => "concrete aanwijzing",
-        Grondslag::TwijfelZonderAanwijzing { .. } => "twijfel zonder concrete aanwijzing",
-        Grondslag::Dienstverlening { .. } => "dienstverlening",
-    }
-}
-
+/// The kind of source a fact of the grondslag comes from.
 pub fn bron(b: BronSoort) -> &'static str {
     match b {
         BronSoort::AnoniemeMelding => "anonieme melding",
@@ -131,9 +131,53 @@ pub fn bron(b: BronSoort) -> &'static str {
     }
 }
 
+/// The kind of grondslag (seed 001 §1–§2).
+pub fn grondslag(g: &Grondslag) -> &'static str {
+    match g {
+        Grondslag::ConcreteAanwijzing { .. } => "concrete aanwijzing",
+        Grondslag::TwijfelZonderAanwijzing { .. } => "twijfel zonder concrete aanwijzing",
+        Grondslag::Dienstverlening { .. } => "dienstverlening",
+    }
+}
+
+/// What handhaving gives back (seed 000): an advies to the Poort, a besluit to W&I.
 pub fn uitkomst(u: Uitkomst) -> &'static str {
     match u {
         Uitkomst::Advies => "advies",
         Uitkomst::Besluit => "besluit",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14, item 6: no raw snake_case code reaches the printed text.
+    #[test]
+    fn no_label_is_a_snake_case_code() {
+        let soorten = [
+            EventSoort::Aanleiding,
+            EventSoort::AanDeDeur,
+            EventSoort::NietInStaat,
+            EventSoort::LegitimatieEnDoel,
+            EventSoort::ToestemmingGevraagd,
+            EventSoort::UitnodigingBespreking,
+        ];
+        let statuses = [
+            EntryStatus::Ok,
+            EntryStatus::UnknownKey,
+            EntryStatus::MissingPredecessor,
+            EntryStatus::ForgedCopy,
+            EntryStatus::KeyRevoked,
+        ];
+        let labels = soorten
+            .iter()
+            .map(|s| (soort(*s), s.as_str()))
+            .chain(statuses.iter().map(|s| (status(*s), s.code())))
+            .chain([(fase(Fase::AanDeDeur), Fase::AanDeDeur.as_str())]);
+        for (label, code) in labels {
+            assert!(!label.contains('_'), "{label}");
+            assert_ne!(label, code);
+        }
     }
 }

@@ -7,6 +7,8 @@
 //!   [`policy`], [`audit`], [`flags`]: one concept each; [`setup`]: the first start.
 //! - [`dossier`]: a zaak as the back office reads it (visits, entries, verdicts), for the
 //!   zaak page, the case system's API and the export.
+//! - [`rapport`]: the rapport van bevindingen as a verifiable PDF/A; [`labels`]: the Dutch
+//!   words for the protocol's kinds, roles and verdicts.
 //! - [`sync`]: the [`sync::SyncService`]: round trip, checks, document storage and caches.
 //! - [`server`]: launch and graceful shutdown; [`listen`]: connections under limits;
 //!   [`guard`]: what bounds a running request; [`settings`]; [`cli`]: the binary's commands.
@@ -29,6 +31,7 @@ pub mod listen;
 pub mod openapi;
 pub mod org;
 pub mod policy;
+pub mod rapport;
 pub mod secret;
 pub mod server;
 pub mod session;

@@ -4,7 +4,8 @@
 //! - [`signin`]: sign in and out, reusing the API's password check, lockout and sessions.
 //! - [`code`]: the active code, the routekaart per code ([`routekaart_view`]) and switching
 //!   with a confirmation step; [`history`]: code switches from the audit log and its check.
-//! - [`devices`], [`flags`], [`zaken`], [`enroll`]: one page (and its forms) each.
+//! - [`devices`], [`flags`], [`zaken`], [`enroll`]: one page (and its forms) each;
+//!   [`rapport`]: a visit's rapport PDF as a download.
 //!
 //! Every form carries the session's CSRF token and every POST checks it ([`CsrfForm`]); the
 //! sign-in form, which has no session yet, uses a double-submit cookie instead. The session
@@ -17,6 +18,7 @@ pub mod flags;
 pub mod history;
 pub mod history_words;
 pub mod layout;
+pub mod rapport;
 pub mod routekaart_view;
 pub mod signin;
 pub mod users;
@@ -61,6 +63,10 @@ pub fn routes() -> Router<AppState> {
         .route("/zaken/{zaak_id}/toewijzen", post(zaak::assign))
         .route("/zaken/{zaak_id}/intrekken", post(zaak::withdraw))
         .route("/zaken/{zaak_id}/sluiten", post(zaak::close))
+        .route(
+            "/zaken/{zaak_id}/bezoeken/{bezoek_id}/rapport.pdf",
+            get(rapport::download),
+        )
         .route("/koppelcodes", get(enroll::page).post(enroll::issue))
         .route("/gebruikers", get(users::page).post(users::add))
         .route("/gebruikers/{name}/uitschakelen", post(users::disable))

@@ -1,0 +1,43 @@
+//! The rapport van bevindingen of one visit as a document a clerk can file and anyone can
+//! check (issue 14, items 3 and 4):
+//!
+//! - [`evidence`]: what the rapport prints, as one JSON document ([`RapportEvidence`]);
+//! - [`pdf`]: the PDF/A-3b rendered from it alone, with the evidence attached;
+//! - [`layout`]: line breaking and page breaks over the shipped fonts;
+//! - [`verify`]: the check of a rapport file (`veldwerk-server rapport verify`).
+//!
+//! The evidence format is described in `server/docs/rapport-evidence.md`.
+
+pub mod evidence;
+pub mod layout;
+pub mod pdf;
+pub mod verify;
+
+pub use evidence::{collect, evidence_hash, RapportEvidence};
+pub use pdf::{render, RapportError};
+pub use verify::{verify_pdf, Verified, VerifyError};
+
+use axum::http::StatusCode;
+
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+/// Collects the evidence of a visit and renders its rapport, on the blocking pool.
+pub async fn rapport_pdf(
+    state: &AppState,
+    zaak_id: String,
+    visit_id: String,
+) -> Result<(Vec<u8>, RapportEvidence)> {
+    let org = state.org.clone();
+    state
+        .db
+        .call(move |db| {
+            let now = crate::db::now();
+            let evidence = db.read(|tx| evidence::collect(tx, &org, &zaak_id, &visit_id, now))?;
+            let pdf = render(&evidence).map_err(|e| {
+                Error::refused(StatusCode::INTERNAL_SERVER_ERROR, e.code(), e.to_string())
+            })?;
+            Ok((pdf, evidence))
+        })
+        .await
+}

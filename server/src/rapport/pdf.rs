@@ -1,0 +1,803 @@
+//! The rapport van bevindingen as an A4 PDF/A-3b in Dutch, rendered from its
+//! [`RapportEvidence`] alone and carrying it as the attached file `rapport-bewijs.json`.
+//!
+//! Rendering is a pure function of the evidence (format 1): the PDF's dates come from
+//! `generated_at`, its document id is the evidence hash, and nothing else varies, so
+//! [`super::verify::verify_pdf`] can check the printed text by rendering again and comparing
+//! bytes.
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono_tz::Europe::Amsterdam;
+use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
+use krilla::metadata::{DateTime as PdfDate, Metadata};
+use krilla::{Document, SerializeSettings};
+use veldwerk_contract::evidence::{key_id_for, read_visit, verify_visit, EntryStatus, ReadEntry};
+use veldwerk_rules::protocol::toestemming::tekst_hash;
+use veldwerk_rules::protocol::{Bezoek, Event, Grondslag};
+
+use super::evidence::{evidence_hash, RapportEvidence};
+use super::layout::{self, faces, Layout, Style, BODY, GREEN, GREY, LABEL, MONO_SMALL, RED, SMALL};
+use crate::labels;
+
+/// The name of the attached evidence file.
+pub const EVIDENCE_FILE: &str = "rapport-bewijs.json";
+
+/// Why a rapport could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RapportError {
+    #[error("Het rapport kan niet worden opgemaakt: {0}")]
+    Render(String),
+}
+
+impl RapportError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            RapportError::Render(_) => "rapport_render_failed",
+        }
+    }
+}
+
+const MAANDEN: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// "2 december 2026, 10:15" in Europe/Amsterdam.
+pub fn datum_tijd(t: DateTime<Utc>) -> String {
+    let l = t.with_timezone(&Amsterdam);
+    format!(
+        "{} {} {}, {:02}:{:02}",
+        l.day(),
+        MAANDEN[l.month0() as usize % 12],
+        l.year(),
+        l.hour(),
+        l.minute()
+    )
+}
+
+/// "10:15:30" in Europe/Amsterdam.
+pub fn tijd(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Amsterdam).format("%H:%M:%S").to_string()
+}
+
+fn ja_nee(b: bool) -> &'static str {
+    if b {
+        "ja"
+    } else {
+        "nee"
+    }
+}
+
+/// The visit as the rapport reads it: every entry (the copy that counts, its verdict, its other
+/// copies) with its event when readable.
+struct Reading {
+    entries: Vec<ReadEntry>,
+    events: Vec<Option<Event>>,
+    key_list_valid: bool,
+    keys: Option<veldwerk_contract::evidence::KeyList>,
+}
+
+impl Reading {
+    fn of(evidence: &RapportEvidence) -> Reading {
+        let keys = hex::decode(&evidence.organisation_public_key)
+            .ok()
+            .and_then(|pk| evidence.key_list.verify(&pk).ok());
+        let directory = keys.as_ref().map(|k| k.directory()).unwrap_or_default();
+        let verification = verify_visit(&evidence.visit.visit_id, &evidence.entries, &directory);
+        let entries = read_visit(evidence.entries.clone(), &verification);
+        let events = entries.iter().map(|r| r.entry.event().ok()).collect();
+        Reading {
+            entries,
+            events,
+            key_list_valid: keys.is_some(),
+            keys,
+        }
+    }
+
+    /// `(number, entry, event)` of every readable entry, numbers from 1 in reading order.
+    fn each(&self) -> impl Iterator<Item = (usize, &ReadEntry, &Event)> {
+        self.entries
+            .iter()
+            .zip(&self.events)
+            .enumerate()
+            .filter_map(|(i, (r, e))| e.as_ref().map(|e| (i + 1, r, e)))
+    }
+
+    fn number_of(&self, entry_id: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|r| r.entry.entry_id == entry_id)
+            .map(|i| i + 1)
+    }
+}
+
+/// "#3, 10:15:30": how an entry is cited in the text.
+fn cite(n: usize, r: &ReadEntry) -> String {
+    format!("#{n}, {}", tijd(r.entry.recorded_at))
+}
+
+/// The free text of an event, as a correction quotes it.
+fn text_of(event: &Event) -> Option<String> {
+    match event {
+        Event::Waarneming { tekst, .. }
+        | Event::Correctie { tekst, .. }
+        | Event::Rapport { tekst, .. }
+        | Event::ToestemmingGevraagd { tekst, .. } => Some(tekst.clone()),
+        Event::LegitimatieEnDoel { doel, .. } => Some(doel.clone()),
+        Event::NietInStaat { toelichting } => Some(toelichting.clone()),
+        Event::Aankondiging { toelichting, .. }
+        | Event::NiemandAanwezig { toelichting }
+        | Event::Afsluiting { toelichting } => toelichting.clone(),
+        _ => None,
+    }
+}
+
+/// Renders the rapport of `evidence` as PDF/A-3b bytes.
+pub fn render(evidence: &RapportEvidence) -> Result<Vec<u8>, RapportError> {
+    let faces = faces().ok_or_else(|| RapportError::Render("lettertype onleesbaar".into()))?;
+    let json = evidence
+        .to_json()
+        .map_err(|e| RapportError::Render(e.to_string()))?;
+    let hash = evidence_hash(&json);
+    let reading = Reading::of(evidence);
+
+    let mut l = Layout::new(faces);
+    header(&mut l, evidence, &reading);
+    grondslag(&mut l, &reading);
+    aankondiging(&mut l, &reading);
+    aanwezig(&mut l, &reading);
+    toestemming(&mut l, &reading);
+    waarnemingen(&mut l, &reading);
+    correcties(&mut l, &reading);
+    afsluiting(&mut l, &reading);
+    rapport(&mut l, &reading);
+    waarschuwingen(&mut l, &reading);
+    verificatie(&mut l, evidence, &reading, &hash)?;
+
+    let configuration = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A3_B)
+        .finish()
+        .map_err(|e| RapportError::Render(format!("{e:?}")))?;
+    let settings = SerializeSettings {
+        configuration,
+        ..SerializeSettings::default()
+    };
+    let mut document = Document::new_with(settings);
+    let date = pdf_date(evidence.generated_at);
+    document.set_metadata(
+        Metadata::new()
+            .title(format!(
+                "Rapport van bevindingen, zaak {}, huisbezoek {}",
+                evidence.zaak.zaak_id, evidence.visit.visit_id
+            ))
+            .language("nl".into())
+            .authors(vec![evidence.organisation.clone()])
+            .creator("Veldwerk".into())
+            .producer("Veldwerk".into())
+            .creation_date(date)
+            .document_id(hash.clone()),
+    );
+    document
+        .embed_file(EmbeddedFile {
+            path: EVIDENCE_FILE.into(),
+            mime_type: MimeType::new("application/json"),
+            description: Some(
+                "Het bewijs van dit rapport: de ondertekende vastleggingen van het huisbezoek en \
+                 de sleutellijst van de organisatie"
+                    .into(),
+            ),
+            association_kind: AssociationKind::Source,
+            data: json.into(),
+            modification_date: Some(date),
+            // Uncompressed: the evidence can be read from the file with any tool.
+            compress: Some(false),
+            location: None,
+        })
+        .ok_or_else(|| RapportError::Render("bijlage dubbel".into()))?;
+    let zaak_id = evidence.zaak.zaak_id.clone();
+    l.draw(&mut document, |n, total| {
+        (
+            format!("Rapport van bevindingen · zaak {zaak_id}"),
+            format!("Pagina {n} van {total}"),
+        )
+    })
+    .ok_or_else(|| RapportError::Render("paginaformaat".into()))?;
+    document
+        .finish()
+        .map_err(|e| RapportError::Render(format!("{e:?}")))
+}
+
+fn pdf_date(t: DateTime<Utc>) -> PdfDate {
+    let year = u16::try_from(t.year().clamp(0, 9999)).unwrap_or(1970);
+    PdfDate::new(year)
+        .month(t.month() as u8)
+        .day(t.day() as u8)
+        .hour(t.hour() as u8)
+        .minute(t.minute() as u8)
+        .second(t.second() as u8)
+        .utc_offset_hour(0)
+        .utc_offset_minute(0)
+}
+
+fn header(l: &mut Layout, e: &RapportEvidence, reading: &Reading) {
+    l.text(&e.organisation, LABEL.color(GREY));
+    l.gap(2.0);
+    l.text(
+        "Rapport van bevindingen",
+        Style {
+            size: 20.0,
+            bold: true,
+            color: layout::ACCENT,
+        },
+    );
+    l.text(e.visit.kind.label(), BODY.color(GREY));
+    l.gap(6.0);
+    l.rule(layout::ACCENT);
+    l.gap(4.0);
+    let a = &e.zaak.address;
+    l.field("Zaak", &format!("{} — {}", e.zaak.zaak_id, e.zaak.label));
+    l.field(
+        "Adres",
+        &format!("{} {}, {} {}", a.street, a.house_number, a.postcode, a.city),
+    );
+    l.field("Werkproces", e.zaak.werkproces.omschrijving());
+    let first = reading.entries.first().map(|r| r.entry.recorded_at);
+    l.field(
+        "Datum bezoek",
+        &datum_tijd(first.unwrap_or(e.visit.created_at)),
+    );
+    l.field("Kenmerk bezoek", &e.visit.visit_id);
+    let (bezoek, _) = Bezoek::replay(reading.events.iter().flatten());
+    let verloop = match bezoek.einde() {
+        Some(einde) => labels::einde(einde).to_owned(),
+        None => format!("nog niet afgesloten ({})", labels::fase(bezoek.state())),
+    };
+    l.field("Verloop", &verloop);
+    l.field("Rapport opgemaakt", &datum_tijd(e.generated_at));
+    l.field(
+        "Tijden",
+        "Alle tijden in Nederlandse tijd (Europe/Amsterdam). #n verwijst naar de vastlegging \
+         met dat nummer in het verificatieblok.",
+    );
+}
+
+fn none_recorded(l: &mut Layout) {
+    l.text("Niet vastgelegd.", BODY.color(GREY));
+}
+
+fn grondslag(l: &mut Layout, reading: &Reading) {
+    l.heading("1. Aanleiding en grondslag");
+    let mut any = false;
+    for (n, r, ev) in reading.each() {
+        let Event::Aanleiding { actie, grondslag } = ev else {
+            continue;
+        };
+        any = true;
+        l.field("Vastgelegd", &cite(n, r));
+        l.field("Actie", actie.label());
+        match grondslag {
+            Grondslag::ConcreteAanwijzing {
+                feiten,
+                geraadpleegde_bronnen,
+                waarom_niet_minder_ingrijpend,
+            } => {
+                l.field("Grondslag", "concrete aanwijzing");
+                for (i, f) in feiten.iter().enumerate() {
+                    l.field(
+                        &format!("Feit {}", i + 1),
+                        &format!("{} (bron: {})", f.omschrijving, labels::bron(f.bron)),
+                    );
+                }
+                l.field("Geraadpleegde bronnen", &geraadpleegde_bronnen.join("; "));
+                l.field(
+                    "Waarom niet minder ingrijpend",
+                    waarom_niet_minder_ingrijpend,
+                );
+            }
+            Grondslag::TwijfelZonderAanwijzing {
+                twijfel,
+                andere_wijze_onderzocht,
+            } => {
+                l.field("Grondslag", "twijfel zonder concrete aanwijzing");
+                l.field("Twijfel", twijfel);
+                l.field("Andere wijze onderzocht", andere_wijze_onderzocht);
+            }
+            Grondslag::Dienstverlening { reden } => {
+                l.field("Grondslag", "dienstverlening");
+                l.field("Reden", reden);
+            }
+        }
+    }
+    if !any {
+        none_recorded(l);
+    }
+}
+
+fn aankondiging(l: &mut Layout, reading: &Reading) {
+    l.heading("2. Aankondiging");
+    let mut any = false;
+    for (n, r, ev) in reading.each() {
+        if let Event::Aankondiging { wijze, toelichting } = ev {
+            any = true;
+            l.field("Het bezoek was", labels::aankondiging(*wijze));
+            if let Some(t) = toelichting {
+                l.field("Toelichting", t);
+            }
+            l.field("Vastgelegd", &cite(n, r));
+        }
+    }
+    if !any {
+        none_recorded(l);
+    }
+}
+
+fn aanwezig(l: &mut Layout, reading: &Reading) {
+    l.heading("3. Aanwezig, legitimatie en doel");
+    let mut any = false;
+    for (n, r, ev) in reading.each() {
+        match ev {
+            Event::AanDeDeur { handhavers, leider } => {
+                any = true;
+                l.field("Aan de deur", &cite(n, r));
+                l.field("Handhavers aanwezig", &handhavers.join(", "));
+                l.field("Leiding", leider);
+            }
+            Event::LegitimatieEnDoel {
+                legitimatie_getoond,
+                doel,
+            } => {
+                any = true;
+                l.field("Legitimatie getoond", ja_nee(*legitimatie_getoond));
+                l.field("Doel zoals genoemd", doel);
+                l.field("Vastgelegd", &cite(n, r));
+            }
+            _ => {}
+        }
+    }
+    if !any {
+        none_recorded(l);
+    }
+}
+
+fn toestemming(l: &mut Layout, reading: &Reading) {
+    l.heading("4. Toestemming");
+    let mut any = false;
+    for (n, r, ev) in reading.each() {
+        use veldwerk_rules::protocol::EventSoort as S;
+        if !matches!(
+            ev.soort(),
+            S::ToestemmingGevraagd
+                | S::ToestemmingGegeven
+                | S::ToestemmingGeweigerd
+                | S::NiemandAanwezig
+                | S::NietInStaat
+                | S::Binnentreden
+                | S::ToestemmingIngetrokken
+                | S::ExtraToestemming
+        ) {
+            continue;
+        }
+        any = true;
+        match ev {
+            Event::ToestemmingGevraagd {
+                variant,
+                tekst,
+                tekst_hash: hash,
+            } => {
+                l.field("Toestemming gevraagd", &cite(n, r));
+                l.field("Tekst", labels::variant(*variant));
+                l.text("Getoonde tekst (letterlijk):", LABEL.color(GREY));
+                l.quote(tekst, BODY);
+                let klopt = tekst_hash(tekst) == *hash;
+                l.field("SHA-256 van de tekst", hash);
+                l.field(
+                    "Controle",
+                    if klopt {
+                        "de hash komt overeen met de getoonde tekst"
+                    } else {
+                        "LET OP: de hash komt niet overeen met de getoonde tekst"
+                    },
+                );
+            }
+            Event::ToestemmingGegeven { door, rol } => {
+                l.field(
+                    "Toestemming gegeven",
+                    &format!("door {door}, als {} ({})", labels::rol(*rol), cite(n, r)),
+                );
+            }
+            Event::ToestemmingGeweigerd {
+                door,
+                rol,
+                gewezen_op_gevolgen,
+            } => {
+                l.field(
+                    "Toestemming geweigerd",
+                    &format!("door {door}, als {} ({})", labels::rol(*rol), cite(n, r)),
+                );
+                l.field("Gewezen op de gevolgen", ja_nee(*gewezen_op_gevolgen));
+            }
+            Event::NiemandAanwezig { toelichting } => {
+                l.field("Niemand aanwezig", &cite(n, r));
+                if let Some(t) = toelichting {
+                    l.field("Toelichting", t);
+                }
+            }
+            Event::NietInStaat { toelichting } => {
+                l.field("Niet in staat mee te werken", &cite(n, r));
+                l.field("Toelichting", toelichting);
+            }
+            Event::Binnentreden => l.field("Binnengetreden", &cite(n, r)),
+            Event::ToestemmingIngetrokken { door, rol } => l.field(
+                "Toestemming ingetrokken",
+                &format!("door {door}, als {} ({})", labels::rol(*rol), cite(n, r)),
+            ),
+            Event::ExtraToestemming {
+                onderwerp,
+                ruimte,
+                door,
+                rol,
+                gegeven,
+            } => {
+                let waar = ruimte
+                    .as_deref()
+                    .map_or("hele woning".to_owned(), |r| format!("ruimte {r}"));
+                l.field(
+                    &format!("Aparte toestemming: {}", labels::extra(*onderwerp)),
+                    &format!(
+                        "{} door {door}, als {}; {waar} ({})",
+                        if *gegeven {
+                            "gegeven"
+                        } else {
+                            "geweigerd of ingetrokken"
+                        },
+                        labels::rol(*rol),
+                        cite(n, r)
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+    if !any {
+        none_recorded(l);
+    }
+}
+
+fn waarnemingen(l: &mut Layout, reading: &Reading) {
+    l.heading("5. Waarnemingen");
+    let mut rooms: Vec<&str> = Vec::new();
+    for (_, _, ev) in reading.each() {
+        if let Event::Waarneming { ruimte, .. } = ev {
+            if !rooms.contains(&ruimte.as_str()) {
+                rooms.push(ruimte);
+            }
+        }
+    }
+    if rooms.is_empty() {
+        l.text("Er zijn geen waarnemingen vastgelegd.", BODY.color(GREY));
+    }
+    for room in rooms {
+        l.subheading(&format!("Ruimte: {room}"));
+        for (n, r, ev) in reading.each() {
+            let Event::Waarneming {
+                ruimte,
+                tekst,
+                foto,
+                kast_geopend,
+                kamer_van,
+            } = ev
+            else {
+                continue;
+            };
+            if ruimte != room {
+                continue;
+            }
+            l.field(&cite(n, r), tekst);
+            let mut details = Vec::new();
+            details.push(match foto {
+                Some(h) => format!("foto gemaakt, SHA-256 {h}"),
+                None => "geen foto".to_owned(),
+            });
+            if *kast_geopend {
+                details.push("kasten of lades geopend".to_owned());
+            }
+            if let Some(k) = kamer_van {
+                details.push(format!("kamer van {k}"));
+            }
+            l.field("", &details.join("; "));
+        }
+    }
+}
+
+fn correcties(l: &mut Layout, reading: &Reading) {
+    l.heading("6. Correcties");
+    let mut any = false;
+    for (n, r, ev) in reading.each() {
+        let Event::Correctie { corrigeert, tekst } = ev else {
+            continue;
+        };
+        any = true;
+        let target = reading.number_of(corrigeert);
+        match target {
+            Some(m) => {
+                let original = &reading.entries[m - 1];
+                let soort = reading.events[m - 1]
+                    .as_ref()
+                    .map_or("onleesbare vastlegging", |e| labels::soort(e.soort()));
+                l.field(
+                    &format!("Correctie {}", cite(n, r)),
+                    &format!("corrigeert {} ({soort})", cite(m, original)),
+                );
+                if let Some(orig) = reading.events[m - 1].as_ref().and_then(text_of) {
+                    l.field("Oorspronkelijke tekst", &format!("“{orig}”"));
+                }
+            }
+            None => l.field(
+                &format!("Correctie {}", cite(n, r)),
+                &format!("corrigeert een vastlegging die niet in dit bezoek staat ({corrigeert})"),
+            ),
+        }
+        l.field("Correctie", &format!("“{tekst}”"));
+        l.gap(3.0);
+    }
+    if !any {
+        l.text("Er zijn geen correcties vastgelegd.", BODY.color(GREY));
+    }
+}
+
+fn afsluiting(l: &mut Layout, reading: &Reading) {
+    l.heading("7. Afsluiting");
+    let mut any = false;
+    for (n, r, ev) in reading.each() {
+        match ev {
+            Event::Afsluiting { toelichting } => {
+                any = true;
+                l.field("Woning verlaten", &cite(n, r));
+                if let Some(t) = toelichting {
+                    l.field("Toelichting", t);
+                }
+            }
+            Event::UitnodigingBespreking { datum, toelichting } => {
+                any = true;
+                l.field(
+                    "Uitgenodigd voor bespreking",
+                    &match datum {
+                        Some(d) => format!("op {} ({})", d.format("%d-%m-%Y"), cite(n, r)),
+                        None => cite(n, r),
+                    },
+                );
+                if let Some(t) = toelichting {
+                    l.field("Toelichting", t);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !any {
+        none_recorded(l);
+    }
+}
+
+fn rapport(l: &mut Layout, reading: &Reading) {
+    l.heading("8. Rapport");
+    let mut any = false;
+    for (n, r, ev) in reading.each() {
+        let Event::Rapport {
+            tekst,
+            opgemaakt_door,
+        } = ev
+        else {
+            continue;
+        };
+        any = true;
+        l.text(tekst, BODY);
+        l.gap(6.0);
+        l.text(
+            "Dit rapport is naar waarheid opgemaakt onder ambtseed of ambtsbelofte door:",
+            LABEL,
+        );
+        for o in opgemaakt_door {
+            l.field(
+                &o.handhaver,
+                &format!("onder {}", labels::ambtsverklaring(o.verklaring)),
+            );
+        }
+        l.field("Vastgelegd", &cite(n, r));
+    }
+    if !any {
+        l.text("Er is (nog) geen rapport vastgelegd.", BODY.color(GREY));
+    }
+}
+
+fn waarschuwingen(l: &mut Layout, reading: &Reading) {
+    l.heading("9. Waarschuwingen feitelijk taalgebruik");
+    l.text(
+        "Bij het vastleggen getoond; ze blokkeren niets (seed 000: gebaseerd op feiten, geen \
+         insinuaties of onderbuikgevoelens).",
+        SMALL,
+    );
+    let mut any = false;
+    for (n, r, ev) in reading.each() {
+        for w in ev.factual_warnings() {
+            any = true;
+            l.field(
+                &cite(n, r),
+                &format!(
+                    "“{}” in {}: {} Suggestie: {}",
+                    w.warning.matched,
+                    labels::soort(ev.soort()).to_lowercase(),
+                    w.warning.notice.message,
+                    w.warning.suggestion
+                ),
+            );
+        }
+    }
+    if !any {
+        l.text("Er zijn geen waarschuwingen getoond.", BODY.color(GREY));
+    }
+    let (_, anomalies) = Bezoek::replay(reading.each().map(|(_, _, e)| e));
+    if !anomalies.is_empty() {
+        l.subheading("Afwijkingen van het protocol");
+        let numbers: Vec<(usize, &ReadEntry)> = reading.each().map(|(n, r, _)| (n, r)).collect();
+        for a in anomalies {
+            let label = numbers
+                .get(a.index)
+                .map_or_else(String::new, |(n, r)| cite(*n, r));
+            l.field(
+                &label,
+                &format!("{}: {}", labels::soort(a.soort), a.notice.message),
+            );
+        }
+    }
+}
+
+fn verificatie(
+    l: &mut Layout,
+    e: &RapportEvidence,
+    reading: &Reading,
+    hash: &str,
+) -> Result<(), RapportError> {
+    l.heading("10. Verificatie");
+    l.field(
+        "Bewijsbestand",
+        &format!("{EVIDENCE_FILE}, als bijlage in dit PDF-bestand"),
+    );
+    l.field("SHA-256 bewijsbestand", hash);
+    l.field("Sleutel organisatie", &e.organisation_public_key);
+    l.field(
+        "Sleutellijst",
+        if reading.key_list_valid {
+            "ondertekend met de sleutel van de organisatie: klopt"
+        } else {
+            "LET OP: de handtekening onder de sleutellijst klopt niet"
+        },
+    );
+    let signed = hex::decode(&e.organisation_public_key)
+        .map(|k| e.signature_valid(&k))
+        .unwrap_or(false);
+    l.field(
+        "Bewijs ondertekend",
+        if signed {
+            "door de organisatie (zaak, adres, bezoek en vastleggingen): klopt"
+        } else {
+            "LET OP: de handtekening van de organisatie onder het bewijs klopt niet"
+        },
+    );
+    l.subheading("Apparaatsleutels");
+    if let Some(keys) = &reading.keys {
+        for d in &keys.devices {
+            let fingerprint = hex::decode(&d.public_key)
+                .map(|k| key_id_for(&k))
+                .unwrap_or_else(|_| "onleesbare sleutel".into());
+            let mut value = format!("handhaver {}, vingerafdruk {fingerprint}", d.user);
+            if let Some(at) = d.revoked_at {
+                value.push_str(&format!(", ingetrokken op {}", datum_tijd(at)));
+            }
+            l.field(&d.device_id, &value);
+        }
+    }
+    l.subheading("Vastleggingen");
+    let total = reading.entries.len();
+    let mut verified = 0;
+    for (i, r) in reading.entries.iter().enumerate() {
+        let ok = matches!(r.status, EntryStatus::Ok | EntryStatus::KeyRevoked);
+        if ok {
+            verified += 1;
+        }
+        let soort = reading.events[i]
+            .as_ref()
+            .map_or("onleesbaar", |e| labels::soort(e.soort()));
+        let style = if ok {
+            BODY.color(GREEN)
+        } else {
+            BODY.color(RED)
+        };
+        let value = format!(
+            "{soort}; apparaat {} nr. {}: {}",
+            r.entry.device_id,
+            r.entry.seq,
+            labels::status(r.status)
+        );
+        l.field_with(&cite(i + 1, r), &value, style);
+        for c in &r.other_copies {
+            l.text_at(
+                layout::COL,
+                layout::TEXT_W - layout::COL,
+                &format!("andere kopie: {}", labels::status(c.status)),
+                SMALL.color(if c.status == EntryStatus::Duplicate {
+                    GREY
+                } else {
+                    RED
+                }),
+            );
+        }
+    }
+    l.gap(4.0);
+    let summary = if verified == total {
+        format!("Alle {total} vastleggingen zijn geverifieerd.")
+    } else {
+        format!(
+            "LET OP: {} van de {total} vastleggingen zijn niet geverifieerd.",
+            total - verified
+        )
+    };
+    l.text(
+        &summary,
+        LABEL.color(if verified == total { GREEN } else { RED }),
+    );
+    l.gap(8.0);
+    let payload = format!(
+        "veldwerk-rapport:v1:{}:{}:sha256:{hash}",
+        e.zaak.zaak_id, e.visit.visit_id
+    );
+    let code = qrcode::QrCode::new(payload.as_bytes())
+        .map_err(|err| RapportError::Render(format!("QR-code: {err}")))?;
+    let dark: Vec<bool> = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    let controle = "Controleer dit rapport met: veldwerk-server rapport verify <bestand>.pdf. \
+                    De controle leest het bewijsbestand, controleert elke handtekening, de \
+                    ketens en de apparaatsleutels, en maakt het rapport opnieuw op: elk \
+                    gewijzigd teken in de tekst of het bewijs valt op.";
+    l.qr(
+        &dark,
+        code.width(),
+        2.2,
+        &[
+            ("QR-code", LABEL),
+            (&payload, MONO_SMALL),
+            ("", SMALL),
+            (controle, SMALL),
+        ],
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Issue 14: times in Europe/Amsterdam, winter (UTC+1) and summer (UTC+2) time alike.
+    #[test]
+    fn times_are_amsterdam_local_in_winter_and_summer() {
+        let winter = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 5).unwrap();
+        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 10, 0, 0).unwrap();
+        assert_eq!(datum_tijd(winter), "23 november 2026, 11:00");
+        assert_eq!(tijd(winter), "11:00:05");
+        assert_eq!(datum_tijd(summer), "1 juli 2026, 12:00");
+    }
+}
