@@ -278,12 +278,16 @@ fn write_json<T: Serialize>(store: &Store, name: &str, value: &T) -> Result<(), 
 }
 
 /// Whether an event is a contact with the client that the routekaart governs. Correcties, the
-/// rapport and the invitation are written at the desk afterwards: they are recorded whatever
-/// the code, with `allowed: true` and no conditions.
+/// rapport and the invitation are written at the desk afterwards, and breaking a visit off
+/// stops the contact (issue 14 item 2: e.g. because the code changed): they are recorded
+/// whatever the code, with `allowed: true` and no conditions.
 fn governed_by_routekaart(event: &Event) -> bool {
     !matches!(
         event.soort(),
-        EventSoort::Correctie | EventSoort::Rapport | EventSoort::UitnodigingBespreking
+        EventSoort::Correctie
+            | EventSoort::Rapport
+            | EventSoort::UitnodigingBespreking
+            | EventSoort::BezoekAfgebroken
     )
 }
 
