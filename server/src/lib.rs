@@ -24,6 +24,7 @@ pub mod guard;
 pub mod listen;
 pub mod openapi;
 pub mod org;
+pub mod photos;
 pub mod policy;
 pub mod secret;
 pub mod server;

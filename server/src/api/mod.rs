@@ -9,12 +9,13 @@ pub mod device;
 pub mod extract;
 pub mod health;
 pub mod keys;
+pub mod photos;
 pub mod sync;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use veldwerk_contract::api::paths;
@@ -49,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route(paths::DEVICE_REVOKE, post(console::revoke_device))
         .route(paths::FLAGS, get(console::flags))
         .route(paths::FLAG_RESOLVE, post(console::resolve_flag))
+        .route(paths::FOTOS_ONTBREKEND, post(photos::ontbrekend))
+        .route(paths::FOTO, put(photos::put))
 }
 
 /// Counts the request against its client address's sign-in rate (`guard`), before the body

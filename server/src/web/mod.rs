@@ -16,6 +16,7 @@ pub mod enroll;
 pub mod flags;
 pub mod history;
 pub mod layout;
+pub mod photos;
 pub mod routekaart_view;
 pub mod signin;
 pub mod zaken;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/zaken", get(zaken::page).post(zaken::create))
         .route("/zaken/nieuw", get(zaken::new_form))
         .route("/zaken/toewijzen", post(zaken::assign))
+        .route("/zaken/{zaak_id}/fotos/{sha256}", get(photos::photo))
         .route("/koppelcodes", get(enroll::page).post(enroll::issue))
         .layer(axum::middleware::map_response(security_headers))
 }
