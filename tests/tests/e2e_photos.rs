@@ -143,3 +143,75 @@ fn a_photo_with_its_own_consent_reaches_the_server_and_the_console_serves_it() {
     let anonymous = agent.get(&url).call().unwrap();
     assert_eq!(anonymous.status(), 303);
 }
+
+/// The round trips of a sync without the photo pass: the documents only.
+fn sync_documents_only(server: &TestServer, device: &mut TestDevice) {
+    use veldwerk_device::sync::{Progress, SyncSession, CONTENT_TYPE, SYNC_PATH};
+    let device = device.device();
+    let signer = device.request_signer().unwrap();
+    let transport = veldwerk_client::transport::Transport::new(&server.url()).unwrap();
+    let org = device.enrollment().unwrap().org_public_key.clone();
+    let mut session = SyncSession::new(device, &org).unwrap();
+    while let Some(body) = session.next_request().unwrap() {
+        let a = transport
+            .post_signed(&signer, SYNC_PATH, CONTENT_TYPE, &body)
+            .unwrap();
+        assert_eq!(a.status, 200);
+        if session.handle_response(&a.body).unwrap() == Progress::Done {
+            break;
+        }
+    }
+    session.finish();
+}
+
+/// Issue 14 item 1 with the retention rules of item 2: a zaak withdrawn from the handhaver
+/// leaves the device only once its recorded photos are on the server, never before.
+#[test]
+fn a_withdrawn_zaak_stays_on_the_device_until_its_photos_are_uploaded() {
+    let server = TestServer::start();
+    server.zaak("Z-1", &["piet"]);
+    let mut piet = TestDevice::enrolled(&server, "piet");
+    piet.sync().unwrap();
+    let t = Utc::now();
+    let visit = piet.start_huisbezoek("Z-1", t);
+    piet.record("Z-1", &visit, steps_to_binnen(&["piet", "kees"]), t)
+        .unwrap();
+    let bytes = jpeg(9);
+    let blob = piet.device().put_photo("Z-1", &bytes).unwrap();
+    piet.record("Z-1", &visit, photo_steps(blob.as_str()), t)
+        .unwrap();
+    sync_documents_only(&server, &mut piet);
+    assert_eq!(server.entry_count("Z-1"), 9);
+
+    // The supervisor withdraws the zaak; the device learns it at its next round trips.
+    server
+        .db
+        .write(|tx| {
+            tx.execute(
+                "UPDATE assignments SET withdrawn_at = ?1 WHERE zaak_id = 'Z-1'",
+                [veldwerk_server::db::now()],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    sync_documents_only(&server, &mut piet);
+    // Everything of the document is acknowledged, but the photo is not on the server: kept.
+    assert!(piet.device().zaak_detail("Z-1").is_ok());
+    assert_eq!(
+        piet.device().photos_to_upload("Z-1").unwrap(),
+        vec![blob.clone()]
+    );
+    assert_eq!(piet.device().photo(&blob).unwrap(), Some(bytes.clone()));
+
+    // A full sync uploads it (the handhaver was assigned), and only then the zaak goes.
+    let report = piet.sync().unwrap();
+    assert_eq!((report.photos_uploaded, report.photos_pending), (1, 0));
+    let stored = server
+        .db
+        .with(|c| veldwerk_server::photos::get(c, "Z-1", blob.as_str()))
+        .unwrap()
+        .expect("photo on the server");
+    assert_eq!(stored.bytes, bytes);
+    assert!(piet.device().zaak_detail("Z-1").is_err());
+    assert_eq!(piet.device().photo(&blob).unwrap(), None);
+}
