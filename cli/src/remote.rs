@@ -226,6 +226,7 @@ fn progress_text(p: SyncProgress) -> String {
             "Ronde {round_trip}: verwerkt ({} ontvangen, {new_docs} nieuwe zaken)",
             human_bytes(bytes_received)
         ),
+        SyncProgress::Photos { done, total } => format!("Foto's: {done} van {total} verwerkt"),
     }
 }
 

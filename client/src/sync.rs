@@ -29,6 +29,9 @@ pub enum SyncProgress {
         new_docs: usize,
         bytes_received: usize,
     },
+    /// After the round trips: `done` of `total` pending photos handled (uploaded, found on the
+    /// server, or failed and kept for the next sync).
+    Photos { done: usize, total: usize },
 }
 
 /// What one sync did.
@@ -104,7 +107,10 @@ pub fn sync(
                 device.policy_confirmed(now)?;
             }
             // Photos travel outside the documents, once the entries referencing them are in.
-            let photos = crate::photos::upload_photos(device, &transport, &signer, &mut |_, _| {});
+            let photos =
+                crate::photos::upload_photos(device, &transport, &signer, &mut |done, total| {
+                    progress(SyncProgress::Photos { done, total })
+                });
             summary.notices.extend(photos.notices);
             let unsynced_entries = device.unsynced_entries()?;
             Ok(SyncReport {

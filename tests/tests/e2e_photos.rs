@@ -75,7 +75,15 @@ fn a_photo_with_its_own_consent_reaches_the_server_and_the_console_serves_it() {
         vec![blob.clone()]
     );
 
-    let report = piet.sync().unwrap();
+    let mut photo_steps_seen = Vec::new();
+    let report = piet
+        .sync_with(&mut |p| {
+            if let veldwerk_client::SyncProgress::Photos { done, total } = p {
+                photo_steps_seen.push((done, total));
+            }
+        })
+        .unwrap();
+    assert_eq!(photo_steps_seen, vec![(1, 1)]);
     assert!(
         report.summary.notices.is_empty(),
         "{:?}",
