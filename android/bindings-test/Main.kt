@@ -265,6 +265,18 @@ fun main() {
         expect(!flags.contains(visit)) { "flagged: $flags" }
     }
 
+    r.check("under rood a visit is broken off with a reason: no conditions, the visit ends (issue 14)") {
+        val v = vw.startVisit(zaak, Actie.HUISBEZOEK_APP, ActionParams(handhavers = 1u))
+        vw.recordConfirmed(zaak, v, Stap.Aanleiding(Actie.HUISBEZOEK_APP, grondslag()))
+        expect(vw.nextSteps(zaak, v).nextSteps.contains(Stapsoort.BEZOEK_AFGEBROKEN)) { "afbreken not offered" }
+        val stap = Stap.BezoekAfgebroken("Handhaver weggeroepen voor een spoedgeval.")
+        expect(vw.checkStep(zaak, v, stap) == null) { "the routekaart governs afbreken" }
+        expectThrows<VeldwerkException.Protocol> { vw.record(zaak, v, Stap.BezoekAfgebroken(" "), listOf()) }
+        vw.record(zaak, v, stap, listOf())
+        val p = vw.nextSteps(zaak, v)
+        expect(p.fase == Fase.BEEINDIGD && p.einde == "afgebroken") { "$p" }
+    }
+
     // FFI cost: the same facade call from Kotlin as the Rust bench makes from Rust.
     r.check("FFI overhead of recording a waarneming (Kotlin side)") {
         val other = zaken.last().zaakId

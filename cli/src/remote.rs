@@ -156,6 +156,8 @@ struct SyncJson<'a> {
     unsynced_entries: u64,
     bytes_sent: usize,
     bytes_received: usize,
+    photos_uploaded: usize,
+    photos_pending: usize,
 }
 
 #[derive(Serialize)]
@@ -224,6 +226,7 @@ fn progress_text(p: SyncProgress) -> String {
             "Ronde {round_trip}: verwerkt ({} ontvangen, {new_docs} nieuwe zaken)",
             human_bytes(bytes_received)
         ),
+        SyncProgress::Photos { done, total } => format!("Foto's: {done} van {total} verwerkt"),
     }
 }
 
@@ -265,6 +268,8 @@ fn sync_json(r: &SyncReport, elapsed: Duration) -> SyncJson<'_> {
         unsynced_entries: r.unsynced_entries,
         bytes_sent: s.bytes_sent,
         bytes_received: s.bytes_received,
+        photos_uploaded: r.photos_uploaded,
+        photos_pending: r.photos_pending,
     }
 }
 
@@ -294,6 +299,12 @@ fn summary_text(r: &SyncReport, elapsed: Duration) -> String {
         s.new_docs.len(),
         human_bytes(s.bytes_received)
     ));
+    if r.photos_uploaded > 0 || r.photos_pending > 0 {
+        t.push_str(&format!(
+            "  Foto's: {} op de server, {} nog te versturen.\n",
+            r.photos_uploaded, r.photos_pending
+        ));
+    }
     match s.policy_updated {
         Some(v) => t.push_str(&format!(
             "  Beleid: bijgewerkt naar versie {v}; actieve code nu {}.\n",
@@ -373,6 +384,8 @@ mod tests {
             entries_sent: 7,
             unsynced_entries: 1,
             acknowledged_zaken: 1,
+            photos_uploaded: 0,
+            photos_pending: 0,
             policy: DevicePolicyStatus {
                 installed: true,
                 code: Code::Rood,

@@ -551,7 +551,84 @@ fn a_step_goes_to_the_latest_visit_and_shows_the_consent_text_of_its_grondslag()
             "toestemming_gegeven",
             "toestemming_geweigerd",
             "niet_in_staat",
+            "bezoek_afgebroken",
             "correctie"
         ]
+    );
+}
+
+/// Issue 14 item 2: `veldwerk bezoek afbreken` ends a running visit with a reason, without
+/// routekaart conditions, and the timeline shows it; nothing before it is removed.
+#[test]
+fn a_visit_is_broken_off_with_a_reason() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    let help = ok(d, &["bezoek", "afbreken", "--help"]);
+    assert!(help.contains("afbreken met een reden"), "{help}");
+    assert!(help.contains("--reden"), "{help}");
+
+    let visit = start_visit(d);
+    ok(d, &with(AANLEIDING, &["--bevestig-alles"]));
+    ok(
+        d,
+        &[
+            "aankondiging",
+            "--zaak",
+            ZAAK,
+            "--wijze",
+            "aangekondigd",
+            "--bevestig-alles",
+        ],
+    );
+    fails(
+        d,
+        &["bezoek", "afbreken", "--zaak", ZAAK, "--reden", "  "],
+        "veld_leeg",
+    );
+    let recorded = ok_json(
+        d,
+        &[
+            "bezoek",
+            "afbreken",
+            "--zaak",
+            ZAAK,
+            "--bezoek",
+            &visit,
+            "--reden",
+            "Handhaver weggeroepen voor een spoedgeval.",
+        ],
+    );
+    assert_eq!(
+        recorded["entry"]["policy"]["confirmed_conditions"],
+        serde_json::json!([])
+    );
+    fails(
+        d,
+        &[
+            "deur",
+            "--zaak",
+            ZAAK,
+            "--handhaver",
+            "hh-1",
+            "--handhaver",
+            "hh-2",
+            "--leider",
+            "hh-1",
+            "--bevestig-alles",
+        ],
+        "bezoek_beeindigd",
+    );
+    let shown = ok(d, &["zaak", "show", ZAAK]);
+    assert!(shown.contains("bezoek_afgebroken"), "{shown}");
+    assert!(
+        shown.contains("afgebroken: Handhaver weggeroepen voor een spoedgeval."),
+        "{shown}"
+    );
+    assert!(shown.contains("aankondiging"), "{shown}");
+    let detail = ok_json(d, &["zaak", "show", ZAAK]);
+    assert_eq!(detail["visits"][0]["einde"], "afgebroken");
+    assert_eq!(
+        detail["visits"][0]["entries"].as_array().map(Vec::len),
+        Some(3)
     );
 }

@@ -11,10 +11,12 @@
 
 mod enroll;
 mod error;
+mod photos;
 mod sync;
 pub mod transport;
 
 pub use enroll::{enroll, Enrollment};
 pub use error::ClientError;
+pub use photos::{upload_photos, PhotoReport};
 pub use sync::{sync, SyncProgress, SyncReport};
 pub use veldwerk_device::sync::SyncSummary;

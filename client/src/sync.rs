@@ -29,6 +29,9 @@ pub enum SyncProgress {
         new_docs: usize,
         bytes_received: usize,
     },
+    /// After the round trips: `done` of `total` pending photos handled (uploaded, found on the
+    /// server, or failed and kept for the next sync).
+    Photos { done: usize, total: usize },
 }
 
 /// What one sync did.
@@ -43,6 +46,10 @@ pub struct SyncReport {
     pub acknowledged_zaken: usize,
     /// The policy after the sync (code, version, age).
     pub policy: DevicePolicyStatus,
+    /// Photos the server holds now that it did not confirm before this sync, and those still
+    /// to send (tried again at the next sync); failures are in `summary.notices`.
+    pub photos_uploaded: usize,
+    pub photos_pending: usize,
 }
 
 /// Only the acknowledgements of an answer (the session reads the rest).
@@ -99,12 +106,20 @@ pub fn sync(
                 // The server sends a bundle only when it is newer: ours is current.
                 device.policy_confirmed(now)?;
             }
+            // Photos travel outside the documents, once the entries referencing them are in.
+            let photos =
+                crate::photos::upload_photos(device, &transport, &signer, &mut |done, total| {
+                    progress(SyncProgress::Photos { done, total })
+                });
+            summary.notices.extend(photos.notices);
             let unsynced_entries = device.unsynced_entries()?;
             Ok(SyncReport {
                 entries_sent: unsynced_before.saturating_sub(unsynced_entries),
                 unsynced_entries,
                 acknowledged_zaken,
                 policy: device.policy_status(now),
+                photos_uploaded: photos.uploaded,
+                photos_pending: photos.pending,
                 summary,
             })
         }

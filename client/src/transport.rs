@@ -96,6 +96,25 @@ impl Transport {
         self.post_with_auth(&path, content_type, body, &auth)
     }
 
+    /// A PUT signed with the device key (a photo upload).
+    pub fn put_signed(
+        &self,
+        signer: &Signer,
+        route: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<Answer, ClientError> {
+        let path = self.path(route);
+        let auth = sign(signer, "PUT", &path, body)?;
+        let url = format!("{}{path}", self.origin);
+        let mut request = self.agent.put(&url).header("content-type", content_type);
+        for (name, value) in auth.headers() {
+            request = request.header(name, &value);
+        }
+        let mut response = request.send(body).map_err(transport_error)?;
+        read(&mut response)
+    }
+
     /// A GET signed with the device key (an empty body).
     pub fn get_signed(&self, signer: &Signer, route: &str) -> Result<Answer, ClientError> {
         let path = self.path(route);

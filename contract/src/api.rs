@@ -31,6 +31,41 @@ pub mod paths {
     pub const ZAAK: &str = "/v1/zaken/{zaak_id}";
     pub const ZAAK_RAPPORT: &str = "/v1/zaken/{zaak_id}/bezoeken/{bezoek_id}/rapport.pdf";
     pub const ZAAK_EXPORT: &str = "/v1/zaken/{zaak_id}/export";
+    /// Device-signed: which of a zaak's photos the server still lacks.
+    pub const FOTOS_ONTBREKEND: &str = "/v1/fotos/ontbrekend";
+    /// Device-signed `PUT`: one photo of a zaak, the body its bytes.
+    pub const FOTO: &str = "/v1/zaken/{zaak_id}/fotos/{sha256}";
+}
+
+/// The path of one photo upload (`PUT`), for a client building the URL.
+pub fn foto_path(zaak_id: &str, sha256: &str) -> String {
+    paths::FOTO
+        .replace("{zaak_id}", zaak_id)
+        .replace("{sha256}", sha256)
+}
+
+/// At most this many hashes in one `POST /v1/fotos/ontbrekend`; a client with more asks again.
+pub const MAX_FOTO_HASHES: usize = 256;
+
+/// The default largest photo the server accepts (`PUT` of [`paths::FOTO`]); the server's
+/// `Limits` may set another.
+pub const MAX_FOTO_BYTES: usize = 10 << 20;
+
+/// `POST /v1/fotos/ontbrekend`: the photos (SHA-256, lowercase hex) a device holds for a zaak.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FotosOntbrekendRequest {
+    pub zaak_id: String,
+    pub hashes: Vec<String>,
+}
+
+/// `POST /v1/fotos/ontbrekend`: of the asked hashes, those an entry of the zaak references and
+/// the server has not got yet (`ontbrekend`: upload them), and those no entry of the zaak's
+/// stored document references (`niet_verwezen`: not accepted, e.g. the entry has not reached
+/// the server yet). Every other asked hash is stored on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FotosOntbrekendResponse {
+    pub ontbrekend: Vec<String>,
+    pub niet_verwezen: Vec<String>,
 }
 
 /// An HTTP method of a route, lowercase as OpenAPI writes it.
@@ -38,6 +73,7 @@ pub mod paths {
 pub enum Method {
     Get,
     Post,
+    Put,
     Delete,
 }
 
@@ -46,6 +82,7 @@ impl Method {
         match self {
             Method::Get => "get",
             Method::Post => "post",
+            Method::Put => "put",
             Method::Delete => "delete",
         }
     }
@@ -82,6 +119,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::Post, paths::FLAG_RESOLVE),
     route(Method::Get, paths::ZAKEN),
     route(Method::Get, paths::ZAAK),
+    route(Method::Post, paths::FOTOS_ONTBREKEND),
+    route(Method::Put, paths::FOTO),
 ];
 
 /// The body of every refusal: `{"code": "...", "message": "<Dutch>", "instruction"?: "wipe"}`.

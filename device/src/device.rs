@@ -14,6 +14,7 @@
 
 mod error;
 mod keys;
+mod photos;
 mod progress;
 mod recovery;
 pub mod rules;
@@ -278,12 +279,16 @@ fn write_json<T: Serialize>(store: &Store, name: &str, value: &T) -> Result<(), 
 }
 
 /// Whether an event is a contact with the client that the routekaart governs. Correcties, the
-/// rapport and the invitation are written at the desk afterwards: they are recorded whatever
-/// the code, with `allowed: true` and no conditions.
+/// rapport and the invitation are written at the desk afterwards, and breaking a visit off
+/// stops the contact (issue 14 item 2: e.g. because the code changed): they are recorded
+/// whatever the code, with `allowed: true` and no conditions.
 fn governed_by_routekaart(event: &Event) -> bool {
     !matches!(
         event.soort(),
-        EventSoort::Correctie | EventSoort::Rapport | EventSoort::UitnodigingBespreking
+        EventSoort::Correctie
+            | EventSoort::Rapport
+            | EventSoort::UitnodigingBespreking
+            | EventSoort::BezoekAfgebroken
     )
 }
 
@@ -890,6 +895,7 @@ impl Device {
             }
             let mut after = visit.bezoek.clone();
             after.apply(&event)?;
+            let mut photo = None;
             match &event {
                 Event::Correctie { corrigeert, .. } if !visit.entry_ids.contains(corrigeert) => {
                     return Err(DeviceError::CorrectionOfUnknownEntry(corrigeert.clone()));
@@ -901,6 +907,7 @@ impl Device {
                     if store.get_blob(&blob)?.is_none() {
                         return Err(DeviceError::UnknownFoto(foto.clone()));
                     }
+                    photo = Some(blob);
                 }
                 _ => {}
             }
@@ -955,7 +962,11 @@ impl Device {
             visit.entry_ids.insert(entry.entry_id.clone());
             let chunk = zaak.doc.save_incremental();
             let item = worklist_item(store, zaak, 1, now)?;
-            store.append_changes(zaak_id, &chunk, &item)?;
+            match &photo {
+                // The photo must reach the server before retention may delete the zaak.
+                Some(blob) => store.append_changes_with_photo(zaak_id, &chunk, &item, blob)?,
+                None => store.append_changes(zaak_id, &chunk, &item)?,
+            }
 
             // The entry is durable. A failed compaction keeps the chunks as they are and is
             // tried again after the next entry, so it does not fail the recording.

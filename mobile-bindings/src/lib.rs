@@ -174,7 +174,9 @@ impl Veldwerk {
                 }
                 let report = veldwerk_client::sync(&mut slot, &mut |p| {
                     // The receiver lives until this thread ends.
-                    let _ = tx.send(p.into());
+                    if let Some(step) = SyncStep::of(p) {
+                        let _ = tx.send(step);
+                    }
                 })?;
                 Ok(report.into())
             });

@@ -156,6 +156,10 @@ pub enum Stap {
         datum: Option<String>,
         toelichting: Option<String>,
     },
+    /// Breaks the visit off with a reason (issue 14): recorded whatever the active code.
+    BezoekAfgebroken {
+        reden: String,
+    },
 }
 
 impl Stap {
@@ -252,6 +256,7 @@ impl Stap {
                 datum: datum.as_deref().map(parse_date).transpose()?,
                 toelichting,
             },
+            Stap::BezoekAfgebroken { reden } => Event::BezoekAfgebroken { reden },
         })
     }
 }

@@ -26,9 +26,11 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-impl From<veldwerk_client::SyncProgress> for SyncStep {
-    fn from(p: veldwerk_client::SyncProgress) -> Self {
-        match p {
+impl SyncStep {
+    /// The app's step for a sync's progress; the photo pass after the round trips has none
+    /// (its outcome is in the report's notices).
+    pub(crate) fn of(p: veldwerk_client::SyncProgress) -> Option<SyncStep> {
+        Some(match p {
             veldwerk_client::SyncProgress::Sending {
                 round_trip,
                 docs_sent,
@@ -49,7 +51,8 @@ impl From<veldwerk_client::SyncProgress> for SyncStep {
                 new_zaken: count(new_docs),
                 bytes_received: bytes_received as u64,
             },
-        }
+            veldwerk_client::SyncProgress::Photos { .. } => return None,
+        })
     }
 }
 

@@ -151,6 +151,20 @@ fn steps_become_the_same_core_events() {
     .unwrap_err();
     assert_eq!(bad.code(), "date_invalid");
     assert!(matches!(bad, VeldwerkError::InvalidInput { .. }));
+    assert_eq!(
+        Stap::BezoekAfgebroken {
+            reden: "Code rood.".into()
+        }
+        .into_event()
+        .unwrap(),
+        Event::BezoekAfgebroken {
+            reden: "Code rood.".into()
+        }
+    );
+    assert_eq!(
+        Stapsoort::from(protocol::EventSoort::BezoekAfgebroken),
+        Stapsoort::BezoekAfgebroken
+    );
 }
 
 #[test]

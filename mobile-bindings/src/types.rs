@@ -128,6 +128,7 @@ mirror_enum!(
         Afsluiting,
         Rapport,
         UitnodigingBespreking,
+        BezoekAfgebroken,
     }
 );
 

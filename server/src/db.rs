@@ -175,6 +175,18 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE zaken ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
     UPDATE zaken SET updated_at = created_at;
     "#,
+    // 6: photos of a zaak as devices uploaded them (`photos`), by content hash.
+    r#"
+    CREATE TABLE photos (
+        zaak_id TEXT NOT NULL REFERENCES zaken(id),
+        sha256 TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        content_type TEXT NOT NULL,
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        stored_at INTEGER NOT NULL,
+        PRIMARY KEY (zaak_id, sha256)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Seconds since the Unix epoch, the unit of every time column.

@@ -29,6 +29,7 @@ pub fn soort(s: EventSoort) -> &'static str {
         EventSoort::Afsluiting => "Afsluiting",
         EventSoort::Rapport => "Rapport",
         EventSoort::UitnodigingBespreking => "Uitnodiging voor bespreking",
+        EventSoort::BezoekAfgebroken => "Bezoek afgebroken",
     }
 }
 
@@ -81,6 +82,7 @@ pub fn einde(e: Einde) -> &'static str {
         Einde::Geweigerd => "toestemming geweigerd",
         Einde::Ingetrokken => "toestemming ingetrokken tijdens het bezoek",
         Einde::Afgesloten => "normaal afgesloten",
+        Einde::Afgebroken => "afgebroken",
     }
 }
 

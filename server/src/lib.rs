@@ -30,6 +30,7 @@ pub mod labels;
 pub mod listen;
 pub mod openapi;
 pub mod org;
+pub mod photos;
 pub mod policy;
 pub mod rapport;
 pub mod secret;

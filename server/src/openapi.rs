@@ -136,6 +136,7 @@ pub fn document() -> Value {
     });
     add_keys(&mut doc, &device);
     add_zaken(&mut doc, &console);
+    add_photos(&mut doc, &device);
     doc
 }
 
@@ -191,6 +192,35 @@ fn add_zaken(doc: &mut Value, console: &Value) {
         "toewijzingen": { "type": "array", "items": { "type": "object", "properties": { "handhaver": { "type": "string" },
             "assigned_at": { "type": "string", "format": "date-time" }, "withdrawn_at": { "type": ["string", "null"], "format": "date-time" } } } },
         "bezoeken": { "type": "array", "items": r("Bezoek") }, "document_problem": { "oneOf": [r("Notice"), { "type": "null" }] } } }] });
+}
+
+/// The photo upload (docs/sync-protocol.md, "Foto's").
+fn add_photos(doc: &mut Value, device: &Value) {
+    let auth = "signature_missing / signature_malformed / signature_invalid / request_stale / request_replayed / device_unknown";
+    doc["paths"]["/v1/fotos/ontbrekend"] = json!({ "post": {
+        "summary": "Which of a zaak's photos (SHA-256) the server lacks and an entry of the zaak references", "security": device,
+        "requestBody": body(r("FotosOntbrekendRequest")),
+        "responses": { "200": ok("what to upload", r("FotosOntbrekendResponse")),
+            "400": err("body_invalid / foto_referentie_ongeldig / foto_hashes_too_many"), "401": err(auth),
+            "403": err("not_assigned / device_revoked (instruction: wipe)") }
+    }});
+    doc["paths"]["/v1/zaken/{zaak_id}/fotos/{sha256}"] = json!({ "put": {
+        "summary": "Upload one photo of a zaak; the body is its bytes (at most 10 MiB)", "security": device,
+        "parameters": [
+            { "name": "zaak_id", "in": "path", "required": true, "schema": { "type": "string" } },
+            { "name": "sha256", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[0-9a-f]{64}$" } } ],
+        "requestBody": { "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } },
+        "responses": { "201": { "description": "stored" }, "200": { "description": "already stored (nothing stored twice)" },
+            "400": err("foto_referentie_ongeldig / foto_hash_mismatch"), "401": err(auth),
+            "403": err("not_assigned / device_revoked (instruction: wipe)"), "413": err("body_too_large"),
+            "422": err("foto_niet_verwezen") }
+    }});
+    doc["components"]["schemas"]["FotosOntbrekendRequest"] = json!({ "type": "object", "required": ["zaak_id", "hashes"], "properties": {
+        "zaak_id": { "type": "string" },
+        "hashes": { "type": "array", "maxItems": veldwerk_contract::api::MAX_FOTO_HASHES, "items": { "type": "string", "pattern": "^[0-9a-f]{64}$" } } } });
+    doc["components"]["schemas"]["FotosOntbrekendResponse"] = json!({ "type": "object", "required": ["ontbrekend", "niet_verwezen"], "properties": {
+        "ontbrekend": { "type": "array", "items": { "type": "string" }, "description": "referenced and not stored yet: upload these" },
+        "niet_verwezen": { "type": "array", "items": { "type": "string" }, "description": "no entry of the zaak's stored document references these (sync the entry first)" } } });
 }
 
 /// `GET /v1/keys` and its schemas (one `json!` for the whole document would pass the macro

@@ -616,9 +616,14 @@ fn shutdown_lets_a_request_in_flight_finish() {
 fn the_router_serves_exactly_the_contract_routes() {
     use veldwerk_contract::api::{Method, ROUTES};
     let server = TestServer::start();
-    let all = [Method::Get, Method::Post, Method::Delete];
+    let all = [Method::Get, Method::Post, Method::Put, Method::Delete];
     for route in ROUTES {
-        let url = server.url(&route.path.replace("{id}", "1"));
+        let path = route
+            .path
+            .replace("{id}", "1")
+            .replace("{zaak_id}", "Z-1")
+            .replace("{sha256}", &"0".repeat(64));
+        let url = server.url(&path);
         for method in all {
             let request = ureq::http::Request::builder()
                 .method(method.as_str().to_uppercase().as_str())

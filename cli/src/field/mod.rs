@@ -34,7 +34,7 @@ pub enum FieldCommand {
     /// Eén zaak.
     #[command(subcommand)]
     Zaak(ZaakCommand),
-    /// Een bezoek starten.
+    /// Een bezoek starten of afbreken.
     #[command(subcommand)]
     Bezoek(BezoekCommand),
     /// De aanleiding (grondslag) van het bezoek vastleggen, vóór het bezoek.
@@ -112,6 +112,19 @@ pub enum BezoekCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Een lopend bezoek afbreken met een reden (de code veranderde, niemand kwam, de
+    /// handhaver werd weggeroepen). Niets wordt gewist; ook toegestaan als de actieve code
+    /// het bezoek zelf niet meer toelaat. Daarna volgen alleen rapport, correctie en uitnodiging.
+    Afbreken(AfbrekenArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AfbrekenArgs {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// Waarom het bezoek niet verder kan (feitelijk).
+    #[arg(long)]
+    pub reden: String,
 }
 
 /// What every recording command takes: where to record and the confirmations.
@@ -430,9 +443,10 @@ fn step_args(cmd: &FieldCommand) -> Option<&StepArgs> {
         FieldCommand::Correctie(a) => &a.step,
         FieldCommand::Rapport(a) => &a.step,
         FieldCommand::Uitnodiging(a) => &a.step,
+        FieldCommand::Bezoek(BezoekCommand::Afbreken(a)) => &a.step,
         FieldCommand::Zaken(_)
         | FieldCommand::Zaak(_)
-        | FieldCommand::Bezoek(_)
+        | FieldCommand::Bezoek(BezoekCommand::Start { .. })
         | FieldCommand::Status(_) => return None,
     })
 }
@@ -700,9 +714,12 @@ fn build_event(
             datum: a.datum,
             toelichting: a.toelichting.clone(),
         },
+        FieldCommand::Bezoek(BezoekCommand::Afbreken(a)) => Event::BezoekAfgebroken {
+            reden: a.reden.clone(),
+        },
         FieldCommand::Zaken(_)
         | FieldCommand::Zaak(_)
-        | FieldCommand::Bezoek(_)
+        | FieldCommand::Bezoek(BezoekCommand::Start { .. })
         | FieldCommand::Status(_) => {
             return Err(invalid("opdracht", "geen stap van een bezoek"));
         }

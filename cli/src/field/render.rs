@@ -284,6 +284,7 @@ fn describe(event: &Option<Event>) -> String {
             Event::Rapport { tekst, .. } => tekst.clone(),
             Event::NietInStaat { toelichting } => toelichting.clone(),
             Event::LegitimatieEnDoel { doel, .. } => format!("doel: {doel}"),
+            Event::BezoekAfgebroken { reden } => format!("afgebroken: {reden}"),
             _ => String::new(),
         },
     }

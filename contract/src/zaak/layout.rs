@@ -947,6 +947,10 @@ pub const EVENT_BODIES: &[EventBody] = &[
             ("toelichting", "string or null", true),
         ],
     },
+    EventBody {
+        soort: "bezoek_afgebroken",
+        fields: &[("reden", "string", false)],
+    },
 ];
 
 fn node_type(node: &Node) -> String {

@@ -224,6 +224,7 @@ fn every_event() -> Vec<Event> {
             datum: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
             toelichting: Some("t".into()),
         },
+        Event::BezoekAfgebroken { reden: "t".into() },
     ]);
     out
 }
@@ -264,7 +265,7 @@ fn event_bodies_match_the_protocol() {
         EVENT_BODIES.len(),
         "an event kind of the table has no sample"
     );
-    assert_eq!(seen.len(), 17);
+    assert_eq!(seen.len(), 18);
 }
 
 /// The schema section of `server/docs/sync-protocol.md` is what [`markdown_table`] generates.

@@ -160,7 +160,7 @@ impl SyncDocs for Device {
 
 /// Longer than any real acknowledgement can be old, and short enough that
 /// `DateTime::MIN_UTC + it` stays representable.
-fn withdrawn_retention() -> chrono::Duration {
+pub(super) fn withdrawn_retention() -> chrono::Duration {
     chrono::Duration::days(365 * 100_000)
 }
 

@@ -337,6 +337,60 @@ fn the_active_code_of_a_verified_policy_governs_visits() {
     assert!(detail.visits[0].verification.is_intact());
 }
 
+/// Issue 14 item 2: a visit that can no longer go on (here: the code changed to rood mid-visit)
+/// is broken off with a reason, and the routekaart never blocks that step: it stops the contact.
+#[test]
+fn breaking_off_records_whatever_the_active_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = device_with_zaak(dir.path());
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    device
+        .install_policy(&org.bundle(1, Code::Geel), at(0))
+        .unwrap();
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    let events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    record_all(&mut device, "Z-1", &visit, events[..4].to_vec(), 2);
+
+    device
+        .install_policy(&org.bundle(2, Code::Rood), at(10))
+        .unwrap();
+    // Under rood the physical visit itself may not go on ...
+    let next = events[4].clone();
+    let err = device
+        .record("Z-1", &visit, next, Vec::new(), at(11))
+        .unwrap_err();
+    assert_eq!(err.code(), "actie_verboden");
+    // ... but breaking it off records, with no conditions to confirm.
+    let afbreken = Event::BezoekAfgebroken {
+        reden: "Code rood afgekondigd tijdens het bezoek.".into(),
+    };
+    assert!(device
+        .decision_for("Z-1", &visit, &afbreken)
+        .unwrap()
+        .is_none());
+    let entry = device
+        .record("Z-1", &visit, afbreken, Vec::new(), at(12))
+        .unwrap();
+    assert_eq!(entry.policy.code, Code::Rood);
+    assert!(entry.policy.allowed);
+    let detail = device.zaak_detail("Z-1").unwrap();
+    assert_eq!(detail.visits[0].entries.len(), 5);
+    assert_eq!(
+        device.visit_progress("Z-1", Some(&visit)).unwrap().einde,
+        Some(veldwerk_rules::protocol::Einde::Afgebroken)
+    );
+}
+
 #[test]
 fn without_policy_the_device_says_it_applies_geel() {
     let dir = tempfile::tempdir().unwrap();

@@ -3,7 +3,7 @@
 //! present by hashing it; each zaak's reference is kept for retention.
 
 use ring::digest::{digest, SHA256};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::{place, Store, StoreError, ZAAK};
@@ -60,8 +60,34 @@ impl From<BlobRef> for String {
     }
 }
 
+/// Where a photo of a zaak stands on its way to the server (column `blob_refs.upload`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadState {
+    /// Put, but no waarneming recorded here references it (yet).
+    NotReferenced,
+    /// A recorded waarneming references it; the server has not confirmed it holds it.
+    Pending,
+    /// The server holds it.
+    Uploaded,
+}
+
+/// Marks a zaak's photo as referenced by a recorded waarneming (pending upload), unless it is
+/// already uploaded. Inserts the reference if the photo was put for another zaak only.
+pub(super) fn mark_recorded_tx(
+    tx: &Transaction<'_>,
+    blob_key: &[u8; 32],
+    zaak_key: &[u8; 32],
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO blob_refs (blob_key, zaak_key, upload) VALUES (?1, ?2, 1) \
+         ON CONFLICT (blob_key, zaak_key) DO UPDATE SET upload = 1 WHERE upload = 0",
+    )?
+    .execute(params![&blob_key[..], &zaak_key[..]])?;
+    Ok(())
+}
+
 impl Store {
-    fn blob_key(&self, blob: &BlobRef) -> [u8; 32] {
+    pub(super) fn blob_key(&self, blob: &BlobRef) -> [u8; 32] {
         self.keys.row_key(BLOB, blob.as_str().as_bytes())
     }
 
@@ -89,6 +115,43 @@ impl Store {
             Ok(())
         })?;
         Ok(blob)
+    }
+
+    /// Where the zaak's photo stands on its way to the server; `None` when this device holds
+    /// no such photo for the zaak.
+    pub fn upload_state(
+        &self,
+        zaak_id: &str,
+        blob: &BlobRef,
+    ) -> Result<Option<UploadState>, StoreError> {
+        let blob_key = self.blob_key(blob);
+        let zaak_key = self.keys.row_key(ZAAK, zaak_id.as_bytes());
+        let state: Option<i64> = self.read(|tx| {
+            Ok(tx
+                .prepare_cached(
+                    "SELECT upload FROM blob_refs WHERE blob_key = ?1 AND zaak_key = ?2",
+                )?
+                .query_row(params![&blob_key[..], &zaak_key[..]], |row| row.get(0))
+                .optional()?)
+        })?;
+        Ok(state.map(|s| match s {
+            1 => UploadState::Pending,
+            2 => UploadState::Uploaded,
+            _ => UploadState::NotReferenced,
+        }))
+    }
+
+    /// Records that the server holds the zaak's photo: retention no longer waits for it.
+    pub fn mark_uploaded(&self, zaak_id: &str, blob: &BlobRef) -> Result<(), StoreError> {
+        let blob_key = self.blob_key(blob);
+        let zaak_key = self.keys.row_key(ZAAK, zaak_id.as_bytes());
+        self.write(|tx| {
+            tx.prepare_cached(
+                "UPDATE blob_refs SET upload = 2 WHERE blob_key = ?1 AND zaak_key = ?2",
+            )?
+            .execute(params![&blob_key[..], &zaak_key[..]])?;
+            Ok(())
+        })
     }
 
     /// The blob's bytes, verified against its hash, or `None` when it is not on this device.

@@ -27,7 +27,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 
 use crate::crypto::StoreKeys;
 
-pub use blobs::BlobRef;
+pub use blobs::{BlobRef, UploadState};
 pub use error::StoreError;
 use worklist::IndexRecord;
 pub use worklist::{CompactionPolicy, DocumentStats, Worklist, WorklistItem};
@@ -194,6 +194,24 @@ impl Store {
         check_index(zaak_id, index)?;
         let zaak_key = self.zaak_key(zaak_id);
         self.write(|tx| append_changes_tx(tx, &self.keys, zaak_id, &zaak_key, chunk, index))
+    }
+
+    /// [`Self::append_changes`] for a recorded waarneming with a photo: in the same transaction
+    /// the photo is marked as one the server must receive before retention may delete the zaak.
+    pub fn append_changes_with_photo(
+        &self,
+        zaak_id: &str,
+        chunk: &[u8],
+        index: &WorklistItem,
+        photo: &BlobRef,
+    ) -> Result<(), StoreError> {
+        check_index(zaak_id, index)?;
+        let zaak_key = self.zaak_key(zaak_id);
+        let blob_key = self.blob_key(photo);
+        self.write(|tx| {
+            append_changes_tx(tx, &self.keys, zaak_id, &zaak_key, chunk, index)?;
+            blobs::mark_recorded_tx(tx, &blob_key, &zaak_key)
+        })
     }
 
     /// [`Self::append_changes`] and [`Self::save_sync_state`] in one transaction: a zaak

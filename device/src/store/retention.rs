@@ -2,14 +2,16 @@
 //! the organisation's retention period has passed (DESIGN.md, data minimisation).
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{open_index, Store, StoreError};
 
 impl Store {
     /// Deletes every closed zaak acknowledged at least `retention` before `now`: its document,
     /// chunks, sync states, index row and blob references, then every blob no zaak references.
-    /// Returns how many zaken were deleted. A zaak whose index row cannot be read is kept.
+    /// Returns how many zaken were deleted. A zaak whose index row cannot be read is kept, and
+    /// so is one with a recorded photo the server has not confirmed yet (issue 14: the photo
+    /// is evidence too).
     pub fn purge_acknowledged(
         &self,
         retention: Duration,
@@ -36,6 +38,21 @@ impl Store {
                     }
                 }
             }
+            let mut waiting = tx.prepare_cached(
+                "SELECT 1 FROM blob_refs WHERE zaak_key = ?1 AND upload = 1 LIMIT 1",
+            )?;
+            let mut purgeable = Vec::with_capacity(due.len());
+            for (id, zaak_key) in due {
+                if waiting
+                    .query_row(params![zaak_key], |_| Ok(()))
+                    .optional()?
+                    .is_none()
+                {
+                    purgeable.push((id, zaak_key));
+                }
+            }
+            drop(waiting);
+            let due = purgeable;
             for (id, zaak_key) in &due {
                 tx.prepare_cached("DELETE FROM chunks WHERE zaak = ?1")?
                     .execute(params![id])?;

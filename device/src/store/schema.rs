@@ -5,7 +5,7 @@
 //! version appends one to [`MIGRATIONS`] (the server's store works the same way).
 
 /// The migrations, in order (`veldwerk_sql`): migration `n` brings the store to version `n`.
-pub const MIGRATIONS: &[&str] = &[V1, V1_TO_V2, V2_TO_V3];
+pub const MIGRATIONS: &[&str] = &[V1, V1_TO_V2, V2_TO_V3, V3_TO_V4];
 
 /// The schema version this code writes.
 pub const VERSION: u32 = MIGRATIONS.len() as u32;
@@ -59,4 +59,11 @@ CREATE TABLE refused (
     body BLOB NOT NULL
 );
 CREATE INDEX refused_by_zaak ON refused (zaak_key);
+";
+
+/// Version 3 to 4: where each photo of a zaak stands on its way to the server (issue 14):
+/// 0 put but referenced by no entry recorded here, 1 referenced by a recorded waarneming and
+/// not yet on the server, 2 on the server. Retention waits while a zaak has a 1.
+const V3_TO_V4: &str = "
+ALTER TABLE blob_refs ADD COLUMN upload INTEGER NOT NULL DEFAULT 0;
 ";

@@ -670,6 +670,65 @@ fn purge_deletes_only_closed_acknowledged_zaken_past_retention() {
     assert_eq!(store.worklist().unwrap().items.len(), 3);
 }
 
+/// Issue 14 item 1: a photo is evidence too. A closed, acknowledged zaak with a recorded photo
+/// the server has not confirmed stays until it has; a photo put but never recorded does not
+/// hold the zaak back.
+#[test]
+fn purge_waits_until_every_recorded_photo_is_uploaded() {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(dir.path(), KEY).unwrap();
+    let day = |d| Utc.with_ymd_and_hms(2026, 11, d, 12, 0, 0).unwrap();
+    let mut it = item("Z-1");
+    it.closed = true;
+    let recorded = store.put_blob("Z-1", b"foto in een waarneming").unwrap();
+    let loose = store.put_blob("Z-1", b"foto nooit vastgelegd").unwrap();
+    assert_eq!(
+        store.upload_state("Z-1", &recorded).unwrap(),
+        Some(UploadState::NotReferenced)
+    );
+    store
+        .append_changes_with_photo("Z-1", b"chunk", &it, &recorded)
+        .unwrap();
+    assert_eq!(
+        store.upload_state("Z-1", &recorded).unwrap(),
+        Some(UploadState::Pending)
+    );
+    assert_eq!(store.upload_state("Z-2", &recorded).unwrap(), None);
+    store.mark_acknowledged("Z-1", day(1)).unwrap();
+
+    assert_eq!(
+        store
+            .purge_acknowledged(Duration::days(0), day(22))
+            .unwrap(),
+        0
+    );
+    assert!(store.load_document("Z-1").unwrap().is_some());
+    assert!(store.get_blob(&recorded).unwrap().is_some());
+
+    store.mark_uploaded("Z-1", &recorded).unwrap();
+    assert_eq!(
+        store.upload_state("Z-1", &recorded).unwrap(),
+        Some(UploadState::Uploaded)
+    );
+    // Recording the same photo again does not make it pending again.
+    store
+        .append_changes_with_photo("Z-1", b"more", &it, &recorded)
+        .unwrap();
+    assert_eq!(
+        store.upload_state("Z-1", &recorded).unwrap(),
+        Some(UploadState::Uploaded)
+    );
+    store.mark_acknowledged("Z-1", day(2)).unwrap();
+    assert_eq!(
+        store
+            .purge_acknowledged(Duration::days(0), day(22))
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.get_blob(&recorded).unwrap(), None);
+    assert_eq!(store.get_blob(&loose).unwrap(), None);
+}
+
 #[test]
 fn wipe_removes_everything() {
     let dir = TempDir::new().unwrap();

@@ -89,6 +89,8 @@ pub enum Einde {
     Ingetrokken,
     /// Closed normally after the visit.
     Afgesloten,
+    /// Broken off with a reason before its normal end (issue 14 item 2).
+    Afgebroken,
 }
 
 /// A separate consent as recorded (latest decision covering a room wins).
@@ -286,25 +288,33 @@ impl Bezoek {
         use EventSoort as S;
         match self.fase {
             Fase::Nieuw => vec![S::Aanleiding],
-            Fase::Aanleiding => vec![S::Aankondiging, S::Correctie],
-            Fase::Aangekondigd => vec![S::AanDeDeur, S::Correctie],
+            Fase::Aanleiding => vec![S::Aankondiging, S::BezoekAfgebroken, S::Correctie],
+            Fase::Aangekondigd => vec![S::AanDeDeur, S::BezoekAfgebroken, S::Correctie],
             Fase::AanDeDeur => vec![
                 S::LegitimatieEnDoel,
                 S::NiemandAanwezig,
                 S::NietInStaat,
+                S::BezoekAfgebroken,
                 S::Correctie,
             ],
-            Fase::Gelegitimeerd => vec![S::ToestemmingGevraagd, S::NietInStaat, S::Correctie],
+            Fase::Gelegitimeerd => vec![
+                S::ToestemmingGevraagd,
+                S::NietInStaat,
+                S::BezoekAfgebroken,
+                S::Correctie,
+            ],
             Fase::ToestemmingGevraagd => vec![
                 S::ToestemmingGegeven,
                 S::ToestemmingGeweigerd,
                 S::NietInStaat,
+                S::BezoekAfgebroken,
                 S::Correctie,
             ],
             Fase::ToestemmingGegeven => vec![
                 S::Binnentreden,
                 S::ExtraToestemming,
                 S::ToestemmingIngetrokken,
+                S::BezoekAfgebroken,
                 S::Correctie,
             ],
             Fase::Binnen => vec![
@@ -312,8 +322,12 @@ impl Bezoek {
                 S::ExtraToestemming,
                 S::ToestemmingIngetrokken,
                 S::Afsluiting,
+                S::BezoekAfgebroken,
                 S::Correctie,
             ],
+            // A rapport is signed by the handhavers at the door, led by the leider: a visit
+            // broken off before the door has nobody to sign one.
+            Fase::Beeindigd if self.leider.is_none() => vec![S::Correctie],
             Fase::Beeindigd => vec![S::Rapport, S::Correctie],
             Fase::Gerapporteerd | Fase::Uitgenodigd => {
                 vec![S::UitnodigingBespreking, S::Correctie]
@@ -653,6 +667,11 @@ impl Bezoek {
                     return Err(ProtocolError::RapportZonderLeider);
                 }
                 self.fase = Fase::Gerapporteerd;
+            }
+            Event::BezoekAfgebroken { reden } => {
+                // Reached only before the end (checked above) and after the aanleiding.
+                required("reden", reden)?;
+                self.end(Einde::Afgebroken);
             }
             Event::UitnodigingBespreking { .. } => {
                 if !matches!(self.fase, Fase::Gerapporteerd | Fase::Uitgenodigd) {

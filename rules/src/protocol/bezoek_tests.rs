@@ -176,10 +176,17 @@ fn sample(s: EventSoort) -> Event {
         S::Afsluiting => afsluiting(),
         S::Rapport => rapport_door(&["h1", "h2"]),
         S::UitnodigingBespreking => uitnodiging(),
+        S::BezoekAfgebroken => afgebroken("De code is naar rood gegaan; bezoek gestopt."),
     }
 }
 
-const ALL: [EventSoort; 17] = [
+fn afgebroken(reden: &str) -> Event {
+    Event::BezoekAfgebroken {
+        reden: reden.to_owned(),
+    }
+}
+
+const ALL: [EventSoort; 18] = [
     S::Aanleiding,
     S::Aankondiging,
     S::AanDeDeur,
@@ -197,6 +204,7 @@ const ALL: [EventSoort; 17] = [
     S::Afsluiting,
     S::Rapport,
     S::UitnodigingBespreking,
+    S::BezoekAfgebroken,
 ];
 
 /// The standard path (variant A) up to and including `fase`.
@@ -344,6 +352,10 @@ fn expected(fase: Fase, s: EventSoort) -> Exp {
     if let Some((_, e)) = row.iter().find(|(k, _)| *k == s) {
         return *e;
     }
+    // Issue 14 item 2: a running visit can always be broken off, from the aanleiding on.
+    if s == S::BezoekAfgebroken && fase != F::Nieuw && !fase.is_beeindigd() {
+        return O(F::Beeindigd);
+    }
     match fase {
         F::Nieuw => E("aanleiding_ontbreekt"),
         F::Beeindigd | F::Gerapporteerd | F::Uitgenodigd => after_end(s),
@@ -390,7 +402,7 @@ fn every_fase_times_every_event_kind() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 11 * 17);
+    assert_eq!(checked, 11 * 18);
 }
 
 // ---------- aanleiding and aankondiging ----------
@@ -1011,6 +1023,11 @@ fn rapport_after_every_kind_of_ending() {
         ),
         (Fase::Binnen, ingetrokken(), Einde::Ingetrokken),
         (Fase::Binnen, afsluiting(), Einde::Afgesloten),
+        (
+            Fase::ToestemmingGegeven,
+            sample(S::BezoekAfgebroken),
+            Einde::Afgebroken,
+        ),
     ];
     for (fase, end, einde) in endings {
         let mut b = at(fase);
@@ -1022,6 +1039,86 @@ fn rapport_after_every_kind_of_ending() {
         assert_eq!(b.state(), Fase::Uitgenodigd);
         assert_eq!(b.einde(), Some(einde));
     }
+}
+
+// ---------- bezoek afbreken (issue 14 item 2) ----------
+
+/// Issue 14 item 2: "a visit that can no longer go on (the code changed, nobody came, the
+/// handhaver was called away) can be broken off with a reason — a protocol event, never a
+/// deletion". Every phase before the end, from the aanleiding on.
+#[test]
+fn a_running_visit_can_be_broken_off_in_every_phase() {
+    for fase in FASES {
+        let mut b = at(fase);
+        let offered = b.next_steps().contains(&S::BezoekAfgebroken);
+        let result = b.apply(&afgebroken("Geroepen voor een spoedgeval."));
+        if fase == Fase::Nieuw {
+            assert_eq!(result.map_err(|e| e.code()), Err("aanleiding_ontbreekt"));
+            assert!(!offered);
+        } else if fase.is_beeindigd() {
+            assert_eq!(result.map_err(|e| e.code()), Err("bezoek_beeindigd"));
+            assert!(!offered, "offered after the end in {fase}");
+        } else {
+            assert!(result.is_ok(), "{fase}: {result:?}");
+            assert!(offered, "not offered in {fase}");
+            assert_eq!(b.state(), Fase::Beeindigd);
+            assert_eq!(b.einde(), Some(Einde::Afgebroken));
+        }
+    }
+}
+
+/// Issue 14 item 2: "with a reason". A blank reason is refused and changes nothing.
+#[test]
+fn breaking_off_needs_a_reason() {
+    let mut b = at(Fase::Binnen);
+    assert_eq!(code(&mut b, &afgebroken("")), "veld_leeg");
+    assert_eq!(code(&mut b, &afgebroken("  \n ")), "veld_leeg");
+    assert_eq!(b.state(), Fase::Binnen);
+}
+
+/// After breaking off, as after any end: only rapport, correctie and the invitation; what was
+/// recorded before stays counted (never a deletion).
+#[test]
+fn after_breaking_off_only_rapport_correctie_and_invitation() {
+    let mut b = at(Fase::Binnen);
+    b.apply(&kijken("woonkamer")).expect("waarneming");
+    b.apply(&afgebroken("De code is naar rood gegaan."))
+        .expect("broken off");
+    assert_eq!(b.waarnemingen(), 1);
+    assert_eq!(b.next_steps(), vec![S::Rapport, S::Correctie]);
+    assert_eq!(code(&mut b, &kijken("keuken")), "bezoek_beeindigd");
+    assert_eq!(code(&mut b, &afsluiting()), "bezoek_beeindigd");
+    assert_eq!(code(&mut b, &afgebroken("nogmaals")), "bezoek_beeindigd");
+    b.apply(&correctie()).expect("correctie");
+    b.apply(&rapport_door(&["h1"])).expect("rapport");
+    b.apply(&uitnodiging()).expect("invitation");
+    assert_eq!(b.einde(), Some(Einde::Afgebroken));
+}
+
+/// Broken off before the door (nobody at the door, no leider): no rapport can be signed by the
+/// officers present, so none is offered; a correctie still is.
+#[test]
+fn broken_off_before_the_door_offers_no_rapport() {
+    let mut b = at(Fase::Aangekondigd);
+    b.apply(&afgebroken("Handhaver weggeroepen."))
+        .expect("broken off");
+    assert_eq!(b.next_steps(), vec![S::Correctie]);
+    assert_eq!(
+        code(&mut b, &rapport_door(&["h1"])),
+        "rapport_door_niet_aanwezige"
+    );
+}
+
+/// Seed 000 (facts, no insinuations): the reason is free text like any other and gets the
+/// factual-language warnings, without blocking.
+#[test]
+fn the_reason_gets_factual_warnings() {
+    let e = afgebroken("Cliënt was vermoedelijk expres weg.");
+    let warnings = e.factual_warnings();
+    assert!(!warnings.is_empty());
+    assert!(warnings.iter().all(|w| w.veld == "reden"));
+    let mut b = at(Fase::AanDeDeur);
+    assert!(b.apply(&e).is_ok());
 }
 
 #[test]
@@ -1286,6 +1383,7 @@ fn arb_event() -> impl Strategy<Value = Event> {
             let refs: Vec<&str> = n.iter().map(String::as_str).collect();
             rapport_door(&refs)
         }),
+        arb_text().prop_map(|reden| Event::BezoekAfgebroken { reden }),
     ];
     prop_oneof![samples, random]
 }

@@ -122,6 +122,10 @@ pub enum Event {
         tekst: String,
         opgemaakt_door: Vec<Ondertekenaar>,
     },
+    /// The visit is broken off before its normal end (the code changed, nobody came, the
+    /// handhaver was called away): issue 14 item 2. A protocol fact, never a deletion: every
+    /// entry before it stays. The reason is required.
+    BezoekAfgebroken { reden: String },
     /// Follow-up: the client is invited to discuss the rapport.
     UitnodigingBespreking {
         #[serde(default)]
@@ -152,6 +156,7 @@ pub enum EventSoort {
     Afsluiting,
     Rapport,
     UitnodigingBespreking,
+    BezoekAfgebroken,
 }
 
 impl EventSoort {
@@ -175,6 +180,7 @@ impl EventSoort {
             EventSoort::Afsluiting => "afsluiting",
             EventSoort::Rapport => "rapport",
             EventSoort::UitnodigingBespreking => "uitnodiging_bespreking",
+            EventSoort::BezoekAfgebroken => "bezoek_afgebroken",
         }
     }
 }
@@ -268,6 +274,7 @@ impl Event {
             Event::Afsluiting { .. } => EventSoort::Afsluiting,
             Event::Rapport { .. } => EventSoort::Rapport,
             Event::UitnodigingBespreking { .. } => EventSoort::UitnodigingBespreking,
+            Event::BezoekAfgebroken { .. } => EventSoort::BezoekAfgebroken,
         }
     }
 
@@ -285,6 +292,7 @@ impl Event {
             Event::NietInStaat { toelichting } => {
                 fields.push(("toelichting".to_owned(), toelichting))
             }
+            Event::BezoekAfgebroken { reden } => fields.push(("reden".to_owned(), reden)),
             _ => {}
         }
         fields

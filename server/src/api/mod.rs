@@ -9,13 +9,14 @@ pub mod device;
 pub mod extract;
 pub mod health;
 pub mod keys;
+pub mod photos;
 pub mod sync;
 pub mod zaken;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use veldwerk_contract::api::paths;
@@ -52,6 +53,8 @@ pub fn routes() -> Router<AppState> {
         .route(paths::FLAG_RESOLVE, post(console::resolve_flag))
         .route(paths::ZAKEN, get(zaken::list))
         .route(paths::ZAAK, get(zaken::get))
+        .route(paths::FOTOS_ONTBREKEND, post(photos::ontbrekend))
+        .route(paths::FOTO, put(photos::put))
 }
 
 /// Counts the request against its client address's sign-in rate (`guard`), before the body

@@ -136,6 +136,7 @@ fn text_of(event: &Event) -> Option<String> {
         | Event::ToestemmingGevraagd { tekst, .. } => Some(tekst.clone()),
         Event::LegitimatieEnDoel { doel, .. } => Some(doel.clone()),
         Event::NietInStaat { toelichting } => Some(toelichting.clone()),
+        Event::BezoekAfgebroken { reden } => Some(reden.clone()),
         Event::Aankondiging { toelichting, .. }
         | Event::NiemandAanwezig { toelichting }
         | Event::Afsluiting { toelichting } => toelichting.clone(),
@@ -567,6 +568,11 @@ fn afsluiting(l: &mut Layout, reading: &Reading) {
                 if let Some(t) = toelichting {
                     l.field("Toelichting", t);
                 }
+            }
+            Event::BezoekAfgebroken { reden } => {
+                any = true;
+                l.field("Bezoek afgebroken", &cite(n, r));
+                l.field("Reden", reden);
             }
             Event::UitnodigingBespreking { datum, toelichting } => {
                 any = true;

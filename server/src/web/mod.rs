@@ -19,6 +19,7 @@ pub mod history;
 pub mod history_words;
 pub mod layout;
 pub mod rapport;
+pub mod photos;
 pub mod routekaart_view;
 pub mod signin;
 pub mod users;
@@ -67,6 +68,7 @@ pub fn routes() -> Router<AppState> {
             "/zaken/{zaak_id}/bezoeken/{bezoek_id}/rapport.pdf",
             get(rapport::download),
         )
+        .route("/zaken/{zaak_id}/fotos/{sha256}", get(photos::photo))
         .route("/koppelcodes", get(enroll::page).post(enroll::issue))
         .route("/gebruikers", get(users::page).post(users::add))
         .route("/gebruikers/{name}/uitschakelen", post(users::disable))

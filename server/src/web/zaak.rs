@@ -432,6 +432,7 @@ fn event_body(d: &Dossier, v: &VisitDossier, ev: &Event) -> Markup {
                     }
                 }
             }
+            Event::BezoekAfgebroken { reden } => { p { "Het bezoek is afgebroken: " (reden) } }
             Event::UitnodigingBespreking { datum, toelichting } => {
                 p { "De klant is uitgenodigd het rapport te bespreken"
                     @if let Some(d) = datum { " op " (d.format("%-d-%-m-%Y")) }

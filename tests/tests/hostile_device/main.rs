@@ -5,8 +5,10 @@
 //! - [`evidence`]: altering, forging or bloating the zaak document.
 //! - [`recovery`]: what an honest device does after a refusal, and colleagues' keys.
 //! - [`requests`]: requests that try to exhaust memory, CPU, threads or connections.
+//! - [`photos`]: photo uploads the server must refuse (issue 14 item 1).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod evidence;
+mod photos;
 mod recovery;
 mod requests;

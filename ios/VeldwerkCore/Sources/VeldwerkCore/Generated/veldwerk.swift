@@ -3515,6 +3515,11 @@ public enum Stap: Equatable, Hashable {
      */
     case uitnodigingBespreking(datum: String?, toelichting: String?
     )
+    /**
+     * Breaks the visit off with a reason (issue 14): recorded whatever the active code.
+     */
+    case bezoekAfgebroken(reden: String
+    )
 
 
 
@@ -3584,6 +3589,9 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
         )
         
         case 17: return .uitnodigingBespreking(datum: try FfiConverterOptionString.read(from: &buf), toelichting: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 18: return .bezoekAfgebroken(reden: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3698,6 +3706,11 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterOptionString.write(datum, into: &buf)
             FfiConverterOptionString.write(toelichting, into: &buf)
             
+        
+        case let .bezoekAfgebroken(reden):
+            writeInt(&buf, Int32(18))
+            FfiConverterString.write(reden, into: &buf)
+            
         }
     }
 }
@@ -3742,6 +3755,7 @@ public enum Stapsoort: Equatable, Hashable {
     case afsluiting
     case rapport
     case uitnodigingBespreking
+    case bezoekAfgebroken
 
 
 
@@ -3796,6 +3810,8 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         case 16: return .rapport
         
         case 17: return .uitnodigingBespreking
+        
+        case 18: return .bezoekAfgebroken
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3871,6 +3887,10 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         
         case .uitnodigingBespreking:
             writeInt(&buf, Int32(17))
+        
+        
+        case .bezoekAfgebroken:
+            writeInt(&buf, Int32(18))
         
         }
     }

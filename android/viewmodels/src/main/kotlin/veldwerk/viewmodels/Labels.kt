@@ -42,6 +42,7 @@ object Labels {
         Stapsoort.AFSLUITING -> "Bezoek afsluiten"
         Stapsoort.RAPPORT -> "Rapport opmaken"
         Stapsoort.UITNODIGING_BESPREKING -> "Uitnodigen voor bespreking"
+        Stapsoort.BEZOEK_AFGEBROKEN -> "Bezoek afbreken"
     }
 
     fun fase(f: Fase): String = when (f) {

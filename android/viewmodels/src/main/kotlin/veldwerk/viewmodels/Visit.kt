@@ -123,6 +123,7 @@ class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val 
             is Stap.Afsluiting -> Stapsoort.AFSLUITING
             is Stap.Rapport -> Stapsoort.RAPPORT
             is Stap.UitnodigingBespreking -> Stapsoort.UITNODIGING_BESPREKING
+            is Stap.BezoekAfgebroken -> Stapsoort.BEZOEK_AFGEBROKEN
         }
     }
 }
