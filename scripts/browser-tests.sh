@@ -17,6 +17,11 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get -o DPkg::Lock::Timeout=600 update -qq
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium chromium-driver >/dev/null
 fi
+if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
+    echo "browser-tests: installing poppler-utils (pdftotext, pdftoppm) to read the rapport"
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq poppler-utils >/dev/null
+fi
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
     echo "browser-tests: installing playwright-core"
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
@@ -55,6 +60,7 @@ rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
 status=0
 VELDWERK_URL="http://127.0.0.1:$PORT" VELDWERK_USER=supervisor VELDWERK_PASSWORD="$PASSWORD" VELDWERK_CLI="$CLI" \
+    VELDWERK_SERVER_BIN="$BIN" VELDWERK_DATA_DIR="$WORK/data" \
     SCREENSHOTS="$SHOTS" node tests/browser/console.mjs | tee "$WORK/results" || true
 status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ]; then

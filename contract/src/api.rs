@@ -121,6 +121,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::Get, paths::ZAAK),
     route(Method::Post, paths::FOTOS_ONTBREKEND),
     route(Method::Put, paths::FOTO),
+    route(Method::Get, paths::ZAAK_RAPPORT),
+    route(Method::Get, paths::ZAAK_EXPORT),
 ];
 
 /// The body of every refusal: `{"code": "...", "message": "<Dutch>", "instruction"?: "wipe"}`.

@@ -24,6 +24,7 @@ pub mod demo;
 pub mod devices;
 pub mod dossier;
 pub mod error;
+pub mod export;
 pub mod flags;
 pub mod guard;
 pub mod labels;

@@ -154,8 +154,21 @@ fn add_zaken(doc: &mut Value, console: &Value) {
     }});
     doc["paths"]["/v1/zaken/{zaak_id}"] = json!({ "get": {
         "summary": "One zaak: melding, assignments, end, every visit with every entry and its verification verdict", "security": console,
-        "parameters": [zaak_param],
+        "parameters": [zaak_param.clone()],
         "responses": { "200": ok("the zaak", r("Zaak")), "401": err("not_signed_in"), "403": err("forbidden_role"), "404": err("zaak_not_found") }
+    }});
+    let visit_param = json!({ "name": "bezoek_id", "in": "path", "required": true, "schema": { "type": "string" } });
+    doc["paths"]["/v1/zaken/{zaak_id}/bezoeken/{bezoek_id}/rapport.pdf"] = json!({ "get": {
+        "summary": "A visit's rapport van bevindingen: PDF/A-3b with its evidence attached (docs/rapport-evidence.md); x-veldwerk-sha256 carries the file's SHA-256", "security": console,
+        "parameters": [zaak_param.clone(), visit_param],
+        "responses": { "200": { "description": "the rapport", "content": { "application/pdf": { "schema": { "type": "string", "format": "binary" } } } },
+            "401": err("not_signed_in"), "403": err("forbidden_role"), "404": err("zaak_not_found / visit_unknown") }
+    }});
+    doc["paths"]["/v1/zaken/{zaak_id}/export"] = json!({ "get": {
+        "summary": "The zaak as a ZIP: zaak.json (as GET /v1/zaken/{zaak_id}), per visit rapport.pdf and bewijs.json, the photos, and manifest.json listing every file with its SHA-256 and size", "security": console,
+        "parameters": [zaak_param.clone()],
+        "responses": { "200": { "description": "the export", "content": { "application/zip": { "schema": { "type": "string", "format": "binary" } } } },
+            "401": err("not_signed_in"), "403": err("forbidden_role"), "404": err("zaak_not_found") }
     }});
     let schemas = &mut doc["components"]["schemas"];
     schemas["ZaakItem"] = json!({ "type": "object", "required": ["zaak_id", "status", "changed_at", "url"], "properties": {

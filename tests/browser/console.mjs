@@ -21,6 +21,8 @@ const USER = process.env.VELDWERK_USER || 'supervisor';
 const PASSWORD = process.env.VELDWERK_PASSWORD;
 const SHOTS = process.env.SCREENSHOTS || 'artifacts/screenshots';
 const CLI = process.env.VELDWERK_CLI;
+const SERVER_BIN = process.env.VELDWERK_SERVER_BIN;
+const DATA_DIR = process.env.VELDWERK_DATA_DIR;
 if (!BASE || !PASSWORD || !CLI) {
   console.error('VELDWERK_URL, VELDWERK_PASSWORD and VELDWERK_CLI are required');
   process.exit(2);
@@ -93,7 +95,12 @@ const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-cli-'));
 
 /// Runs `veldwerk --data-dir DIR ARGS --json`; returns the exit status and the JSON on stdout.
 function cli(...args) {
-  const r = spawnSync(CLI, ['--data-dir', cliDir, ...args, '--json'], {
+  return cliAt(cliDir, ...args);
+}
+
+/// As `cli`, for the field device whose store is in `dir`.
+function cliAt(dir, ...args) {
+  const r = spawnSync(CLI, ['--data-dir', dir, ...args, '--json'], {
     env: { ...process.env, VELDWERK_PASSPHRASE: 'browsertest paard batterij' },
     encoding: 'utf8',
     timeout: 60_000,
@@ -339,6 +346,128 @@ await test('the other pages render for a supervisor', async () => {
   expect((await text()).includes('16 Key2handhaven'), 'seed 000 fields');
 });
 
+// ---------------------------------------------------------------------------------------------
+// Issue 14: a field device records a whole visit, the back office reads it back.
+
+const fieldDir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-field-'));
+const field = (...args) => cliAt(fieldDir, ...args);
+const fieldOk = (...args) => {
+  const r = field(...args);
+  if (r.status !== 0) throw new Error(`veldwerk ${args.join(' ')}: status ${r.status}: ${JSON.stringify(r.json)}`);
+  return r.json;
+};
+let recorded = null;
+
+await test('a field device records a whole digital visit and syncs it; the zaak page shows every entry verified', async () => {
+  const code = await issueCode('handhaver1');
+  fieldOk('enroll', '--server', BASE, '--code', code);
+  fieldOk('sync');
+  const zaken = fieldOk('zaken').zaken;
+  const zaak = zaken[0].zaak_id;
+  const all = '--bevestig-alles';
+  // Code rood is active: only the digital visit, by one handhaver (seed 004).
+  const visit = fieldOk('bezoek', 'start', '--zaak', zaak, '--actie', 'huisbezoek_app', '--handhavers', '1').visit_id;
+  fieldOk('aanleiding', '--zaak', zaak, '--grondslag', 'concrete_aanwijzing',
+    '--feit', 'register:Twee auto\'s van een ander staan sinds maart op het adres.', '--bron', 'RDW',
+    '--waarom-niet-minder-ingrijpend', 'De registers tonen niet wie er woont.', all);
+  fieldOk('aankondiging', '--zaak', zaak, '--wijze', 'aangekondigd', all);
+  fieldOk('deur', '--zaak', zaak, '--bezoek', visit, '--handhaver', 'handhaver1', '--leider', 'handhaver1', all);
+  fieldOk('legitimatie', '--zaak', zaak, '--doel', 'Vaststellen van de woonsituatie.', all);
+  fieldOk('toestemming', 'vraag', '--zaak', zaak, all);
+  fieldOk('toestemming', 'gegeven', '--zaak', zaak, '--door', 'bewoner', '--rol', 'bewoner', all);
+  fieldOk('binnentreden', '--zaak', zaak, all);
+  const w1 = fieldOk('waarneming', '--zaak', zaak, '--ruimte', 'badkamer', '--tekst', 'Op de wastafel staan twee tandenborstels.', all);
+  fieldOk('waarneming', '--zaak', zaak, '--ruimte', 'slaapkamer', '--tekst', 'In de kast hangt herenkleding in twee maten.', all);
+  fieldOk('correctie', '--zaak', zaak, '--entry', w1.entry.entry_id, '--tekst', 'Lees: drie tandenborstels.');
+  fieldOk('afsluiting', '--zaak', zaak, all);
+  fieldOk('rapport', '--zaak', zaak, '--tekst', 'De client liet via de app de badkamer en de slaapkamer zien.', '--ondertekenaar', 'handhaver1:ambtseed');
+  const synced = fieldOk('sync');
+  expect(synced.unsynced_entries === 0 || synced.unsynced_entries === undefined, `all synced: ${JSON.stringify(synced)}`);
+  const detail = fieldOk('zaak', 'show', zaak);
+  const entries = detail.visits[0].entries;
+  recorded = { zaak, visit, entries };
+
+  await page.goto(`${BASE}/zaken`);
+  await submit(`a[href="/zaken/${zaak}"]`);
+  expect(new URL(page.url()).pathname === `/zaken/${zaak}`, 'the zaak page from the list');
+  const t = await text();
+  const cards = page.locator('li.entry');
+  expect((await cards.count()) === entries.length, `${entries.length} entries shown, got ${await cards.count()}`);
+  expect((await page.locator('li.entry .tag[data-status=ok]').count()) === entries.length, 'every entry verified');
+  const asked = entries.find((e) => e.event && e.event.soort === 'toestemming_gevraagd').event;
+  expect(t.includes(asked.tekst.slice(0, 80)) && t.includes(asked.tekst_hash), 'consent text and hash');
+  expect(t.includes('Op de wastafel staan twee tandenborstels.') && t.includes('Gecorrigeerd door'), 'waarneming and its correctie');
+  expect(t.includes('De client liet via de app de badkamer en de slaapkamer zien.') && t.includes('handhaver1 (onder ambtseed)'), 'rapport and signer');
+  expect(!/\btoestemming_gevraagd\b|\bhuisbezoek_app\b/.test(t), 'no snake_case names on the page');
+  await shot('17-zaak');
+});
+
+await test('the rapport PDF downloads, verifies, and fails after one byte of its evidence or its pages changes', async () => {
+  expect(recorded, 'a visit was recorded');
+  const { zaak, visit } = recorded;
+  await page.goto(`${BASE}/zaken/${zaak}`);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click(`a[href="/zaken/${zaak}/bezoeken/${visit}/rapport.pdf"]`),
+  ]);
+  const pdfPath = path.join(fieldDir, 'rapport.pdf');
+  await download.saveAs(pdfPath);
+  const pdf = fs.readFileSync(pdfPath);
+  expect(pdf.subarray(0, 5).toString() === '%PDF-', 'a PDF');
+  const verify = (file) => spawnSync(SERVER_BIN, ['--data-dir', DATA_DIR, 'rapport', 'verify', file], { encoding: 'utf8', timeout: 60_000 });
+  const good = verify(pdfPath);
+  expect(good.status === 0, `verify passes: ${good.stdout}${good.stderr}`);
+  // One byte inside the embedded evidence, and one inside another stream (a page or its font).
+  const latin = pdf.toString('latin1');
+  const streams = [...latin.matchAll(/stream\r?\n/g)].map((m) => m.index + m[0].length);
+  const embedded = latin.search(/\/Type\s*\/EmbeddedFile/);
+  expect(embedded >= 0, 'an embedded file');
+  const inEvidence = streams.find((at) => at > embedded);
+  const other = streams.find((at) => at !== inEvidence);
+  for (const [what, at] of [['evidence', inEvidence], ['pages', other]]) {
+    const bad = Buffer.from(pdf);
+    bad[at + 10] ^= 0x01;
+    const file = path.join(fieldDir, `rapport-${what}.pdf`);
+    fs.writeFileSync(file, bad);
+    const r = verify(file);
+    expect(r.status === 1, `verify fails after a changed byte in the ${what}: status ${r.status} ${r.stdout}${r.stderr}`);
+  }
+  const text = spawnSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+  expect(text.status === 0, `pdftotext reads it: ${text.stderr}`);
+  const printed = text.stdout.replace(/\s+/g, ' ');
+  for (const e of recorded.entries) {
+    if (e.event && e.event.soort === 'waarneming') expect(printed.includes(e.event.tekst), `printed: ${e.event.tekst}`);
+  }
+  const asked = recorded.entries.find((e) => e.event && e.event.soort === 'toestemming_gevraagd').event;
+  expect(printed.includes(asked.tekst), 'printed: the consent text verbatim');
+  expect(printed.includes('handhaver1'), 'printed: the signer');
+  const png = spawnSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdfPath, path.join(SHOTS, '18-rapport-pagina-1')]);
+  expect(png.status === 0, 'page 1 as PNG');
+});
+
+await test('the export ZIP holds what its manifest says', async () => {
+  expect(recorded, 'a visit was recorded');
+  const r = await page.request.get(`${BASE}/v1/zaken/${recorded.zaak}/export`);
+  expect(r.status() === 200 && r.headers()['content-type'] === 'application/zip', `a ZIP, got ${r.status()}`);
+  const zipPath = path.join(fieldDir, 'export.zip');
+  fs.writeFileSync(zipPath, await r.body());
+  const check = spawnSync('python3', ['-c', `
+import hashlib, json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+m = json.loads(z.read("manifest.json"))
+names = set(z.namelist()) - {"manifest.json"}
+listed = {f["naam"] for f in m["bestanden"]}
+assert names == listed, (names, listed)
+for f in m["bestanden"]:
+    data = z.read(f["naam"])
+    assert hashlib.sha256(data).hexdigest() == f["sha256"], f["naam"]
+    assert len(data) == f["bytes"], f["naam"]
+assert any(n.endswith("rapport.pdf") for n in names), names
+print(len(names))
+`, zipPath], { encoding: 'utf8' });
+  expect(check.status === 0, `manifest matches: ${check.stdout}${check.stderr}`);
+});
+
 await test('keyboard: the skip link is the first stop and leads to the content', async () => {
   await page.goto(`${BASE}/zaken`);
   await page.keyboard.press('Tab');
@@ -410,7 +539,9 @@ await test('the Koppelcodes page prints the whole enroll command, and it works a
 await test('counts take the Dutch plural and codes stay small details', async () => {
   await page.goto(`${BASE}/apparaten`);
   const t = await text();
-  expect(t.includes('1 actief apparaat, 2 ingetrokken'), `one active device, got ${t.split('\n').find((l) => l.includes('ingetrokken'))}`);
+  const line = t.split('\n').find((l) => l.includes('ingetrokken')) || '';
+  const m = /(\d+) (actief apparaat|actieve apparaten), (\d+) ingetrokken/.exec(line);
+  expect(m && (m[1] === '1') === (m[2] === 'actief apparaat'), `the active devices counted in Dutch, got ${line}`);
   await page.goto(`${BASE}/`);
   const home = await text();
   expect(!/\[[a-z_]+\]/.test(home), 'no [code] in brackets on the overview');
@@ -429,6 +560,7 @@ await test('user management is for admins only: a supervisor is refused in Dutch
 await context.close();
 fs.rmSync(profile, { recursive: true, force: true });
 fs.rmSync(cliDir, { recursive: true, force: true });
+fs.rmSync(fieldDir, { recursive: true, force: true });
 const passed = results.filter(([, ok]) => ok).length;
 const failed = results.length - passed;
 console.log(`${passed} passed, ${failed} failed`);

@@ -287,3 +287,67 @@ fn a_signalering_is_shown_at_its_entry_and_links_to_it() {
         assert!(list.contains(&format!(r#"href="/zaken/Z-1#e-{}""#, f.entry_ref)));
     }
 }
+
+/// Issue 14, items 3–5: the case system downloads a visit's rapport, which verifies, and the
+/// zaak's export, which holds exactly what its manifest lists, with matching hashes.
+#[test]
+fn the_case_system_downloads_a_rapport_that_verifies_and_an_export_its_manifest_describes() {
+    use std::io::Read;
+    let (server, _piet, _kees, visit) = recorded();
+    let sup = Supervisor::sign_in(&server);
+
+    let pdf = sup.api(&format!("/v1/zaken/Z-1/bezoeken/{visit}/rapport.pdf"));
+    assert_eq!(pdf.status, 200, "{}", pdf.text());
+    assert_eq!(pdf.content_type, "application/pdf");
+    let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, &pdf.body));
+    assert_eq!(pdf.header("x-veldwerk-sha256"), Some(sha.as_str()));
+    let verified = veldwerk_server::rapport::verify_pdf(&pdf.body, None).unwrap();
+    assert_eq!(verified.evidence.visit.visit_id, visit);
+    assert_eq!(
+        sup.api("/v1/zaken/Z-1/bezoeken/nee/rapport.pdf").json()["code"],
+        "visit_unknown"
+    );
+
+    let export = sup.api("/v1/zaken/Z-1/export");
+    assert_eq!(export.status, 200, "{}", export.text());
+    assert_eq!(export.content_type, "application/zip");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(export.body.clone())).unwrap();
+    let mut read = |name: &str| {
+        let mut bytes = Vec::new();
+        zip.by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
+        bytes
+    };
+    let manifest: serde_json::Value = serde_json::from_slice(&read("manifest.json")).unwrap();
+    let files = manifest["bestanden"].as_array().unwrap();
+    let mut names: Vec<String> = files
+        .iter()
+        .map(|f| f["naam"].as_str().unwrap().to_owned())
+        .collect();
+    for f in files {
+        let bytes = read(f["naam"].as_str().unwrap());
+        assert_eq!(
+            hex::encode(ring::digest::digest(&ring::digest::SHA256, &bytes)),
+            f["sha256"].as_str().unwrap()
+        );
+        assert_eq!(bytes.len() as u64, f["bytes"].as_u64().unwrap());
+    }
+    let rapport = read(&format!("bezoeken/{visit}/rapport.pdf"));
+    veldwerk_server::rapport::verify_pdf(&rapport, None).unwrap();
+    let zaak: serde_json::Value = serde_json::from_slice(&read("zaak.json")).unwrap();
+    assert_eq!(
+        zaak["bezoeken"][0]["vastleggingen"]
+            .as_array()
+            .unwrap()
+            .len(),
+        14
+    );
+    names.push("manifest.json".into());
+    names.sort();
+    let mut in_zip: Vec<String> = zip.file_names().map(str::to_owned).collect();
+    in_zip.sort();
+    assert_eq!(
+        names, in_zip,
+        "the ZIP holds exactly what the manifest lists"
+    );
+    assert_eq!(anonymous(&server, "/v1/zaken/Z-1/export").status, 401);
+}

@@ -55,6 +55,8 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ZAAK, get(zaken::get))
         .route(paths::FOTOS_ONTBREKEND, post(photos::ontbrekend))
         .route(paths::FOTO, put(photos::put))
+        .route(paths::ZAAK_RAPPORT, get(zaken::rapport))
+        .route(paths::ZAAK_EXPORT, get(zaken::export))
 }
 
 /// Counts the request against its client address's sign-in rate (`guard`), before the body

@@ -305,3 +305,82 @@ pub async fn get(
         .await?;
     Ok(Json(body(&d, changed)))
 }
+
+fn attachment(
+    content_type: &'static str,
+    file_name: String,
+    body: axum::body::Body,
+    len: Option<u64>,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Some(len) = len {
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// `GET /v1/zaken/{zaak_id}/bezoeken/{bezoek_id}/rapport.pdf`: the visit's rapport (PDF/A, its
+/// evidence attached; `server/docs/rapport-evidence.md`), with its SHA-256 in
+/// `x-veldwerk-sha256` for the case system's integrity field.
+pub async fn rapport(
+    State(state): State<AppState>,
+    _s: Supervisor,
+    Path((zaak_id, bezoek_id)): Path<(String, String)>,
+) -> Result<axum::response::Response, AppError> {
+    use crate::web::rapport::file_part;
+    let name = format!(
+        "rapport-{}-{}.pdf",
+        file_part(&zaak_id),
+        file_part(&bezoek_id)
+    );
+    let (pdf, _) = crate::rapport::rapport_pdf(&state, zaak_id, bezoek_id).await?;
+    let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, &pdf).as_ref());
+    let len = pdf.len() as u64;
+    let mut r = attachment("application/pdf", name, pdf.into(), Some(len));
+    if let Ok(v) = axum::http::HeaderValue::from_str(&sha) {
+        r.headers_mut().insert("x-veldwerk-sha256", v);
+    }
+    Ok(r)
+}
+
+/// `GET /v1/zaken/{zaak_id}/export`: the zaak as a ZIP (`crate::export`), streamed from a
+/// temporary file.
+pub async fn export(
+    State(state): State<AppState>,
+    _s: Supervisor,
+    Path(zaak_id): Path<String>,
+) -> Result<axum::response::Response, AppError> {
+    use crate::web::rapport::file_part;
+    let name = format!("zaak-{}.zip", file_part(&zaak_id));
+    let org = state.org.clone();
+    let cache = state.dossiers.clone();
+    let (file, len) = state
+        .db
+        .call(move |db| {
+            let (d, changed) = db.read(|tx| {
+                Ok((
+                    dossier::load_cached(tx, &zaak_id, &cache)?,
+                    zaken::changed_at(tx, &zaak_id)?,
+                ))
+            })?;
+            let json = serde_json::to_vec_pretty(&body(&d, changed))
+                .map_err(|e| Error::Data(e.to_string()))?;
+            crate::export::write(db, &org, &d, &json, crate::db::now())
+        })
+        .await?;
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+    Ok(attachment(
+        "application/zip",
+        name,
+        axum::body::Body::from_stream(stream),
+        Some(len),
+    ))
+}

@@ -9,7 +9,7 @@ use super::{no_store, refusal_from, Console};
 use crate::state::AppState;
 
 /// The id as it may stand in a file name: letters, digits, `-` and `_` only.
-fn file_part(id: &str) -> String {
+pub fn file_part(id: &str) -> String {
     id.chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .take(80)
