@@ -441,13 +441,7 @@ pub fn run_admin(
         }) => audit_verify(&db, checkpoint.as_deref(), public_key.as_deref()),
         Command::Rapport(RapportCmd::Make { zaak, bezoek, out }) => {
             let evidence = db.read(|tx| rapport::collect(tx, &org, &zaak, &bezoek, t))?;
-            let pdf = rapport::render(&evidence).map_err(|e| {
-                Error::refused(
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    e.code(),
-                    e.to_string(),
-                )
-            })?;
+            let pdf = rapport::render(&evidence)?;
             std::fs::write(&out, &pdf)?;
             Ok(format!(
                 "Rapport van zaak {zaak}, huisbezoek {bezoek} geschreven naar {} ({} bytes, {} vastleggingen).\n",

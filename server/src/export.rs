@@ -104,13 +104,7 @@ pub fn write(
     for v in &d.visits {
         let id = &v.meta.visit_id;
         let evidence = db.read(|tx| rapport::collect(tx, org, zaak_id, id, now))?;
-        let pdf = rapport::render(&evidence).map_err(|e| {
-            Error::refused(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                e.code(),
-                e.to_string(),
-            )
-        })?;
+        let pdf = rapport::render(&evidence)?;
         zip.add(format!("bezoeken/{id}/rapport.pdf"), "rapport", &pdf)?;
         zip.add(
             format!("bezoeken/{id}/bewijs.json"),

@@ -22,6 +22,13 @@ use axum::http::StatusCode;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
+/// A rapport that cannot be rendered is the server's fault, told with its code.
+impl From<RapportError> for Error {
+    fn from(e: RapportError) -> Self {
+        Error::refused(StatusCode::INTERNAL_SERVER_ERROR, e.code(), e.to_string())
+    }
+}
+
 /// Collects the evidence of a visit and renders its rapport, on the blocking pool.
 pub async fn rapport_pdf(
     state: &AppState,
@@ -34,9 +41,7 @@ pub async fn rapport_pdf(
         .call(move |db| {
             let now = crate::db::now();
             let evidence = db.read(|tx| evidence::collect(tx, &org, &zaak_id, &visit_id, now))?;
-            let pdf = render(&evidence).map_err(|e| {
-                Error::refused(StatusCode::INTERNAL_SERVER_ERROR, e.code(), e.to_string())
-            })?;
+            let pdf = render(&evidence)?;
             Ok((pdf, evidence))
         })
         .await

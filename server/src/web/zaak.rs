@@ -448,23 +448,42 @@ pub struct UserForm {
     pub user: String,
 }
 
+/// A change of the zaak's office data by the signed-in user, then back to its page with
+/// `flash`, or the refusal.
+async fn change(
+    state: AppState,
+    zaak_id: String,
+    session: &SessionInfo,
+    flash: &str,
+    f: impl FnOnce(&rusqlite::Transaction<'_>, &str, &str) -> crate::error::Result<()> + Send + 'static,
+) -> Response {
+    let by = session.user.name.clone();
+    let back = href(&zaak_id);
+    match state
+        .db
+        .call(move |db| db.write(|tx| f(tx, &zaak_id, &by)))
+        .await
+    {
+        Ok(()) => done(&back, flash),
+        Err(e) => refusal_from(e, Some(session)),
+    }
+}
+
 /// `POST /zaken/{zaak_id}/toewijzen`.
 pub async fn assign(
     State(state): State<AppState>,
     Path(zaak_id): Path<String>,
     f: CsrfForm<UserForm>,
 ) -> Response {
-    let by = f.session.user.name.clone();
     let user = f.form.user;
-    let back = href(&zaak_id);
-    match state
-        .db
-        .call(move |db| db.write(|tx| zaken::assign(tx, &zaak_id, &user, &by, now())))
-        .await
-    {
-        Ok(()) => done(&back, "zaak_assigned"),
-        Err(e) => refusal_from(e, Some(&f.session)),
-    }
+    change(
+        state,
+        zaak_id,
+        &f.session,
+        "zaak_assigned",
+        move |tx, z, by| zaken::assign(tx, z, &user, by, now()),
+    )
+    .await
 }
 
 /// `POST /zaken/{zaak_id}/intrekken`.
@@ -473,17 +492,15 @@ pub async fn withdraw(
     Path(zaak_id): Path<String>,
     f: CsrfForm<UserForm>,
 ) -> Response {
-    let by = f.session.user.name.clone();
     let user = f.form.user;
-    let back = href(&zaak_id);
-    match state
-        .db
-        .call(move |db| db.write(|tx| zaken::withdraw(tx, &zaak_id, &user, &by, now())))
-        .await
-    {
-        Ok(()) => done(&back, "zaak_withdrawn"),
-        Err(e) => refusal_from(e, Some(&f.session)),
-    }
+    change(
+        state,
+        zaak_id,
+        &f.session,
+        "zaak_withdrawn",
+        move |tx, z, by| zaken::withdraw(tx, z, &user, by, now()),
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -499,18 +516,16 @@ pub async fn close(
     Path(zaak_id): Path<String>,
     f: CsrfForm<CloseForm>,
 ) -> Response {
-    let by = f.session.user.name.clone();
     let sluiten = Sluiten {
         uitkomst: f.form.uitkomst,
         reden: f.form.reden,
     };
-    let back = href(&zaak_id);
-    match state
-        .db
-        .call(move |db| db.write(|tx| zaken::close(tx, &zaak_id, &sluiten, &by, now())))
-        .await
-    {
-        Ok(_) => done(&back, "zaak_closed"),
-        Err(e) => refusal_from(e, Some(&f.session)),
-    }
+    change(
+        state,
+        zaak_id,
+        &f.session,
+        "zaak_closed",
+        move |tx, z, by| zaken::close(tx, z, &sluiten, by, now()).map(|_| ()),
+    )
+    .await
 }
