@@ -245,16 +245,20 @@ pub fn key_of(conn: &Connection, device_id: &str) -> Result<Option<(Vec<u8>, Opt
         .optional()?)
 }
 
-/// Every device of the organisation with its public key and revocation state, signed with the
-/// organisation key: what `GET /v1/keys` gives devices so they verify their colleagues' entries
-/// (revoked devices included, so their earlier entries still verify and show as revoked).
-pub fn signed_key_list(
-    conn: &Connection,
-    org: &crate::org::Organisation,
-    now: i64,
-) -> Result<SignedKeyList> {
+/// Every device of the organisation with its public key and revocation state (revoked devices
+/// included, so their earlier entries still verify and show as revoked), as of `now`.
+pub fn key_list(conn: &Connection, org: &crate::org::Organisation, now: i64) -> Result<KeyList> {
+    Ok(KeyList {
+        organisation: org.name.clone(),
+        issued_at: chrono::DateTime::from_timestamp(now, 0).unwrap_or_default(),
+        devices: key_infos(conn)?,
+    })
+}
+
+/// Every device's key and revocation state, with the handhaver it belongs to.
+pub fn key_infos(conn: &Connection) -> Result<Vec<DeviceKeyInfo>> {
     let utc = |secs: i64| chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
-    let devices = list(conn)?
+    Ok(list(conn)?
         .into_iter()
         .map(|d| DeviceKeyInfo {
             device_id: d.id,
@@ -262,13 +266,18 @@ pub fn signed_key_list(
             public_key: d.public_key,
             revoked_at: d.revoked_at.map(utc),
         })
-        .collect();
-    let list = KeyList {
-        organisation: org.name.clone(),
-        issued_at: utc(now),
-        devices,
-    };
-    sign_key_list(&list, &org.key).map_err(|e| Error::Crypto(format!("cannot sign keys: {e}")))
+        .collect())
+}
+
+/// [`key_list`] signed with the organisation key: what `GET /v1/keys` gives devices so they
+/// verify their colleagues' entries.
+pub fn signed_key_list(
+    conn: &Connection,
+    org: &crate::org::Organisation,
+    now: i64,
+) -> Result<SignedKeyList> {
+    sign_key_list(&key_list(conn, org, now)?, &org.key)
+        .map_err(|e| Error::Crypto(format!("cannot sign keys: {e}")))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use veldwerk_contract::evidence::{
-    read_visit, verify_visit, CheckedCopy, Entry, EntryStatus, KeyDirectory,
+    directory_of, read_visit, verify_visit, CheckedCopy, Entry, EntryStatus, KeyDirectory,
 };
 use veldwerk_contract::zaak::{VisitMeta, ZaakDocument};
 use veldwerk_rules::protocol::{Bezoek, Einde, Event, Fase, FieldWarning};
@@ -88,23 +88,12 @@ impl VisitDossier {
 
 /// The organisation's device keys as a verifier uses them, with the handhaver per device.
 pub fn keys(conn: &Connection) -> Result<(KeyDirectory, HashMap<String, String>)> {
-    let mut keys = KeyDirectory::new();
-    let mut owners = HashMap::new();
-    for d in devices::list(conn)? {
-        // A stored key is one the server checked at enrollment; one that no longer decodes
-        // only makes its entries unverifiable, which the verdicts then say.
-        if let Ok(public_key) = hex::decode(&d.public_key) {
-            let at = d
-                .revoked_at
-                .and_then(|s| chrono::DateTime::from_timestamp(s, 0));
-            let _ = match at {
-                Some(at) => keys.insert_revoked(&d.id, &public_key, at),
-                None => keys.insert(&d.id, &public_key),
-            };
-        }
-        owners.insert(d.id, d.user);
-    }
-    Ok((keys, owners))
+    let devices = devices::key_infos(conn)?;
+    let owners = devices
+        .iter()
+        .map(|d| (d.device_id.clone(), d.user.clone()))
+        .collect();
+    Ok((directory_of(&devices), owners))
 }
 
 /// The dossier of a zaak; `zaak_not_found` when there is no such zaak.

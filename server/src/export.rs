@@ -15,7 +15,6 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use crate::db::Db;
-use crate::dossier::Dossier;
 use crate::error::{Error, Result};
 use crate::org::Organisation;
 use crate::{photos, rapport};
@@ -85,25 +84,23 @@ fn extension(content_type: &str) -> &'static str {
     }
 }
 
-/// Writes the export of the zaak of `d` to a temporary file and returns it, positioned at its
+/// Writes the export of zaak `zaak_id` to a temporary file and returns it, positioned at its
 /// start, with its length. `zaak_json` is the zaak as the API reads it. Blocking: call it on
 /// the blocking pool.
 pub fn write(
     db: &Db,
     org: &Organisation,
-    d: &Dossier,
+    zaak_id: &str,
     zaak_json: &[u8],
     now: i64,
 ) -> Result<(File, u64)> {
-    let zaak_id = d.zaak.id.as_str();
     let mut zip = Zip {
         writer: ZipWriter::new(tempfile::tempfile()?),
         files: Vec::new(),
     };
     zip.add("zaak.json".into(), "zaak", zaak_json)?;
-    for v in &d.visits {
-        let id = &v.meta.visit_id;
-        let evidence = db.read(|tx| rapport::collect(tx, org, zaak_id, id, now))?;
+    for evidence in db.read(|tx| rapport::collect_all(tx, org, zaak_id, now))? {
+        let id = &evidence.visit.visit_id;
         let pdf = rapport::render(&evidence)?;
         zip.add(format!("bezoeken/{id}/rapport.pdf"), "rapport", &pdf)?;
         zip.add(

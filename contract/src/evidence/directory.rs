@@ -38,21 +38,26 @@ pub struct KeyList {
 }
 
 impl KeyList {
-    /// The keys as a verifier uses them (revoked devices marked). A key that is not a valid
-    /// Ed25519 key is left out: entries signed with it do not verify.
+    /// The keys as a verifier uses them ([`directory_of`]).
     pub fn directory(&self) -> KeyDirectory {
-        let mut keys = KeyDirectory::new();
-        for d in &self.devices {
-            let Ok(public_key) = hex::decode(&d.public_key) else {
-                continue;
-            };
-            let _ = match d.revoked_at {
-                Some(at) => keys.insert_revoked(&d.device_id, &public_key, at),
-                None => keys.insert(&d.device_id, &public_key),
-            };
-        }
-        keys
+        directory_of(&self.devices)
     }
+}
+
+/// The keys of `devices` as a verifier uses them (revoked devices marked). A key that is not a
+/// valid Ed25519 key is left out: entries signed with it do not verify.
+pub fn directory_of(devices: &[DeviceKeyInfo]) -> KeyDirectory {
+    let mut keys = KeyDirectory::new();
+    for d in devices {
+        let Ok(public_key) = hex::decode(&d.public_key) else {
+            continue;
+        };
+        let _ = match d.revoked_at {
+            Some(at) => keys.insert_revoked(&d.device_id, &public_key, at),
+            None => keys.insert(&d.device_id, &public_key),
+        };
+    }
+    keys
 }
 
 /// A key list as it travels: the exact payload text and the organisation's signature over it.

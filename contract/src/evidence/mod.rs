@@ -44,7 +44,9 @@ use veldwerk_rules::Notice;
 
 pub use entry::{event_body, order_entries, to_millis, Entry, InvalidEvent, PolicyContext};
 
-pub use directory::{sign_key_list, DeviceKeyInfo, KeyList, KeyListError, SignedKeyList};
+pub use directory::{
+    directory_of, sign_key_list, DeviceKeyInfo, KeyList, KeyListError, SignedKeyList,
+};
 pub use reading::{read_visit, CheckedCopy, ReadEntry};
 pub use signatures::{check_public_key, Signatures};
 

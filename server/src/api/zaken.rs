@@ -373,7 +373,7 @@ pub async fn export(
             })?;
             let json = serde_json::to_vec_pretty(&body(&d, changed))
                 .map_err(|e| Error::Data(e.to_string()))?;
-            crate::export::write(db, &org, &d, &json, crate::db::now())
+            crate::export::write(db, &org, &zaak_id, &json, crate::db::now())
         })
         .await?;
     let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));

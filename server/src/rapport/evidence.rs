@@ -95,6 +95,42 @@ fn visit_not_found() -> Error {
     Error::not_found("visit_unknown", "Dit huisbezoek bestaat niet in deze zaak.")
 }
 
+/// The zaak's document as the rapport reads it; `zaak_not_found`, or `visit_unknown` when the
+/// zaak has no document yet (it gets one at the first sync of an assigned device).
+fn document(conn: &rusqlite::Connection, zaak_id: &str) -> Result<ZaakDocument> {
+    if crate::zaken::get(conn, zaak_id)?.is_none() {
+        return Err(Error::not_found(
+            "zaak_not_found",
+            "Deze zaak bestaat niet.",
+        ));
+    }
+    let stored = crate::sync::store::load(conn, zaak_id)?.ok_or_else(visit_not_found)?;
+    ZaakDocument::load(&stored.bytes).map_err(zaak_error)
+}
+
+/// The evidence of one visit of a loaded document, signed by the organisation.
+fn of_visit(
+    doc: &ZaakDocument,
+    org: &Organisation,
+    visit_id: &str,
+    key_list: SignedKeyList,
+    now: i64,
+) -> Result<RapportEvidence> {
+    let mut evidence = RapportEvidence {
+        format: FORMAT,
+        generated_at: DateTime::from_timestamp(now, 0).unwrap_or_default(),
+        organisation: org.name.clone(),
+        organisation_public_key: hex::encode(&org.public_key),
+        zaak: doc.summary().map_err(zaak_error)?,
+        visit: doc.visit(visit_id).map_err(zaak_error)?,
+        entries: doc.stored_entries(visit_id).map_err(zaak_error)?,
+        key_list,
+        signature: String::new(),
+    };
+    evidence.signature = hex::encode(org.key.sign(&evidence.signed_message()?));
+    Ok(evidence)
+}
+
 /// Collects the evidence of visit `visit_id` of zaak `zaak_id` from the store, as of `now`
 /// (seconds since the epoch).
 pub fn collect(
@@ -104,28 +140,24 @@ pub fn collect(
     visit_id: &str,
     now: i64,
 ) -> Result<RapportEvidence> {
-    let zaak_not_found = || Error::not_found("zaak_not_found", "Deze zaak bestaat niet.");
-    if crate::zaken::get(conn, zaak_id)?.is_none() {
-        return Err(zaak_not_found());
-    }
-    // A zaak gets its document at the first sync of an assigned device: without one, no visit.
-    let stored = crate::sync::store::load(conn, zaak_id)?.ok_or_else(visit_not_found)?;
-    let doc = ZaakDocument::load(&stored.bytes).map_err(zaak_error)?;
-    let visit = doc.visit(visit_id).map_err(zaak_error)?;
-    let entries = doc.stored_entries(visit_id).map_err(zaak_error)?;
-    let zaak = doc.summary().map_err(zaak_error)?;
+    let doc = document(conn, zaak_id)?;
     let key_list = crate::devices::signed_key_list(conn, org, now)?;
-    let mut evidence = RapportEvidence {
-        format: FORMAT,
-        generated_at: DateTime::from_timestamp(now, 0).unwrap_or_default(),
-        organisation: org.name.clone(),
-        organisation_public_key: hex::encode(&org.public_key),
-        zaak,
-        visit,
-        entries,
-        key_list,
-        signature: String::new(),
-    };
-    evidence.signature = hex::encode(org.key.sign(&evidence.signed_message()?));
-    Ok(evidence)
+    of_visit(&doc, org, visit_id, key_list, now)
+}
+
+/// The evidence of every visit of zaak `zaak_id`, the document read once (the export).
+pub fn collect_all(
+    conn: &rusqlite::Connection,
+    org: &Organisation,
+    zaak_id: &str,
+    now: i64,
+) -> Result<Vec<RapportEvidence>> {
+    let doc = document(conn, zaak_id)?;
+    let key_list = crate::devices::signed_key_list(conn, org, now)?;
+    let mut visits = doc.visits().map_err(zaak_error)?;
+    visits.sort_by(|a, b| (a.created_at, &a.visit_id).cmp(&(b.created_at, &b.visit_id)));
+    visits
+        .iter()
+        .map(|v| of_visit(&doc, org, &v.visit_id, key_list.clone(), now))
+        .collect()
 }

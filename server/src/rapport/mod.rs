@@ -13,7 +13,7 @@ pub mod layout;
 pub mod pdf;
 pub mod verify;
 
-pub use evidence::{collect, evidence_hash, RapportEvidence};
+pub use evidence::{collect, collect_all, evidence_hash, RapportEvidence};
 pub use pdf::{render, RapportError};
 pub use verify::{verify_pdf, Verified, VerifyError};
 

@@ -17,7 +17,7 @@ use veldwerk_rules::protocol::{Event, Grondslag};
 use veldwerk_rules::routekaart::{evaluate, Actie, Code, PlannedAction, Routekaart};
 use veldwerk_rules::Notice;
 
-use super::layout::{self, csrf_field, time};
+use super::layout::{self, csrf_field, local_time, time};
 use super::{done, refusal_from, Console, CsrfForm, Flash};
 use crate::db::now;
 use crate::dossier::{self, Dossier, DossierEntry, VisitDossier};
@@ -34,10 +34,6 @@ pub fn href(zaak_id: &str) -> String {
 /// The anchor of an entry on its zaak page.
 fn anchor(entry_id: &str) -> String {
     format!("e-{entry_id}")
-}
-
-fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
-    time(t.timestamp())
 }
 
 /// `GET /zaken/{zaak_id}`.
@@ -210,7 +206,7 @@ fn visit(d: &Dossier, n: usize, v: &VisitDossier, conditions: &Conditions) -> Ma
     let entries = v.entries.len();
     html! {
         section.visit aria-labelledby=(id) {
-            h3 id=(id) { "Bezoek " (n) ": " (v.meta.kind.label()) ", " (utc(v.meta.created_at)) }
+            h3 id=(id) { "Bezoek " (n) ": " (v.meta.kind.label()) ", " (local_time(v.meta.created_at)) }
             dl {
                 dt { "Stand" } dd {
                     (labels::fase(v.fase))
@@ -300,7 +296,7 @@ fn entry(d: &Dossier, v: &VisitDossier, e: &DossierEntry, conditions: &Condition
     html! {
         li.entry id=(anchor(&x.entry_id)) data-status=(e.status.code()) {
             header {
-                strong { (soort) } " · " (utc(x.recorded_at)) " · " (verdict_tag(e.status))
+                strong { (soort) } " · " (local_time(x.recorded_at)) " · " (verdict_tag(e.status))
             }
             @match &e.event {
                 Some(ev) => (event_body(d, v, ev)),
