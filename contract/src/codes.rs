@@ -295,4 +295,6 @@ pub const CODES: &[Registered] = &[
     code("request_timeout", "server/src/app.rs"),
     code("server_busy", "server/src/guard.rs"),
     code("storage_unavailable", "server/src/api/health.rs"),
+    // Consent, refusal and withdrawal (issue 15).
+    code("weigering_zonder_gevolgen", "rules/src/protocol/error.rs"),
 ];

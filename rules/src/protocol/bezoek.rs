@@ -530,6 +530,14 @@ impl Bezoek {
                 if self.variant == Some(Variant::A) && !gewezen_op_gevolgen {
                     return Err(ProtocolError::WeigeringGevolgenNietMeegedeeld);
                 }
+                // Seed 001 §2b/§3b: without a concrete aanwijzing "kan aan de weigering niet
+                // direct een gevolg verbonden worden" (and a service visit has none at all), so
+                // a refusal there cannot have been met by pointing at consequences.
+                if let Some(v @ (Variant::B | Variant::Dienstverlening)) = self.variant {
+                    if *gewezen_op_gevolgen {
+                        return Err(ProtocolError::WeigeringZonderGevolgen(v.as_str()));
+                    }
+                }
                 self.end(Einde::Geweigerd);
             }
             Event::Binnentreden => match self.fase {

@@ -636,6 +636,33 @@ fn refusal_under_variant_b_has_no_consequences_to_point_at() {
 }
 
 #[test]
+fn refusal_without_consequences_cannot_be_met_with_consequences() {
+    // Seed 001 §2b: "Wordt toch overgegaan tot huisbezoek dan kan aan de weigering niet direct
+    // een gevolg verbonden worden"; §3b: "geen directe consequenties". Seed 001 §1 (a service
+    // visit) has no consequences at all.
+    for (grondslag, variant) in [
+        (twijfel(), Variant::B),
+        (dienst(), Variant::Dienstverlening),
+    ] {
+        let mut b = at_with(&[
+            aanleiding_met(Actie::Huisbezoek, grondslag),
+            aankondiging(Aankondigingswijze::Aangekondigd),
+            deur(&["h1", "h2"], "h1"),
+            legit(),
+            gevraagd(variant),
+        ]);
+        assert_eq!(
+            code(&mut b, &geweigerd(Rol::Bewoner, true)),
+            "weigering_zonder_gevolgen",
+            "{variant:?}"
+        );
+        assert_eq!(b.state(), Fase::ToestemmingGevraagd);
+        b.apply(&geweigerd(Rol::Bewoner, false)).expect("allowed");
+        assert_eq!(b.einde(), Some(Einde::Geweigerd));
+    }
+}
+
+#[test]
 fn entering_needs_recorded_consent() {
     for fase in [
         Fase::Aanleiding,

@@ -114,6 +114,11 @@ pub enum ProtocolError {
     RapportDoorNietAanwezige(String),
     #[error("'{soort}' kan niet worden vastgelegd in fase '{fase}'.")]
     OngeldigeStap { soort: EventSoort, fase: Fase },
+    #[error(
+        "Bij toestemmingstekst '{0}' heeft een weigering geen directe gevolgen; er kan dus niet \
+         op gevolgen zijn gewezen (protocol huisbezoeken §2b, §3b)."
+    )]
+    WeigeringZonderGevolgen(&'static str),
 }
 
 impl ProtocolError {
@@ -164,6 +169,7 @@ impl ProtocolError {
             ProtocolError::RapportZonderLeider => "rapport_zonder_leider",
             ProtocolError::RapportDoorNietAanwezige(_) => "rapport_door_niet_aanwezige",
             ProtocolError::OngeldigeStap { .. } => "ongeldige_stap",
+            ProtocolError::WeigeringZonderGevolgen(_) => "weigering_zonder_gevolgen",
         }
     }
 
