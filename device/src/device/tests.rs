@@ -270,9 +270,7 @@ fn unconfirmed_conditions_are_listed_and_nothing_is_recorded() {
         2
     );
 
-    device
-        .record("Z-1", &visit, deur, needed, at(3))
-        .unwrap();
+    device.record("Z-1", &visit, deur, needed, at(3)).unwrap();
 }
 
 #[test]
