@@ -295,4 +295,11 @@ pub const CODES: &[Registered] = &[
     code("request_timeout", "server/src/app.rs"),
     code("server_busy", "server/src/guard.rs"),
     code("storage_unavailable", "server/src/api/health.rs"),
+    // Signals, termijnen and heronderzoek (issue 17).
+    code("termijn_syntax", "rules/src/signalen/overrides.rs"),
+    code("termijn_unknown_key", "rules/src/signalen/overrides.rs"),
+    code("termijn_unknown_soort", "rules/src/signalen/overrides.rs"),
+    code("termijn_invalid", "rules/src/signalen/overrides.rs"),
+    code("heronderzoek_field_missing", "rules/src/heronderzoek/mod.rs"),
+    code("heronderzoek_date_out_of_range", "rules/src/heronderzoek/mod.rs"),
 ];
