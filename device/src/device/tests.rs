@@ -179,11 +179,14 @@ fn a_full_visit_is_recorded_verified_and_listed() {
     assert_eq!(v.plan, Some(plan(Actie::Huisbezoek, Some(2))));
     // The field steps carry the confirmed checklist; the desk's rapport carries none.
     let aan_de_deur = &v.entries[2].entry.policy;
-    let checklist: Vec<String> = device
+    // The cell's conditions that apply to an ordinary visit (not a grote controle).
+    let cell = device
         .check_action(&plan(Actie::Huisbezoek, Some(2)))
         .conditions()
-        .iter()
-        .map(|c| c.code.clone())
+        .to_vec();
+    let checklist: Vec<String> = veldwerk_rules::protocol::stap::voorwaarden(cell, false)
+        .into_iter()
+        .map(|c| c.code)
         .collect();
     assert!(!checklist.is_empty());
     assert_eq!(aan_de_deur.confirmed_conditions, checklist);
