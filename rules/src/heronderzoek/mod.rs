@@ -9,7 +9,6 @@
 
 mod groepen;
 
-
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use serde::Serialize;
 

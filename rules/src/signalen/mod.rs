@@ -7,7 +7,6 @@ pub mod kalender;
 mod overrides;
 mod table;
 
-
 use std::fmt;
 
 use chrono::{Duration, Months, NaiveDate};
