@@ -378,7 +378,24 @@ fn an_unconfirmed_condition_is_listed_and_nothing_recorded() {
     let dir = data_dir_with_zaak();
     let d = dir.path();
     start_visit(d);
-    let error = fails(d, AANLEIDING, "voorwaarden_niet_bevestigd");
+    // Desk steps ask no door conditions (issue 15): recorded without any `--bevestig`.
+    ok(d, AANLEIDING);
+    ok(
+        d,
+        &["aankondiging", "--zaak", ZAAK, "--wijze", "aangekondigd"],
+    );
+    let deur = &[
+        "deur",
+        "--zaak",
+        ZAAK,
+        "--handhaver",
+        "hh-1",
+        "--handhaver",
+        "hh-2",
+        "--leider",
+        "hh-1",
+    ];
+    let error = fails(d, deur, "voorwaarden_niet_bevestigd");
     let missing: Vec<String> = error["details"]
         .as_array()
         .expect("details")
@@ -386,9 +403,9 @@ fn an_unconfirmed_condition_is_listed_and_nothing_recorded() {
         .map(|n| n["code"].as_str().expect("code").to_owned())
         .collect();
     assert!(!missing.is_empty());
-    assert_eq!(ok_json(d, &["status"])["unsynced_entries"], 0);
+    assert_eq!(ok_json(d, &["status"])["unsynced_entries"], 2);
 
-    let mut args = AANLEIDING.to_vec();
+    let mut args = deur.to_vec();
     for code in &missing {
         args.extend(["--bevestig", code.as_str()]);
     }

@@ -278,20 +278,6 @@ fn write_json<T: Serialize>(store: &Store, name: &str, value: &T) -> Result<(), 
     Ok(store.put_secret(name, &bytes)?)
 }
 
-/// Whether an event is a contact with the client that the routekaart governs. Correcties, the
-/// rapport and the invitation are written at the desk afterwards, and breaking a visit off
-/// stops the contact (issue 14 item 2: e.g. because the code changed): they are recorded
-/// whatever the code, with `allowed: true` and no conditions.
-fn governed_by_routekaart(event: &Event) -> bool {
-    !matches!(
-        event.soort(),
-        EventSoort::Correctie
-            | EventSoort::Rapport
-            | EventSoort::UitnodigingBespreking
-            | EventSoort::BezoekAfgebroken
-    )
-}
-
 impl Device {
     /// Opens (or creates) the device store in `dir` with the 32-byte storage key. The first open
     /// creates the device's Ed25519 key pair (kept as a sealed store secret) and a provisional
@@ -832,14 +818,15 @@ impl Device {
 
     /// The routekaart's decision for the next step of a visit, as [`Device::record`] will
     /// evaluate it: for showing the conditions before asking the handhaver to confirm them.
-    /// `None` for steps the routekaart does not govern (correctie, rapport, uitnodiging).
+    /// `None` for steps the routekaart does not govern: desk, protective and closing steps
+    /// (`veldwerk_rules::protocol::StapRol`).
     pub fn decision_for(
         &mut self,
         zaak_id: &str,
         visit_id: &str,
         event: &Event,
     ) -> Result<Option<Decision>, DeviceError> {
-        if !governed_by_routekaart(event) {
+        if !event.rol().governed_by_routekaart() {
             return Ok(None);
         }
         let plan = read_plan(&self.store, visit_id)?;
@@ -913,7 +900,7 @@ impl Device {
             }
 
             // 2. The routekaart of the active code, for the visit's action as it now stands.
-            let context = if governed_by_routekaart(&event) {
+            let context = if event.rol().governed_by_routekaart() {
                 let planned = planned_for(plan, kind, &after);
                 match rules.evaluate(code, &planned) {
                     Decision::Forbidden { reasons, .. } => {
