@@ -52,7 +52,7 @@ pub fn worklist(out: &mut impl Write, list: &Worklist, as_json: bool) -> Result<
             deadline,
             item.label,
             item.status,
-            item.next_step,
+            super::stappen::command_for_name(&item.next_step),
             if item.unsynced_entries > 0 {
                 format!("  ({} niet gesynchroniseerd)", item.unsynced_entries)
             } else {
@@ -240,8 +240,7 @@ pub fn recorded(
             w.veld, w.warning.notice, w.warning.suggestion
         )?;
     }
-    let next: Vec<&str> = next.iter().map(|s| s.as_str()).collect();
-    writeln!(out, "Volgende stappen: {}", next.join(", "))?;
+    writeln!(out, "Volgende stappen: {}", super::stappen::commands(next))?;
     Ok(())
 }
 
@@ -366,8 +365,11 @@ pub fn zaak(
         for w in &v.warnings {
             writeln!(out, "  Let op: {w}")?;
         }
-        let next: Vec<&str> = v.next_steps.iter().map(|s| s.as_str()).collect();
-        writeln!(out, "  Volgende stappen: {}", next.join(", "))?;
+        writeln!(
+            out,
+            "  Volgende stappen: {}",
+            super::stappen::commands(&v.next_steps)
+        )?;
         writeln!(
             out,
             "  Controle: {}",
