@@ -403,6 +403,8 @@ fn an_unconfirmed_condition_is_listed_and_nothing_recorded() {
         .map(|n| n["code"].as_str().expect("code").to_owned())
         .collect();
     assert!(!missing.is_empty());
+    // Seed 004: the grote-controle condition is not asked of an ordinary visit.
+    assert!(!missing.iter().any(|c| c == "large_checks_central_location"));
     assert_eq!(ok_json(d, &["status"])["unsynced_entries"], 2);
 
     let mut args = deur.to_vec();
@@ -412,6 +414,46 @@ fn an_unconfirmed_condition_is_listed_and_nothing_recorded() {
     let recorded = ok_json(d, &args);
     let confirmed = &recorded["entry"]["policy"]["confirmed_conditions"];
     assert_eq!(confirmed.as_array().map(Vec::len), Some(missing.len()));
+}
+
+/// Seed 004, code geel: a visit started with `--grote-controle` is asked the condition for grote
+/// controles (recreatieterreinen) at the door, and every condition is printed once.
+#[test]
+fn a_grote_controle_is_asked_its_condition_once() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "bezoek",
+            "start",
+            "--zaak",
+            ZAAK,
+            "--actie",
+            "huisbezoek",
+            "--grote-controle",
+        ],
+    );
+    ok(d, AANLEIDING);
+    ok(
+        d,
+        &["aankondiging", "--zaak", ZAAK, "--wijze", "aangekondigd"],
+    );
+    let deur = [
+        "deur",
+        "--zaak",
+        ZAAK,
+        "--handhaver",
+        "hh-1",
+        "--handhaver",
+        "hh-2",
+        "--leider",
+        "hh-1",
+    ];
+    let stderr = fails_stderr(d, &deur, "voorwaarden_niet_bevestigd");
+    assert_eq!(stderr.matches("Grote controles").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("1,5 m afstand").count(), 1, "{stderr}");
+    ok(d, &with(&deur, &["--bevestig-alles"]));
 }
 
 #[test]

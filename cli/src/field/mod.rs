@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
-use veldwerk_device::{Device, DeviceError, VisitProgress};
+use veldwerk_device::{Device, DeviceError, VisitOptions, VisitProgress};
 use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, BronSoort, Event, ExtraOnderwerp, Feit, Grondslag,
     Ondertekenaar, Rol, ToestemmingsTekst, Variant,
@@ -108,6 +108,10 @@ pub enum BezoekCommand {
         /// Hoeveel handhavers naar de deur gaan (getoetst aan de routekaart).
         #[arg(long)]
         handhavers: Option<u32>,
+        /// Het bezoek hoort bij een grote controle (bijv. een recreatieterrein): dan geldt ook
+        /// de voorwaarde van de routekaart voor grote controles.
+        #[arg(long)]
+        grote_controle: bool,
         /// JSON in plaats van tekst.
         #[arg(long)]
         json: bool,
@@ -471,6 +475,7 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
             zaak,
             actie,
             handhavers,
+            grote_controle,
             json,
         }) => {
             let actie = match actie {
@@ -487,7 +492,10 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
                 software_beveiligd: None,
             };
             warn_policy(&device, now);
-            let visit = device.start_visit(zaak, actie, planned, now)?;
+            let options = VisitOptions {
+                grote_controle: *grote_controle,
+            };
+            let visit = device.start_visit_with(zaak, actie, planned, options, now)?;
             render::visit_started(out, &visit, *json)
         }
         other => {
@@ -761,20 +769,23 @@ fn record(
         for w in &warnings {
             eprintln!("Let op: {}", printable(&w.to_string()));
         }
+        let interactive = std::io::stdin().is_terminal() && !step.json;
         if !conditions.is_empty() {
             eprintln!(
                 "Voorwaarden van de routekaart (code {}):",
                 device.active_code().id()
             );
-            for c in &conditions {
-                eprintln!("  - {}", printable(&c.to_string()));
-            }
         }
-        let interactive = std::io::stdin().is_terminal() && !step.json;
+        // Each condition is printed once: as its question in a terminal, as confirmed here, or
+        // in the refusal's list of what is still to be confirmed.
         for c in &conditions {
-            let confirm = step.bevestig_alles
-                || (!confirmed.contains(&c.code) && interactive && ask(&c.message)?);
-            if confirm {
+            let given = step.bevestig_alles || confirmed.contains(&c.code);
+            if given {
+                eprintln!("  - bevestigd: {}", printable(&c.to_string()));
+            } else if interactive && ask(&printable(&c.to_string()))? {
+                confirmed.push(c.code.clone());
+            }
+            if step.bevestig_alles {
                 confirmed.push(c.code.clone());
             }
         }

@@ -179,11 +179,14 @@ fn a_full_visit_is_recorded_verified_and_listed() {
     assert_eq!(v.plan, Some(plan(Actie::Huisbezoek, Some(2))));
     // The field steps carry the confirmed checklist; the desk's rapport carries none.
     let aan_de_deur = &v.entries[2].entry.policy;
-    let checklist: Vec<String> = device
+    // The cell's conditions that apply to an ordinary visit (not a grote controle).
+    let cell = device
         .check_action(&plan(Actie::Huisbezoek, Some(2)))
         .conditions()
-        .iter()
-        .map(|c| c.code.clone())
+        .to_vec();
+    let checklist: Vec<String> = veldwerk_rules::protocol::stap::voorwaarden(cell, false)
+        .into_iter()
+        .map(|c| c.code)
         .collect();
     assert!(!checklist.is_empty());
     assert_eq!(aan_de_deur.confirmed_conditions, checklist);
@@ -525,6 +528,60 @@ fn a_code_switch_never_blocks_refusal_withdrawal_afsluiting_or_rapport() {
     device
         .record("Z-1", &left, rapport(), Vec::new(), at(52))
         .unwrap();
+}
+
+/// Seed 004, code geel, huisbezoek: "Grote controles (bijvoorbeeld recreatieterreinen):
+/// gesprekken op een corona-proof gemaakte centrale locatie" is asked only of a visit marked as
+/// part of a grote controle, at its contact steps, and each condition once.
+#[test]
+fn the_grote_controle_condition_is_asked_only_of_a_grote_controle() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let codes = |device: &mut Device, visit: &str, event: &Event| -> Vec<String> {
+        match device.decision_for("Z-1", visit, event).unwrap() {
+            Some(Decision::Allowed { conditions, .. }) => {
+                conditions.into_iter().map(|c| c.code).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    let events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    let mut asked = Vec::new();
+    for grote_controle in [false, true] {
+        let visit = device
+            .start_visit_with(
+                "Z-1",
+                Actie::Huisbezoek,
+                plan(Actie::Huisbezoek, Some(2)),
+                VisitOptions { grote_controle },
+                at(1),
+            )
+            .unwrap();
+        assert_eq!(device.is_grote_controle(&visit).unwrap(), grote_controle);
+        record_all(&mut device, "Z-1", &visit, events[..2].to_vec(), 2);
+        let door = codes(&mut device, &visit, &events[2]);
+        let mut unique = door.clone();
+        unique.dedup();
+        assert_eq!(unique, door);
+        assert!(door.contains(&"distance_1_5_m".to_owned()));
+        asked.push(door.contains(&"large_checks_central_location".to_owned()));
+        // The condition, once asked, must be confirmed.
+        if grote_controle {
+            let without: Vec<String> = door
+                .iter()
+                .filter(|c| *c != "large_checks_central_location")
+                .cloned()
+                .collect();
+            let err = device
+                .record("Z-1", &visit, events[2].clone(), without, at(5))
+                .unwrap_err();
+            assert_eq!(err.code(), "voorwaarden_niet_bevestigd");
+        }
+        device
+            .record("Z-1", &visit, events[2].clone(), door, at(5))
+            .unwrap();
+    }
+    assert_eq!(asked, [false, true]);
 }
 
 #[test]

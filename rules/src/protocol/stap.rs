@@ -13,6 +13,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::Event;
+use crate::routekaart::table::LARGE_CHECKS_CODE;
+use crate::Notice;
 
 /// What a step is towards the routekaart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,6 +69,22 @@ impl Event {
     }
 }
 
+/// The conditions of an allowed decision that apply to a contact step of this visit, each once
+/// (an organisation's override may repeat a cell's condition). The cell's sentence on grote
+/// controles ("Grote controles (bijvoorbeeld recreatieterreinen): gesprekken op een corona-proof
+/// gemaakte centrale locatie", seed 004, code geel) is about a large check at a site, not about a
+/// single home visit: only a visit marked as part of a grote controle is asked to confirm it.
+pub fn voorwaarden(conditions: Vec<Notice>, grote_controle: bool) -> Vec<Notice> {
+    let mut kept: Vec<Notice> = Vec::with_capacity(conditions.len());
+    for condition in conditions {
+        let applies = grote_controle || condition.code != LARGE_CHECKS_CODE;
+        if applies && !kept.iter().any(|k| k.code == condition.code) {
+            kept.push(condition);
+        }
+    }
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +132,27 @@ mod tests {
             assert_eq!(event.rol(), StapRol::Bureau);
             assert!(!event.rol().governed_by_routekaart());
         }
+    }
+
+    /// Seed 004 (code geel, huisbezoek): the grote-controle sentence only for a visit that is
+    /// part of one; a repeated condition once.
+    #[test]
+    fn the_grote_controle_condition_only_for_a_grote_controle() {
+        let code = crate::routekaart::Code::Geel;
+        let rk = crate::routekaart::Routekaart::vng_2020();
+        let planned = crate::routekaart::PlannedAction::new(crate::routekaart::Actie::Huisbezoek);
+        let conditions = match crate::routekaart::evaluate(&rk, code, &planned) {
+            crate::routekaart::Decision::Allowed { conditions, .. } => conditions,
+            other => panic!("{other:?}"),
+        };
+        assert!(conditions.iter().any(|c| c.code == LARGE_CHECKS_CODE));
+        let mut twice = conditions.clone();
+        twice.extend(conditions.clone());
+        let gewoon = voorwaarden(twice.clone(), false);
+        assert!(gewoon.iter().all(|c| c.code != LARGE_CHECKS_CODE));
+        assert!(gewoon.iter().any(|c| c.code == "distance_1_5_m"));
+        let groot = voorwaarden(twice, true);
+        assert_eq!(groot, conditions);
     }
 
     /// Seed 004: the code limits who comes to the door and how the contact goes on.
