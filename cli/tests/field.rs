@@ -303,6 +303,26 @@ fn a_full_visit_is_recorded_step_by_step() {
             "Lees: op de wastafel in de badkamer.",
         ],
     );
+    // Issue 15, seed 000 ("gebaseerd op feiten"): a text with factual-language warnings is not
+    // signed unless the handhaver accepts them explicitly; `--json` gives them to apps.
+    let speculatief = [
+        "waarneming",
+        "--zaak",
+        ZAAK,
+        "--ruimte",
+        "gang",
+        "--tekst",
+        "Volgens de buurvrouw woont hier nog iemand.",
+        "--bevestig-alles",
+    ];
+    let refused = fails(d, &speculatief, "taalwaarschuwingen_open");
+    assert_eq!(refused["details"][0]["code"], "van_horen_zeggen");
+    assert_eq!(ok_json(d, &["status"])["unsynced_entries"], 10);
+    let accepted = ok_json(d, &with(&speculatief, &["--ondanks-waarschuwingen"]));
+    assert_eq!(
+        accepted["warnings"][0]["warning"]["notice"]["code"],
+        "van_horen_zeggen"
+    );
     ok(d, &["afsluiting", "--zaak", ZAAK, "--bevestig-alles"]);
     ok(
         d,
@@ -323,7 +343,7 @@ fn a_full_visit_is_recorded_step_by_step() {
     let v = &detail["visits"][0];
     assert_eq!(v["meta"]["visit_id"], visit.as_str());
     assert_eq!(v["fase"], "gerapporteerd");
-    assert_eq!(v["entries"].as_array().map(Vec::len), Some(12));
+    assert_eq!(v["entries"].as_array().map(Vec::len), Some(13));
     assert_eq!(
         v["entries"][8]["event"]["foto"].as_str().map(str::len),
         Some(64)
@@ -339,7 +359,7 @@ fn a_full_visit_is_recorded_step_by_step() {
     let text = ok(d, &["zaak", "show", ZAAK]);
     assert!(text.contains("alle vastleggingen ondertekend"), "{text}");
     let status = ok_json(d, &["status"]);
-    assert_eq!(status["unsynced_entries"], 12);
+    assert_eq!(status["unsynced_entries"], 13);
     assert_eq!(status["policy"]["code"], "geel");
     let zaken = ok_json(d, &["zaken"]);
     assert_eq!(zaken["zaken"][0]["status"], "gerapporteerd");

@@ -315,4 +315,6 @@ pub const CODES: &[Registered] = &[
     code("signaal_beoordeling_missing", "server/src/cli.rs"),
     code("heronderzoek_groep_unknown", "server/src/cli.rs"),
     code("heronderzoek_csv_invalid", "server/src/heronderzoeken.rs"),
+    // The factual-language check before signing (issue 15).
+    code("taalwaarschuwingen_open", "cli/src/field/error.rs"),
 ];

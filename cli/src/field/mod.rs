@@ -342,6 +342,9 @@ pub struct WaarnemingArgs {
     /// De bewoner van wie dit de eigen kamer is, als het niet die van de belanghebbende is.
     #[arg(long)]
     pub kamer_van: Option<String>,
+    /// Ondanks de taalwaarschuwingen ondertekenen (anders wordt eerst gevraagd of geweigerd).
+    #[arg(long)]
+    pub ondanks_waarschuwingen: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -370,6 +373,9 @@ pub struct RapportArgs {
         required = true
     )]
     pub ondertekenaars: Vec<String>,
+    /// Ondanks de taalwaarschuwingen ondertekenen (anders wordt eerst gevraagd of geweigerd).
+    #[arg(long)]
+    pub ondanks_waarschuwingen: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -510,6 +516,12 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
                 None => latest_visit(&mut device, &step.zaak)?,
             };
             let event = build_event(&mut device, &step.zaak, &target, other)?;
+            let accepted = match other {
+                FieldCommand::Waarneming(a) => a.ondanks_waarschuwingen,
+                FieldCommand::Rapport(a) => a.ondanks_waarschuwingen,
+                _ => true,
+            };
+            check_wording(&event, accepted, step.json)?;
             record(&mut device, step, &target.visit, event, now, out)
         }
     }
@@ -748,6 +760,36 @@ fn consent_variant(
     };
     // Without an aanleiding the protocol refuses the step anyway; variant A is then shown.
     Ok(variant.unwrap_or(Variant::A))
+}
+
+/// The factual-language check before a waarneming or rapport is signed (seed 000: "gebaseerd
+/// op feiten en geen sprake van insinuaties of onderbuikgevoelens"): its warnings are shown
+/// first; in a terminal the handhaver confirms or goes back to edit, elsewhere signing needs
+/// `--ondanks-waarschuwingen` (`accepted`). Other steps' warnings are shown after recording.
+fn check_wording(event: &Event, accepted: bool, as_json: bool) -> Result<(), FieldError> {
+    let warnings = event.factual_warnings();
+    if accepted || warnings.is_empty() {
+        return Ok(());
+    }
+    let notices: Vec<Notice> = warnings.iter().map(|w| w.warning.notice.clone()).collect();
+    if std::io::stdin().is_terminal() && !as_json {
+        eprintln!("Taalcontrole vóór het ondertekenen:");
+        for w in &warnings {
+            eprintln!(
+                "  - {} (suggestie: {})",
+                printable(&w.warning.notice.to_string()),
+                printable(&w.warning.suggestion)
+            );
+        }
+        eprint!("Toch zo ondertekenen? Anders past u de tekst aan. [j/n] ");
+        std::io::stderr().flush()?;
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        if matches!(line.trim(), "j" | "J" | "ja" | "Ja") {
+            return Ok(());
+        }
+    }
+    Err(FieldError::WarningsOpen(notices))
 }
 
 /// Shows the routekaart's conditions, gathers the confirmations and records the step.
