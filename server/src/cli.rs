@@ -465,7 +465,7 @@ pub fn run_admin(
             json,
         } => {
             let filter = werkvoorraad::Filter { team, handhaver };
-            let today = chrono::Local::now().date_naive();
+            let today = werkvoorraad::today();
             let items = db.read(|tx| werkvoorraad::items(tx, &filter, today))?;
             if json {
                 return to_json(&items);

@@ -191,3 +191,10 @@ pub fn svg(counts: &[(NaiveDate, usize)]) -> String {
     out.push_str("</svg>");
     out
 }
+
+/// Today in the Netherlands: a termijn ends on a Dutch calendar day.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .date_naive()
+}
