@@ -716,12 +716,12 @@ fn a_visit_is_broken_off_with_a_reason() {
 fn offered(output: &str) -> Vec<String> {
     output
         .lines()
-        .filter_map(|l| {
+        .rev()
+        .find_map(|l| {
             l.trim()
                 .strip_prefix("Volgende stappen:")
                 .or_else(|| l.trim().strip_prefix("Volgende stap:"))
         })
-        .last()
         .map(|l| l.split(',').map(|c| c.trim().to_owned()).collect())
         .unwrap_or_default()
 }
@@ -794,7 +794,7 @@ fn a_visit_is_walked_with_the_names_volgende_stappen_prints() {
             "'{command}' not offered: {shown}"
         );
         let mut args: Vec<&str> = command.split(' ').collect();
-        if !extra.iter().any(|a| *a == "--zaak") {
+        if !extra.contains(&"--zaak") {
             args.extend(["--zaak", ZAAK]);
         }
         args.extend(extra);
