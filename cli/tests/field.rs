@@ -358,6 +358,15 @@ fn a_full_visit_is_recorded_step_by_step() {
 
     let text = ok(d, &["zaak", "show", ZAAK]);
     assert!(text.contains("alle vastleggingen ondertekend"), "{text}");
+    // Issue 15: the rapport shows who signed it under which oath; no internal names.
+    assert!(
+        text.contains("opgemaakt door hh-1 onder ambtseed, hh-2 onder ambtsbelofte"),
+        "{text}"
+    );
+    assert!(text.contains("foto's door bewoner: gegeven"), "{text}");
+    for internal in ["Fotos", "HuisbezoekApp", "Aangekondigd", "KastenOpenen"] {
+        assert!(!text.contains(internal), "{internal} in {text}");
+    }
     let status = ok_json(d, &["status"]);
     assert_eq!(status["unsynced_entries"], 13);
     assert_eq!(status["policy"]["code"], "geel");
