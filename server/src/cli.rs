@@ -722,7 +722,7 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli: Cli = veldwerk_contract::opdrachtregel::parse();
     let mut settings = match cli.settings() {
         Ok(s) => s,
         Err(e) => {
