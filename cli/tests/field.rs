@@ -358,6 +358,15 @@ fn a_full_visit_is_recorded_step_by_step() {
 
     let text = ok(d, &["zaak", "show", ZAAK]);
     assert!(text.contains("alle vastleggingen ondertekend"), "{text}");
+    // Issue 15: the rapport shows who signed it under which oath; no internal names.
+    assert!(
+        text.contains("opgemaakt door hh-1 onder ambtseed, hh-2 onder ambtsbelofte"),
+        "{text}"
+    );
+    assert!(text.contains("foto's door bewoner: gegeven"), "{text}");
+    for internal in ["Fotos", "HuisbezoekApp", "Aangekondigd", "KastenOpenen"] {
+        assert!(!text.contains(internal), "{internal} in {text}");
+    }
     let status = ok_json(d, &["status"]);
     assert_eq!(status["unsynced_entries"], 13);
     assert_eq!(status["policy"]["code"], "geel");
@@ -710,4 +719,149 @@ fn a_visit_is_broken_off_with_a_reason() {
         detail["visits"][0]["entries"].as_array().map(Vec::len),
         Some(3)
     );
+}
+
+/// The commands "Volgende stappen" (or "Volgende stap") printed last.
+fn offered(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .rev()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Volgende stappen:")
+                .or_else(|| l.trim().strip_prefix("Volgende stap:"))
+        })
+        .map(|l| l.split(',').map(|c| c.trim().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// Issue 15: a full visit walked with only the command names that "Volgende stappen" prints;
+/// a correctie names its entry by the number shown (`nr. N`).
+#[test]
+fn a_visit_is_walked_with_the_names_volgende_stappen_prints() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    let mut shown = ok(
+        d,
+        &[
+            "bezoek",
+            "start",
+            "--zaak",
+            ZAAK,
+            "--actie",
+            "huisbezoek",
+            "--handhavers",
+            "2",
+        ],
+    );
+    let aanleiding: Vec<&str> = AANLEIDING[1..].to_vec();
+    let steps: Vec<(&str, Vec<&str>)> = vec![
+        ("aanleiding", aanleiding),
+        ("aankondiging", vec!["--wijze", "aangekondigd"]),
+        (
+            "deur",
+            vec![
+                "--handhaver",
+                "hh-1",
+                "--handhaver",
+                "hh-2",
+                "--leider",
+                "hh-1",
+            ],
+        ),
+        (
+            "legitimatie",
+            vec!["--doel", "Vaststellen van de woonsituatie."],
+        ),
+        ("toestemming vraag", vec![]),
+        (
+            "toestemming gegeven",
+            vec!["--door", "A. Jansen", "--rol", "bewoner"],
+        ),
+        ("binnentreden", vec![]),
+        (
+            "waarneming",
+            vec!["--ruimte", "badkamer", "--tekst", "Twee tandenborstels."],
+        ),
+        ("correctie", vec!["--tekst", "Lees: drie tandenborstels."]),
+        ("afsluiting", vec![]),
+        (
+            "rapport",
+            vec![
+                "--tekst",
+                "In de badkamer stonden drie tandenborstels.",
+                "--ondertekenaar",
+                "hh-1:ambtseed",
+            ],
+        ),
+        ("uitnodiging", vec![]),
+    ];
+    let mut waarneming_nr = String::new();
+    for (command, extra) in steps {
+        assert!(
+            offered(&shown).iter().any(|c| c == command),
+            "'{command}' not offered: {shown}"
+        );
+        let mut args: Vec<&str> = command.split(' ').collect();
+        if !extra.contains(&"--zaak") {
+            args.extend(["--zaak", ZAAK]);
+        }
+        args.extend(extra);
+        let nr = format!("nr. {waarneming_nr}");
+        if command == "correctie" {
+            args.extend(["--entry", nr.as_str()]);
+        }
+        args.push("--bevestig-alles");
+        shown = ok(d, &args);
+        if command == "waarneming" {
+            // "Vastgelegd: waarneming (vastlegging ID, nr. N)"
+            waarneming_nr = shown
+                .split("nr. ")
+                .nth(1)
+                .and_then(|r| r.split(')').next())
+                .expect("entry number shown")
+                .to_owned();
+        }
+    }
+    let detail = ok_json(d, &["zaak", "show", ZAAK]);
+    let entries = detail["visits"][0]["entries"].as_array().expect("entries");
+    let waarneming = &entries
+        .iter()
+        .find(|e| e["event"]["soort"] == "waarneming")
+        .expect("waarneming")["entry"]["entry_id"];
+    let correctie = entries
+        .iter()
+        .find(|e| e["event"]["soort"] == "correctie")
+        .expect("correctie");
+    assert_eq!(&correctie["event"]["corrigeert"], waarneming);
+
+    // A short unique prefix of the entry id names it too; fewer than 4 characters do not.
+    let id = waarneming.as_str().expect("entry id");
+    let prefix = id.get(..8).expect("long id");
+    ok_json(
+        d,
+        &[
+            "correctie",
+            "--zaak",
+            ZAAK,
+            "--entry",
+            prefix,
+            "--tekst",
+            "Lees: in de badkamer.",
+        ],
+    );
+    fails(
+        d,
+        &["correctie", "--zaak", ZAAK, "--entry", "ab", "--tekst", "x"],
+        "input_invalid",
+    );
+    let detail = ok_json(d, &["zaak", "show", ZAAK]);
+    let corrected: Vec<&Value> = detail["visits"][0]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["event"]["soort"] == "correctie")
+        .map(|e| &e["event"]["corrigeert"])
+        .collect();
+    assert_eq!(corrected, [waarneming, waarneming]);
 }

@@ -7,6 +7,7 @@
 mod error;
 pub mod key;
 mod render;
+pub mod stappen;
 
 use crate::terminal::printable;
 use std::io::{BufRead, IsTerminal, Write};
@@ -351,7 +352,8 @@ pub struct WaarnemingArgs {
 pub struct CorrectieArgs {
     #[command(flatten)]
     pub step: StepArgs,
-    /// Het id van de gecorrigeerde vastlegging.
+    /// De gecorrigeerde vastlegging: het getoonde nummer (nr. 9), het id of een uniek begin
+    /// ervan (minstens 4 tekens).
     #[arg(long)]
     pub entry: String,
     /// De gecorrigeerde tekst; de oorspronkelijke vastlegging blijft ongewijzigd bewaard.
@@ -705,7 +707,7 @@ fn build_event(
             }
         }
         FieldCommand::Correctie(a) => Event::Correctie {
-            corrigeert: a.entry.clone(),
+            corrigeert: resolve_entry(device, zaak, &target.visit, &a.entry)?,
             tekst: a.tekst.clone(),
         },
         FieldCommand::Afsluiting(a) => Event::Afsluiting {
@@ -744,6 +746,62 @@ fn build_event(
             return Err(invalid("opdracht", "geen stap van een bezoek"));
         }
     })
+}
+
+/// The entry a correctie points at, as the handhaver names it: the number shown (`9`,
+/// `nr. 9`, `nr.9`), the full entry id, or a unique prefix of it of at least 4 characters.
+fn resolve_entry(
+    device: &mut Device,
+    zaak: &str,
+    visit: &str,
+    given: &str,
+) -> Result<String, FieldError> {
+    const MIN_PREFIX: usize = 4;
+    let detail = device.zaak_detail(zaak)?;
+    let Some(v) = detail.visits.iter().find(|v| v.meta.visit_id == visit) else {
+        // The device refuses the step for an unknown visit.
+        return Ok(given.to_owned());
+    };
+    let ids = || v.entries.iter().map(|e| (&e.entry.entry_id, e.entry.seq));
+    let trimmed = given.trim();
+    let number = trimmed
+        .strip_prefix("nr.")
+        .or_else(|| trimmed.strip_prefix("nr"))
+        .unwrap_or(trimmed)
+        .trim();
+    if let Ok(n) = number.parse::<u64>() {
+        return ids()
+            .find(|(_, seq)| *seq == n)
+            .map(|(id, _)| id.clone())
+            .ok_or_else(|| {
+                invalid(
+                    "--entry",
+                    format!("dit bezoek heeft geen vastlegging nr. {n}"),
+                )
+            });
+    }
+    if ids().any(|(id, _)| id == trimmed) {
+        return Ok(trimmed.to_owned());
+    }
+    if trimmed.chars().count() < MIN_PREFIX {
+        return Err(invalid(
+            "--entry",
+            format!("geef het nummer (nr. 9) of minstens {MIN_PREFIX} tekens van het id"),
+        ));
+    }
+    let matches: Vec<&String> = ids()
+        .filter(|(id, _)| id.starts_with(trimmed))
+        .map(|(id, _)| id)
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        // The device refuses an unknown entry with its own code.
+        [] => Ok(trimmed.to_owned()),
+        _ => Err(invalid(
+            "--entry",
+            format!("'{trimmed}' past bij meer vastleggingen: geef meer tekens"),
+        )),
+    }
 }
 
 /// The consent text variant the visit's recorded grondslag demands (seed 001 §3).
