@@ -181,17 +181,17 @@ fun main() {
         expect(e.code.isNotBlank() && e.detail.isNotBlank()) { "${e.code} ${e.detail}" }
     }
 
-    r.check("a step without its confirmed conditions is ConditionsNotConfirmed with the checklist") {
+    r.check("desk steps need no conditions; a door step without them is ConditionsNotConfirmed") {
+        vw.record(zaak, visit, Stap.Aanleiding(Actie.HUISBEZOEK_APP, grondslag()), listOf())
+        vw.record(zaak, visit, Stap.Aankondiging(Aankondigingswijze.ONAANGEKONDIGD, null), listOf())
         val e = expectThrows<VeldwerkException.ConditionsNotConfirmed> {
-            vw.record(zaak, visit, Stap.Aanleiding(Actie.HUISBEZOEK_APP, grondslag()), listOf())
+            vw.record(zaak, visit, Stap.AanDeDeur(listOf(handhaver), handhaver), listOf())
         }
         expect(e.missing.isNotEmpty()) { "no missing conditions" }
     }
 
     var firstWaarneming = ""
     r.check("a full visit: grondslag, door, consent with the exact text, entry, waarnemingen") {
-        vw.recordConfirmed(zaak, visit, Stap.Aanleiding(Actie.HUISBEZOEK_APP, grondslag()))
-        vw.recordConfirmed(zaak, visit, Stap.Aankondiging(Aankondigingswijze.ONAANGEKONDIGD, null))
         vw.recordConfirmed(zaak, visit, Stap.AanDeDeur(listOf(handhaver), handhaver))
         vw.recordConfirmed(zaak, visit, Stap.LegitimatieEnDoel(true, "Vaststellen van de woonsituatie"))
         val p = vw.nextSteps(zaak, visit)

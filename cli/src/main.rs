@@ -50,7 +50,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = veldwerk_contract::opdrachtregel::parse();
     match cli.command {
         Command::Rules(command) => rules::run(&cli.data_dir, command),
         Command::Text(command) => {

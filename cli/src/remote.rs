@@ -107,8 +107,24 @@ struct EnrollJson<'a> {
 }
 
 fn enroll(data_dir: &Path, a: &EnrollArgs, out: &mut impl Write) -> Result<bool, RemoteError> {
-    let mut device = field::open_device(data_dir)?;
-    let e: Enrollment = veldwerk_client::enroll(&mut device, &a.server, &a.code)?;
+    // A failed first enrollment (bad code, server down) leaves nothing behind: no store, no
+    // key, no salt file, so a retry may choose another passphrase (issue 15).
+    let fresh = !data_dir.join(field::key::SALT_FILE).exists()
+        && !data_dir.join(veldwerk_device::store::DB_FILE).exists();
+    let existed = existing_entries(data_dir);
+    let result = (|| {
+        let mut device = field::open_device(data_dir)?;
+        Ok::<_, RemoteError>(veldwerk_client::enroll(&mut device, &a.server, &a.code)?)
+    })();
+    let e: Enrollment = match result {
+        Ok(e) => e,
+        Err(err) => {
+            if fresh {
+                remove_new_entries(data_dir, existed.as_deref());
+            }
+            return Err(err);
+        }
+    };
     let _ = if a.json {
         writeln!(
             out,
@@ -135,6 +151,40 @@ fn enroll(data_dir: &Path, a: &EnrollArgs, out: &mut impl Write) -> Result<bool,
         )
     };
     Ok(true)
+}
+
+/// The names in `dir` before a command, `None` when `dir` did not exist.
+fn existing_entries(dir: &Path) -> Option<Vec<std::ffi::OsString>> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    Some(
+        entries
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect(),
+    )
+}
+
+/// Removes what a failed command created in `dir`: everything when `dir` did not exist before,
+/// otherwise only the names that were not there. Best effort: a failure here leaves the error
+/// of the command itself as the one reported.
+fn remove_new_entries(dir: &Path, before: Option<&[std::ffi::OsString]>) {
+    let Some(before) = before else {
+        let _ = std::fs::remove_dir_all(dir);
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if before.contains(&entry.file_name()) {
+            continue;
+        }
+        let path = entry.path();
+        let _ = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+    }
 }
 
 #[derive(Serialize)]

@@ -303,6 +303,26 @@ fn a_full_visit_is_recorded_step_by_step() {
             "Lees: op de wastafel in de badkamer.",
         ],
     );
+    // Issue 15, seed 000 ("gebaseerd op feiten"): a text with factual-language warnings is not
+    // signed unless the handhaver accepts them explicitly; `--json` gives them to apps.
+    let speculatief = [
+        "waarneming",
+        "--zaak",
+        ZAAK,
+        "--ruimte",
+        "gang",
+        "--tekst",
+        "Volgens de buurvrouw woont hier nog iemand.",
+        "--bevestig-alles",
+    ];
+    let refused = fails(d, &speculatief, "taalwaarschuwingen_open");
+    assert_eq!(refused["details"][0]["code"], "van_horen_zeggen");
+    assert_eq!(ok_json(d, &["status"])["unsynced_entries"], 10);
+    let accepted = ok_json(d, &with(&speculatief, &["--ondanks-waarschuwingen"]));
+    assert_eq!(
+        accepted["warnings"][0]["warning"]["notice"]["code"],
+        "van_horen_zeggen"
+    );
     ok(d, &["afsluiting", "--zaak", ZAAK, "--bevestig-alles"]);
     ok(
         d,
@@ -323,7 +343,7 @@ fn a_full_visit_is_recorded_step_by_step() {
     let v = &detail["visits"][0];
     assert_eq!(v["meta"]["visit_id"], visit.as_str());
     assert_eq!(v["fase"], "gerapporteerd");
-    assert_eq!(v["entries"].as_array().map(Vec::len), Some(12));
+    assert_eq!(v["entries"].as_array().map(Vec::len), Some(13));
     assert_eq!(
         v["entries"][8]["event"]["foto"].as_str().map(str::len),
         Some(64)
@@ -338,8 +358,17 @@ fn a_full_visit_is_recorded_step_by_step() {
 
     let text = ok(d, &["zaak", "show", ZAAK]);
     assert!(text.contains("alle vastleggingen ondertekend"), "{text}");
+    // Issue 15: the rapport shows who signed it under which oath; no internal names.
+    assert!(
+        text.contains("opgemaakt door hh-1 onder ambtseed, hh-2 onder ambtsbelofte"),
+        "{text}"
+    );
+    assert!(text.contains("foto's door bewoner: gegeven"), "{text}");
+    for internal in ["Fotos", "HuisbezoekApp", "Aangekondigd", "KastenOpenen"] {
+        assert!(!text.contains(internal), "{internal} in {text}");
+    }
     let status = ok_json(d, &["status"]);
-    assert_eq!(status["unsynced_entries"], 12);
+    assert_eq!(status["unsynced_entries"], 13);
     assert_eq!(status["policy"]["code"], "geel");
     let zaken = ok_json(d, &["zaken"]);
     assert_eq!(zaken["zaken"][0]["status"], "gerapporteerd");
@@ -378,7 +407,24 @@ fn an_unconfirmed_condition_is_listed_and_nothing_recorded() {
     let dir = data_dir_with_zaak();
     let d = dir.path();
     start_visit(d);
-    let error = fails(d, AANLEIDING, "voorwaarden_niet_bevestigd");
+    // Desk steps ask no door conditions (issue 15): recorded without any `--bevestig`.
+    ok(d, AANLEIDING);
+    ok(
+        d,
+        &["aankondiging", "--zaak", ZAAK, "--wijze", "aangekondigd"],
+    );
+    let deur = &[
+        "deur",
+        "--zaak",
+        ZAAK,
+        "--handhaver",
+        "hh-1",
+        "--handhaver",
+        "hh-2",
+        "--leider",
+        "hh-1",
+    ];
+    let error = fails(d, deur, "voorwaarden_niet_bevestigd");
     let missing: Vec<String> = error["details"]
         .as_array()
         .expect("details")
@@ -386,15 +432,57 @@ fn an_unconfirmed_condition_is_listed_and_nothing_recorded() {
         .map(|n| n["code"].as_str().expect("code").to_owned())
         .collect();
     assert!(!missing.is_empty());
-    assert_eq!(ok_json(d, &["status"])["unsynced_entries"], 0);
+    // Seed 004: the grote-controle condition is not asked of an ordinary visit.
+    assert!(!missing.iter().any(|c| c == "large_checks_central_location"));
+    assert_eq!(ok_json(d, &["status"])["unsynced_entries"], 2);
 
-    let mut args = AANLEIDING.to_vec();
+    let mut args = deur.to_vec();
     for code in &missing {
         args.extend(["--bevestig", code.as_str()]);
     }
     let recorded = ok_json(d, &args);
     let confirmed = &recorded["entry"]["policy"]["confirmed_conditions"];
     assert_eq!(confirmed.as_array().map(Vec::len), Some(missing.len()));
+}
+
+/// Seed 004, code geel: a visit started with `--grote-controle` is asked the condition for grote
+/// controles (recreatieterreinen) at the door, and every condition is printed once.
+#[test]
+fn a_grote_controle_is_asked_its_condition_once() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "bezoek",
+            "start",
+            "--zaak",
+            ZAAK,
+            "--actie",
+            "huisbezoek",
+            "--grote-controle",
+        ],
+    );
+    ok(d, AANLEIDING);
+    ok(
+        d,
+        &["aankondiging", "--zaak", ZAAK, "--wijze", "aangekondigd"],
+    );
+    let deur = [
+        "deur",
+        "--zaak",
+        ZAAK,
+        "--handhaver",
+        "hh-1",
+        "--handhaver",
+        "hh-2",
+        "--leider",
+        "hh-1",
+    ];
+    let stderr = fails_stderr(d, &deur, "voorwaarden_niet_bevestigd");
+    assert_eq!(stderr.matches("Grote controles").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("1,5 m afstand").count(), 1, "{stderr}");
+    ok(d, &with(&deur, &["--bevestig-alles"]));
 }
 
 #[test]
@@ -631,4 +719,149 @@ fn a_visit_is_broken_off_with_a_reason() {
         detail["visits"][0]["entries"].as_array().map(Vec::len),
         Some(3)
     );
+}
+
+/// The commands "Volgende stappen" (or "Volgende stap") printed last.
+fn offered(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .rev()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Volgende stappen:")
+                .or_else(|| l.trim().strip_prefix("Volgende stap:"))
+        })
+        .map(|l| l.split(',').map(|c| c.trim().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// Issue 15: a full visit walked with only the command names that "Volgende stappen" prints;
+/// a correctie names its entry by the number shown (`nr. N`).
+#[test]
+fn a_visit_is_walked_with_the_names_volgende_stappen_prints() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    let mut shown = ok(
+        d,
+        &[
+            "bezoek",
+            "start",
+            "--zaak",
+            ZAAK,
+            "--actie",
+            "huisbezoek",
+            "--handhavers",
+            "2",
+        ],
+    );
+    let aanleiding: Vec<&str> = AANLEIDING[1..].to_vec();
+    let steps: Vec<(&str, Vec<&str>)> = vec![
+        ("aanleiding", aanleiding),
+        ("aankondiging", vec!["--wijze", "aangekondigd"]),
+        (
+            "deur",
+            vec![
+                "--handhaver",
+                "hh-1",
+                "--handhaver",
+                "hh-2",
+                "--leider",
+                "hh-1",
+            ],
+        ),
+        (
+            "legitimatie",
+            vec!["--doel", "Vaststellen van de woonsituatie."],
+        ),
+        ("toestemming vraag", vec![]),
+        (
+            "toestemming gegeven",
+            vec!["--door", "A. Jansen", "--rol", "bewoner"],
+        ),
+        ("binnentreden", vec![]),
+        (
+            "waarneming",
+            vec!["--ruimte", "badkamer", "--tekst", "Twee tandenborstels."],
+        ),
+        ("correctie", vec!["--tekst", "Lees: drie tandenborstels."]),
+        ("afsluiting", vec![]),
+        (
+            "rapport",
+            vec![
+                "--tekst",
+                "In de badkamer stonden drie tandenborstels.",
+                "--ondertekenaar",
+                "hh-1:ambtseed",
+            ],
+        ),
+        ("uitnodiging", vec![]),
+    ];
+    let mut waarneming_nr = String::new();
+    for (command, extra) in steps {
+        assert!(
+            offered(&shown).iter().any(|c| c == command),
+            "'{command}' not offered: {shown}"
+        );
+        let mut args: Vec<&str> = command.split(' ').collect();
+        if !extra.contains(&"--zaak") {
+            args.extend(["--zaak", ZAAK]);
+        }
+        args.extend(extra);
+        let nr = format!("nr. {waarneming_nr}");
+        if command == "correctie" {
+            args.extend(["--entry", nr.as_str()]);
+        }
+        args.push("--bevestig-alles");
+        shown = ok(d, &args);
+        if command == "waarneming" {
+            // "Vastgelegd: waarneming (vastlegging ID, nr. N)"
+            waarneming_nr = shown
+                .split("nr. ")
+                .nth(1)
+                .and_then(|r| r.split(')').next())
+                .expect("entry number shown")
+                .to_owned();
+        }
+    }
+    let detail = ok_json(d, &["zaak", "show", ZAAK]);
+    let entries = detail["visits"][0]["entries"].as_array().expect("entries");
+    let waarneming = &entries
+        .iter()
+        .find(|e| e["event"]["soort"] == "waarneming")
+        .expect("waarneming")["entry"]["entry_id"];
+    let correctie = entries
+        .iter()
+        .find(|e| e["event"]["soort"] == "correctie")
+        .expect("correctie");
+    assert_eq!(&correctie["event"]["corrigeert"], waarneming);
+
+    // A short unique prefix of the entry id names it too; fewer than 4 characters do not.
+    let id = waarneming.as_str().expect("entry id");
+    let prefix = id.get(..8).expect("long id");
+    ok_json(
+        d,
+        &[
+            "correctie",
+            "--zaak",
+            ZAAK,
+            "--entry",
+            prefix,
+            "--tekst",
+            "Lees: in de badkamer.",
+        ],
+    );
+    fails(
+        d,
+        &["correctie", "--zaak", ZAAK, "--entry", "ab", "--tekst", "x"],
+        "input_invalid",
+    );
+    let detail = ok_json(d, &["zaak", "show", ZAAK]);
+    let corrected: Vec<&Value> = detail["visits"][0]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["event"]["soort"] == "correctie")
+        .map(|e| &e["event"]["corrigeert"])
+        .collect();
+    assert_eq!(corrected, [waarneming, waarneming]);
 }

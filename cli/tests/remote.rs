@@ -160,3 +160,43 @@ fn the_cli_enrolls_syncs_learns_rood_and_is_refused_once_revoked() {
     let left: Vec<_> = std::fs::read_dir(dir).expect("data dir").collect();
     assert!(left.is_empty(), "store files remain: {left:?}");
 }
+
+/// Issue 15: a failed first `enroll` (a wrong code, or no server) leaves no store, key or salt
+/// file behind, so a retry may choose another passphrase.
+#[test]
+fn a_failed_enroll_leaves_nothing_and_a_retry_with_another_passphrase_works() {
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("apparaat");
+    let enroll = |passphrase: &str, url: &str, code: &str| {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["enroll", "--server", url, "--code", code, "--json"])
+            .stdin(Stdio::null())
+            .env("VELDWERK_PASSPHRASE", passphrase)
+            .output()
+            .expect("run veldwerk")
+    };
+    let bad_code = enroll(PASS, &server.url(), "GEEN-GELDIGE-CODE");
+    assert!(!bad_code.status.success());
+    assert!(!data.exists(), "a failed enroll left {data:?} behind");
+    let no_server = enroll(PASS, "http://127.0.0.1:9", "ABC-DEF");
+    assert!(!no_server.status.success());
+    assert!(!data.exists(), "a failed enroll left {data:?} behind");
+
+    let other = "een heel ander wachtwoord";
+    let retried = enroll(other, &server.url(), &server.enroll_code("piet"));
+    assert!(
+        retried.status.success(),
+        "{}",
+        String::from_utf8_lossy(&retried.stderr)
+    );
+    let value: Value = serde_json::from_slice(&retried.stdout).expect("JSON");
+    assert_eq!(value["user"], "piet");
+
+    // An enrolled data directory is kept when a later enroll fails.
+    let again = enroll(other, &server.url(), "GEEN-GELDIGE-CODE");
+    assert!(!again.status.success());
+    assert!(data.join("sleutelafleiding").exists());
+}

@@ -306,3 +306,37 @@ fn admin_onderzoek_filters_by_topic_and_dienst() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("onbekende dienst"));
 }
+
+/// Issue 15: clap's own lines are Dutch too: help headings and flags, and wrong input as
+/// `fout: …` with exit code 2.
+#[test]
+fn the_command_line_itself_speaks_dutch() {
+    let help = Command::new(env!("CARGO_BIN_EXE_veldwerk"))
+        .args(["deur", "--help"])
+        .output()
+        .expect("run veldwerk");
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("Gebruik: veldwerk deur"), "{text}");
+    assert!(
+        text.contains("Opties:") && text.contains("Toon deze hulp"),
+        "{text}"
+    );
+    for english in ["Usage:", "Options:", "Print help", "Commands:"] {
+        assert!(!text.contains(english), "{english} in {text}");
+    }
+    let wrong = Command::new(env!("CARGO_BIN_EXE_veldwerk"))
+        .args(["bezoek", "start", "--zaak", "Z-1", "--actie", "te_voet"])
+        .output()
+        .expect("run veldwerk");
+    assert_eq!(wrong.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        text.starts_with("fout: ongeldige waarde 'te_voet'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("huisbezoek_app") && !text.contains("error:"),
+        "{text}"
+    );
+}

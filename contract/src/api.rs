@@ -35,6 +35,14 @@ pub mod paths {
     pub const FOTOS_ONTBREKEND: &str = "/v1/fotos/ontbrekend";
     /// Device-signed `PUT`: one photo of a zaak, the body its bytes.
     pub const FOTO: &str = "/v1/zaken/{zaak_id}/fotos/{sha256}";
+    /// Console: the signal kinds with their termijnen.
+    pub const SIGNAALSOORTEN: &str = "/v1/signaalsoorten";
+    /// Console: register a signal.
+    pub const SIGNALEN: &str = "/v1/signalen";
+    /// Console: assess a signal.
+    pub const SIGNAAL_BEOORDELING: &str = "/v1/signalen/{id}/beoordeling";
+    /// Console: the worklist.
+    pub const WERKVOORRAAD: &str = "/v1/werkvoorraad";
 }
 
 /// The path of one photo upload (`PUT`), for a client building the URL.
@@ -123,6 +131,10 @@ pub const ROUTES: &[Route] = &[
     route(Method::Put, paths::FOTO),
     route(Method::Get, paths::ZAAK_RAPPORT),
     route(Method::Get, paths::ZAAK_EXPORT),
+    route(Method::Get, paths::SIGNAALSOORTEN),
+    route(Method::Post, paths::SIGNALEN),
+    route(Method::Post, paths::SIGNAAL_BEOORDELING),
+    route(Method::Get, paths::WERKVOORRAAD),
 ];
 
 /// The body of every refusal: `{"code": "...", "message": "<Dutch>", "instruction"?: "wipe"}`.

@@ -295,6 +295,28 @@ pub const CODES: &[Registered] = &[
     code("request_timeout", "server/src/app.rs"),
     code("server_busy", "server/src/guard.rs"),
     code("storage_unavailable", "server/src/api/health.rs"),
+    // Signals, termijnen and heronderzoek (issue 17).
+    code("termijn_syntax", "rules/src/signalen/overrides.rs"),
+    code("termijn_unknown_key", "rules/src/signalen/overrides.rs"),
+    code("termijn_unknown_soort", "rules/src/signalen/overrides.rs"),
+    code("termijn_invalid", "rules/src/signalen/overrides.rs"),
+    code("heronderzoek_field_missing", "rules/src/heronderzoek/mod.rs"),
+    code("heronderzoek_date_out_of_range", "rules/src/heronderzoek/mod.rs"),
+    code("signaal_text_invalid", "server/src/signalen.rs"),
+    code("signaal_soort_unknown", "server/src/signalen.rs"),
+    code("signaal_ontvangen_missing", "server/src/signalen.rs"),
+    code("signaal_feiten_missing", "server/src/signalen.rs"),
+    code("signaal_not_found", "server/src/signalen.rs"),
+    code("signaal_assessed", "server/src/signalen.rs"),
+    code("signaal_reden_missing", "server/src/signalen.rs"),
+    code("signaal_melding_needs_zaak", "server/src/signalen.rs"),
+    code("signaal_ids_invalid", "server/src/signalen.rs"),
+    code("signaal_kanaal_unknown", "server/src/cli.rs"),
+    code("signaal_beoordeling_missing", "server/src/cli.rs"),
+    code("heronderzoek_groep_unknown", "server/src/cli.rs"),
+    code("heronderzoek_csv_invalid", "server/src/heronderzoeken.rs"),
+    // The factual-language check before signing (issue 15).
+    code("taalwaarschuwingen_open", "cli/src/field/error.rs"),
     // Consent, refusal and withdrawal (issue 15).
     code("weigering_zonder_gevolgen", "rules/src/protocol/error.rs"),
 ];

@@ -17,6 +17,8 @@ pub mod api;
 pub mod auth;
 pub mod codes;
 pub mod evidence;
+#[cfg(feature = "opdrachtregel")]
+pub mod opdrachtregel;
 pub mod policy;
 pub mod sync;
 pub mod zaak;

@@ -41,7 +41,7 @@ use veldwerk_contract::evidence::{
 };
 use veldwerk_contract::policy::{self, PolicyBundle, PolicyError, PolicyStatus, SignedPolicy};
 use veldwerk_contract::zaak::{Entry, PolicyContext, VisitMeta, ZaakDocument, ZaakSummary};
-use veldwerk_rules::protocol::{Anomaly, Bezoek, Einde, Event, EventSoort, Fase, Variant};
+use veldwerk_rules::protocol::{stap, Anomaly, Bezoek, Einde, Event, EventSoort, Fase, Variant};
 use veldwerk_rules::routekaart::{Actie, Code, Decision, PlannedAction};
 use veldwerk_rules::Notice;
 
@@ -56,6 +56,19 @@ const ORG_KEYS: &str = "org_keys";
 
 fn plan_secret(visit_id: &str) -> String {
     format!("visit_plan:{visit_id}")
+}
+
+/// Present (holding `true`) for a visit started as part of a grote controle.
+fn grote_controle_secret(visit_id: &str) -> String {
+    format!("visit_grote_controle:{visit_id}")
+}
+
+/// How a visit is started beyond its plan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VisitOptions {
+    /// The visit is part of a grote controle (e.g. a recreatieterrein): the routekaart's
+    /// condition for grote controles is asked at its contact steps (seed 004, code geel).
+    pub grote_controle: bool,
 }
 
 /// The code a device applies while it has no policy bundle: the VNG default table under code
@@ -276,20 +289,6 @@ fn read_json<T: for<'de> Deserialize<'de>>(
 fn write_json<T: Serialize>(store: &Store, name: &str, value: &T) -> Result<(), DeviceError> {
     let bytes = serde_json::to_vec(value).map_err(|e| corrupt("serialisatie", e))?;
     Ok(store.put_secret(name, &bytes)?)
-}
-
-/// Whether an event is a contact with the client that the routekaart governs. Correcties, the
-/// rapport and the invitation are written at the desk afterwards, and breaking a visit off
-/// stops the contact (issue 14 item 2: e.g. because the code changed): they are recorded
-/// whatever the code, with `allowed: true` and no conditions.
-fn governed_by_routekaart(event: &Event) -> bool {
-    !matches!(
-        event.soort(),
-        EventSoort::Correctie
-            | EventSoort::Rapport
-            | EventSoort::UitnodigingBespreking
-            | EventSoort::BezoekAfgebroken
-    )
 }
 
 impl Device {
@@ -775,6 +774,18 @@ impl Device {
         planned: PlannedAction,
         now: DateTime<Utc>,
     ) -> Result<String, DeviceError> {
+        self.start_visit_with(zaak_id, actie, planned, VisitOptions::default(), now)
+    }
+
+    /// [`Device::start_visit`] with options, e.g. marked as part of a grote controle.
+    pub fn start_visit_with(
+        &mut self,
+        zaak_id: &str,
+        actie: Actie,
+        planned: PlannedAction,
+        options: VisitOptions,
+        now: DateTime<Utc>,
+    ) -> Result<String, DeviceError> {
         let planned = PlannedAction { actie, ..planned };
         let code = self.active_code();
         if let Decision::Forbidden { reasons, .. } = self.rules().evaluate(code, &planned) {
@@ -794,6 +805,9 @@ impl Device {
             let zaak = load_zaak(store, open, zaak_id)?;
             let visit_id = zaak.doc.start_visit(actie, signer, now)?;
             write_json(store, &plan_secret(&visit_id), &planned)?;
+            if options.grote_controle {
+                write_json(store, &grote_controle_secret(&visit_id), &true)?;
+            }
             let meta = zaak.doc.visit(&visit_id)?;
             if zaak
                 .latest_visit
@@ -832,14 +846,15 @@ impl Device {
 
     /// The routekaart's decision for the next step of a visit, as [`Device::record`] will
     /// evaluate it: for showing the conditions before asking the handhaver to confirm them.
-    /// `None` for steps the routekaart does not govern (correctie, rapport, uitnodiging).
+    /// `None` for steps the routekaart does not govern: desk, protective and closing steps
+    /// (`veldwerk_rules::protocol::StapRol`).
     pub fn decision_for(
         &mut self,
         zaak_id: &str,
         visit_id: &str,
         event: &Event,
     ) -> Result<Option<Decision>, DeviceError> {
-        if !governed_by_routekaart(event) {
+        if !event.rol().governed_by_routekaart() {
             return Ok(None);
         }
         let plan = read_plan(&self.store, visit_id)?;
@@ -849,7 +864,13 @@ impl Device {
         // The decision is about the action; a step the protocol refuses is refused by `record`.
         let _ = after.apply(event);
         let planned = planned_for(plan, visit.meta.kind, &after);
-        Ok(Some(self.check_action(&planned)))
+        let grote_controle = is_grote_controle(&self.store, visit_id)?;
+        Ok(Some(for_step(self.check_action(&planned), grote_controle)))
+    }
+
+    /// Whether the visit was started on this device as part of a grote controle.
+    pub fn is_grote_controle(&self, visit_id: &str) -> Result<bool, DeviceError> {
+        is_grote_controle(&self.store, visit_id)
     }
 
     /// Records one step of a visit (issue 3): protocol, routekaart and conditions checked, then
@@ -913,9 +934,10 @@ impl Device {
             }
 
             // 2. The routekaart of the active code, for the visit's action as it now stands.
-            let context = if governed_by_routekaart(&event) {
+            let context = if event.rol().governed_by_routekaart() {
                 let planned = planned_for(plan, kind, &after);
-                match rules.evaluate(code, &planned) {
+                let grote_controle = is_grote_controle(store, visit_id)?;
+                match for_step(rules.evaluate(code, &planned), grote_controle) {
                     Decision::Forbidden { reasons, .. } => {
                         return Err(DeviceError::ActieForbidden {
                             actie: kind,
@@ -978,6 +1000,27 @@ impl Device {
         })();
         self.settle(zaak_id, &result);
         result
+    }
+}
+
+fn is_grote_controle(store: &Store, visit_id: &str) -> Result<bool, DeviceError> {
+    Ok(store
+        .get_secret(&grote_controle_secret(visit_id))?
+        .is_some())
+}
+
+/// The decision for one contact step: only the conditions that apply to this visit, each once
+/// (`veldwerk_rules::protocol::stap::voorwaarden`).
+fn for_step(decision: Decision, grote_controle: bool) -> Decision {
+    match decision {
+        Decision::Allowed {
+            conditions,
+            warnings,
+        } => Decision::Allowed {
+            conditions: stap::voorwaarden(conditions, grote_controle),
+            warnings,
+        },
+        forbidden => forbidden,
     }
 }
 

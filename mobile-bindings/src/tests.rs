@@ -304,30 +304,15 @@ fn a_visit_through_the_facade_is_checked_recorded_and_read_back() {
         .unwrap_err();
     assert!(matches!(e, VeldwerkError::Protocol { .. }), "{e:?}");
 
-    // Conditions not confirmed: the checklist comes back.
-    let e = vw
-        .record(
-            ZAAK.into(),
-            visit.clone(),
-            Stap::Aanleiding {
-                actie: Actie::HuisbezoekApp,
-                grondslag: grondslag(),
-            },
-            vec![],
-        )
-        .unwrap_err();
-    match e {
-        VeldwerkError::ConditionsNotConfirmed { missing, .. } => assert!(!missing.is_empty()),
-        other => panic!("{other:?}"),
-    }
-
-    record_confirmed(
-        &vw,
-        &visit,
+    // Desk steps ask no door conditions (issue 15): the aanleiding records with none.
+    vw.record(
+        ZAAK.into(),
+        visit.clone(),
         Stap::Aanleiding {
             actie: Actie::HuisbezoekApp,
             grondslag: grondslag(),
         },
+        vec![],
     )
     .unwrap();
     assert_eq!(
@@ -336,15 +321,30 @@ fn a_visit_through_the_facade_is_checked_recorded_and_read_back() {
             .consent_variant,
         Some(Variant::A)
     );
-    for stap in [
+    record_confirmed(
+        &vw,
+        &visit,
         Stap::Aankondiging {
             wijze: Aankondigingswijze::Aangekondigd,
             toelichting: None,
         },
-        Stap::AanDeDeur {
-            handhavers: vec![HH.into()],
-            leider: HH.into(),
-        },
+    )
+    .unwrap();
+
+    // Conditions not confirmed at the door: the checklist comes back.
+    let deur = || Stap::AanDeDeur {
+        handhavers: vec![HH.into()],
+        leider: HH.into(),
+    };
+    let e = vw
+        .record(ZAAK.into(), visit.clone(), deur(), vec![])
+        .unwrap_err();
+    match e {
+        VeldwerkError::ConditionsNotConfirmed { missing, .. } => assert!(!missing.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    for stap in [
+        deur(),
         Stap::LegitimatieEnDoel {
             legitimatie_getoond: true,
             doel: "Woonsituatie vaststellen".into(),

@@ -14,7 +14,10 @@ use crate::db::{now, Db};
 use crate::error::Error;
 use crate::settings::{FileSettings, Settings};
 use crate::users::Role;
-use crate::{audit, demo, devices, org, policy, rapport, server, setup, users, zaken};
+use crate::{
+    audit, demo, devices, heronderzoeken, org, policy, rapport, server, setup, signalen, users,
+    werkvoorraad, zaken,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -67,6 +70,117 @@ pub enum Command {
     /// The rapport van bevindingen of a visit as a verifiable PDF.
     #[command(subcommand)]
     Rapport(RapportCmd),
+    /// Signalen: de soorten met hun termijn, registreren en beoordelen (onderzoeksplan).
+    #[command(subcommand)]
+    Signaal(SignaalCmd),
+    /// Heronderzoeken: groepen, planning per cliënt, de cliëntenlijst inlezen.
+    #[command(subcommand)]
+    Heronderzoek(HeronderzoekCmd),
+    /// De werkvoorraad: open signalen, zaken en heronderzoeken op vervaldatum.
+    Werkvoorraad {
+        /// Alleen dit team.
+        #[arg(long)]
+        team: Option<String>,
+        /// Alleen deze handhaver.
+        #[arg(long)]
+        handhaver: Option<String>,
+        /// Als JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SignaalCmd {
+    /// De signaalsoorten met termijn, soort onderzoek en of een huisbezoek kan volgen.
+    Soorten {
+        /// Als JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Registreer een signaal en toon de uiterste datum.
+    Add {
+        /// De signaalsoort (zie `signaal soorten`).
+        #[arg(long)]
+        soort: String,
+        /// Datum van ontvangst, JJJJ-MM-DD (of van de gebeurtenis die de soort noemt).
+        #[arg(long)]
+        ontvangen: NaiveDate,
+        /// Het cliëntnummer in het zaaksysteem.
+        #[arg(long, default_value = "")]
+        client: String,
+        /// Hoe het signaal binnenkwam: rof, bestandsvergelijking, klantcontact, webformulier,
+        /// mail, telefoon of brief.
+        #[arg(long, default_value = "klantcontact")]
+        kanaal: String,
+        /// De feiten, zakelijk beschreven.
+        #[arg(long, default_value = "")]
+        feiten: String,
+        /// Een melding van een onbekende melder.
+        #[arg(long)]
+        anoniem: bool,
+        /// Het team dat het signaal behandelt.
+        #[arg(long, default_value = "")]
+        team: String,
+        /// Als JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// De open signalen op uiterste datum.
+    List,
+    /// Beoordeel een signaal: geen actie (met reden), schriftelijk of mondeling onderzoek.
+    Beoordeel {
+        /// Het signaalnummer.
+        id: i64,
+        /// Geen verdere actie, met deze reden.
+        #[arg(long, conflicts_with_all = ["schriftelijk", "mondeling"])]
+        geen_actie: Option<String>,
+        /// Schriftelijk onderzoek.
+        #[arg(long, conflicts_with = "mondeling")]
+        schriftelijk: bool,
+        /// Mondeling onderzoek.
+        #[arg(long)]
+        mondeling: bool,
+    },
+    /// Beoordeel signalen als melding handhaving: er ontstaat een zaak die de signalen houdt.
+    Melding {
+        /// De signaalnummers (een of meer).
+        #[arg(long = "signaal", required = true)]
+        signalen: Vec<i64>,
+        #[command(flatten)]
+        zaak: ZaakCreate,
+    },
+    /// Stel de termijnen van de organisatie in uit een TOML-bestand (docs/signaal-termijnen.md).
+    Termijnen { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HeronderzoekCmd {
+    /// De cliëntgroepen met hun frequentie.
+    Groepen,
+    /// De volgende vervaldatum voor één cliënt.
+    Plan {
+        /// De cliëntgroep (zie `heronderzoek groepen`).
+        #[arg(long)]
+        groep: String,
+        /// Het laatste (volledige) heronderzoek, JJJJ-MM-DD.
+        #[arg(long)]
+        laatst: Option<NaiveDate>,
+        /// Begin van uitkering, traject, beschikking of bedrijfskapitaal, JJJJ-MM-DD.
+        #[arg(long)]
+        start: Option<NaiveDate>,
+        /// De laatste betaling, JJJJ-MM-DD.
+        #[arg(long)]
+        laatste_betaling: Option<NaiveDate>,
+        /// De aanvraag, het signaal of het einde van de ontheffing, JJJJ-MM-DD.
+        #[arg(long)]
+        gebeurtenis: Option<NaiveDate>,
+        /// Als JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lees de cliëntenlijst (CSV-export van het zaaksysteem) in en plan elke cliënt.
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -335,31 +449,39 @@ pub fn run_admin(
             ))
         }
         Command::Zaak(ZaakCmd::Create(z)) => {
-            let melding = Melding {
-                werkproces: match z.werkproces {
-                    WerkprocesArg::H2 => Werkproces::H2,
-                    WerkprocesArg::H6 => Werkproces::H6,
-                },
-                regeling: "16 Key2handhaven".into(),
-                aard_bijstand: "Incidenteel".into(),
-                fase: 10,
-                begindatum: z.begindatum,
-                klantmanager: z.klantmanager,
-                motivatie: z.motivatie,
-                werkvoorraad: "hand".into(),
-            };
-            let new = zaken::NewZaak {
-                id: z.id,
-                label: z.label,
-                adres: z.adres,
-                melding,
-                deadline: z.deadline,
-            };
+            let new = new_zaak(z);
             let (zaak, warnings) = db.write(|tx| zaken::create(tx, new, "admin-cli", t))?;
             let mut out = format!("Zaak {} aangemaakt.\n", zaak.id);
             for w in warnings {
                 out.push_str(&format!("Let op: {w}\n"));
             }
+            Ok(out)
+        }
+        Command::Signaal(cmd) => signaal(&db, cmd, t),
+        Command::Heronderzoek(cmd) => heronderzoek(&db, cmd, t),
+        Command::Werkvoorraad {
+            team,
+            handhaver,
+            json,
+        } => {
+            let filter = werkvoorraad::Filter { team, handhaver };
+            let today = werkvoorraad::today();
+            let items = db.read(|tx| werkvoorraad::items(tx, &filter, today))?;
+            if json {
+                return to_json(&items);
+            }
+            let mut out = String::new();
+            for i in &items {
+                out.push_str(&format!(
+                    "{}  {:<12} {:<14} {}{}\n",
+                    i.due.map_or("direct    ".to_owned(), |d| d.to_string()),
+                    i.soort.woord(),
+                    i.id,
+                    i.omschrijving,
+                    if i.te_laat { "  TE LAAT" } else { "" }
+                ));
+            }
+            out.push_str(&format!("{} open.\n", items.len()));
             Ok(out)
         }
         Command::Zaak(ZaakCmd::Assign { zaak, user }) => {
@@ -600,7 +722,7 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli: Cli = veldwerk_contract::opdrachtregel::parse();
     let mut settings = match cli.settings() {
         Ok(s) => s,
         Err(e) => {
@@ -656,6 +778,243 @@ pub fn main() -> ExitCode {
         Err(e) => {
             eprintln!("veldwerk-server: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// The zaak a melding handhaving of the command line becomes.
+fn new_zaak(z: ZaakCreate) -> zaken::NewZaak {
+    let melding = Melding {
+        werkproces: match z.werkproces {
+            WerkprocesArg::H2 => Werkproces::H2,
+            WerkprocesArg::H6 => Werkproces::H6,
+        },
+        regeling: "16 Key2handhaven".into(),
+        aard_bijstand: "Incidenteel".into(),
+        fase: 10,
+        begindatum: z.begindatum,
+        klantmanager: z.klantmanager,
+        motivatie: z.motivatie,
+        werkvoorraad: "hand".into(),
+    };
+    zaken::NewZaak {
+        id: z.id,
+        label: z.label,
+        adres: z.adres,
+        melding,
+        deadline: z.deadline,
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::Data(e.to_string()))
+}
+
+fn deadline_words(d: Option<NaiveDate>) -> String {
+    d.map_or("geen termijn: direct handelen".to_owned(), |d| {
+        d.to_string()
+    })
+}
+
+fn signaal(db: &Db, cmd: SignaalCmd, t: i64) -> Result<String, Error> {
+    match cmd {
+        SignaalCmd::Soorten { json } => {
+            let tabel = db.read(|tx| signalen::tabel(tx))?;
+            if json {
+                return to_json(&tabel.soorten());
+            }
+            let mut out = String::new();
+            for s in tabel.soorten() {
+                out.push_str(&format!(
+                    "{:<36} {:<12} {}{}\n    {}\n",
+                    s.id,
+                    s.termijn.map_or("geen".to_owned(), |t| t.to_string()),
+                    s.naam,
+                    if tabel.is_overridden(s.id) {
+                        " (termijn van de organisatie)"
+                    } else {
+                        ""
+                    },
+                    s.onderzoek
+                ));
+            }
+            Ok(out)
+        }
+        SignaalCmd::Add {
+            soort,
+            ontvangen,
+            client,
+            kanaal,
+            feiten,
+            anoniem,
+            team,
+            json,
+        } => {
+            let kanaal = signalen::Kanaal::parse(&kanaal).ok_or_else(|| {
+                Error::bad_request(
+                    "signaal_kanaal_unknown",
+                    format!("Onbekend kanaal '{kanaal}'."),
+                )
+            })?;
+            let new = signalen::NewSignaal {
+                soort,
+                kanaal: Some(kanaal),
+                ontvangen: Some(ontvangen),
+                client,
+                feiten,
+                anoniem,
+                team,
+                ..signalen::NewSignaal::default()
+            };
+            let s = db.write(|tx| signalen::register(tx, &new, "admin-cli", t))?;
+            if json {
+                return to_json(&s);
+            }
+            Ok(format!(
+                "Signaal {} ({}) geregistreerd, ontvangen {}. Uiterste datum: {}.\n",
+                s.id,
+                s.soort,
+                s.ontvangen,
+                deadline_words(s.deadline)
+            ))
+        }
+        SignaalCmd::List => {
+            let list = db.read(|tx| signalen::open(tx))?;
+            let mut out = String::new();
+            for s in &list {
+                out.push_str(&format!(
+                    "{:>6}  {:<10}  {:<36} {}\n",
+                    s.id,
+                    s.deadline.map_or("direct".to_owned(), |d| d.to_string()),
+                    s.soort,
+                    s.client
+                ));
+            }
+            out.push_str(&format!("{} open signalen.\n", list.len()));
+            Ok(out)
+        }
+        SignaalCmd::Beoordeel {
+            id,
+            geen_actie,
+            schriftelijk,
+            mondeling,
+        } => {
+            let b = match (geen_actie, schriftelijk, mondeling) {
+                (Some(reden), _, _) => signalen::Beoordeling::GeenActie { reden },
+                (None, true, _) => signalen::Beoordeling::Schriftelijk,
+                (None, false, true) => signalen::Beoordeling::Mondeling,
+                _ => {
+                    return Err(Error::bad_request(
+                        "signaal_beoordeling_missing",
+                        "Kies --geen-actie REDEN, --schriftelijk of --mondeling.",
+                    ))
+                }
+            };
+            db.write(|tx| signalen::assess(tx, id, &b, "admin-cli", t))?;
+            Ok(format!(
+                "Signaal {id} beoordeeld: {}.\n",
+                b.id().replace('_', " ")
+            ))
+        }
+        SignaalCmd::Melding {
+            signalen: ids,
+            zaak,
+        } => {
+            let new = new_zaak(zaak);
+            let (zaak, warnings) =
+                db.write(|tx| signalen::into_melding(tx, &ids, new, "admin-cli", t))?;
+            let mut out = format!(
+                "Melding handhaving: zaak {} aangemaakt met {} signaal/signalen. Uiterste datum: {}.\n",
+                zaak.id,
+                ids.len(),
+                deadline_words(zaak.deadline)
+            );
+            for w in warnings {
+                out.push_str(&format!("Let op: {w}\n"));
+            }
+            Ok(out)
+        }
+        SignaalCmd::Termijnen { file } => {
+            let toml = std::fs::read_to_string(&file)?;
+            let tabel = db.write(|tx| signalen::set_termijnen(tx, &toml, "admin-cli", t))?;
+            let n = tabel
+                .soorten()
+                .iter()
+                .filter(|s| tabel.is_overridden(s.id))
+                .count();
+            Ok(format!(
+                "Termijnen ingesteld: {n} soort(en) met een eigen termijn.\n"
+            ))
+        }
+    }
+}
+
+fn heronderzoek(db: &Db, cmd: HeronderzoekCmd, t: i64) -> Result<String, Error> {
+    use veldwerk_rules::heronderzoek::{groep, plan, Clientdata, Wat, GROEPEN};
+    match cmd {
+        HeronderzoekCmd::Groepen => {
+            let mut out = String::new();
+            for g in GROEPEN.iter() {
+                out.push_str(&format!("{:<34} {} — {}\n", g.id, g.naam, g.tekst));
+            }
+            Ok(out)
+        }
+        HeronderzoekCmd::Plan {
+            groep: id,
+            laatst,
+            start,
+            laatste_betaling,
+            gebeurtenis,
+            json,
+        } => {
+            let g = groep(&id).ok_or_else(|| {
+                Error::bad_request(
+                    "heronderzoek_groep_unknown",
+                    format!("Onbekende groep '{id}'; zie 'veldwerk-server heronderzoek groepen'."),
+                )
+            })?;
+            let data = Clientdata {
+                laatst,
+                start,
+                laatste_betaling,
+                gebeurtenis,
+            };
+            let p = plan(g, &data).map_err(|e| {
+                let code = e.code();
+                Error::bad_request(code, e.to_string())
+            })?;
+            if json {
+                return to_json(&serde_json::json!({
+                    "groep": g.id,
+                    "wat": p.wat,
+                    "datum": p.datum,
+                    "frequentie": g.tekst,
+                    "bron": g.bron,
+                }));
+            }
+            let wat = match p.wat {
+                Wat::Heronderzoek => "heronderzoek",
+                Wat::HeronderzoekMetVoortgangsgesprek => {
+                    "heronderzoek samen met het voortgangsgesprek"
+                }
+                Wat::Beeindigingsonderzoek => "beëindigingsonderzoek",
+                Wat::Overgeslagen => "geen: volledig heronderzoek in de voorafgaande twee jaar",
+                Wat::Niets => "geen heronderzoek",
+            };
+            Ok(match p.datum {
+                Some(d) => format!("Volgende: {wat}, uiterlijk {d} ({}).\n", g.tekst),
+                None => format!("Volgende: {wat} ({}).\n", g.tekst),
+            })
+        }
+        HeronderzoekCmd::Import { file } => {
+            let csv = std::fs::read_to_string(&file)?;
+            let r = db.write(|tx| heronderzoeken::import(tx, &csv, "admin-cli", t))?;
+            Ok(format!(
+                "{} cliënten ingelezen, {} met een vervaldatum.\n",
+                r.clients, r.gepland
+            ))
         }
     }
 }

@@ -187,6 +187,46 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (zaak_id, sha256)
     ) WITHOUT ROWID;
     "#,
+    // 7: signals with their termijnen and assessment (seed 001 bijlage 1, seed 002 §6), the
+    //    organisation's termijn overrides, and the heronderzoek plan per client (seed 003).
+    r#"
+    ALTER TABLE organisation ADD COLUMN termijnen_toml TEXT NOT NULL DEFAULT '';
+    CREATE TABLE signalen (
+        id INTEGER PRIMARY KEY,
+        soort TEXT NOT NULL,
+        kanaal TEXT NOT NULL,
+        ontvangen TEXT NOT NULL,
+        deadline TEXT,
+        client TEXT NOT NULL DEFAULT '',
+        feiten TEXT NOT NULL DEFAULT '',
+        anoniem INTEGER NOT NULL DEFAULT 0,
+        melder_contact TEXT,
+        team TEXT NOT NULL DEFAULT '',
+        handhaver TEXT,
+        beoordeling TEXT CHECK (beoordeling IN ('geen_actie', 'schriftelijk', 'mondeling', 'melding')),
+        beoordeling_reden TEXT,
+        beoordeeld_door TEXT,
+        beoordeeld_at INTEGER,
+        zaak_id TEXT REFERENCES zaken(id),
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX signalen_open ON signalen(deadline) WHERE beoordeling IS NULL;
+    CREATE INDEX signalen_zaak ON signalen(zaak_id);
+    CREATE TABLE heronderzoeken (
+        client TEXT PRIMARY KEY,
+        groep TEXT NOT NULL,
+        laatst TEXT,
+        start TEXT,
+        laatste_betaling TEXT,
+        gebeurtenis TEXT,
+        team TEXT NOT NULL DEFAULT '',
+        handhaver TEXT,
+        wat TEXT NOT NULL,
+        due TEXT,
+        imported_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX heronderzoeken_due ON heronderzoeken(due);
+    "#,
 ];
 
 /// Seconds since the Unix epoch, the unit of every time column.

@@ -24,6 +24,10 @@ const BUDGET_UNIT: usize = 1024;
 /// are tracked, so the tables cannot grow without bound.
 const RATE_TABLE_SWEEP: usize = 10_000;
 
+/// Reports one address may send through the public form per minute: a person reporting what
+/// they saw needs one; a script flooding the worklist is stopped.
+pub const MELDINGEN_PER_MINUTE: u32 = 5;
+
 /// The shared bounds of one server.
 pub struct Guards {
     body_budget: Arc<Semaphore>,
@@ -33,6 +37,7 @@ pub struct Guards {
     busy_wait: Duration,
     sign_ins: DefaultKeyedRateLimiter<IpAddr>,
     enrollments: DefaultKeyedRateLimiter<IpAddr>,
+    meldingen: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 /// A password check to run on a worker.
@@ -85,6 +90,8 @@ impl PasswordWorkers {
 pub enum Rate {
     SignIn,
     Enroll,
+    /// The public report form `/melden`.
+    Melden,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -102,6 +109,7 @@ impl Guards {
             busy_wait: limits.busy_wait,
             sign_ins: RateLimiter::keyed(per_minute(limits.sign_ins_per_minute)),
             enrollments: RateLimiter::keyed(per_minute(limits.enrollments_per_minute)),
+            meldingen: RateLimiter::keyed(per_minute(MELDINGEN_PER_MINUTE)),
         }
     }
 
@@ -146,6 +154,7 @@ impl Guards {
         let limiter = match rate {
             Rate::SignIn => &self.sign_ins,
             Rate::Enroll => &self.enrollments,
+            Rate::Melden => &self.meldingen,
         };
         if limiter.len() > RATE_TABLE_SWEEP {
             limiter.retain_recent();

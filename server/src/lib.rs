@@ -4,7 +4,8 @@
 //!   [`openapi`]: its description) and [`web`] (the console); [`state`]: what handlers reach;
 //!   [`session`]: console users (cookie or bearer token, CSRF).
 //! - [`db`]: the store and its migrations; [`org`], [`users`], [`devices`], [`zaken`],
-//!   [`policy`], [`audit`], [`flags`]: one concept each; [`setup`]: the first start.
+//!   [`policy`], [`audit`], [`flags`], [`signalen`], [`heronderzoeken`], [`werkvoorraad`]: one
+//!   concept each; [`setup`]: the first start.
 //! - [`dossier`]: a zaak as the back office reads it (visits, entries, verdicts), for the
 //!   zaak page, the case system's API and the export.
 //! - [`rapport`]: the rapport van bevindingen as a verifiable PDF/A; [`labels`]: the Dutch
@@ -27,6 +28,7 @@ pub mod error;
 pub mod export;
 pub mod flags;
 pub mod guard;
+pub mod heronderzoeken;
 pub mod labels;
 pub mod listen;
 pub mod openapi;
@@ -39,10 +41,12 @@ pub mod server;
 pub mod session;
 pub mod settings;
 pub mod setup;
+pub mod signalen;
 pub mod state;
 pub mod sync;
 pub mod users;
 pub mod web;
+pub mod werkvoorraad;
 pub mod zaken;
 
 pub use app::router;

@@ -136,8 +136,51 @@ pub fn document() -> Value {
     });
     add_keys(&mut doc, &device);
     add_zaken(&mut doc, &console);
+    add_signalen(&mut doc, &console);
     add_photos(&mut doc, &device);
     doc
+}
+
+/// Signals and the worklist (docs/api.md, "Signalen en werkvoorraad").
+fn add_signalen(doc: &mut Value, console: &Value) {
+    doc["paths"]["/v1/signaalsoorten"] = json!({ "get": {
+        "summary": "The signal kinds of the onderzoeksplan (seed 001 bijlage 1) with their termijn (aantal + eenheid: werkdagen, kalenderdagen, weken, maanden), its start, the investigation and whether a huisbezoek may follow", "security": console,
+        "responses": { "200": ok("the kinds", json!({ "type": "array", "items": { "type": "object" } })), "401": err("not_signed_in"), "403": err("forbidden_role") }
+    }});
+    doc["paths"]["/v1/signalen"] = json!({ "post": {
+        "summary": "Register a signal; the answer carries its deadline (null for kinds without a termijn)", "security": console,
+        "requestBody": body(json!({ "type": "object", "required": ["soort", "ontvangen"], "properties": {
+            "soort": { "type": "string" }, "ontvangen": { "type": "string", "format": "date" },
+            "kanaal": { "type": "string", "enum": ["rof", "bestandsvergelijking", "klantcontact", "webformulier", "mail", "telefoon", "brief"] },
+            "client": { "type": "string", "maxLength": 64 }, "feiten": { "type": "string", "maxLength": 4000 },
+            "anoniem": { "type": "boolean" }, "melder_contact": { "type": "string", "maxLength": 200 },
+            "team": { "type": "string" }, "handhaver": { "type": "string" } } })),
+        "responses": { "200": ok("the signal", r("Signaal")), "400": err("signaal_soort_unknown / signaal_ontvangen_missing / signaal_text_invalid"), "401": err("not_signed_in"), "403": err("forbidden_role") }
+    }});
+    doc["paths"]["/v1/signalen/{id}/beoordeling"] = json!({ "post": {
+        "summary": "Assess a signal: geen_actie (with reden), schriftelijk or mondeling", "security": console,
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "requestBody": body(json!({ "type": "object", "required": ["soort"], "properties": {
+            "soort": { "type": "string", "enum": ["geen_actie", "schriftelijk", "mondeling"] }, "reden": { "type": "string" } } })),
+        "responses": { "200": ok("the signal", r("Signaal")), "400": err("signaal_reden_missing / signaal_melding_needs_zaak"), "404": err("signaal_not_found"), "409": err("signaal_assessed"), "401": err("not_signed_in"), "403": err("forbidden_role") }
+    }});
+    doc["paths"]["/v1/werkvoorraad"] = json!({ "get": {
+        "summary": "Open signals, zaken and heronderzoeken by due date (items without one first), overdue ones te_laat", "security": console,
+        "parameters": [
+            { "name": "team", "in": "query", "schema": { "type": "string" } },
+            { "name": "handhaver", "in": "query", "schema": { "type": "string" } }
+        ],
+        "responses": { "200": ok("the items", json!({ "type": "array", "items": { "type": "object", "properties": {
+            "soort": { "type": "string", "enum": ["signaal", "zaak", "heronderzoek"] }, "id": { "type": "string" }, "omschrijving": { "type": "string" },
+            "due": { "type": ["string", "null"], "format": "date" }, "team": { "type": "string" }, "handhaver": { "type": ["string", "null"] }, "te_laat": { "type": "boolean" } } } })),
+            "401": err("not_signed_in"), "403": err("forbidden_role") }
+    }});
+    doc["components"]["schemas"]["Signaal"] = json!({ "type": "object", "required": ["id", "soort", "kanaal", "ontvangen", "deadline"], "properties": {
+        "id": { "type": "integer" }, "soort": { "type": "string" }, "kanaal": { "type": "string" },
+        "ontvangen": { "type": "string", "format": "date" }, "deadline": { "type": ["string", "null"], "format": "date" },
+        "client": { "type": "string" }, "feiten": { "type": "string" }, "anoniem": { "type": "boolean" },
+        "melder_contact": { "type": ["string", "null"] }, "team": { "type": "string" }, "handhaver": { "type": ["string", "null"] },
+        "beoordeling": { "type": ["object", "null"] }, "created_at": { "type": "integer" } } });
 }
 
 /// The case system's read API (docs/api.md, "Zaken lezen") and its schemas.

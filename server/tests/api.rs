@@ -644,3 +644,57 @@ fn the_router_serves_exactly_the_contract_routes() {
     }
     server.stop();
 }
+
+#[test]
+fn signals_are_registered_assessed_and_listed_through_the_api() {
+    let server = TestServer::start();
+    let token = sign_in(&server, "sanne");
+    let (status, soorten) = get(&server.url("/v1/signaalsoorten"), Some(&token));
+    assert_eq!(status, 200);
+    assert_eq!(soorten.as_array().unwrap().len(), 35);
+    assert_eq!(get(&server.url("/v1/werkvoorraad"), None).0, 401);
+
+    // seed 001 bijlage 1, Gezinssituatie, "Overlijden alleenstaande": binnen zes weken.
+    let (status, s) = post_json(
+        &server.url("/v1/signalen"),
+        &json!({ "soort": "overlijden_alleenstaande", "ontvangen": "2020-03-02", "client": "K-9", "team": "Noord" }),
+        Some(&token),
+    );
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["deadline"], "2020-04-13");
+    let (status, e) = post_json(
+        &server.url("/v1/signalen"),
+        &json!({ "soort": "x", "ontvangen": "2020-03-02" }),
+        Some(&token),
+    );
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (400, Some("signaal_soort_unknown"))
+    );
+
+    let (status, items) = get(&server.url("/v1/werkvoorraad?team=Noord"), Some(&token));
+    assert_eq!(status, 200);
+    assert_eq!(items[0]["id"], s["id"].to_string());
+    assert_eq!(items[0]["te_laat"], true);
+
+    let url = server.url(&format!("/v1/signalen/{}/beoordeling", s["id"]));
+    let (status, e) = post_json(
+        &url,
+        &json!({ "soort": "geen_actie", "reden": "" }),
+        Some(&token),
+    );
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (400, Some("signaal_reden_missing"))
+    );
+    let (status, done) = post_json(&url, &json!({ "soort": "schriftelijk" }), Some(&token));
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["beoordeling"]["soort"], "schriftelijk");
+    assert_eq!(
+        post_json(&url, &json!({ "soort": "mondeling" }), Some(&token)).0,
+        409
+    );
+    let (_, items) = get(&server.url("/v1/werkvoorraad"), Some(&token));
+    assert_eq!(items.as_array().unwrap().len(), 0);
+    server.stop();
+}

@@ -623,3 +623,81 @@ fn zaken_enrollment_codes_and_flags_through_the_forms() {
     let page = get(&server.url("/signaleringen"), &session);
     assert!(page.body.contains("Er zijn geen open signaleringen."));
 }
+
+#[test]
+fn a_report_through_melden_becomes_a_tip_with_its_deadline_on_the_worklist() {
+    let server = TestServer::start();
+    // No sign-in: the form is public (seed 002 §6: digitaal melden via een webformulier).
+    let form = get(&server.url("/melden"), "");
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("lang=\"nl\"") && form.body.contains("<label for=\"wat\""));
+    let empty = post_form(&server.url("/melden"), "", &[("wat", " ")]);
+    assert_eq!(empty.status, 422);
+    let too_long = "x".repeat(veldwerk_server::signalen::MAX_FEITEN_CHARS + 1);
+    assert_eq!(
+        post_form(&server.url("/melden"), "", &[("wat", &too_long)]).status,
+        422
+    );
+    let ok = post_form(
+        &server.url("/melden"),
+        "",
+        &[
+            ("wat", "Er woont al maanden een tweede volwassene"),
+            ("wie", "Dorpsstraat 1"),
+        ],
+    );
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("Uw melding is ontvangen"));
+
+    let open = server
+        .db
+        .read(|tx| veldwerk_server::signalen::open(tx))
+        .unwrap();
+    assert_eq!(open.len(), 1);
+    let tip = &open[0];
+    // seed 001 bijlage 1, "Tip/informatie door derde": binnen twee weken beoordelen.
+    assert_eq!(tip.soort, "tip_derde");
+    assert!(tip.anoniem);
+    assert_eq!(
+        tip.deadline,
+        Some(tip.ontvangen + chrono::Duration::days(14))
+    );
+
+    // An old signal is overdue on the worklist.
+    server
+        .db
+        .write(|tx| {
+            let new = veldwerk_server::signalen::NewSignaal {
+                soort: "beslag".into(),
+                ontvangen: chrono::NaiveDate::from_ymd_opt(2020, 1, 6),
+                team: "Noord".into(),
+                ..Default::default()
+            };
+            veldwerk_server::signalen::register(tx, &new, "test", now())
+        })
+        .unwrap();
+    let (session, _) = sign_in(&server, "sanne");
+    let page = get(&server.url("/werkvoorraad"), &session);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<svg"), "{}", page.body);
+    assert_eq!(
+        page.body.matches("<tr class=\"te-laat\"").count(),
+        1,
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains(&tip.deadline.unwrap().format("%d-%m-%Y").to_string()));
+    let noord = get(&server.url("/werkvoorraad?team=Noord"), &session);
+    assert!(!noord.body.contains("tip_derde") && noord.body.contains("beslag"));
+    assert_eq!(get(&server.url("/werkvoorraad"), "").status, 303);
+
+    // Rate-limited per address: 3 posts so far, the limit is 5 a minute.
+    let mut last = 0;
+    for _ in 0..4 {
+        last = post_form(&server.url("/melden"), "", &[("wat", "nog een")]).status;
+    }
+    assert_eq!(last, 429);
+    server.stop();
+}

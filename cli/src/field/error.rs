@@ -35,6 +35,14 @@ pub enum FieldError {
     InvalidInput { veld: &'static str, detail: String },
     #[error("Bestandsfout: {0}")]
     Io(#[from] std::io::Error),
+    /// Seed 000: a rapport or waarneming is "gebaseerd op feiten"; the text is signed only once
+    /// its warnings are edited away or explicitly accepted.
+    #[error(
+        "De tekst heeft {} taalwaarschuwing(en) en is niet ondertekend: pas de tekst aan, of \
+         leg hem bewust zo vast met --ondanks-waarschuwingen.",
+        .0.len()
+    )]
+    WarningsOpen(Vec<Notice>),
 }
 
 impl FieldError {
@@ -50,6 +58,7 @@ impl FieldError {
             FieldError::NoVisit(_) => "no_visit",
             FieldError::InvalidInput { .. } => "input_invalid",
             FieldError::Io(_) => "file_error",
+            FieldError::WarningsOpen(_) => "taalwaarschuwingen_open",
         }
     }
 
@@ -64,6 +73,7 @@ impl FieldError {
                 e @ (DeviceError::ActieForbidden { .. }
                 | DeviceError::ConditionsNotConfirmed { .. }),
             ) => e.details(),
+            FieldError::WarningsOpen(warnings) => warnings.clone(),
             _ => Vec::new(),
         }
     }

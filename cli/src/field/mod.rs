@@ -7,6 +7,7 @@
 mod error;
 pub mod key;
 mod render;
+pub mod stappen;
 
 use crate::terminal::printable;
 use std::io::{BufRead, IsTerminal, Write};
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
-use veldwerk_device::{Device, DeviceError, VisitProgress};
+use veldwerk_device::{Device, DeviceError, VisitOptions, VisitProgress};
 use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, BronSoort, Event, ExtraOnderwerp, Feit, Grondslag,
     Ondertekenaar, Rol, ToestemmingsTekst, Variant,
@@ -108,6 +109,10 @@ pub enum BezoekCommand {
         /// Hoeveel handhavers naar de deur gaan (getoetst aan de routekaart).
         #[arg(long)]
         handhavers: Option<u32>,
+        /// Het bezoek hoort bij een grote controle (bijv. een recreatieterrein): dan geldt ook
+        /// de voorwaarde van de routekaart voor grote controles.
+        #[arg(long)]
+        grote_controle: bool,
         /// JSON in plaats van tekst.
         #[arg(long)]
         json: bool,
@@ -338,13 +343,17 @@ pub struct WaarnemingArgs {
     /// De bewoner van wie dit de eigen kamer is, als het niet die van de belanghebbende is.
     #[arg(long)]
     pub kamer_van: Option<String>,
+    /// Ondanks de taalwaarschuwingen ondertekenen (anders wordt eerst gevraagd of geweigerd).
+    #[arg(long)]
+    pub ondanks_waarschuwingen: bool,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct CorrectieArgs {
     #[command(flatten)]
     pub step: StepArgs,
-    /// Het id van de gecorrigeerde vastlegging.
+    /// De gecorrigeerde vastlegging: het getoonde nummer (nr. 9), het id of een uniek begin
+    /// ervan (minstens 4 tekens).
     #[arg(long)]
     pub entry: String,
     /// De gecorrigeerde tekst; de oorspronkelijke vastlegging blijft ongewijzigd bewaard.
@@ -366,6 +375,9 @@ pub struct RapportArgs {
         required = true
     )]
     pub ondertekenaars: Vec<String>,
+    /// Ondanks de taalwaarschuwingen ondertekenen (anders wordt eerst gevraagd of geweigerd).
+    #[arg(long)]
+    pub ondanks_waarschuwingen: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -471,6 +483,7 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
             zaak,
             actie,
             handhavers,
+            grote_controle,
             json,
         }) => {
             let actie = match actie {
@@ -487,7 +500,10 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
                 software_beveiligd: None,
             };
             warn_policy(&device, now);
-            let visit = device.start_visit(zaak, actie, planned, now)?;
+            let options = VisitOptions {
+                grote_controle: *grote_controle,
+            };
+            let visit = device.start_visit_with(zaak, actie, planned, options, now)?;
             render::visit_started(out, &visit, *json)
         }
         other => {
@@ -502,6 +518,12 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
                 None => latest_visit(&mut device, &step.zaak)?,
             };
             let event = build_event(&mut device, &step.zaak, &target, other)?;
+            let accepted = match other {
+                FieldCommand::Waarneming(a) => a.ondanks_waarschuwingen,
+                FieldCommand::Rapport(a) => a.ondanks_waarschuwingen,
+                _ => true,
+            };
+            check_wording(&event, accepted, step.json)?;
             record(&mut device, step, &target.visit, event, now, out)
         }
     }
@@ -685,7 +707,7 @@ fn build_event(
             }
         }
         FieldCommand::Correctie(a) => Event::Correctie {
-            corrigeert: a.entry.clone(),
+            corrigeert: resolve_entry(device, zaak, &target.visit, &a.entry)?,
             tekst: a.tekst.clone(),
         },
         FieldCommand::Afsluiting(a) => Event::Afsluiting {
@@ -726,6 +748,62 @@ fn build_event(
     })
 }
 
+/// The entry a correctie points at, as the handhaver names it: the number shown (`9`,
+/// `nr. 9`, `nr.9`), the full entry id, or a unique prefix of it of at least 4 characters.
+fn resolve_entry(
+    device: &mut Device,
+    zaak: &str,
+    visit: &str,
+    given: &str,
+) -> Result<String, FieldError> {
+    const MIN_PREFIX: usize = 4;
+    let detail = device.zaak_detail(zaak)?;
+    let Some(v) = detail.visits.iter().find(|v| v.meta.visit_id == visit) else {
+        // The device refuses the step for an unknown visit.
+        return Ok(given.to_owned());
+    };
+    let ids = || v.entries.iter().map(|e| (&e.entry.entry_id, e.entry.seq));
+    let trimmed = given.trim();
+    let number = trimmed
+        .strip_prefix("nr.")
+        .or_else(|| trimmed.strip_prefix("nr"))
+        .unwrap_or(trimmed)
+        .trim();
+    if let Ok(n) = number.parse::<u64>() {
+        return ids()
+            .find(|(_, seq)| *seq == n)
+            .map(|(id, _)| id.clone())
+            .ok_or_else(|| {
+                invalid(
+                    "--entry",
+                    format!("dit bezoek heeft geen vastlegging nr. {n}"),
+                )
+            });
+    }
+    if ids().any(|(id, _)| id == trimmed) {
+        return Ok(trimmed.to_owned());
+    }
+    if trimmed.chars().count() < MIN_PREFIX {
+        return Err(invalid(
+            "--entry",
+            format!("geef het nummer (nr. 9) of minstens {MIN_PREFIX} tekens van het id"),
+        ));
+    }
+    let matches: Vec<&String> = ids()
+        .filter(|(id, _)| id.starts_with(trimmed))
+        .map(|(id, _)| id)
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        // The device refuses an unknown entry with its own code.
+        [] => Ok(trimmed.to_owned()),
+        _ => Err(invalid(
+            "--entry",
+            format!("'{trimmed}' past bij meer vastleggingen: geef meer tekens"),
+        )),
+    }
+}
+
 /// The consent text variant the visit's recorded grondslag demands (seed 001 §3).
 fn consent_variant(
     device: &mut Device,
@@ -740,6 +818,36 @@ fn consent_variant(
     };
     // Without an aanleiding the protocol refuses the step anyway; variant A is then shown.
     Ok(variant.unwrap_or(Variant::A))
+}
+
+/// The factual-language check before a waarneming or rapport is signed (seed 000: "gebaseerd
+/// op feiten en geen sprake van insinuaties of onderbuikgevoelens"): its warnings are shown
+/// first; in a terminal the handhaver confirms or goes back to edit, elsewhere signing needs
+/// `--ondanks-waarschuwingen` (`accepted`). Other steps' warnings are shown after recording.
+fn check_wording(event: &Event, accepted: bool, as_json: bool) -> Result<(), FieldError> {
+    let warnings = event.factual_warnings();
+    if accepted || warnings.is_empty() {
+        return Ok(());
+    }
+    let notices: Vec<Notice> = warnings.iter().map(|w| w.warning.notice.clone()).collect();
+    if std::io::stdin().is_terminal() && !as_json {
+        eprintln!("Taalcontrole vóór het ondertekenen:");
+        for w in &warnings {
+            eprintln!(
+                "  - {} (suggestie: {})",
+                printable(&w.warning.notice.to_string()),
+                printable(&w.warning.suggestion)
+            );
+        }
+        eprint!("Toch zo ondertekenen? Anders past u de tekst aan. [j/n] ");
+        std::io::stderr().flush()?;
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        if matches!(line.trim(), "j" | "J" | "ja" | "Ja") {
+            return Ok(());
+        }
+    }
+    Err(FieldError::WarningsOpen(notices))
 }
 
 /// Shows the routekaart's conditions, gathers the confirmations and records the step.
@@ -761,20 +869,23 @@ fn record(
         for w in &warnings {
             eprintln!("Let op: {}", printable(&w.to_string()));
         }
+        let interactive = std::io::stdin().is_terminal() && !step.json;
         if !conditions.is_empty() {
             eprintln!(
                 "Voorwaarden van de routekaart (code {}):",
                 device.active_code().id()
             );
-            for c in &conditions {
-                eprintln!("  - {}", printable(&c.to_string()));
-            }
         }
-        let interactive = std::io::stdin().is_terminal() && !step.json;
+        // Each condition is printed once: as its question in a terminal, as confirmed here, or
+        // in the refusal's list of what is still to be confirmed.
         for c in &conditions {
-            let confirm = step.bevestig_alles
-                || (!confirmed.contains(&c.code) && interactive && ask(&c.message)?);
-            if confirm {
+            let given = step.bevestig_alles || confirmed.contains(&c.code);
+            if given {
+                eprintln!("  - bevestigd: {}", printable(&c.to_string()));
+            } else if interactive && ask(&printable(&c.to_string()))? {
+                confirmed.push(c.code.clone());
+            }
+            if step.bevestig_alles {
                 confirmed.push(c.code.clone());
             }
         }

@@ -7,7 +7,9 @@ use serde::Serialize;
 use veldwerk_contract::zaak::Entry;
 use veldwerk_device::store::{Worklist, WorklistItem};
 use veldwerk_device::{Device, DevicePolicyStatus, RefusedWork, ZaakDetail};
-use veldwerk_rules::protocol::{Event, EventSoort, FieldWarning};
+use veldwerk_rules::protocol::{
+    Aankondigingswijze, Ambtsverklaring, Event, EventSoort, ExtraOnderwerp, FieldWarning,
+};
 use veldwerk_rules::Notice;
 
 use super::FieldError;
@@ -52,7 +54,7 @@ pub fn worklist(out: &mut impl Write, list: &Worklist, as_json: bool) -> Result<
             deadline,
             item.label,
             item.status,
-            item.next_step,
+            super::stappen::command_for_name(&item.next_step),
             if item.unsynced_entries > 0 {
                 format!("  ({} niet gesynchroniseerd)", item.unsynced_entries)
             } else {
@@ -240,8 +242,7 @@ pub fn recorded(
             w.veld, w.warning.notice, w.warning.suggestion
         )?;
     }
-    let next: Vec<&str> = next.iter().map(|s| s.as_str()).collect();
-    writeln!(out, "Volgende stappen: {}", next.join(", "))?;
+    writeln!(out, "Volgende stappen: {}", super::stappen::commands(next))?;
     Ok(())
 }
 
@@ -250,7 +251,10 @@ fn describe(event: &Option<Event>) -> String {
         None => "(onbekende soort vastlegging)".into(),
         Some(e) => match e {
             Event::Aanleiding { grondslag, .. } => format!("grondslag: {}", grondslag.soort()),
-            Event::Aankondiging { wijze, .. } => format!("{wijze:?}").to_lowercase(),
+            Event::Aankondiging { wijze, .. } => match wijze {
+                Aankondigingswijze::Aangekondigd => "aangekondigd".into(),
+                Aankondigingswijze::Onaangekondigd => "onaangekondigd".into(),
+            },
             Event::AanDeDeur { handhavers, leider } => {
                 format!("aanwezig: {} (leider {leider})", handhavers.join(", "))
             }
@@ -265,7 +269,12 @@ fn describe(event: &Option<Event>) -> String {
                 gegeven,
                 ..
             } => format!(
-                "{onderwerp:?}{} door {door}: {}",
+                "{}{} door {door}: {}",
+                match onderwerp {
+                    ExtraOnderwerp::KamerAndereBewoner => "kamer van een andere bewoner",
+                    ExtraOnderwerp::KastenOpenen => "kasten openen",
+                    ExtraOnderwerp::Fotos => "foto's",
+                },
                 ruimte
                     .as_ref()
                     .map_or_else(String::new, |r| format!(" ({r})")),
@@ -281,7 +290,22 @@ fn describe(event: &Option<Event>) -> String {
                 if foto.is_some() { " [foto]" } else { "" }
             ),
             Event::Correctie { corrigeert, tekst } => format!("corrigeert {corrigeert}: {tekst}"),
-            Event::Rapport { tekst, .. } => tekst.clone(),
+            Event::Rapport {
+                tekst,
+                opgemaakt_door,
+            } => {
+                let signers: Vec<String> = opgemaakt_door
+                    .iter()
+                    .map(|o| {
+                        let verklaring = match o.verklaring {
+                            Ambtsverklaring::Ambtseed => "ambtseed",
+                            Ambtsverklaring::Ambtsbelofte => "ambtsbelofte",
+                        };
+                        format!("{} onder {verklaring}", o.handhaver)
+                    })
+                    .collect();
+                format!("{tekst} (opgemaakt door {})", signers.join(", "))
+            }
             Event::NietInStaat { toelichting } => toelichting.clone(),
             Event::LegitimatieEnDoel { doel, .. } => format!("doel: {doel}"),
             Event::BezoekAfgebroken { reden } => format!("afgebroken: {reden}"),
@@ -328,9 +352,9 @@ pub fn zaak(
     for v in &detail.visits {
         writeln!(
             out,
-            "\nBezoek {} ({:?}, gestart {}): fase {}",
+            "\nBezoek {} ({}, gestart {}): fase {}",
             v.meta.visit_id,
-            v.meta.kind,
+            v.meta.kind.label(),
             local(v.meta.created_at),
             v.fase
         )?;
@@ -366,8 +390,11 @@ pub fn zaak(
         for w in &v.warnings {
             writeln!(out, "  Let op: {w}")?;
         }
-        let next: Vec<&str> = v.next_steps.iter().map(|s| s.as_str()).collect();
-        writeln!(out, "  Volgende stappen: {}", next.join(", "))?;
+        writeln!(
+            out,
+            "  Volgende stappen: {}",
+            super::stappen::commands(&v.next_steps)
+        )?;
         writeln!(
             out,
             "  Controle: {}",

@@ -33,7 +33,11 @@ pub enum DeviceError {
         code: Code,
         reasons: Vec<Notice>,
     },
-    #[error("Bevestig eerst deze voorwaarden van de routekaart: {}", join(.missing))]
+    /// The message does not repeat the conditions: they are its details, shown once.
+    #[error(
+        "Bevestig eerst {} van de routekaart (hieronder).",
+        if .missing.len() == 1 { "deze voorwaarde".to_owned() } else { format!("deze {} voorwaarden", .missing.len()) }
+    )]
     ConditionsNotConfirmed { missing: Vec<Notice> },
     #[error("Zaak {0} staat niet op dit apparaat.")]
     UnknownZaak(String),

@@ -179,11 +179,14 @@ fn a_full_visit_is_recorded_verified_and_listed() {
     assert_eq!(v.plan, Some(plan(Actie::Huisbezoek, Some(2))));
     // The field steps carry the confirmed checklist; the desk's rapport carries none.
     let aan_de_deur = &v.entries[2].entry.policy;
-    let checklist: Vec<String> = device
+    // The cell's conditions that apply to an ordinary visit (not a grote controle).
+    let cell = device
         .check_action(&plan(Actie::Huisbezoek, Some(2)))
         .conditions()
-        .iter()
-        .map(|c| c.code.clone())
+        .to_vec();
+    let checklist: Vec<String> = veldwerk_rules::protocol::stap::voorwaarden(cell, false)
+        .into_iter()
+        .map(|c| c.code)
         .collect();
     assert!(!checklist.is_empty());
     assert_eq!(aan_de_deur.confirmed_conditions, checklist);
@@ -240,12 +243,21 @@ fn unconfirmed_conditions_are_listed_and_nothing_is_recorded() {
             at(1),
         )
         .unwrap();
-    let aanleiding = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]).remove(0);
-    let needed = confirm_all(&mut device, "Z-1", &visit, &aanleiding);
+    let mut steps = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    // Desk steps ask no door conditions (issue 15): the aanleiding and the announcement record
+    // with none confirmed.
+    for (i, desk) in steps.drain(..2).enumerate() {
+        assert!(device.decision_for("Z-1", &visit, &desk).unwrap().is_none());
+        device
+            .record("Z-1", &visit, desk, Vec::new(), at(1 + i as i64))
+            .unwrap();
+    }
+    let deur = steps.remove(0);
+    let needed = confirm_all(&mut device, "Z-1", &visit, &deur);
     assert!(!needed.is_empty());
 
     let err = device
-        .record("Z-1", &visit, aanleiding.clone(), Vec::new(), at(2))
+        .record("Z-1", &visit, deur.clone(), Vec::new(), at(2))
         .unwrap_err();
     assert_eq!(err.code(), "voorwaarden_niet_bevestigd");
     let missing: Vec<String> = err.details().into_iter().map(|n| n.code).collect();
@@ -253,17 +265,15 @@ fn unconfirmed_conditions_are_listed_and_nothing_is_recorded() {
 
     let partly = needed[..needed.len() - 1].to_vec();
     let err = device
-        .record("Z-1", &visit, aanleiding.clone(), partly, at(2))
+        .record("Z-1", &visit, deur.clone(), partly, at(2))
         .unwrap_err();
     assert_eq!(err.details().len(), 1);
     assert_eq!(
         device.zaak_detail("Z-1").unwrap().visits[0].entries.len(),
-        0
+        2
     );
 
-    device
-        .record("Z-1", &visit, aanleiding, needed, at(3))
-        .unwrap();
+    device.record("Z-1", &visit, deur, needed, at(3)).unwrap();
 }
 
 #[test]
@@ -389,6 +399,189 @@ fn breaking_off_records_whatever_the_active_code() {
         device.visit_progress("Z-1", Some(&visit)).unwrap().einde,
         Some(veldwerk_rules::protocol::Einde::Afgebroken)
     );
+}
+
+/// Issue 15 point 6: after a code switch mid-visit the routekaart blocks only the steps that
+/// start or extend contact (seed 004 limits contact); refusing, withdrawing, leaving and the
+/// rapport always record (seed 001 §2: "De belanghebbende mag medewerking aan het huisbezoek
+/// weigeren"), with no conditions asked.
+#[test]
+fn a_code_switch_never_blocks_refusal_withdrawal_afsluiting_or_rapport() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = device_with_zaak(dir.path());
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    device
+        .install_policy(&org.bundle(1, Code::Geel), at(0))
+        .unwrap();
+    let start = |device: &mut Device| {
+        device
+            .start_visit(
+                "Z-1",
+                Actie::Huisbezoek,
+                plan(Actie::Huisbezoek, Some(2)),
+                at(1),
+            )
+            .unwrap()
+    };
+    let events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    let wie = || ("A. Jansen".to_owned(), Rol::Bewoner);
+
+    // Refused at the door after the switch to rood.
+    let refused = start(&mut device);
+    record_all(&mut device, "Z-1", &refused, events[..5].to_vec(), 2);
+    device
+        .install_policy(&org.bundle(2, Code::Rood), at(10))
+        .unwrap();
+    let err = device
+        .record("Z-1", &refused, events[5].clone(), Vec::new(), at(11))
+        .unwrap_err();
+    assert_eq!(err.code(), "actie_verboden");
+    let (door, rol) = wie();
+    let weigering = Event::ToestemmingGeweigerd {
+        door,
+        rol,
+        gewezen_op_gevolgen: true,
+    };
+    assert!(device
+        .decision_for("Z-1", &refused, &weigering)
+        .unwrap()
+        .is_none());
+    let entry = device
+        .record("Z-1", &refused, weigering, Vec::new(), at(12))
+        .unwrap();
+    assert!(entry.policy.allowed && entry.policy.confirmed_conditions.is_empty());
+    let rapport = || Event::Rapport {
+        tekst: "De bewoner weigerde de toegang tot de woning.".into(),
+        opgemaakt_door: vec![Ondertekenaar {
+            handhaver: "hh-1".into(),
+            verklaring: Ambtsverklaring::Ambtseed,
+        }],
+    };
+    device
+        .record("Z-1", &refused, rapport(), Vec::new(), at(13))
+        .unwrap();
+
+    // Inside when the code switched: a separate consent refused, the consent withdrawn, and a
+    // second visit left normally, each recorded under rood.
+    device
+        .install_policy(&org.bundle(3, Code::Geel), at(20))
+        .unwrap();
+    let withdrawn = start(&mut device);
+    record_all(&mut device, "Z-1", &withdrawn, events.clone(), 21);
+    device
+        .install_policy(&org.bundle(4, Code::Rood), at(30))
+        .unwrap();
+    assert_eq!(
+        device
+            .record("Z-1", &withdrawn, waarneming(1), Vec::new(), at(31))
+            .unwrap_err()
+            .code(),
+        "actie_verboden"
+    );
+    let (door, rol) = wie();
+    device
+        .record(
+            "Z-1",
+            &withdrawn,
+            Event::ExtraToestemming {
+                onderwerp: ExtraOnderwerp::Fotos,
+                ruimte: None,
+                door,
+                rol,
+                gegeven: false,
+            },
+            Vec::new(),
+            at(32),
+        )
+        .unwrap();
+    let (door, rol) = wie();
+    device
+        .record(
+            "Z-1",
+            &withdrawn,
+            Event::ToestemmingIngetrokken { door, rol },
+            Vec::new(),
+            at(33),
+        )
+        .unwrap();
+
+    device
+        .install_policy(&org.bundle(5, Code::Geel), at(40))
+        .unwrap();
+    let left = start(&mut device);
+    record_all(&mut device, "Z-1", &left, events, 41);
+    device
+        .install_policy(&org.bundle(6, Code::Rood), at(50))
+        .unwrap();
+    device
+        .record(
+            "Z-1",
+            &left,
+            Event::Afsluiting { toelichting: None },
+            Vec::new(),
+            at(51),
+        )
+        .unwrap();
+    device
+        .record("Z-1", &left, rapport(), Vec::new(), at(52))
+        .unwrap();
+}
+
+/// Seed 004, code geel, huisbezoek: "Grote controles (bijvoorbeeld recreatieterreinen):
+/// gesprekken op een corona-proof gemaakte centrale locatie" is asked only of a visit marked as
+/// part of a grote controle, at its contact steps, and each condition once.
+#[test]
+fn the_grote_controle_condition_is_asked_only_of_a_grote_controle() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let codes = |device: &mut Device, visit: &str, event: &Event| -> Vec<String> {
+        match device.decision_for("Z-1", visit, event).unwrap() {
+            Some(Decision::Allowed { conditions, .. }) => {
+                conditions.into_iter().map(|c| c.code).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    let events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    let mut asked = Vec::new();
+    for grote_controle in [false, true] {
+        let visit = device
+            .start_visit_with(
+                "Z-1",
+                Actie::Huisbezoek,
+                plan(Actie::Huisbezoek, Some(2)),
+                VisitOptions { grote_controle },
+                at(1),
+            )
+            .unwrap();
+        assert_eq!(device.is_grote_controle(&visit).unwrap(), grote_controle);
+        record_all(&mut device, "Z-1", &visit, events[..2].to_vec(), 2);
+        let door = codes(&mut device, &visit, &events[2]);
+        let mut unique = door.clone();
+        unique.dedup();
+        assert_eq!(unique, door);
+        assert!(door.contains(&"distance_1_5_m".to_owned()));
+        asked.push(door.contains(&"large_checks_central_location".to_owned()));
+        // The condition, once asked, must be confirmed.
+        if grote_controle {
+            let without: Vec<String> = door
+                .iter()
+                .filter(|c| *c != "large_checks_central_location")
+                .cloned()
+                .collect();
+            let err = device
+                .record("Z-1", &visit, events[2].clone(), without, at(5))
+                .unwrap_err();
+            assert_eq!(err.code(), "voorwaarden_niet_bevestigd");
+        }
+        device
+            .record("Z-1", &visit, events[2].clone(), door, at(5))
+            .unwrap();
+    }
+    assert_eq!(asked, [false, true]);
 }
 
 #[test]

@@ -258,6 +258,33 @@ mod tests {
         assert!(w[0].notice.message.contains("'vermoedelijk'"));
     }
 
+    /// Issue 15: what a reviewer found missing. Hearsay without a named source is no fact
+    /// (CRvB 2015:1887); a waarneming states what was seen, not the conclusion (seed 000:
+    /// "gebaseerd op feiten").
+    #[test]
+    fn the_reviewers_phrases_are_flagged() {
+        for (text, code) in [
+            (
+                "Ik had de indruk dat hij hier woont.",
+                "subjectief_taalgebruik",
+            ),
+            (
+                "Het is duidelijk dat zij samenwonen.",
+                "insinuerend_taalgebruik",
+            ),
+            ("Volgens de buurvrouw slaapt hij hier.", "van_horen_zeggen"),
+            ("Volgens de buren komt hij elke dag.", "van_horen_zeggen"),
+            (
+                "Er is sprake van een gezamenlijke huishouding.",
+                "conclusie_in_plaats_van_feit",
+            ),
+        ] {
+            let w = check(text);
+            assert!(w.iter().any(|w| w.notice.code == code), "{text}: {w:?}");
+        }
+        assert!(check("In de slaapkamer stonden twee bedden.").is_empty());
+    }
+
     #[test]
     fn case_insensitive() {
         assert_eq!(matched("Waarschijnlijk niet."), vec!["Waarschijnlijk"]);

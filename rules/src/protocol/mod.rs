@@ -14,11 +14,13 @@ pub mod bezoek;
 mod error;
 pub mod grondslag;
 pub mod melding;
+pub mod stap;
 pub mod toestemming;
 
 pub use bezoek::{Anomaly, Bezoek, Einde, Fase};
 pub use error::ProtocolError;
 pub use grondslag::{BronSoort, Feit, Grondslag};
+pub use stap::StapRol;
 pub use toestemming::{ToestemmingsTekst, Variant};
 
 use serde::{Deserialize, Serialize};

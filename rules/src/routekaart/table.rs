@@ -246,8 +246,11 @@ pub fn cell_overridden(organisation: Option<&str>, version: &str) -> Notice {
 
 const DISTANCE: (&str, &str) = ("distance_1_5_m", "1,5 m afstand.");
 const APP_DISTANCE: (&str, &str) = ("distance_1_5_m", "Met inachtneming van 1,5 m afstand.");
+/// The code of the cell condition about grote controles (recreatieterreinen): it applies only
+/// to a visit that is part of one (`protocol::stap::voorwaarden`).
+pub const LARGE_CHECKS_CODE: &str = "large_checks_central_location";
 const LARGE_CHECKS: (&str, &str) = (
-    "large_checks_central_location",
+    LARGE_CHECKS_CODE,
     "Grote controles (bijvoorbeeld recreatieterreinen): gesprekken op een corona-proof gemaakte \
      centrale locatie; restaurant / recreatiezaal / kantoor beheerder.",
 );

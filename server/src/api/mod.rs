@@ -10,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod keys;
 pub mod photos;
+pub mod signalen;
 pub mod sync;
 pub mod zaken;
 
@@ -41,6 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route(paths::POLICY, get(device::policy))
         .route(paths::SYNC, post(sync::sync))
         .route(paths::KEYS, get(keys::keys))
+        .route(paths::SIGNAALSOORTEN, get(signalen::soorten))
+        .route(paths::SIGNALEN, post(signalen::register))
+        .route(paths::SIGNAAL_BEOORDELING, post(signalen::assess))
+        .route(paths::WERKVOORRAAD, get(signalen::werkvoorraad))
         .route(
             paths::SESSION,
             post(console::sign_in).delete(console::sign_out),

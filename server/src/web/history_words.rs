@@ -30,6 +30,10 @@ pub const ACTIONS: &[&str] = &[
     "zaak_withdrawn",
     "zaak_closed",
     "visit_received",
+    "signaal_registered",
+    "signaal_assessed",
+    "termijnen_set",
+    "heronderzoeken_imported",
 ];
 
 /// One audit row in words: a sentence and its details, each a Dutch label with a value.
@@ -189,6 +193,20 @@ pub fn describe(row: &AuditRow) -> Description {
             details.push(("Reden", d.text("reden")));
             format!("Zaak {} afgesloten", d.or_unknown("zaak"))
         }
+        "signaal_registered" => {
+            details.push(("Soort", d.text("soort")));
+            format!("Signaal {} geregistreerd", d.or_unknown("signaal"))
+        }
+        "signaal_assessed" => {
+            details.push(("Beoordeling", d.text("beoordeling")));
+            details.push(("Zaak", d.text("zaak")));
+            format!("Signaal {} beoordeeld", d.or_unknown("signaal"))
+        }
+        "termijnen_set" => "Signaaltermijnen van de organisatie ingesteld".to_owned(),
+        "heronderzoeken_imported" => format!(
+            "Cliëntenlijst voor heronderzoeken ingelezen ({} cliënten)",
+            d.or_unknown("clients")
+        ),
         _ => {
             return Description {
                 title: "Gebeurtenis van een onbekende soort".to_owned(),

@@ -32,6 +32,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/geschiedenis", "Geschiedenis"),
     ("/apparaten", "Apparaten"),
     ("/signaleringen", "Signaleringen"),
+    ("/werkvoorraad", "Werkvoorraad"),
     ("/zaken", "Zaken"),
     ("/koppelcodes", "Koppelcodes"),
 ];

@@ -5,7 +5,8 @@
 //! - [`code`]: the active code, the routekaart per code ([`routekaart_view`]) and switching
 //!   with a confirmation step; [`history`]: code switches from the audit log and its check.
 //! - [`devices`], [`flags`], [`zaken`], [`enroll`]: one page (and its forms) each;
-//!   [`rapport`]: a visit's rapport PDF as a download.
+//!   [`rapport`]: a visit's rapport PDF as a download; [`werkvoorraad`]: the worklist;
+//!   [`melden`]: the public report form (no sign-in).
 //!
 //! Every form carries the session's CSRF token and every POST checks it ([`CsrfForm`]); the
 //! sign-in form, which has no session yet, uses a double-submit cookie instead. The session
@@ -18,11 +19,13 @@ pub mod flags;
 pub mod history;
 pub mod history_words;
 pub mod layout;
+pub mod melden;
 pub mod photos;
 pub mod rapport;
 pub mod routekaart_view;
 pub mod signin;
 pub mod users;
+pub mod werkvoorraad;
 pub mod zaak;
 pub mod zaken;
 
@@ -69,6 +72,8 @@ pub fn routes() -> Router<AppState> {
             get(rapport::download),
         )
         .route("/zaken/{zaak_id}/fotos/{sha256}", get(photos::photo))
+        .route("/werkvoorraad", get(werkvoorraad::page))
+        .route("/melden", get(melden::show).post(melden::submit))
         .route("/koppelcodes", get(enroll::page).post(enroll::issue))
         .route("/gebruikers", get(users::page).post(users::add))
         .route("/gebruikers/{name}/uitschakelen", post(users::disable))

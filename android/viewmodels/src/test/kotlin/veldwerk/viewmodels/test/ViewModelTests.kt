@@ -128,12 +128,10 @@ fun main() {
         check(visit.confirmAndRecord()) { "not recorded: ${visit.problem.value}" }
     }
 
-    r.check("recording needs the checklist confirmed") {
+    r.check("a desk step asks no door conditions") {
         val g = Grondslag.TwijfelZonderAanwijzing("Cliënt verscheen twee keer niet op een afspraak.", "Telefonisch en per brief contact gezocht, zonder antwoord.")
         expect(visit.prepare(Stap.Aanleiding(Actie.HUISBEZOEK_APP, g))) { "${visit.problem.value}" }
-        expect(visit.pending.value!!.checklist.items.isNotEmpty()) { "empty checklist under rood" }
-        expect(!visit.confirmAndRecord() && visit.problem.value?.code == "voorwaarden_niet_bevestigd") { "${visit.problem.value}" }
-        visit.pending.value!!.checklist.items.forEach { visit.confirm(it.code) }
+        expect(visit.pending.value!!.checklist.items.isEmpty()) { "door conditions for the aanleiding" }
         expect(visit.confirmAndRecord()) { "${visit.problem.value}" }
     }
 
@@ -145,7 +143,12 @@ fun main() {
 
     r.check("consent is asked with the exact text variant B; then entry is offered") {
         step(Stap.Aankondiging(Aankondigingswijze.AANGEKONDIGD, "Brief van 10 november"))
-        step(Stap.AanDeDeur(listOf("handhaver1"), "handhaver1"))
+        // At the door the routekaart's checklist must be confirmed before the step records.
+        expect(visit.prepare(Stap.AanDeDeur(listOf("handhaver1"), "handhaver1"))) { "${visit.problem.value}" }
+        expect(visit.pending.value!!.checklist.items.isNotEmpty()) { "empty checklist at the door under rood" }
+        expect(!visit.confirmAndRecord() && visit.problem.value?.code == "voorwaarden_niet_bevestigd") { "${visit.problem.value}" }
+        visit.pending.value!!.checklist.items.forEach { visit.confirm(it.code) }
+        expect(visit.confirmAndRecord()) { "${visit.problem.value}" }
         step(Stap.LegitimatieEnDoel(true, "Vaststellen van de woonsituatie"))
         val consent = visit.state.value?.consent ?: error("no consent text offered")
         expect(consent.variant == Variant.B && consent.tekst.contains("geen directe gevolgen")) { "$consent" }

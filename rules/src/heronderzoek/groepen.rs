@@ -1,0 +1,218 @@
+//! The client groups of seed 003, art. 2 "Frequentie uitvoeren (her)onderzoeken" (the table
+//! "Participatiewet, IOAW, IOAZ: Rechtmatigheid / Doelmatigheid", "Incidentele bijzondere
+//! bijstand", "Wet inburgering 2021", "Bbz levensonderhoud", "Bbz bedrijfskapitaal",
+//! "Debiteuren Bbz") and the text on the Beëindigingsonderzoek, plus the RAU heronderzoek of
+//! seed 001 (bijlage 1, "IOAW, IOAZ en Bbz 2004": "eenmaal per 18 maanden").
+
+use super::{Clientgroep, Frequentie};
+
+const RM: &str = "Participatiewet, IOAW, IOAZ: Rechtmatigheid";
+const DM: &str = "Participatiewet, IOAW, IOAZ: Doelmatigheid";
+
+/// Every client group, in the seed's order.
+pub static GROEPEN: [Clientgroep; 25] = [
+    Clientgroep {
+        id: "traject_zorg",
+        naam: "Klanten in zorgtraject",
+        regeling: RM,
+        // Zorgklanten: voortgangsgesprek "tenminste één keer per jaar".
+        frequentie: Frequentie::MetVoortgangsgesprek { maanden: 24, gesprek_maanden: 12 },
+        tekst: "1 x per 2 jaar gelijktijdig met een voortgangsgesprek doelmatigheid",
+        bron: "seed 003 art. 2, Rechtmatigheid: klanten in zorgtraject",
+    },
+    Clientgroep {
+        id: "traject_ontwikkel",
+        naam: "Klanten in ontwikkeltraject",
+        regeling: RM,
+        // Voortgangsgesprek "één keer per drie maanden".
+        frequentie: Frequentie::MetVoortgangsgesprek { maanden: 24, gesprek_maanden: 3 },
+        tekst: "1 x per 2 jaar gelijktijdig met een voortgangsgesprek doelmatigheid",
+        bron: "seed 003 art. 2, Rechtmatigheid: klanten in ontwikkeltraject",
+    },
+    Clientgroep {
+        id: "traject_arbeid",
+        naam: "Klanten in traject naar arbeid",
+        regeling: RM,
+        frequentie: Frequentie::MetVoortgangsgesprek { maanden: 24, gesprek_maanden: 3 },
+        tekst: "1 x per 2 jaar gelijktijdig met een voortgangsgesprek doelmatigheid",
+        bron: "seed 003 art. 2, Rechtmatigheid: klanten in traject naar arbeid",
+    },
+    Clientgroep {
+        id: "aanvraag_iit_bijzondere_bijstand",
+        naam: "Klanten die IIT/bijzondere bijstand aanvragen",
+        regeling: RM,
+        frequentie: Frequentie::BijGebeurtenis { overslaan_jaren: 2 },
+        tekst: "Gelijktijdig op rechtmatigheid controleren, tenzij dit in de voorafgaande 2 jaar is gebeurd",
+        bron: "seed 003 art. 2, Rechtmatigheid: klanten die IIT/bijzondere bijstand aanvragen",
+    },
+    Clientgroep {
+        id: "ib_signaal",
+        naam: "IB-signaal",
+        regeling: RM,
+        frequentie: Frequentie::BijGebeurtenis { overslaan_jaren: 2 },
+        tekst: "Bij binnenkomst signaal gelijktijdig op rechtmatigheid controleren, tenzij dit in de voorafgaande 2 jaar is gebeurd",
+        bron: "seed 003 art. 2, Rechtmatigheid: IB-signaal",
+    },
+    Clientgroep {
+        id: "overige_klanten",
+        naam: "Overige klanten",
+        regeling: RM,
+        frequentie: Frequentie::Elke { maanden: 36 },
+        tekst: "Tenminste 1 x per 3 jaar",
+        bron: "seed 003 art. 2, Rechtmatigheid: overige klanten",
+    },
+    Clientgroep {
+        id: "zorgklanten",
+        naam: "Zorgklanten",
+        regeling: DM,
+        frequentie: Frequentie::Elke { maanden: 12 },
+        tekst: "1 x per jaar",
+        bron: "seed 003 art. 2, Doelmatigheid: zorgklanten",
+    },
+    Clientgroep {
+        id: "ontwikkeltraject",
+        naam: "Ontwikkeltraject",
+        regeling: DM,
+        frequentie: Frequentie::Elke { maanden: 3 },
+        tekst: "1 x per 3 maanden",
+        bron: "seed 003 art. 2, Doelmatigheid: ontwikkeltraject",
+    },
+    Clientgroep {
+        id: "traject_richting_arbeid",
+        naam: "Traject richting arbeid",
+        regeling: DM,
+        frequentie: Frequentie::Elke { maanden: 3 },
+        tekst: "1 x per 3 maanden",
+        bron: "seed 003 art. 2, Doelmatigheid: traject richting arbeid",
+    },
+    Clientgroep {
+        id: "taaleis",
+        naam: "Wet taaleis Participatiewet",
+        regeling: DM,
+        frequentie: Frequentie::Elke { maanden: 6 },
+        tekst: "1 x per 6 maanden",
+        bron: "seed 003 art. 2, Doelmatigheid: Wet taaleis Participatiewet",
+    },
+    Clientgroep {
+        id: "tegenprestatie",
+        naam: "Tegenprestatie",
+        regeling: DM,
+        frequentie: Frequentie::Elke { maanden: 12 },
+        tekst: "1 x per jaar",
+        bron: "seed 003 art. 2, Doelmatigheid: tegenprestatie",
+    },
+    Clientgroep {
+        id: "tijdelijke_ontheffing",
+        naam: "Tijdelijke ontheffing op grond van artikel 9, lid 2, Participatiewet",
+        regeling: DM,
+        // "Na afloop van de ontheffing": the event is the end of the ontheffing.
+        frequentie: Frequentie::BijGebeurtenis { overslaan_jaren: 0 },
+        tekst: "Na afloop van de ontheffing, tenzij de situatie van de klant aanleiding geeft voor een tussentijds voortgangsgesprek",
+        bron: "seed 003 art. 2, Doelmatigheid: tijdelijke ontheffing",
+    },
+    Clientgroep {
+        id: "loonkostensubsidie",
+        naam: "Loonkostensubsidie",
+        regeling: DM,
+        // "1 tot 3 jaar afhankelijk van ontwikkelingsmogelijkheden": planned at the latest.
+        frequentie: Frequentie::Elke { maanden: 36 },
+        tekst: "1 x per 1 tot 3 jaar afhankelijk van ontwikkelingsmogelijkheden",
+        bron: "seed 003 art. 2, Doelmatigheid: loonkostensubsidie",
+    },
+    Clientgroep {
+        id: "incidentele_bijzondere_bijstand",
+        naam: "Incidentele bijzondere bijstand",
+        regeling: "Incidentele bijzondere bijstand",
+        frequentie: Frequentie::EenmaalNaStart { maanden: 3 },
+        tekst: "3 maanden na afgifte beschikking",
+        bron: "seed 003 art. 2, Incidentele bijzondere bijstand",
+    },
+    Clientgroep {
+        id: "inburgering",
+        naam: "Wet inburgering 2021",
+        regeling: "Wet inburgering 2021",
+        frequentie: Frequentie::Elke { maanden: 6 },
+        tekst: "2 x per jaar",
+        bron: "seed 003 art. 2, Wet inburgering 2021",
+    },
+    Clientgroep {
+        id: "bbz_startend_gevestigd",
+        naam: "Startende en gevestigde zelfstandigen",
+        regeling: "Bbz levensonderhoud",
+        frequentie: Frequentie::Elke { maanden: 6 },
+        tekst: "1 x per 6 maanden",
+        bron: "seed 003 art. 2, Bbz levensonderhoud: startende en gevestigde zelfstandigen",
+    },
+    Clientgroep {
+        id: "bbz_oudere_zelfstandigen",
+        naam: "Oudere zelfstandigen, geboren vóór 1 januari 1960",
+        regeling: "Bbz levensonderhoud",
+        frequentie: Frequentie::Elke { maanden: 12 },
+        tekst: "1 x per jaar",
+        bron: "seed 003 art. 2, Bbz levensonderhoud: oudere zelfstandigen",
+    },
+    Clientgroep {
+        id: "bbz_beeindigd",
+        naam: "Beëindigde zelfstandigen",
+        regeling: "Bbz levensonderhoud",
+        frequentie: Frequentie::NaLaatsteBetaling { maanden: 6 },
+        tekst: "Binnen 6 maanden na de laatste maand waarin betaling heeft plaatsgevonden",
+        bron: "seed 003 art. 2, Bbz levensonderhoud: beëindigde zelfstandigen",
+    },
+    Clientgroep {
+        id: "bbz_bedrijfskapitaal",
+        naam: "Startende en gevestigde zelfstandigen (bedrijfskapitaal)",
+        regeling: "Bbz bedrijfskapitaal",
+        frequentie: Frequentie::EersteNaStart { eerste: 3, daarna: 12 },
+        tekst: "3 maanden na het verstrekken van het bedrijfskapitaal, vervolgens 1 x per jaar",
+        bron: "seed 003 art. 2, Bbz bedrijfskapitaal",
+    },
+    Clientgroep {
+        id: "bbz_mutatie",
+        naam: "Bbz mutatieonderzoeken",
+        regeling: "Bbz mutatieonderzoeken",
+        frequentie: Frequentie::BijGebeurtenis { overslaan_jaren: 0 },
+        tekst: "Afhankelijk van het tijdstip van de mutatie",
+        bron: "seed 003 art. 2, Bbz mutatieonderzoeken",
+    },
+    Clientgroep {
+        id: "debiteur_bbz_lang",
+        naam: "Zelfstandigen met een aflosverplichting > 5 jaar",
+        regeling: "Debiteuren Bbz",
+        frequentie: Frequentie::Elke { maanden: 60 },
+        tekst: "1 x per 5 jaar (zolang aan de aflossingsverplichtingen wordt voldaan)",
+        bron: "seed 003 art. 2, Debiteuren Bbz: aflosverplichting > 5 jaar",
+    },
+    Clientgroep {
+        id: "debiteur_bbz_kort",
+        naam: "Zelfstandigen met een aflosverplichting < 5 jaar",
+        regeling: "Debiteuren Bbz",
+        frequentie: Frequentie::Geen,
+        tekst: "Geen heronderzoek (zolang aan de aflossingsverplichtingen wordt voldaan)",
+        bron: "seed 003 art. 2, Debiteuren Bbz: aflosverplichting < 5 jaar",
+    },
+    Clientgroep {
+        id: "debiteur_bbz_achterstand",
+        naam: "Zelfstandigen die hun aflossingsverplichtingen niet (voldoende) nakomen",
+        regeling: "Debiteuren Bbz",
+        frequentie: Frequentie::Elke { maanden: 12 },
+        tekst: "1 x per jaar",
+        bron: "seed 003 art. 2, Debiteuren Bbz: aflossingsverplichtingen niet nagekomen",
+    },
+    Clientgroep {
+        id: "beeindiging",
+        naam: "Beëindiging van de uitkering (Participatiewet, IOAW, IOAZ)",
+        regeling: "Beëindigingsonderzoek",
+        frequentie: Frequentie::NaLaatsteBetaling { maanden: 6 },
+        tekst: "Uiterlijk binnen zes maanden, na de laatste maand waarin betaling van de uitkering heeft plaatsgevonden",
+        bron: "seed 003, Beëindigingsonderzoek",
+    },
+    Clientgroep {
+        id: "rau_ioaw_ioaz_bbz",
+        naam: "IOAW, IOAZ en Bbz 2004 (RAU)",
+        regeling: "RAU art. 2 (onderzoeksplan)",
+        frequentie: Frequentie::Elke { maanden: 18 },
+        tekst: "De hercontrole als bedoeld in artikel 2 van de RAU vindt eenmaal per 18 maanden plaats",
+        bron: "seed 001 bijlage 1, IOAW, IOAZ en Bbz 2004",
+    },
+];
