@@ -27,10 +27,13 @@ fun Veldwerk.enterWithConsent(zaak: String, visit: String, handhaver: String) {
     recordConfirmed(zaak, visit, Stap.AanDeDeur(listOf(handhaver), handhaver))
     recordConfirmed(zaak, visit, Stap.LegitimatieEnDoel(true, "Vaststellen van de woonsituatie"))
     val text = consentText(nextSteps(zaak, visit).consentVariant ?: error("no consent variant"))
-    recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash))
+    recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, AANLEIDING))
     recordConfirmed(zaak, visit, Stap.ToestemmingGegeven("bewoner", Rol.BEWONER))
     recordConfirmed(zaak, visit, Stap.Binnentreden)
 }
+
+/** The concrete aanleiding told at the door (seed 001 §3). */
+const val AANLEIDING = "Volgens het Inlichtingenbureau woont er een tweede persoon."
 
 fun grondslag() = Grondslag.ConcreteAanwijzing(
     feiten = listOf(
@@ -199,10 +202,15 @@ fun main() {
         val text = consentText(Variant.A)
         expect(text.tekst.contains("weigeren") && text.hash.length == 64) { "$text" }
         val wrongHash = expectThrows<VeldwerkException.Protocol> {
-            vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(Variant.A, text.tekst, "0".repeat(64)))
+            vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(Variant.A, text.tekst, "0".repeat(64), AANLEIDING))
         }
         expect(wrongHash.code.isNotBlank()) { "no code" }
-        vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash))
+        // Seed 001 §3: the aanleiding told at the door is recorded with the consent.
+        val noReason = expectThrows<VeldwerkException.Protocol> {
+            vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, " "))
+        }
+        expect(noReason.code == "veld_leeg") { noReason.code }
+        vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, AANLEIDING))
         vw.recordConfirmed(zaak, visit, Stap.ToestemmingGegeven("bewoner", Rol.BEWONER))
         vw.recordConfirmed(zaak, visit, Stap.Binnentreden)
         val w1 = vw.recordConfirmed(zaak, visit, Stap.Waarneming("woonkamer", "Twee jassen aan de kapstok; twee tandenborstels in de badkamer.", null, false, null))

@@ -16,6 +16,8 @@ use veldwerk_device::Device;
 const BIN: &str = env!("CARGO_BIN_EXE_veldwerk");
 const PASS: &str = "correct paard batterij nietje";
 const ZAAK: &str = "Z-2026-0142";
+/// The concrete aanleiding told at the door (seed 001 §3), recorded with `toestemming vraag`.
+const VERTELDE_AANLEIDING: &str = "Volgens het Inlichtingenbureau woont er een tweede persoon.";
 
 fn veldwerk(dir: &Path, passphrase: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = Command::new(BIN);
@@ -238,7 +240,15 @@ fn a_full_visit_is_recorded_step_by_step() {
     );
     ok(
         d,
-        &["toestemming", "vraag", "--zaak", ZAAK, "--bevestig-alles"],
+        &[
+            "toestemming",
+            "vraag",
+            "--zaak",
+            ZAAK,
+            "--aanleiding",
+            VERTELDE_AANLEIDING,
+            "--bevestig-alles",
+        ],
     );
     ok(
         d,
@@ -364,6 +374,11 @@ fn a_full_visit_is_recorded_step_by_step() {
         "{text}"
     );
     assert!(text.contains("foto's door bewoner: gegeven"), "{text}");
+    // Seed 001 §3: the aanleiding told at the door is shown with the consent asked.
+    assert!(
+        text.contains(&format!("aanleiding: {VERTELDE_AANLEIDING}")),
+        "{text}"
+    );
     for internal in ["Fotos", "HuisbezoekApp", "Aangekondigd", "KastenOpenen"] {
         assert!(!text.contains(internal), "{internal} in {text}");
     }
@@ -552,6 +567,8 @@ fn a_step_goes_to_the_latest_visit_and_shows_the_consent_text_of_its_grondslag()
             ZAAK,
             "--bezoek",
             "bestaat-niet",
+            "--aanleiding",
+            VERTELDE_AANLEIDING,
             all,
         ],
         "visit_unknown",
@@ -620,7 +637,16 @@ fn a_step_goes_to_the_latest_visit_and_shows_the_consent_text_of_its_grondslag()
     let out = veldwerk(
         d,
         Some(PASS),
-        &["toestemming", "vraag", "--zaak", ZAAK, all, "--json"],
+        &[
+            "toestemming",
+            "vraag",
+            "--zaak",
+            ZAAK,
+            "--aanleiding",
+            VERTELDE_AANLEIDING,
+            all,
+            "--json",
+        ],
     );
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -773,7 +799,10 @@ fn a_visit_is_walked_with_the_names_volgende_stappen_prints() {
             "legitimatie",
             vec!["--doel", "Vaststellen van de woonsituatie."],
         ),
-        ("toestemming vraag", vec![]),
+        (
+            "toestemming vraag",
+            vec!["--aanleiding", VERTELDE_AANLEIDING],
+        ),
         (
             "toestemming gegeven",
             vec!["--door", "A. Jansen", "--rol", "bewoner"],

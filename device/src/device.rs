@@ -915,7 +915,7 @@ impl Device {
                 }
             }
             let mut after = visit.bezoek.clone();
-            after.apply(&event)?;
+            after.apply_new(&event)?;
             let mut photo = None;
             match &event {
                 Event::Correctie { corrigeert, .. } if !visit.entry_ids.contains(corrigeert) => {

@@ -35,7 +35,7 @@ pub fn core_version() -> String {
 }
 
 /// The exact consent text of a variant and its SHA-256 hash: show `tekst`, then record
-/// `Stap::ToestemmingGevraagd` with this variant, text and hash.
+/// `Stap::ToestemmingGevraagd` with this variant, text and hash and the aanleiding told.
 #[uniffi::export]
 pub fn consent_text(variant: Variant) -> ConsentText {
     ToestemmingsTekst::standaard(variant.into()).into()

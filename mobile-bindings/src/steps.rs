@@ -105,11 +105,13 @@ pub enum Stap {
         legitimatie_getoond: bool,
         doel: String,
     },
-    /// Record exactly the text and hash `consent_text` gave and the app showed.
+    /// Record exactly the text and hash `consent_text` gave and the app showed, with the
+    /// concrete aanleiding told at the door (seed 001 §3; required).
     ToestemmingGevraagd {
         variant: Variant,
         tekst: String,
         tekst_hash: String,
+        aanleiding: String,
     },
     ToestemmingGegeven {
         door: String,
@@ -188,10 +190,12 @@ impl Stap {
                 variant,
                 tekst,
                 tekst_hash,
+                aanleiding,
             } => Event::ToestemmingGevraagd {
                 variant: variant.into(),
                 tekst,
                 tekst_hash,
+                aanleiding,
             },
             Stap::ToestemmingGegeven { door, rol } => Event::ToestemmingGegeven {
                 door,

@@ -90,10 +90,12 @@ fn steps_become_the_same_core_events() {
             variant: text.variant,
             tekst: text.tekst.clone(),
             tekst_hash: text.hash.clone(),
+            aanleiding: "Twijfel over de woonsituatie.".into(),
         }
         .into_event()
         .unwrap(),
-        protocol::ToestemmingsTekst::standaard(protocol::Variant::B).event()
+        protocol::ToestemmingsTekst::standaard(protocol::Variant::B)
+            .event("Twijfel over de woonsituatie.")
     );
     assert_eq!(
         Stap::Binnentreden.into_event().unwrap(),
@@ -360,6 +362,7 @@ fn a_visit_through_the_facade_is_checked_recorded_and_read_back() {
             variant: text.variant,
             tekst: text.tekst,
             tekst_hash: text.hash,
+            aanleiding: "Volgens het Inlichtingenbureau woont er een tweede persoon.".into(),
         },
     )
     .unwrap();

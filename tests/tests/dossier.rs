@@ -85,10 +85,16 @@ fn the_zaak_page_shows_every_entry_with_its_verdict_consent_text_and_rapport() {
         assert!(html.contains(&format!(r#"id="e-{}""#, e.entry_id)));
         match e.event().unwrap() {
             Event::ToestemmingGevraagd {
-                tekst, tekst_hash, ..
+                tekst,
+                tekst_hash,
+                aanleiding,
+                ..
             } => {
                 assert!(html.contains(&tekst), "consent text verbatim");
                 assert!(html.contains(&tekst_hash));
+                // Seed 001 §3: the aanleiding told at the door shows beside the consent.
+                assert!(!aanleiding.is_empty());
+                assert!(html.contains(&aanleiding), "aanleiding told at the door");
             }
             Event::Waarneming { tekst, .. } => assert!(html.contains(&tekst), "{tekst}"),
             Event::Rapport { tekst, .. } => assert!(html.contains(&tekst)),

@@ -292,10 +292,19 @@ pub struct WieArgs {
     pub rol: RolArg,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct VraagArgs {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// De concrete aanleiding zoals aan de deur verteld (wordt met de toestemming vastgelegd).
+    #[arg(long)]
+    pub aanleiding: String,
+}
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum ToestemmingCommand {
     /// De toestemmingstekst voor de grondslag van het bezoek tonen en vastleggen dat erom is gevraagd.
-    Vraag(StepArgs),
+    Vraag(VraagArgs),
     /// Toestemming om binnen te treden gegeven.
     Gegeven(WieArgs),
     /// Toestemming geweigerd: het bezoek eindigt.
@@ -444,7 +453,7 @@ fn step_args(cmd: &FieldCommand) -> Option<&StepArgs> {
         FieldCommand::NietInStaat(a) => &a.step,
         FieldCommand::Legitimatie(a) => &a.step,
         FieldCommand::Toestemming(t) => match t {
-            ToestemmingCommand::Vraag(s) => s,
+            ToestemmingCommand::Vraag(v) => &v.step,
             ToestemmingCommand::Gegeven(w) | ToestemmingCommand::Ingetrokken(w) => &w.step,
             ToestemmingCommand::Geweigerd { wie, .. } | ToestemmingCommand::Extra { wie, .. } => {
                 &wie.step
@@ -647,12 +656,12 @@ fn build_event(
             doel: a.doel.clone(),
         },
         FieldCommand::Toestemming(t) => match t {
-            ToestemmingCommand::Vraag(_) => {
+            ToestemmingCommand::Vraag(v) => {
                 let variant = consent_variant(device, zaak, target)?;
                 let tekst = ToestemmingsTekst::standaard(variant);
                 eprintln!("Lees voor of laat lezen (variant {}):\n", variant.as_str());
                 eprintln!("{}\n", printable(&tekst.tekst));
-                tekst.event()
+                tekst.event(v.aanleiding.clone())
             }
             ToestemmingCommand::Gegeven(w) => Event::ToestemmingGegeven {
                 door: w.door.clone(),

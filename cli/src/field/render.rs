@@ -258,6 +258,13 @@ fn describe(event: &Option<Event>) -> String {
             Event::AanDeDeur { handhavers, leider } => {
                 format!("aanwezig: {} (leider {leider})", handhavers.join(", "))
             }
+            Event::ToestemmingGevraagd {
+                variant,
+                aanleiding,
+                ..
+            } if !aanleiding.trim().is_empty() => {
+                format!("variant {}; aanleiding: {aanleiding}", variant.as_str())
+            }
             Event::ToestemmingGevraagd { variant, .. } => format!("variant {}", variant.as_str()),
             Event::ToestemmingGegeven { door, .. }
             | Event::ToestemmingGeweigerd { door, .. }

@@ -872,6 +872,11 @@ pub const EVENT_BODIES: &[EventBody] = &[
             ("variant", "string: `a`, `b`, `dienstverlening`", false),
             ("tekst", "string", false),
             ("tekst_hash", "string (lowercase hex SHA-256 of `tekst`)", false),
+            (
+                "aanleiding",
+                "string (the aanleiding told at the door; a device refuses it empty)",
+                true,
+            ),
         ],
     },
     EventBody {

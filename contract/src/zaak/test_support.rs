@@ -15,6 +15,10 @@ use veldwerk_rules::protocol::melding::Werkproces;
 use veldwerk_rules::protocol::Event;
 use veldwerk_rules::routekaart::{Actie, Code};
 
+/// The concrete aanleiding told at the door in the fixtures' consent step (seed 001 §3).
+pub const AANLEIDING_AAN_DE_DEUR: &str =
+    "Volgens het Inlichtingenbureau staat een tweede persoon op uw adres ingeschreven.";
+
 pub fn event(n: usize) -> Event {
     Event::Waarneming {
         ruimte: format!("ruimte {n}"),
@@ -162,7 +166,7 @@ pub fn steps_to_binnen(actie: Actie, handhavers: &[&str]) -> Vec<Event> {
             legitimatie_getoond: true,
             doel: "Vaststellen van de woonsituatie.".into(),
         },
-        ToestemmingsTekst::standaard(Variant::A).event(),
+        ToestemmingsTekst::standaard(Variant::A).event(AANLEIDING_AAN_DE_DEUR),
         Event::ToestemmingGegeven {
             door: "bewoner".into(),
             rol: Rol::Bewoner,

@@ -231,6 +231,35 @@ fn a_refused_transition_records_nothing() {
     assert_eq!(detail.visits[0].fase, Fase::Gelegitimeerd);
 }
 
+/// Seed 001 §3 ("volledige en juiste informatie over de aanleiding"): a new consent step
+/// without the aanleiding told at the door is refused with `veld_leeg` and records nothing.
+#[test]
+fn seed_001_s3_consent_asked_without_the_aanleiding_told_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    let mut events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    events.truncate(4);
+    record_all(&mut device, "Z-1", &visit, events, 2);
+    let zonder = veldwerk_rules::protocol::ToestemmingsTekst::standaard(
+        veldwerk_rules::protocol::Variant::A,
+    )
+    .event("");
+    let confirmed = confirm_all(&mut device, "Z-1", &visit, &zonder);
+    let err = device
+        .record("Z-1", &visit, zonder, confirmed, at(9))
+        .unwrap_err();
+    assert_eq!(err.code(), "veld_leeg");
+    assert_eq!(device.worklist().unwrap().items[0].unsynced_entries, 4);
+}
+
 #[test]
 fn unconfirmed_conditions_are_listed_and_nothing_is_recorded() {
     let dir = tempfile::tempdir().unwrap();

@@ -366,6 +366,13 @@ impl Bezoek {
             .is_some_and(|b| b.gegeven)
     }
 
+    /// Records one newly recorded event: [`Event::check_new`] (what older stored documents may
+    /// lack), then [`Bezoek::apply`]. On `Err` the visit is unchanged.
+    pub fn apply_new(&mut self, event: &Event) -> Result<(), ProtocolError> {
+        event.check_new()?;
+        self.apply(event)
+    }
+
     /// Records one event, or refuses it with the reason. On `Err` the visit is unchanged.
     pub fn apply(&mut self, event: &Event) -> Result<(), ProtocolError> {
         let soort = event.soort();
@@ -474,6 +481,7 @@ impl Bezoek {
                 variant,
                 tekst,
                 tekst_hash: hash,
+                ..
             } => {
                 match self.fase {
                     Fase::Gelegitimeerd => {}

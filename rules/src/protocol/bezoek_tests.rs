@@ -65,8 +65,10 @@ fn legit() -> Event {
     }
 }
 
+const AANLEIDING: &str = "Volgens het Inlichtingenbureau staat een tweede persoon op uw adres.";
+
 fn gevraagd(v: Variant) -> Event {
-    ToestemmingsTekst::standaard(v).event()
+    ToestemmingsTekst::standaard(v).event(AANLEIDING)
 }
 
 fn gegeven(rol: Rol) -> Event {
@@ -560,12 +562,45 @@ fn consent_text_must_match_the_grondslag_and_its_hash() {
     );
     let mut wrong_hash = ToestemmingsTekst::standaard(Variant::A);
     wrong_hash.hash = super::tekst_hash("andere tekst");
-    assert_eq!(code(&mut b, &wrong_hash.event()), "tekst_hash_onjuist");
+    assert_eq!(
+        code(&mut b, &wrong_hash.event(AANLEIDING)),
+        "tekst_hash_onjuist"
+    );
     let empty = ToestemmingsTekst::new(Variant::A, "");
-    assert_eq!(code(&mut b, &empty.event()), "veld_leeg");
+    assert_eq!(code(&mut b, &empty.event(AANLEIDING)), "veld_leeg");
     // An organisation's own wording is fine when its hash is right.
     let own = ToestemmingsTekst::new(Variant::A, "Eigen tekst variant A van de gemeente.");
-    assert!(b.apply(&own.event()).is_ok());
+    assert!(b.apply(&own.event(AANLEIDING)).is_ok());
+}
+
+/// Seed 001 §3 ("volledige en juiste informatie over de aanleiding"; "deugdelijk vastgelegd"):
+/// the concrete aanleiding told at the door is recorded with the consent; a new recording
+/// without it is refused, a stored one from before the field existed still replays.
+#[test]
+fn seed_001_s3_aanleiding_told_at_the_door_is_recorded_with_the_consent() {
+    let b = at(Fase::Gelegitimeerd);
+    let zonder = ToestemmingsTekst::standaard(Variant::A).event("  ");
+    let mut strict = b.clone();
+    let err = strict.apply_new(&zonder).unwrap_err();
+    assert_eq!(err.code(), "veld_leeg");
+    assert_eq!(strict.state(), Fase::Gelegitimeerd);
+    let mut met = b.clone();
+    met.apply_new(&gevraagd(Variant::A)).unwrap();
+    assert_eq!(met.state(), Fase::ToestemmingGevraagd);
+
+    // A body stored before the field existed parses (serde default) and replays.
+    let tekst = ToestemmingsTekst::standaard(Variant::A);
+    let oud = serde_json::json!({
+        "soort": "toestemming_gevraagd",
+        "variant": "a",
+        "tekst": tekst.tekst,
+        "tekst_hash": tekst.hash,
+    });
+    let oud: Event = serde_json::from_value(oud).unwrap();
+    assert!(matches!(&oud, Event::ToestemmingGevraagd { aanleiding, .. } if aanleiding.is_empty()));
+    let mut replayed = b;
+    replayed.apply(&oud).unwrap();
+    assert_eq!(replayed.state(), Fase::ToestemmingGevraagd);
 }
 
 #[test]

@@ -70,6 +70,11 @@ pub enum Event {
         variant: Variant,
         tekst: String,
         tekst_hash: String,
+        /// The concrete aanleiding as told at the door (seed 001 §3: "volledige en juiste
+        /// informatie over de aanleiding"). Empty only in documents recorded before it was
+        /// asked; a new recording needs it ([`Event::check_new`]).
+        #[serde(default)]
+        aanleiding: String,
     },
     /// Consent to enter given, by whom and in which role.
     ToestemmingGegeven { door: String, rol: Rol },
@@ -277,6 +282,18 @@ impl Event {
             Event::Rapport { .. } => EventSoort::Rapport,
             Event::UitnodigingBespreking { .. } => EventSoort::UitnodigingBespreking,
             Event::BezoekAfgebroken { .. } => EventSoort::BezoekAfgebroken,
+        }
+    }
+
+    /// What a new recording needs beyond what [`Bezoek::apply`] checks: fields that older stored
+    /// documents may lack (added later with a serde default), so a replay of those stays valid.
+    pub fn check_new(&self) -> Result<(), ProtocolError> {
+        match self {
+            // Seed 001 §3: the aanleiding told at the door is recorded with the consent.
+            Event::ToestemmingGevraagd { aanleiding, .. } if aanleiding.trim().is_empty() => {
+                Err(ProtocolError::VeldLeeg("aanleiding".to_owned()))
+            }
+            _ => Ok(()),
         }
     }
 

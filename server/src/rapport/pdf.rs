@@ -395,8 +395,17 @@ fn toestemming(l: &mut Layout, reading: &Reading) {
                 variant,
                 tekst,
                 tekst_hash: hash,
+                aanleiding,
             } => {
                 l.field("Toestemming gevraagd", &cite(n, r));
+                l.field(
+                    "Aanleiding aan de deur",
+                    if aanleiding.trim().is_empty() {
+                        "niet vastgelegd (vastgelegd vóór dit veld bestond)"
+                    } else {
+                        aanleiding
+                    },
+                );
                 l.field("Tekst", labels::variant(*variant));
                 l.text("Getoonde tekst (letterlijk):", LABEL.color(GREY));
                 l.quote(tekst, BODY);

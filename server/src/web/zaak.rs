@@ -390,7 +390,12 @@ fn event_body(d: &Dossier, v: &VisitDossier, ev: &Event) -> Markup {
             Event::LegitimatieEnDoel { legitimatie_getoond, doel } => {
                 p { (if *legitimatie_getoond { "Legitimatie getoond." } else { "Legitimatie niet getoond." }) " Doel genoemd: " (doel) }
             }
-            Event::ToestemmingGevraagd { variant, tekst, tekst_hash } => {
+            Event::ToestemmingGevraagd { variant, tekst, tekst_hash, aanleiding } => {
+                @if aanleiding.trim().is_empty() {
+                    p.muted { "Aanleiding aan de deur: niet vastgelegd (vastgelegd vóór dit veld bestond)." }
+                } @else {
+                    p { "Aanleiding aan de deur verteld: " (aanleiding) }
+                }
                 p { "Getoonde tekst (" (labels::variant(*variant)) "):" }
                 blockquote.consent { (tekst) }
                 p.muted { "SHA-256 van de tekst: " code.id { (tekst_hash) } }

@@ -123,7 +123,7 @@ fn the_consent_variant_is_the_grondslags_once_the_aanleiding_is_recorded() {
 
     // The rest up to consent given, with the text of variant B: the variant stays in force.
     let mut steps = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
-    steps[4] = ToestemmingsTekst::standaard(Variant::B).event();
+    steps[4] = ToestemmingsTekst::standaard(Variant::B).event("Twijfel over de woonsituatie.");
     record_all(&mut device, "Z-1", &visit, steps[1..6].to_vec(), 3);
     let p = device.visit_progress("Z-1", Some(&visit)).unwrap();
     assert_eq!(p.fase, Fase::ToestemmingGegeven);

@@ -49,8 +49,12 @@ class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val 
         )
     }
 
-    /** The step the app would record for asking consent: exactly the text it showed. */
-    fun consentStep(): Stap? = state.value?.consent?.let { Stap.ToestemmingGevraagd(it.variant, it.tekst, it.hash) }
+    /**
+     * The step the app would record for asking consent: exactly the text it showed, and the
+     * concrete aanleiding the handhaver told at the door (seed 001 §3; the core refuses it blank).
+     */
+    fun consentStep(aanleiding: String): Stap? =
+        state.value?.consent?.let { Stap.ToestemmingGevraagd(it.variant, it.tekst, it.hash, aanleiding) }
 
     /**
      * Prepares a step: refused at once when the protocol does not offer it now; otherwise the

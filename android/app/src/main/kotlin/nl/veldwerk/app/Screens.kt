@@ -204,6 +204,7 @@ fun VisitScreen(vw: VeldwerkInterface, zaakId: String, visitId: String, back: ()
     val io = rememberIo()
     var tekst by remember { mutableStateOf("") }
     var ruimte by remember { mutableStateOf("") }
+    var aanleiding by remember { mutableStateOf("") }
     LaunchedEffect(visitId) { withContext(Dispatchers.IO) { vm.refresh() } }
     Column(Modifier.padding(12.dp)) {
         TextButton(back) { Text("‹ Zaak") }
@@ -214,7 +215,8 @@ fun VisitScreen(vw: VeldwerkInterface, zaakId: String, visitId: String, back: ()
         s.consent?.let { c ->
             Text("Lees voor of toon:", style = MaterialTheme.typography.titleMedium)
             Text(c.tekst)
-            Button({ io { vm.consentStep()?.let { vm.prepare(it) } } }) { Text("Toestemming gevraagd") }
+            OutlinedTextField(aanleiding, { aanleiding = it }, label = { Text("Aanleiding zoals aan de deur verteld") })
+            Button({ io { vm.consentStep(aanleiding)?.let { vm.prepare(it) } } }) { Text("Toestemming gevraagd") }
         }
         if (Stapsoort.TOESTEMMING_GEGEVEN in s.offered) {
             Button({ io { vm.prepare(Stap.ToestemmingGegeven("bewoner", Rol.BEWONER)) } }) { Text("Toestemming gegeven") }

@@ -153,7 +153,11 @@ fun main() {
         val consent = visit.state.value?.consent ?: error("no consent text offered")
         expect(consent.variant == Variant.B && consent.tekst.contains("geen directe gevolgen")) { "$consent" }
         expect(visit.state.value?.canEnter == false) { "entry offered before consent" }
-        step(visit.consentStep()!!)
+        // Seed 001 §3: without the aanleiding told at the door the consent step is refused.
+        expect(visit.prepare(visit.consentStep(" ")!!)) { "${visit.problem.value}" }
+        visit.pending.value!!.checklist.items.forEach { visit.confirm(it.code) }
+        expect(!visit.confirmAndRecord() && visit.problem.value?.code == "veld_leeg") { "${visit.problem.value}" }
+        step(visit.consentStep("Wij twijfelen of u alleen op dit adres woont.")!!)
         step(Stap.ToestemmingGegeven("bewoner", Rol.BEWONER))
         expect(visit.state.value?.canEnter == true) { "entry not offered after consent" }
         step(Stap.Binnentreden)
