@@ -890,3 +890,54 @@ fn signals_are_registered_assessed_and_made_into_a_zaak_through_the_console() {
     );
     server.stop();
 }
+
+/// The public form is the one page anyone can post to: every byte is hostile until checked.
+/// Stuurtekens, oversized bodies, bytes that are no UTF-8 and markup are refused or escaped, in
+/// Dutch, and nothing is stored (seed 002 §6 form; `docs/limits.md`).
+#[test]
+fn the_public_form_refuses_hostile_input_in_dutch_and_stores_nothing() {
+    let server = TestServer::start();
+    let url = server.url("/melden");
+    let control = post_form(&url, "", &[("wat", "Er woont iemand\u{1b}[2J")]);
+    assert_eq!(control.status, 422, "{}", control.body);
+    assert!(control.body.contains("stuurtekens"));
+    let markup = post_form(
+        &url,
+        "",
+        &[
+            ("wat", &"x".repeat(5000)),
+            ("wie", "<script>alert(1)</script>"),
+        ],
+    );
+    assert_eq!(markup.status, 422);
+    assert!(!markup.body.contains("<script>alert(1)"), "escaped");
+    assert!(
+        markup.body.contains("&lt;script&gt;"),
+        "kept, escaped, for the reporter to fix"
+    );
+    let huge = format!("wat={}", "a".repeat(3 * 1024 * 1024));
+    let big = agent()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(huge.as_bytes());
+    let big = answer(big);
+    assert!(matches!(big.status, 400 | 413), "{}", big.status);
+    let not_utf8 = agent()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(&b"wat=%FF%FE%00"[..]);
+    let not_utf8 = answer(not_utf8);
+    assert!(matches!(not_utf8.status, 400 | 422), "{}", not_utf8.status);
+    assert!(
+        not_utf8.body.contains("lang=\"nl\""),
+        "a Dutch page, not a bare error"
+    );
+    let no_type = answer(agent().post(&url).send(&b"wat=iets"[..]));
+    assert_eq!(no_type.status, 400);
+    let stored = server
+        .db
+        .read(|tx| veldwerk_server::signalen::open(tx))
+        .unwrap();
+    assert!(stored.is_empty(), "nothing stored: {stored:?}");
+    server.stop();
+}
