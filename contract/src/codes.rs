@@ -305,6 +305,7 @@ pub const CODES: &[Registered] = &[
     code("signaal_text_invalid", "server/src/signalen.rs"),
     code("signaal_soort_unknown", "server/src/signalen.rs"),
     code("signaal_ontvangen_missing", "server/src/signalen.rs"),
+    code("signaal_ontvangen_invalid", "server/src/web/signalen.rs"),
     code("signaal_feiten_missing", "server/src/signalen.rs"),
     code("signaal_not_found", "server/src/signalen.rs"),
     code("signaal_assessed", "server/src/signalen.rs"),

@@ -71,6 +71,7 @@ fn parse(csv: &str) -> Result<Vec<Planned<'_>>> {
         return Err(line_error(1, "het bestand is leeg"));
     };
     let mut index = [usize::MAX; 8];
+    let header_fields = header.split(',').count();
     for (i, name) in header.split(',').enumerate() {
         let name = name.trim();
         match COLUMNS.iter().position(|c| *c == name) {
@@ -103,6 +104,15 @@ fn parse(csv: &str) -> Result<Vec<Planned<'_>>> {
             return Err(line_error(n, "regel te lang of met aanhalingstekens"));
         }
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if fields.len() > header_fields {
+            return Err(line_error(
+                n,
+                format!(
+                    "{} velden, de kopregel noemt er {header_fields}",
+                    fields.len()
+                ),
+            ));
+        }
         let field = |c: usize| {
             fields
                 .get(index[c])
@@ -135,8 +145,12 @@ fn parse(csv: &str) -> Result<Vec<Planned<'_>>> {
         let p = plan(g, &data).map_err(|e| line_error(n, e))?;
         let team = field(6).unwrap_or("");
         let handhaver = field(7);
-        if team.len() > 200 || handhaver.is_some_and(|h| h.len() > 200) {
-            return Err(line_error(n, "team of handhaver te lang"));
+        let bad = |t: &str| t.len() > 200 || t.chars().any(char::is_control);
+        if bad(team) || handhaver.is_some_and(bad) {
+            return Err(line_error(
+                n,
+                "team of handhaver te lang of met stuurtekens",
+            ));
         }
         out.push(Planned {
             client,
@@ -190,4 +204,71 @@ pub fn import(conn: &Connection, csv: &str, actor: &str, now: i64) -> Result<Imp
         clients: rows.len(),
         gepland,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HEADER: &str = "client,groep,laatst";
+
+    fn refused(csv: &str) -> String {
+        match parse(csv) {
+            Ok(rows) => panic!("accepted {} rows of {csv:?}", rows.len()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// The client list is the case system's export, read as hostile: every bad line is refused
+    /// with its number, nothing beyond the planning columns is taken (seed 003; no personal data).
+    #[test]
+    fn a_hostile_client_list_is_refused_at_its_line() {
+        assert!(refused("").contains("leeg"));
+        assert!(refused("client,groep,naam\nK-1,pw,Jan").contains("onbekende kolom 'naam'"));
+        assert!(refused("client,client,groep").contains("twee keer"));
+        assert!(refused("client,laatst").contains("'client' en 'groep'"));
+        let e = refused(&format!(
+            "{HEADER}\nK-1,overige_klanten,2026-01-01,Jan de Vries"
+        ));
+        assert!(e.contains("regel 2: 4 velden"), "{e}");
+        assert!(
+            refused(&format!("{HEADER}\nK-1,overige_klanten,\"2026-01-01\""))
+                .contains("aanhalingstekens")
+        );
+        assert!(
+            refused(&format!("{HEADER}\nK\u{1b}[2J,overige_klanten,2026-01-01"))
+                .contains("stuurtekens")
+        );
+        assert!(
+            refused(&format!("{HEADER}\n{},overige_klanten,", "K".repeat(65))).contains("te lang")
+        );
+        assert!(refused(&format!(
+            "{HEADER}\nK-1,overige_klanten,{}",
+            "9".repeat(MAX_LINE_BYTES)
+        ))
+        .contains("te lang"));
+        assert!(
+            refused(&format!("{HEADER}\nK-1,geen_groep,2026-01-01")).contains("onbekende groep")
+        );
+        assert!(refused(&format!("{HEADER}\nK-1,overige_klanten,1-1-2026")).contains("geen datum"));
+        assert!(
+            refused("client,groep,laatst,team\nK-1,overige_klanten,2026-01-01,Noord\u{7}")
+                .contains("stuurtekens")
+        );
+    }
+
+    proptest! {
+        /// Whatever the file holds, reading it never panics, and what it accepts is bounded.
+        #[test]
+        fn any_file_is_read_without_panic(body in "[a-z0-9,\\-\n\u{0}-\u{1f}\"é]{0,400}") {
+            let csv = format!("client,groep,laatst,start,team,handhaver\n{body}");
+            if let Ok(rows) = parse(&csv) {
+                for r in rows {
+                    prop_assert!(r.client.len() <= 64 && !r.client.chars().any(char::is_control));
+                    prop_assert!(!r.team.chars().any(char::is_control));
+                }
+            }
+        }
+    }
 }

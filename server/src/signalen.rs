@@ -63,6 +63,19 @@ impl Kanaal {
     pub fn parse(s: &str) -> Option<Kanaal> {
         Kanaal::ALL.into_iter().find(|k| k.id() == s)
     }
+
+    /// The channel in Dutch, as the console shows it.
+    pub fn woord(self) -> &'static str {
+        match self {
+            Kanaal::Rof => "Regionaal overleg fraude (ROF)",
+            Kanaal::Bestandsvergelijking => "Bestandsvergelijking",
+            Kanaal::Klantcontact => "Klantcontact",
+            Kanaal::Webformulier => "Webformulier (melden)",
+            Kanaal::Mail => "E-mail",
+            Kanaal::Telefoon => "Telefoon",
+            Kanaal::Brief => "Brief",
+        }
+    }
 }
 
 /// A signal to register.
@@ -102,6 +115,16 @@ pub enum Beoordeling {
 }
 
 impl Beoordeling {
+    /// The assessment in Dutch, as the console shows it.
+    pub fn woord(&self) -> &'static str {
+        match self {
+            Beoordeling::GeenActie { .. } => "Geen verdere actie",
+            Beoordeling::Schriftelijk => "Schriftelijk onderzoek",
+            Beoordeling::Mondeling => "Mondeling onderzoek",
+            Beoordeling::Melding { .. } => "Melding handhaving",
+        }
+    }
+
     pub fn id(&self) -> &'static str {
         match self {
             Beoordeling::GeenActie { .. } => "geen_actie",

@@ -701,3 +701,243 @@ fn a_report_through_melden_becomes_a_tip_with_its_deadline_on_the_worklist() {
     assert_eq!(last, 429);
     server.stop();
 }
+
+/// The office registers a signal (seed 001 bijlage 1) through the console, sees its deadline,
+/// assesses it (geen actie needs a reason) or makes it a melding handhaving (seed 000) whose
+/// zaak keeps the signal and takes its termijn. Hostile input gets a Dutch refusal.
+#[test]
+fn signals_are_registered_assessed_and_made_into_a_zaak_through_the_console() {
+    let server = TestServer::start();
+    let (session, csrf) = sign_in(&server, "sanne");
+    let form = get(&server.url("/signalen"), &session);
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("<label for=\"soort\"") && form.body.contains("Verhuizing"));
+    assert_eq!(
+        get(&server.url("/signalen"), "").status,
+        303,
+        "signed in only"
+    );
+
+    let post = |path: &str, fields: &[(&str, &str)]| {
+        let mut all = vec![("csrf_token", csrf.as_str())];
+        all.extend_from_slice(fields);
+        post_form(&server.url(path), &session, &all)
+    };
+    // Refused input comes back with its code and the form still filled in.
+    let bad_date = post(
+        "/signalen",
+        &[
+            ("soort", "beslag"),
+            ("ontvangen", "31-12-2026"),
+            ("client", "K-77"),
+        ],
+    );
+    assert_eq!(bad_date.status, 422, "{}", bad_date.body);
+    assert!(
+        bad_date.body.contains("signaal_ontvangen_invalid")
+            && bad_date.body.contains("value=\"K-77\"")
+    );
+    let unknown = post(
+        "/signalen",
+        &[("soort", "<script>"), ("ontvangen", "2026-11-02")],
+    );
+    assert_eq!(unknown.status, 422);
+    assert!(unknown.body.contains("signaal_soort_unknown") && !unknown.body.contains("<script>"));
+    let control = post(
+        "/signalen",
+        &[
+            ("soort", "beslag"),
+            ("ontvangen", "2026-11-02"),
+            ("client", "K\u{1b}[2J"),
+        ],
+    );
+    assert_eq!(control.status, 422);
+    assert!(control.body.contains("signaal_text_invalid"));
+    let huge = "x".repeat(veldwerk_server::signalen::MAX_FEITEN_CHARS + 1);
+    assert_eq!(
+        post(
+            "/signalen",
+            &[
+                ("soort", "beslag"),
+                ("ontvangen", "2026-11-02"),
+                ("feiten", &huge)
+            ]
+        )
+        .status,
+        422
+    );
+    let without_csrf = post_form(
+        &server.url("/signalen"),
+        &session,
+        &[("soort", "beslag"), ("ontvangen", "2026-11-02")],
+    );
+    assert_eq!(without_csrf.status, 403);
+
+    // Seed 001 bijlage 1, "Verhuizing": binnen vier weken.
+    let registered = post(
+        "/signalen",
+        &[
+            ("soort", "verhuizing"),
+            ("kanaal", "bestandsvergelijking"),
+            ("ontvangen", "2026-11-02"),
+            ("client", "K-1001"),
+            ("feiten", "De BRP meldt een nieuw adres."),
+            ("handhaver", "piet"),
+        ],
+    );
+    assert_eq!(registered.status, 303, "{}", registered.body);
+    let location = registered.location.clone().unwrap();
+    assert!(location.starts_with("/signalen/"), "{location}");
+    let shown = get(&server.url(&location), &session);
+    assert!(
+        shown.body.contains("Het signaal is geregistreerd"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("30-11-2026") && shown.body.contains("binnen 4 weken na ontvangst")
+    );
+    let id = location
+        .trim_start_matches("/signalen/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // Geen actie needs a reason; an assessment is made once.
+    let no_reason = post(
+        &format!("/signalen/{id}/beoordeling"),
+        &[("beoordeling", "geen_actie")],
+    );
+    assert_eq!(no_reason.status, 422);
+    assert!(no_reason.body.contains("signaal_reden_missing"));
+    let no_choice = post(
+        &format!("/signalen/{id}/beoordeling"),
+        &[("beoordeling", "iets")],
+    );
+    assert_eq!(no_choice.status, 422);
+    let assessed = post(
+        &format!("/signalen/{id}/beoordeling"),
+        &[
+            ("beoordeling", "geen_actie"),
+            ("reden", "Het nieuwe adres is al verwerkt."),
+        ],
+    );
+    assert_eq!(assessed.status, 303, "{}", assessed.body);
+    let twice = post(
+        &format!("/signalen/{id}/beoordeling"),
+        &[("beoordeling", "schriftelijk")],
+    );
+    assert_eq!(twice.status, 409);
+    assert!(twice.body.contains("signaal_assessed"));
+    assert_eq!(get(&server.url("/signalen/abc"), &session).status, 404);
+    assert_eq!(get(&server.url("/signalen/99999"), &session).status, 404);
+
+    // A tip becomes a melding handhaving: the zaak keeps it and takes its termijn.
+    let tip = post(
+        "/signalen",
+        &[
+            ("soort", "tip_derde"),
+            ("kanaal", "telefoon"),
+            ("ontvangen", "2026-11-02"),
+            ("feiten", "Buurman belt: er woont een tweede volwassene."),
+            ("melder_contact", "06-12345678"),
+        ],
+    );
+    assert_eq!(tip.status, 303);
+    let tip_path = tip.location.unwrap();
+    let tip_id = tip_path
+        .trim_start_matches("/signalen/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let made = post(
+        &format!("/signalen/{tip_id}/melding"),
+        &[
+            ("werkproces", "h2"),
+            ("begindatum", "2026-11-03"),
+            ("klantmanager", "J. de Vries"),
+            (
+                "motivatie",
+                "Een melder op naam noemt een tweede volwassene op het adres.",
+            ),
+            ("label", "Woonsituatie K-1002"),
+            ("handhaver", "piet"),
+        ],
+    );
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert!(made.body.contains("Melding aangemaakt"));
+    let zaak = server
+        .db
+        .read(|tx| veldwerk_server::signalen::get(tx, tip_id.parse().unwrap()))
+        .unwrap()
+        .unwrap();
+    let Some(veldwerk_server::signalen::Beoordeling::Melding { zaak }) = zaak.beoordeling else {
+        panic!("assessed as melding: {zaak:?}");
+    };
+    let page = get(&server.url(&format!("/zaken/{zaak}")), &session);
+    assert_eq!(page.status, 200);
+    // Tip: binnen twee weken (seed 001 bijlage 1), 2 + 14 = 16 november.
+    assert!(page.body.contains("16-11-2026"), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("Signaal {tip_id}")) && page.body.contains("tweede volwassene")
+    );
+    let after = get(&server.url("/signalen"), &session);
+    assert!(
+        !after.body.contains(&format!("href=\"/signalen/{tip_id}\"")),
+        "assessed signals leave the list"
+    );
+    server.stop();
+}
+
+/// The public form is the one page anyone can post to: every byte is hostile until checked.
+/// Stuurtekens, oversized bodies, bytes that are no UTF-8 and markup are refused or escaped, in
+/// Dutch, and nothing is stored (seed 002 §6 form; `docs/limits.md`).
+#[test]
+fn the_public_form_refuses_hostile_input_in_dutch_and_stores_nothing() {
+    let server = TestServer::start();
+    let url = server.url("/melden");
+    let control = post_form(&url, "", &[("wat", "Er woont iemand\u{1b}[2J")]);
+    assert_eq!(control.status, 422, "{}", control.body);
+    assert!(control.body.contains("stuurtekens"));
+    let markup = post_form(
+        &url,
+        "",
+        &[
+            ("wat", &"x".repeat(5000)),
+            ("wie", "<script>alert(1)</script>"),
+        ],
+    );
+    assert_eq!(markup.status, 422);
+    assert!(!markup.body.contains("<script>alert(1)"), "escaped");
+    assert!(
+        markup.body.contains("&lt;script&gt;"),
+        "kept, escaped, for the reporter to fix"
+    );
+    let huge = format!("wat={}", "a".repeat(3 * 1024 * 1024));
+    let big = agent()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(huge.as_bytes());
+    let big = answer(big);
+    assert!(matches!(big.status, 400 | 413), "{}", big.status);
+    let not_utf8 = agent()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(&b"wat=%FF%FE%00"[..]);
+    let not_utf8 = answer(not_utf8);
+    assert!(matches!(not_utf8.status, 400 | 422), "{}", not_utf8.status);
+    assert!(
+        not_utf8.body.contains("lang=\"nl\""),
+        "a Dutch page, not a bare error"
+    );
+    let no_type = answer(agent().post(&url).send(&b"wat=iets"[..]));
+    assert_eq!(no_type.status, 400);
+    let stored = server
+        .db
+        .read(|tx| veldwerk_server::signalen::open(tx))
+        .unwrap();
+    assert!(stored.is_empty(), "nothing stored: {stored:?}");
+    server.stop();
+}

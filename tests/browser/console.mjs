@@ -557,6 +557,97 @@ await test('user management is for admins only: a supervisor is refused in Dutch
   await shot('22-gebruikers-alleen-beheerder');
 });
 
+// Issue 17: from a tip on the public form to a zaak on the handhaver's device, on time.
+/// Today's date in Amsterdam as ISO (`2026-12-02`): a termijn ends on a Dutch calendar day.
+const amsterdamIsoToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
+const plusDays = (iso, n) => {
+  const d = new Date(`${iso}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+};
+const dutchDay = (iso) => iso.split('-').reverse().map((p, i) => (i < 2 ? String(Number(p)) : p)).join('-');
+
+await test('a tip through /melden becomes a signal with its deadline, a melding and a zaak that reaches the device with its termijn; overdue items are marked', async () => {
+  // The public form needs no sign-in (seed 002 §6) and is usable on a phone.
+  const anonymous = await fetch(`${BASE}/melden`, { redirect: 'manual' });
+  expect(anonymous.status === 200, `the form without a session, got ${anonymous.status}`);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'nl-NL' });
+    await phone.goto(`${BASE}/melden`);
+    expect((await phone.locator('nav').count()) === 0, 'no console navigation for the public');
+    await phone.getByLabel('Wat heeft u gezien of gehoord? (verplicht)').fill('Sinds september woont er een tweede volwassene op Dorpsstraat 3 (browsertest).');
+    await phone.getByLabel('Over wie of welk adres gaat het? (als u dat weet)').fill('Dorpsstraat 3');
+    await phone.screenshot({ path: path.join(SHOTS, '23-melden-telefoon.png'), fullPage: true });
+    await Promise.all([phone.waitForNavigation(), phone.click('button[type=submit]')]);
+    const thanks = await phone.locator('body').innerText();
+    expect(thanks.includes('Uw melding is ontvangen'), `thanked, got ${thanks}`);
+    await phone.screenshot({ path: path.join(SHOTS, '24-melding-ontvangen.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+
+  // The tip is a signal to assess within two weeks (seed 001 bijlage 1, tip/informatie door derde).
+  const today = amsterdamIsoToday();
+  const due = plusDays(today, 14);
+  await page.goto(`${BASE}/signalen`);
+  const row = page.locator('table.signalen tr', { hasText: 'Tip/informatie door derde' }).last();
+  expect((await row.count()) === 1, 'the tip is listed');
+  const rowText = await row.innerText();
+  expect(rowText.includes(dutchDay(due)) && rowText.includes('anoniem'), `deadline ${dutchDay(due)} and anonymous, got ${rowText}`);
+  await page.goto(`${BASE}/werkvoorraad`);
+  expect((await text()).includes(due.split('-').reverse().join('-')), 'the tip on the worklist with its deadline');
+  await page.goto(`${BASE}/signalen`);
+  await Promise.all([page.waitForNavigation(), row.locator('a').click()]);
+  const signalPath = new URL(page.url()).pathname;
+  expect((await text()).includes('een anonieme melding alleen is geen concrete aanwijzing'), 'the anonymous tip is said to be no concrete aanwijzing alone');
+  await shot('25-signaal');
+
+  // Assessed into a melding handhaving: the zaak keeps the signal and takes its termijn.
+  const melding = page.locator(`form[action="${signalPath}/melding"]`);
+  await melding.getByLabel('Klantmanager (melding op eigen naam)').fill('J. de Vries');
+  await melding.getByLabel('Motivatie').fill('Een tip van een derde noemt een tweede volwassene op het adres; de BRP noemt alleen de cliënt.');
+  await melding.getByLabel('Direct toewijzen aan (optioneel)').selectOption('handhaver1');
+  const made = await submit(`form[action="${signalPath}/melding"] button[type=submit]`);
+  expect(made.status() === 200, `melding made, got ${made.status()}`);
+  const zaakId = (await page.locator('div.notice.ok code').innerText()).trim();
+  await submit('a:text("Naar de zaak")');
+  const zaakPage = await text();
+  expect(zaakPage.includes(dutchDay(due)), `the zaak's deadline ${dutchDay(due)}`);
+  expect(zaakPage.includes('Signalen achter deze zaak') && zaakPage.includes('tweede volwassene op Dorpsstraat 3'), 'the zaak shows its signal');
+  await shot('26-zaak-uit-signaal');
+
+  // The zaak reaches the device at its next sync, with its termijn.
+  fieldOk('sync');
+  const onDevice = fieldOk('zaken').zaken.find((z) => z.zaak_id === zaakId);
+  expect(onDevice && onDevice.deadline === due && onDevice.te_laat === false, `on the device with ${due}: ${JSON.stringify(onDevice)}`);
+
+  // A signal received long ago is overdue: marked on the signal, the worklist and the device.
+  await page.goto(`${BASE}/signalen`);
+  await page.getByLabel('Soort signaal').selectOption('beslag');
+  await page.getByLabel('Ontvangen op').fill('2026-01-05');
+  await page.getByLabel('Cliëntnummer (geen naam)').fill('K-4711');
+  await submit('form[action="/signalen"] button[type=submit]');
+  const late = await text();
+  expect(late.includes('Het signaal is geregistreerd') && late.includes('Te laat'), 'the overdue signal is marked');
+  const lateId = new URL(page.url()).pathname.split('/').pop();
+  await page.goto(`${BASE}/werkvoorraad`);
+  const lateRow = page.locator('tr.te-laat', { has: page.locator(`a[href="/signalen/${lateId}"]`) });
+  expect((await lateRow.count()) === 1 && (await lateRow.innerText()).includes('Te laat'), 'overdue on the worklist');
+  await shot('27-werkvoorraad-te-laat');
+  await page.goto(`${BASE}/signalen/${lateId}`);
+  const lateMelding = page.locator(`form[action="/signalen/${lateId}/melding"]`);
+  await lateMelding.getByLabel('Begindatum').fill('2026-01-06');
+  await lateMelding.getByLabel('Klantmanager (melding op eigen naam)').fill('J. de Vries');
+  await lateMelding.getByLabel('Motivatie').fill('Beslag gelegd op de uitkering; de administratie meldt een tweede inkomen.');
+  await lateMelding.getByLabel('Direct toewijzen aan (optioneel)').selectOption('handhaver1');
+  await submit(`form[action="/signalen/${lateId}/melding"] button[type=submit]`);
+  const lateZaak = (await page.locator('div.notice.ok code').innerText()).trim();
+  fieldOk('sync');
+  const lateOnDevice = fieldOk('zaken').zaken.find((z) => z.zaak_id === lateZaak);
+  expect(lateOnDevice && lateOnDevice.deadline === '2026-01-19' && lateOnDevice.te_laat === true, `overdue on the device: ${JSON.stringify(lateOnDevice)}`);
+});
+
 await context.close();
 fs.rmSync(profile, { recursive: true, force: true });
 fs.rmSync(cliDir, { recursive: true, force: true });

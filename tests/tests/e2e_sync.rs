@@ -429,3 +429,66 @@ fn killing_the_server_mid_sync_and_restarting_loses_nothing_and_the_sync_complet
         assert_eq!(kees.entry_ids(&zaak), piet.entry_ids(&zaak));
     }
 }
+
+/// Issue 17: a signal assessed into a melding handhaving (seed 000) becomes a zaak with the
+/// signal's termijn (seed 001 bijlage 1, "Tip/informatie door derde": binnen twee weken), and
+/// that termijn reaches the handhaver's device at its next sync.
+#[test]
+fn a_zaak_made_from_a_signal_reaches_the_device_with_the_signals_termijn() {
+    use veldwerk_server::signalen::{self, NewSignaal};
+    let server = TestServer::start();
+    let mut piet = TestDevice::enrolled(&server, "piet");
+    let received = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+    let zaak = server
+        .db
+        .write(|tx| {
+            let tip = signalen::register(
+                tx,
+                &NewSignaal {
+                    soort: "tip_derde".into(),
+                    ontvangen: Some(received),
+                    feiten: "Een buurman noemt een tweede volwassene op het adres.".into(),
+                    melder_contact: Some("06-12345678".into()),
+                    ..NewSignaal::default()
+                },
+                "sanne",
+                veldwerk_server::db::now(),
+            )?;
+            let mut new = veldwerk_tests::new_zaak("Z-SIGNAAL");
+            new.deadline = None;
+            new.melding.begindatum = received;
+            let (zaak, _) =
+                signalen::into_melding(tx, &[tip.id], new, "sanne", veldwerk_server::db::now())?;
+            veldwerk_server::zaken::assign(
+                tx,
+                &zaak.id,
+                "piet",
+                "sanne",
+                veldwerk_server::db::now(),
+            )?;
+            Ok(zaak)
+        })
+        .unwrap();
+    let due = received + Duration::days(14);
+    assert_eq!(zaak.deadline, Some(due));
+
+    piet.sync().unwrap();
+    let list = piet.device().worklist().unwrap();
+    let item = list
+        .items
+        .iter()
+        .find(|i| i.zaak_id == "Z-SIGNAAL")
+        .expect("the zaak reached the device");
+    assert_eq!(item.deadline, Some(due));
+    // Kept on the device: still there after reopening the store, without network.
+    piet.reopen();
+    let again = piet.device().worklist().unwrap();
+    assert_eq!(
+        again
+            .items
+            .iter()
+            .find(|i| i.zaak_id == "Z-SIGNAAL")
+            .and_then(|i| i.deadline),
+        Some(due)
+    );
+}

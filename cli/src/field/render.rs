@@ -25,17 +25,32 @@ fn local(t: DateTime<Utc>) -> String {
 }
 
 pub fn worklist(out: &mut impl Write, list: &Worklist, as_json: bool) -> Result<(), FieldError> {
+    let today = Local::now().date_naive();
     let damaged: Vec<Notice> = list.damaged.iter().map(|e| e.notice()).collect();
     if as_json {
         #[derive(Serialize)]
+        struct Zaak<'a> {
+            #[serde(flatten)]
+            item: &'a WorklistItem,
+            te_laat: bool,
+        }
+        #[derive(Serialize)]
         struct J<'a> {
-            zaken: &'a [WorklistItem],
+            zaken: Vec<Zaak<'a>>,
             damaged: &'a [Notice],
         }
+        let zaken = list
+            .items
+            .iter()
+            .map(|item| Zaak {
+                item,
+                te_laat: item.te_laat(today),
+            })
+            .collect();
         return json(
             out,
             &J {
-                zaken: &list.items,
+                zaken,
                 damaged: &damaged,
             },
         );
@@ -44,9 +59,11 @@ pub fn worklist(out: &mut impl Write, list: &Worklist, as_json: bool) -> Result<
         writeln!(out, "Geen zaken op dit apparaat.")?;
     }
     for item in &list.items {
-        let deadline = item
-            .deadline
-            .map_or_else(|| "geen termijn".to_owned(), |d| d.to_string());
+        let deadline = match item.deadline {
+            None => "geen termijn".to_owned(),
+            Some(d) if item.te_laat(today) => format!("{d} (te laat)"),
+            Some(d) => d.to_string(),
+        };
         writeln!(
             out,
             "{}  {:<12} {}  status: {}  volgende stap: {}{}",

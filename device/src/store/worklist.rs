@@ -29,6 +29,13 @@ pub struct WorklistItem {
     pub updated_at: DateTime<Utc>,
 }
 
+impl WorklistItem {
+    /// Past its termijn on `today` while still open: the worklist marks it "te laat".
+    pub fn te_laat(&self, today: NaiveDate) -> bool {
+        !self.closed && self.deadline.is_some_and(|d| d < today)
+    }
+}
+
 /// The worklist: every readable item, plus an error per damaged index row (naming its zaak
 /// when that can still be read). One damaged row never hides the others.
 #[derive(Debug, Default)]

@@ -33,6 +33,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/apparaten", "Apparaten"),
     ("/signaleringen", "Signaleringen"),
     ("/werkvoorraad", "Werkvoorraad"),
+    ("/signalen", "Signalen"),
     ("/zaken", "Zaken"),
     ("/koppelcodes", "Koppelcodes"),
 ];
@@ -50,12 +51,7 @@ pub fn page(
     html! {
         (DOCTYPE)
         html lang="nl" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Veldwerk console" }
-                link rel="stylesheet" href="/console.css";
-            }
+            (head(title, "Veldwerk console"))
             body {
                 a.skip href="#inhoud" { "Naar de inhoud" }
                 header.top {
@@ -86,6 +82,35 @@ pub fn page(
                     @if let Some(f) = flash {
                         div.notice.ok role="status" { p { (f) } }
                     }
+                    (content)
+                }
+            }
+        }
+    }
+}
+
+/// The `<head>` of every page: Dutch, the phone viewport, the one stylesheet.
+fn head(title: &str, site: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · " (site) }
+            link rel="stylesheet" href="/console.css";
+        }
+    }
+}
+
+/// A page for the public (no session, no navigation): the report form `/melden`.
+pub fn public_page(title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="nl" {
+            (head(title, "Gemeente"))
+            body {
+                a.skip href="#inhoud" { "Naar de inhoud" }
+                main id="inhoud" tabindex="-1" {
+                    h1 { (title) }
                     (content)
                 }
             }

@@ -6,7 +6,7 @@
 use axum::extract::{Form, FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::db::now;
@@ -26,23 +26,7 @@ pub struct MeldForm {
 }
 
 fn page(title: &str, content: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="nl" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Gemeente" }
-                link rel="stylesheet" href="/console.css";
-            }
-            body {
-                main id="inhoud" {
-                    h1 { (title) }
-                    (content)
-                }
-            }
-        }
-    }
+    super::layout::public_page(title, content)
 }
 
 fn form(error: Option<&str>, f: &MeldForm) -> Markup {

@@ -6,7 +6,8 @@
 //!   with a confirmation step; [`history`]: code switches from the audit log and its check.
 //! - [`devices`], [`flags`], [`zaken`], [`enroll`]: one page (and its forms) each;
 //!   [`rapport`]: a visit's rapport PDF as a download; [`werkvoorraad`]: the worklist;
-//!   [`melden`]: the public report form (no sign-in).
+//!   [`signalen`]: registering and assessing signals; [`melden`]: the public report form
+//!   (no sign-in).
 //!
 //! Every form carries the session's CSRF token and every POST checks it ([`CsrfForm`]); the
 //! sign-in form, which has no session yet, uses a double-submit cookie instead. The session
@@ -23,6 +24,7 @@ pub mod melden;
 pub mod photos;
 pub mod rapport;
 pub mod routekaart_view;
+pub mod signalen;
 pub mod signin;
 pub mod users;
 pub mod werkvoorraad;
@@ -73,6 +75,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/zaken/{zaak_id}/fotos/{sha256}", get(photos::photo))
         .route("/werkvoorraad", get(werkvoorraad::page))
+        .route("/signalen", get(signalen::page).post(signalen::register))
+        .route("/signalen/{id}", get(signalen::show))
+        .route("/signalen/{id}/beoordeling", post(signalen::assess))
+        .route("/signalen/{id}/melding", post(signalen::melding))
         .route("/melden", get(melden::show).post(melden::submit))
         .route("/koppelcodes", get(enroll::page).post(enroll::issue))
         .route("/gebruikers", get(users::page).post(users::add))
@@ -252,6 +258,8 @@ impl Flash {
             "zaak_withdrawn" => "De zaak is ingetrokken. Het apparaat van de handhaver verwijdert de zaak bij de volgende synchronisatie, zodra de server alles ervan heeft.",
             "zaak_closed" => "De zaak is gesloten. De apparaten verwijderen hun kopie bij de volgende synchronisatie; het dossier blijft hier leesbaar.",
             "signed_out" => "U bent afgemeld.",
+            "signaal_registered" => "Het signaal is geregistreerd met zijn termijn.",
+            "signaal_assessed" => "De beoordeling van het signaal is vastgelegd.",
             "user_disabled" => "De gebruiker is uitgeschakeld: aanmelden kan niet meer, de sessies zijn beëindigd en de apparaten worden bij synchronisatie geweigerd. Wat al is vastgelegd blijft bewaard.",
             "user_enabled" => "De gebruiker is weer ingeschakeld en kan weer aanmelden en synchroniseren.",
             "user_role_changed" => "De rol is gewijzigd. Die geldt vanaf de volgende aanmelding; de sessies van de gebruiker zijn beëindigd.",

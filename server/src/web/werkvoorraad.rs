@@ -107,8 +107,11 @@ pub fn render(
                             }
                             td { (i.soort.woord()) }
                             td {
-                                @if i.soort == werkvoorraad::Soort::Zaak { a href={ "/zaken/" (i.id) } { (i.id) } }
-                                @else { (i.id) }
+                                @match i.soort {
+                                    werkvoorraad::Soort::Zaak => a href={ "/zaken/" (i.id) } { (i.id) },
+                                    werkvoorraad::Soort::Signaal => a href={ "/signalen/" (i.id) } { (i.id) },
+                                    werkvoorraad::Soort::Heronderzoek => (i.id),
+                                }
                             }
                             td { (i.omschrijving) }
                             td { (i.team) }

@@ -22,6 +22,7 @@ use super::{done, refusal_from, Console, CsrfForm, Flash};
 use crate::db::now;
 use crate::dossier::{self, Dossier, DossierEntry, VisitDossier};
 use crate::labels;
+use crate::signalen::Signaal;
 use crate::state::AppState;
 use crate::users::{self, SessionInfo};
 use crate::zaken::{self, Sluiten};
@@ -48,22 +49,27 @@ pub async fn page(
         .db
         .call(move |db| {
             db.read(|tx| {
-                Ok((
-                    dossier::load_cached(tx, &zaak_id, &cache)?,
-                    users::handhavers(tx)?,
-                ))
+                let d = dossier::load_cached(tx, &zaak_id, &cache)?;
+                let signals = crate::signalen::of_zaak(tx, &d.zaak.id)?;
+                Ok((d, users::handhavers(tx)?, signals))
             })
         })
         .await;
-    let (d, names) = match data {
+    let (d, names, signals) = match data {
         Ok(d) => d,
         Err(e) => return refusal_from(e, Some(&s)),
     };
     let title = format!("Zaak {}", d.zaak.id);
-    layout::page(&title, Some(&s), flash.message(), render(&d, &names, &s)).into_response()
+    layout::page(
+        &title,
+        Some(&s),
+        flash.message(),
+        render(&d, &names, &s, &signals),
+    )
+    .into_response()
 }
 
-fn render(d: &Dossier, names: &[String], s: &SessionInfo) -> Markup {
+fn render(d: &Dossier, names: &[String], s: &SessionInfo, signals: &[Signaal]) -> Markup {
     let z = &d.zaak;
     let soort = z.melding.uitkomst();
     let conditions = Conditions::new();
@@ -88,6 +94,21 @@ fn render(d: &Dossier, names: &[String], s: &SessionInfo) -> Markup {
                 dt { "Klantmanager" } dd { (z.melding.klantmanager) }
                 dt { "Begindatum" } dd { (z.melding.begindatum.format("%-d-%-m-%Y")) }
                 dt { "Motivatie" } dd { p.pre { (z.melding.motivatie) } }
+            }
+        }
+        @if !signals.is_empty() {
+            section aria-labelledby="signalen" {
+                h2 id="signalen" { "Signalen achter deze zaak" }
+                ul {
+                    @for sig in signals {
+                        li {
+                            a href=(format!("/signalen/{}", sig.id)) { "Signaal " (sig.id) }
+                            ", ontvangen " (sig.ontvangen.format("%-d-%-m-%Y"))
+                            @if sig.anoniem { " (anoniem)" }
+                            @if !sig.feiten.is_empty() { ": " (sig.feiten) }
+                        }
+                    }
+                }
             }
         }
         (handhavers(d, names, s))

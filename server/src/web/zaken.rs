@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 use veldwerk_rules::protocol::melding::{Melding, Werkproces};
+use veldwerk_rules::Notice;
 
 use super::layout::{self, csrf_field, notices};
 use super::{done, refusal_from, Console, CsrfForm};
@@ -184,7 +185,13 @@ pub struct MeldingForm {
     pub handhaver: String,
 }
 
-fn melding_form(s: &SessionInfo, names: &[String], f: &MeldingForm) -> Markup {
+/// The melding handhaving form, posting to `action` (`/zaken`, or a signal's melding).
+pub(super) fn melding_form(
+    s: &SessionInfo,
+    names: &[String],
+    f: &MeldingForm,
+    action: &str,
+) -> Markup {
     let today = chrono::Utc::now().date_naive().to_string();
     let begindatum = if f.begindatum.is_empty() {
         today.as_str()
@@ -192,7 +199,7 @@ fn melding_form(s: &SessionInfo, names: &[String], f: &MeldingForm) -> Markup {
         f.begindatum.as_str()
     };
     html! {
-        form.card method="post" action="/zaken" {
+        form.card method="post" action=(action) {
             (csrf_field(s))
             fieldset {
                 legend { "Soort werkproces" }
@@ -234,7 +241,8 @@ fn melding_form(s: &SessionInfo, names: &[String], f: &MeldingForm) -> Markup {
             }
             div.field {
                 label for="deadline" { "Deadline (optioneel)" }
-                input id="deadline" name="deadline" type="date" value=(f.deadline);
+                p.hint id="deadline-hint" { "Bij een melding uit signalen geldt zonder deadline de vroegste termijn van die signalen." }
+                input id="deadline" name="deadline" type="date" aria-describedby="deadline-hint" value=(f.deadline);
             }
             div.field {
                 label for="handhaver" { "Direct toewijzen aan (optioneel)" }
@@ -258,7 +266,7 @@ pub async fn new_form(State(state): State<AppState>, Console(s): Console) -> Res
         "Nieuwe melding handhaving",
         Some(&s),
         None,
-        melding_form(&s, &names, &MeldingForm::default()),
+        melding_form(&s, &names, &MeldingForm::default(), "/zaken"),
     )
     .into_response()
 }
@@ -279,7 +287,7 @@ fn date(
     })
 }
 
-fn to_new(f: &MeldingForm) -> std::result::Result<NewZaak, (&'static str, String)> {
+pub(super) fn to_new(f: &MeldingForm) -> std::result::Result<NewZaak, (&'static str, String)> {
     let werkproces = match f.werkproces.as_str() {
         "h2" => Werkproces::H2,
         "h6" => Werkproces::H6,
@@ -335,7 +343,7 @@ pub async fn create(State(state): State<AppState>, f: CsrfForm<MeldingForm>) -> 
                 None,
                 html! {
                     div.notice.error role="alert" { p { (message) } p.code { "Code: " code { (code) } } }
-                    (melding_form(&s, &names, form))
+                    (melding_form(&s, &names, form, "/zaken"))
                 },
             ),
         )
@@ -361,26 +369,7 @@ pub async fn create(State(state): State<AppState>, f: CsrfForm<MeldingForm>) -> 
         })
         .await;
     match result {
-        Ok((zaak, warnings)) => layout::page(
-            "Melding aangemaakt",
-            Some(&s),
-            None,
-            html! {
-                div.notice.ok role="status" {
-                    p { "Zaak " code { (zaak.id) } " is aangemaakt: " (zaak.label) "." }
-                }
-                @if warnings.is_empty() {
-                    p { "De motivatie gaf geen waarschuwingen." }
-                } @else {
-                    section.card aria-labelledby="waarschuwingen" {
-                        h2 id="waarschuwingen" { "Let op de formulering van de motivatie" }
-                        (notices("warn", &warnings))
-                    }
-                }
-                p { a href="/zaken" { "Naar de zaken" } " · " a href="/zaken/nieuw" { "Nog een melding" } }
-            },
-        )
-        .into_response(),
+        Ok((zaak, warnings)) => created_page(&s, &zaak, &warnings).into_response(),
         Err(e) => {
             let e = AppError::from(e);
             if e.status.is_server_error() {
@@ -389,6 +378,29 @@ pub async fn create(State(state): State<AppState>, f: CsrfForm<MeldingForm>) -> 
             refused(e.code, &e.message, &form)
         }
     }
+}
+
+/// The page after a melding became a zaak: its id and the motivation's factual warnings.
+pub(super) fn created_page(s: &SessionInfo, zaak: &zaken::Zaak, warnings: &[Notice]) -> Markup {
+    layout::page(
+        "Melding aangemaakt",
+        Some(s),
+        None,
+        html! {
+            div.notice.ok role="status" {
+                p { "Zaak " code { (zaak.id) } " is aangemaakt: " (zaak.label) "." }
+            }
+            @if warnings.is_empty() {
+                p { "De motivatie gaf geen waarschuwingen." }
+            } @else {
+                section.card aria-labelledby="waarschuwingen" {
+                    h2 id="waarschuwingen" { "Let op de formulering van de motivatie" }
+                    (notices("warn", warnings))
+                }
+            }
+            p { a href=(super::zaak::href(&zaak.id)) { "Naar de zaak" } " · " a href="/zaken" { "Naar de zaken" } " · " a href="/zaken/nieuw" { "Nog een melding" } }
+        },
+    )
 }
 
 #[cfg(test)]
