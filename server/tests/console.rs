@@ -883,6 +883,8 @@ fn signals_are_registered_assessed_and_made_into_a_zaak_through_the_console() {
     assert!(
         page.body.contains(&format!("Signaal {tip_id}")) && page.body.contains("tweede volwassene")
     );
+    // A tip on name is more than an anonymous one: no warning (CRvB 2-10-2007 is about anonymous tips).
+    assert!(!page.body.contains("rust alleen op anonieme meldingen"));
     let after = get(&server.url("/signalen"), &session);
     assert!(
         !after.body.contains(&format!("href=\"/signalen/{tip_id}\"")),

@@ -615,6 +615,8 @@ await test('a tip through /melden becomes a signal with its deadline, a melding 
   const zaakPage = await text();
   expect(zaakPage.includes(dutchDay(due)), `the zaak's deadline ${dutchDay(due)}`);
   expect(zaakPage.includes('Signalen achter deze zaak') && zaakPage.includes('tweede volwassene op Dorpsstraat 3'), 'the zaak shows its signal');
+  // CRvB 2-10-2007 (seed 001 Protocol §1): an anonymous tip alone is no concrete aanwijzing.
+  expect(zaakPage.includes('rust alleen op anonieme meldingen') && zaakPage.includes('anonieme_tip_geen_concrete_aanwijzing'), 'the zaak warns it rests on an anonymous tip alone');
   await shot('26-zaak-uit-signaal');
 
   // The zaak reaches the device at its next sync, with its termijn.

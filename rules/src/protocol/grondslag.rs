@@ -59,6 +59,12 @@ pub enum BronSoort {
     Instantie,
 }
 
+/// Whether the facts rest on anonymous reports alone: then they are no concrete aanwijzing for a
+/// visit (CRvB 2-10-2007, seed 001 Protocol §1; seed 002 §6), however many there are.
+pub fn alleen_anonieme_meldingen(feiten: &[Feit]) -> bool {
+    !feiten.is_empty() && feiten.iter().all(|f| f.bron == BronSoort::AnoniemeMelding)
+}
+
 impl Grondslag {
     /// The stable snake_case name of the kind of grondslag.
     pub fn soort(&self) -> &'static str {
@@ -74,6 +80,7 @@ impl Grondslag {
     }
 
     /// Checks the grondslag can carry a visit; the first problem found is returned.
+    /// Whether this grondslag is sound enough to record (seed 001 §1–§3).
     pub fn validate(&self) -> Result<(), ProtocolError> {
         match self {
             Grondslag::ConcreteAanwijzing {
@@ -87,8 +94,7 @@ impl Grondslag {
                 if let Some(i) = feiten.iter().position(|f| f.omschrijving.trim().is_empty()) {
                     return Err(ProtocolError::VeldLeeg(format!("feiten[{i}].omschrijving")));
                 }
-                // CRvB 2-10-2007: an anonymous tip alone is no redelijke grond.
-                if feiten.iter().all(|f| f.bron == BronSoort::AnoniemeMelding) {
+                if alleen_anonieme_meldingen(feiten) {
                     return Err(ProtocolError::AnoniemeTipGeenConcreteAanwijzing);
                 }
                 if geraadpleegde_bronnen.iter().all(|b| b.trim().is_empty()) {

@@ -26,6 +26,8 @@ use crate::signalen::Signaal;
 use crate::state::AppState;
 use crate::users::{self, SessionInfo};
 use crate::zaken::{self, Sluiten};
+use veldwerk_rules::protocol::grondslag::alleen_anonieme_meldingen;
+use veldwerk_rules::protocol::ProtocolError;
 
 /// The page's address: zaak ids are `[A-Za-z0-9._-]`, so they need no escaping in a path.
 pub fn href(zaak_id: &str) -> String {
@@ -51,7 +53,8 @@ pub async fn page(
             db.read(|tx| {
                 let d = dossier::load_cached(tx, &zaak_id, &cache)?;
                 let signals = crate::signalen::of_zaak(tx, &d.zaak.id)?;
-                Ok((d, users::handhavers(tx)?, signals))
+                let anoniem = alleen_anonieme_meldingen(&crate::signalen::feiten(tx, &d.zaak.id)?);
+                Ok((d, users::handhavers(tx)?, (signals, anoniem)))
             })
         })
         .await;
@@ -69,7 +72,10 @@ pub async fn page(
     .into_response()
 }
 
-fn render(d: &Dossier, names: &[String], s: &SessionInfo, signals: &[Signaal]) -> Markup {
+/// The zaak's signals, and whether they are anonymous reports only.
+type Signalen = (Vec<Signaal>, bool);
+
+fn render(d: &Dossier, names: &[String], s: &SessionInfo, signals: &Signalen) -> Markup {
     let z = &d.zaak;
     let soort = z.melding.uitkomst();
     let conditions = Conditions::new();
@@ -96,11 +102,18 @@ fn render(d: &Dossier, names: &[String], s: &SessionInfo, signals: &[Signaal]) -
                 dt { "Motivatie" } dd { p.pre { (z.melding.motivatie) } }
             }
         }
-        @if !signals.is_empty() {
+        @if !signals.0.is_empty() {
             section aria-labelledby="signalen" {
                 h2 id="signalen" { "Signalen achter deze zaak" }
+                @if signals.1 {
+                    @let n = ProtocolError::AnoniemeTipGeenConcreteAanwijzing.notice();
+                    div.notice.warn role="note" {
+                        p { "Deze zaak rust alleen op anonieme meldingen. " (n.message) }
+                        p.code { "Code: " code { (n.code) } }
+                    }
+                }
                 ul {
-                    @for sig in signals {
+                    @for sig in &signals.0 {
                         li {
                             a href=(format!("/signalen/{}", sig.id)) { "Signaal " (sig.id) }
                             ", ontvangen " (sig.ontvangen.format("%-d-%-m-%Y"))
