@@ -11,14 +11,15 @@ use veldwerk_rules::factual::{self, FactualWarning};
 /// `veldwerk text ...`
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum TextCommand {
-    /// Read text on stdin and flag speculative or subjective wording (never blocking).
+    /// Lees tekst van de standaardinvoer en wijs op speculatieve of subjectieve formuleringen
+    /// (blokkeert nooit).
     Check(CheckArgs),
 }
 
 /// Options of `veldwerk text check`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct CheckArgs {
-    /// Print exactly one JSON object on stdout instead of the human-readable list.
+    /// Geef precies één JSON-object op de standaarduitvoer in plaats van de leesbare lijst.
     #[arg(long)]
     pub json: bool,
 }

@@ -63,7 +63,12 @@ fn exit_with(e: &clap::Error) -> ! {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
+            let text = dutch_words(&e.render().to_string());
+            if e.use_stderr() {
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+            }
             std::process::exit(e.exit_code());
         }
         _ => {
@@ -130,7 +135,7 @@ pub fn message(e: &clap::Error) -> String {
         ErrorKind::NoEquals => format!("'{}' vraagt een '='", ctx(ContextKind::InvalidArg)),
         _ => "ongeldige invoer".to_owned(),
     };
-    let usage = ctx(ContextKind::Usage);
+    let usage = dutch_words(&ctx(ContextKind::Usage));
     let usage = usage
         .trim()
         .strip_prefix("Usage:")
@@ -143,6 +148,91 @@ pub fn message(e: &clap::Error) -> String {
         format!("fout: {what}\n\nGebruik: {usage}\n\nMeer informatie: '--help'.")
     }
 }
+
+/// clap's few fixed English words in help and usage (`[OPTIONS]`, `[default: …]`, …), which it
+/// cannot be told to write otherwise, in Dutch.
+pub fn dutch_words(text: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("[OPTIONS]", "[OPTIES]"),
+        ("[COMMAND]", "[OPDRACHT]"),
+        ("<COMMAND>", "<OPDRACHT>"),
+        ("[default: ", "[standaard: "),
+        ("[env: ", "[omgeving: "),
+        ("[possible values: ", "[mogelijk: "),
+        ("Possible values:", "Mogelijke waarden:"),
+        ("[aliases: ", "[ook: "),
+        ("[short aliases: ", "[ook: "),
+    ];
+    WORDS
+        .iter()
+        .fold(text.to_owned(), |t, (en, nl)| t.replace(en, nl))
+}
+
+/// The help `cmd --help` prints for the subcommand at `path` (empty: the command itself), as
+/// the binary prints it: for tests that read every command's help.
+pub fn help_of(cmd: Command, path: &[&str]) -> String {
+    let mut cmd = nederlands(cmd);
+    cmd.build();
+    let mut at = &mut cmd;
+    for name in path {
+        match at.find_subcommand_mut(name) {
+            Some(sub) => at = sub,
+            None => return String::new(),
+        }
+    }
+    dutch_words(&at.render_long_help().to_string())
+}
+
+/// Every command and option in `cmd`'s tree that has no help text, by its path: a beheerder
+/// reading `--help` should never meet a bare name.
+pub fn without_help(cmd: &Command) -> Vec<String> {
+    fn walk(cmd: &Command, path: &str, out: &mut Vec<String>) {
+        for a in cmd.get_arguments() {
+            if a.get_help().is_none() && a.get_long_help().is_none() && !a.is_hide_set() {
+                out.push(format!("{path} {}", a.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            let here = format!("{path} {}", sub.get_name());
+            if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                out.push(here.clone());
+            }
+            walk(sub, &here, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(cmd, cmd.get_name(), &mut out);
+    out
+}
+
+/// Every help text in `cmd`'s tree (about and option help) with the path it belongs to.
+pub fn help_texts(cmd: &Command) -> Vec<(String, String)> {
+    fn walk(cmd: &Command, path: &str, out: &mut Vec<(String, String)>) {
+        for text in [cmd.get_about(), cmd.get_long_about()]
+            .into_iter()
+            .flatten()
+        {
+            out.push((path.to_owned(), text.to_string()));
+        }
+        for a in cmd.get_arguments() {
+            for text in [a.get_help(), a.get_long_help()].into_iter().flatten() {
+                out.push((format!("{path} {}", a.get_id()), text.to_string()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(cmd, cmd.get_name(), &mut out);
+    out
+}
+
+/// Words that give an English help text away (Dutch shares none of them as a word).
+pub const ENGLISH_GIVEAWAYS: &[&str] = &[
+    " the ", " and ", " to ", " for ", " with ", " from ", " this ", " which ", " when ", "Print ",
+    "Manage ", "Show ", "Create ", "Set ", "Check ",
+];
 
 fn context(e: &clap::Error, kind: ContextKind) -> Option<String> {
     Some(match e.get(kind)? {

@@ -23,22 +23,22 @@ use crate::{
 #[command(
     name = "veldwerk-server",
     version,
-    about = "Veldwerk sync server and admin commands"
+    about = "De Veldwerk-server (synchronisatie en console) en zijn beheeropdrachten"
 )]
 pub struct Cli {
-    /// Where the server keeps its store (created with mode 0700).
+    /// Map waarin de server zijn opslag bewaart (aangemaakt met rechten 0700).
     #[arg(long, global = true, env = "VELDWERK_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Address to listen on.
+    /// Adres en poort waarop de server luistert, bijvoorbeeld 127.0.0.1:8080.
     #[arg(long, env = "VELDWERK_LISTEN")]
     pub listen: Option<SocketAddr>,
-    /// Create a demo organisation on first start and print how to sign in and enroll.
+    /// Maak bij de eerste start een demo-organisatie en toon hoe u aanmeldt en een apparaat koppelt.
     #[arg(long, env = "VELDWERK_DEMO")]
     pub demo: bool,
-    /// The address devices reach this server at, for the enroll command the console prints.
+    /// Het adres waarop apparaten deze server bereiken (voor de koppelopdracht in de console).
     #[arg(long, env = "VELDWERK_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Optional TOML settings file (flags and environment override it).
+    /// Instellingenbestand in TOML (opties en omgevingsvariabelen gaan voor).
     #[arg(long, global = true, env = "VELDWERK_CONFIG")]
     pub config: Option<PathBuf>,
     #[command(subcommand)]
@@ -47,27 +47,28 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Manage users.
+    /// Gebruikers beheren.
     #[command(subcommand)]
     User(UserCmd),
-    /// Print a one-time enrollment code for a handhaver's device.
+    /// Toon een eenmalige koppelcode voor het apparaat van een handhaver.
     EnrollCode {
+        /// De handhaver van wie het apparaat wordt.
         #[arg(long)]
         user: String,
     },
-    /// Manage zaken.
+    /// Zaken beheren.
     #[command(subcommand)]
     Zaak(ZaakCmd),
-    /// The active code.
+    /// De actieve coronacode.
     #[command(subcommand)]
     Code(CodeCmd),
-    /// Enrolled devices.
+    /// Gekoppelde apparaten.
     #[command(subcommand)]
     Device(DeviceCmd),
-    /// The audit log.
+    /// Het auditlogboek.
     #[command(subcommand)]
     Audit(AuditCmd),
-    /// The rapport van bevindingen of a visit as a verifiable PDF.
+    /// Het rapport van bevindingen van een bezoek als controleerbare PDF.
     #[command(subcommand)]
     Rapport(RapportCmd),
     /// Signalen: de soorten met hun termijn, registreren en beoordelen (onderzoeksplan).
@@ -151,7 +152,10 @@ pub enum SignaalCmd {
         zaak: ZaakCreate,
     },
     /// Stel de termijnen van de organisatie in uit een TOML-bestand (docs/signaal-termijnen.md).
-    Termijnen { file: PathBuf },
+    Termijnen {
+        /// Het TOML-bestand met de termijnen.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,27 +184,35 @@ pub enum HeronderzoekCmd {
         json: bool,
     },
     /// Lees de cliëntenlijst (CSV-export van het zaaksysteem) in en plan elke cliënt.
-    Import { file: PathBuf },
+    Import {
+        /// Het CSV-bestand (kolommen client, groep, laatst, start, laatste_betaling,
+        /// gebeurtenis, team, handhaver).
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RapportCmd {
-    /// Check a rapport PDF: its embedded evidence (signatures, chains, device keys against the
-    /// organisation key) and that the printed text matches it. Exit 0 when intact, 1 otherwise.
+    /// Controleer een rapport-PDF: het ingebedde bewijs (handtekeningen, ketens, apparaatsleutels
+    /// tegen de organisatiesleutel) en of de gedrukte tekst ermee klopt. Afsluitcode 0 als het
+    /// rapport ongeschonden is, anders 1.
     Verify {
-        /// The rapport file.
+        /// Het rapportbestand.
         file: PathBuf,
-        /// The organisation's public key (hex) as known outside the file; by default the key of
-        /// the data directory's organisation, else (said so) the key the file names.
+        /// De publieke sleutel van de organisatie (hex) zoals buiten het bestand bekend; standaard
+        /// die van de organisatie in de datamap, anders (en dat wordt gezegd) die in het bestand.
         #[arg(long)]
         public_key: Option<String>,
     },
-    /// Make the rapport PDF of a visit from the data directory's store.
+    /// Maak de rapport-PDF van een bezoek uit de opslag in de datamap.
     Make {
+        /// Het zaaknummer.
         #[arg(long)]
         zaak: String,
+        /// Het bezoeknummer (zie de zaakpagina of `veldwerk zaak show`).
         #[arg(long)]
         bezoek: String,
+        /// Waar de PDF wordt geschreven.
         #[arg(long)]
         out: PathBuf,
     },
@@ -215,27 +227,38 @@ pub enum RoleArg {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCmd {
-    /// Add a user. Supervisors and admins get a generated password unless --password-stdin.
+    /// Voeg een gebruiker toe. Supervisors en beheerders krijgen een gegenereerd wachtwoord,
+    /// tenzij --password-stdin.
     Add {
+        /// De gebruikersnaam.
         name: String,
+        /// De rol: handhaver, supervisor of admin (beheerder).
         #[arg(long, value_enum)]
         role: RoleArg,
-        /// Read the password from the first line of standard input.
+        /// Lees het wachtwoord van de eerste regel van de standaardinvoer.
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Set a new password (generated and printed once unless --password-stdin); ends the
-    /// user's sessions and clears a lockout.
+    /// Stel een nieuw wachtwoord in (gegenereerd en eenmaal getoond, tenzij --password-stdin);
+    /// beëindigt de sessies van de gebruiker en heft een blokkade op.
     Password {
+        /// De gebruikersnaam.
         name: String,
-        /// Read the new password from the first line of standard input.
+        /// Lees het nieuwe wachtwoord van de eerste regel van de standaardinvoer.
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Disable a user: no sign-in, sessions ended, their devices refused at sync (not wiped).
-    Disable { name: String },
-    /// Enable a disabled user again.
-    Enable { name: String },
+    /// Schakel een gebruiker uit: geen aanmelden, sessies beëindigd, apparaten geweigerd bij
+    /// synchronisatie (niet gewist).
+    Disable {
+        /// De gebruikersnaam.
+        name: String,
+    },
+    /// Schakel een uitgeschakelde gebruiker weer in.
+    Enable {
+        /// De gebruikersnaam.
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -246,37 +269,41 @@ pub enum WerkprocesArg {
 
 #[derive(Debug, Args)]
 pub struct ZaakCreate {
-    /// Zaak id; default `Z-<year>-<nnnn>`.
+    /// Het zaaknummer; standaard `Z-<jaar>-<nnnn>`.
     #[arg(long)]
     pub id: Option<String>,
-    /// H2 (Werk en Inkomen: handhaving decides) or H6 (Poort: handhaving advises).
+    /// H2 (Werk en Inkomen: handhaving besluit) of H6 (Poort: handhaving adviseert).
     #[arg(long, value_enum)]
     pub werkproces: WerkprocesArg,
-    /// The klantmanager who made the melding on their own name.
+    /// De klantmanager die de melding op eigen naam doet.
     #[arg(long)]
     pub klantmanager: String,
-    /// Why a visit is needed, based on facts.
+    /// Waarom onderzoek nodig is, op feiten gebaseerd (seed 000).
     #[arg(long)]
     pub motivatie: String,
-    /// YYYY-MM-DD.
+    /// De begindatum van de melding, JJJJ-MM-DD.
     #[arg(long)]
     pub begindatum: NaiveDate,
-    /// YYYY-MM-DD.
+    /// De deadline, JJJJ-MM-DD (optioneel).
     #[arg(long)]
     pub deadline: Option<NaiveDate>,
+    /// Een korte omschrijving zonder persoonsgegevens, bijvoorbeeld "2026-0142 samenwoning".
     #[arg(long)]
     pub label: String,
+    /// Het adres van het bezoek.
     #[arg(long, default_value = "")]
     pub adres: String,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ZaakCmd {
-    /// Create a zaak from a melding handhaving (seed 000).
+    /// Maak een zaak uit een melding handhaving (seed 000).
     Create(ZaakCreate),
-    /// Assign a zaak to a handhaver.
+    /// Wijs een zaak toe aan een handhaver.
     Assign {
+        /// Het zaaknummer.
         zaak: String,
+        /// De handhaver.
         #[arg(long)]
         user: String,
     },
@@ -291,37 +318,44 @@ pub enum CodeArg {
 
 #[derive(Debug, Subcommand)]
 pub enum CodeCmd {
-    /// Switch the active code.
+    /// Wissel de actieve code; apparaten krijgen haar bij hun volgende synchronisatie.
     Set {
+        /// De nieuwe code: geel, oranje of rood.
         #[arg(value_enum)]
         code: CodeArg,
+        /// De reden, bijvoorbeeld het besluit van de veiligheidsregio.
         #[arg(long)]
         reason: String,
-        /// The supervisor or admin taking the decision.
+        /// De supervisor of beheerder die het besluit neemt.
         #[arg(long)]
         by: String,
     },
-    /// Show the active code and policy version.
+    /// Toon de actieve code en de beleidsversie.
     Show,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum DeviceCmd {
+    /// Toon de gekoppelde apparaten met hun handhaver en status.
     List,
-    Revoke { id: String },
+    /// Trek een apparaat in: het wordt bij zijn volgende contact geweigerd en gewist.
+    Revoke {
+        /// Het apparaatnummer (zie `device list`).
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
-    /// Check the audit log: the hash chain, every row's signature by the organisation key and,
-    /// given a checkpoint printed by an earlier check, that no row was dropped since. Prints the
-    /// new checkpoint to keep outside the server.
+    /// Controleer het auditlogboek: de hashketen, de handtekening van de organisatie op elke
+    /// regel en, met een eerder getoond controlepunt, dat sindsdien geen regel is verdwenen.
+    /// Toont het nieuwe controlepunt om buiten de server te bewaren.
     Verify {
-        /// A checkpoint (`regel:hash:handtekening`) printed by an earlier `audit verify`.
+        /// Een controlepunt (`regel:hash:handtekening`) van een eerdere `audit verify`.
         #[arg(long)]
         checkpoint: Option<String>,
-        /// The organisation's public key (hex) as known outside this server (e.g. pinned by the
-        /// devices); by default the key stored with the log.
+        /// De publieke sleutel van de organisatie (hex) zoals buiten deze server bekend (zoals de
+        /// apparaten hem kennen); standaard de sleutel bij het logboek.
         #[arg(long)]
         public_key: Option<String>,
     },
@@ -1016,5 +1050,52 @@ fn heronderzoek(db: &Db, cmd: HeronderzoekCmd, t: i64) -> Result<String, Error> 
                 r.clients, r.gepland
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+    use veldwerk_contract::opdrachtregel::{
+        help_of, help_texts, nederlands, without_help, ENGLISH_GIVEAWAYS,
+    };
+
+    /// Issue 15: the admin CLI gets Dutch help for every command, and clap's own words too.
+    #[test]
+    fn every_admin_command_and_option_has_dutch_help() {
+        let cmd = nederlands(Cli::command());
+        assert_eq!(without_help(&cmd), Vec::<String>::new(), "without help");
+        let english: Vec<_> = help_texts(&cmd)
+            .into_iter()
+            .filter(|(_, text)| {
+                let padded = format!(" {text} ");
+                ENGLISH_GIVEAWAYS.iter().any(|w| padded.contains(w))
+            })
+            .collect();
+        assert!(english.is_empty(), "English help: {english:#?}");
+        for path in [
+            &[][..],
+            &["user", "add"],
+            &["code", "set"],
+            &["signaal", "add"],
+        ] {
+            let help = help_of(Cli::command(), path);
+            assert!(
+                help.contains("Gebruik:") && help.contains("Opties:"),
+                "{help}"
+            );
+            for english in [
+                "[OPTIONS]",
+                "[default:",
+                "[env:",
+                "[possible values:",
+                "Usage:",
+                "Options:",
+            ] {
+                assert!(!help.contains(english), "{english} in {help}");
+            }
+        }
+        assert!(help_of(Cli::command(), &[]).contains("[omgeving: VELDWERK_DATA_DIR"));
     }
 }

@@ -396,6 +396,7 @@ pub struct UitnodigingArgs {
     /// De datum van het gesprek, JJJJ-MM-DD.
     #[arg(long)]
     pub datum: Option<NaiveDate>,
+    /// Een toelichting bij de uitnodiging (optioneel).
     #[arg(long)]
     pub toelichting: Option<String>,
 }
