@@ -28,7 +28,7 @@ fun Veldwerk.enterWithConsent(zaak: String, visit: String, handhaver: String) {
     recordConfirmed(zaak, visit, Stap.LegitimatieEnDoel(true, "Vaststellen van de woonsituatie"))
     val text = consentText(nextSteps(zaak, visit).consentVariant ?: error("no consent variant"))
     recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, AANLEIDING))
-    recordConfirmed(zaak, visit, Stap.ToestemmingGegeven("bewoner", Rol.BEWONER))
+    recordConfirmed(zaak, visit, Stap.ToestemmingGegeven("bewoner", Rol.BEWONER, Leeftijdsgroep.VOLWASSEN, false))
     recordConfirmed(zaak, visit, Stap.Binnentreden)
 }
 
@@ -211,7 +211,7 @@ fun main() {
         }
         expect(noReason.code == "veld_leeg") { noReason.code }
         vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, AANLEIDING))
-        vw.recordConfirmed(zaak, visit, Stap.ToestemmingGegeven("bewoner", Rol.BEWONER))
+        vw.recordConfirmed(zaak, visit, Stap.ToestemmingGegeven("bewoner", Rol.BEWONER, Leeftijdsgroep.VOLWASSEN, false))
         vw.recordConfirmed(zaak, visit, Stap.Binnentreden)
         val w1 = vw.recordConfirmed(zaak, visit, Stap.Waarneming("woonkamer", "Twee jassen aan de kapstok; twee tandenborstels in de badkamer.", null, false, null))
         firstWaarneming = w1.entryId

@@ -250,6 +250,25 @@ fn a_full_visit_is_recorded_step_by_step() {
             "--bevestig-alles",
         ],
     );
+    // Seed 001 §2: a lodger's refusal closes only the lodger's own room; the visit goes on.
+    ok(
+        d,
+        &[
+            "toestemming",
+            "geweigerd",
+            "--zaak",
+            ZAAK,
+            "--door",
+            "kamerbewoner",
+            "--rol",
+            "medebewoner",
+            "--leeftijd",
+            "volwassen",
+            "--kamer",
+            "zolderkamer",
+            "--bevestig-alles",
+        ],
+    );
     ok(
         d,
         &[
@@ -261,10 +280,26 @@ fn a_full_visit_is_recorded_step_by_step() {
             "bewoner",
             "--rol",
             "bewoner",
+            "--leeftijd",
+            "volwassen",
             "--bevestig-alles",
         ],
     );
     ok(d, &["binnentreden", "--zaak", ZAAK, "--bevestig-alles"]);
+    fails_stderr(
+        d,
+        &[
+            "waarneming",
+            "--zaak",
+            ZAAK,
+            "--ruimte",
+            "zolderkamer",
+            "--tekst",
+            "Een bed.",
+            "--bevestig-alles",
+        ],
+        "ruimte_uitgesloten",
+    );
     ok(
         d,
         &[
@@ -327,7 +362,7 @@ fn a_full_visit_is_recorded_step_by_step() {
     ];
     let refused = fails(d, &speculatief, "taalwaarschuwingen_open");
     assert_eq!(refused["details"][0]["code"], "van_horen_zeggen");
-    assert_eq!(ok_json(d, &["status"])["unsynced_entries"], 10);
+    assert_eq!(ok_json(d, &["status"])["unsynced_entries"], 11);
     let accepted = ok_json(d, &with(&speculatief, &["--ondanks-waarschuwingen"]));
     assert_eq!(
         accepted["warnings"][0]["warning"]["notice"]["code"],
@@ -353,9 +388,9 @@ fn a_full_visit_is_recorded_step_by_step() {
     let v = &detail["visits"][0];
     assert_eq!(v["meta"]["visit_id"], visit.as_str());
     assert_eq!(v["fase"], "gerapporteerd");
-    assert_eq!(v["entries"].as_array().map(Vec::len), Some(13));
+    assert_eq!(v["entries"].as_array().map(Vec::len), Some(14));
     assert_eq!(
-        v["entries"][8]["event"]["foto"].as_str().map(str::len),
+        v["entries"][9]["event"]["foto"].as_str().map(str::len),
         Some(64)
     );
     let statuses: Vec<&Value> = v["verification"]["entries"]
@@ -383,7 +418,7 @@ fn a_full_visit_is_recorded_step_by_step() {
         assert!(!text.contains(internal), "{internal} in {text}");
     }
     let status = ok_json(d, &["status"]);
-    assert_eq!(status["unsynced_entries"], 13);
+    assert_eq!(status["unsynced_entries"], 14);
     assert_eq!(status["policy"]["code"], "geel");
     let zaken = ok_json(d, &["zaken"]);
     assert_eq!(zaken["zaken"][0]["status"], "gerapporteerd");
@@ -805,7 +840,14 @@ fn a_visit_is_walked_with_the_names_volgende_stappen_prints() {
         ),
         (
             "toestemming gegeven",
-            vec!["--door", "A. Jansen", "--rol", "bewoner"],
+            vec![
+                "--door",
+                "A. Jansen",
+                "--rol",
+                "bewoner",
+                "--leeftijd",
+                "volwassen",
+            ],
         ),
         ("binnentreden", vec![]),
         (

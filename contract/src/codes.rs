@@ -320,4 +320,8 @@ pub const CODES: &[Registered] = &[
     code("taalwaarschuwingen_open", "cli/src/field/error.rs"),
     // Consent, refusal and withdrawal (issue 15).
     code("weigering_zonder_gevolgen", "rules/src/protocol/error.rs"),
+    code("antwoord_door_minderjarige", "rules/src/protocol/error.rs"),
+    code("partner_onderwerp_van_twijfel", "rules/src/protocol/error.rs"),
+    code("uitgesloten_ruimte_ontbreekt", "rules/src/protocol/error.rs"),
+    code("ruimte_uitgesloten", "rules/src/protocol/error.rs"),
 ];

@@ -6,7 +6,8 @@ use veldwerk_rules::protocol::{self, Event};
 
 use crate::error::VeldwerkError;
 use crate::types::{
-    Aankondigingswijze, Actie, Ambtsverklaring, BronSoort, ExtraOnderwerp, Rol, Variant,
+    Aankondigingswijze, Actie, Ambtsverklaring, BronSoort, ExtraOnderwerp, Leeftijdsgroep, Rol,
+    Variant,
 };
 
 /// An ISO date `YYYY-MM-DD` as the app enters it.
@@ -113,14 +114,23 @@ pub enum Stap {
         tekst_hash: String,
         aanleiding: String,
     },
+    /// Who answered, in which role and age group; `onderwerp_van_twijfel`: the doubt is about
+    /// this person (a partner then cannot consent for the dwelling).
     ToestemmingGegeven {
         door: String,
         rol: Rol,
+        leeftijd: Leeftijdsgroep,
+        onderwerp_van_twijfel: bool,
     },
+    /// A refusal by someone who cannot answer for the dwelling names the own room(s) it closes
+    /// in `uitgesloten_ruimtes`; the visit goes on.
     ToestemmingGeweigerd {
         door: String,
         rol: Rol,
         gewezen_op_gevolgen: bool,
+        leeftijd: Leeftijdsgroep,
+        onderwerp_van_twijfel: bool,
+        uitgesloten_ruimtes: Vec<String>,
     },
     Binnentreden,
     ToestemmingIngetrokken {
@@ -197,18 +207,31 @@ impl Stap {
                 tekst_hash,
                 aanleiding,
             },
-            Stap::ToestemmingGegeven { door, rol } => Event::ToestemmingGegeven {
+            Stap::ToestemmingGegeven {
+                door,
+                rol,
+                leeftijd,
+                onderwerp_van_twijfel,
+            } => Event::ToestemmingGegeven {
                 door,
                 rol: rol.into(),
+                leeftijd: Some(leeftijd.into()),
+                onderwerp_van_twijfel,
             },
             Stap::ToestemmingGeweigerd {
                 door,
                 rol,
                 gewezen_op_gevolgen,
+                leeftijd,
+                onderwerp_van_twijfel,
+                uitgesloten_ruimtes,
             } => Event::ToestemmingGeweigerd {
                 door,
                 rol: rol.into(),
                 gewezen_op_gevolgen,
+                leeftijd: Some(leeftijd.into()),
+                onderwerp_van_twijfel,
+                uitgesloten_ruimtes,
             },
             Stap::Binnentreden => Event::Binnentreden,
             Stap::ToestemmingIngetrokken { door, rol } => Event::ToestemmingIngetrokken {

@@ -372,6 +372,8 @@ fn a_visit_through_the_facade_is_checked_recorded_and_read_back() {
         Stap::ToestemmingGegeven {
             door: "bewoner".into(),
             rol: Rol::Bewoner,
+            leeftijd: Leeftijdsgroep::Volwassen,
+            onderwerp_van_twijfel: false,
         },
     )
     .unwrap();

@@ -65,6 +65,10 @@ mirror_enum!(
     Rol = protocol::Rol { Bewoner, Partner, Medebewoner }
 );
 mirror_enum!(
+    /// The age group of whoever answers at the door (a minor cannot answer for the dwelling).
+    Leeftijdsgroep = protocol::Leeftijdsgroep { Volwassen, Minderjarig }
+);
+mirror_enum!(
     Aankondigingswijze = protocol::Aankondigingswijze {
         Aangekondigd,
         Onaangekondigd

@@ -6,7 +6,8 @@ use veldwerk_contract::evidence::EntryStatus;
 use veldwerk_rules::protocol::grondslag::{BronSoort, Grondslag};
 use veldwerk_rules::protocol::melding::Uitkomst;
 use veldwerk_rules::protocol::{
-    Aankondigingswijze, Ambtsverklaring, Einde, EventSoort, ExtraOnderwerp, Fase, Rol, Variant,
+    Aankondigingswijze, Ambtsverklaring, Einde, EventSoort, ExtraOnderwerp, Fase, Leeftijdsgroep,
+    Rol, Variant,
 };
 
 /// The kind of a recorded event, as a heading.
@@ -39,6 +40,21 @@ pub fn rol(r: Rol) -> &'static str {
         Rol::Bewoner => "bewoner (belanghebbende)",
         Rol::Partner => "partner (belanghebbende)",
         Rol::Medebewoner => "medebewoner (geen belanghebbende)",
+    }
+}
+
+/// Who answered at the door beyond the role (seed 001 §2): age group, and whether the doubt is
+/// about that person. Entries from before the age group was asked say so.
+pub fn antwoorder(leeftijd: Option<Leeftijdsgroep>, onderwerp_van_twijfel: bool) -> String {
+    let groep = match leeftijd {
+        Some(Leeftijdsgroep::Volwassen) => "volwassen",
+        Some(Leeftijdsgroep::Minderjarig) => "minderjarig",
+        None => "leeftijdsgroep niet vastgelegd",
+    };
+    if onderwerp_van_twijfel {
+        format!("{groep}; de twijfel gaat over deze persoon")
+    } else {
+        groep.to_owned()
     }
 }
 

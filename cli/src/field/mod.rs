@@ -20,7 +20,7 @@ use serde::Serialize;
 use veldwerk_device::{Device, DeviceError, VisitOptions, VisitProgress};
 use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, BronSoort, Event, ExtraOnderwerp, Feit, Grondslag,
-    Ondertekenaar, Rol, ToestemmingsTekst, Variant,
+    Leeftijdsgroep, Ondertekenaar, Rol, ToestemmingsTekst, Variant,
 };
 use veldwerk_rules::routekaart::{Actie, Decision, PlannedAction};
 use veldwerk_rules::Notice;
@@ -271,6 +271,37 @@ impl From<RolArg> for Rol {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LeeftijdArg {
+    #[value(name = "volwassen")]
+    Volwassen,
+    #[value(name = "minderjarig")]
+    Minderjarig,
+}
+
+impl From<LeeftijdArg> for Leeftijdsgroep {
+    fn from(l: LeeftijdArg) -> Leeftijdsgroep {
+        match l {
+            LeeftijdArg::Volwassen => Leeftijdsgroep::Volwassen,
+            LeeftijdArg::Minderjarig => Leeftijdsgroep::Minderjarig,
+        }
+    }
+}
+
+/// Who answered the consent question: role, age group and whether the doubt is about them
+/// (protocol huisbezoeken §2).
+#[derive(Debug, Clone, Args)]
+pub struct AntwoordArgs {
+    #[command(flatten)]
+    pub wie: WieArgs,
+    /// De leeftijdsgroep van wie antwoordde: volwassen of minderjarig.
+    #[arg(long, value_enum)]
+    pub leeftijd: LeeftijdArg,
+    /// De twijfel gaat over deze persoon (een partner kan dan niet voor de woning antwoorden).
+    #[arg(long)]
+    pub onderwerp_van_twijfel: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Onderwerp {
     #[value(name = "kamer")]
     Kamer,
@@ -306,14 +337,18 @@ pub enum ToestemmingCommand {
     /// De toestemmingstekst voor de grondslag van het bezoek tonen en vastleggen dat erom is gevraagd.
     Vraag(VraagArgs),
     /// Toestemming om binnen te treden gegeven.
-    Gegeven(WieArgs),
-    /// Toestemming geweigerd: het bezoek eindigt.
+    Gegeven(AntwoordArgs),
+    /// Toestemming geweigerd: door de belanghebbende eindigt het bezoek; door een ander alleen
+    /// diens eigen kamer (--kamer).
     Geweigerd {
         #[command(flatten)]
-        wie: WieArgs,
+        antwoord: AntwoordArgs,
         /// De persoon is gewezen op de medewerkingsplicht en de mogelijke gevolgen.
         #[arg(long)]
         gewezen_op_gevolgen: bool,
+        /// De eigen kamer die een weigering door een ander dan de belanghebbende uitsluit (herhaalbaar).
+        #[arg(long = "kamer", value_name = "RUIMTE")]
+        kamers: Vec<String>,
     },
     /// Toestemming ingetrokken: het bezoek eindigt direct.
     Ingetrokken(WieArgs),
@@ -455,10 +490,11 @@ fn step_args(cmd: &FieldCommand) -> Option<&StepArgs> {
         FieldCommand::Legitimatie(a) => &a.step,
         FieldCommand::Toestemming(t) => match t {
             ToestemmingCommand::Vraag(v) => &v.step,
-            ToestemmingCommand::Gegeven(w) | ToestemmingCommand::Ingetrokken(w) => &w.step,
-            ToestemmingCommand::Geweigerd { wie, .. } | ToestemmingCommand::Extra { wie, .. } => {
-                &wie.step
+            ToestemmingCommand::Gegeven(a) | ToestemmingCommand::Geweigerd { antwoord: a, .. } => {
+                &a.wie.step
             }
+            ToestemmingCommand::Ingetrokken(w) => &w.step,
+            ToestemmingCommand::Extra { wie, .. } => &wie.step,
         },
         FieldCommand::Binnentreden(s) => s,
         FieldCommand::Waarneming(a) => &a.step,
@@ -664,17 +700,23 @@ fn build_event(
                 eprintln!("{}\n", printable(&tekst.tekst));
                 tekst.event(v.aanleiding.clone())
             }
-            ToestemmingCommand::Gegeven(w) => Event::ToestemmingGegeven {
-                door: w.door.clone(),
-                rol: w.rol.into(),
+            ToestemmingCommand::Gegeven(a) => Event::ToestemmingGegeven {
+                door: a.wie.door.clone(),
+                rol: a.wie.rol.into(),
+                leeftijd: Some(a.leeftijd.into()),
+                onderwerp_van_twijfel: a.onderwerp_van_twijfel,
             },
             ToestemmingCommand::Geweigerd {
-                wie,
+                antwoord,
                 gewezen_op_gevolgen,
+                kamers,
             } => Event::ToestemmingGeweigerd {
-                door: wie.door.clone(),
-                rol: wie.rol.into(),
+                door: antwoord.wie.door.clone(),
+                rol: antwoord.wie.rol.into(),
                 gewezen_op_gevolgen: *gewezen_op_gevolgen,
+                leeftijd: Some(antwoord.leeftijd.into()),
+                onderwerp_van_twijfel: antwoord.onderwerp_van_twijfel,
+                uitgesloten_ruimtes: kamers.clone(),
             },
             ToestemmingCommand::Ingetrokken(w) => Event::ToestemmingIngetrokken {
                 door: w.door.clone(),

@@ -822,6 +822,10 @@ pub struct EventBody {
 }
 
 const ROL: &str = "string: `bewoner`, `partner`, `medebewoner`";
+const LEEFTIJD: (&str, &str) = (
+    "leeftijd",
+    "string `volwassen`, `minderjarig` or null (a device refuses it null)",
+);
 
 /// The body of every event kind (`veldwerk_rules::protocol::Event`, tag `soort`). The unit test
 /// `event_bodies_match_the_protocol` builds a body from each row and parses it as an `Event`.
@@ -881,7 +885,12 @@ pub const EVENT_BODIES: &[EventBody] = &[
     },
     EventBody {
         soort: "toestemming_gegeven",
-        fields: &[("door", "string", false), ("rol", ROL, false)],
+        fields: &[
+            ("door", "string", false),
+            ("rol", ROL, false),
+            (LEEFTIJD.0, LEEFTIJD.1, true),
+            ("onderwerp_van_twijfel", "bool", true),
+        ],
     },
     EventBody {
         soort: "toestemming_geweigerd",
@@ -889,6 +898,13 @@ pub const EVENT_BODIES: &[EventBody] = &[
             ("door", "string", false),
             ("rol", ROL, false),
             ("gewezen_op_gevolgen", "bool", true),
+            (LEEFTIJD.0, LEEFTIJD.1, true),
+            ("onderwerp_van_twijfel", "bool", true),
+            (
+                "uitgesloten_ruimtes",
+                "array of string (the rooms a refusal by someone else than the belanghebbende closes)",
+                true,
+            ),
         ],
     },
     EventBody {

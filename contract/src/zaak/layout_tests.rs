@@ -187,6 +187,9 @@ fn every_event() -> Vec<Event> {
             door: "d".into(),
             rol: Rol::Partner,
             gewezen_op_gevolgen: true,
+            leeftijd: Some(Leeftijdsgroep::Volwassen),
+            onderwerp_van_twijfel: true,
+            uitgesloten_ruimtes: vec!["r".into()],
         },
         Event::ToestemmingIngetrokken {
             door: "d".into(),

@@ -170,6 +170,8 @@ pub fn steps_to_binnen(actie: Actie, handhavers: &[&str]) -> Vec<Event> {
         Event::ToestemmingGegeven {
             door: "bewoner".into(),
             rol: Rol::Bewoner,
+            leeftijd: Some(veldwerk_rules::protocol::Leeftijdsgroep::Volwassen),
+            onderwerp_van_twijfel: false,
         },
         Event::Binnentreden,
     ]

@@ -473,6 +473,9 @@ fn a_code_switch_never_blocks_refusal_withdrawal_afsluiting_or_rapport() {
         door,
         rol,
         gewezen_op_gevolgen: true,
+        leeftijd: Some(veldwerk_rules::protocol::Leeftijdsgroep::Volwassen),
+        onderwerp_van_twijfel: false,
+        uitgesloten_ruimtes: Vec::new(),
     };
     assert!(device
         .decision_for("Z-1", &refused, &weigering)

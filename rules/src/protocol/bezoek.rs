@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::toestemming::tekst_hash;
 use super::{
-    Aankondigingswijze, Event, EventSoort, ExtraOnderwerp, Grondslag, ProtocolError, Rol, Variant,
+    Aankondigingswijze, Event, EventSoort, ExtraOnderwerp, Grondslag, Leeftijdsgroep,
+    ProtocolError, Rol, Variant,
 };
 use crate::routekaart::Actie;
 use crate::Notice;
@@ -228,6 +229,30 @@ impl Bezoek {
 
     pub fn extra_toestemmingen(&self) -> &[ExtraBesluit] {
         &self.extra
+    }
+
+    /// The rooms closed now: the latest decision about another occupant's room was a refusal
+    /// (seed 001 §2), with who refused.
+    pub fn uitgesloten_ruimtes(&self) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for b in self.extra.iter().rev() {
+            if b.onderwerp != ExtraOnderwerp::KamerAndereBewoner {
+                continue;
+            }
+            let Some(r) = b.ruimte.as_deref() else {
+                continue;
+            };
+            if seen.contains(&r) {
+                continue;
+            }
+            seen.push(r);
+            if !b.gegeven {
+                out.push((r, b.door.as_str()));
+            }
+        }
+        out.reverse();
+        out
     }
 
     pub fn waarnemingen(&self) -> usize {
@@ -503,26 +528,11 @@ impl Bezoek {
                 self.variant = Some(*variant);
                 self.fase = Fase::ToestemmingGevraagd;
             }
-            Event::ToestemmingGegeven { door, rol } => {
-                match self.fase {
-                    Fase::ToestemmingGevraagd => {}
-                    Fase::Aanleiding
-                    | Fase::Aangekondigd
-                    | Fase::AanDeDeur
-                    | Fase::Gelegitimeerd => return Err(ProtocolError::ToestemmingNietGevraagd),
-                    _ => return Err(self.ongeldig(event)),
-                }
-                required("door", door)?;
-                if !rol.is_belanghebbende() {
-                    return Err(ProtocolError::ToestemmingNietDoorBelanghebbende);
-                }
-                self.toestemming_door = Some((door.trim().to_owned(), *rol));
-                self.fase = Fase::ToestemmingGegeven;
-            }
-            Event::ToestemmingGeweigerd {
+            Event::ToestemmingGegeven {
                 door,
-                gewezen_op_gevolgen,
-                ..
+                rol,
+                leeftijd,
+                onderwerp_van_twijfel,
             } => {
                 match self.fase {
                     Fase::ToestemmingGevraagd => {}
@@ -533,6 +543,61 @@ impl Bezoek {
                     _ => return Err(self.ongeldig(event)),
                 }
                 required("door", door)?;
+                // Seed 001 §2: only the belanghebbende consents for the dwelling; never a
+                // minor, and a partner only when the doubt is not about that partner.
+                if *leeftijd == Some(Leeftijdsgroep::Minderjarig) {
+                    return Err(ProtocolError::AntwoordDoorMinderjarige);
+                }
+                if !rol.is_belanghebbende() {
+                    return Err(ProtocolError::ToestemmingNietDoorBelanghebbende);
+                }
+                if !rol.mag_voor_woning_antwoorden(*onderwerp_van_twijfel) {
+                    return Err(ProtocolError::PartnerOnderwerpVanTwijfel);
+                }
+                self.toestemming_door = Some((door.trim().to_owned(), *rol));
+                self.fase = Fase::ToestemmingGegeven;
+            }
+            Event::ToestemmingGeweigerd {
+                door,
+                rol,
+                gewezen_op_gevolgen,
+                leeftijd,
+                onderwerp_van_twijfel,
+                uitgesloten_ruimtes,
+            } => {
+                match self.fase {
+                    Fase::ToestemmingGevraagd => {}
+                    Fase::Aanleiding
+                    | Fase::Aangekondigd
+                    | Fase::AanDeDeur
+                    | Fase::Gelegitimeerd => return Err(ProtocolError::ToestemmingNietGevraagd),
+                    _ => return Err(self.ongeldig(event)),
+                }
+                required("door", door)?;
+                if *leeftijd == Some(Leeftijdsgroep::Minderjarig) {
+                    return Err(ProtocolError::AntwoordDoorMinderjarige);
+                }
+                // Seed 001 §2: a refusal by someone who cannot answer for the dwelling limits
+                // only that person's own room(s); the visit waits for the belanghebbende.
+                // Entries recorded before the age group was asked keep their meaning.
+                if leeftijd.is_some() && !rol.mag_voor_woning_antwoorden(*onderwerp_van_twijfel) {
+                    if uitgesloten_ruimtes.is_empty() {
+                        return Err(ProtocolError::UitgeslotenRuimteOntbreekt);
+                    }
+                    for r in uitgesloten_ruimtes {
+                        required("uitgesloten_ruimtes", r)?;
+                    }
+                    for r in uitgesloten_ruimtes {
+                        self.extra.push(ExtraBesluit {
+                            onderwerp: ExtraOnderwerp::KamerAndereBewoner,
+                            ruimte: Some(r.trim().to_owned()),
+                            door: door.trim().to_owned(),
+                            rol: *rol,
+                            gegeven: false,
+                        });
+                    }
+                    return Ok(());
+                }
                 // Seed 001 §2a: with a concrete aanwijzing the person is told the obligation
                 // and the possible consequences of refusing.
                 if self.variant == Some(Variant::A) && !gewezen_op_gevolgen {
@@ -612,6 +677,19 @@ impl Bezoek {
                 required("ruimte", ruimte)?;
                 required("tekst", tekst)?;
                 let ruimte = ruimte.trim();
+                // Seed 001 §2: a room its occupant refused stays closed until that occupant
+                // consents to it (the latest decision about that room counts).
+                if let Some(b) = self.extra.iter().rev().find(|b| {
+                    b.onderwerp == ExtraOnderwerp::KamerAndereBewoner
+                        && b.ruimte.as_deref() == Some(ruimte)
+                }) {
+                    if !b.gegeven {
+                        return Err(ProtocolError::RuimteUitgesloten {
+                            ruimte: ruimte.to_owned(),
+                            door: b.door.clone(),
+                        });
+                    }
+                }
                 let eigenaar = match kamer_van {
                     Some(x) => {
                         required("kamer_van", x)?;

@@ -75,6 +75,8 @@ fn gegeven(rol: Rol) -> Event {
     Event::ToestemmingGegeven {
         door: "A. Jansen".to_owned(),
         rol,
+        leeftijd: Some(Leeftijdsgroep::Volwassen),
+        onderwerp_van_twijfel: false,
     }
 }
 
@@ -83,6 +85,9 @@ fn geweigerd(rol: Rol, gewezen: bool) -> Event {
         door: "A. Jansen".to_owned(),
         rol,
         gewezen_op_gevolgen: gewezen,
+        leeftijd: Some(Leeftijdsgroep::Volwassen),
+        onderwerp_van_twijfel: false,
+        uitgesloten_ruimtes: Vec::new(),
     }
 }
 
@@ -635,7 +640,9 @@ fn only_the_belanghebbende_gives_consent_to_enter() {
             &mut b,
             &Event::ToestemmingGegeven {
                 door: String::new(),
-                rol: Rol::Bewoner
+                rol: Rol::Bewoner,
+                leeftijd: Some(Leeftijdsgroep::Volwassen),
+                onderwerp_van_twijfel: false,
             }
         ),
         "veld_leeg"
@@ -665,8 +672,8 @@ fn refusal_under_variant_b_has_no_consequences_to_point_at() {
         legit(),
         gevraagd(Variant::B),
     ]);
-    b.apply(&geweigerd(Rol::Medebewoner, false))
-        .expect("anyone living there may refuse");
+    b.apply(&geweigerd(Rol::Bewoner, false))
+        .expect("the belanghebbende may refuse");
     assert_eq!(b.einde(), Some(Einde::Geweigerd));
 }
 
@@ -965,7 +972,7 @@ fn another_occupants_room_needs_that_occupants_consent() {
     assert!(b
         .apply(&waarneming("kamer boven", None, true, Some("P. de Boer")))
         .is_ok());
-    // The occupant withdraws: the room is closed again.
+    // The occupant withdraws: the room is closed again (seed 001 §2: whoever names it).
     b.apply(&kamer("P. de Boer", Rol::Medebewoner, false))
         .expect("allowed");
     assert_eq!(
@@ -973,8 +980,9 @@ fn another_occupants_room_needs_that_occupants_consent() {
             &mut b,
             &waarneming("kamer boven", None, false, Some("P. de Boer"))
         ),
-        "toestemming_kamer_ontbreekt"
+        "ruimte_uitgesloten"
     );
+    assert_eq!(code(&mut b, &kijken("kamer boven")), "ruimte_uitgesloten");
 }
 
 #[test]
@@ -1396,12 +1404,26 @@ fn arb_event() -> impl Strategy<Value = Event> {
             Just(Variant::Dienstverlening)
         ]
         .prop_map(gevraagd),
-        (arb_text(), arb_rol()).prop_map(|(door, rol)| Event::ToestemmingGegeven { door, rol }),
-        (arb_text(), arb_rol(), any::<bool>()).prop_map(|(door, rol, g)| {
+        (arb_text(), arb_rol(), any::<bool>()).prop_map(|(door, rol, t)| {
+            Event::ToestemmingGegeven {
+                door,
+                rol,
+                leeftijd: Some(Leeftijdsgroep::Volwassen),
+                onderwerp_van_twijfel: t,
+            }
+        }),
+        (arb_text(), arb_rol(), any::<bool>(), any::<bool>()).prop_map(|(door, rol, g, nieuw)| {
             Event::ToestemmingGeweigerd {
                 door,
                 rol,
                 gewezen_op_gevolgen: g,
+                leeftijd: nieuw.then_some(Leeftijdsgroep::Volwassen),
+                onderwerp_van_twijfel: false,
+                uitgesloten_ruimtes: if nieuw {
+                    vec!["zolderkamer".to_owned()]
+                } else {
+                    Vec::new()
+                },
             }
         }),
         (arb_text(), arb_rol()).prop_map(|(door, rol)| Event::ToestemmingIngetrokken { door, rol }),
@@ -1538,4 +1560,194 @@ proptest! {
         prop_assert!(!b.binnengetreden() || b.toestemming_door().is_some());
         prop_assert!(anomalies.len() <= n);
     }
+}
+
+// ---------- who answers for the dwelling (seed 001 §2) ----------
+
+fn antwoord_geweigerd(
+    rol: Rol,
+    leeftijd: Option<Leeftijdsgroep>,
+    onderwerp_van_twijfel: bool,
+    kamers: &[&str],
+) -> Event {
+    Event::ToestemmingGeweigerd {
+        door: "K. de Vries".to_owned(),
+        rol,
+        gewezen_op_gevolgen: false,
+        leeftijd,
+        onderwerp_van_twijfel,
+        uitgesloten_ruimtes: kamers.iter().map(|k| (*k).to_owned()).collect(),
+    }
+}
+
+fn antwoord_gegeven(rol: Rol, leeftijd: Leeftijdsgroep, onderwerp_van_twijfel: bool) -> Event {
+    Event::ToestemmingGegeven {
+        door: "K. de Vries".to_owned(),
+        rol,
+        leeftijd: Some(leeftijd),
+        onderwerp_van_twijfel,
+    }
+}
+
+/// Seed 001 §2 ("Het is niet toegestaan een woning te betreden zonder toestemming van de
+/// belanghebbende"): a lodger's refusal is not the client's refusal of the visit; it closes only
+/// the lodger's own room, and the visit waits for the belanghebbende's answer.
+#[test]
+fn seed_001_s2_a_lodgers_refusal_closes_only_the_lodgers_room() {
+    let mut b = at(Fase::ToestemmingGevraagd);
+    let volwassen = Some(Leeftijdsgroep::Volwassen);
+    // The room(s) must be named.
+    assert_eq!(
+        code(
+            &mut b,
+            &antwoord_geweigerd(Rol::Medebewoner, volwassen, false, &[])
+        ),
+        "uitgesloten_ruimte_ontbreekt"
+    );
+    assert_eq!(
+        code(
+            &mut b,
+            &antwoord_geweigerd(Rol::Medebewoner, volwassen, false, &[" "])
+        ),
+        "veld_leeg"
+    );
+    b.apply(&antwoord_geweigerd(
+        Rol::Medebewoner,
+        volwassen,
+        false,
+        &["zolderkamer"],
+    ))
+    .unwrap();
+    assert_eq!(b.state(), Fase::ToestemmingGevraagd, "the visit goes on");
+    assert_eq!(b.einde(), None);
+    assert_eq!(
+        b.uitgesloten_ruimtes(),
+        vec![("zolderkamer", "K. de Vries")]
+    );
+
+    // The client consents; inside, the lodger's room stays closed, the rest is open.
+    b.apply(&gegeven(Rol::Bewoner)).unwrap();
+    b.apply(&Event::Binnentreden).unwrap();
+    assert_eq!(code(&mut b, &kijken("zolderkamer")), "ruimte_uitgesloten");
+    assert_eq!(
+        code(
+            &mut b,
+            &waarneming("zolderkamer", None, false, Some("K. de Vries"))
+        ),
+        "ruimte_uitgesloten"
+    );
+    b.apply(&kijken("woonkamer")).unwrap();
+    // Only when the lodger consents to that room later is it open.
+    b.apply(&extra(
+        ExtraOnderwerp::KamerAndereBewoner,
+        Some("zolderkamer"),
+        "K. de Vries",
+        Rol::Medebewoner,
+        true,
+    ))
+    .unwrap();
+    assert!(b.uitgesloten_ruimtes().is_empty());
+    b.apply(&waarneming("zolderkamer", None, false, Some("K. de Vries")))
+        .unwrap();
+}
+
+/// Seed 001 §2: the belanghebbende's own refusal still ends the visit.
+#[test]
+fn seed_001_s2_the_belanghebbendes_refusal_ends_the_visit() {
+    let mut b = at(Fase::ToestemmingGevraagd);
+    let mut e = geweigerd(Rol::Bewoner, true);
+    if let Event::ToestemmingGeweigerd { door, .. } = &mut e {
+        "A. Jansen".clone_into(door);
+    }
+    b.apply(&e).unwrap();
+    assert_eq!(b.einde(), Some(Einde::Geweigerd));
+}
+
+/// Seed 001 §2: a partner answers for the dwelling only when the doubt is not about that
+/// partner; a partner the doubt is about can neither consent nor end the visit by refusing.
+#[test]
+fn seed_001_s2_a_partner_the_doubt_is_about_cannot_answer_for_the_dwelling() {
+    let mut b = at(Fase::ToestemmingGevraagd);
+    assert_eq!(
+        code(
+            &mut b,
+            &antwoord_gegeven(Rol::Partner, Leeftijdsgroep::Volwassen, true)
+        ),
+        "partner_onderwerp_van_twijfel"
+    );
+    b.apply(&antwoord_geweigerd(
+        Rol::Partner,
+        Some(Leeftijdsgroep::Volwassen),
+        true,
+        &["slaapkamer achter"],
+    ))
+    .unwrap();
+    assert_eq!(b.state(), Fase::ToestemmingGevraagd);
+    // A partner the doubt is not about consents for the dwelling.
+    let mut c = at(Fase::ToestemmingGevraagd);
+    c.apply(&antwoord_gegeven(
+        Rol::Partner,
+        Leeftijdsgroep::Volwassen,
+        false,
+    ))
+    .unwrap();
+    assert_eq!(c.state(), Fase::ToestemmingGegeven);
+}
+
+/// Seed 001 §2 (informed consent of the belanghebbende): a minor cannot consent or refuse for
+/// the dwelling, whatever the role.
+#[test]
+fn seed_001_s2_a_minor_cannot_answer_for_the_dwelling() {
+    for rol in [Rol::Bewoner, Rol::Partner, Rol::Medebewoner] {
+        let mut b = at(Fase::ToestemmingGevraagd);
+        assert_eq!(
+            code(
+                &mut b,
+                &antwoord_gegeven(rol, Leeftijdsgroep::Minderjarig, false)
+            ),
+            "antwoord_door_minderjarige"
+        );
+        assert_eq!(
+            code(
+                &mut b,
+                &antwoord_geweigerd(rol, Some(Leeftijdsgroep::Minderjarig), false, &["kamer"])
+            ),
+            "antwoord_door_minderjarige"
+        );
+    }
+}
+
+/// Seed 001 §2: the age group of whoever answers is recorded with a new answer; an answer
+/// stored before it was asked keeps its meaning on replay (any refusal ended the visit).
+#[test]
+fn seed_001_s2_the_age_group_is_recorded_and_old_answers_keep_their_meaning() {
+    let mut b = at(Fase::ToestemmingGevraagd);
+    let zonder = antwoord_geweigerd(Rol::Medebewoner, None, false, &[]);
+    assert_eq!(
+        b.clone().apply_new(&zonder).unwrap_err().code(),
+        "veld_leeg"
+    );
+    let oud: Event = serde_json::from_value(serde_json::json!({
+        "soort": "toestemming_geweigerd",
+        "door": "K. de Vries",
+        "rol": "medebewoner",
+        "gewezen_op_gevolgen": true,
+    }))
+    .unwrap();
+    b.apply(&oud).unwrap();
+    assert_eq!(b.einde(), Some(Einde::Geweigerd));
+    let gegeven_oud: Event = serde_json::from_value(serde_json::json!({
+        "soort": "toestemming_gegeven",
+        "door": "A. Jansen",
+        "rol": "bewoner",
+    }))
+    .unwrap();
+    assert_eq!(
+        at(Fase::ToestemmingGevraagd)
+            .apply_new(&gegeven_oud)
+            .unwrap_err()
+            .code(),
+        "veld_leeg"
+    );
+    at(Fase::ToestemmingGevraagd).apply(&gegeven_oud).unwrap();
 }

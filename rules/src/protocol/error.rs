@@ -119,6 +119,25 @@ pub enum ProtocolError {
          op gevolgen zijn gewezen (protocol huisbezoeken §2b, §3b)."
     )]
     WeigeringZonderGevolgen(&'static str),
+    #[error(
+        "Een minderjarige kan geen toestemming geven of weigeren voor de woning (protocol \
+         huisbezoeken §2); vraag naar de belanghebbende of breek het bezoek af."
+    )]
+    AntwoordDoorMinderjarige,
+    #[error(
+        "De partner over wie de twijfel gaat kan geen toestemming geven voor de woning \
+         (protocol huisbezoeken §2); vraag de belanghebbende zelf."
+    )]
+    PartnerOnderwerpVanTwijfel,
+    #[error(
+        "Een weigering van iemand die niet voor de woning kan antwoorden geldt alleen voor diens \
+         eigen kamer: leg vast welke ruimte(s) daardoor zijn uitgesloten (protocol huisbezoeken §2)."
+    )]
+    UitgeslotenRuimteOntbreekt,
+    #[error(
+        "De ruimte '{ruimte}' is uitgesloten: {door} heeft geweigerd (protocol huisbezoeken §2)."
+    )]
+    RuimteUitgesloten { ruimte: String, door: String },
 }
 
 impl ProtocolError {
@@ -170,6 +189,10 @@ impl ProtocolError {
             ProtocolError::RapportDoorNietAanwezige(_) => "rapport_door_niet_aanwezige",
             ProtocolError::OngeldigeStap { .. } => "ongeldige_stap",
             ProtocolError::WeigeringZonderGevolgen(_) => "weigering_zonder_gevolgen",
+            ProtocolError::AntwoordDoorMinderjarige => "antwoord_door_minderjarige",
+            ProtocolError::PartnerOnderwerpVanTwijfel => "partner_onderwerp_van_twijfel",
+            ProtocolError::UitgeslotenRuimteOntbreekt => "uitgesloten_ruimte_ontbreekt",
+            ProtocolError::RuimteUitgesloten { .. } => "ruimte_uitgesloten",
         }
     }
 

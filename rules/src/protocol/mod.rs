@@ -76,15 +76,35 @@ pub enum Event {
         #[serde(default)]
         aanleiding: String,
     },
-    /// Consent to enter given, by whom and in which role.
-    ToestemmingGegeven { door: String, rol: Rol },
+    /// Consent to enter given, by whom, in which role and age group (seed 001 §2: only the
+    /// belanghebbende; a partner only when the doubt is not about them; never a minor).
+    ToestemmingGegeven {
+        door: String,
+        rol: Rol,
+        /// `None` only in documents recorded before it was asked ([`Event::check_new`]).
+        #[serde(default)]
+        leeftijd: Option<Leeftijdsgroep>,
+        /// The person answering is the one the doubt is about (e.g. the presumed partner).
+        #[serde(default)]
+        onderwerp_van_twijfel: bool,
+    },
     /// Consent refused (seed 001 §2: the belanghebbende may refuse). With variant A the person
-    /// must be told the obligation (art. 17 WWB) and the possible consequences.
+    /// must be told the obligation (art. 17 WWB) and the possible consequences. A refusal by
+    /// someone who cannot answer for the dwelling (another occupant, or a partner the doubt is
+    /// about) ends nothing: it excludes that person's own room(s), `uitgesloten_ruimtes`.
     ToestemmingGeweigerd {
         door: String,
         rol: Rol,
         #[serde(default)]
         gewezen_op_gevolgen: bool,
+        /// `None` only in documents recorded before it was asked; those keep their meaning
+        /// (any refusal ended the visit).
+        #[serde(default)]
+        leeftijd: Option<Leeftijdsgroep>,
+        #[serde(default)]
+        onderwerp_van_twijfel: bool,
+        #[serde(default)]
+        uitgesloten_ruimtes: Vec<String>,
     },
     /// The handhavers enter (or, for `huisbezoek_app`, the digital tour starts).
     Binnentreden,
@@ -226,6 +246,27 @@ impl Rol {
     }
 }
 
+/// The age group of whoever answers at the door (seed 001 §2: a minor cannot consent or refuse
+/// for the dwelling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Leeftijdsgroep {
+    Volwassen,
+    Minderjarig,
+}
+
+impl Rol {
+    /// Seed 001 §2: who may answer for the whole dwelling: the belanghebbende, a partner only
+    /// when the doubt is not about that partner, and never a minor.
+    pub fn mag_voor_woning_antwoorden(self, onderwerp_van_twijfel: bool) -> bool {
+        match self {
+            Rol::Bewoner => true,
+            Rol::Partner => !onderwerp_van_twijfel,
+            Rol::Medebewoner => false,
+        }
+    }
+}
+
 /// What a separate consent inside the dwelling is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -292,6 +333,11 @@ impl Event {
             // Seed 001 §3: the aanleiding told at the door is recorded with the consent.
             Event::ToestemmingGevraagd { aanleiding, .. } if aanleiding.trim().is_empty() => {
                 Err(ProtocolError::VeldLeeg("aanleiding".to_owned()))
+            }
+            // Seed 001 §2: the age group of whoever answers is recorded with the answer.
+            Event::ToestemmingGegeven { leeftijd: None, .. }
+            | Event::ToestemmingGeweigerd { leeftijd: None, .. } => {
+                Err(ProtocolError::VeldLeeg("leeftijd".to_owned()))
             }
             _ => Ok(()),
         }

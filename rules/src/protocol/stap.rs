@@ -100,6 +100,9 @@ mod tests {
                 door: door(),
                 rol: Rol::Bewoner,
                 gewezen_op_gevolgen: false,
+                leeftijd: Some(super::super::Leeftijdsgroep::Volwassen),
+                onderwerp_van_twijfel: false,
+                uitgesloten_ruimtes: Vec::new(),
             },
             Event::ToestemmingIngetrokken {
                 door: door(),

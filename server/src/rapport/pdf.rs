@@ -420,22 +420,50 @@ fn toestemming(l: &mut Layout, reading: &Reading) {
                     },
                 );
             }
-            Event::ToestemmingGegeven { door, rol } => {
+            Event::ToestemmingGegeven {
+                door,
+                rol,
+                leeftijd,
+                onderwerp_van_twijfel,
+            } => {
                 l.field(
                     "Toestemming gegeven",
-                    &format!("door {door}, als {} ({})", labels::rol(*rol), cite(n, r)),
+                    &format!(
+                        "door {door}, als {}, {} ({})",
+                        labels::rol(*rol),
+                        labels::antwoorder(*leeftijd, *onderwerp_van_twijfel),
+                        cite(n, r)
+                    ),
                 );
             }
             Event::ToestemmingGeweigerd {
                 door,
                 rol,
                 gewezen_op_gevolgen,
+                leeftijd,
+                onderwerp_van_twijfel,
+                uitgesloten_ruimtes,
             } => {
                 l.field(
                     "Toestemming geweigerd",
-                    &format!("door {door}, als {} ({})", labels::rol(*rol), cite(n, r)),
+                    &format!(
+                        "door {door}, als {}, {} ({})",
+                        labels::rol(*rol),
+                        labels::antwoorder(*leeftijd, *onderwerp_van_twijfel),
+                        cite(n, r)
+                    ),
                 );
-                l.field("Gewezen op de gevolgen", ja_nee(*gewezen_op_gevolgen));
+                if uitgesloten_ruimtes.is_empty() {
+                    l.field("Gewezen op de gevolgen", ja_nee(*gewezen_op_gevolgen));
+                } else {
+                    l.field(
+                        "Alleen uitgesloten",
+                        &format!(
+                            "{} (weigering geldt alleen voor de eigen kamer)",
+                            uitgesloten_ruimtes.join(", ")
+                        ),
+                    );
+                }
             }
             Event::NiemandAanwezig { toelichting } => {
                 l.field("Niemand aanwezig", &cite(n, r));

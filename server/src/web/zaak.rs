@@ -434,10 +434,13 @@ fn event_body(d: &Dossier, v: &VisitDossier, ev: &Event) -> Markup {
                 blockquote.consent { (tekst) }
                 p.muted { "SHA-256 van de tekst: " code.id { (tekst_hash) } }
             }
-            Event::ToestemmingGegeven { door, rol } => { p { "Toestemming gegeven door " (door) ", " (labels::rol(*rol)) "." } }
-            Event::ToestemmingGeweigerd { door, rol, gewezen_op_gevolgen } => {
-                p { "Toestemming geweigerd door " (door) ", " (labels::rol(*rol)) "."
-                    @if *gewezen_op_gevolgen { " Gewezen op de mogelijke gevolgen." } }
+            Event::ToestemmingGegeven { door, rol, leeftijd, onderwerp_van_twijfel } => {
+                p { "Toestemming gegeven door " (door) ", " (labels::rol(*rol)) ", " (labels::antwoorder(*leeftijd, *onderwerp_van_twijfel)) "." }
+            }
+            Event::ToestemmingGeweigerd { door, rol, gewezen_op_gevolgen, leeftijd, onderwerp_van_twijfel, uitgesloten_ruimtes } => {
+                p { "Toestemming geweigerd door " (door) ", " (labels::rol(*rol)) ", " (labels::antwoorder(*leeftijd, *onderwerp_van_twijfel)) "."
+                    @if *gewezen_op_gevolgen { " Gewezen op de mogelijke gevolgen." }
+                    @if !uitgesloten_ruimtes.is_empty() { " Geldt alleen voor de eigen kamer; uitgesloten: " (uitgesloten_ruimtes.join(", ")) "." } }
             }
             Event::Binnentreden => { p { "De handhavers zijn binnengegaan (bij de app: de digitale rondgang is begonnen)." } }
             Event::ToestemmingIngetrokken { door, rol } => { p { "Toestemming ingetrokken door " (door) ", " (labels::rol(*rol)) "; het bezoek is direct beëindigd." } }

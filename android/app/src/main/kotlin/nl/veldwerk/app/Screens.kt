@@ -219,8 +219,8 @@ fun VisitScreen(vw: VeldwerkInterface, zaakId: String, visitId: String, back: ()
             Button({ io { vm.consentStep(aanleiding)?.let { vm.prepare(it) } } }) { Text("Toestemming gevraagd") }
         }
         if (Stapsoort.TOESTEMMING_GEGEVEN in s.offered) {
-            Button({ io { vm.prepare(Stap.ToestemmingGegeven("bewoner", Rol.BEWONER)) } }) { Text("Toestemming gegeven") }
-            Button({ io { vm.prepare(Stap.ToestemmingGeweigerd("bewoner", Rol.BEWONER, true)) } }) { Text("Toestemming geweigerd") }
+            Button({ io { vm.prepare(Stap.ToestemmingGegeven("bewoner", Rol.BEWONER, Leeftijdsgroep.VOLWASSEN, false)) } }) { Text("Toestemming gegeven") }
+            Button({ io { vm.prepare(Stap.ToestemmingGeweigerd("bewoner", Rol.BEWONER, true, Leeftijdsgroep.VOLWASSEN, false, emptyList())) } }) { Text("Toestemming geweigerd") }
         }
         // Entry is only ever offered once consent is recorded (the core refuses it otherwise).
         if (s.canEnter) Button({ io { vm.prepare(Stap.Binnentreden) } }) { Text("Binnentreden") }

@@ -158,7 +158,10 @@ fun main() {
         visit.pending.value!!.checklist.items.forEach { visit.confirm(it.code) }
         expect(!visit.confirmAndRecord() && visit.problem.value?.code == "veld_leeg") { "${visit.problem.value}" }
         step(visit.consentStep("Wij twijfelen of u alleen op dit adres woont.")!!)
-        step(Stap.ToestemmingGegeven("bewoner", Rol.BEWONER))
+        // Seed 001 §2: a lodger's refusal closes only the lodger's own room; the visit goes on.
+        step(Stap.ToestemmingGeweigerd("kamerbewoner", Rol.MEDEBEWONER, false, Leeftijdsgroep.VOLWASSEN, false, listOf("zolderkamer")))
+        expect(visit.state.value?.canEnter == false && visit.state.value?.ended == false) { "${visit.state.value}" }
+        step(Stap.ToestemmingGegeven("bewoner", Rol.BEWONER, Leeftijdsgroep.VOLWASSEN, false))
         expect(visit.state.value?.canEnter == true) { "entry not offered after consent" }
         step(Stap.Binnentreden)
     }
