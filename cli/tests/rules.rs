@@ -322,7 +322,14 @@ fn the_command_line_itself_speaks_dutch() {
         text.contains("Opties:") && text.contains("Toon deze hulp"),
         "{text}"
     );
-    for english in ["Usage:", "Options:", "Print help", "Commands:", "[OPTIONS]", "[default:"] {
+    for english in [
+        "Usage:",
+        "Options:",
+        "Print help",
+        "Commands:",
+        "[OPTIONS]",
+        "[default:",
+    ] {
         assert!(!text.contains(english), "{english} in {text}");
     }
     let wrong = Command::new(env!("CARGO_BIN_EXE_veldwerk"))
