@@ -768,12 +768,12 @@ fn a_visit_is_broken_off_with_a_reason() {
         "bezoek_beeindigd",
     );
     let shown = ok(d, &["zaak", "show", ZAAK]);
-    assert!(shown.contains("bezoek_afgebroken"), "{shown}");
+    assert!(shown.contains("Bezoek afgebroken"), "{shown}");
     assert!(
         shown.contains("afgebroken: Handhaver weggeroepen voor een spoedgeval."),
         "{shown}"
     );
-    assert!(shown.contains("aankondiging"), "{shown}");
+    assert!(shown.contains("Aankondiging"), "{shown}");
     let detail = ok_json(d, &["zaak", "show", ZAAK]);
     assert_eq!(detail["visits"][0]["einde"], "afgebroken");
     assert_eq!(
@@ -800,6 +800,8 @@ fn offered(output: &str) -> Vec<String> {
 /// a correctie names its entry by the number shown (`nr. N`).
 #[test]
 fn a_visit_is_walked_with_the_names_volgende_stappen_prints() {
+    let empty = data_dir_with_zaak();
+    assert_no_codes(&ok(empty.path(), &["zaken"]));
     let dir = data_dir_with_zaak();
     let d = dir.path();
     let mut shown = ok(
@@ -884,6 +886,7 @@ fn a_visit_is_walked_with_the_names_volgende_stappen_prints() {
         }
         args.push("--bevestig-alles");
         shown = ok(d, &args);
+        assert_no_codes(&shown);
         if command == "waarneming" {
             // "Vastgelegd: waarneming (vastlegging ID, nr. N)"
             waarneming_nr = shown
@@ -894,6 +897,9 @@ fn a_visit_is_walked_with_the_names_volgende_stappen_prints() {
                 .to_owned();
         }
     }
+    // Issue 15: no internal names in human output (`aan_de_deur`, `nog_geen_bezoek`, `ok`).
+    assert_no_codes(&ok(d, &["zaak", "show", ZAAK]));
+    assert_no_codes(&ok(d, &["zaken"]));
     let detail = ok_json(d, &["zaak", "show", ZAAK]);
     let entries = detail["visits"][0]["entries"].as_array().expect("entries");
     let waarneming = &entries
@@ -935,4 +941,16 @@ fn a_visit_is_walked_with_the_names_volgende_stappen_prints() {
         .map(|e| &e["event"]["corrigeert"])
         .collect();
     assert_eq!(corrected, [waarneming, waarneming]);
+}
+
+/// Human output names things in words: no snake_case machine code, no CamelCase type name.
+fn assert_no_codes(text: &str) {
+    for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+        let snake = word.contains('_') && word.chars().all(|c| c.is_lowercase() || c == '_');
+        let camel = word.chars().next().is_some_and(char::is_uppercase)
+            && word.chars().skip(1).any(char::is_uppercase)
+            && word.chars().any(char::is_lowercase)
+            && word.chars().all(char::is_alphabetic);
+        assert!(!snake && !camel, "'{word}' in human output:\n{text}");
+    }
 }

@@ -5,6 +5,7 @@
 //! - [`factual`]: the factual-language check for motivations and rapporten.
 //! - [`signalen`]: the signals of seed 001 bijlage 1 with their termijnen, and org overrides.
 //! - [`heronderzoek`]: client groups of seed 003 (and RAU of seed 001) and the planner.
+//! - [`vragenlijst`]: the questionnaire of the digital huisbezoek, as data, and its checks.
 //! - [`notice`]: the coded, Dutch-worded outcome shared by rules, protocol and errors.
 //!
 //! No I/O, no documents, no keys: the same answers on a device, on the server and in a test.
@@ -17,5 +18,7 @@ pub mod notice;
 pub mod protocol;
 pub mod routekaart;
 pub mod signalen;
+mod tekstpositie;
+pub mod vragenlijst;
 
 pub use notice::Notice;

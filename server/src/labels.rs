@@ -12,26 +12,7 @@ use veldwerk_rules::protocol::{
 
 /// The kind of a recorded event, as a heading.
 pub fn soort(s: EventSoort) -> &'static str {
-    match s {
-        EventSoort::Aanleiding => "Aanleiding",
-        EventSoort::Aankondiging => "Aankondiging",
-        EventSoort::AanDeDeur => "Aan de deur",
-        EventSoort::NiemandAanwezig => "Niemand aanwezig",
-        EventSoort::NietInStaat => "Niet in staat mee te werken",
-        EventSoort::LegitimatieEnDoel => "Legitimatie en doel",
-        EventSoort::ToestemmingGevraagd => "Toestemming gevraagd",
-        EventSoort::ToestemmingGegeven => "Toestemming gegeven",
-        EventSoort::ToestemmingGeweigerd => "Toestemming geweigerd",
-        EventSoort::Binnentreden => "Binnentreden",
-        EventSoort::ToestemmingIngetrokken => "Toestemming ingetrokken",
-        EventSoort::ExtraToestemming => "Aparte toestemming",
-        EventSoort::Waarneming => "Waarneming",
-        EventSoort::Correctie => "Correctie",
-        EventSoort::Afsluiting => "Afsluiting",
-        EventSoort::Rapport => "Rapport",
-        EventSoort::UitnodigingBespreking => "Uitnodiging voor bespreking",
-        EventSoort::BezoekAfgebroken => "Bezoek afgebroken",
-    }
+    s.woord()
 }
 
 /// The role of the person who answered.
@@ -60,34 +41,12 @@ pub fn antwoorder(leeftijd: Option<Leeftijdsgroep>, onderwerp_van_twijfel: bool)
 
 /// An entry's verification verdict, short enough for a table cell.
 pub fn status(s: EntryStatus) -> &'static str {
-    match s {
-        EntryStatus::Ok => "geverifieerd",
-        EntryStatus::Altered => "gewijzigd na ondertekening",
-        EntryStatus::Unsigned => "niet ondertekend",
-        EntryStatus::UnknownKey => "onbekende sleutel",
-        EntryStatus::MissingPredecessor => "voorgaande vastlegging ontbreekt",
-        EntryStatus::Reordered => "volgorde gewijzigd",
-        EntryStatus::Duplicate => "dubbele kopie",
-        EntryStatus::ForgedCopy => "vervalste kopie",
-        EntryStatus::KeyRevoked => "geverifieerd, apparaat inmiddels ingetrokken",
-    }
+    s.woord()
 }
 
 /// Where a visit stands.
 pub fn fase(f: Fase) -> &'static str {
-    match f {
-        Fase::Nieuw => "nieuw",
-        Fase::Aanleiding => "aanleiding vastgelegd",
-        Fase::Aangekondigd => "aankondiging vastgelegd",
-        Fase::AanDeDeur => "aan de deur",
-        Fase::Gelegitimeerd => "gelegitimeerd",
-        Fase::ToestemmingGevraagd => "toestemming gevraagd",
-        Fase::ToestemmingGegeven => "toestemming gegeven",
-        Fase::Binnen => "binnen",
-        Fase::Beeindigd => "beëindigd",
-        Fase::Gerapporteerd => "gerapporteerd",
-        Fase::Uitgenodigd => "uitgenodigd voor bespreking",
-    }
+    f.woord()
 }
 
 /// How a visit ended.
@@ -151,11 +110,7 @@ pub fn bron(b: BronSoort) -> &'static str {
 
 /// The kind of grondslag (seed 001 §1–§2).
 pub fn grondslag(g: &Grondslag) -> &'static str {
-    match g {
-        Grondslag::ConcreteAanwijzing { .. } => "concrete aanwijzing",
-        Grondslag::TwijfelZonderAanwijzing { .. } => "twijfel zonder concrete aanwijzing",
-        Grondslag::Dienstverlening { .. } => "dienstverlening",
-    }
+    g.woord()
 }
 
 /// What handhaving gives back (seed 000): an advies to the Poort, a besluit to W&I.

@@ -8,7 +8,7 @@ use veldwerk_contract::zaak::Entry;
 use veldwerk_device::store::{Worklist, WorklistItem};
 use veldwerk_device::{Device, DevicePolicyStatus, RefusedWork, ZaakDetail};
 use veldwerk_rules::protocol::{
-    Aankondigingswijze, Ambtsverklaring, Event, EventSoort, ExtraOnderwerp, FieldWarning,
+    Aankondigingswijze, Ambtsverklaring, Event, EventSoort, ExtraOnderwerp, Fase, FieldWarning,
 };
 use veldwerk_rules::Notice;
 
@@ -22,6 +22,15 @@ fn json(out: &mut impl Write, value: &impl Serialize) -> Result<(), FieldError> 
 
 fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A worklist status code (a visit's phase, or `nog_geen_bezoek`) in words.
+fn status_woord(code: &str) -> String {
+    match serde_json::from_value::<Fase>(serde_json::Value::String(code.to_owned())) {
+        Ok(f) => f.woord().to_owned(),
+        Err(_) if code == "nog_geen_bezoek" => "nog geen bezoek".to_owned(),
+        Err(_) => code.replace('_', " "),
+    }
 }
 
 pub fn worklist(out: &mut impl Write, list: &Worklist, as_json: bool) -> Result<(), FieldError> {
@@ -70,7 +79,7 @@ pub fn worklist(out: &mut impl Write, list: &Worklist, as_json: bool) -> Result<
             item.zaak_id,
             deadline,
             item.label,
-            item.status,
+            status_woord(&item.status),
             super::stappen::command_for_name(&item.next_step),
             if item.unsynced_entries > 0 {
                 format!("  ({} niet gesynchroniseerd)", item.unsynced_entries)
@@ -249,8 +258,10 @@ pub fn recorded(
     }
     writeln!(
         out,
-        "Vastgelegd: {soort} (vastlegging {}, nr. {})",
-        entry.entry_id, entry.seq
+        "Vastgelegd: {} (vastlegging {}, nr. {})",
+        soort.woord(),
+        entry.entry_id,
+        entry.seq
     )?;
     for w in warnings {
         writeln!(
@@ -267,7 +278,7 @@ fn describe(event: &Option<Event>) -> String {
     match event {
         None => "(onbekende soort vastlegging)".into(),
         Some(e) => match e {
-            Event::Aanleiding { grondslag, .. } => format!("grondslag: {}", grondslag.soort()),
+            Event::Aanleiding { grondslag, .. } => format!("grondslag: {}", grondslag.woord()),
             Event::Aankondiging { wijze, .. } => match wijze {
                 Aankondigingswijze::Aangekondigd => "aangekondigd".into(),
                 Aankondigingswijze::Onaangekondigd => "onaangekondigd".into(),
@@ -380,25 +391,23 @@ pub fn zaak(
             v.meta.visit_id,
             v.meta.kind.label(),
             local(v.meta.created_at),
-            v.fase
+            v.fase.woord()
         )?;
         for e in &v.entries {
             writeln!(
                 out,
                 "  {} {:<22} {}  [{}] {}",
                 local(e.entry.recorded_at),
-                e.event
-                    .as_ref()
-                    .map_or("onbekend", |ev| ev.soort().as_str()),
+                e.event.as_ref().map_or("onbekend", |ev| ev.soort().woord()),
                 describe(&e.event),
-                e.status.code(),
+                e.status.woord(),
                 e.entry.entry_id
             )?;
             for c in &e.other_copies {
                 writeln!(
                     out,
                     "    kopie [{}] {}",
-                    c.status.code(),
+                    c.status.woord(),
                     c.status.notice().message
                 )?;
             }

@@ -345,6 +345,21 @@ pub enum EntryStatus {
 }
 
 impl EntryStatus {
+    /// The verdict in a few Dutch words, as a tag beside the entry ("geverifieerd").
+    pub fn woord(self) -> &'static str {
+        match self {
+            EntryStatus::Ok => "geverifieerd",
+            EntryStatus::Altered => "gewijzigd na ondertekening",
+            EntryStatus::Unsigned => "niet ondertekend",
+            EntryStatus::UnknownKey => "onbekende sleutel",
+            EntryStatus::MissingPredecessor => "voorgaande vastlegging ontbreekt",
+            EntryStatus::Reordered => "volgorde gewijzigd",
+            EntryStatus::Duplicate => "dubbele kopie",
+            EntryStatus::ForgedCopy => "vervalste kopie",
+            EntryStatus::KeyRevoked => "geverifieerd, apparaat inmiddels ingetrokken",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             EntryStatus::Ok => "ok",

@@ -16,6 +16,7 @@ pub mod grondslag;
 pub mod melding;
 pub mod stap;
 pub mod toestemming;
+mod woorden;
 
 pub use bezoek::{Anomaly, Bezoek, Einde, Fase};
 pub use error::ProtocolError;

@@ -335,11 +335,7 @@ fn is_stable_code(s: &str) -> bool {
 
 impl Parser<'_> {
     fn position(&self, offset: usize) -> (usize, usize) {
-        let before = self.src.get(..offset).unwrap_or(self.src);
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-        (line, column)
+        crate::tekstpositie::regel_kolom(self.src, offset)
     }
 
     fn push(&mut self, span: Range<usize>, kind: OverrideErrorKind) {

@@ -94,10 +94,7 @@ struct Parser<'s> {
 
 impl Parser<'_> {
     fn push(&mut self, span: Range<usize>, kind: Fout, message: String) {
-        let before = self.src.get(..span.start).unwrap_or(self.src);
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        let (line, column) = crate::tekstpositie::regel_kolom(self.src, span.start);
         self.errors.push(TermijnOverrideError {
             line,
             column,
