@@ -324,4 +324,7 @@ pub const CODES: &[Registered] = &[
     code("partner_onderwerp_van_twijfel", "rules/src/protocol/error.rs"),
     code("uitgesloten_ruimte_ontbreekt", "rules/src/protocol/error.rs"),
     code("ruimte_uitgesloten", "rules/src/protocol/error.rs"),
+    code("toestemming_conflict", "rules/src/protocol/error.rs"),
+    code("toestemming_conflict_ontbreekt", "rules/src/protocol/error.rs"),
+    code("conflict_niet_door_leider", "rules/src/protocol/error.rs"),
 ];

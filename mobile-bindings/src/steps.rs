@@ -6,8 +6,8 @@ use veldwerk_rules::protocol::{self, Event};
 
 use crate::error::VeldwerkError;
 use crate::types::{
-    Aankondigingswijze, Actie, Ambtsverklaring, BronSoort, ExtraOnderwerp, Leeftijdsgroep, Rol,
-    Variant,
+    Aankondigingswijze, Actie, Ambtsverklaring, BronSoort, ConflictUitkomst, ExtraOnderwerp,
+    Leeftijdsgroep, Rol, Variant,
 };
 
 /// An ISO date `YYYY-MM-DD` as the app enters it.
@@ -169,6 +169,12 @@ pub enum Stap {
         toelichting: Option<String>,
     },
     /// Breaks the visit off with a reason (issue 14): recorded whatever the active code.
+    /// The lead handhaver decides a consent conflict (consent on one device, refusal on another).
+    ToestemmingsconflictBeslecht {
+        door: String,
+        uitkomst: ConflictUitkomst,
+        toelichting: String,
+    },
     BezoekAfgebroken {
         reden: String,
     },
@@ -284,6 +290,15 @@ impl Stap {
                 toelichting,
             },
             Stap::BezoekAfgebroken { reden } => Event::BezoekAfgebroken { reden },
+            Stap::ToestemmingsconflictBeslecht {
+                door,
+                uitkomst,
+                toelichting,
+            } => Event::ToestemmingsconflictBeslecht {
+                door,
+                uitkomst: uitkomst.into(),
+                toelichting,
+            },
         })
     }
 }

@@ -65,6 +65,10 @@ mirror_enum!(
     Rol = protocol::Rol { Bewoner, Partner, Medebewoner }
 );
 mirror_enum!(
+    /// Which answer stands after a consent conflict (consent on one device, refusal on another).
+    ConflictUitkomst = protocol::ConflictUitkomst { Gegeven, Geweigerd }
+);
+mirror_enum!(
     /// The age group of whoever answers at the door (a minor cannot answer for the dwelling).
     Leeftijdsgroep = protocol::Leeftijdsgroep { Volwassen, Minderjarig }
 );
@@ -133,6 +137,7 @@ mirror_enum!(
         Rapport,
         UitnodigingBespreking,
         BezoekAfgebroken,
+        ToestemmingsconflictBeslecht,
     }
 );
 

@@ -16,7 +16,7 @@ use veldwerk_contract::evidence::{
     directory_of, read_visit, verify_visit, CheckedCopy, Entry, EntryStatus, KeyDirectory,
 };
 use veldwerk_contract::zaak::{VisitMeta, ZaakDocument};
-use veldwerk_rules::protocol::{Bezoek, Einde, Event, Fase, FieldWarning};
+use veldwerk_rules::protocol::{Bezoek, Einde, Event, Fase, FieldWarning, Toestemmingsconflict};
 use veldwerk_rules::Notice;
 
 use crate::devices;
@@ -52,6 +52,9 @@ pub struct VisitDossier {
     pub intact: bool,
     /// Why the visit's entries could not be read, if so.
     pub problem: Option<Notice>,
+    /// Consent on one device and a refusal on another (issue 15 point 5): the visit takes no
+    /// further entries until the lead handhaver decides (`beslecht`).
+    pub toestemmingsconflict: Option<Toestemmingsconflict>,
 }
 
 /// One entry as a reader sees it.
@@ -279,6 +282,7 @@ fn read_one(
         entries: Vec::new(),
         intact: false,
         problem: Some(problem),
+        toestemmingsconflict: None,
     };
     let stored = match doc.stored_entries(&meta.visit_id) {
         Ok(s) => s,
@@ -352,5 +356,6 @@ fn read_one(
         entries,
         intact,
         problem: None,
+        toestemmingsconflict: bezoek.toestemmingsconflict().cloned(),
     }
 }

@@ -6,8 +6,8 @@ use veldwerk_contract::evidence::EntryStatus;
 use veldwerk_rules::protocol::grondslag::{BronSoort, Grondslag};
 use veldwerk_rules::protocol::melding::Uitkomst;
 use veldwerk_rules::protocol::{
-    Aankondigingswijze, Ambtsverklaring, Einde, EventSoort, ExtraOnderwerp, Fase, Leeftijdsgroep,
-    Rol, Variant,
+    Aankondigingswijze, Ambtsverklaring, ConflictUitkomst, Einde, EventSoort, ExtraOnderwerp, Fase,
+    Leeftijdsgroep, Rol, Variant,
 };
 
 /// The kind of a recorded event, as a heading.
@@ -21,6 +21,14 @@ pub fn rol(r: Rol) -> &'static str {
         Rol::Bewoner => "bewoner (belanghebbende)",
         Rol::Partner => "partner (belanghebbende)",
         Rol::Medebewoner => "medebewoner (geen belanghebbende)",
+    }
+}
+
+/// Which answer stands after a consent conflict (issue 15 point 5).
+pub fn conflict_uitkomst(u: ConflictUitkomst) -> &'static str {
+    match u {
+        ConflictUitkomst::Gegeven => "de toestemming geldt",
+        ConflictUitkomst::Geweigerd => "de weigering geldt",
     }
 }
 

@@ -357,3 +357,116 @@ fn the_case_system_downloads_a_rapport_that_verifies_and_an_export_its_manifest_
     );
     assert_eq!(anonymous(&server, "/v1/zaken/Z-1/export").status, 401);
 }
+
+/// Issue 15 point 5 (seed 001 §2: no entry without the belanghebbende's consent; §3: consent
+/// "deugdelijk vastgelegd"): consent on piet's device and a refusal on kees's for the same
+/// visit, merged by the server, allow no further entry on either device; the zaak page shows
+/// the conflict until piet, the leider, records which answer stands.
+#[test]
+fn seed_001_s2_s3_consent_and_refusal_on_two_devices_show_as_a_conflict_until_the_leider_decides() {
+    use veldwerk_rules::protocol::{ConflictUitkomst, Leeftijdsgroep, Rol};
+    let server = TestServer::start();
+    server.zaak("Z-1", &["piet", "kees"]);
+    let mut piet = TestDevice::enrolled(&server, "piet");
+    let mut kees = TestDevice::enrolled(&server, "kees");
+    piet.sync().unwrap();
+    kees.sync().unwrap();
+    let t = Utc::now() - Duration::hours(1);
+    let visit = piet.start_huisbezoek("Z-1", t);
+    let mut events = full_visit(&["piet", "kees"], 1);
+    events.truncate(5); // up to the consent question
+    piet.record("Z-1", &visit, events, t).unwrap();
+    piet.sync().unwrap();
+    kees.sync().unwrap();
+    piet.record(
+        "Z-1",
+        &visit,
+        vec![
+            Event::ToestemmingGegeven {
+                door: "bewoner".into(),
+                rol: Rol::Bewoner,
+                leeftijd: Some(Leeftijdsgroep::Volwassen),
+                onderwerp_van_twijfel: false,
+            },
+            Event::Binnentreden,
+        ],
+        t + Duration::minutes(5),
+    )
+    .unwrap();
+    kees.record(
+        "Z-1",
+        &visit,
+        vec![Event::ToestemmingGeweigerd {
+            door: "bewoner".into(),
+            rol: Rol::Bewoner,
+            gewezen_op_gevolgen: true,
+            leeftijd: Some(Leeftijdsgroep::Volwassen),
+            onderwerp_van_twijfel: false,
+            uitgesloten_ruimtes: Vec::new(),
+        }],
+        t + Duration::minutes(5),
+    )
+    .unwrap();
+    piet.sync().unwrap();
+    kees.sync().unwrap();
+    piet.sync().unwrap();
+
+    // Neither device may go on with the visit.
+    let waarneming = Event::Waarneming {
+        ruimte: "keuken".into(),
+        tekst: "Twee borden op het aanrecht.".into(),
+        foto: None,
+        kast_geopend: false,
+        kamer_van: None,
+    };
+    for device in [&mut piet, &mut kees] {
+        let err = device
+            .record(
+                "Z-1",
+                &visit,
+                vec![waarneming.clone()],
+                t + Duration::minutes(9),
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), "toestemming_conflict");
+    }
+
+    let sup = Supervisor::sign_in(&server);
+    let html = sup.get("/zaken/Z-1").text();
+    assert!(
+        html.contains("<strong>Toestemmingsconflict: </strong>"),
+        "{html}"
+    );
+    assert!(html.contains("toestemming_conflict"), "{html}");
+
+    // Only the leider decides; then the visit goes on.
+    let besluit = |door: &str| Event::ToestemmingsconflictBeslecht {
+        door: door.into(),
+        uitkomst: ConflictUitkomst::Geweigerd,
+        toelichting:
+            "Navraag: de bewoner heeft geweigerd; piet legde per vergissing toestemming vast."
+                .into(),
+    };
+    let err = kees
+        .record(
+            "Z-1",
+            &visit,
+            vec![besluit("kees")],
+            t + Duration::minutes(10),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict_niet_door_leider");
+    piet.record(
+        "Z-1",
+        &visit,
+        vec![besluit("piet")],
+        t + Duration::minutes(10),
+    )
+    .unwrap();
+    piet.sync().unwrap();
+    let html = sup.get("/zaken/Z-1").text();
+    assert!(
+        html.contains("Toestemmingsconflict beslecht: </strong>de weigering geldt"),
+        "{html}"
+    );
+}

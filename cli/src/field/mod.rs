@@ -19,8 +19,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 use veldwerk_device::{Device, DeviceError, VisitOptions, VisitProgress};
 use veldwerk_rules::protocol::{
-    Aankondigingswijze, Ambtsverklaring, BronSoort, Event, ExtraOnderwerp, Feit, Grondslag,
-    Leeftijdsgroep, Ondertekenaar, Rol, ToestemmingsTekst, Variant,
+    Aankondigingswijze, Ambtsverklaring, BronSoort, ConflictUitkomst, Event, ExtraOnderwerp, Feit,
+    Grondslag, Leeftijdsgroep, Ondertekenaar, Rol, ToestemmingsTekst, Variant,
 };
 use veldwerk_rules::routekaart::{Actie, Decision, PlannedAction};
 use veldwerk_rules::Notice;
@@ -271,6 +271,23 @@ impl From<RolArg> for Rol {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UitkomstArg {
+    #[value(name = "gegeven")]
+    Gegeven,
+    #[value(name = "geweigerd")]
+    Geweigerd,
+}
+
+impl From<UitkomstArg> for ConflictUitkomst {
+    fn from(u: UitkomstArg) -> ConflictUitkomst {
+        match u {
+            UitkomstArg::Gegeven => ConflictUitkomst::Gegeven,
+            UitkomstArg::Geweigerd => ConflictUitkomst::Geweigerd,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum LeeftijdArg {
     #[value(name = "volwassen")]
     Volwassen,
@@ -352,6 +369,21 @@ pub enum ToestemmingCommand {
     },
     /// Toestemming ingetrokken: het bezoek eindigt direct.
     Ingetrokken(WieArgs),
+    /// Een toestemmingsconflict beslechten (toestemming op het ene apparaat, weigering op het
+    /// andere): alleen de leider van het bezoek, met de reden.
+    Beslecht {
+        #[command(flatten)]
+        step: StepArgs,
+        /// De leider van het bezoek die beslist.
+        #[arg(long)]
+        door: String,
+        /// Welk antwoord geldt: gegeven of geweigerd.
+        #[arg(long, value_enum)]
+        uitkomst: UitkomstArg,
+        /// Waarom dit antwoord geldt.
+        #[arg(long)]
+        toelichting: String,
+    },
     /// Een aparte toestemming: de kamer van een andere bewoner, kasten openen of foto's.
     Extra {
         #[command(flatten)]
@@ -494,6 +526,7 @@ fn step_args(cmd: &FieldCommand) -> Option<&StepArgs> {
                 &a.wie.step
             }
             ToestemmingCommand::Ingetrokken(w) => &w.step,
+            ToestemmingCommand::Beslecht { step, .. } => step,
             ToestemmingCommand::Extra { wie, .. } => &wie.step,
         },
         FieldCommand::Binnentreden(s) => s,
@@ -717,6 +750,16 @@ fn build_event(
                 leeftijd: Some(antwoord.leeftijd.into()),
                 onderwerp_van_twijfel: antwoord.onderwerp_van_twijfel,
                 uitgesloten_ruimtes: kamers.clone(),
+            },
+            ToestemmingCommand::Beslecht {
+                door,
+                uitkomst,
+                toelichting,
+                ..
+            } => Event::ToestemmingsconflictBeslecht {
+                door: door.clone(),
+                uitkomst: (*uitkomst).into(),
+                toelichting: toelichting.clone(),
             },
             ToestemmingCommand::Ingetrokken(w) => Event::ToestemmingIngetrokken {
                 door: w.door.clone(),

@@ -25,6 +25,7 @@ pub fn command(soort: EventSoort) -> &'static str {
         EventSoort::Rapport => "rapport",
         EventSoort::UitnodigingBespreking => "uitnodiging",
         EventSoort::BezoekAfgebroken => "bezoek afbreken",
+        EventSoort::ToestemmingsconflictBeslecht => "toestemming beslecht",
     }
 }
 
@@ -53,7 +54,7 @@ mod tests {
     use super::*;
     use clap::CommandFactory;
 
-    const ALL: [EventSoort; 18] = [
+    const ALL: [EventSoort; 19] = [
         EventSoort::Aanleiding,
         EventSoort::Aankondiging,
         EventSoort::AanDeDeur,
@@ -72,6 +73,7 @@ mod tests {
         EventSoort::Rapport,
         EventSoort::UitnodigingBespreking,
         EventSoort::BezoekAfgebroken,
+        EventSoort::ToestemmingsconflictBeslecht,
     ];
 
     /// Every step kind names a command `veldwerk` really has (clap's own command tree).

@@ -972,6 +972,14 @@ pub const EVENT_BODIES: &[EventBody] = &[
         soort: "bezoek_afgebroken",
         fields: &[("reden", "string", false)],
     },
+    EventBody {
+        soort: "toestemmingsconflict_beslecht",
+        fields: &[
+            ("door", "string (the leider of the visit)", false),
+            ("uitkomst", "string: `gegeven`, `geweigerd`", false),
+            ("toelichting", "string", false),
+        ],
+    },
 ];
 
 fn node_type(node: &Node) -> String {

@@ -228,6 +228,11 @@ fn every_event() -> Vec<Event> {
             toelichting: Some("t".into()),
         },
         Event::BezoekAfgebroken { reden: "t".into() },
+        Event::ToestemmingsconflictBeslecht {
+            door: "hh-1".into(),
+            uitkomst: ConflictUitkomst::Geweigerd,
+            toelichting: "t".into(),
+        },
     ]);
     out
 }
@@ -268,7 +273,7 @@ fn event_bodies_match_the_protocol() {
         EVENT_BODIES.len(),
         "an event kind of the table has no sample"
     );
-    assert_eq!(seen.len(), 18);
+    assert_eq!(seen.len(), 19);
 }
 
 /// The schema section of `server/docs/sync-protocol.md` is what [`markdown_table`] generates.

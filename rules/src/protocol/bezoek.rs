@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::toestemming::tekst_hash;
 use super::{
-    Aankondigingswijze, Event, EventSoort, ExtraOnderwerp, Grondslag, Leeftijdsgroep,
-    ProtocolError, Rol, Variant,
+    Aankondigingswijze, ConflictUitkomst, Event, EventSoort, ExtraOnderwerp, Grondslag,
+    Leeftijdsgroep, ProtocolError, Rol, Variant,
 };
 use crate::routekaart::Actie;
 use crate::Notice;
@@ -113,6 +113,23 @@ pub struct Anomaly {
     pub notice: Notice,
 }
 
+/// Consent given on one device and refused on another for the same visit, found when the merged
+/// entries are replayed (issue 15 point 5). While `beslecht` is `None` the visit takes no entry
+/// but the lead handhaver's decision, a correctie or breaking the visit off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Toestemmingsconflict {
+    /// The replay index of the entry that contradicted the earlier answer.
+    pub index: usize,
+    /// Who gave consent, and in which role.
+    pub toestemming_door: (String, Rol),
+    /// Who refused.
+    pub weigering_door: String,
+    /// The lead handhaver's decision, once recorded.
+    pub beslecht: Option<ConflictUitkomst>,
+    /// Where the visit stands when the consent stands.
+    na_toestemming: (Fase, Option<Einde>),
+}
+
 /// One huisbezoek, as far as its recorded events take it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bezoek {
@@ -129,6 +146,8 @@ pub struct Bezoek {
     extra: Vec<ExtraBesluit>,
     waarnemingen: usize,
     correcties: usize,
+    weigering_door: Option<String>,
+    conflict: Option<Toestemmingsconflict>,
 }
 
 impl Default for Bezoek {
@@ -176,6 +195,70 @@ impl Bezoek {
             extra: Vec::new(),
             waarnemingen: 0,
             correcties: 0,
+            weigering_door: None,
+            conflict: None,
+        }
+    }
+
+    /// Consent on one device and a refusal on another (issue 15 point 5), decided or not.
+    pub fn toestemmingsconflict(&self) -> Option<&Toestemmingsconflict> {
+        self.conflict.as_ref()
+    }
+
+    fn conflict_open(&self) -> bool {
+        self.conflict.as_ref().is_some_and(|c| c.beslecht.is_none())
+    }
+
+    /// Whether `e`, refused by [`Bezoek::apply`] during a replay, contradicts the consent answer
+    /// already recorded: the other device's answer to the same question.
+    fn starts_conflict(&mut self, e: &Event, index: usize) -> bool {
+        if self.conflict.is_some() {
+            return false;
+        }
+        match e {
+            Event::ToestemmingGeweigerd {
+                door,
+                rol,
+                leeftijd,
+                onderwerp_van_twijfel,
+                ..
+            } => {
+                let voor_woning = match leeftijd {
+                    None => true,
+                    Some(Leeftijdsgroep::Minderjarig) => false,
+                    Some(Leeftijdsgroep::Volwassen) => {
+                        rol.mag_voor_woning_antwoorden(*onderwerp_van_twijfel)
+                    }
+                };
+                let Some(toestemming) = self.toestemming_door.clone() else {
+                    return false;
+                };
+                if !voor_woning || door.trim().is_empty() {
+                    return false;
+                }
+                self.conflict = Some(Toestemmingsconflict {
+                    index,
+                    toestemming_door: toestemming,
+                    weigering_door: door.trim().to_owned(),
+                    beslecht: None,
+                    na_toestemming: (self.fase, self.einde),
+                });
+                true
+            }
+            Event::ToestemmingGegeven { door, rol, .. } => {
+                if self.einde != Some(Einde::Geweigerd) || door.trim().is_empty() {
+                    return false;
+                }
+                self.conflict = Some(Toestemmingsconflict {
+                    index,
+                    toestemming_door: (door.trim().to_owned(), *rol),
+                    weigering_door: self.weigering_door.clone().unwrap_or_default(),
+                    beslecht: None,
+                    na_toestemming: (Fase::ToestemmingGegeven, None),
+                });
+                true
+            }
+            _ => false,
         }
     }
 
@@ -297,10 +380,17 @@ impl Bezoek {
         let mut anomalies = Vec::new();
         for (index, e) in events.into_iter().enumerate() {
             if let Err(err) = b.apply(e) {
+                // Every stored entry passed a device's strict check: one refused here answers
+                // a question another device answered differently.
+                let notice = if b.starts_conflict(e, index) {
+                    ProtocolError::ToestemmingConflict.notice()
+                } else {
+                    err.notice()
+                };
                 anomalies.push(Anomaly {
                     index,
                     soort: e.soort(),
-                    notice: err.notice(),
+                    notice,
                 });
             }
         }
@@ -311,6 +401,14 @@ impl Bezoek {
     /// be refused for its content (e.g. unannounced without concrete aanwijzing).
     pub fn next_steps(&self) -> Vec<EventSoort> {
         use EventSoort as S;
+        if self.conflict_open() {
+            let mut steps = vec![S::ToestemmingsconflictBeslecht];
+            if !self.fase.is_beeindigd() {
+                steps.push(S::BezoekAfgebroken);
+            }
+            steps.push(S::Correctie);
+            return steps;
+        }
         match self.fase {
             Fase::Nieuw => vec![S::Aanleiding],
             Fase::Aanleiding => vec![S::Aankondiging, S::BezoekAfgebroken, S::Correctie],
@@ -401,6 +499,19 @@ impl Bezoek {
     /// Records one event, or refuses it with the reason. On `Err` the visit is unchanged.
     pub fn apply(&mut self, event: &Event) -> Result<(), ProtocolError> {
         let soort = event.soort();
+        if self.conflict_open()
+            && !matches!(
+                soort,
+                EventSoort::ToestemmingsconflictBeslecht
+                    | EventSoort::Correctie
+                    | EventSoort::BezoekAfgebroken
+            )
+        {
+            return Err(ProtocolError::ToestemmingConflict);
+        }
+        if soort == EventSoort::ToestemmingsconflictBeslecht {
+            return self.beslecht(event);
+        }
         if self.fase == Fase::Nieuw && soort != EventSoort::Aanleiding {
             return Err(ProtocolError::AanleidingOntbreekt);
         }
@@ -611,6 +722,7 @@ impl Bezoek {
                         return Err(ProtocolError::WeigeringZonderGevolgen(v.as_str()));
                     }
                 }
+                self.weigering_door = Some(door.trim().to_owned());
                 self.end(Einde::Geweigerd);
             }
             Event::Binnentreden => match self.fase {
@@ -772,6 +884,51 @@ impl Bezoek {
                     return Err(ProtocolError::RapportOntbreekt);
                 }
                 self.fase = Fase::Uitgenodigd;
+            }
+            // Handled before the match.
+            Event::ToestemmingsconflictBeslecht { .. } => return self.beslecht(event),
+        }
+        Ok(())
+    }
+
+    /// The lead handhaver decides a consent conflict: which answer stands, and why.
+    fn beslecht(&mut self, event: &Event) -> Result<(), ProtocolError> {
+        let Event::ToestemmingsconflictBeslecht {
+            door,
+            uitkomst,
+            toelichting,
+        } = event
+        else {
+            return Err(self.ongeldig(event));
+        };
+        if !self.conflict_open() {
+            return Err(ProtocolError::GeenToestemmingConflict);
+        }
+        required("door", door)?;
+        required("toelichting", toelichting)?;
+        let leider = self.leider.clone().unwrap_or_default();
+        if door.trim() != leider {
+            return Err(ProtocolError::ConflictNietDoorLeider(leider));
+        }
+        let Some(conflict) = self.conflict.as_mut() else {
+            return Err(ProtocolError::GeenToestemmingConflict);
+        };
+        conflict.beslecht = Some(*uitkomst);
+        let toestemming = conflict.toestemming_door.clone();
+        let weigering = conflict.weigering_door.clone();
+        let (fase, einde) = conflict.na_toestemming;
+        match uitkomst {
+            ConflictUitkomst::Gegeven => {
+                self.fase = fase;
+                self.einde = einde;
+                self.toestemming_door = Some(toestemming);
+            }
+            ConflictUitkomst::Geweigerd => {
+                self.weigering_door = Some(weigering);
+                if !self.fase.is_beeindigd() {
+                    self.fase = Fase::Beeindigd;
+                }
+                self.einde = Some(Einde::Geweigerd);
             }
         }
         Ok(())

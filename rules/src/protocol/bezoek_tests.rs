@@ -184,6 +184,15 @@ fn sample(s: EventSoort) -> Event {
         S::Rapport => rapport_door(&["h1", "h2"]),
         S::UitnodigingBespreking => uitnodiging(),
         S::BezoekAfgebroken => afgebroken("De code is naar rood gegaan; bezoek gestopt."),
+        S::ToestemmingsconflictBeslecht => beslecht("h1", ConflictUitkomst::Geweigerd),
+    }
+}
+
+fn beslecht(door: &str, uitkomst: ConflictUitkomst) -> Event {
+    Event::ToestemmingsconflictBeslecht {
+        door: door.to_owned(),
+        uitkomst,
+        toelichting: "Navraag bij beide handhavers: de bewoner weigerde.".to_owned(),
     }
 }
 
@@ -193,7 +202,7 @@ fn afgebroken(reden: &str) -> Event {
     }
 }
 
-const ALL: [EventSoort; 18] = [
+const ALL: [EventSoort; 19] = [
     S::Aanleiding,
     S::Aankondiging,
     S::AanDeDeur,
@@ -212,6 +221,7 @@ const ALL: [EventSoort; 18] = [
     S::Rapport,
     S::UitnodigingBespreking,
     S::BezoekAfgebroken,
+    S::ToestemmingsconflictBeslecht,
 ];
 
 /// The standard path (variant A) up to and including `fase`.
@@ -288,6 +298,10 @@ fn after_end(s: EventSoort) -> Exp {
 
 fn expected(fase: Fase, s: EventSoort) -> Exp {
     use Exp::{Err as E, Ok as O};
+    if s == S::ToestemmingsconflictBeslecht {
+        // Only a consent conflict found on replay can be decided.
+        return E("toestemming_conflict_ontbreekt");
+    }
     use Fase as F;
     let row: &[(EventSoort, Exp)] = match fase {
         F::Nieuw => &[(S::Aanleiding, O(F::Aanleiding))],
@@ -409,7 +423,7 @@ fn every_fase_times_every_event_kind() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 11 * 18);
+    assert_eq!(checked, 11 * 19);
 }
 
 // ---------- aanleiding and aankondiging ----------
@@ -1322,15 +1336,119 @@ fn replay_reports_conflicting_concurrent_entries() {
     assert_eq!(anomalies[1].index, events.len() - 1);
 }
 
+/// Issue 15 point 5 (seed 001 §2: "niet toegestaan een woning te betreden zonder toestemming";
+/// §3: consent "deugdelijk vastgelegd"): after a merge, consent on one device and a refusal on
+/// the other do not allow entry, in either reading order; the visit takes nothing but the
+/// lead handhaver's decision (or a correctie, or breaking it off) until it is decided.
 #[test]
-fn replay_of_consent_and_refusal_recorded_on_two_devices() {
+fn seed_001_s2_s3_consent_and_refusal_on_two_devices_block_the_visit_until_decided() {
+    for consent_first in [true, false] {
+        let mut events = path_to(Fase::ToestemmingGevraagd);
+        let (a, b) = (gegeven(Rol::Bewoner), geweigerd(Rol::Bewoner, true));
+        if consent_first {
+            events.extend([a, Event::Binnentreden, kijken("keuken"), b]);
+        } else {
+            events.extend([b, a, Event::Binnentreden]);
+        }
+        events.push(kijken("woonkamer"));
+        let (mut v, anomalies) = Bezoek::replay(&events);
+        let conflict = v.toestemmingsconflict().expect("a conflict").clone();
+        assert_eq!(conflict.beslecht, None);
+        assert_eq!(
+            conflict.toestemming_door,
+            ("A. Jansen".to_owned(), Rol::Bewoner)
+        );
+        assert_eq!(
+            anomalies[0].notice.code, "toestemming_conflict",
+            "{consent_first}"
+        );
+        // Everything after the conflict is blocked; no entry is dropped.
+        assert!(anomalies[1..]
+            .iter()
+            .all(|a| a.notice.code == "toestemming_conflict"));
+        assert_eq!(anomalies.last().map(|a| a.index), Some(events.len() - 1));
+        assert_eq!(
+            v.next_steps(),
+            if v.state().is_beeindigd() {
+                vec![S::ToestemmingsconflictBeslecht, S::Correctie]
+            } else {
+                vec![
+                    S::ToestemmingsconflictBeslecht,
+                    S::BezoekAfgebroken,
+                    S::Correctie,
+                ]
+            }
+        );
+        assert_eq!(code(&mut v, &Event::Binnentreden), "toestemming_conflict");
+        assert_eq!(code(&mut v, &kijken("badkamer")), "toestemming_conflict");
+        assert_eq!(code(&mut v, &afsluiting()), "toestemming_conflict");
+        assert_eq!(code(&mut v, &rapport_door(&["h1"])), "toestemming_conflict");
+
+        // Only the lead handhaver decides, with a reason.
+        assert_eq!(
+            code(&mut v, &beslecht("h2", ConflictUitkomst::Geweigerd)),
+            "conflict_niet_door_leider"
+        );
+        let mut leeg = beslecht("h1", ConflictUitkomst::Geweigerd);
+        if let Event::ToestemmingsconflictBeslecht { toelichting, .. } = &mut leeg {
+            toelichting.clear();
+        }
+        assert_eq!(code(&mut v, &leeg), "veld_leeg");
+
+        // The refusal stands: the visit ends as refused; only the rapport is next.
+        let mut geweigerd = v.clone();
+        geweigerd
+            .apply(&beslecht("h1", ConflictUitkomst::Geweigerd))
+            .unwrap();
+        assert_eq!(geweigerd.einde(), Some(Einde::Geweigerd));
+        assert_eq!(
+            geweigerd.toestemmingsconflict().and_then(|c| c.beslecht),
+            Some(ConflictUitkomst::Geweigerd)
+        );
+        assert_eq!(
+            code(&mut geweigerd, &Event::Binnentreden),
+            "bezoek_beeindigd"
+        );
+        assert!(geweigerd.next_steps().contains(&S::Rapport));
+
+        // The consent stands: the visit goes on from where the consent took it.
+        let mut gegeven = v.clone();
+        gegeven
+            .apply(&beslecht("h1", ConflictUitkomst::Gegeven))
+            .unwrap();
+        assert_eq!(gegeven.einde(), None);
+        assert_eq!(
+            gegeven.state(),
+            if consent_first {
+                Fase::Binnen
+            } else {
+                Fase::ToestemmingGegeven
+            }
+        );
+        assert_eq!(
+            code(&mut gegeven, &beslecht("h1", ConflictUitkomst::Gegeven)),
+            "toestemming_conflict_ontbreekt"
+        );
+    }
+}
+
+/// Issue 15 point 5: the decision replays like any entry (the merged document carries it).
+#[test]
+fn a_decided_consent_conflict_replays_from_the_stored_entries() {
     let mut events = path_to(Fase::ToestemmingGevraagd);
-    events.push(gegeven(Rol::Bewoner));
-    events.push(geweigerd(Rol::Bewoner, true));
-    let (b, anomalies) = Bezoek::replay(&events);
-    assert_eq!(b.state(), Fase::ToestemmingGegeven);
+    events.extend([
+        gegeven(Rol::Bewoner),
+        geweigerd(Rol::Bewoner, true),
+        beslecht("h1", ConflictUitkomst::Gegeven),
+        Event::Binnentreden,
+    ]);
+    let (v, anomalies) = Bezoek::replay(&events);
     assert_eq!(anomalies.len(), 1);
-    assert_eq!(anomalies[0].notice.code, "ongeldige_stap");
+    assert_eq!(v.state(), Fase::Binnen);
+    assert_eq!(
+        v.toestemmingsconflict().and_then(|c| c.beslecht),
+        Some(ConflictUitkomst::Gegeven)
+    );
 }
 
 // ---------- properties ----------

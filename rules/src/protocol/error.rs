@@ -138,6 +138,15 @@ pub enum ProtocolError {
         "De ruimte '{ruimte}' is uitgesloten: {door} heeft geweigerd (protocol huisbezoeken §2)."
     )]
     RuimteUitgesloten { ruimte: String, door: String },
+    #[error(
+        "Op het ene apparaat is toestemming gegeven en op het andere geweigerd: het bezoek neemt \
+         niets meer aan tot de leider van het bezoek het conflict beslecht."
+    )]
+    ToestemmingConflict,
+    #[error("Er is geen toestemmingsconflict om te beslechten.")]
+    GeenToestemmingConflict,
+    #[error("Alleen de leider van het bezoek ({0}) kan het toestemmingsconflict beslechten.")]
+    ConflictNietDoorLeider(String),
 }
 
 impl ProtocolError {
@@ -193,6 +202,9 @@ impl ProtocolError {
             ProtocolError::PartnerOnderwerpVanTwijfel => "partner_onderwerp_van_twijfel",
             ProtocolError::UitgeslotenRuimteOntbreekt => "uitgesloten_ruimte_ontbreekt",
             ProtocolError::RuimteUitgesloten { .. } => "ruimte_uitgesloten",
+            ProtocolError::ToestemmingConflict => "toestemming_conflict",
+            ProtocolError::GeenToestemmingConflict => "toestemming_conflict_ontbreekt",
+            ProtocolError::ConflictNietDoorLeider(_) => "conflict_niet_door_leider",
         }
     }
 

@@ -18,7 +18,7 @@ pub mod stap;
 pub mod toestemming;
 mod woorden;
 
-pub use bezoek::{Anomaly, Bezoek, Einde, Fase};
+pub use bezoek::{Anomaly, Bezoek, Einde, Fase, Toestemmingsconflict};
 pub use error::ProtocolError;
 pub use grondslag::{BronSoort, Feit, Grondslag};
 pub use stap::StapRol;
@@ -161,6 +161,25 @@ pub enum Event {
         #[serde(default)]
         toelichting: Option<String>,
     },
+    /// After a merge, consent on one device and a refusal on another for the same visit: the
+    /// lead handhaver (`door`, the leider at the door) decides which answer stands, with the
+    /// reason (issue 15 point 5; seed 001 §3: consent "deugdelijk vastgelegd"). Until then the
+    /// visit takes no further entries.
+    ToestemmingsconflictBeslecht {
+        door: String,
+        uitkomst: ConflictUitkomst,
+        toelichting: String,
+    },
+}
+
+/// Which answer stands after a consent conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictUitkomst {
+    /// The consent stands (the refusal is a recording error, explained in the toelichting).
+    Gegeven,
+    /// The refusal stands: the visit ends as refused.
+    Geweigerd,
 }
 
 /// The kind of an [`Event`] without its data: what [`Bezoek::next_steps`] offers.
@@ -185,6 +204,7 @@ pub enum EventSoort {
     Rapport,
     UitnodigingBespreking,
     BezoekAfgebroken,
+    ToestemmingsconflictBeslecht,
 }
 
 impl EventSoort {
@@ -209,6 +229,7 @@ impl EventSoort {
             EventSoort::Rapport => "rapport",
             EventSoort::UitnodigingBespreking => "uitnodiging_bespreking",
             EventSoort::BezoekAfgebroken => "bezoek_afgebroken",
+            EventSoort::ToestemmingsconflictBeslecht => "toestemmingsconflict_beslecht",
         }
     }
 }
@@ -324,6 +345,7 @@ impl Event {
             Event::Rapport { .. } => EventSoort::Rapport,
             Event::UitnodigingBespreking { .. } => EventSoort::UitnodigingBespreking,
             Event::BezoekAfgebroken { .. } => EventSoort::BezoekAfgebroken,
+            Event::ToestemmingsconflictBeslecht { .. } => EventSoort::ToestemmingsconflictBeslecht,
         }
     }
 
@@ -359,6 +381,9 @@ impl Event {
                 fields.push(("toelichting".to_owned(), toelichting))
             }
             Event::BezoekAfgebroken { reden } => fields.push(("reden".to_owned(), reden)),
+            Event::ToestemmingsconflictBeslecht { toelichting, .. } => {
+                fields.push(("toelichting".to_owned(), toelichting))
+            }
             _ => {}
         }
         fields

@@ -45,7 +45,8 @@ impl Event {
             | Event::Aankondiging { .. }
             | Event::Correctie { .. }
             | Event::Rapport { .. }
-            | Event::UitnodigingBespreking { .. } => StapRol::Bureau,
+            | Event::UitnodigingBespreking { .. }
+            | Event::ToestemmingsconflictBeslecht { .. } => StapRol::Bureau,
             Event::AanDeDeur { .. }
             | Event::LegitimatieEnDoel { .. }
             | Event::ToestemmingGevraagd { .. }

@@ -25,6 +25,7 @@ impl EventSoort {
             EventSoort::Rapport => "Rapport",
             EventSoort::UitnodigingBespreking => "Uitnodiging voor bespreking",
             EventSoort::BezoekAfgebroken => "Bezoek afgebroken",
+            EventSoort::ToestemmingsconflictBeslecht => "Toestemmingsconflict beslecht",
         }
     }
 }

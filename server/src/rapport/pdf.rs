@@ -386,6 +386,7 @@ fn toestemming(l: &mut Layout, reading: &Reading) {
                 | S::Binnentreden
                 | S::ToestemmingIngetrokken
                 | S::ExtraToestemming
+                | S::ToestemmingsconflictBeslecht
         ) {
             continue;
         }
@@ -419,6 +420,21 @@ fn toestemming(l: &mut Layout, reading: &Reading) {
                         "LET OP: de hash komt niet overeen met de getoonde tekst"
                     },
                 );
+            }
+            Event::ToestemmingsconflictBeslecht {
+                door,
+                uitkomst,
+                toelichting,
+            } => {
+                l.field(
+                    "Toestemmingsconflict beslecht",
+                    &format!(
+                        "door {door} ({}): {}",
+                        cite(n, r),
+                        labels::conflict_uitkomst(*uitkomst)
+                    ),
+                );
+                l.field("Toelichting", toelichting);
             }
             Event::ToestemmingGegeven {
                 door,

@@ -262,6 +262,22 @@ fn visit(d: &Dossier, n: usize, v: &VisitDossier, conditions: &Conditions) -> Ma
             } @else {
                 div.notice.error role="alert" { p { strong { "Let op: " } "niet alle vastleggingen van dit bezoek zijn geverifieerd. Zie de vastleggingen hieronder." } }
             }
+            @if let Some(c) = &v.toestemmingsconflict {
+                @match c.beslecht {
+                    None => div.notice.error role="alert" id=(format!("{id}-toestemmingsconflict")) {
+                        p { strong { "Toestemmingsconflict: " }
+                            "toestemming gegeven door " (c.toestemming_door.0) " (" (labels::rol(c.toestemming_door.1)) ") en geweigerd door " (c.weigering_door)
+                            ", vastgelegd op verschillende apparaten. Het bezoek neemt geen vastleggingen meer aan tot de leider"
+                            @if let Some(l) = &v.leider { " (" (l) ")" }
+                            " het conflict beslecht (veldwerk toestemming beslecht)." }
+                        p.code { "Code: " code { (ProtocolError::ToestemmingConflict.code()) } }
+                    },
+                    Some(u) => div.notice.warn id=(format!("{id}-toestemmingsconflict")) {
+                        p { strong { "Toestemmingsconflict beslecht: " } (labels::conflict_uitkomst(u))
+                            " (toestemming door " (c.toestemming_door.0) ", weigering door " (c.weigering_door) ")." }
+                    },
+                }
+            }
             p { a.button.secondary href=(rapport) download { "Rapport (PDF)" } }
             ol.timeline {
                 @for e in &v.entries { (entry(d, v, e, conditions)) }
@@ -471,6 +487,9 @@ fn event_body(d: &Dossier, v: &VisitDossier, ev: &Event) -> Markup {
                 }
             }
             Event::BezoekAfgebroken { reden } => { p { "Het bezoek is afgebroken: " (reden) } }
+            Event::ToestemmingsconflictBeslecht { door, uitkomst, toelichting } => {
+                p { "Toestemmingsconflict beslecht door " (door) ": " (labels::conflict_uitkomst(*uitkomst)) ". " (toelichting) }
+            }
             Event::UitnodigingBespreking { datum, toelichting } => {
                 p { "De klant is uitgenodigd het rapport te bespreken"
                     @if let Some(d) = datum { " op " (d.format("%-d-%-m-%Y")) }

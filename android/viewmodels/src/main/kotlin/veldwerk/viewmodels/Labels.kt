@@ -43,6 +43,7 @@ object Labels {
         Stapsoort.RAPPORT -> "Rapport opmaken"
         Stapsoort.UITNODIGING_BESPREKING -> "Uitnodigen voor bespreking"
         Stapsoort.BEZOEK_AFGEBROKEN -> "Bezoek afbreken"
+        Stapsoort.TOESTEMMINGSCONFLICT_BESLECHT -> "Toestemmingsconflict beslechten"
     }
 
     fun fase(f: Fase): String = when (f) {

@@ -128,6 +128,7 @@ class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val 
             is Stap.Rapport -> Stapsoort.RAPPORT
             is Stap.UitnodigingBespreking -> Stapsoort.UITNODIGING_BESPREKING
             is Stap.BezoekAfgebroken -> Stapsoort.BEZOEK_AFGEBROKEN
+            is Stap.ToestemmingsconflictBeslecht -> Stapsoort.TOESTEMMINGSCONFLICT_BESLECHT
         }
     }
 }
