@@ -954,3 +954,23 @@ fn assert_no_codes(text: &str) {
         assert!(!snake && !camel, "'{word}' in human output:\n{text}");
     }
 }
+
+/// Issue 16 §1: the device shows the vragenlijst its organisation set (here: the built-in one).
+#[test]
+fn the_device_shows_its_vragenlijst() {
+    let dir = data_dir_with_zaak();
+    let text = ok(dir.path(), &["vragenlijst"]);
+    assert!(
+        text.starts_with("Woonsituatie-onderzoek (id woonsituatie, versie 1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("per eenheid van 'aantal_slaapkamers'") && text.contains("meterstand in m³"),
+        "{text}"
+    );
+    let json = ok_json(dir.path(), &["vragenlijst"]);
+    assert!(
+        json["vragen"].as_array().is_some_and(|v| v.len() > 10),
+        "{json}"
+    );
+}

@@ -327,4 +327,14 @@ pub const CODES: &[Registered] = &[
     code("toestemming_conflict", "rules/src/protocol/error.rs"),
     code("toestemming_conflict_ontbreekt", "rules/src/protocol/error.rs"),
     code("conflict_niet_door_leider", "rules/src/protocol/error.rs"),
+    // The vragenlijst of the digital huisbezoek and its answers (issue 16).
+    code("antwoord_aantal_fotos", "rules/src/vragenlijst/mod.rs"),
+    code("antwoord_buiten_bereik", "rules/src/vragenlijst/mod.rs"),
+    code("antwoord_geen_optie", "rules/src/vragenlijst/mod.rs"),
+    code("antwoord_leeg", "rules/src/vragenlijst/mod.rs"),
+    code("antwoord_past_niet", "rules/src/vragenlijst/mod.rs"),
+    code("antwoord_te_lang", "rules/src/vragenlijst/mod.rs"),
+    code("meterstand_ongeldig", "rules/src/vragenlijst/mod.rs"),
+    code("vraag_onbekend", "rules/src/vragenlijst/mod.rs"),
+    code("vragenlijst_invalid", "rules/src/vragenlijst/lezen.rs, server/src/policy.rs"),
 ];

@@ -48,6 +48,10 @@ pub struct PolicyBundle {
     /// issued before it was added, which verify and install as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routekaart: Option<Routekaart>,
+    /// The organisation's vragenlijst for the digital huisbezoek (TOML, `docs/vragenlijst.md`);
+    /// empty means the built-in woonsituatie-onderzoek. Absent in older bundles.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub vragenlijst_toml: String,
 }
 
 /// The effective routekaart of `overrides_toml` (empty: the VNG table unchanged), as the bundle
@@ -258,6 +262,7 @@ mod tests {
                 },
             ],
             routekaart: None,
+            vragenlijst_toml: String::new(),
         }
     }
 

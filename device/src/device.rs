@@ -329,7 +329,7 @@ impl Device {
                     .verify(&enrollment.org_public_key)
                     .map_err(|e| corrupt(POLICY, e))?;
                 Some(InstalledPolicy {
-                    rules: Rules::with_overrides(&bundle.overrides_toml)?,
+                    rules: Rules::of_bundle(&bundle)?,
                     bundle,
                     checked_at: stored.checked_at,
                     signed: stored.signed,
@@ -448,7 +448,7 @@ impl Device {
             serde_json::from_slice(signed_bytes).map_err(|_| PolicyError::Malformed)?;
         let have = self.policy.as_ref().map_or(0, |p| p.bundle.version);
         let bundle = policy::accept_newer(&signed, &enrollment.org_public_key, have)?;
-        let rules = Rules::with_overrides(&bundle.overrides_toml)?;
+        let rules = Rules::of_bundle(&bundle)?;
         let stored = StoredPolicy {
             signed: signed.clone(),
             checked_at: now,

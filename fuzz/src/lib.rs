@@ -59,6 +59,7 @@ pub fn fixture() -> &'static Fixture {
                     reason: "Startwaarde".into(),
                 }],
                 routekaart: None,
+                vragenlijst_toml: String::new(),
             },
         }
     })

@@ -77,6 +77,9 @@ pub enum Command {
     /// Heronderzoeken: groepen, planning per cliënt, de cliëntenlijst inlezen.
     #[command(subcommand)]
     Heronderzoek(HeronderzoekCmd),
+    /// De vragenlijst van het digitale huisbezoek: tonen of instellen.
+    #[command(subcommand)]
+    Vragenlijst(VragenlijstCmd),
     /// De werkvoorraad: open signalen, zaken en heronderzoeken op vervaldatum.
     Werkvoorraad {
         /// Alleen dit team.
@@ -154,6 +157,22 @@ pub enum SignaalCmd {
     /// Stel de termijnen van de organisatie in uit een TOML-bestand (docs/signaal-termijnen.md).
     Termijnen {
         /// Het TOML-bestand met de termijnen.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VragenlijstCmd {
+    /// Toon de vragenlijst die de apparaten krijgen.
+    Show {
+        /// Als JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stel de vragenlijst van de organisatie in uit een TOML-bestand (docs/vragenlijst.md);
+    /// de apparaten krijgen haar bij hun volgende synchronisatie.
+    Set {
+        /// Het TOML-bestand; een leeg bestand zet de ingebouwde lijst terug.
         file: PathBuf,
     },
 }
@@ -545,6 +564,29 @@ pub fn run_admin(
                 "Code {} actief sinds {} (beleidsversie {}).\n",
                 code.id(),
                 fmt_time(t),
+                bundle.version
+            ))
+        }
+        Command::Vragenlijst(VragenlijstCmd::Show { json }) => {
+            let lijst = db.with(|c| policy::vragenlijst(c))?;
+            Ok(if json {
+                format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&lijst).map_err(|e| Error::Data(e.to_string()))?
+                )
+            } else {
+                lijst.als_tekst()
+            })
+        }
+        Command::Vragenlijst(VragenlijstCmd::Set { file }) => {
+            let toml = std::fs::read_to_string(&file)?;
+            let (lijst, bundle) =
+                db.write(|tx| policy::set_vragenlijst(tx, &org, &toml, "admin-cli", t))?;
+            Ok(format!(
+                "Vragenlijst '{}' versie {} ingesteld ({} vragen, beleidsversie {}); apparaten krijgen haar bij hun volgende synchronisatie.\n",
+                lijst.id,
+                lijst.versie,
+                lijst.vragen.len(),
                 bundle.version
             ))
         }

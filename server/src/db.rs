@@ -227,6 +227,11 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX heronderzoeken_due ON heronderzoeken(due);
     "#,
+    // 8: the organisation's vragenlijst for the digital huisbezoek (TOML; empty: the built-in
+    //    woonsituatie-onderzoek), shipped in the signed policy bundle.
+    r#"
+    ALTER TABLE organisation ADD COLUMN vragenlijst_toml TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// Seconds since the Unix epoch, the unit of every time column.

@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 use veldwerk_contract::policy::{self as core_policy, CodeDirective, PolicyBundle, SignedPolicy};
 use veldwerk_rules::routekaart::Code;
+use veldwerk_rules::vragenlijst::Vragenlijst;
 
 use crate::audit;
 use crate::error::{Error, Result};
@@ -82,10 +83,10 @@ fn issue(conn: &Connection, org: &Organisation, at: i64) -> Result<(PolicyBundle
         [],
         |r| r.get(0),
     )?;
-    let overrides_toml: String = conn.query_row(
-        "SELECT overrides_toml FROM organisation WHERE id = 1",
+    let (overrides_toml, vragenlijst_toml): (String, String) = conn.query_row(
+        "SELECT overrides_toml, vragenlijst_toml FROM organisation WHERE id = 1",
         [],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let bundle = PolicyBundle {
         organisation: org.name.clone(),
@@ -94,6 +95,7 @@ fn issue(conn: &Connection, org: &Organisation, at: i64) -> Result<(PolicyBundle
         routekaart: core_policy::effective_routekaart(&overrides_toml),
         overrides_toml,
         directives: directives(conn)?,
+        vragenlijst_toml,
     };
     let signed = core_policy::sign(&bundle, &org.key)
         .map_err(|e| Error::Crypto(format!("cannot sign policy: {e}")))?;
@@ -153,6 +155,52 @@ pub fn switch_code(
     );
     Ok(bundle)
 }
+
+/// The organisation's vragenlijst for the digital huisbezoek (the built-in one when none is set).
+pub fn vragenlijst(conn: &Connection) -> Result<Vragenlijst> {
+    let toml: String = conn.query_row(
+        "SELECT vragenlijst_toml FROM organisation WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?;
+    Vragenlijst::van_organisatie(&toml).map_err(|e| Error::Data(e.to_string()))
+}
+
+/// Sets the organisation's vragenlijst (checked first; refused with every problem's line) and
+/// issues a new signed bundle, so devices ask it from their next sync. An empty text goes back
+/// to the built-in list. Call inside a transaction.
+pub fn set_vragenlijst(
+    conn: &Connection,
+    org: &Organisation,
+    toml: &str,
+    actor: &str,
+    at: i64,
+) -> Result<(Vragenlijst, PolicyBundle)> {
+    if toml.len() > MAX_VRAGENLIJST_BYTES {
+        return Err(Error::bad_request(
+            "vragenlijst_invalid",
+            format!("De vragenlijst is te groot (hoogstens {MAX_VRAGENLIJST_BYTES} bytes)."),
+        ));
+    }
+    let lijst = Vragenlijst::van_organisatie(toml)
+        .map_err(|e| Error::bad_request("vragenlijst_invalid", e.to_string()))?;
+    conn.execute(
+        "UPDATE organisation SET vragenlijst_toml = ?1 WHERE id = 1",
+        [toml],
+    )?;
+    let (bundle, _) = issue(conn, org, at)?;
+    audit::append(
+        conn,
+        at,
+        actor,
+        "vragenlijst_set",
+        &json!({ "vragenlijst": lijst.id, "versie": lijst.versie, "policy_version": bundle.version }),
+    )?;
+    Ok((lijst, bundle))
+}
+
+/// The largest vragenlijst file accepted (it travels in every policy bundle).
+pub const MAX_VRAGENLIJST_BYTES: usize = 64 * 1024;
 
 #[cfg(test)]
 mod tests {

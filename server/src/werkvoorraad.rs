@@ -54,6 +54,7 @@ pub struct Filter {
 pub fn items(conn: &Connection, filter: &Filter, today: NaiveDate) -> Result<Vec<Item>> {
     let mut items = Vec::new();
     let parse = |s: Option<String>| s.and_then(|s| s.parse::<NaiveDate>().ok());
+    let tabel = crate::signalen::tabel(conn)?;
     {
         let mut stmt = conn.prepare_cached(
             "SELECT id, soort, client, deadline, team, handhaver FROM signalen \
@@ -63,6 +64,7 @@ pub fn items(conn: &Connection, filter: &Filter, today: NaiveDate) -> Result<Vec
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let soort: String = r.get(1)?;
+            let soort = tabel.get(&soort).map_or(soort, |s| s.naam.to_owned());
             let client: String = r.get(2)?;
             items.push(Item {
                 soort: Soort::Signaal,
@@ -83,7 +85,9 @@ pub fn items(conn: &Connection, filter: &Filter, today: NaiveDate) -> Result<Vec
         let mut stmt = conn.prepare_cached(
             "SELECT z.id, z.label, z.deadline, \
              (SELECT group_concat(u.name, ', ') FROM assignments a JOIN users u ON u.id = a.user_id \
-              WHERE a.zaak_id = z.id AND a.withdrawn_at IS NULL) \
+              WHERE a.zaak_id = z.id AND a.withdrawn_at IS NULL), \
+             (SELECT s.team FROM signalen s WHERE s.zaak_id = z.id AND s.team != '' \
+              ORDER BY s.id LIMIT 1) \
              FROM zaken z WHERE z.status = 'open'",
         )?;
         let mut rows = stmt.query([])?;
@@ -93,7 +97,8 @@ pub fn items(conn: &Connection, filter: &Filter, today: NaiveDate) -> Result<Vec
                 id: r.get(0)?,
                 omschrijving: r.get(1)?,
                 due: parse(r.get(2)?),
-                team: String::new(),
+                // A zaak made from signals belongs to the team of its signals.
+                team: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
                 handhaver: r.get(3)?,
                 te_laat: false,
             });

@@ -690,7 +690,10 @@ fn a_report_through_melden_becomes_a_tip_with_its_deadline_on_the_worklist() {
         .body
         .contains(&tip.deadline.unwrap().format("%d-%m-%Y").to_string()));
     let noord = get(&server.url("/werkvoorraad?team=Noord"), &session);
-    assert!(!noord.body.contains("tip_derde") && noord.body.contains("beslag"));
+    assert!(
+        !noord.body.contains("Tip/informatie door derde")
+            && noord.body.contains("Beslag (administratie)")
+    );
     assert_eq!(get(&server.url("/werkvoorraad"), "").status, 303);
 
     // Rate-limited per address: 3 posts so far, the limit is 5 a minute.
@@ -842,6 +845,7 @@ fn signals_are_registered_assessed_and_made_into_a_zaak_through_the_console() {
             ("ontvangen", "2026-11-02"),
             ("feiten", "Buurman belt: er woont een tweede volwassene."),
             ("melder_contact", "06-12345678"),
+            ("team", "Zuid"),
         ],
     );
     assert_eq!(tip.status, 303);
@@ -883,6 +887,15 @@ fn signals_are_registered_assessed_and_made_into_a_zaak_through_the_console() {
     assert!(
         page.body.contains(&format!("Signaal {tip_id}")) && page.body.contains("tweede volwassene")
     );
+    // The zaak belongs to its signal's team on the worklist (issue 17 §4: per team).
+    let zuid = get(&server.url("/werkvoorraad?team=Zuid"), &session);
+    assert!(
+        zuid.body.contains(&format!("href=\"/zaken/{zaak}\"")),
+        "{}",
+        zuid.body
+    );
+    let noord = get(&server.url("/werkvoorraad?team=Noord"), &session);
+    assert!(!noord.body.contains(&format!("href=\"/zaken/{zaak}\"")));
     // A tip on name is more than an anonymous one: no warning (CRvB 2-10-2007 is about anonymous tips).
     assert!(!page.body.contains("rust alleen op anonieme meldingen"));
     let after = get(&server.url("/signalen"), &session);

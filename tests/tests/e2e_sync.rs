@@ -492,3 +492,37 @@ fn a_zaak_made_from_a_signal_reaches_the_device_with_the_signals_termijn() {
         Some(due)
     );
 }
+
+/// Issue 16 §1: the organisation's vragenlijst, set on the server, reaches the device in the
+/// signed policy bundle at its next sync; a file with problems is refused with their lines.
+#[test]
+fn an_organisations_vragenlijst_reaches_the_device_in_the_signed_policy() {
+    use veldwerk_rules::vragenlijst::Vragenlijst;
+    use veldwerk_server::{db::now, org, policy};
+    let server = TestServer::start();
+    let mut piet = TestDevice::enrolled(&server, "piet");
+    piet.sync().unwrap();
+    assert_eq!(
+        piet.device().rules().vragenlijst(),
+        &Vragenlijst::standaard()
+    );
+    let organisation = org::load(&server.db).unwrap().unwrap();
+    let err = server
+        .db
+        .write(|tx| policy::set_vragenlijst(tx, &organisation, "id = \"x\"\nversie = 1\ntitel = \"t\"\n[[vraag]]\nid = \"a\"\ntekst = \"b\"\nsoort = \"kleur\"\n", "sanne", now()))
+        .unwrap_err();
+    assert_eq!(err.code(), "vragenlijst_invalid");
+    assert!(err.to_string().contains("regel 7"), "{err}");
+    let eigen = "id = \"eigen\"\nversie = 2\ntitel = \"Eigen lijst\"\n[[vraag]]\nid = \"kamers\"\ntekst = \"Hoeveel kamers?\"\nsoort = \"getal\"\nmin = 1\nmax = 8\n";
+    server
+        .db
+        .write(|tx| policy::set_vragenlijst(tx, &organisation, eigen, "sanne", now()))
+        .unwrap();
+    piet.sync().unwrap();
+    assert_eq!(
+        piet.device().rules().vragenlijst(),
+        &Vragenlijst::from_toml(eigen).unwrap()
+    );
+    piet.reopen();
+    assert_eq!(piet.device().rules().vragenlijst().id, "eigen");
+}

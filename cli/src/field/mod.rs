@@ -67,6 +67,8 @@ pub enum FieldCommand {
     Uitnodiging(UitnodigingArgs),
     /// De actieve code, de leeftijd van het beleid en de nog niet gesynchroniseerde vastleggingen.
     Status(JsonArg),
+    /// De vragenlijst van het digitale huisbezoek die dit apparaat van de organisatie heeft.
+    Vragenlijst(JsonArg),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -505,7 +507,7 @@ pub fn run(data_dir: &Path, cmd: &FieldCommand) -> ExitCode {
 
 fn wants_json(cmd: &FieldCommand) -> bool {
     match cmd {
-        FieldCommand::Zaken(a) | FieldCommand::Status(a) => a.json,
+        FieldCommand::Zaken(a) | FieldCommand::Status(a) | FieldCommand::Vragenlijst(a) => a.json,
         FieldCommand::Zaak(ZaakCommand::Show { json, .. })
         | FieldCommand::Bezoek(BezoekCommand::Start { json, .. }) => *json,
         other => step_args(other).is_some_and(|s| s.json),
@@ -538,7 +540,8 @@ fn step_args(cmd: &FieldCommand) -> Option<&StepArgs> {
         FieldCommand::Zaken(_)
         | FieldCommand::Zaak(_)
         | FieldCommand::Bezoek(BezoekCommand::Start { .. })
-        | FieldCommand::Status(_) => return None,
+        | FieldCommand::Status(_)
+        | FieldCommand::Vragenlijst(_) => return None,
     })
 }
 
@@ -554,6 +557,9 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
     match cmd {
         FieldCommand::Zaken(a) => render::worklist(out, &device.worklist()?, a.json),
         FieldCommand::Status(a) => render::status(out, &device, now, a.json),
+        FieldCommand::Vragenlijst(a) => {
+            render::vragenlijst(out, device.rules().vragenlijst(), a.json)
+        }
         FieldCommand::Zaak(ZaakCommand::Show { id, json }) => {
             let detail = device.zaak_detail(id)?;
             render::zaak(out, &detail, &device.refused_work_for(id)?, *json)
@@ -837,7 +843,8 @@ fn build_event(
         FieldCommand::Zaken(_)
         | FieldCommand::Zaak(_)
         | FieldCommand::Bezoek(BezoekCommand::Start { .. })
-        | FieldCommand::Status(_) => {
+        | FieldCommand::Status(_)
+        | FieldCommand::Vragenlijst(_) => {
             return Err(invalid("opdracht", "geen stap van een bezoek"));
         }
     })

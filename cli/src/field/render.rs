@@ -441,3 +441,16 @@ pub fn zaak(
     refused_lines(out, refused)?;
     Ok(())
 }
+
+/// The vragenlijst the device has (`veldwerk vragenlijst`).
+pub fn vragenlijst(
+    out: &mut impl Write,
+    lijst: &veldwerk_rules::vragenlijst::Vragenlijst,
+    as_json: bool,
+) -> Result<(), FieldError> {
+    if as_json {
+        return json(out, lijst);
+    }
+    write!(out, "{}", lijst.als_tekst())?;
+    Ok(())
+}

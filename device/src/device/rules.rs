@@ -1,23 +1,47 @@
 //! The one place the device asks the routekaart: which table applies (the VNG table of November
 //! 2020, seed 004, plus the organisation's overrides from the signed policy bundle) and what it
-//! decides for a planned action under a code.
+//! decides for a planned action under a code; and which vragenlijst the digital huisbezoek asks
+//! (the organisation's from the bundle, else the built-in one).
 
+use veldwerk_contract::policy::PolicyBundle;
 use veldwerk_rules::routekaart::{evaluate, Code, Decision, PlannedAction, Routekaart};
+use veldwerk_rules::vragenlijst::Vragenlijst;
 
 use super::DeviceError;
 
-/// The routekaart in force on this device.
+/// The routekaart and vragenlijst in force on this device.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
     routekaart: Routekaart,
+    vragenlijst: Vragenlijst,
 }
 
 impl Rules {
-    /// The VNG table of November 2020 without overrides.
+    /// The VNG table of November 2020 without overrides, and the built-in vragenlijst.
     pub fn vng_default() -> Self {
         Rules {
             routekaart: Routekaart::vng_2020(),
+            vragenlijst: Vragenlijst::standaard(),
         }
+    }
+
+    /// What a signed bundle puts in force. A bundle whose overrides or vragenlijst do not
+    /// parse is refused whole, with the first problem's code.
+    pub fn of_bundle(bundle: &PolicyBundle) -> Result<Self, DeviceError> {
+        let mut rules = Self::with_overrides(&bundle.overrides_toml)?;
+        rules.vragenlijst =
+            Vragenlijst::van_organisatie(&bundle.vragenlijst_toml).map_err(|e| {
+                DeviceError::Vragenlijst {
+                    code: e.0.first().map_or("vragenlijst_invalid", |f| f.code()),
+                    detail: e.to_string(),
+                }
+            })?;
+        Ok(rules)
+    }
+
+    /// The vragenlijst the digital huisbezoek asks.
+    pub fn vragenlijst(&self) -> &Vragenlijst {
+        &self.vragenlijst
     }
 
     /// The VNG table with the organisation's overrides (TOML text from the policy bundle;
@@ -31,7 +55,10 @@ impl Rules {
                 code: e.code(),
                 detail: e.to_string(),
             })?;
-        Ok(Rules { routekaart })
+        Ok(Rules {
+            routekaart,
+            vragenlijst: Vragenlijst::standaard(),
+        })
     }
 
     /// The routekaart itself (for showing the table).

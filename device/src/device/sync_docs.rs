@@ -140,7 +140,7 @@ impl SyncDocs for Device {
     fn store_policy(&mut self, signed: &SignedPolicy, bundle: &PolicyBundle) -> Result<(), Notice> {
         let now = Utc::now();
         let result = (|| {
-            let rules = Rules::with_overrides(&bundle.overrides_toml)?;
+            let rules = Rules::of_bundle(bundle)?;
             let stored = StoredPolicy {
                 signed: signed.clone(),
                 checked_at: now,

@@ -103,6 +103,7 @@ impl Org {
                 reason: "persconferentie".into(),
             }],
             routekaart: None,
+            vragenlijst_toml: String::new(),
         };
         veldwerk_contract::policy::sign(&bundle, &self.key)
             .unwrap()
@@ -1190,11 +1191,71 @@ fn a_bundle_with_the_effective_routekaart_installs_and_matches_the_rules_in_forc
             reason: "persconferentie".into(),
         }],
         routekaart: veldwerk_contract::policy::effective_routekaart(overrides),
+        vragenlijst_toml: String::new(),
     };
     let signed = veldwerk_contract::policy::sign(&bundle, &org.key).unwrap();
     device.install_policy(&signed.to_bytes(), at(2)).unwrap();
     assert_eq!(
         device.policy().unwrap().routekaart.as_ref(),
         Some(device.rules().routekaart())
+    );
+}
+
+/// Issue 16 §1: the organisation's vragenlijst travels in the signed bundle; a bundle whose
+/// vragenlijst does not parse is refused whole and the device keeps what it had.
+#[test]
+fn the_vragenlijst_comes_from_the_signed_bundle_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = Device::open(dir.path(), KEY).unwrap();
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    device
+        .install_policy(&org.bundle(1, Code::Geel), at(1))
+        .unwrap();
+    assert_eq!(
+        device.rules().vragenlijst(),
+        &veldwerk_rules::vragenlijst::Vragenlijst::standaard()
+    );
+    let with = |version: u64, toml: &str| {
+        let bundle = PolicyBundle {
+            organisation: "Urk".into(),
+            version,
+            issued_at: at(0),
+            overrides_toml: String::new(),
+            directives: vec![CodeDirective {
+                code: Code::Geel,
+                effective_from: at(0),
+                by: "supervisor".into(),
+                reason: "start".into(),
+            }],
+            routekaart: None,
+            vragenlijst_toml: toml.into(),
+        };
+        veldwerk_contract::policy::sign(&bundle, &org.key)
+            .unwrap()
+            .to_bytes()
+    };
+    let err = device
+        .install_policy(&with(2, "id = \"kapot\"\n"), at(2))
+        .unwrap_err();
+    assert_eq!(err.code(), "vragenlijst_invalid");
+    assert_eq!(device.policy_version(), 1, "the old bundle stays");
+    let eigen = "id = \"eigen\"\nversie = 4\ntitel = \"Eigen\"\n[[vraag]]\nid = \"post\"\ntekst = \"Komt er post voor een ander?\"\nsoort = \"ja_nee\"\n";
+    device.install_policy(&with(3, eigen), at(3)).unwrap();
+    assert_eq!(
+        (
+            device.rules().vragenlijst().id.as_str(),
+            device.rules().vragenlijst().versie
+        ),
+        ("eigen", 4)
+    );
+    drop(device);
+    let device = Device::open(dir.path(), KEY).unwrap();
+    assert_eq!(
+        device.rules().vragenlijst().id,
+        "eigen",
+        "kept across a restart"
     );
 }

@@ -87,6 +87,7 @@ fn bundle(version: u64) -> PolicyBundle {
             reason: "Lockdown".into(),
         }],
         routekaart: None,
+        vragenlijst_toml: String::new(),
     }
 }
 

@@ -169,6 +169,55 @@ impl Vragenlijst {
         }
     }
 
+    /// The list as plain Dutch text, one question a line, for a terminal.
+    pub fn als_tekst(&self) -> String {
+        let mut out = format!("{} (id {}, versie {})\n", self.titel, self.id, self.versie);
+        if !self.uitleg.is_empty() {
+            out.push_str(&format!("{}\n", self.uitleg));
+        }
+        for (i, v) in self.vragen.iter().enumerate() {
+            let soort = match &v.soort {
+                VraagSoort::JaNee => "ja of nee".to_owned(),
+                VraagSoort::Getal { min, max } => format!("getal van {min} tot en met {max}"),
+                VraagSoort::Keuze { opties, meerdere } => format!(
+                    "{}: {}",
+                    if *meerdere {
+                        "een of meer van"
+                    } else {
+                        "een van"
+                    },
+                    opties.join(" / ")
+                ),
+                VraagSoort::Tekst { max_tekens } => format!("tekst, hoogstens {max_tekens} tekens"),
+                VraagSoort::Foto { min, max } => format!("{min} tot {max} foto's"),
+                VraagSoort::Meterstand { eenheid } => {
+                    format!("meterstand in {eenheid} met een foto")
+                }
+            };
+            let mut wanneer = String::new();
+            if let Some(per) = &v.herhaal_per {
+                wanneer.push_str(&format!(", per eenheid van '{per}'"));
+            }
+            match &v.alleen_als {
+                Some(Voorwaarde::Is { vraag, antwoord }) => {
+                    wanneer.push_str(&format!(", alleen als '{vraag}' {antwoord} is"))
+                }
+                Some(Voorwaarde::GroterDan { vraag, waarde }) => {
+                    wanneer.push_str(&format!(", alleen als '{vraag}' meer dan {waarde} is"))
+                }
+                None => {}
+            }
+            out.push_str(&format!(
+                "{:>3}. {} [{}: {soort}{wanneer}{}]\n",
+                i + 1,
+                v.tekst,
+                v.id,
+                if v.verplicht { "" } else { ", niet verplicht" }
+            ));
+        }
+        out
+    }
+
     pub fn vraag(&self, id: &str) -> Option<&Vraag> {
         self.vragen.iter().find(|v| v.id == id)
     }
@@ -283,7 +332,7 @@ impl Vragenlijst {
                     ))
                 } else if !fotos.iter().all(|f| is_sha256(f)) {
                     Err(refused(
-                        "foto_onbekend",
+                        "foto_unknown",
                         "Een foto is niet (goed) ontvangen.",
                     ))
                 } else {
@@ -297,7 +346,7 @@ impl Vragenlijst {
                         "Geef de meterstand in cijfers, zoals hij op de meter staat (bijvoorbeeld 01234,567).",
                     ))
                 } else if !is_sha256(foto) {
-                    Err(refused("foto_onbekend", "Maak ook een foto van de meter."))
+                    Err(refused("foto_unknown", "Maak ook een foto van de meter."))
                 } else {
                     Ok(())
                 }

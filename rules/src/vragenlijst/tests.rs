@@ -95,7 +95,7 @@ fn answers_must_fit_their_question() {
             "badkamer",
             Antwoord::Fotos(vec!["../etc/passwd".into()])
         ),
-        Err("foto_onbekend".into())
+        Err("foto_unknown".into())
     );
     assert_eq!(
         code(

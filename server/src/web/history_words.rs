@@ -34,6 +34,7 @@ pub const ACTIONS: &[&str] = &[
     "signaal_assessed",
     "termijnen_set",
     "heronderzoeken_imported",
+    "vragenlijst_set",
 ];
 
 /// One audit row in words: a sentence and its details, each a Dutch label with a value.
@@ -203,6 +204,12 @@ pub fn describe(row: &AuditRow) -> Description {
             format!("Signaal {} beoordeeld", d.or_unknown("signaal"))
         }
         "termijnen_set" => "Signaaltermijnen van de organisatie ingesteld".to_owned(),
+        "vragenlijst_set" => format!(
+            "Vragenlijst voor het digitale huisbezoek ingesteld ({} versie {}, beleidsversie {})",
+            d.or_unknown("vragenlijst"),
+            d.or_unknown("versie"),
+            d.or_unknown("policy_version")
+        ),
         "heronderzoeken_imported" => format!(
             "Cliëntenlijst voor heronderzoeken ingelezen ({} cliënten)",
             d.or_unknown("clients")
