@@ -110,11 +110,7 @@ fn json_warning<'a>(text: &str, w: &'a FactualWarning) -> JsonWarning<'a> {
 
 /// 1-based line and character column of byte offset `at`.
 fn line_column(text: &str, at: usize) -> (usize, usize) {
-    let before = text.get(..at).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
+    veldwerk_rules::tekstpositie::regel_kolom(text, at)
 }
 
 #[cfg(test)]

@@ -228,6 +228,18 @@ pub fn help_texts(cmd: &Command) -> Vec<(String, String)> {
     out
 }
 
+/// The help texts in `cmd`'s tree that read as English, with their path: what a test of a
+/// binary's command line expects to be empty.
+pub fn english_help(cmd: &Command) -> Vec<(String, String)> {
+    help_texts(cmd)
+        .into_iter()
+        .filter(|(_, text)| {
+            let padded = format!(" {text} ");
+            ENGLISH_GIVEAWAYS.iter().any(|w| padded.contains(w))
+        })
+        .collect()
+}
+
 /// Words that give an English help text away (Dutch shares none of them as a word).
 pub const ENGLISH_GIVEAWAYS: &[&str] = &[
     " the ", " and ", " to ", " for ", " with ", " from ", " this ", " which ", " when ", "Print ",

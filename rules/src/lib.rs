@@ -6,6 +6,7 @@
 //! - [`signalen`]: the signals of seed 001 bijlage 1 with their termijnen, and org overrides.
 //! - [`heronderzoek`]: client groups of seed 003 (and RAU of seed 001) and the planner.
 //! - [`vragenlijst`]: the questionnaire of the digital huisbezoek, as data, and its checks.
+//! - [`tekstpositie`]: line and column of an offset, for every file refused at a position.
 //! - [`notice`]: the coded, Dutch-worded outcome shared by rules, protocol and errors.
 //!
 //! No I/O, no documents, no keys: the same answers on a device, on the server and in a test.
@@ -18,7 +19,7 @@ pub mod notice;
 pub mod protocol;
 pub mod routekaart;
 pub mod signalen;
-mod tekstpositie;
+pub mod tekstpositie;
 pub mod vragenlijst;
 
 pub use notice::Notice;

@@ -2,7 +2,7 @@
 //! characters. Every TOML file an organisation supplies is refused with these positions.
 
 /// The line and column of `offset` in `src` (both from 1).
-pub(crate) fn regel_kolom(src: &str, offset: usize) -> (usize, usize) {
+pub fn regel_kolom(src: &str, offset: usize) -> (usize, usize) {
     let before = src.get(..offset).unwrap_or(src);
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);

@@ -499,23 +499,7 @@ pub async fn assess(
         .await;
     match result {
         Ok(_) => done(&format!("/signalen/{id}"), "signaal_assessed"),
-        Err(e) => {
-            let e = AppError::from(e);
-            if e.status.is_server_error() || e.status == StatusCode::NOT_FOUND {
-                return super::refusal(e.status, e.code, e.message, Some(&s));
-            }
-            let status = form_status(e.status);
-            detail_response(
-                &state,
-                &s,
-                id,
-                status,
-                None,
-                None,
-                Some((e.code, &e.message)),
-            )
-            .await
-        }
+        Err(e) => refused_on_detail(&state, &s, id, e, None).await,
     }
 }
 
@@ -563,24 +547,34 @@ pub async fn melding(
         .await;
     match result {
         Ok((zaak, warnings)) => created_page(&s, &zaak, &warnings).into_response(),
-        Err(e) => {
-            let e = AppError::from(e);
-            if e.status.is_server_error() || e.status == StatusCode::NOT_FOUND {
-                return super::refusal(e.status, e.code, e.message, Some(&s));
-            }
-            let status = form_status(e.status);
-            detail_response(
-                &state,
-                &s,
-                id,
-                status,
-                None,
-                Some(&form),
-                Some((e.code, &e.message)),
-            )
-            .await
-        }
+        Err(e) => refused_on_detail(&state, &s, id, e, Some(&form)).await,
     }
+}
+
+/// The signal's page again with why a form on it was refused (and the melding form as filled
+/// in); a missing signal or an internal error gets the plain refusal page.
+async fn refused_on_detail(
+    state: &AppState,
+    s: &SessionInfo,
+    id: i64,
+    e: Error,
+    melding: Option<&MeldingForm>,
+) -> Response {
+    let e = AppError::from(e);
+    if e.status.is_server_error() || e.status == StatusCode::NOT_FOUND {
+        return super::refusal(e.status, e.code, e.message, Some(s));
+    }
+    let status = form_status(e.status);
+    detail_response(
+        state,
+        s,
+        id,
+        status,
+        None,
+        melding,
+        Some((e.code, &e.message)),
+    )
+    .await
 }
 
 /// A form refused for its content is 422 (the form comes back filled in); conflicts keep theirs.
