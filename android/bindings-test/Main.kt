@@ -24,10 +24,10 @@ fun Veldwerk.recordConfirmed(zaak: String, visit: String, stap: Stap): Recorded 
 fun Veldwerk.enterWithConsent(zaak: String, visit: String, handhaver: String) {
     recordConfirmed(zaak, visit, Stap.Aanleiding(Actie.HUISBEZOEK_APP, grondslag()))
     recordConfirmed(zaak, visit, Stap.Aankondiging(Aankondigingswijze.ONAANGEKONDIGD, null))
-    recordConfirmed(zaak, visit, Stap.AanDeDeur(listOf(handhaver), handhaver))
+    recordConfirmed(zaak, visit, Stap.AanDeDeur(listOf(handhaver), handhaver, false))
     recordConfirmed(zaak, visit, Stap.LegitimatieEnDoel(true, "Vaststellen van de woonsituatie"))
     val text = consentText(nextSteps(zaak, visit).consentVariant ?: error("no consent variant"))
-    recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, AANLEIDING))
+    recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, AANLEIDING, null))
     recordConfirmed(zaak, visit, Stap.ToestemmingGegeven("bewoner", Rol.BEWONER, Leeftijdsgroep.VOLWASSEN, false))
     recordConfirmed(zaak, visit, Stap.Binnentreden)
 }
@@ -188,29 +188,29 @@ fun main() {
         vw.record(zaak, visit, Stap.Aanleiding(Actie.HUISBEZOEK_APP, grondslag()), listOf())
         vw.record(zaak, visit, Stap.Aankondiging(Aankondigingswijze.ONAANGEKONDIGD, null), listOf())
         val e = expectThrows<VeldwerkException.ConditionsNotConfirmed> {
-            vw.record(zaak, visit, Stap.AanDeDeur(listOf(handhaver), handhaver), listOf())
+            vw.record(zaak, visit, Stap.AanDeDeur(listOf(handhaver), handhaver, false), listOf())
         }
         expect(e.missing.isNotEmpty()) { "no missing conditions" }
     }
 
     var firstWaarneming = ""
     r.check("a full visit: grondslag, door, consent with the exact text, entry, waarnemingen") {
-        vw.recordConfirmed(zaak, visit, Stap.AanDeDeur(listOf(handhaver), handhaver))
+        vw.recordConfirmed(zaak, visit, Stap.AanDeDeur(listOf(handhaver), handhaver, false))
         vw.recordConfirmed(zaak, visit, Stap.LegitimatieEnDoel(true, "Vaststellen van de woonsituatie"))
         val p = vw.nextSteps(zaak, visit)
         expect(p.consentVariant == Variant.A) { "concrete aanwijzing needs text A: $p" }
         val text = consentText(Variant.A)
         expect(text.tekst.contains("weigeren") && text.hash.length == 64) { "$text" }
         val wrongHash = expectThrows<VeldwerkException.Protocol> {
-            vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(Variant.A, text.tekst, "0".repeat(64), AANLEIDING))
+            vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(Variant.A, text.tekst, "0".repeat(64), AANLEIDING, null))
         }
         expect(wrongHash.code.isNotBlank()) { "no code" }
         // Seed 001 §3: the aanleiding told at the door is recorded with the consent.
         val noReason = expectThrows<VeldwerkException.Protocol> {
-            vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, " "))
+            vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, " ", null))
         }
         expect(noReason.code == "veld_leeg") { noReason.code }
-        vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, AANLEIDING))
+        vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, AANLEIDING, null))
         vw.recordConfirmed(zaak, visit, Stap.ToestemmingGegeven("bewoner", Rol.BEWONER, Leeftijdsgroep.VOLWASSEN, false))
         vw.recordConfirmed(zaak, visit, Stap.Binnentreden)
         val w1 = vw.recordConfirmed(zaak, visit, Stap.Waarneming("woonkamer", "Twee jassen aan de kapstok; twee tandenborstels in de badkamer.", null, false, null))

@@ -974,3 +974,73 @@ fn the_device_shows_its_vragenlijst() {
         "{json}"
     );
 }
+
+/// Seed 002 §3.1 ("waar nodig met een tolk"): `niet-in-staat` records why, the language an
+/// interpreter would need (required when the reason is language), and the follow-up; `deur`
+/// records whether minors are present.
+#[test]
+fn seed_002_s3_1_niet_in_staat_records_the_reason_the_tolk_and_the_follow_up() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    start_visit(d);
+    ok(d, &with(AANLEIDING, &["--bevestig-alles"]));
+    ok(
+        d,
+        &[
+            "aankondiging",
+            "--zaak",
+            ZAAK,
+            "--wijze",
+            "aangekondigd",
+            "--bevestig-alles",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "deur",
+            "--zaak",
+            ZAAK,
+            "--handhaver",
+            "hh-1",
+            "--handhaver",
+            "hh-2",
+            "--leider",
+            "hh-1",
+            "--minderjarigen",
+            "ja",
+            "--bevestig-alles",
+        ],
+    );
+    let niet = |extra: &[&'static str]| {
+        let mut args = vec![
+            "niet-in-staat",
+            "--zaak",
+            ZAAK,
+            "--toelichting",
+            "De bewoonster spreekt geen Nederlands.",
+            "--reden",
+            "taal",
+            "--vervolg",
+            "Nieuwe afspraak met een tolk Arabisch.",
+            "--bevestig-alles",
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    fails(d, &niet(&[]), "veld_leeg");
+    let recorded = ok_json(
+        d,
+        &niet(&["--tolk-taal", "Arabisch", "--nieuwe-afspraak", "2026-12-10"]),
+    );
+    let event = &recorded["entry"]["body"];
+    let body: Value = serde_json::from_str(event.as_str().expect("body")).expect("JSON body");
+    assert_eq!(body["reden"], "taal");
+    assert_eq!(body["tolk_taal"], "Arabisch");
+    assert_eq!(body["nieuwe_afspraak"], "2026-12-10");
+    let shown = ok_json(d, &["zaak", "show", ZAAK]);
+    assert_eq!(
+        shown["visits"][0]["entries"][2]["event"]["minderjarigen_aanwezig"],
+        true
+    );
+}

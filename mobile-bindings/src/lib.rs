@@ -22,7 +22,7 @@ use veldwerk_device::Device;
 use veldwerk_rules::protocol::{self, ToestemmingsTekst};
 
 pub use error::VeldwerkError;
-pub use steps::{Feit, Grondslag, Ondertekenaar, Stap};
+pub use steps::{Feit, Grondslag, Ondertekenaar, Stap, Tolk};
 pub use sync::{Rejection, SyncReport, SyncStep};
 pub use types::*;
 

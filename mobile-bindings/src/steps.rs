@@ -7,7 +7,7 @@ use veldwerk_rules::protocol::{self, Event};
 use crate::error::VeldwerkError;
 use crate::types::{
     Aankondigingswijze, Actie, Ambtsverklaring, BronSoort, ConflictUitkomst, ExtraOnderwerp,
-    Leeftijdsgroep, Rol, Variant,
+    Leeftijdsgroep, NietInStaatReden, Rol, Variant,
 };
 
 /// An ISO date `YYYY-MM-DD` as the app enters it.
@@ -18,6 +18,13 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, VeldwerkError> {
             format!("'{text}' is geen datum van de vorm JJJJ-MM-DD."),
         )
     })
+}
+
+/// An interpreter at the door and the language the consent text was told in (seed 002 §3.1).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Tolk {
+    pub naam: String,
+    pub taal: String,
 }
 
 /// One concrete fact behind a concrete aanwijzing.
@@ -92,15 +99,24 @@ pub enum Stap {
         wijze: Aankondigingswijze,
         toelichting: Option<String>,
     },
+    /// `minderjarigen_aanwezig`: whether minors are present (`None`: not recorded).
     AanDeDeur {
         handhavers: Vec<String>,
         leider: String,
+        minderjarigen_aanwezig: Option<bool>,
     },
     NiemandAanwezig {
         toelichting: Option<String>,
     },
+    /// Why (`reden`), the language an interpreter would need (`tolk_taal`, required with
+    /// `taal`), who (`tolk`), the follow-up (`vervolg`) and a new appointment (`YYYY-MM-DD`).
     NietInStaat {
         toelichting: String,
+        reden: NietInStaatReden,
+        tolk_taal: Option<String>,
+        tolk: Option<String>,
+        vervolg: String,
+        nieuwe_afspraak: Option<String>,
     },
     LegitimatieEnDoel {
         legitimatie_getoond: bool,
@@ -113,6 +129,8 @@ pub enum Stap {
         tekst: String,
         tekst_hash: String,
         aanleiding: String,
+        /// The interpreter and the language the text was told in (seed 002 §3.1), if any.
+        tolk: Option<Tolk>,
     },
     /// Who answered, in which role and age group; `onderwerp_van_twijfel`: the doubt is about
     /// this person (a partner then cannot consent for the dwelling).
@@ -192,9 +210,31 @@ impl Stap {
                 wijze: wijze.into(),
                 toelichting,
             },
-            Stap::AanDeDeur { handhavers, leider } => Event::AanDeDeur { handhavers, leider },
+            Stap::AanDeDeur {
+                handhavers,
+                leider,
+                minderjarigen_aanwezig,
+            } => Event::AanDeDeur {
+                handhavers,
+                leider,
+                minderjarigen_aanwezig,
+            },
             Stap::NiemandAanwezig { toelichting } => Event::NiemandAanwezig { toelichting },
-            Stap::NietInStaat { toelichting } => Event::NietInStaat { toelichting },
+            Stap::NietInStaat {
+                toelichting,
+                reden,
+                tolk_taal,
+                tolk,
+                vervolg,
+                nieuwe_afspraak,
+            } => Event::NietInStaat {
+                toelichting,
+                reden: Some(reden.into()),
+                tolk_taal,
+                tolk,
+                vervolg: Some(vervolg),
+                nieuwe_afspraak: nieuwe_afspraak.as_deref().map(parse_date).transpose()?,
+            },
             Stap::LegitimatieEnDoel {
                 legitimatie_getoond,
                 doel,
@@ -207,11 +247,16 @@ impl Stap {
                 tekst,
                 tekst_hash,
                 aanleiding,
+                tolk,
             } => Event::ToestemmingGevraagd {
                 variant: variant.into(),
                 tekst,
                 tekst_hash,
                 aanleiding,
+                tolk: tolk.map(|t| protocol::Tolk {
+                    naam: t.naam,
+                    taal: t.taal,
+                }),
             },
             Stap::ToestemmingGegeven {
                 door,

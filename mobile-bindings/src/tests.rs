@@ -91,6 +91,7 @@ fn steps_become_the_same_core_events() {
             tekst: text.tekst.clone(),
             tekst_hash: text.hash.clone(),
             aanleiding: "Twijfel over de woonsituatie.".into(),
+            tolk: None,
         }
         .into_event()
         .unwrap(),
@@ -337,6 +338,7 @@ fn a_visit_through_the_facade_is_checked_recorded_and_read_back() {
     let deur = || Stap::AanDeDeur {
         handhavers: vec![HH.into()],
         leider: HH.into(),
+        minderjarigen_aanwezig: Some(false),
     };
     let e = vw
         .record(ZAAK.into(), visit.clone(), deur(), vec![])
@@ -363,6 +365,7 @@ fn a_visit_through_the_facade_is_checked_recorded_and_read_back() {
             tekst: text.tekst,
             tekst_hash: text.hash,
             aanleiding: "Volgens het Inlichtingenbureau woont er een tweede persoon.".into(),
+            tolk: None,
         },
     )
     .unwrap();

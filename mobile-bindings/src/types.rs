@@ -65,6 +65,10 @@ mirror_enum!(
     Rol = protocol::Rol { Bewoner, Partner, Medebewoner }
 );
 mirror_enum!(
+    /// Why someone at the door cannot take part (seed 002 §3.1).
+    NietInStaatReden = protocol::NietInStaatReden { Taal, Ziekte, Verwardheid }
+);
+mirror_enum!(
     /// Which answer stands after a consent conflict (consent on one device, refusal on another).
     ConflictUitkomst = protocol::ConflictUitkomst { Gegeven, Geweigerd }
 );

@@ -7,7 +7,7 @@ use veldwerk_rules::protocol::grondslag::{BronSoort, Grondslag};
 use veldwerk_rules::protocol::melding::Uitkomst;
 use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, ConflictUitkomst, Einde, EventSoort, ExtraOnderwerp, Fase,
-    Leeftijdsgroep, Rol, Variant,
+    Leeftijdsgroep, NietInStaatReden, Rol, Variant,
 };
 
 /// The kind of a recorded event, as a heading.
@@ -21,6 +21,25 @@ pub fn rol(r: Rol) -> &'static str {
         Rol::Bewoner => "bewoner (belanghebbende)",
         Rol::Partner => "partner (belanghebbende)",
         Rol::Medebewoner => "medebewoner (geen belanghebbende)",
+    }
+}
+
+/// Why someone could not take part (seed 002 §3.1).
+pub fn niet_in_staat_reden(r: Option<NietInStaatReden>) -> &'static str {
+    match r {
+        Some(NietInStaatReden::Taal) => "taal",
+        Some(NietInStaatReden::Ziekte) => "ziekte",
+        Some(NietInStaatReden::Verwardheid) => "verwardheid",
+        None => "niet vastgelegd",
+    }
+}
+
+/// Whether minors were present at the door.
+pub fn minderjarigen(m: Option<bool>) -> &'static str {
+    match m {
+        Some(true) => "ja",
+        Some(false) => "nee",
+        None => "niet vastgelegd",
     }
 }
 

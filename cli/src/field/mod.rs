@@ -20,7 +20,8 @@ use serde::Serialize;
 use veldwerk_device::{Device, DeviceError, VisitOptions, VisitProgress};
 use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, BronSoort, ConflictUitkomst, Event, ExtraOnderwerp, Feit,
-    Grondslag, Leeftijdsgroep, Ondertekenaar, Rol, ToestemmingsTekst, Variant,
+    Grondslag, Leeftijdsgroep, NietInStaatReden, Ondertekenaar, Rol, ToestemmingsTekst, Tolk,
+    Variant,
 };
 use veldwerk_rules::routekaart::{Actie, Decision, PlannedAction};
 use veldwerk_rules::Notice;
@@ -222,6 +223,37 @@ pub struct DeurArgs {
     /// De handhaver die het bezoek leidt (een van de aanwezigen).
     #[arg(long)]
     pub leider: String,
+    /// Of er minderjarigen aanwezig zijn: ja of nee.
+    #[arg(long, value_enum)]
+    pub minderjarigen: Option<JaNee>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum JaNee {
+    #[value(name = "ja")]
+    Ja,
+    #[value(name = "nee")]
+    Nee,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RedenArg {
+    #[value(name = "taal")]
+    Taal,
+    #[value(name = "ziekte")]
+    Ziekte,
+    #[value(name = "verwardheid")]
+    Verwardheid,
+}
+
+impl From<RedenArg> for NietInStaatReden {
+    fn from(r: RedenArg) -> NietInStaatReden {
+        match r {
+            RedenArg::Taal => NietInStaatReden::Taal,
+            RedenArg::Ziekte => NietInStaatReden::Ziekte,
+            RedenArg::Verwardheid => NietInStaatReden::Verwardheid,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -240,6 +272,21 @@ pub struct NietInStaatArgs {
     /// Wat er is waargenomen dat de persoon niet in staat is (feitelijk).
     #[arg(long)]
     pub toelichting: String,
+    /// Waarom: taal, ziekte of verwardheid.
+    #[arg(long, value_enum)]
+    pub reden: RedenArg,
+    /// De taal waarin een tolk zou kunnen helpen (verplicht bij reden taal).
+    #[arg(long)]
+    pub tolk_taal: Option<String>,
+    /// Wie als tolk kan helpen, als dat al bekend is.
+    #[arg(long)]
+    pub tolk: Option<String>,
+    /// Het vervolg, bijvoorbeeld een nieuwe afspraak met een tolk.
+    #[arg(long)]
+    pub vervolg: String,
+    /// De datum van de nieuwe afspraak (JJJJ-MM-DD).
+    #[arg(long, value_name = "DATUM")]
+    pub nieuwe_afspraak: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -349,6 +396,12 @@ pub struct VraagArgs {
     /// De concrete aanleiding zoals aan de deur verteld (wordt met de toestemming vastgelegd).
     #[arg(long)]
     pub aanleiding: String,
+    /// De tolk via wie de tekst is overgebracht (naam of tolkennummer).
+    #[arg(long, requires = "tolk_taal")]
+    pub tolk: Option<String>,
+    /// De taal waarin de tekst via de tolk is overgebracht.
+    #[arg(long, requires = "tolk")]
+    pub tolk_taal: Option<String>,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -720,12 +773,18 @@ fn build_event(
         FieldCommand::Deur(a) => Event::AanDeDeur {
             handhavers: a.handhavers.clone(),
             leider: a.leider.clone(),
+            minderjarigen_aanwezig: a.minderjarigen.map(|m| matches!(m, JaNee::Ja)),
         },
         FieldCommand::NiemandAanwezig(a) => Event::NiemandAanwezig {
             toelichting: a.toelichting.clone(),
         },
         FieldCommand::NietInStaat(a) => Event::NietInStaat {
             toelichting: a.toelichting.clone(),
+            reden: Some(a.reden.into()),
+            tolk_taal: a.tolk_taal.clone(),
+            tolk: a.tolk.clone(),
+            vervolg: Some(a.vervolg.clone()),
+            nieuwe_afspraak: a.nieuwe_afspraak,
         },
         FieldCommand::Legitimatie(a) => Event::LegitimatieEnDoel {
             legitimatie_getoond: true,
@@ -737,7 +796,16 @@ fn build_event(
                 let tekst = ToestemmingsTekst::standaard(variant);
                 eprintln!("Lees voor of laat lezen (variant {}):\n", variant.as_str());
                 eprintln!("{}\n", printable(&tekst.tekst));
-                tekst.event(v.aanleiding.clone())
+                let mut event = tekst.event(v.aanleiding.clone());
+                if let (Event::ToestemmingGevraagd { tolk, .. }, Some(naam), Some(taal)) =
+                    (&mut event, &v.tolk, &v.tolk_taal)
+                {
+                    *tolk = Some(Tolk {
+                        naam: naam.clone(),
+                        taal: taal.clone(),
+                    });
+                }
+                event
             }
             ToestemmingCommand::Gegeven(a) => Event::ToestemmingGegeven {
                 door: a.wie.door.clone(),

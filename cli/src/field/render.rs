@@ -283,7 +283,9 @@ fn describe(event: &Option<Event>) -> String {
                 Aankondigingswijze::Aangekondigd => "aangekondigd".into(),
                 Aankondigingswijze::Onaangekondigd => "onaangekondigd".into(),
             },
-            Event::AanDeDeur { handhavers, leider } => {
+            Event::AanDeDeur {
+                handhavers, leider, ..
+            } => {
                 format!("aanwezig: {} (leider {leider})", handhavers.join(", "))
             }
             Event::ToestemmingGevraagd {
@@ -341,7 +343,14 @@ fn describe(event: &Option<Event>) -> String {
                     .collect();
                 format!("{tekst} (opgemaakt door {})", signers.join(", "))
             }
-            Event::NietInStaat { toelichting } => toelichting.clone(),
+            Event::NietInStaat {
+                toelichting,
+                vervolg,
+                ..
+            } => match vervolg {
+                Some(v) => format!("{toelichting}; vervolg: {v}"),
+                None => toelichting.clone(),
+            },
             Event::LegitimatieEnDoel { doel, .. } => format!("doel: {doel}"),
             Event::BezoekAfgebroken { reden } => format!("afgebroken: {reden}"),
             _ => String::new(),

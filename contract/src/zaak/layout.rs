@@ -853,6 +853,7 @@ pub const EVENT_BODIES: &[EventBody] = &[
         fields: &[
             ("handhavers", "array of string", false),
             ("leider", "string", false),
+            ("minderjarigen_aanwezig", "bool or null", true),
         ],
     },
     EventBody {
@@ -861,7 +862,18 @@ pub const EVENT_BODIES: &[EventBody] = &[
     },
     EventBody {
         soort: "niet_in_staat",
-        fields: &[("toelichting", "string", false)],
+        fields: &[
+            ("toelichting", "string", false),
+            (
+                "reden",
+                "string `taal`, `ziekte`, `verwardheid` or null (a device refuses it null)",
+                true,
+            ),
+            ("tolk_taal", "string or null (required with reden `taal`)", true),
+            ("tolk", "string or null", true),
+            ("vervolg", "string or null (a device refuses it empty)", true),
+            ("nieuwe_afspraak", "string `YYYY-MM-DD` or null", true),
+        ],
     },
     EventBody {
         soort: "legitimatie_en_doel",
@@ -879,6 +891,11 @@ pub const EVENT_BODIES: &[EventBody] = &[
             (
                 "aanleiding",
                 "string (the aanleiding told at the door; a device refuses it empty)",
+                true,
+            ),
+            (
+                "tolk",
+                "{`naam`: string, `taal`: string (the language the text was told in)} or null",
                 true,
             ),
         ],

@@ -182,6 +182,11 @@ fn every_event() -> Vec<Event> {
         },
         Event::NietInStaat {
             toelichting: "t".into(),
+            reden: Some(NietInStaatReden::Taal),
+            tolk_taal: Some("t".into()),
+            tolk: Some("t".into()),
+            vervolg: Some("t".into()),
+            nieuwe_afspraak: chrono::NaiveDate::from_ymd_opt(2026, 12, 10),
         },
         Event::ToestemmingGeweigerd {
             door: "d".into(),

@@ -161,6 +161,7 @@ pub fn steps_to_binnen(actie: Actie, handhavers: &[&str]) -> Vec<Event> {
                 .first()
                 .map(|h| h.to_string())
                 .unwrap_or_default(),
+            minderjarigen_aanwezig: Some(false),
         },
         Event::LegitimatieEnDoel {
             legitimatie_getoond: true,

@@ -547,7 +547,9 @@ impl Bezoek {
                 self.aankondiging = Some(*wijze);
                 self.fase = Fase::Aangekondigd;
             }
-            Event::AanDeDeur { handhavers, leider } => {
+            Event::AanDeDeur {
+                handhavers, leider, ..
+            } => {
                 match self.fase {
                     Fase::Aangekondigd => {}
                     Fase::Aanleiding => return Err(ProtocolError::AankondigingOntbreekt),
@@ -588,7 +590,12 @@ impl Bezoek {
                 }
                 self.end(Einde::NiemandAanwezig);
             }
-            Event::NietInStaat { toelichting } => {
+            Event::NietInStaat {
+                toelichting,
+                tolk_taal,
+                tolk,
+                ..
+            } => {
                 if !matches!(
                     self.fase,
                     Fase::AanDeDeur | Fase::Gelegitimeerd | Fase::ToestemmingGevraagd
@@ -596,6 +603,11 @@ impl Bezoek {
                     return Err(self.ongeldig(event));
                 }
                 required("toelichting", toelichting)?;
+                for (veld, waarde) in [("tolk_taal", tolk_taal), ("tolk", tolk)] {
+                    if let Some(w) = waarde {
+                        required(veld, w)?;
+                    }
+                }
                 self.end(Einde::NietInStaat);
             }
             Event::LegitimatieEnDoel {
@@ -617,6 +629,7 @@ impl Bezoek {
                 variant,
                 tekst,
                 tekst_hash: hash,
+                tolk,
                 ..
             } => {
                 match self.fase {
@@ -625,6 +638,12 @@ impl Bezoek {
                     _ => return Err(self.ongeldig(event)),
                 }
                 required("tekst", tekst)?;
+                // Seed 002 §3.1: consent through an interpreter names the interpreter and the
+                // language the text was told in.
+                if let Some(t) = tolk {
+                    required("tolk.naam", &t.naam)?;
+                    required("tolk.taal", &t.taal)?;
+                }
                 if *hash != tekst_hash(tekst) {
                     return Err(ProtocolError::TekstHashOnjuist);
                 }

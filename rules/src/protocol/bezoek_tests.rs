@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::protocol::{
-    Ambtsverklaring, BronSoort, Feit, Ondertekenaar, ToestemmingsTekst, Variant,
+    Ambtsverklaring, BronSoort, Feit, NietInStaatReden, Ondertekenaar, ToestemmingsTekst, Tolk,
+    Variant,
 };
 use proptest::prelude::*;
 use EventSoort as S;
@@ -55,6 +56,7 @@ fn deur(handhavers: &[&str], leider: &str) -> Event {
     Event::AanDeDeur {
         handhavers: handhavers.iter().map(|s| (*s).to_owned()).collect(),
         leider: leider.to_owned(),
+        minderjarigen_aanwezig: Some(false),
     }
 }
 
@@ -168,9 +170,7 @@ fn sample(s: EventSoort) -> Event {
         S::Aankondiging => aankondiging(Aankondigingswijze::Onaangekondigd),
         S::AanDeDeur => deur(&["h1", "h2"], "h1"),
         S::NiemandAanwezig => Event::NiemandAanwezig { toelichting: None },
-        S::NietInStaat => Event::NietInStaat {
-            toelichting: "Bewoonster spreekt geen Nederlands; geen tolk beschikbaar.".to_owned(),
-        },
+        S::NietInStaat => niet_in_staat(),
         S::LegitimatieEnDoel => legit(),
         S::ToestemmingGevraagd => gevraagd(Variant::A),
         S::ToestemmingGegeven => gegeven(Rol::Bewoner),
@@ -185,6 +185,17 @@ fn sample(s: EventSoort) -> Event {
         S::UitnodigingBespreking => uitnodiging(),
         S::BezoekAfgebroken => afgebroken("De code is naar rood gegaan; bezoek gestopt."),
         S::ToestemmingsconflictBeslecht => beslecht("h1", ConflictUitkomst::Geweigerd),
+    }
+}
+
+fn niet_in_staat() -> Event {
+    Event::NietInStaat {
+        toelichting: "Bewoonster spreekt geen Nederlands; geen tolk beschikbaar.".to_owned(),
+        reden: Some(NietInStaatReden::Taal),
+        tolk_taal: Some("Arabisch".to_owned()),
+        tolk: None,
+        vervolg: Some("Nieuwe afspraak met een tolk Arabisch.".to_owned()),
+        nieuwe_afspraak: chrono::NaiveDate::from_ymd_opt(2026, 12, 10),
     }
 }
 
@@ -531,7 +542,12 @@ fn niemand_aanwezig_and_niet_in_staat_are_not_refusals() {
             code(
                 &mut b,
                 &Event::NietInStaat {
-                    toelichting: " ".to_owned()
+                    toelichting: " ".to_owned(),
+                    reden: None,
+                    tolk_taal: None,
+                    tolk: None,
+                    vervolg: None,
+                    nieuwe_afspraak: None,
                 }
             ),
             "veld_leeg"
@@ -1510,7 +1526,8 @@ fn arb_event() -> impl Strategy<Value = Event> {
         Just(aankondiging(Aankondigingswijze::Aangekondigd)),
         (prop::collection::vec(arb_text(), 0..3), arb_text()).prop_map(|(h, l)| Event::AanDeDeur {
             handhavers: h,
-            leider: l
+            leider: l,
+            minderjarigen_aanwezig: None,
         }),
         (any::<bool>(), arb_text()).prop_map(|(g, d)| Event::LegitimatieEnDoel {
             legitimatie_getoond: g,
@@ -1868,4 +1885,125 @@ fn seed_001_s2_the_age_group_is_recorded_and_old_answers_keep_their_meaning() {
         "veld_leeg"
     );
     at(Fase::ToestemmingGevraagd).apply(&gegeven_oud).unwrap();
+}
+
+// ---------- niet in staat, tolk, minors (seed 002 §3.1) ----------
+
+/// Seed 002 §3.1 ("Hoe is het taalbegrip van de klant? ... waar nodig met een tolk"): "niet in
+/// staat" records why, the language an interpreter would need when it is language, and the
+/// follow-up; a stored one from before these fields replays as it did.
+#[test]
+fn seed_002_s3_1_niet_in_staat_records_why_the_tolk_and_the_follow_up() {
+    let b = at(Fase::AanDeDeur);
+    let met = |f: &dyn Fn(&mut Event)| {
+        let mut e = niet_in_staat();
+        f(&mut e);
+        b.clone().apply_new(&e).map_err(|e| e.code())
+    };
+    assert_eq!(met(&|_| {}), Ok(()));
+    let veld = |naam: &str| {
+        let mut e = niet_in_staat();
+        if let Event::NietInStaat {
+            reden,
+            tolk_taal,
+            vervolg,
+            ..
+        } = &mut e
+        {
+            match naam {
+                "reden" => *reden = None,
+                "tolk_taal" => *tolk_taal = Some(" ".to_owned()),
+                _ => *vervolg = None,
+            }
+        }
+        b.clone().apply_new(&e).unwrap_err()
+    };
+    for naam in ["reden", "tolk_taal", "vervolg"] {
+        let err = veld(naam);
+        assert_eq!(err.code(), "veld_leeg");
+        assert!(err.to_string().contains(naam), "{err}");
+    }
+    // Illness needs no interpreter language.
+    assert_eq!(
+        met(&|e| {
+            if let Event::NietInStaat {
+                reden, tolk_taal, ..
+            } = e
+            {
+                *reden = Some(NietInStaatReden::Ziekte);
+                *tolk_taal = None;
+            }
+        }),
+        Ok(())
+    );
+    let oud: Event = serde_json::from_value(serde_json::json!({
+        "soort": "niet_in_staat",
+        "toelichting": "Bewoner is ziek.",
+    }))
+    .unwrap();
+    let mut replayed = b.clone();
+    replayed.apply(&oud).unwrap();
+    assert_eq!(replayed.einde(), Some(Einde::NietInStaat));
+}
+
+/// Seed 002 §3.1: consent through an interpreter records the interpreter and the language the
+/// text was told in; both must be named.
+#[test]
+fn seed_002_s3_1_consent_through_a_tolk_records_the_tolk_and_the_language() {
+    let b = at(Fase::Gelegitimeerd);
+    let met_tolk = |naam: &str, taal: &str| {
+        let mut e = gevraagd(Variant::A);
+        if let Event::ToestemmingGevraagd { tolk, .. } = &mut e {
+            *tolk = Some(Tolk {
+                naam: naam.to_owned(),
+                taal: taal.to_owned(),
+            });
+        }
+        e
+    };
+    let mut ok = b.clone();
+    ok.apply_new(&met_tolk("M. El Amrani (tolkennummer 12345)", "Arabisch"))
+        .unwrap();
+    assert_eq!(ok.state(), Fase::ToestemmingGevraagd);
+    assert_eq!(
+        code(&mut b.clone(), &met_tolk(" ", "Arabisch")),
+        "veld_leeg"
+    );
+    assert_eq!(
+        code(&mut b.clone(), &met_tolk("M. El Amrani", "")),
+        "veld_leeg"
+    );
+}
+
+/// Issue 15 point 8: whether minors are present is recorded at the door; older entries without
+/// it still parse.
+#[test]
+fn minors_present_are_recorded_at_the_door() {
+    let e: Event = serde_json::from_value(serde_json::json!({
+        "soort": "aan_de_deur",
+        "handhavers": ["h1", "h2"],
+        "leider": "h1",
+        "minderjarigen_aanwezig": true,
+    }))
+    .unwrap();
+    assert!(matches!(
+        e,
+        Event::AanDeDeur {
+            minderjarigen_aanwezig: Some(true),
+            ..
+        }
+    ));
+    let oud: Event = serde_json::from_value(serde_json::json!({
+        "soort": "aan_de_deur",
+        "handhavers": ["h1", "h2"],
+        "leider": "h1",
+    }))
+    .unwrap();
+    assert!(matches!(
+        oud,
+        Event::AanDeDeur {
+            minderjarigen_aanwezig: None,
+            ..
+        }
+    ));
 }

@@ -46,10 +46,13 @@ pub enum Event {
         #[serde(default)]
         toelichting: Option<String>,
     },
-    /// Arrival at the door: the handhavers present (ids), one of them the lead.
+    /// Arrival at the door: the handhavers present (ids), one of them the lead, and whether
+    /// minors are present (`None`: not recorded, as in documents from before it was asked).
     AanDeDeur {
         handhavers: Vec<String>,
         leider: String,
+        #[serde(default)]
+        minderjarigen_aanwezig: Option<bool>,
     },
     /// Nobody opened the door. Not a refusal.
     NiemandAanwezig {
@@ -57,8 +60,22 @@ pub enum Event {
         toelichting: Option<String>,
     },
     /// Someone is present but not able to take part (illness, language, confusion): no informed
-    /// consent is possible. Not a refusal.
-    NietInStaat { toelichting: String },
+    /// consent is possible. Not a refusal. A new recording says why (`reden`), whether an
+    /// interpreter could help (`tolk_taal`: the language needed; `tolk`: who, once known; seed
+    /// 002 §3.1 "waar nodig met een tolk") and what follows (`vervolg`, `nieuwe_afspraak`).
+    NietInStaat {
+        toelichting: String,
+        #[serde(default)]
+        reden: Option<NietInStaatReden>,
+        #[serde(default)]
+        tolk_taal: Option<String>,
+        #[serde(default)]
+        tolk: Option<String>,
+        #[serde(default)]
+        vervolg: Option<String>,
+        #[serde(default)]
+        nieuwe_afspraak: Option<chrono::NaiveDate>,
+    },
     /// Awbi art. 1: before entering, the handhavers identify themselves and state the purpose.
     LegitimatieEnDoel {
         legitimatie_getoond: bool,
@@ -76,6 +93,10 @@ pub enum Event {
         /// asked; a new recording needs it ([`Event::check_new`]).
         #[serde(default)]
         aanleiding: String,
+        /// The interpreter through whom the text was conveyed, and the language of the text
+        /// as told (seed 002 §3.1); `None`: no interpreter.
+        #[serde(default)]
+        tolk: Option<Tolk>,
     },
     /// Consent to enter given, by whom, in which role and age group (seed 001 §2: only the
     /// belanghebbende; a partner only when the doubt is not about them; never a minor).
@@ -170,6 +191,23 @@ pub enum Event {
         uitkomst: ConflictUitkomst,
         toelichting: String,
     },
+}
+
+/// Why someone at the door cannot take part (seed 002 §3.1: "Hoe is het taalbegrip van de
+/// klant?").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NietInStaatReden {
+    Taal,
+    Ziekte,
+    Verwardheid,
+}
+
+/// An interpreter at the door (seed 002 §3.1): who, and in which language the text was told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tolk {
+    pub naam: String,
+    pub taal: String,
 }
 
 /// Which answer stands after a consent conflict.
@@ -357,6 +395,23 @@ impl Event {
             Event::ToestemmingGevraagd { aanleiding, .. } if aanleiding.trim().is_empty() => {
                 Err(ProtocolError::VeldLeeg("aanleiding".to_owned()))
             }
+            // Seed 002 §3.1: why the person cannot take part, the language an interpreter would
+            // need when it is language, and what follows.
+            Event::NietInStaat { reden: None, .. } => {
+                Err(ProtocolError::VeldLeeg("reden".to_owned()))
+            }
+            Event::NietInStaat {
+                reden: Some(NietInStaatReden::Taal),
+                tolk_taal,
+                ..
+            } if tolk_taal.as_deref().is_none_or(|t| t.trim().is_empty()) => {
+                Err(ProtocolError::VeldLeeg("tolk_taal".to_owned()))
+            }
+            Event::NietInStaat { vervolg, .. }
+                if vervolg.as_deref().is_none_or(|t| t.trim().is_empty()) =>
+            {
+                Err(ProtocolError::VeldLeeg("vervolg".to_owned()))
+            }
             // Seed 001 §2: the age group of whoever answers is recorded with the answer.
             Event::ToestemmingGegeven { leeftijd: None, .. }
             | Event::ToestemmingGeweigerd { leeftijd: None, .. } => {
@@ -377,7 +432,7 @@ impl Event {
             Event::Waarneming { tekst, .. }
             | Event::Correctie { tekst, .. }
             | Event::Rapport { tekst, .. } => fields.push(("tekst".to_owned(), tekst)),
-            Event::NietInStaat { toelichting } => {
+            Event::NietInStaat { toelichting, .. } => {
                 fields.push(("toelichting".to_owned(), toelichting))
             }
             Event::BezoekAfgebroken { reden } => fields.push(("reden".to_owned(), reden)),

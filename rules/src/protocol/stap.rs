@@ -166,6 +166,7 @@ mod tests {
             Event::AanDeDeur {
                 handhavers: vec!["hh-1".into()],
                 leider: "hh-1".into(),
+                minderjarigen_aanwezig: None,
             },
             Event::Binnentreden,
             Event::ExtraToestemming {

@@ -107,6 +107,7 @@ impl ToestemmingsTekst {
             tekst: self.tekst.clone(),
             tekst_hash: self.hash.clone(),
             aanleiding: aanleiding.into(),
+            tolk: None,
         }
     }
 }

@@ -135,7 +135,7 @@ fn text_of(event: &Event) -> Option<String> {
         | Event::Rapport { tekst, .. }
         | Event::ToestemmingGevraagd { tekst, .. } => Some(tekst.clone()),
         Event::LegitimatieEnDoel { doel, .. } => Some(doel.clone()),
-        Event::NietInStaat { toelichting } => Some(toelichting.clone()),
+        Event::NietInStaat { toelichting, .. } => Some(toelichting.clone()),
         Event::BezoekAfgebroken { reden } => Some(reden.clone()),
         Event::Aankondiging { toelichting, .. }
         | Event::NiemandAanwezig { toelichting }
@@ -348,11 +348,19 @@ fn aanwezig(l: &mut Layout, reading: &Reading) {
     let mut any = false;
     for (n, r, ev) in reading.each() {
         match ev {
-            Event::AanDeDeur { handhavers, leider } => {
+            Event::AanDeDeur {
+                handhavers,
+                leider,
+                minderjarigen_aanwezig,
+            } => {
                 any = true;
                 l.field("Aan de deur", &cite(n, r));
                 l.field("Handhavers aanwezig", &handhavers.join(", "));
                 l.field("Leiding", leider);
+                l.field(
+                    "Minderjarigen aanwezig",
+                    labels::minderjarigen(*minderjarigen_aanwezig),
+                );
             }
             Event::LegitimatieEnDoel {
                 legitimatie_getoond,
@@ -397,6 +405,7 @@ fn toestemming(l: &mut Layout, reading: &Reading) {
                 tekst,
                 tekst_hash: hash,
                 aanleiding,
+                tolk,
             } => {
                 l.field("Toestemming gevraagd", &cite(n, r));
                 l.field(
@@ -408,6 +417,12 @@ fn toestemming(l: &mut Layout, reading: &Reading) {
                     },
                 );
                 l.field("Tekst", labels::variant(*variant));
+                if let Some(t) = tolk {
+                    l.field(
+                        "Via tolk",
+                        &format!("{} (tekst overgebracht in het {})", t.naam, t.taal),
+                    );
+                }
                 l.text("Getoonde tekst (letterlijk):", LABEL.color(GREY));
                 l.quote(tekst, BODY);
                 let klopt = tekst_hash(tekst) == *hash;
@@ -487,9 +502,29 @@ fn toestemming(l: &mut Layout, reading: &Reading) {
                     l.field("Toelichting", t);
                 }
             }
-            Event::NietInStaat { toelichting } => {
+            Event::NietInStaat {
+                toelichting,
+                reden,
+                tolk_taal,
+                tolk,
+                vervolg,
+                nieuwe_afspraak,
+            } => {
                 l.field("Niet in staat mee te werken", &cite(n, r));
+                l.field("Reden", labels::niet_in_staat_reden(*reden));
                 l.field("Toelichting", toelichting);
+                if let Some(t) = tolk_taal {
+                    l.field("Tolk kan helpen in", t);
+                }
+                if let Some(t) = tolk {
+                    l.field("Tolk", t);
+                }
+                if let Some(v) = vervolg {
+                    l.field("Vervolg", v);
+                }
+                if let Some(d) = nieuwe_afspraak {
+                    l.field("Nieuwe afspraak", &d.format("%d-%m-%Y").to_string());
+                }
             }
             Event::Binnentreden => l.field("Binnengetreden", &cite(n, r)),
             Event::ToestemmingIngetrokken { door, rol } => l.field(

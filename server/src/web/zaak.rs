@@ -430,17 +430,22 @@ fn event_body(d: &Dossier, v: &VisitDossier, ev: &Event) -> Markup {
             Event::Aankondiging { wijze, toelichting } => {
                 p { "Het bezoek was " (labels::aankondiging(*wijze)) "." @if let Some(t) = toelichting { " " (t) } }
             }
-            Event::AanDeDeur { handhavers, leider } => {
-                p { "Aanwezig: " (handhavers.join(", ")) "; leiding: " (leider) "." }
+            Event::AanDeDeur { handhavers, leider, minderjarigen_aanwezig } => {
+                p { "Aanwezig: " (handhavers.join(", ")) "; leiding: " (leider) ". Minderjarigen aanwezig: " (labels::minderjarigen(*minderjarigen_aanwezig)) "." }
             }
             Event::NiemandAanwezig { toelichting } => {
                 p { "Niemand deed open (geen weigering)." @if let Some(t) = toelichting { " " (t) } }
             }
-            Event::NietInStaat { toelichting } => { p { "Niet in staat mee te werken (geen weigering): " (toelichting) } }
+            Event::NietInStaat { toelichting, reden, tolk_taal, tolk, vervolg, nieuwe_afspraak } => {
+                p { "Niet in staat mee te werken (geen weigering), reden: " (labels::niet_in_staat_reden(*reden)) ". " (toelichting) }
+                @if let Some(t) = tolk_taal { p { "Een tolk kan helpen in het " (t) @if let Some(n) = tolk { " (" (n) ")" } "." } }
+                @if let Some(v) = vervolg { p { "Vervolg: " (v) @if let Some(d) = nieuwe_afspraak { " (nieuwe afspraak " (d.format("%-d-%-m-%Y")) ")" } } }
+            }
             Event::LegitimatieEnDoel { legitimatie_getoond, doel } => {
                 p { (if *legitimatie_getoond { "Legitimatie getoond." } else { "Legitimatie niet getoond." }) " Doel genoemd: " (doel) }
             }
-            Event::ToestemmingGevraagd { variant, tekst, tekst_hash, aanleiding } => {
+            Event::ToestemmingGevraagd { variant, tekst, tekst_hash, aanleiding, tolk } => {
+                @if let Some(t) = tolk { p { "Via tolk " (t.naam) "; de tekst is overgebracht in het " (t.taal) "." } }
                 @if aanleiding.trim().is_empty() {
                     p.muted { "Aanleiding aan de deur: niet vastgelegd (vastgelegd vóór dit veld bestond)." }
                 } @else {

@@ -54,7 +54,7 @@ class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val 
      * concrete aanleiding the handhaver told at the door (seed 001 §3; the core refuses it blank).
      */
     fun consentStep(aanleiding: String): Stap? =
-        state.value?.consent?.let { Stap.ToestemmingGevraagd(it.variant, it.tekst, it.hash, aanleiding) }
+        state.value?.consent?.let { Stap.ToestemmingGevraagd(it.variant, it.tekst, it.hash, aanleiding, null) }
 
     /**
      * Prepares a step: refused at once when the protocol does not offer it now; otherwise the

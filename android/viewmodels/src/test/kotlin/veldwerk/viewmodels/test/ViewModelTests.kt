@@ -144,7 +144,7 @@ fun main() {
     r.check("consent is asked with the exact text variant B; then entry is offered") {
         step(Stap.Aankondiging(Aankondigingswijze.AANGEKONDIGD, "Brief van 10 november"))
         // At the door the routekaart's checklist must be confirmed before the step records.
-        expect(visit.prepare(Stap.AanDeDeur(listOf("handhaver1"), "handhaver1"))) { "${visit.problem.value}" }
+        expect(visit.prepare(Stap.AanDeDeur(listOf("handhaver1"), "handhaver1", false))) { "${visit.problem.value}" }
         expect(visit.pending.value!!.checklist.items.isNotEmpty()) { "empty checklist at the door under rood" }
         expect(!visit.confirmAndRecord() && visit.problem.value?.code == "voorwaarden_niet_bevestigd") { "${visit.problem.value}" }
         visit.pending.value!!.checklist.items.forEach { visit.confirm(it.code) }
@@ -184,7 +184,7 @@ fun main() {
         expect(summary.contains("vastleggingen verstuurd")) { summary }
         zaak.refresh()
         val v = zaak.state.value!!.visits.first { it.visitId == visitId }
-        expect(v.intact && v.entries == 11) { "$v" }
+        expect(v.intact && v.entries == 12) { "$v" }
     }
 
     r.check("wipe deletes the store and the key") {
