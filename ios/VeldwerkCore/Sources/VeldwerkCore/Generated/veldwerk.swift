@@ -2222,6 +2222,63 @@ public func FfiConverterTypeTextWarning_lower(_ value: TextWarning) -> RustBuffe
 
 
 /**
+ * An interpreter at the door and the language the consent text was told in (seed 002 §3.1).
+ */
+public struct Tolk: Equatable, Hashable {
+    public var naam: String
+    public var taal: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(naam: String, taal: String) {
+        self.naam = naam
+        self.taal = taal
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Tolk: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTolk: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Tolk {
+        return
+            try Tolk(
+                naam: FfiConverterString.read(from: &buf), 
+                taal: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Tolk, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.naam, into: &buf)
+        FfiConverterString.write(value.taal, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTolk_lift(_ buf: RustBuffer) throws -> Tolk {
+    return try FfiConverterTypeTolk.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTolk_lower(_ value: Tolk) -> RustBuffer {
+    return FfiConverterTypeTolk.lower(value)
+}
+
+
+/**
  * One visit with its protocol state.
  */
 public struct VisitInfo: Equatable, Hashable {
@@ -3096,6 +3153,75 @@ public func FfiConverterTypeCode_lower(_ value: Code) -> RustBuffer {
 
 
 /**
+ * Which answer stands after a consent conflict (consent on one device, refusal on another).
+ */
+
+public enum ConflictUitkomst: Equatable, Hashable {
+    
+    case gegeven
+    case geweigerd
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConflictUitkomst: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConflictUitkomst: FfiConverterRustBuffer {
+    typealias SwiftType = ConflictUitkomst
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConflictUitkomst {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .gegeven
+        
+        case 2: return .geweigerd
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConflictUitkomst, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .gegeven:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .geweigerd:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictUitkomst_lift(_ buf: RustBuffer) throws -> ConflictUitkomst {
+    return try FfiConverterTypeConflictUitkomst.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictUitkomst_lower(_ value: ConflictUitkomst) -> RustBuffer {
+    return FfiConverterTypeConflictUitkomst.lower(value)
+}
+
+
+
+/**
  * What a separate consent inside the dwelling is about.
  */
 
@@ -3392,6 +3518,151 @@ public func FfiConverterTypeGrondslag_lower(_ value: Grondslag) -> RustBuffer {
 
 
 /**
+ * The age group of whoever answers at the door (a minor cannot answer for the dwelling).
+ */
+
+public enum Leeftijdsgroep: Equatable, Hashable {
+    
+    case volwassen
+    case minderjarig
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Leeftijdsgroep: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLeeftijdsgroep: FfiConverterRustBuffer {
+    typealias SwiftType = Leeftijdsgroep
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Leeftijdsgroep {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .volwassen
+        
+        case 2: return .minderjarig
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Leeftijdsgroep, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .volwassen:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .minderjarig:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLeeftijdsgroep_lift(_ buf: RustBuffer) throws -> Leeftijdsgroep {
+    return try FfiConverterTypeLeeftijdsgroep.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLeeftijdsgroep_lower(_ value: Leeftijdsgroep) -> RustBuffer {
+    return FfiConverterTypeLeeftijdsgroep.lower(value)
+}
+
+
+
+/**
+ * Why someone at the door cannot take part (seed 002 §3.1).
+ */
+
+public enum NietInStaatReden: Equatable, Hashable {
+    
+    case taal
+    case ziekte
+    case verwardheid
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension NietInStaatReden: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNietInStaatReden: FfiConverterRustBuffer {
+    typealias SwiftType = NietInStaatReden
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NietInStaatReden {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .taal
+        
+        case 2: return .ziekte
+        
+        case 3: return .verwardheid
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NietInStaatReden, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .taal:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .ziekte:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .verwardheid:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNietInStaatReden_lift(_ buf: RustBuffer) throws -> NietInStaatReden {
+    return try FfiConverterTypeNietInStaatReden.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNietInStaatReden_lower(_ value: NietInStaatReden) -> RustBuffer {
+    return FfiConverterTypeNietInStaatReden.lower(value)
+}
+
+
+
+/**
  * The role of the person who answers at the door.
  */
 
@@ -3477,22 +3748,41 @@ public enum Stap: Equatable, Hashable {
     )
     case aankondiging(wijze: Aankondigingswijze, toelichting: String?
     )
-    case aanDeDeur(handhavers: [String], leider: String
+    /**
+     * `minderjarigen_aanwezig`: whether minors are present (`None`: not recorded).
+     */
+    case aanDeDeur(handhavers: [String], leider: String, minderjarigenAanwezig: Bool?
     )
     case niemandAanwezig(toelichting: String?
     )
-    case nietInStaat(toelichting: String
+    /**
+     * Why (`reden`), the language an interpreter would need (`tolk_taal`, required with
+     * `taal`), who (`tolk`), the follow-up (`vervolg`) and a new appointment (`YYYY-MM-DD`).
+     */
+    case nietInStaat(toelichting: String, reden: NietInStaatReden, tolkTaal: String?, tolk: String?, vervolg: String, nieuweAfspraak: String?
     )
     case legitimatieEnDoel(legitimatieGetoond: Bool, doel: String
     )
     /**
-     * Record exactly the text and hash `consent_text` gave and the app showed.
+     * Record exactly the text and hash `consent_text` gave and the app showed, with the
+     * concrete aanleiding told at the door (seed 001 §3; required).
      */
-    case toestemmingGevraagd(variant: Variant, tekst: String, tekstHash: String
+    case toestemmingGevraagd(variant: Variant, tekst: String, tekstHash: String, aanleiding: String, 
+        /**
+         * The interpreter and the language the text was told in (seed 002 §3.1), if any.
+         */tolk: Tolk?
     )
-    case toestemmingGegeven(door: String, rol: Rol
+    /**
+     * Who answered, in which role and age group; `onderwerp_van_twijfel`: the doubt is about
+     * this person (a partner then cannot consent for the dwelling).
+     */
+    case toestemmingGegeven(door: String, rol: Rol, leeftijd: Leeftijdsgroep, onderwerpVanTwijfel: Bool
     )
-    case toestemmingGeweigerd(door: String, rol: Rol, gewezenOpGevolgen: Bool
+    /**
+     * A refusal by someone who cannot answer for the dwelling names the own room(s) it closes
+     * in `uitgesloten_ruimtes`; the visit goes on.
+     */
+    case toestemmingGeweigerd(door: String, rol: Rol, gewezenOpGevolgen: Bool, leeftijd: Leeftijdsgroep, onderwerpVanTwijfel: Bool, uitgeslotenRuimtes: [String]
     )
     case binnentreden
     case toestemmingIngetrokken(door: String, rol: Rol
@@ -3517,7 +3807,10 @@ public enum Stap: Equatable, Hashable {
     )
     /**
      * Breaks the visit off with a reason (issue 14): recorded whatever the active code.
+     * The lead handhaver decides a consent conflict (consent on one device, refusal on another).
      */
+    case toestemmingsconflictBeslecht(door: String, uitkomst: ConflictUitkomst, toelichting: String
+    )
     case bezoekAfgebroken(reden: String
     )
 
@@ -3547,25 +3840,25 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
         case 2: return .aankondiging(wijze: try FfiConverterTypeAankondigingswijze.read(from: &buf), toelichting: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 3: return .aanDeDeur(handhavers: try FfiConverterSequenceString.read(from: &buf), leider: try FfiConverterString.read(from: &buf)
+        case 3: return .aanDeDeur(handhavers: try FfiConverterSequenceString.read(from: &buf), leider: try FfiConverterString.read(from: &buf), minderjarigenAanwezig: try FfiConverterOptionBool.read(from: &buf)
         )
         
         case 4: return .niemandAanwezig(toelichting: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 5: return .nietInStaat(toelichting: try FfiConverterString.read(from: &buf)
+        case 5: return .nietInStaat(toelichting: try FfiConverterString.read(from: &buf), reden: try FfiConverterTypeNietInStaatReden.read(from: &buf), tolkTaal: try FfiConverterOptionString.read(from: &buf), tolk: try FfiConverterOptionString.read(from: &buf), vervolg: try FfiConverterString.read(from: &buf), nieuweAfspraak: try FfiConverterOptionString.read(from: &buf)
         )
         
         case 6: return .legitimatieEnDoel(legitimatieGetoond: try FfiConverterBool.read(from: &buf), doel: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .toestemmingGevraagd(variant: try FfiConverterTypeVariant.read(from: &buf), tekst: try FfiConverterString.read(from: &buf), tekstHash: try FfiConverterString.read(from: &buf)
+        case 7: return .toestemmingGevraagd(variant: try FfiConverterTypeVariant.read(from: &buf), tekst: try FfiConverterString.read(from: &buf), tekstHash: try FfiConverterString.read(from: &buf), aanleiding: try FfiConverterString.read(from: &buf), tolk: try FfiConverterOptionTypeTolk.read(from: &buf)
         )
         
-        case 8: return .toestemmingGegeven(door: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf)
+        case 8: return .toestemmingGegeven(door: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf), leeftijd: try FfiConverterTypeLeeftijdsgroep.read(from: &buf), onderwerpVanTwijfel: try FfiConverterBool.read(from: &buf)
         )
         
-        case 9: return .toestemmingGeweigerd(door: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf), gewezenOpGevolgen: try FfiConverterBool.read(from: &buf)
+        case 9: return .toestemmingGeweigerd(door: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf), gewezenOpGevolgen: try FfiConverterBool.read(from: &buf), leeftijd: try FfiConverterTypeLeeftijdsgroep.read(from: &buf), onderwerpVanTwijfel: try FfiConverterBool.read(from: &buf), uitgeslotenRuimtes: try FfiConverterSequenceString.read(from: &buf)
         )
         
         case 10: return .binnentreden
@@ -3591,7 +3884,10 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
         case 17: return .uitnodigingBespreking(datum: try FfiConverterOptionString.read(from: &buf), toelichting: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 18: return .bezoekAfgebroken(reden: try FfiConverterString.read(from: &buf)
+        case 18: return .toestemmingsconflictBeslecht(door: try FfiConverterString.read(from: &buf), uitkomst: try FfiConverterTypeConflictUitkomst.read(from: &buf), toelichting: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 19: return .bezoekAfgebroken(reden: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3614,10 +3910,11 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterOptionString.write(toelichting, into: &buf)
             
         
-        case let .aanDeDeur(handhavers,leider):
+        case let .aanDeDeur(handhavers,leider,minderjarigenAanwezig):
             writeInt(&buf, Int32(3))
             FfiConverterSequenceString.write(handhavers, into: &buf)
             FfiConverterString.write(leider, into: &buf)
+            FfiConverterOptionBool.write(minderjarigenAanwezig, into: &buf)
             
         
         case let .niemandAanwezig(toelichting):
@@ -3625,9 +3922,14 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterOptionString.write(toelichting, into: &buf)
             
         
-        case let .nietInStaat(toelichting):
+        case let .nietInStaat(toelichting,reden,tolkTaal,tolk,vervolg,nieuweAfspraak):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(toelichting, into: &buf)
+            FfiConverterTypeNietInStaatReden.write(reden, into: &buf)
+            FfiConverterOptionString.write(tolkTaal, into: &buf)
+            FfiConverterOptionString.write(tolk, into: &buf)
+            FfiConverterString.write(vervolg, into: &buf)
+            FfiConverterOptionString.write(nieuweAfspraak, into: &buf)
             
         
         case let .legitimatieEnDoel(legitimatieGetoond,doel):
@@ -3636,24 +3938,31 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterString.write(doel, into: &buf)
             
         
-        case let .toestemmingGevraagd(variant,tekst,tekstHash):
+        case let .toestemmingGevraagd(variant,tekst,tekstHash,aanleiding,tolk):
             writeInt(&buf, Int32(7))
             FfiConverterTypeVariant.write(variant, into: &buf)
             FfiConverterString.write(tekst, into: &buf)
             FfiConverterString.write(tekstHash, into: &buf)
+            FfiConverterString.write(aanleiding, into: &buf)
+            FfiConverterOptionTypeTolk.write(tolk, into: &buf)
             
         
-        case let .toestemmingGegeven(door,rol):
+        case let .toestemmingGegeven(door,rol,leeftijd,onderwerpVanTwijfel):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(door, into: &buf)
             FfiConverterTypeRol.write(rol, into: &buf)
+            FfiConverterTypeLeeftijdsgroep.write(leeftijd, into: &buf)
+            FfiConverterBool.write(onderwerpVanTwijfel, into: &buf)
             
         
-        case let .toestemmingGeweigerd(door,rol,gewezenOpGevolgen):
+        case let .toestemmingGeweigerd(door,rol,gewezenOpGevolgen,leeftijd,onderwerpVanTwijfel,uitgeslotenRuimtes):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(door, into: &buf)
             FfiConverterTypeRol.write(rol, into: &buf)
             FfiConverterBool.write(gewezenOpGevolgen, into: &buf)
+            FfiConverterTypeLeeftijdsgroep.write(leeftijd, into: &buf)
+            FfiConverterBool.write(onderwerpVanTwijfel, into: &buf)
+            FfiConverterSequenceString.write(uitgeslotenRuimtes, into: &buf)
             
         
         case .binnentreden:
@@ -3707,8 +4016,15 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterOptionString.write(toelichting, into: &buf)
             
         
-        case let .bezoekAfgebroken(reden):
+        case let .toestemmingsconflictBeslecht(door,uitkomst,toelichting):
             writeInt(&buf, Int32(18))
+            FfiConverterString.write(door, into: &buf)
+            FfiConverterTypeConflictUitkomst.write(uitkomst, into: &buf)
+            FfiConverterString.write(toelichting, into: &buf)
+            
+        
+        case let .bezoekAfgebroken(reden):
+            writeInt(&buf, Int32(19))
             FfiConverterString.write(reden, into: &buf)
             
         }
@@ -3756,6 +4072,7 @@ public enum Stapsoort: Equatable, Hashable {
     case rapport
     case uitnodigingBespreking
     case bezoekAfgebroken
+    case toestemmingsconflictBeslecht
 
 
 
@@ -3812,6 +4129,8 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         case 17: return .uitnodigingBespreking
         
         case 18: return .bezoekAfgebroken
+        
+        case 19: return .toestemmingsconflictBeslecht
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3891,6 +4210,10 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         
         case .bezoekAfgebroken:
             writeInt(&buf, Int32(18))
+        
+        
+        case .toestemmingsconflictBeslecht:
+            writeInt(&buf, Int32(19))
         
         }
     }
@@ -4699,6 +5022,30 @@ fileprivate struct FfiConverterOptionTypeDecision: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeTolk: FfiConverterRustBuffer {
+    typealias SwiftType = Tolk?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTolk.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTolk.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeStapsoort: FfiConverterRustBuffer {
     typealias SwiftType = Stapsoort?
 
@@ -5044,7 +5391,7 @@ fileprivate struct FfiConverterSequenceTypeStapsoort: FfiConverterRustBuffer {
 }
 /**
  * The exact consent text of a variant and its SHA-256 hash: show `tekst`, then record
- * `Stap::ToestemmingGevraagd` with this variant, text and hash.
+ * `Stap::ToestemmingGevraagd` with this variant, text and hash and the aanleiding told.
  */
 public func consentText(variant: Variant) -> ConsentText  {
     return try!  FfiConverterTypeConsentText_lift(try! rustCall() {
@@ -5092,7 +5439,7 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_veldwerk_mobile_checksum_func_consent_text() != 26950) {
+    if (uniffi_veldwerk_mobile_checksum_func_consent_text() != 62645) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_func_core_version() != 5414) {
