@@ -635,10 +635,11 @@ public protocol VeldwerkProtocol: AnyObject, Sendable {
     func checkAction(actie: Actie, params: ActionParams) throws  -> Decision
     
     /**
-     * The routekaart's decision for recording `stap` in a visit now (its conditions are the
-     * checklist to confirm); `None` for steps it does not govern (correctie, rapport).
+     * What recording `stap` in a visit now would meet: the routekaart's decision (its
+     * conditions are the checklist to confirm; `None` for steps it does not govern, such as
+     * correctie and rapport) and the factual-language warnings on its texts.
      */
-    func checkStep(zaakId: String, visitId: String, stap: Stap) throws  -> Decision?
+    func checkStep(zaakId: String, visitId: String, stap: Stap) throws  -> StepCheck
     
     /**
      * The id entries are signed with (provisional until enrollment).
@@ -802,11 +803,12 @@ open func checkAction(actie: Actie, params: ActionParams)throws  -> Decision  {
 }
     
     /**
-     * The routekaart's decision for recording `stap` in a visit now (its conditions are the
-     * checklist to confirm); `None` for steps it does not govern (correctie, rapport).
+     * What recording `stap` in a visit now would meet: the routekaart's decision (its
+     * conditions are the checklist to confirm; `None` for steps it does not govern, such as
+     * correctie and rapport) and the factual-language warnings on its texts.
      */
-open func checkStep(zaakId: String, visitId: String, stap: Stap)throws  -> Decision?  {
-    return try  FfiConverterOptionTypeDecision.lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
+open func checkStep(zaakId: String, visitId: String, stap: Stap)throws  -> StepCheck  {
+    return try  FfiConverterTypeStepCheck_lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
         uniffiCallStatus in
     uniffi_veldwerk_mobile_fn_method_veldwerk_check_step(
             self.uniffiCloneHandle(),
@@ -1973,6 +1975,66 @@ public func FfiConverterTypeRejection_lower(_ value: Rejection) -> RustBuffer {
 
 
 /**
+ * What recording a step would meet, asked before the handhaver confirms (issue 15): the
+ * routekaart's decision with only the conditions of this step (`None` for steps it does not
+ * govern), and the factual-language warnings on the step's texts, to show and confirm or edit
+ * before a waarneming or rapport is signed.
+ */
+public struct StepCheck: Equatable, Hashable {
+    public var decision: Decision?
+    public var textWarnings: [TextWarning]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(decision: Decision?, textWarnings: [TextWarning]) {
+        self.decision = decision
+        self.textWarnings = textWarnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StepCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStepCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StepCheck {
+        return
+            try StepCheck(
+                decision: FfiConverterOptionTypeDecision.read(from: &buf), 
+                textWarnings: FfiConverterSequenceTypeTextWarning.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StepCheck, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeDecision.write(value.decision, into: &buf)
+        FfiConverterSequenceTypeTextWarning.write(value.textWarnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStepCheck_lift(_ buf: RustBuffer) throws -> StepCheck {
+    return try FfiConverterTypeStepCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStepCheck_lower(_ value: StepCheck) -> RustBuffer {
+    return FfiConverterTypeStepCheck.lower(value)
+}
+
+
+/**
  * What one sync did.
  */
 public struct SyncReport: Equatable, Hashable {
@@ -3096,6 +3158,75 @@ public func FfiConverterTypeCode_lower(_ value: Code) -> RustBuffer {
 
 
 /**
+ * Which answer stands after a consent conflict (consent on one device, refusal on another).
+ */
+
+public enum ConflictUitkomst: Equatable, Hashable {
+    
+    case gegeven
+    case geweigerd
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConflictUitkomst: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConflictUitkomst: FfiConverterRustBuffer {
+    typealias SwiftType = ConflictUitkomst
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConflictUitkomst {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .gegeven
+        
+        case 2: return .geweigerd
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConflictUitkomst, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .gegeven:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .geweigerd:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictUitkomst_lift(_ buf: RustBuffer) throws -> ConflictUitkomst {
+    return try FfiConverterTypeConflictUitkomst.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictUitkomst_lower(_ value: ConflictUitkomst) -> RustBuffer {
+    return FfiConverterTypeConflictUitkomst.lower(value)
+}
+
+
+
+/**
  * What a separate consent inside the dwelling is about.
  */
 
@@ -3392,6 +3523,75 @@ public func FfiConverterTypeGrondslag_lower(_ value: Grondslag) -> RustBuffer {
 
 
 /**
+ * The age group of whoever answers at the door (a minor cannot answer for the dwelling).
+ */
+
+public enum Leeftijdsgroep: Equatable, Hashable {
+    
+    case volwassen
+    case minderjarig
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Leeftijdsgroep: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLeeftijdsgroep: FfiConverterRustBuffer {
+    typealias SwiftType = Leeftijdsgroep
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Leeftijdsgroep {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .volwassen
+        
+        case 2: return .minderjarig
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Leeftijdsgroep, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .volwassen:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .minderjarig:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLeeftijdsgroep_lift(_ buf: RustBuffer) throws -> Leeftijdsgroep {
+    return try FfiConverterTypeLeeftijdsgroep.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLeeftijdsgroep_lower(_ value: Leeftijdsgroep) -> RustBuffer {
+    return FfiConverterTypeLeeftijdsgroep.lower(value)
+}
+
+
+
+/**
  * The role of the person who answers at the door.
  */
 
@@ -3486,13 +3686,22 @@ public enum Stap: Equatable, Hashable {
     case legitimatieEnDoel(legitimatieGetoond: Bool, doel: String
     )
     /**
-     * Record exactly the text and hash `consent_text` gave and the app showed.
+     * Record exactly the text and hash `consent_text` gave and the app showed, with the
+     * concrete aanleiding told at the door (seed 001 §3; required).
      */
-    case toestemmingGevraagd(variant: Variant, tekst: String, tekstHash: String
+    case toestemmingGevraagd(variant: Variant, tekst: String, tekstHash: String, aanleiding: String
     )
-    case toestemmingGegeven(door: String, rol: Rol
+    /**
+     * Who answered, in which role and age group; `onderwerp_van_twijfel`: the doubt is about
+     * this person (a partner then cannot consent for the dwelling).
+     */
+    case toestemmingGegeven(door: String, rol: Rol, leeftijd: Leeftijdsgroep, onderwerpVanTwijfel: Bool
     )
-    case toestemmingGeweigerd(door: String, rol: Rol, gewezenOpGevolgen: Bool
+    /**
+     * A refusal by someone who cannot answer for the dwelling names the own room(s) it closes
+     * in `uitgesloten_ruimtes`; the visit goes on.
+     */
+    case toestemmingGeweigerd(door: String, rol: Rol, gewezenOpGevolgen: Bool, leeftijd: Leeftijdsgroep, onderwerpVanTwijfel: Bool, uitgeslotenRuimtes: [String]
     )
     case binnentreden
     case toestemmingIngetrokken(door: String, rol: Rol
@@ -3517,7 +3726,10 @@ public enum Stap: Equatable, Hashable {
     )
     /**
      * Breaks the visit off with a reason (issue 14): recorded whatever the active code.
+     * The lead handhaver decides a consent conflict (consent on one device, refusal on another).
      */
+    case toestemmingsconflictBeslecht(door: String, uitkomst: ConflictUitkomst, toelichting: String
+    )
     case bezoekAfgebroken(reden: String
     )
 
@@ -3559,13 +3771,13 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
         case 6: return .legitimatieEnDoel(legitimatieGetoond: try FfiConverterBool.read(from: &buf), doel: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .toestemmingGevraagd(variant: try FfiConverterTypeVariant.read(from: &buf), tekst: try FfiConverterString.read(from: &buf), tekstHash: try FfiConverterString.read(from: &buf)
+        case 7: return .toestemmingGevraagd(variant: try FfiConverterTypeVariant.read(from: &buf), tekst: try FfiConverterString.read(from: &buf), tekstHash: try FfiConverterString.read(from: &buf), aanleiding: try FfiConverterString.read(from: &buf)
         )
         
-        case 8: return .toestemmingGegeven(door: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf)
+        case 8: return .toestemmingGegeven(door: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf), leeftijd: try FfiConverterTypeLeeftijdsgroep.read(from: &buf), onderwerpVanTwijfel: try FfiConverterBool.read(from: &buf)
         )
         
-        case 9: return .toestemmingGeweigerd(door: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf), gewezenOpGevolgen: try FfiConverterBool.read(from: &buf)
+        case 9: return .toestemmingGeweigerd(door: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf), gewezenOpGevolgen: try FfiConverterBool.read(from: &buf), leeftijd: try FfiConverterTypeLeeftijdsgroep.read(from: &buf), onderwerpVanTwijfel: try FfiConverterBool.read(from: &buf), uitgeslotenRuimtes: try FfiConverterSequenceString.read(from: &buf)
         )
         
         case 10: return .binnentreden
@@ -3591,7 +3803,10 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
         case 17: return .uitnodigingBespreking(datum: try FfiConverterOptionString.read(from: &buf), toelichting: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 18: return .bezoekAfgebroken(reden: try FfiConverterString.read(from: &buf)
+        case 18: return .toestemmingsconflictBeslecht(door: try FfiConverterString.read(from: &buf), uitkomst: try FfiConverterTypeConflictUitkomst.read(from: &buf), toelichting: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 19: return .bezoekAfgebroken(reden: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3636,24 +3851,30 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterString.write(doel, into: &buf)
             
         
-        case let .toestemmingGevraagd(variant,tekst,tekstHash):
+        case let .toestemmingGevraagd(variant,tekst,tekstHash,aanleiding):
             writeInt(&buf, Int32(7))
             FfiConverterTypeVariant.write(variant, into: &buf)
             FfiConverterString.write(tekst, into: &buf)
             FfiConverterString.write(tekstHash, into: &buf)
+            FfiConverterString.write(aanleiding, into: &buf)
             
         
-        case let .toestemmingGegeven(door,rol):
+        case let .toestemmingGegeven(door,rol,leeftijd,onderwerpVanTwijfel):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(door, into: &buf)
             FfiConverterTypeRol.write(rol, into: &buf)
+            FfiConverterTypeLeeftijdsgroep.write(leeftijd, into: &buf)
+            FfiConverterBool.write(onderwerpVanTwijfel, into: &buf)
             
         
-        case let .toestemmingGeweigerd(door,rol,gewezenOpGevolgen):
+        case let .toestemmingGeweigerd(door,rol,gewezenOpGevolgen,leeftijd,onderwerpVanTwijfel,uitgeslotenRuimtes):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(door, into: &buf)
             FfiConverterTypeRol.write(rol, into: &buf)
             FfiConverterBool.write(gewezenOpGevolgen, into: &buf)
+            FfiConverterTypeLeeftijdsgroep.write(leeftijd, into: &buf)
+            FfiConverterBool.write(onderwerpVanTwijfel, into: &buf)
+            FfiConverterSequenceString.write(uitgeslotenRuimtes, into: &buf)
             
         
         case .binnentreden:
@@ -3707,8 +3928,15 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterOptionString.write(toelichting, into: &buf)
             
         
-        case let .bezoekAfgebroken(reden):
+        case let .toestemmingsconflictBeslecht(door,uitkomst,toelichting):
             writeInt(&buf, Int32(18))
+            FfiConverterString.write(door, into: &buf)
+            FfiConverterTypeConflictUitkomst.write(uitkomst, into: &buf)
+            FfiConverterString.write(toelichting, into: &buf)
+            
+        
+        case let .bezoekAfgebroken(reden):
+            writeInt(&buf, Int32(19))
             FfiConverterString.write(reden, into: &buf)
             
         }
@@ -3756,6 +3984,7 @@ public enum Stapsoort: Equatable, Hashable {
     case rapport
     case uitnodigingBespreking
     case bezoekAfgebroken
+    case toestemmingsconflictBeslecht
 
 
 
@@ -3812,6 +4041,8 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         case 17: return .uitnodigingBespreking
         
         case 18: return .bezoekAfgebroken
+        
+        case 19: return .toestemmingsconflictBeslecht
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3891,6 +4122,10 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         
         case .bezoekAfgebroken:
             writeInt(&buf, Int32(18))
+        
+        
+        case .toestemmingsconflictBeslecht:
+            writeInt(&buf, Int32(19))
         
         }
     }
@@ -5044,7 +5279,7 @@ fileprivate struct FfiConverterSequenceTypeStapsoort: FfiConverterRustBuffer {
 }
 /**
  * The exact consent text of a variant and its SHA-256 hash: show `tekst`, then record
- * `Stap::ToestemmingGevraagd` with this variant, text and hash.
+ * `Stap::ToestemmingGevraagd` with this variant, text and hash and the aanleiding told.
  */
 public func consentText(variant: Variant) -> ConsentText  {
     return try!  FfiConverterTypeConsentText_lift(try! rustCall() {
@@ -5092,7 +5327,7 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_veldwerk_mobile_checksum_func_consent_text() != 26950) {
+    if (uniffi_veldwerk_mobile_checksum_func_consent_text() != 62645) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_func_core_version() != 5414) {
@@ -5104,7 +5339,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_check_action() != 18656) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_check_step() != 26896) {
+    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_check_step() != 60510) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_device_id() != 21229) {
