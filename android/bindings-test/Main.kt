@@ -16,7 +16,7 @@ fun median(xs: List<Long>): Long = xs.sorted()[xs.size / 2]
 
 /** Records a step after confirming every condition the routekaart lists for it. */
 fun Veldwerk.recordConfirmed(zaak: String, visit: String, stap: Stap): Recorded {
-    val conditions = checkStep(zaak, visit, stap)?.conditions?.map { it.code } ?: emptyList()
+    val conditions = checkStep(zaak, visit, stap).decision?.conditions?.map { it.code } ?: emptyList()
     return record(zaak, visit, stap, conditions)
 }
 
@@ -278,7 +278,7 @@ fun main() {
         vw.recordConfirmed(zaak, v, Stap.Aanleiding(Actie.HUISBEZOEK_APP, grondslag()))
         expect(vw.nextSteps(zaak, v).nextSteps.contains(Stapsoort.BEZOEK_AFGEBROKEN)) { "afbreken not offered" }
         val stap = Stap.BezoekAfgebroken("Handhaver weggeroepen voor een spoedgeval.")
-        expect(vw.checkStep(zaak, v, stap) == null) { "the routekaart governs afbreken" }
+        expect(vw.checkStep(zaak, v, stap).decision == null) { "the routekaart governs afbreken" }
         expectThrows<VeldwerkException.Protocol> { vw.record(zaak, v, Stap.BezoekAfgebroken(" "), listOf()) }
         vw.record(zaak, v, stap, listOf())
         val p = vw.nextSteps(zaak, v)
@@ -291,7 +291,7 @@ fun main() {
         val v = vw.startVisit(other, Actie.HUISBEZOEK_APP, ActionParams(handhavers = 1u))
         vw.enterWithConsent(other, v, handhaver)
         val stap = Stap.Waarneming("woonkamer", "Een bank, een tafel en twee stoelen.", null, false, null)
-        val conditions = vw.checkStep(other, v, stap)?.conditions?.map { it.code } ?: emptyList()
+        val conditions = vw.checkStep(other, v, stap).decision?.conditions?.map { it.code } ?: emptyList()
         // JIT warm-up of the same lowering and call path without writing: checkStep takes the
         // same Stap. Then 30 real records, then the 300 timed ones.
         repeat(2000) { vw.checkStep(other, v, stap) }

@@ -79,6 +79,16 @@ pub struct Recorded {
     pub text_warnings: Vec<TextWarning>,
 }
 
+/// What recording a step would meet, asked before the handhaver confirms (issue 15): the
+/// routekaart's decision with only the conditions of this step (`None` for steps it does not
+/// govern), and the factual-language warnings on the step's texts, to show and confirm or edit
+/// before a waarneming or rapport is signed.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct StepCheck {
+    pub decision: Option<Decision>,
+    pub text_warnings: Vec<TextWarning>,
+}
+
 /// The handhaver's device: the encrypted store, its identity, policy and zaken. One per app.
 /// Close it (`close()` in Kotlin, `use {}`) or drop it when the app goes to the background.
 #[derive(uniffi::Object)]
@@ -218,16 +228,27 @@ impl Veldwerk {
         self.with(|d| Ok(d.check_action(&params.planned(actie)).into()))
     }
 
-    /// The routekaart's decision for recording `stap` in a visit now (its conditions are the
-    /// checklist to confirm); `None` for steps it does not govern (correctie, rapport).
+    /// What recording `stap` in a visit now would meet: the routekaart's decision (its
+    /// conditions are the checklist to confirm; `None` for steps it does not govern, such as
+    /// correctie and rapport) and the factual-language warnings on its texts.
     pub fn check_step(
         &self,
         zaak_id: String,
         visit_id: String,
         stap: Stap,
-    ) -> Result<Option<Decision>, VeldwerkError> {
+    ) -> Result<StepCheck, VeldwerkError> {
         let event = stap.into_event()?;
-        self.with(|d| Ok(d.decision_for(&zaak_id, &visit_id, &event)?.map(Into::into)))
+        let text_warnings = event
+            .factual_warnings()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self.with(|d| {
+            Ok(StepCheck {
+                decision: d.decision_for(&zaak_id, &visit_id, &event)?.map(Into::into),
+                text_warnings,
+            })
+        })
     }
 
     /// Starts a visit (`huisbezoek` or `huisbezoek_app`) with what is planned for it; a plan

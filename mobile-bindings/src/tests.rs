@@ -381,18 +381,36 @@ fn a_visit_through_the_facade_is_checked_recorded_and_read_back() {
     )
     .unwrap();
     record_confirmed(&vw, &visit, Stap::Binnentreden).unwrap();
-    let w = record_confirmed(
-        &vw,
-        &visit,
-        Stap::Waarneming {
-            ruimte: "slaapkamer".into(),
-            tekst: "Vermoedelijk slaapt hier een tweede persoon.".into(),
-            foto: None,
-            kast_geopend: false,
-            kamer_van: None,
-        },
-    )
-    .unwrap();
+    let speculative = Stap::Waarneming {
+        ruimte: "slaapkamer".into(),
+        tekst: "Vermoedelijk slaapt hier een tweede persoon.".into(),
+        foto: None,
+        kast_geopend: false,
+        kamer_van: None,
+    };
+    // Issue 15: the app learns the warnings and the step's conditions before signing.
+    let check = vw
+        .check_step(ZAAK.into(), visit.clone(), speculative.clone())
+        .unwrap();
+    assert_eq!(
+        check.text_warnings[0].matched.to_lowercase(),
+        "vermoedelijk"
+    );
+    let conditions: Vec<String> = check
+        .decision
+        .expect("a waarneming is a contact step the routekaart governs")
+        .conditions
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
+    assert!(
+        conditions.iter().any(|c| c == "distance_1_5_m")
+            && !conditions
+                .iter()
+                .any(|c| c == veldwerk_rules::routekaart::table::LARGE_CHECKS_CODE),
+        "{conditions:?}"
+    );
+    let w = record_confirmed(&vw, &visit, speculative).unwrap();
     assert_eq!(w.seq, 8);
     assert_eq!(w.text_warnings[0].veld, "tekst");
     assert_eq!(w.text_warnings[0].matched.to_lowercase(), "vermoedelijk");

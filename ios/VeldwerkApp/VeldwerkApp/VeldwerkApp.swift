@@ -185,7 +185,11 @@ struct VisitView: View {
                         set: { on in if on { model.confirmed.insert(c.code) } else { model.confirmed.remove(c.code) } }
                     ))
                 }
-                Button("Vastleggen") { model.record() }
+                // Factual-language warnings shown before signing: edit the text, or sign it anyway.
+                ForEach(pending.textWarnings, id: \.start) { Text("\($0.message) (“\($0.matched)” → \($0.suggestion))").foregroundColor(.orange) }
+                Button(pending.textWarnings.isEmpty ? "Vastleggen" : "Toch ondertekenen") {
+                    model.record(ondanksWaarschuwingen: !pending.textWarnings.isEmpty)
+                }
                     .disabled(!pending.conditions.allSatisfy { model.confirmed.contains($0.code) })
             }
             ForEach(model.warnings, id: \.start) { Text("\($0.message) (“\($0.matched)”)").foregroundColor(.orange) }

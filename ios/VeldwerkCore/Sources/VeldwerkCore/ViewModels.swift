@@ -117,7 +117,9 @@ public final class RoutekaartCheckModel: ObservableObject {
 
 public final class VisitModel: ObservableObject {
     @Published public var progress: VisitProgress?
-    @Published public var pending: (stap: Stap, conditions: [Notice])?
+    /// A step waiting for its checklist, with the factual-language warnings on its texts
+    /// (shown before signing: edit the text, or sign it as it is on purpose).
+    @Published public var pending: (stap: Stap, conditions: [Notice], textWarnings: [TextWarning])?
     @Published public var confirmed: Set<String> = []
     @Published public var problem: Problem?
     @Published public var warnings: [TextWarning] = []
@@ -152,11 +154,11 @@ public final class VisitModel: ObservableObject {
     public func prepare(_ stap: Stap) {
         background({ try self.vw.checkStep(zaakId: self.zaakId, visitId: self.visitId, stap: stap) }) { r in
             switch r {
-            case let .success(d):
-                if let d = d, !d.allowed {
+            case let .success(check):
+                if let d = check.decision, !d.allowed {
                     self.problem = Problem(code: "actie_verboden", message: "De routekaart staat dit nu niet toe.", details: d.reasons.map(\.message))
                 } else {
-                    self.pending = (stap, d?.conditions ?? [])
+                    self.pending = (stap, check.decision?.conditions ?? [], check.textWarnings)
                     self.confirmed = []
                 }
             case let .failure(e): self.problem = VeldwerkCore.problem(e)
@@ -164,8 +166,15 @@ public final class VisitModel: ObservableObject {
         }
     }
 
-    public func record() {
+    public func record(ondanksWaarschuwingen: Bool = false) {
         guard let p = pending else { return }
+        if !p.textWarnings.isEmpty && !ondanksWaarschuwingen {
+            problem = Problem(
+                code: "taalwaarschuwingen_open",
+                message: "De tekst heeft nog waarschuwingen over feitelijk taalgebruik. Pas de tekst aan, of onderteken hem bewust zoals hij is.",
+                details: p.textWarnings.map { "\($0.message) (“\($0.matched)” → \($0.suggestion))" })
+            return
+        }
         let codes = p.conditions.map(\.code).filter { confirmed.contains($0) }
         background({ try self.vw.record(zaakId: self.zaakId, visitId: self.visitId, stap: p.stap, confirmedConditions: codes) }) { r in
             switch r {

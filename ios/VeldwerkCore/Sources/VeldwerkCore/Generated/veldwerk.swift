@@ -635,10 +635,11 @@ public protocol VeldwerkProtocol: AnyObject, Sendable {
     func checkAction(actie: Actie, params: ActionParams) throws  -> Decision
     
     /**
-     * The routekaart's decision for recording `stap` in a visit now (its conditions are the
-     * checklist to confirm); `None` for steps it does not govern (correctie, rapport).
+     * What recording `stap` in a visit now would meet: the routekaart's decision (its
+     * conditions are the checklist to confirm; `None` for steps it does not govern, such as
+     * correctie and rapport) and the factual-language warnings on its texts.
      */
-    func checkStep(zaakId: String, visitId: String, stap: Stap) throws  -> Decision?
+    func checkStep(zaakId: String, visitId: String, stap: Stap) throws  -> StepCheck
     
     /**
      * The id entries are signed with (provisional until enrollment).
@@ -802,11 +803,12 @@ open func checkAction(actie: Actie, params: ActionParams)throws  -> Decision  {
 }
     
     /**
-     * The routekaart's decision for recording `stap` in a visit now (its conditions are the
-     * checklist to confirm); `None` for steps it does not govern (correctie, rapport).
+     * What recording `stap` in a visit now would meet: the routekaart's decision (its
+     * conditions are the checklist to confirm; `None` for steps it does not govern, such as
+     * correctie and rapport) and the factual-language warnings on its texts.
      */
-open func checkStep(zaakId: String, visitId: String, stap: Stap)throws  -> Decision?  {
-    return try  FfiConverterOptionTypeDecision.lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
+open func checkStep(zaakId: String, visitId: String, stap: Stap)throws  -> StepCheck  {
+    return try  FfiConverterTypeStepCheck_lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
         uniffiCallStatus in
     uniffi_veldwerk_mobile_fn_method_veldwerk_check_step(
             self.uniffiCloneHandle(),
@@ -1973,6 +1975,66 @@ public func FfiConverterTypeRejection_lower(_ value: Rejection) -> RustBuffer {
 
 
 /**
+ * What recording a step would meet, asked before the handhaver confirms (issue 15): the
+ * routekaart's decision with only the conditions of this step (`None` for steps it does not
+ * govern), and the factual-language warnings on the step's texts, to show and confirm or edit
+ * before a waarneming or rapport is signed.
+ */
+public struct StepCheck: Equatable, Hashable {
+    public var decision: Decision?
+    public var textWarnings: [TextWarning]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(decision: Decision?, textWarnings: [TextWarning]) {
+        self.decision = decision
+        self.textWarnings = textWarnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StepCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStepCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StepCheck {
+        return
+            try StepCheck(
+                decision: FfiConverterOptionTypeDecision.read(from: &buf), 
+                textWarnings: FfiConverterSequenceTypeTextWarning.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StepCheck, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeDecision.write(value.decision, into: &buf)
+        FfiConverterSequenceTypeTextWarning.write(value.textWarnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStepCheck_lift(_ buf: RustBuffer) throws -> StepCheck {
+    return try FfiConverterTypeStepCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStepCheck_lower(_ value: StepCheck) -> RustBuffer {
+    return FfiConverterTypeStepCheck.lower(value)
+}
+
+
+/**
  * What one sync did.
  */
 public struct SyncReport: Equatable, Hashable {
@@ -2218,63 +2280,6 @@ public func FfiConverterTypeTextWarning_lift(_ buf: RustBuffer) throws -> TextWa
 #endif
 public func FfiConverterTypeTextWarning_lower(_ value: TextWarning) -> RustBuffer {
     return FfiConverterTypeTextWarning.lower(value)
-}
-
-
-/**
- * An interpreter at the door and the language the consent text was told in (seed 002 §3.1).
- */
-public struct Tolk: Equatable, Hashable {
-    public var naam: String
-    public var taal: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(naam: String, taal: String) {
-        self.naam = naam
-        self.taal = taal
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Tolk: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTolk: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Tolk {
-        return
-            try Tolk(
-                naam: FfiConverterString.read(from: &buf), 
-                taal: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Tolk, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.naam, into: &buf)
-        FfiConverterString.write(value.taal, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTolk_lift(_ buf: RustBuffer) throws -> Tolk {
-    return try FfiConverterTypeTolk.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTolk_lower(_ value: Tolk) -> RustBuffer {
-    return FfiConverterTypeTolk.lower(value)
 }
 
 
@@ -3587,82 +3592,6 @@ public func FfiConverterTypeLeeftijdsgroep_lower(_ value: Leeftijdsgroep) -> Rus
 
 
 /**
- * Why someone at the door cannot take part (seed 002 §3.1).
- */
-
-public enum NietInStaatReden: Equatable, Hashable {
-    
-    case taal
-    case ziekte
-    case verwardheid
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension NietInStaatReden: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeNietInStaatReden: FfiConverterRustBuffer {
-    typealias SwiftType = NietInStaatReden
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NietInStaatReden {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .taal
-        
-        case 2: return .ziekte
-        
-        case 3: return .verwardheid
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: NietInStaatReden, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .taal:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .ziekte:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .verwardheid:
-            writeInt(&buf, Int32(3))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeNietInStaatReden_lift(_ buf: RustBuffer) throws -> NietInStaatReden {
-    return try FfiConverterTypeNietInStaatReden.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeNietInStaatReden_lower(_ value: NietInStaatReden) -> RustBuffer {
-    return FfiConverterTypeNietInStaatReden.lower(value)
-}
-
-
-
-/**
  * The role of the person who answers at the door.
  */
 
@@ -3748,18 +3677,11 @@ public enum Stap: Equatable, Hashable {
     )
     case aankondiging(wijze: Aankondigingswijze, toelichting: String?
     )
-    /**
-     * `minderjarigen_aanwezig`: whether minors are present (`None`: not recorded).
-     */
-    case aanDeDeur(handhavers: [String], leider: String, minderjarigenAanwezig: Bool?
+    case aanDeDeur(handhavers: [String], leider: String
     )
     case niemandAanwezig(toelichting: String?
     )
-    /**
-     * Why (`reden`), the language an interpreter would need (`tolk_taal`, required with
-     * `taal`), who (`tolk`), the follow-up (`vervolg`) and a new appointment (`YYYY-MM-DD`).
-     */
-    case nietInStaat(toelichting: String, reden: NietInStaatReden, tolkTaal: String?, tolk: String?, vervolg: String, nieuweAfspraak: String?
+    case nietInStaat(toelichting: String
     )
     case legitimatieEnDoel(legitimatieGetoond: Bool, doel: String
     )
@@ -3767,10 +3689,7 @@ public enum Stap: Equatable, Hashable {
      * Record exactly the text and hash `consent_text` gave and the app showed, with the
      * concrete aanleiding told at the door (seed 001 §3; required).
      */
-    case toestemmingGevraagd(variant: Variant, tekst: String, tekstHash: String, aanleiding: String, 
-        /**
-         * The interpreter and the language the text was told in (seed 002 §3.1), if any.
-         */tolk: Tolk?
+    case toestemmingGevraagd(variant: Variant, tekst: String, tekstHash: String, aanleiding: String
     )
     /**
      * Who answered, in which role and age group; `onderwerp_van_twijfel`: the doubt is about
@@ -3840,19 +3759,19 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
         case 2: return .aankondiging(wijze: try FfiConverterTypeAankondigingswijze.read(from: &buf), toelichting: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 3: return .aanDeDeur(handhavers: try FfiConverterSequenceString.read(from: &buf), leider: try FfiConverterString.read(from: &buf), minderjarigenAanwezig: try FfiConverterOptionBool.read(from: &buf)
+        case 3: return .aanDeDeur(handhavers: try FfiConverterSequenceString.read(from: &buf), leider: try FfiConverterString.read(from: &buf)
         )
         
         case 4: return .niemandAanwezig(toelichting: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 5: return .nietInStaat(toelichting: try FfiConverterString.read(from: &buf), reden: try FfiConverterTypeNietInStaatReden.read(from: &buf), tolkTaal: try FfiConverterOptionString.read(from: &buf), tolk: try FfiConverterOptionString.read(from: &buf), vervolg: try FfiConverterString.read(from: &buf), nieuweAfspraak: try FfiConverterOptionString.read(from: &buf)
+        case 5: return .nietInStaat(toelichting: try FfiConverterString.read(from: &buf)
         )
         
         case 6: return .legitimatieEnDoel(legitimatieGetoond: try FfiConverterBool.read(from: &buf), doel: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .toestemmingGevraagd(variant: try FfiConverterTypeVariant.read(from: &buf), tekst: try FfiConverterString.read(from: &buf), tekstHash: try FfiConverterString.read(from: &buf), aanleiding: try FfiConverterString.read(from: &buf), tolk: try FfiConverterOptionTypeTolk.read(from: &buf)
+        case 7: return .toestemmingGevraagd(variant: try FfiConverterTypeVariant.read(from: &buf), tekst: try FfiConverterString.read(from: &buf), tekstHash: try FfiConverterString.read(from: &buf), aanleiding: try FfiConverterString.read(from: &buf)
         )
         
         case 8: return .toestemmingGegeven(door: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf), leeftijd: try FfiConverterTypeLeeftijdsgroep.read(from: &buf), onderwerpVanTwijfel: try FfiConverterBool.read(from: &buf)
@@ -3910,11 +3829,10 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterOptionString.write(toelichting, into: &buf)
             
         
-        case let .aanDeDeur(handhavers,leider,minderjarigenAanwezig):
+        case let .aanDeDeur(handhavers,leider):
             writeInt(&buf, Int32(3))
             FfiConverterSequenceString.write(handhavers, into: &buf)
             FfiConverterString.write(leider, into: &buf)
-            FfiConverterOptionBool.write(minderjarigenAanwezig, into: &buf)
             
         
         case let .niemandAanwezig(toelichting):
@@ -3922,14 +3840,9 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterOptionString.write(toelichting, into: &buf)
             
         
-        case let .nietInStaat(toelichting,reden,tolkTaal,tolk,vervolg,nieuweAfspraak):
+        case let .nietInStaat(toelichting):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(toelichting, into: &buf)
-            FfiConverterTypeNietInStaatReden.write(reden, into: &buf)
-            FfiConverterOptionString.write(tolkTaal, into: &buf)
-            FfiConverterOptionString.write(tolk, into: &buf)
-            FfiConverterString.write(vervolg, into: &buf)
-            FfiConverterOptionString.write(nieuweAfspraak, into: &buf)
             
         
         case let .legitimatieEnDoel(legitimatieGetoond,doel):
@@ -3938,13 +3851,12 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterString.write(doel, into: &buf)
             
         
-        case let .toestemmingGevraagd(variant,tekst,tekstHash,aanleiding,tolk):
+        case let .toestemmingGevraagd(variant,tekst,tekstHash,aanleiding):
             writeInt(&buf, Int32(7))
             FfiConverterTypeVariant.write(variant, into: &buf)
             FfiConverterString.write(tekst, into: &buf)
             FfiConverterString.write(tekstHash, into: &buf)
             FfiConverterString.write(aanleiding, into: &buf)
-            FfiConverterOptionTypeTolk.write(tolk, into: &buf)
             
         
         case let .toestemmingGegeven(door,rol,leeftijd,onderwerpVanTwijfel):
@@ -5022,30 +4934,6 @@ fileprivate struct FfiConverterOptionTypeDecision: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeTolk: FfiConverterRustBuffer {
-    typealias SwiftType = Tolk?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeTolk.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeTolk.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeStapsoort: FfiConverterRustBuffer {
     typealias SwiftType = Stapsoort?
 
@@ -5451,7 +5339,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_check_action() != 18656) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_check_step() != 26896) {
+    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_check_step() != 60510) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_device_id() != 21229) {

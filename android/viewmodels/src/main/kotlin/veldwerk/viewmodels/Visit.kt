@@ -24,8 +24,11 @@ class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val 
         val canEnter: Boolean get() = Stapsoort.BINNENTREDEN in offered
     }
 
-    /** A step waiting for its checklist to be confirmed. */
-    data class Pending(val stap: Stap, val checklist: Checklist)
+    /**
+     * A step waiting for its checklist to be confirmed, with the factual-language warnings on
+     * its texts: shown before signing, to edit the text or to sign anyway on purpose.
+     */
+    data class Pending(val stap: Stap, val checklist: Checklist, val textWarnings: List<TextWarning> = emptyList())
 
     val state = Observable<State?>(null)
     val pending = Observable<Pending?>(null)
@@ -68,13 +71,14 @@ class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val 
             return false
         }
         return attempt { vw.checkStep(zaakId, visitId, stap) }.fold(
-            onSuccess = { d ->
+            onSuccess = { check ->
+                val d = check.decision
                 if (d != null && !d.allowed) {
                     problem.value = Problem("actie_verboden", "De routekaart staat dit nu niet toe.", d.reasons.map { it.message })
                     pending.value = null
                     false
                 } else {
-                    pending.value = Pending(stap, Checklist(d?.conditions ?: emptyList()))
+                    pending.value = Pending(stap, Checklist(d?.conditions ?: emptyList()), check.textWarnings)
                     problem.value = null
                     true
                 }
@@ -89,11 +93,23 @@ class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val 
         pending.value = p.copy()
     }
 
-    /** Records the prepared step with the confirmed conditions; refreshes the offered steps. */
-    fun confirmAndRecord(): Boolean {
+    /**
+     * Records the prepared step with the confirmed conditions; refreshes the offered steps. A
+     * step whose texts have open factual-language warnings is signed only with
+     * [ondanksWaarschuwingen]: edit the text and prepare it again, or sign it as it is on purpose.
+     */
+    fun confirmAndRecord(ondanksWaarschuwingen: Boolean = false): Boolean {
         val p = pending.value ?: return false
         if (!p.checklist.complete) {
             problem.value = Problem("voorwaarden_niet_bevestigd", "Bevestig eerst alle voorwaarden van de routekaart.")
+            return false
+        }
+        if (p.textWarnings.isNotEmpty() && !ondanksWaarschuwingen) {
+            problem.value = Problem(
+                "taalwaarschuwingen_open",
+                "De tekst heeft nog waarschuwingen over feitelijk taalgebruik. Pas de tekst aan, of onderteken hem bewust zoals hij is.",
+                p.textWarnings.map { "${it.message} (“${it.matched}” → ${it.suggestion})" },
+            )
             return false
         }
         return attempt { vw.record(zaakId, visitId, p.stap, p.checklist.confirmedCodes()) }.fold(

@@ -233,7 +233,14 @@ fun VisitScreen(vw: VeldwerkInterface, zaakId: String, visitId: String, back: ()
         pending?.let { p ->
             Text("Bevestig de voorwaarden van de routekaart:", style = MaterialTheme.typography.titleMedium)
             Checklist(p.checklist) { code, on -> vm.confirm(code, on) }
-            Button({ io { vm.confirmAndRecord() } }, enabled = p.checklist.complete) { Text("Vastleggen") }
+            if (p.textWarnings.isEmpty()) {
+                Button({ io { vm.confirmAndRecord() } }, enabled = p.checklist.complete) { Text("Vastleggen") }
+            } else {
+                // Shown before signing: edit the text above and prepare again, or sign it as it is.
+                Text("Let op het feitelijk taalgebruik:", style = MaterialTheme.typography.titleMedium)
+                p.textWarnings.forEach { Text("${it.message} (“${it.matched}” → ${it.suggestion})", color = Color(0xFF8D6E00)) }
+                Button({ io { vm.confirmAndRecord(ondanksWaarschuwingen = true) } }, enabled = p.checklist.complete) { Text("Toch ondertekenen") }
+            }
         }
         warnings.forEach { Text("${it.message} (“${it.matched}” → ${it.suggestion})", color = Color(0xFF8D6E00)) }
         ProblemText(problem)

@@ -169,7 +169,13 @@ fun main() {
     r.check("waarnemingen, closing and rapport; factual warnings surface") {
         step(Stap.Waarneming("woonkamer", "Eén bank en één bed.", null, false, null))
         expect(visit.lastWarnings.value.isEmpty()) { "${visit.lastWarnings.value}" }
-        step(Stap.Waarneming("badkamer", "Blijkbaar woont hier nog iemand.", null, false, null))
+        // Issue 15: the warnings are shown before signing; signing with them open is a choice.
+        val speculative = Stap.Waarneming("badkamer", "Blijkbaar woont hier nog iemand.", null, false, null)
+        expect(visit.prepare(speculative)) { "${visit.problem.value}" }
+        expect(visit.pending.value!!.textWarnings.any { it.matched.lowercase() == "blijkbaar" }) { "${visit.pending.value}" }
+        visit.pending.value!!.checklist.items.forEach { visit.confirm(it.code) }
+        expect(!visit.confirmAndRecord() && visit.problem.value?.code == "taalwaarschuwingen_open") { "${visit.problem.value}" }
+        expect(visit.confirmAndRecord(ondanksWaarschuwingen = true)) { "${visit.problem.value}" }
         expect(visit.lastWarnings.value.isNotEmpty()) { "no warning" }
         step(Stap.Afsluiting(null))
         step(Stap.Rapport("In de woonkamer stonden één bank en één bed.", listOf(Ondertekenaar("handhaver1", Ambtsverklaring.AMBTSBELOFTE))))
