@@ -2284,6 +2284,63 @@ public func FfiConverterTypeTextWarning_lower(_ value: TextWarning) -> RustBuffe
 
 
 /**
+ * An interpreter at the door and the language the consent text was told in (seed 002 §3.1).
+ */
+public struct Tolk: Equatable, Hashable {
+    public var naam: String
+    public var taal: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(naam: String, taal: String) {
+        self.naam = naam
+        self.taal = taal
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Tolk: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTolk: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Tolk {
+        return
+            try Tolk(
+                naam: FfiConverterString.read(from: &buf), 
+                taal: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Tolk, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.naam, into: &buf)
+        FfiConverterString.write(value.taal, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTolk_lift(_ buf: RustBuffer) throws -> Tolk {
+    return try FfiConverterTypeTolk.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTolk_lower(_ value: Tolk) -> RustBuffer {
+    return FfiConverterTypeTolk.lower(value)
+}
+
+
+/**
  * One visit with its protocol state.
  */
 public struct VisitInfo: Equatable, Hashable {
@@ -3592,6 +3649,82 @@ public func FfiConverterTypeLeeftijdsgroep_lower(_ value: Leeftijdsgroep) -> Rus
 
 
 /**
+ * Why someone at the door cannot take part (seed 002 §3.1).
+ */
+
+public enum NietInStaatReden: Equatable, Hashable {
+    
+    case taal
+    case ziekte
+    case verwardheid
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension NietInStaatReden: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNietInStaatReden: FfiConverterRustBuffer {
+    typealias SwiftType = NietInStaatReden
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NietInStaatReden {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .taal
+        
+        case 2: return .ziekte
+        
+        case 3: return .verwardheid
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NietInStaatReden, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .taal:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .ziekte:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .verwardheid:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNietInStaatReden_lift(_ buf: RustBuffer) throws -> NietInStaatReden {
+    return try FfiConverterTypeNietInStaatReden.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNietInStaatReden_lower(_ value: NietInStaatReden) -> RustBuffer {
+    return FfiConverterTypeNietInStaatReden.lower(value)
+}
+
+
+
+/**
  * The role of the person who answers at the door.
  */
 
@@ -3677,11 +3810,18 @@ public enum Stap: Equatable, Hashable {
     )
     case aankondiging(wijze: Aankondigingswijze, toelichting: String?
     )
-    case aanDeDeur(handhavers: [String], leider: String
+    /**
+     * `minderjarigen_aanwezig`: whether minors are present (`None`: not recorded).
+     */
+    case aanDeDeur(handhavers: [String], leider: String, minderjarigenAanwezig: Bool?
     )
     case niemandAanwezig(toelichting: String?
     )
-    case nietInStaat(toelichting: String
+    /**
+     * Why (`reden`), the language an interpreter would need (`tolk_taal`, required with
+     * `taal`), who (`tolk`), the follow-up (`vervolg`) and a new appointment (`YYYY-MM-DD`).
+     */
+    case nietInStaat(toelichting: String, reden: NietInStaatReden, tolkTaal: String?, tolk: String?, vervolg: String, nieuweAfspraak: String?
     )
     case legitimatieEnDoel(legitimatieGetoond: Bool, doel: String
     )
@@ -3689,7 +3829,10 @@ public enum Stap: Equatable, Hashable {
      * Record exactly the text and hash `consent_text` gave and the app showed, with the
      * concrete aanleiding told at the door (seed 001 §3; required).
      */
-    case toestemmingGevraagd(variant: Variant, tekst: String, tekstHash: String, aanleiding: String
+    case toestemmingGevraagd(variant: Variant, tekst: String, tekstHash: String, aanleiding: String, 
+        /**
+         * The interpreter and the language the text was told in (seed 002 §3.1), if any.
+         */tolk: Tolk?
     )
     /**
      * Who answered, in which role and age group; `onderwerp_van_twijfel`: the doubt is about
@@ -3759,19 +3902,19 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
         case 2: return .aankondiging(wijze: try FfiConverterTypeAankondigingswijze.read(from: &buf), toelichting: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 3: return .aanDeDeur(handhavers: try FfiConverterSequenceString.read(from: &buf), leider: try FfiConverterString.read(from: &buf)
+        case 3: return .aanDeDeur(handhavers: try FfiConverterSequenceString.read(from: &buf), leider: try FfiConverterString.read(from: &buf), minderjarigenAanwezig: try FfiConverterOptionBool.read(from: &buf)
         )
         
         case 4: return .niemandAanwezig(toelichting: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 5: return .nietInStaat(toelichting: try FfiConverterString.read(from: &buf)
+        case 5: return .nietInStaat(toelichting: try FfiConverterString.read(from: &buf), reden: try FfiConverterTypeNietInStaatReden.read(from: &buf), tolkTaal: try FfiConverterOptionString.read(from: &buf), tolk: try FfiConverterOptionString.read(from: &buf), vervolg: try FfiConverterString.read(from: &buf), nieuweAfspraak: try FfiConverterOptionString.read(from: &buf)
         )
         
         case 6: return .legitimatieEnDoel(legitimatieGetoond: try FfiConverterBool.read(from: &buf), doel: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .toestemmingGevraagd(variant: try FfiConverterTypeVariant.read(from: &buf), tekst: try FfiConverterString.read(from: &buf), tekstHash: try FfiConverterString.read(from: &buf), aanleiding: try FfiConverterString.read(from: &buf)
+        case 7: return .toestemmingGevraagd(variant: try FfiConverterTypeVariant.read(from: &buf), tekst: try FfiConverterString.read(from: &buf), tekstHash: try FfiConverterString.read(from: &buf), aanleiding: try FfiConverterString.read(from: &buf), tolk: try FfiConverterOptionTypeTolk.read(from: &buf)
         )
         
         case 8: return .toestemmingGegeven(door: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf), leeftijd: try FfiConverterTypeLeeftijdsgroep.read(from: &buf), onderwerpVanTwijfel: try FfiConverterBool.read(from: &buf)
@@ -3829,10 +3972,11 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterOptionString.write(toelichting, into: &buf)
             
         
-        case let .aanDeDeur(handhavers,leider):
+        case let .aanDeDeur(handhavers,leider,minderjarigenAanwezig):
             writeInt(&buf, Int32(3))
             FfiConverterSequenceString.write(handhavers, into: &buf)
             FfiConverterString.write(leider, into: &buf)
+            FfiConverterOptionBool.write(minderjarigenAanwezig, into: &buf)
             
         
         case let .niemandAanwezig(toelichting):
@@ -3840,9 +3984,14 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterOptionString.write(toelichting, into: &buf)
             
         
-        case let .nietInStaat(toelichting):
+        case let .nietInStaat(toelichting,reden,tolkTaal,tolk,vervolg,nieuweAfspraak):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(toelichting, into: &buf)
+            FfiConverterTypeNietInStaatReden.write(reden, into: &buf)
+            FfiConverterOptionString.write(tolkTaal, into: &buf)
+            FfiConverterOptionString.write(tolk, into: &buf)
+            FfiConverterString.write(vervolg, into: &buf)
+            FfiConverterOptionString.write(nieuweAfspraak, into: &buf)
             
         
         case let .legitimatieEnDoel(legitimatieGetoond,doel):
@@ -3851,12 +4000,13 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterString.write(doel, into: &buf)
             
         
-        case let .toestemmingGevraagd(variant,tekst,tekstHash,aanleiding):
+        case let .toestemmingGevraagd(variant,tekst,tekstHash,aanleiding,tolk):
             writeInt(&buf, Int32(7))
             FfiConverterTypeVariant.write(variant, into: &buf)
             FfiConverterString.write(tekst, into: &buf)
             FfiConverterString.write(tekstHash, into: &buf)
             FfiConverterString.write(aanleiding, into: &buf)
+            FfiConverterOptionTypeTolk.write(tolk, into: &buf)
             
         
         case let .toestemmingGegeven(door,rol,leeftijd,onderwerpVanTwijfel):
@@ -4926,6 +5076,30 @@ fileprivate struct FfiConverterOptionTypeDecision: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeDecision.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTolk: FfiConverterRustBuffer {
+    typealias SwiftType = Tolk?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTolk.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTolk.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
