@@ -364,17 +364,22 @@ pub fn of_zaak(conn: &Connection, zaak_id: &str) -> Result<Vec<Signaal>> {
 /// without a known reporter is an anonymous melding, which alone is no concrete aanwijzing
 /// (seed 001 Protocol §1; seed 002 §6).
 pub fn feiten(conn: &Connection, zaak_id: &str) -> Result<Vec<Feit>> {
-    Ok(of_zaak(conn, zaak_id)?
-        .into_iter()
+    Ok(als_feiten(&of_zaak(conn, zaak_id)?))
+}
+
+/// Signals already read, as the facts [`feiten`] gives.
+pub fn als_feiten(signals: &[Signaal]) -> Vec<Feit> {
+    signals
+        .iter()
         .map(|s| Feit {
             omschrijving: if s.feiten.is_empty() {
                 format!("Signaal {} ({}), ontvangen {}", s.id, s.soort, s.ontvangen)
             } else {
                 format!("Signaal {} ({}): {}", s.id, s.soort, s.feiten)
             },
-            bron: bron(&s),
+            bron: bron(s),
         })
-        .collect())
+        .collect()
 }
 
 fn bron(s: &Signaal) -> BronSoort {

@@ -956,4 +956,4 @@ impl Bezoek {
 
 #[cfg(test)]
 #[path = "bezoek_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -395,7 +395,7 @@ fn expected(fase: Fase, s: EventSoort) -> Exp {
     }
 }
 
-const FASES: [Fase; 11] = [
+pub(crate) const FASES: [Fase; 11] = [
     Fase::Nieuw,
     Fase::Aanleiding,
     Fase::Aangekondigd,

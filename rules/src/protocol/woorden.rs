@@ -67,19 +67,7 @@ mod tests {
     /// No word is a machine code: no underscores, no CamelCase.
     #[test]
     fn words_are_words() {
-        for f in [
-            Fase::Nieuw,
-            Fase::Aanleiding,
-            Fase::Aangekondigd,
-            Fase::AanDeDeur,
-            Fase::Gelegitimeerd,
-            Fase::ToestemmingGevraagd,
-            Fase::ToestemmingGegeven,
-            Fase::Binnen,
-            Fase::Beeindigd,
-            Fase::Gerapporteerd,
-            Fase::Uitgenodigd,
-        ] {
+        for f in crate::protocol::bezoek::tests::FASES {
             assert!(!f.woord().contains('_'), "{f:?}");
         }
         assert_eq!(EventSoort::AanDeDeur.woord(), "Aan de deur");

@@ -53,7 +53,7 @@ pub async fn page(
             db.read(|tx| {
                 let d = dossier::load_cached(tx, &zaak_id, &cache)?;
                 let signals = crate::signalen::of_zaak(tx, &d.zaak.id)?;
-                let anoniem = alleen_anonieme_meldingen(&crate::signalen::feiten(tx, &d.zaak.id)?);
+                let anoniem = alleen_anonieme_meldingen(&crate::signalen::als_feiten(&signals));
                 Ok((d, users::handhavers(tx)?, (signals, anoniem)))
             })
         })
