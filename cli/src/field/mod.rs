@@ -918,40 +918,82 @@ fn build_event(
     })
 }
 
-/// The entry a correctie points at, as the handhaver names it: the number shown (`9`,
-/// `nr. 9`, `nr.9`), the full entry id, or a unique prefix of it of at least 4 characters.
+/// The entry a correctie points at, as the handhaver names it (see [`name_entry`]).
 fn resolve_entry(
     device: &mut Device,
     zaak: &str,
     visit: &str,
     given: &str,
 ) -> Result<String, FieldError> {
-    const MIN_PREFIX: usize = 4;
     let detail = device.zaak_detail(zaak)?;
     let Some(v) = detail.visits.iter().find(|v| v.meta.visit_id == visit) else {
         // The device refuses the step for an unknown visit.
         return Ok(given.to_owned());
     };
-    let ids = || v.entries.iter().map(|e| (&e.entry.entry_id, e.entry.seq));
+    let entries: Vec<(&str, u64)> = v
+        .entries
+        .iter()
+        .map(|e| (e.entry.entry_id.as_str(), e.entry.seq))
+        .collect();
+    name_entry(&entries, given)
+}
+
+/// Fewest characters of an entry id that name it.
+const MIN_PREFIX: usize = 4;
+
+/// Which of a visit's entries (`(entry_id, seq)`) the handhaver means by `given`: the number
+/// shown (`nr. 9`, `nr.9`, or a bare `9`), the full entry id, or a unique prefix of the id of
+/// at least [`MIN_PREFIX`] characters. Ids are hex, so a prefix may be all digits: a bare
+/// number that is both a number shown and an id prefix is refused as ambiguous rather than
+/// guessed. An id nobody has is passed on for the device to refuse with its own code.
+fn name_entry(entries: &[(&str, u64)], given: &str) -> Result<String, FieldError> {
     let trimmed = given.trim();
-    let number = trimmed
+    let explicit = trimmed
         .strip_prefix("nr.")
         .or_else(|| trimmed.strip_prefix("nr"))
-        .unwrap_or(trimmed)
-        .trim();
-    if let Ok(n) = number.parse::<u64>() {
-        return ids()
-            .find(|(_, seq)| *seq == n)
-            .map(|(id, _)| id.clone())
-            .ok_or_else(|| {
-                invalid(
-                    "--entry",
-                    format!("dit bezoek heeft geen vastlegging nr. {n}"),
-                )
-            });
+        .map(str::trim);
+    let by_number = |n: u64| entries.iter().find(|(_, seq)| *seq == n).map(|(id, _)| *id);
+    if let Some(number) = explicit {
+        let n = number.parse::<u64>().map_err(|_| {
+            invalid(
+                "--entry",
+                format!("'{number}' is geen nummer van een vastlegging"),
+            )
+        })?;
+        return by_number(n).map(str::to_owned).ok_or_else(|| {
+            invalid(
+                "--entry",
+                format!("dit bezoek heeft geen vastlegging nr. {n}"),
+            )
+        });
     }
-    if ids().any(|(id, _)| id == trimmed) {
+    if entries.iter().any(|(id, _)| *id == trimmed) {
         return Ok(trimmed.to_owned());
+    }
+    let prefixed: Vec<&str> = if trimmed.chars().count() >= MIN_PREFIX {
+        entries
+            .iter()
+            .filter(|(id, _)| id.starts_with(trimmed))
+            .map(|(id, _)| *id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if let Ok(n) = trimmed.parse::<u64>() {
+        return match (by_number(n), prefixed.as_slice()) {
+            (Some(id), []) => Ok(id.to_owned()),
+            (None, [one]) => Ok((*one).to_owned()),
+            (None, []) => Err(invalid(
+                "--entry",
+                format!("dit bezoek heeft geen vastlegging nr. {n}"),
+            )),
+            _ => Err(invalid(
+                "--entry",
+                format!(
+                    "'{trimmed}' is een nummer én het begin van een id: schrijf nr. {n} of geef meer tekens van het id"
+                ),
+            )),
+        };
     }
     if trimmed.chars().count() < MIN_PREFIX {
         return Err(invalid(
@@ -959,12 +1001,8 @@ fn resolve_entry(
             format!("geef het nummer (nr. 9) of minstens {MIN_PREFIX} tekens van het id"),
         ));
     }
-    let matches: Vec<&String> = ids()
-        .filter(|(id, _)| id.starts_with(trimmed))
-        .map(|(id, _)| id)
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok((*one).clone()),
+    match prefixed.as_slice() {
+        [one] => Ok((*one).to_owned()),
         // The device refuses an unknown entry with its own code.
         [] => Ok(trimmed.to_owned()),
         _ => Err(invalid(
@@ -1074,4 +1112,59 @@ fn ask(question: &str) -> Result<bool, FieldError> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(matches!(line.trim(), "j" | "J" | "ja" | "Ja"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_entry;
+
+    const ENTRIES: [(&str, u64); 3] = [
+        ("12577154aa00", 1),
+        ("12570000bb11", 2),
+        ("9f00cc22dd33", 12),
+    ];
+
+    fn named(given: &str) -> Result<String, String> {
+        name_entry(&ENTRIES, given).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn an_entry_is_named_by_its_number_in_every_spelling() {
+        for given in ["nr. 12", "nr.12", "nr 12", "12", " 12 "] {
+            assert_eq!(named(given).as_deref(), Ok("9f00cc22dd33"), "{given}");
+        }
+        assert!(named("nr. 7").is_err());
+        assert!(named("nr. x").is_err());
+    }
+
+    #[test]
+    fn an_all_digit_prefix_of_a_hex_id_names_that_entry() {
+        // Hex ids often begin with digits only; such a prefix is not a missing number.
+        assert_eq!(named("12577154").as_deref(), Ok("12577154aa00"));
+        assert_eq!(named("12577154aa00").as_deref(), Ok("12577154aa00"));
+    }
+
+    #[test]
+    fn an_ambiguous_name_is_refused_not_guessed() {
+        // Two ids begin with 1257.
+        assert!(named("1257").is_err());
+        // Three characters are too few for a prefix.
+        assert!(named("9f0").is_err());
+        // `12` is nr. 12 and too short to be a prefix; `9f00` names one id.
+        assert_eq!(named("9f00").as_deref(), Ok("9f00cc22dd33"));
+    }
+
+    #[test]
+    fn a_number_that_is_also_an_id_prefix_is_refused() {
+        let entries = [("1234abcd", 1), ("ffff0000", 1234)];
+        assert!(name_entry(&entries, "1234").is_err());
+        assert_eq!(
+            name_entry(&entries, "nr. 1234").ok().as_deref(),
+            Some("ffff0000")
+        );
+        assert_eq!(
+            name_entry(&entries, "1234a").ok().as_deref(),
+            Some("1234abcd")
+        );
+    }
 }
