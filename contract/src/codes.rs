@@ -295,6 +295,7 @@ pub const CODES: &[Registered] = &[
     code("request_timeout", "server/src/app.rs"),
     code("server_busy", "server/src/guard.rs"),
     code("storage_unavailable", "server/src/api/health.rs"),
+    code("database_url_invalid", "server/src/db/mod.rs"),
     // Signals, termijnen and heronderzoek (issue 17).
     code("termijn_syntax", "rules/src/signalen/overrides.rs"),
     code("termijn_unknown_key", "rules/src/signalen/overrides.rs"),

@@ -12,10 +12,11 @@ use std::fmt;
 use std::str::FromStr;
 
 use ring::signature::{Ed25519KeyPair, UnparsedPublicKey, ED25519};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use crate::db::{Row, Tx};
 use crate::error::{Error, Result};
+use crate::params;
 
 /// The `prev_hash` of the first row.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -44,12 +45,12 @@ pub fn signed_text(seq: i64, hash: &str) -> String {
 }
 
 /// The organisation key as stored, if there is an organisation yet.
-fn organisation_key(conn: &Connection) -> Result<Option<Ed25519KeyPair>> {
-    let pkcs8: Option<Vec<u8>> = conn
-        .query_row("SELECT key_pkcs8 FROM organisation WHERE id = 1", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
+fn organisation_key(conn: &Tx<'_>) -> Result<Option<Ed25519KeyPair>> {
+    let pkcs8: Option<Vec<u8>> = conn.query_opt(
+        "SELECT key_pkcs8 FROM organisation WHERE id = 1",
+        params![],
+        |r| r.get(0),
+    )?;
     pkcs8
         .map(|p| {
             Ed25519KeyPair::from_pkcs8(&p)
@@ -59,14 +60,12 @@ fn organisation_key(conn: &Connection) -> Result<Option<Ed25519KeyPair>> {
 }
 
 /// The organisation's public key as stored.
-fn organisation_public_key(conn: &Connection) -> Result<Option<Vec<u8>>> {
-    Ok(conn
-        .query_row(
-            "SELECT public_key FROM organisation WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?)
+fn organisation_public_key(conn: &Tx<'_>) -> Result<Option<Vec<u8>>> {
+    conn.query_opt(
+        "SELECT public_key FROM organisation WHERE id = 1",
+        params![],
+        |r| r.get(0),
+    )
 }
 
 /// The part of a row that is hashed, in a fixed field order.
@@ -105,19 +104,17 @@ pub fn row_hash(
 
 /// Appends a row at the end of the chain; call inside the transaction of the change it logs.
 pub fn append(
-    conn: &Connection,
+    conn: &Tx<'_>,
     at: i64,
     actor: &str,
     action: &str,
     details: &serde_json::Value,
 ) -> Result<i64> {
-    let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let last: Option<(i64, String)> = conn.query_opt(
+        "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_owned()),
@@ -215,7 +212,7 @@ pub struct AuditCheck {
 /// Checks the chain against the organisation key held in the same store. Catches an edited,
 /// reordered, inserted or deleted row; a rewrite needs the private key, and dropping the newest
 /// rows needs [`verify_audit_chain_against`] with a checkpoint kept elsewhere.
-pub fn verify_audit_chain(conn: &Connection) -> Result<AuditCheck> {
+pub fn verify_audit_chain(conn: &Tx<'_>) -> Result<AuditCheck> {
     let public_key = organisation_public_key(conn)?.unwrap_or_default();
     verify_audit_chain_against(conn, &public_key, None)
 }
@@ -225,7 +222,7 @@ pub fn verify_audit_chain(conn: &Connection) -> Result<AuditCheck> {
 /// (only a prefix of old rows may be unsigned), and that the chain still reaches `checkpoint`
 /// with the same hash.
 pub fn verify_audit_chain_against(
-    conn: &Connection,
+    conn: &Tx<'_>,
     public_key: &[u8],
     checkpoint: Option<&Checkpoint>,
 ) -> Result<AuditCheck> {
@@ -253,13 +250,11 @@ pub fn verify_audit_chain_against(
             );
         }
     }
-    let mut stmt = conn.prepare(&format!("{SELECT_ROWS} ORDER BY seq"))?;
-    let mut rows = stmt.query([])?;
+    let rows = conn.query_map(&format!("{SELECT_ROWS} ORDER BY seq"), params![], read_row)?;
     let mut expected_prev = GENESIS_HASH.to_owned();
     let mut expected_seq = 1i64;
     let mut signed_seen = false;
-    while let Some(r) = rows.next()? {
-        let row = read_row(r)?;
+    for row in rows {
         check.rows += 1;
         let recomputed = row_hash(
             &row.prev_hash,
@@ -332,7 +327,7 @@ pub fn verify_audit_chain_against(
 const SELECT_ROWS: &str =
     "SELECT seq, at, actor, action, details, prev_hash, hash, signature FROM audit_log";
 
-fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+fn read_row(r: &Row<'_>) -> Result<AuditRow> {
     Ok(AuditRow {
         seq: r.get(0)?,
         at: r.get(1)?,
@@ -346,23 +341,21 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
 }
 
 /// The newest `limit` rows, newest first.
-pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(&format!("{SELECT_ROWS} ORDER BY seq DESC LIMIT ?1"))?;
-    let rows = stmt
-        .query_map([limit], read_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+pub fn recent(conn: &Tx<'_>, limit: u32) -> Result<Vec<AuditRow>> {
+    conn.query_map(
+        &format!("{SELECT_ROWS} ORDER BY seq DESC LIMIT ?1"),
+        params![limit],
+        read_row,
+    )
 }
 
 /// Every row of one action (e.g. `code_switched`), newest first.
-pub fn of_action(conn: &Connection, action: &str) -> Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "{SELECT_ROWS} WHERE action = ?1 ORDER BY seq DESC"
-    ))?;
-    let rows = stmt
-        .query_map([action], read_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+pub fn of_action(conn: &Tx<'_>, action: &str) -> Result<Vec<AuditRow>> {
+    conn.query_map(
+        &format!("{SELECT_ROWS} WHERE action = ?1 ORDER BY seq DESC"),
+        params![action],
+        read_row,
+    )
 }
 
 #[cfg(test)]
@@ -393,7 +386,7 @@ mod tests {
     }
 
     fn check(db: &Db) -> AuditCheck {
-        db.with(|c| verify_audit_chain(c)).unwrap()
+        db.with(verify_audit_chain).unwrap()
     }
 
     fn check_against(db: &Db, checkpoint: &Checkpoint) -> AuditCheck {
@@ -405,7 +398,7 @@ mod tests {
     }
 
     fn sql(db: &Db, statement: &str) {
-        db.with(|c| Ok(c.execute_batch(statement)?)).unwrap();
+        db.with(|c| c.execute_batch(statement)).unwrap();
     }
 
     /// Rewrites row `seq`'s details and recomputes the hash of it and every later row, as someone
@@ -416,13 +409,7 @@ mod tests {
                 "UPDATE audit_log SET details = ?1 WHERE seq = ?2",
                 params![details, seq],
             )?;
-            let rows = {
-                let mut stmt = c.prepare(&format!("{SELECT_ROWS} ORDER BY seq"))?;
-                let rows = stmt
-                    .query_map([], read_row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                rows
-            };
+            let rows = c.query_map(&format!("{SELECT_ROWS} ORDER BY seq"), params![], read_row)?;
             let mut prev = GENESIS_HASH.to_owned();
             for r in rows {
                 let hash = row_hash(&prev, r.seq, r.at, &r.actor, &r.action, &r.details);
@@ -468,11 +455,13 @@ mod tests {
         let (_d, db) = db_with_rows();
         db.with(|c| {
             let prev: String =
-                c.query_row("SELECT hash FROM audit_log WHERE seq = 1", [], |r| r.get(0))?;
+                c.query_row("SELECT hash FROM audit_log WHERE seq = 1", params![], |r| {
+                    r.get(0)
+                })?;
             let h = row_hash(&prev, 2, 100, "sanne", "code_switched", "{}");
             c.execute(
                 "UPDATE audit_log SET details = '{}', hash = ?1 WHERE seq = 2",
-                [h],
+                params![h],
             )?;
             Ok(())
         })

@@ -29,6 +29,15 @@ pub struct Cli {
     /// Map waarin de server zijn opslag bewaart (aangemaakt met rechten 0700).
     #[arg(long, global = true, env = "VELDWERK_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// PostgreSQL-database in plaats van de ingebouwde opslag, gedeeld door meerdere
+    /// serverinstanties: postgres://gebruiker@host/database.
+    #[arg(
+        long = "database",
+        global = true,
+        env = "VELDWERK_DATABASE_URL",
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
     /// Adres en poort waarop de server luistert, bijvoorbeeld 127.0.0.1:8080.
     #[arg(long, env = "VELDWERK_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -390,6 +399,12 @@ impl Cli {
         if let Some(d) = &self.data_dir {
             s.data_dir = d.clone();
         }
+        if let Some(u) = &self.database_url {
+            s.database_url = Some(crate::db::DatabaseUrl(u.clone()));
+        }
+        if let Some(u) = &s.database_url {
+            crate::db::Location::postgres_url(&u.0).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
         if let Some(l) = self.listen {
             s.listen = l;
         }
@@ -426,7 +441,7 @@ pub fn run_admin(
     if let Command::Rapport(RapportCmd::Verify { file, public_key }) = &command {
         return rapport_verify(settings, file, public_key.as_deref());
     }
-    let db = Db::open(&settings.data_dir)?;
+    let db = Db::open_at(&settings.location()?)?;
     let org = setup::ensure_organisation(&db, &settings.organisation)?;
     let t = now();
     match command {
@@ -568,7 +583,7 @@ pub fn run_admin(
             ))
         }
         Command::Vragenlijst(VragenlijstCmd::Show { json }) => {
-            let lijst = db.with(|c| policy::vragenlijst(c))?;
+            let lijst = db.with(policy::vragenlijst)?;
             Ok(if json {
                 format!(
                     "{}\n",
@@ -591,7 +606,7 @@ pub fn run_admin(
             ))
         }
         Command::Code(CodeCmd::Show) => {
-            let (version, signed) = db.with(|c| policy::current(c))?;
+            let (version, signed) = db.with(policy::current)?;
             let bundle = signed
                 .verify(&org.public_key)
                 .map_err(|e| Error::Crypto(format!("stored policy does not verify: {e}")))?;
@@ -607,7 +622,7 @@ pub fn run_admin(
             })
         }
         Command::Device(DeviceCmd::List) => {
-            let list = db.with(|c| devices::list(c))?;
+            let list = db.with(devices::list)?;
             let mut out = String::new();
             for d in list {
                 out.push_str(&format!(
@@ -682,8 +697,10 @@ fn rapport_verify(
             Some(k),
             "de opgegeven sleutel van de organisatie".to_owned(),
         ),
-        None if settings.data_dir.join(crate::db::DB_FILE).exists() => {
-            match org::load(&Db::open(&settings.data_dir)?)? {
+        None if settings.database_url.is_some()
+            || settings.data_dir.join(crate::db::DB_FILE).exists() =>
+        {
+            match org::load(&Db::open_at(&settings.location()?)?)? {
                 Some(o) => (
                     Some(o.public_key),
                     format!("de sleutel van organisatie {} op deze server", o.name),
@@ -836,7 +853,7 @@ pub fn main() -> ExitCode {
             if settings.organisation == Settings::default().organisation {
                 settings.organisation = demo::DEMO_ORGANISATION.to_owned();
             }
-            let db = Db::open(&settings.data_dir)?;
+            let db = Db::open_at(&settings.location()?)?;
             setup::ensure_organisation(&db, &settings.organisation)?;
             match demo::ensure(&db, &settings)? {
                 Some(info) => println!(
@@ -897,7 +914,7 @@ fn deadline_words(d: Option<NaiveDate>) -> String {
 fn signaal(db: &Db, cmd: SignaalCmd, t: i64) -> Result<String, Error> {
     match cmd {
         SignaalCmd::Soorten { json } => {
-            let tabel = db.read(|tx| signalen::tabel(tx))?;
+            let tabel = db.read(signalen::tabel)?;
             if json {
                 return to_json(&tabel.soorten());
             }
@@ -957,7 +974,7 @@ fn signaal(db: &Db, cmd: SignaalCmd, t: i64) -> Result<String, Error> {
             ))
         }
         SignaalCmd::List => {
-            let list = db.read(|tx| signalen::open(tx))?;
+            let list = db.read(signalen::open)?;
             let mut out = String::new();
             for s in &list {
                 out.push_str(&format!(

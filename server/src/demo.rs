@@ -8,6 +8,7 @@ use veldwerk_rules::Notice;
 use crate::db::{now, Db};
 use crate::devices;
 use crate::error::Result;
+use crate::params;
 use crate::secret::random_hex;
 use crate::settings::Settings;
 use crate::users::{add_user, Role};
@@ -41,8 +42,11 @@ fn melding(werkproces: Werkproces, klantmanager: &str, motivatie: &str, days_ago
 
 /// Creates the demo on an empty store; `None` when the store already has users.
 pub fn ensure(db: &Db, settings: &Settings) -> Result<Option<DemoInfo>> {
-    let has_users: bool =
-        db.with(|c| Ok(c.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))?))?;
+    let has_users: bool = db.with(|c| {
+        c.query_row("SELECT EXISTS (SELECT 1 FROM users)", params![], |r| {
+            r.get(0)
+        })
+    })?;
     if has_users {
         return Ok(None);
     }

@@ -4,21 +4,22 @@
 //! public key with the code and becomes a device of that handhaver (DESIGN.md, Security).
 
 use axum::http::StatusCode;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
 use veldwerk_contract::evidence::{sign_key_list, DeviceKeyInfo, KeyList, SignedKeyList};
 
 use crate::audit;
+use crate::db::{Row, Tx};
 use crate::error::{Error, Result};
+use crate::params;
 use crate::secret::{enrollment_code, normalise_code, random_hex, sha256_hex};
 use crate::users::{find_user, Role};
 
 /// Issues a one-time enrollment code for handhaver `user`, valid for `ttl_secs`. Returns the
 /// code in clear; only its digest is stored.
 pub fn issue_enroll_code(
-    conn: &Connection,
+    conn: &Tx<'_>,
     user: &str,
     ttl_secs: i64,
     actor: &str,
@@ -72,7 +73,7 @@ fn invalid_code() -> Error {
 
 /// Enrolls a device: checks and spends the code, stores the public key (32 bytes, a point of
 /// the curve not of small order: `evidence::check_public_key`).
-pub fn enroll(conn: &Connection, code: &str, public_key: &[u8], now: i64) -> Result<Device> {
+pub fn enroll(conn: &Tx<'_>, code: &str, public_key: &[u8], now: i64) -> Result<Device> {
     if veldwerk_contract::evidence::check_public_key(public_key).is_err() {
         return Err(Error::bad_request(
             "public_key_invalid",
@@ -80,13 +81,11 @@ pub fn enroll(conn: &Connection, code: &str, public_key: &[u8], now: i64) -> Res
         ));
     }
     let code_hash = sha256_hex(normalise_code(code).as_bytes());
-    let row: Option<(i64, i64, Option<i64>)> = conn
-        .query_row(
-            "SELECT user_id, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
-            [&code_hash],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let row: Option<(i64, i64, Option<i64>)> = conn.query_opt(
+        "SELECT user_id, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
+        params![&code_hash],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let Some((user_id, expires_at, None)) = row else {
         return Err(invalid_code());
     };
@@ -95,7 +94,7 @@ pub fn enroll(conn: &Connection, code: &str, public_key: &[u8], now: i64) -> Res
     }
     let taken: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM devices WHERE public_key = ?1)",
-        [public_key],
+        params![public_key],
         |r| r.get(0),
     )?;
     if taken {
@@ -114,9 +113,11 @@ pub fn enroll(conn: &Connection, code: &str, public_key: &[u8], now: i64) -> Res
         "INSERT INTO devices (id, user_id, public_key, enrolled_at) VALUES (?1, ?2, ?3, ?4)",
         params![id, user_id, public_key, now],
     )?;
-    let user: String = conn.query_row("SELECT name FROM users WHERE id = ?1", [user_id], |r| {
-        r.get(0)
-    })?;
+    let user: String = conn.query_row(
+        "SELECT name FROM users WHERE id = ?1",
+        params![user_id],
+        |r| r.get(0),
+    )?;
     audit::append(
         conn,
         now,
@@ -130,43 +131,42 @@ pub fn enroll(conn: &Connection, code: &str, public_key: &[u8], now: i64) -> Res
 const SELECT: &str = "SELECT d.id, u.name, d.public_key, d.enrolled_at, d.revoked_at, d.last_seen,
     d.policy_version_seen FROM devices d JOIN users u ON u.id = d.user_id";
 
-fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+fn read(r: &Row<'_>) -> Result<Device> {
     Ok(Device {
         id: r.get(0)?,
         user: r.get(1)?,
-        public_key: hex::encode(r.get::<_, Vec<u8>>(2)?),
+        public_key: hex::encode(r.get::<Vec<u8>>(2)?),
         enrolled_at: r.get(3)?,
         revoked_at: r.get(4)?,
         last_seen: r.get(5)?,
-        policy_version_seen: r.get::<_, i64>(6)? as u64,
+        policy_version_seen: r.get::<i64>(6)? as u64,
     })
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Option<Device>> {
-    Ok(conn
-        .query_row(&format!("{SELECT} WHERE d.id = ?1"), [id], read)
-        .optional()?)
+pub fn get(conn: &Tx<'_>, id: &str) -> Result<Option<Device>> {
+    conn.query_opt(&format!("{SELECT} WHERE d.id = ?1"), params![id], read)
 }
 
 /// How many devices are enrolled and not revoked (the devices a code switch will reach).
-pub fn active_count(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row(
+pub fn active_count(conn: &Tx<'_>) -> Result<i64> {
+    conn.query_row(
         "SELECT count(*) FROM devices WHERE revoked_at IS NULL",
-        [],
+        params![],
         |r| r.get(0),
-    )?)
+    )
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<Device>> {
-    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY d.enrolled_at, d.id"))?;
-    let rows = stmt
-        .query_map([], read)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+pub fn list(conn: &Tx<'_>) -> Result<Vec<Device>> {
+    let rows = conn.query_map(
+        &format!("{SELECT} ORDER BY d.enrolled_at, d.id"),
+        params![],
+        read,
+    )?;
     Ok(rows)
 }
 
 /// Revokes a device; its next request is refused with `device_revoked` and told to wipe.
-pub fn revoke(conn: &Connection, id: &str, by: &str, now: i64) -> Result<Device> {
+pub fn revoke(conn: &Tx<'_>, id: &str, by: &str, now: i64) -> Result<Device> {
     let Some(device) = get(conn, id)? else {
         return Err(Error::not_found(
             "device_not_found",
@@ -193,15 +193,18 @@ pub fn revoke(conn: &Connection, id: &str, by: &str, now: i64) -> Result<Device>
 /// Records a request nonce; `false` if this device already used it inside the window.
 /// Nonces older than `window_secs` are forgotten: their timestamps are refused as stale.
 pub fn record_nonce(
-    conn: &Connection,
+    conn: &Tx<'_>,
     device_id: &str,
     nonce: &str,
     now: i64,
     window_secs: i64,
 ) -> Result<bool> {
-    conn.execute("DELETE FROM nonces WHERE seen_at < ?1", [now - window_secs])?;
+    conn.execute(
+        "DELETE FROM nonces WHERE seen_at < ?1",
+        params![now - window_secs],
+    )?;
     let inserted = conn.execute(
-        "INSERT OR IGNORE INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         params![device_id, nonce, now],
     )?;
     Ok(inserted == 1)
@@ -209,45 +212,42 @@ pub fn record_nonce(
 
 /// Whether this device already used `nonce` (inside the window [`record_nonce`] keeps): checked
 /// from the headers, before the body is read. [`record_nonce`] stays the atomic check.
-pub fn nonce_seen(conn: &Connection, device_id: &str, nonce: &str) -> Result<bool> {
-    Ok(conn.query_row(
+pub fn nonce_seen(conn: &Tx<'_>, device_id: &str, nonce: &str) -> Result<bool> {
+    conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM nonces WHERE device_id = ?1 AND nonce = ?2)",
         params![device_id, nonce],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// Notes that the device made contact and which policy version it now has.
-pub fn touch(
-    conn: &Connection,
-    device_id: &str,
-    now: i64,
-    policy_version: Option<u64>,
-) -> Result<()> {
+pub fn touch(conn: &Tx<'_>, device_id: &str, now: i64, policy_version: Option<u64>) -> Result<()> {
     match policy_version {
         Some(v) => conn.execute(
-            "UPDATE devices SET last_seen = ?2, policy_version_seen = max(policy_version_seen, ?3) WHERE id = ?1",
+            "UPDATE devices SET last_seen = ?2, policy_version_seen = \
+             CASE WHEN policy_version_seen > ?3 THEN policy_version_seen ELSE ?3 END WHERE id = ?1",
             params![device_id, now, v as i64],
         )?,
-        None => conn.execute("UPDATE devices SET last_seen = ?2 WHERE id = ?1", params![device_id, now])?,
+        None => conn.execute(
+            "UPDATE devices SET last_seen = ?2 WHERE id = ?1",
+            params![device_id, now],
+        )?,
     };
     Ok(())
 }
 
 /// The public key (raw bytes) and revocation time of a device, for request verification.
-pub fn key_of(conn: &Connection, device_id: &str) -> Result<Option<(Vec<u8>, Option<i64>)>> {
-    Ok(conn
-        .query_row(
-            "SELECT public_key, revoked_at FROM devices WHERE id = ?1",
-            [device_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
+pub fn key_of(conn: &Tx<'_>, device_id: &str) -> Result<Option<(Vec<u8>, Option<i64>)>> {
+    conn.query_opt(
+        "SELECT public_key, revoked_at FROM devices WHERE id = ?1",
+        params![device_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
 /// Every device of the organisation with its public key and revocation state (revoked devices
 /// included, so their earlier entries still verify and show as revoked), as of `now`.
-pub fn key_list(conn: &Connection, org: &crate::org::Organisation, now: i64) -> Result<KeyList> {
+pub fn key_list(conn: &Tx<'_>, org: &crate::org::Organisation, now: i64) -> Result<KeyList> {
     Ok(KeyList {
         organisation: org.name.clone(),
         issued_at: chrono::DateTime::from_timestamp(now, 0).unwrap_or_default(),
@@ -256,7 +256,7 @@ pub fn key_list(conn: &Connection, org: &crate::org::Organisation, now: i64) -> 
 }
 
 /// Every device's key and revocation state, with the handhaver it belongs to.
-pub fn key_infos(conn: &Connection) -> Result<Vec<DeviceKeyInfo>> {
+pub fn key_infos(conn: &Tx<'_>) -> Result<Vec<DeviceKeyInfo>> {
     let utc = |secs: i64| chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
     Ok(list(conn)?
         .into_iter()
@@ -272,7 +272,7 @@ pub fn key_infos(conn: &Connection) -> Result<Vec<DeviceKeyInfo>> {
 /// [`key_list`] signed with the organisation key: what `GET /v1/keys` gives devices so they
 /// verify their colleagues' entries.
 pub fn signed_key_list(
-    conn: &Connection,
+    conn: &Tx<'_>,
     org: &crate::org::Organisation,
     now: i64,
 ) -> Result<SignedKeyList> {

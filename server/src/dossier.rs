@@ -10,7 +10,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use veldwerk_contract::evidence::{
     directory_of, read_visit, verify_visit, CheckedCopy, Entry, EntryStatus, KeyDirectory,
@@ -19,9 +18,11 @@ use veldwerk_contract::zaak::{VisitMeta, ZaakDocument};
 use veldwerk_rules::protocol::{Bezoek, Einde, Event, Fase, FieldWarning, Toestemmingsconflict};
 use veldwerk_rules::Notice;
 
+use crate::db::Tx;
 use crate::devices;
 use crate::error::{Error, Result};
 use crate::flags::{self, Flag};
+use crate::params;
 use crate::sync::store;
 use crate::zaken::{self, Toewijzing, Zaak};
 
@@ -90,7 +91,7 @@ impl VisitDossier {
 }
 
 /// The organisation's device keys as a verifier uses them, with the handhaver per device.
-pub fn keys(conn: &Connection) -> Result<(KeyDirectory, HashMap<String, String>)> {
+pub fn keys(conn: &Tx<'_>) -> Result<(KeyDirectory, HashMap<String, String>)> {
     let devices = devices::key_infos(conn)?;
     let owners = devices
         .iter()
@@ -100,17 +101,17 @@ pub fn keys(conn: &Connection) -> Result<(KeyDirectory, HashMap<String, String>)
 }
 
 /// The dossier of a zaak; `zaak_not_found` when there is no such zaak.
-pub fn load(conn: &Connection, zaak_id: &str) -> Result<Dossier> {
+pub fn load(conn: &Tx<'_>, zaak_id: &str) -> Result<Dossier> {
     load_with(conn, zaak_id, None)
 }
 
 /// As [`load`], taking the visits from `cache` while the document and the device keys are
 /// those they were read from (the office data and the flags are always read fresh).
-pub fn load_cached(conn: &Connection, zaak_id: &str, cache: &Cache) -> Result<Dossier> {
+pub fn load_cached(conn: &Tx<'_>, zaak_id: &str, cache: &Cache) -> Result<Dossier> {
     load_with(conn, zaak_id, Some(cache))
 }
 
-fn load_with(conn: &Connection, zaak_id: &str, cache: Option<&Cache>) -> Result<Dossier> {
+fn load_with(conn: &Tx<'_>, zaak_id: &str, cache: Option<&Cache>) -> Result<Dossier> {
     let zaak = zaken::get(conn, zaak_id)?.ok_or_else(|| {
         Error::not_found("zaak_not_found", format!("Zaak '{zaak_id}' bestaat niet."))
     })?;
@@ -159,7 +160,7 @@ struct ReadDocument {
     problem: Option<Notice>,
 }
 
-fn read_document(conn: &Connection, zaak_id: &str) -> Result<ReadDocument> {
+fn read_document(conn: &Tx<'_>, zaak_id: &str) -> Result<ReadDocument> {
     let (keys, owners) = keys(conn)?;
     let unreadable = |problem: Notice| ReadDocument {
         visits: Vec::new(),
@@ -206,22 +207,24 @@ struct Fingerprint {
     last_revoked_at: i64,
 }
 
-fn fingerprint(conn: &Connection, zaak_id: &str) -> Result<Option<Fingerprint>> {
-    let doc: Option<(i64, i64)> = conn
-        .prepare_cached("SELECT updated_at, length(snapshot) FROM zaak_docs WHERE zaak_id = ?1")?
-        .query_row([zaak_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+fn fingerprint(conn: &Tx<'_>, zaak_id: &str) -> Result<Option<Fingerprint>> {
+    let doc: Option<(i64, i64)> = conn.query_opt(
+        "SELECT updated_at, length(snapshot) FROM zaak_docs WHERE zaak_id = ?1",
+        params![zaak_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let Some((doc_updated_at, snapshot_len)) = doc else {
         return Ok(None);
     };
-    let (changes, last_change): (i64, i64) = conn
-        .prepare_cached(store::LAST_CHANGE_ID)?
-        .query_row([zaak_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let (devices, revoked, last_revoked_at): (i64, i64, i64) = conn
-        .prepare_cached(
-            "SELECT count(*), count(revoked_at), coalesce(max(revoked_at), 0) FROM devices",
-        )?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (changes, last_change): (i64, i64) =
+        conn.query_row(store::LAST_CHANGE_ID, params![zaak_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let (devices, revoked, last_revoked_at): (i64, i64, i64) = conn.query_row(
+        "SELECT count(*), count(revoked_at), coalesce(max(revoked_at), 0) FROM devices",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     Ok(Some(Fingerprint {
         doc_updated_at,
         snapshot_len,

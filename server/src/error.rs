@@ -14,6 +14,8 @@ use veldwerk_contract::sync::Instruction;
 pub enum Error {
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
+    #[error("database: {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
     #[error("crypto: {0}")]

@@ -3,12 +3,13 @@
 //! them. A flag is never deleted and the action it points at is never dropped: field data is
 //! evidence.
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::audit;
+use crate::db::{Row, Tx};
 use crate::error::{Error, Result};
+use crate::params;
 
 /// A flag as raised by sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,27 +46,34 @@ pub struct Flag {
 }
 
 /// Raises a flag; raising the same entry again is a no-op (sync may resend). Returns the id.
-pub fn raise(conn: &Connection, f: &NewFlag, now: i64) -> Result<i64> {
+pub fn raise(conn: &Tx<'_>, f: &NewFlag, now: i64) -> Result<i64> {
     conn.execute(
-        "INSERT OR IGNORE INTO flags (device_id, zaak_id, entry_ref, actie, recorded_at, code_known,
+        "INSERT INTO flags (device_id, zaak_id, entry_ref, actie, recorded_at, code_known,
             policy_version_known, code_active, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
         params![
-            f.device_id, f.zaak_id, f.entry_ref, f.actie, f.recorded_at, f.code_known,
-            f.policy_version_known as i64, f.code_active, now
+            f.device_id,
+            f.zaak_id,
+            f.entry_ref,
+            f.actie,
+            f.recorded_at,
+            f.code_known,
+            f.policy_version_known as i64,
+            f.code_active,
+            now
         ],
     )?;
-    Ok(conn.query_row(
+    conn.query_row(
         "SELECT id FROM flags WHERE zaak_id = ?1 AND entry_ref = ?2",
         params![f.zaak_id, f.entry_ref],
         |r| r.get(0),
-    )?)
+    )
 }
 
 const SELECT: &str = "SELECT id, device_id, zaak_id, entry_ref, actie, recorded_at, code_known,
     policy_version_known, code_active, created_at, resolved_at, resolved_by, resolution FROM flags";
 
-fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Flag> {
+fn read(r: &Row<'_>) -> Result<Flag> {
     Ok(Flag {
         id: r.get(0)?,
         device_id: r.get(1)?,
@@ -74,7 +82,7 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Flag> {
         actie: r.get(4)?,
         recorded_at: r.get(5)?,
         code_known: r.get(6)?,
-        policy_version_known: r.get::<_, i64>(7)? as u64,
+        policy_version_known: r.get::<i64>(7)? as u64,
         code_active: r.get(8)?,
         created_at: r.get(9)?,
         resolved_at: r.get(10)?,
@@ -84,30 +92,28 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Flag> {
 }
 
 /// Flags, open ones only unless `include_resolved`.
-pub fn list(conn: &Connection, include_resolved: bool) -> Result<Vec<Flag>> {
+pub fn list(conn: &Tx<'_>, include_resolved: bool) -> Result<Vec<Flag>> {
     let sql = if include_resolved {
         format!("{SELECT} ORDER BY id")
     } else {
         format!("{SELECT} WHERE resolved_at IS NULL ORDER BY id")
     };
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map([], read)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = conn.query_map(&sql, params![], read)?;
     Ok(rows)
 }
 
 /// Every flag of one zaak, resolved ones included, oldest first.
-pub fn of_zaak(conn: &Connection, zaak_id: &str) -> Result<Vec<Flag>> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE zaak_id = ?1 ORDER BY id"))?;
-    let rows = stmt
-        .query_map([zaak_id], read)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+pub fn of_zaak(conn: &Tx<'_>, zaak_id: &str) -> Result<Vec<Flag>> {
+    let rows = conn.query_map(
+        &format!("{SELECT} WHERE zaak_id = ?1 ORDER BY id"),
+        params![zaak_id],
+        read,
+    )?;
     Ok(rows)
 }
 
 /// Resolves a flag with the supervisor's judgement; logged in the audit chain.
-pub fn resolve(conn: &Connection, id: i64, by: &str, resolution: &str, now: i64) -> Result<Flag> {
+pub fn resolve(conn: &Tx<'_>, id: i64, by: &str, resolution: &str, now: i64) -> Result<Flag> {
     let resolution = resolution.trim();
     if resolution.is_empty() {
         return Err(Error::bad_request(
@@ -116,8 +122,7 @@ pub fn resolve(conn: &Connection, id: i64, by: &str, resolution: &str, now: i64)
         ));
     }
     let flag = conn
-        .query_row(&format!("{SELECT} WHERE id = ?1"), [id], read)
-        .optional()?
+        .query_opt(&format!("{SELECT} WHERE id = ?1"), params![id], read)?
         .ok_or_else(|| {
             Error::not_found("flag_not_found", format!("Signalering {id} bestaat niet."))
         })?;
@@ -139,6 +144,5 @@ pub fn resolve(conn: &Connection, id: i64, by: &str, resolution: &str, now: i64)
         "flag_resolved",
         &json!({ "flag": id, "resolution": resolution }),
     )?;
-    conn.query_row(&format!("{SELECT} WHERE id = ?1"), [id], read)
-        .map_err(Into::into)
+    conn.query_row(&format!("{SELECT} WHERE id = ?1"), params![id], read)
 }

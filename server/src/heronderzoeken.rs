@@ -3,13 +3,14 @@
 //! number, the group, dates, team and handhaver), and each client's next due date is stored.
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
 use serde::Serialize;
 use serde_json::json;
 use veldwerk_rules::heronderzoek::{groep, plan, Clientdata, Wat};
 
 use crate::audit;
+use crate::db::Tx;
 use crate::error::{Error, Result};
+use crate::params;
 
 /// The columns of the import, in any order; no other column is accepted, so no personal data
 /// beyond what planning needs enters the store.
@@ -166,32 +167,38 @@ fn parse(csv: &str) -> Result<Vec<Planned<'_>>> {
 }
 
 /// Imports a client list: every client's row is replaced by the file's, with its plan.
-pub fn import(conn: &Connection, csv: &str, actor: &str, now: i64) -> Result<Import> {
+pub fn import(conn: &Tx<'_>, csv: &str, actor: &str, now: i64) -> Result<Import> {
     let rows = parse(csv)?;
-    let mut stmt = conn.prepare_cached(
-        "INSERT OR REPLACE INTO heronderzoeken (client, groep, laatst, start, laatste_betaling, \
-         gebeurtenis, team, handhaver, wat, due, imported_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
+    const UPSERT: &str = "INSERT INTO heronderzoeken (client, groep, laatst, start, \
+         laatste_betaling, gebeurtenis, team, handhaver, wat, due, imported_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+         ON CONFLICT (client) DO UPDATE SET groep = excluded.groep, laatst = excluded.laatst, \
+         start = excluded.start, laatste_betaling = excluded.laatste_betaling, \
+         gebeurtenis = excluded.gebeurtenis, team = excluded.team, \
+         handhaver = excluded.handhaver, wat = excluded.wat, due = excluded.due, \
+         imported_at = excluded.imported_at";
     let s = |d: Option<NaiveDate>| d.map(|d| d.to_string());
     let mut gepland = 0;
     for r in &rows {
         if r.due.is_some() {
             gepland += 1;
         }
-        stmt.execute(params![
-            r.client,
-            r.groep,
-            s(r.data.laatst),
-            s(r.data.start),
-            s(r.data.laatste_betaling),
-            s(r.data.gebeurtenis),
-            r.team,
-            r.handhaver,
-            wat_id(r.wat),
-            s(r.due),
-            now
-        ])?;
+        conn.execute(
+            UPSERT,
+            params![
+                r.client,
+                r.groep,
+                s(r.data.laatst),
+                s(r.data.start),
+                s(r.data.laatste_betaling),
+                s(r.data.gebeurtenis),
+                r.team,
+                r.handhaver,
+                wat_id(r.wat),
+                s(r.due),
+                now
+            ],
+        )?;
     }
     audit::append(
         conn,

@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
-use rusqlite::OptionalExtension;
 use serde_json::json;
 
 use crate::audit;
 use crate::db::Db;
+use crate::db::Tx;
 use crate::error::{Error, Result};
+use crate::params;
 
 /// The loaded organisation.
 #[derive(Clone)]
@@ -36,7 +37,7 @@ impl std::fmt::Debug for Organisation {
 
 /// Creates the organisation with a fresh key pair (inside the caller's transaction, so the first
 /// policy can be issued with it: `setup::ensure_organisation`).
-pub fn create(tx: &rusqlite::Transaction<'_>, name: &str, at: i64) -> Result<Organisation> {
+pub fn create(tx: &Tx<'_>, name: &str, at: i64) -> Result<Organisation> {
     let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
         .map_err(|_| Error::Crypto("cannot generate organisation key".into()))?;
     let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
@@ -49,7 +50,7 @@ pub fn create(tx: &rusqlite::Transaction<'_>, name: &str, at: i64) -> Result<Org
     tx.execute(
         "INSERT INTO organisation (id, name, key_pkcs8, public_key, created_at)
          VALUES (1, ?1, ?2, ?3, ?4)",
-        rusqlite::params![name, pkcs8.as_ref(), org.public_key, at],
+        params![name, pkcs8.as_ref(), org.public_key, at],
     )?;
     audit::append(
         tx,
@@ -64,12 +65,11 @@ pub fn create(tx: &rusqlite::Transaction<'_>, name: &str, at: i64) -> Result<Org
 /// Loads the organisation if the store has one.
 pub fn load(db: &Db) -> Result<Option<Organisation>> {
     let row: Option<(String, Vec<u8>)> = db.with(|c| {
-        Ok(c.query_row(
+        c.query_opt(
             "SELECT name, key_pkcs8 FROM organisation WHERE id = 1",
-            [],
+            params![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .optional()?)
     })?;
     let Some((name, pkcs8)) = row else {
         return Ok(None);

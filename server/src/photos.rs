@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 
 use axum::http::StatusCode;
 use ring::digest::{digest, SHA256};
-use rusqlite::{params, Connection, OptionalExtension};
 use veldwerk_contract::zaak::ZaakDocument;
 use veldwerk_rules::protocol::Event;
 
+use crate::db::Tx;
 use crate::error::{Error, Result};
+use crate::params;
 use crate::sync::store;
 use crate::zaken;
 
@@ -55,13 +56,12 @@ pub fn is_sha256_hex(s: &str) -> bool {
 }
 
 /// The stored photo, if there is one.
-pub fn get(conn: &Connection, zaak_id: &str, sha256: &str) -> Result<Option<Photo>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT bytes, content_type, device_id, stored_at FROM photos \
+pub fn get(conn: &Tx<'_>, zaak_id: &str, sha256: &str) -> Result<Option<Photo>> {
+    conn.query_opt(
+        "SELECT bytes, content_type, device_id, stored_at FROM photos \
              WHERE zaak_id = ?1 AND sha256 = ?2",
-        )?
-        .query_row(params![zaak_id, sha256], |r| {
+        params![zaak_id, sha256],
+        |r| {
             Ok(Photo {
                 zaak_id: zaak_id.to_owned(),
                 sha256: sha256.to_owned(),
@@ -70,33 +70,34 @@ pub fn get(conn: &Connection, zaak_id: &str, sha256: &str) -> Result<Option<Phot
                 device_id: r.get(2)?,
                 stored_at: r.get(3)?,
             })
-        })
-        .optional()?)
+        },
+    )
 }
 
 /// The zaak's stored photos, by hash.
-pub fn list(conn: &Connection, zaak_id: &str) -> Result<Vec<PhotoInfo>> {
-    let rows = conn
-        .prepare_cached(
-            "SELECT sha256, length(bytes), content_type FROM photos WHERE zaak_id = ?1 \
+pub fn list(conn: &Tx<'_>, zaak_id: &str) -> Result<Vec<PhotoInfo>> {
+    let rows = conn.query_map(
+        "SELECT sha256, length(bytes), content_type FROM photos WHERE zaak_id = ?1 \
              ORDER BY sha256",
-        )?
-        .query_map([zaak_id], |r| {
+        params![zaak_id],
+        |r| {
             Ok(PhotoInfo {
                 sha256: r.get(0)?,
-                size: r.get::<_, i64>(1)?.unsigned_abs(),
+                size: r.get::<i64>(1)?.unsigned_abs(),
                 content_type: r.get(2)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     Ok(rows)
 }
 
-fn exists(conn: &Connection, zaak_id: &str, sha256: &str) -> Result<bool> {
+fn exists(conn: &Tx<'_>, zaak_id: &str, sha256: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM photos WHERE zaak_id = ?1 AND sha256 = ?2")?
-        .query_row(params![zaak_id, sha256], |_| Ok(()))
-        .optional()?
+        .query_opt(
+            "SELECT 1 FROM photos WHERE zaak_id = ?1 AND sha256 = ?2",
+            params![zaak_id, sha256],
+            |_| Ok(()),
+        )?
         .is_some())
 }
 
@@ -111,11 +112,12 @@ fn not_assigned(zaak_id: &str) -> Error {
 }
 
 /// Refuses unless the device's handhaver is or was assigned to the zaak.
-pub fn check_access(conn: &Connection, device_id: &str, zaak_id: &str) -> Result<()> {
-    let user_id: Option<i64> = conn
-        .prepare_cached("SELECT user_id FROM devices WHERE id = ?1")?
-        .query_row([device_id], |r| r.get(0))
-        .optional()?;
+pub fn check_access(conn: &Tx<'_>, device_id: &str, zaak_id: &str) -> Result<()> {
+    let user_id: Option<i64> = conn.query_opt(
+        "SELECT user_id FROM devices WHERE id = ?1",
+        params![device_id],
+        |r| r.get(0),
+    )?;
     match user_id {
         Some(user_id) if zaken::was_assigned(conn, zaak_id, user_id)? => Ok(()),
         _ => Err(not_assigned(zaak_id)),
@@ -125,7 +127,7 @@ pub fn check_access(conn: &Connection, device_id: &str, zaak_id: &str) -> Result
 /// Every photo hash an entry of the zaak's stored document references (waarnemingen with a
 /// `foto`). Entries the server stored were checked on their sync; one this build cannot read
 /// references nothing.
-pub fn referenced(conn: &Connection, zaak_id: &str) -> Result<BTreeSet<String>> {
+pub fn referenced(conn: &Tx<'_>, zaak_id: &str) -> Result<BTreeSet<String>> {
     let Some(stored) = store::load(conn, zaak_id)? else {
         return Ok(BTreeSet::new());
     };
@@ -151,7 +153,7 @@ pub fn referenced(conn: &Connection, zaak_id: &str) -> Result<BTreeSet<String>> 
 /// What the server needs of the asked hashes: `(missing, unreferenced)`. The caller checked
 /// access and bounded the list.
 pub fn missing(
-    conn: &Connection,
+    conn: &Tx<'_>,
     zaak_id: &str,
     hashes: &[String],
 ) -> Result<(Vec<String>, Vec<String>)> {
@@ -178,7 +180,7 @@ pub enum Stored {
 /// Stores one uploaded photo after checking it: the body's SHA-256 is the path's, and an entry
 /// of the zaak references it. Idempotent. The caller checked access and the size.
 pub fn put(
-    conn: &Connection,
+    conn: &Tx<'_>,
     zaak_id: &str,
     sha256: &str,
     bytes: &[u8],
@@ -202,18 +204,11 @@ pub fn put(
              waarneming. Niets opgeslagen.",
         ));
     }
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO photos (zaak_id, sha256, bytes, content_type, device_id, stored_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        zaak_id,
-        sha256,
-        bytes,
-        content_type(bytes),
-        device_id,
-        now
-    ])?;
+        params![zaak_id, sha256, bytes, content_type(bytes), device_id, now],
+    )?;
     Ok(Stored::New)
 }
 

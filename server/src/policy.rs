@@ -5,15 +5,16 @@
 //! organisation key, and an audit row. Devices receive the newest bundle at their next contact.
 
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 use veldwerk_contract::policy::{self as core_policy, CodeDirective, PolicyBundle, SignedPolicy};
 use veldwerk_rules::routekaart::Code;
 use veldwerk_rules::vragenlijst::Vragenlijst;
 
 use crate::audit;
+use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::org::Organisation;
+use crate::params;
 
 /// A code from a form, a request or a stored row (`Code`'s own parser), refused as a bad
 /// request with `code_unknown`.
@@ -32,20 +33,19 @@ fn utc(secs: i64) -> DateTime<Utc> {
 }
 
 /// All directives, oldest first.
-pub fn directives(conn: &Connection) -> Result<Vec<CodeDirective>> {
-    let mut stmt = conn.prepare(
+pub fn directives(conn: &Tx<'_>) -> Result<Vec<CodeDirective>> {
+    let rows = conn.query_map(
         "SELECT code, effective_from, by_name, reason FROM directives ORDER BY effective_from, id",
-    )?;
-    let rows = stmt
-        .query_map([], |r| {
+        params![],
+        |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
+                r.get::<String>(0)?,
+                r.get::<i64>(1)?,
+                r.get::<String>(2)?,
+                r.get::<String>(3)?,
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     rows.into_iter()
         .map(|(code, at, by, reason)| {
             Ok(CodeDirective {
@@ -59,33 +59,33 @@ pub fn directives(conn: &Connection) -> Result<Vec<CodeDirective>> {
 }
 
 /// The newest signed bundle and its version.
-pub fn current(conn: &Connection) -> Result<(u64, SignedPolicy)> {
-    conn.prepare_cached(
+pub fn current(conn: &Tx<'_>) -> Result<(u64, SignedPolicy)> {
+    conn.query_opt(
         "SELECT version, payload, signature FROM policy_versions ORDER BY version DESC LIMIT 1",
+        params![],
+        |r| {
+            Ok((
+                r.get::<i64>(0)? as u64,
+                SignedPolicy {
+                    payload: r.get(1)?,
+                    signature: r.get(2)?,
+                },
+            ))
+        },
     )?
-    .query_row([], |r| {
-        Ok((
-            r.get::<_, i64>(0)? as u64,
-            SignedPolicy {
-                payload: r.get(1)?,
-                signature: r.get(2)?,
-            },
-        ))
-    })
-    .optional()?
     .ok_or_else(|| Error::Data("no policy version stored".into()))
 }
 
 /// Issues a new bundle version from the stored directives and overrides.
-fn issue(conn: &Connection, org: &Organisation, at: i64) -> Result<(PolicyBundle, SignedPolicy)> {
+fn issue(conn: &Tx<'_>, org: &Organisation, at: i64) -> Result<(PolicyBundle, SignedPolicy)> {
     let version: i64 = conn.query_row(
         "SELECT coalesce(max(version), 0) + 1 FROM policy_versions",
-        [],
+        params![],
         |r| r.get(0),
     )?;
     let (overrides_toml, vragenlijst_toml): (String, String) = conn.query_row(
         "SELECT overrides_toml, vragenlijst_toml FROM organisation WHERE id = 1",
-        [],
+        params![],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let bundle = PolicyBundle {
@@ -109,7 +109,7 @@ fn issue(conn: &Connection, org: &Organisation, at: i64) -> Result<(PolicyBundle
 /// Makes `code` the active code from `at` on: new directive, new signed bundle, audit row.
 /// Call inside a transaction.
 pub fn switch_code(
-    conn: &Connection,
+    conn: &Tx<'_>,
     org: &Organisation,
     code: Code,
     reason: &str,
@@ -131,7 +131,7 @@ pub fn switch_code(
     }
     let next_version: i64 = conn.query_row(
         "SELECT coalesce(max(version), 0) + 1 FROM policy_versions",
-        [],
+        params![],
         |r| r.get(0),
     )?;
     conn.execute(
@@ -157,10 +157,10 @@ pub fn switch_code(
 }
 
 /// The organisation's vragenlijst for the digital huisbezoek (the built-in one when none is set).
-pub fn vragenlijst(conn: &Connection) -> Result<Vragenlijst> {
+pub fn vragenlijst(conn: &Tx<'_>) -> Result<Vragenlijst> {
     let toml: String = conn.query_row(
         "SELECT vragenlijst_toml FROM organisation WHERE id = 1",
-        [],
+        params![],
         |r| r.get(0),
     )?;
     Vragenlijst::van_organisatie(&toml).map_err(|e| Error::Data(e.to_string()))
@@ -170,7 +170,7 @@ pub fn vragenlijst(conn: &Connection) -> Result<Vragenlijst> {
 /// issues a new signed bundle, so devices ask it from their next sync. An empty text goes back
 /// to the built-in list. Call inside a transaction.
 pub fn set_vragenlijst(
-    conn: &Connection,
+    conn: &Tx<'_>,
     org: &Organisation,
     toml: &str,
     actor: &str,
@@ -186,7 +186,7 @@ pub fn set_vragenlijst(
         .map_err(|e| Error::bad_request("vragenlijst_invalid", e.to_string()))?;
     conn.execute(
         "UPDATE organisation SET vragenlijst_toml = ?1 WHERE id = 1",
-        [toml],
+        params![toml],
     )?;
     let (bundle, _) = issue(conn, org, at)?;
     audit::append(
@@ -212,13 +212,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
         let org = crate::setup::ensure_organisation(&db, "Gemeente Test").unwrap();
-        let (v1, _) = db.with(|c| current(c)).unwrap();
+        let (v1, _) = db.with(current).unwrap();
         assert_eq!(v1, 1);
         let bundle = db
             .write(|tx| switch_code(tx, &org, Code::Rood, "Lockdown", "sanne", 1_800_000_000))
             .unwrap();
         assert_eq!(bundle.version, 2);
-        let (v2, signed) = db.with(|c| current(c)).unwrap();
+        let (v2, signed) = db.with(current).unwrap();
         assert_eq!(v2, 2);
         let verified = signed.verify(&org.public_key).unwrap();
         assert_eq!(verified.active().unwrap().code, Code::Rood);
@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(verified.directives.len(), 2);
         let log = db.with(|c| audit::recent(c, 1)).unwrap();
         assert_eq!(log[0].action, "code_switched");
-        assert!(db.with(|c| audit::verify_audit_chain(c)).unwrap().intact);
+        assert!(db.with(audit::verify_audit_chain).unwrap().intact);
     }
 
     #[test]
@@ -243,7 +243,7 @@ mod tests {
             .write(|tx| switch_code(tx, &org, Code::Oranje, "  ", "sanne", 1_800_000_000))
             .unwrap_err();
         assert_eq!(err.code(), "reason_required");
-        assert_eq!(db.with(|c| current(c)).unwrap().0, 1);
+        assert_eq!(db.with(current).unwrap().0, 1);
         assert_eq!(parse_code("ROOD").unwrap(), Code::Rood);
         assert_eq!(parse_code("paars").unwrap_err().code(), "code_unknown");
     }

@@ -17,7 +17,7 @@ use crate::sync::SyncService;
 /// Opens the store (creating the organisation on first start) and builds the state, with the
 /// server's own [`SyncService`].
 pub fn open_state(settings: Settings) -> anyhow::Result<AppState> {
-    let db = Db::open(&settings.data_dir)?;
+    let db = Db::open_at(&settings.location()?)?;
     let org = setup::ensure_organisation(&db, &settings.organisation)?;
     Ok(AppState {
         sync: Arc::new(SyncService::with_limits(db.clone(), settings.sync_limits)),

@@ -12,6 +12,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub data_dir: PathBuf,
+    /// A PostgreSQL database shared by several server instances instead of the embedded store
+    /// in `data_dir` (`postgres://…`); shown redacted.
+    pub database_url: Option<crate::db::DatabaseUrl>,
     pub listen: SocketAddr,
     /// Create the demo organisation on first start.
     pub demo: bool,
@@ -37,6 +40,17 @@ pub struct Settings {
     /// Bounds on one document's sync message and on a document's actors (see
     /// [`SyncLimits`] for the defaults and why).
     pub sync_limits: SyncLimits,
+}
+
+impl Settings {
+    /// Where the store is: the PostgreSQL database when one is set, else the embedded store in
+    /// the data directory.
+    pub fn location(&self) -> crate::error::Result<crate::db::Location> {
+        match &self.database_url {
+            Some(url) => crate::db::Location::postgres_url(&url.0),
+            None => Ok(crate::db::Location::Sqlite(self.data_dir.clone())),
+        }
+    }
 }
 
 /// What one request, connection or peer may cost the server: every bound that is not part of
@@ -98,6 +112,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             data_dir: PathBuf::from("./veldwerk-data"),
+            database_url: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             demo: false,
             shutdown_timeout: Duration::from_secs(30),
@@ -147,6 +162,7 @@ impl Default for SyncLimits {
 #[serde(deny_unknown_fields)]
 pub struct FileSettings {
     pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
     pub listen: Option<SocketAddr>,
     pub demo: Option<bool>,
     pub shutdown_timeout_secs: Option<u64>,
@@ -186,6 +202,9 @@ impl FileSettings {
         let secs = Duration::from_secs;
         if let Some(v) = self.data_dir {
             s.data_dir = v;
+        }
+        if let Some(v) = self.database_url {
+            s.database_url = Some(crate::db::DatabaseUrl(v));
         }
         if let Some(v) = self.listen {
             s.listen = v;

@@ -5,7 +5,6 @@
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use veldwerk_rules::protocol::grondslag::{BronSoort, Feit};
@@ -13,7 +12,9 @@ use veldwerk_rules::signalen::{Signaaltabel, TIP};
 use veldwerk_rules::Notice;
 
 use crate::audit;
+use crate::db::{Row, Tx};
 use crate::error::{Error, Result};
+use crate::params;
 use crate::zaken::{self, NewZaak};
 
 /// Longest client reference (the case system's number, not a name) in characters.
@@ -155,14 +156,12 @@ pub struct Signaal {
 }
 
 /// The organisation's signal table: seed 001 with its stored termijn overrides.
-pub fn tabel(conn: &Connection) -> Result<Signaaltabel> {
-    let toml: Option<String> = conn
-        .query_row(
-            "SELECT termijnen_toml FROM organisation WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
+pub fn tabel(conn: &Tx<'_>) -> Result<Signaaltabel> {
+    let toml: Option<String> = conn.query_opt(
+        "SELECT termijnen_toml FROM organisation WHERE id = 1",
+        params![],
+        |r| r.get(0),
+    )?;
     match toml.filter(|t| !t.trim().is_empty()) {
         None => Ok(Signaaltabel::seed()),
         Some(t) => Signaaltabel::with_termijnen(&t).map_err(|e| Error::Data(e.to_string())),
@@ -170,14 +169,14 @@ pub fn tabel(conn: &Connection) -> Result<Signaaltabel> {
 }
 
 /// Store the organisation's termijnen (checked first; refused with every problem's line).
-pub fn set_termijnen(conn: &Connection, toml: &str, actor: &str, now: i64) -> Result<Signaaltabel> {
+pub fn set_termijnen(conn: &Tx<'_>, toml: &str, actor: &str, now: i64) -> Result<Signaaltabel> {
     let t = Signaaltabel::with_termijnen(toml).map_err(|e| {
         let code = e.0.first().map_or("termijn_invalid", |f| f.code());
         Error::bad_request(code, e.to_string())
     })?;
     conn.execute(
         "UPDATE organisation SET termijnen_toml = ?1 WHERE id = 1",
-        [toml],
+        params![toml],
     )?;
     audit::append(conn, now, actor, "termijnen_set", &json!({}))?;
     Ok(t)
@@ -197,7 +196,7 @@ fn bounded(what: &str, text: &str, max: usize, multiline: bool) -> Result<()> {
 }
 
 /// Registers a signal and gives it its deadline.
-pub fn register(conn: &Connection, new: &NewSignaal, actor: &str, now: i64) -> Result<Signaal> {
+pub fn register(conn: &Tx<'_>, new: &NewSignaal, actor: &str, now: i64) -> Result<Signaal> {
     let tabel = tabel(conn)?;
     let Some(soort) = tabel.get(new.soort.trim()) else {
         return Err(Error::bad_request(
@@ -230,7 +229,7 @@ pub fn register(conn: &Connection, new: &NewSignaal, actor: &str, now: i64) -> R
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
-    conn.execute(
+    let id = conn.insert_returning_id(
         "INSERT INTO signalen (soort, kanaal, ontvangen, deadline, client, feiten, anoniem, \
          melder_contact, team, handhaver, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -251,7 +250,6 @@ pub fn register(conn: &Connection, new: &NewSignaal, actor: &str, now: i64) -> R
             now
         ],
     )?;
-    let id = conn.last_insert_rowid();
     audit::append(
         conn,
         now,
@@ -265,7 +263,7 @@ pub fn register(conn: &Connection, new: &NewSignaal, actor: &str, now: i64) -> R
 /// A report through the public form `/melden` (seed 002 §6): a signal of kind tip, received
 /// today, anonymous unless the reporter left contact details.
 pub fn register_melding(
-    conn: &Connection,
+    conn: &Tx<'_>,
     feiten: &str,
     client: &str,
     contact: Option<&str>,
@@ -299,7 +297,7 @@ fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| s.parse().ok())
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Signaal> {
+fn from_row(r: &Row<'_>) -> Result<Signaal> {
     let beoordeling: Option<String> = r.get(11)?;
     let reden: Option<String> = r.get(12)?;
     let zaak: Option<String> = r.get(13)?;
@@ -331,39 +329,39 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Signaal> {
     })
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Option<Signaal>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM signalen WHERE id = ?1"),
-            [id],
-            from_row,
-        )
-        .optional()?)
+pub fn get(conn: &Tx<'_>, id: i64) -> Result<Option<Signaal>> {
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM signalen WHERE id = ?1"),
+        params![id],
+        from_row,
+    )
 }
 
 /// Signals not yet assessed, by deadline (those without a termijn first: act at once).
-pub fn open(conn: &Connection) -> Result<Vec<Signaal>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM signalen WHERE beoordeling IS NULL \
-         ORDER BY deadline IS NOT NULL, deadline, id"
-    ))?;
-    let rows = stmt.query_map([], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+pub fn open(conn: &Tx<'_>) -> Result<Vec<Signaal>> {
+    conn.query_map(
+        &format!(
+            "SELECT {COLUMNS} FROM signalen WHERE beoordeling IS NULL \
+             ORDER BY deadline IS NOT NULL, deadline, id"
+        ),
+        params![],
+        from_row,
+    )
 }
 
 /// The signals that led to a zaak.
-pub fn of_zaak(conn: &Connection, zaak_id: &str) -> Result<Vec<Signaal>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM signalen WHERE zaak_id = ?1 ORDER BY id"
-    ))?;
-    let rows = stmt.query_map([zaak_id], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+pub fn of_zaak(conn: &Tx<'_>, zaak_id: &str) -> Result<Vec<Signaal>> {
+    conn.query_map(
+        &format!("SELECT {COLUMNS} FROM signalen WHERE zaak_id = ?1 ORDER BY id"),
+        params![zaak_id],
+        from_row,
+    )
 }
 
 /// A zaak's signals as facts a grondslag can cite, each with the kind of source it is: a tip
 /// without a known reporter is an anonymous melding, which alone is no concrete aanwijzing
 /// (seed 001 Protocol §1; seed 002 §6).
-pub fn feiten(conn: &Connection, zaak_id: &str) -> Result<Vec<Feit>> {
+pub fn feiten(conn: &Tx<'_>, zaak_id: &str) -> Result<Vec<Feit>> {
     Ok(als_feiten(&of_zaak(conn, zaak_id)?))
 }
 
@@ -394,7 +392,7 @@ fn bron(s: &Signaal) -> BronSoort {
     }
 }
 
-fn unassessed(conn: &Connection, id: i64) -> Result<Signaal> {
+fn unassessed(conn: &Tx<'_>, id: i64) -> Result<Signaal> {
     let s = get(conn, id)?.ok_or_else(|| {
         Error::not_found("signaal_not_found", format!("Signaal {id} bestaat niet."))
     })?;
@@ -410,13 +408,7 @@ fn unassessed(conn: &Connection, id: i64) -> Result<Signaal> {
 
 /// Assess a signal without a melding: no further action (a reason is required), or a written
 /// or oral investigation.
-pub fn assess(
-    conn: &Connection,
-    id: i64,
-    b: &Beoordeling,
-    actor: &str,
-    now: i64,
-) -> Result<Signaal> {
+pub fn assess(conn: &Tx<'_>, id: i64, b: &Beoordeling, actor: &str, now: i64) -> Result<Signaal> {
     unassessed(conn, id)?;
     let reden = match b {
         Beoordeling::GeenActie { reden } => {
@@ -455,7 +447,7 @@ pub fn assess(
 /// Assess signals into a melding handhaving (seed 000): the zaak is created with the earliest
 /// deadline of the signals unless one is given, and keeps the signals that led to it.
 pub fn into_melding(
-    conn: &Connection,
+    conn: &Tx<'_>,
     ids: &[i64],
     mut new: NewZaak,
     actor: &str,

@@ -4,14 +4,14 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;
 use axum::http::StatusCode;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::audit;
-use crate::db::{now, Db};
+use crate::db::{now, Db, Tx};
 use crate::error::{AppError, Error, Result};
 use crate::guard::Guards;
+use crate::params;
 use crate::secret::{random_bytes, random_hex, sha256_hex};
 use crate::settings::Settings;
 
@@ -144,7 +144,7 @@ fn validate_name(name: &str) -> Result<()> {
 /// Adds a user. Supervisors and admins need a password (at least 12 characters); a
 /// handhaver may have one but only uses devices.
 pub fn add_user(
-    conn: &Connection,
+    conn: &Tx<'_>,
     name: &str,
     role: Role,
     password: Option<&str>,
@@ -164,7 +164,7 @@ pub fn add_user(
     let hash = password.map(hash_password).transpose()?;
     let exists: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?1)",
-        [name],
+        params![name],
         |r| r.get(0),
     )?;
     if exists {
@@ -174,11 +174,10 @@ pub fn add_user(
             format!("Gebruiker '{name}' bestaat al."),
         ));
     }
-    conn.execute(
+    let id = conn.insert_returning_id(
         "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![name, role.as_str(), hash, at],
     )?;
-    let id = conn.last_insert_rowid();
     audit::append(
         conn,
         at,
@@ -195,23 +194,21 @@ pub fn add_user(
 
 /// The names of all handhavers who are not disabled, by name (the console's choice of whom to
 /// assign or enroll).
-pub fn handhavers(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare(
+pub fn handhavers(conn: &Tx<'_>) -> Result<Vec<String>> {
+    let rows = conn.query_map(
         "SELECT name FROM users WHERE role = 'handhaver' AND disabled_at IS NULL ORDER BY name",
+        params![],
+        |r| r.get(0),
     )?;
-    let rows = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(rows)
 }
 
-pub fn find_user(conn: &Connection, name: &str) -> Result<User> {
-    conn.query_row(
+pub fn find_user(conn: &Tx<'_>, name: &str) -> Result<User> {
+    conn.query_opt(
         "SELECT id, name, role FROM users WHERE name = ?1",
-        [name],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)),
-    )
-    .optional()?
+        params![name],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get::<String>(2)?)),
+    )?
     .ok_or_else(|| {
         Error::not_found(
             "user_not_found",
@@ -295,7 +292,7 @@ impl Attempt {
     }
 }
 
-fn lock(tx: &Connection, settings: &Settings, id: i64, name: &str, now: i64) -> Result<i64> {
+fn lock(tx: &Tx<'_>, settings: &Settings, id: i64, name: &str, now: i64) -> Result<i64> {
     let until = now + settings.login_lockout.as_secs() as i64;
     tx.execute(
         "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
@@ -315,28 +312,26 @@ type LoginRow = (i64, String, Option<String>, u32, Option<i64>, Option<i64>);
 /// count again. The outer `Result` is the store's; the inner refusal must still be committed
 /// (it may just have locked the account).
 pub fn reserve_attempt(
-    tx: &Connection,
+    tx: &Tx<'_>,
     settings: &Settings,
     name: &str,
     now: i64,
 ) -> Result<Result<Attempt>> {
-    let row: Option<LoginRow> = tx
-        .query_row(
-            "SELECT id, role, password_hash, failed_logins, locked_until, disabled_at
+    let row: Option<LoginRow> = tx.query_opt(
+        "SELECT id, role, password_hash, failed_logins, locked_until, disabled_at
              FROM users WHERE name = ?1",
-            [name],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
-        )
-        .optional()?;
+        params![name],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        },
+    )?;
     let Some((id, role, Some(hash), failed, locked_until, disabled_at)) = row else {
         return Ok(Ok(Attempt::Unknown));
     };
@@ -349,7 +344,7 @@ pub fn reserve_attempt(
     }
     tx.execute(
         "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1",
-        [id],
+        params![id],
     )?;
     Ok(Ok(Attempt::Known {
         id,
@@ -364,7 +359,7 @@ pub fn reserve_attempt(
 /// `login_max_failures`); a right one clears the count and opens a session. Outer and inner
 /// `Result` as in [`reserve_attempt`].
 pub fn finish_login(
-    tx: &Connection,
+    tx: &Tx<'_>,
     settings: &Settings,
     attempt: Attempt,
     ok: bool,
@@ -383,7 +378,7 @@ pub fn finish_login(
     if !ok {
         let (failed, locked_until): (u32, Option<i64>) = tx.query_row(
             "SELECT failed_logins, locked_until FROM users WHERE id = ?1",
-            [id],
+            params![id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         if let Some(until) = locked_until.filter(|u| *u > now) {
@@ -398,7 +393,10 @@ pub fn finish_login(
     if disabled {
         // Only the right password learns that the account is disabled; the attempt is not
         // held against it (an admin may enable it again).
-        tx.execute("UPDATE users SET failed_logins = 0 WHERE id = ?1", [id])?;
+        tx.execute(
+            "UPDATE users SET failed_logins = 0 WHERE id = ?1",
+            params![id],
+        )?;
         return Ok(Err(account_disabled()));
     }
     let token = random_hex(32)?;
@@ -419,7 +417,7 @@ pub fn finish_login(
             expires_at
         ],
     )?;
-    tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+    tx.execute("DELETE FROM sessions WHERE expires_at < ?1", params![now])?;
     Ok(Ok(NewSession {
         token,
         csrf_token,
@@ -480,16 +478,14 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-pub fn session(conn: &Connection, token: &str, now: i64) -> Result<Option<SessionInfo>> {
+pub fn session(conn: &Tx<'_>, token: &str, now: i64) -> Result<Option<SessionInfo>> {
     let token_hash = sha256_hex(token.as_bytes());
-    let row: Option<(i64, String, String, String)> = conn
-        .query_row(
-            "SELECT u.id, u.name, u.role, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
+    let row: Option<(i64, String, String, String)> = conn.query_opt(
+        "SELECT u.id, u.name, u.role, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
-            params![token_hash, now],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
+        params![token_hash, now],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
     row.map(|(id, name, role, csrf_token)| {
         Ok(SessionInfo {
             token_hash: token_hash.clone(),
@@ -504,8 +500,11 @@ pub fn session(conn: &Connection, token: &str, now: i64) -> Result<Option<Sessio
     .transpose()
 }
 
-pub fn end_session(conn: &Connection, token_hash: &str) -> Result<()> {
-    conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+pub fn end_session(conn: &Tx<'_>, token_hash: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM sessions WHERE token_hash = ?1",
+        params![token_hash],
+    )?;
     Ok(())
 }
 
@@ -531,26 +530,25 @@ impl UserRow {
 }
 
 /// Every user, by name, with their active devices.
-pub fn list(conn: &Connection) -> Result<Vec<UserRow>> {
-    let mut stmt = conn.prepare(
+pub fn list(conn: &Tx<'_>) -> Result<Vec<UserRow>> {
+    let rows = conn.query_map(
         "SELECT u.name, u.role, u.disabled_at, u.locked_until, u.last_signin_at,
                 u.password_hash IS NOT NULL,
                 (SELECT count(*) FROM devices d WHERE d.user_id = u.id AND d.revoked_at IS NULL)
          FROM users u ORDER BY u.name",
-    )?;
-    let rows = stmt
-        .query_map([], |r| {
+        params![],
+        |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
                 r.get(2)?,
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
                 r.get(6)?,
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     rows.into_iter()
         .map(
             |(name, role, disabled_at, locked_until, last_signin_at, has_password, devices)| {
@@ -602,8 +600,8 @@ fn not_self(name: &str, actor: &str) -> Result<()> {
     Ok(())
 }
 
-fn end_sessions(conn: &Connection, id: i64) -> Result<usize> {
-    Ok(conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?)
+fn end_sessions(conn: &Tx<'_>, id: i64) -> Result<usize> {
+    conn.execute("DELETE FROM sessions WHERE user_id = ?1", params![id])
 }
 
 /// Disables or enables a user. A disabled user cannot sign in and their sessions end at once;
@@ -612,7 +610,7 @@ fn end_sessions(conn: &Connection, id: i64) -> Result<usize> {
 /// a device is for a lost or compromised device and wipes it). What the server already holds
 /// stays, and their devices' keys stay in the key list so their entries verify.
 pub fn set_disabled(
-    conn: &Connection,
+    conn: &Tx<'_>,
     name: &str,
     disabled: bool,
     actor: &str,
@@ -622,7 +620,7 @@ pub fn set_disabled(
     let user = find_user(conn, name)?;
     let was: Option<i64> = conn.query_row(
         "SELECT disabled_at FROM users WHERE id = ?1",
-        [user.id],
+        params![user.id],
         |r| r.get(0),
     )?;
     if was.is_some() == disabled {
@@ -643,8 +641,7 @@ pub fn set_disabled(
         )?;
     } else {
         conn.execute(
-            "UPDATE users SET disabled_at = NULL, failed_logins = 0, locked_until = NULL WHERE id = ?1",
-            [user.id],
+            "UPDATE users SET disabled_at = NULL, failed_logins = 0, locked_until = NULL WHERE id = ?1", params![user.id],
         )?;
         audit::append(conn, at, actor, "user_enabled", &json!({ "name": name }))?;
     }
@@ -654,7 +651,7 @@ pub fn set_disabled(
 /// Sets a new password (`None`: a generated one, returned to be shown once), ends the user's
 /// sessions and clears a lockout.
 pub fn reset_password(
-    conn: &Connection,
+    conn: &Tx<'_>,
     name: &str,
     password: Option<&str>,
     actor: &str,
@@ -684,13 +681,7 @@ pub fn reset_password(
 
 /// Changes a user's role. A supervisor or admin needs a password first; the user's sessions
 /// end so the new role holds from their next sign-in.
-pub fn change_role(
-    conn: &Connection,
-    name: &str,
-    role: Role,
-    actor: &str,
-    at: i64,
-) -> Result<User> {
+pub fn change_role(conn: &Tx<'_>, name: &str, role: Role, actor: &str, at: i64) -> Result<User> {
     not_self(name, actor)?;
     let user = find_user(conn, name)?;
     if user.role == role {
@@ -698,7 +689,7 @@ pub fn change_role(
     }
     let has_password: bool = conn.query_row(
         "SELECT password_hash IS NOT NULL FROM users WHERE id = ?1",
-        [user.id],
+        params![user.id],
         |r| r.get(0),
     )?;
     if role.is_supervisor() && !has_password {
@@ -723,15 +714,14 @@ pub fn change_role(
 }
 
 /// Whether the device belongs to a disabled user (its requests are then refused).
-pub fn device_owner_disabled(conn: &Connection, device_id: &str) -> Result<bool> {
+pub fn device_owner_disabled(conn: &Tx<'_>, device_id: &str) -> Result<bool> {
     Ok(conn
-        .query_row(
+        .query_opt(
             "SELECT u.disabled_at IS NOT NULL FROM devices d JOIN users u ON u.id = d.user_id
              WHERE d.id = ?1",
-            [device_id],
+            params![device_id],
             |r| r.get(0),
-        )
-        .optional()?
+        )?
         .unwrap_or(false))
 }
 

@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
-use rusqlite::Connection;
 use serde::Serialize;
 
+use crate::db::Tx;
 use crate::error::Result;
+use crate::params;
 
 /// What a worklist item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -51,78 +52,84 @@ pub struct Filter {
 }
 
 /// Every open item, by due date (items without one first), filtered.
-pub fn items(conn: &Connection, filter: &Filter, today: NaiveDate) -> Result<Vec<Item>> {
+pub fn items(conn: &Tx<'_>, filter: &Filter, today: NaiveDate) -> Result<Vec<Item>> {
     let mut items = Vec::new();
     let parse = |s: Option<String>| s.and_then(|s| s.parse::<NaiveDate>().ok());
     let tabel = crate::signalen::tabel(conn)?;
     {
-        let mut stmt = conn.prepare_cached(
+        conn.query_each(
             "SELECT id, soort, client, deadline, team, handhaver FROM signalen \
              WHERE beoordeling IS NULL",
+            params![],
+            |r| {
+                let id: i64 = r.get(0)?;
+                let soort: String = r.get(1)?;
+                let soort = tabel.get(&soort).map_or(soort, |s| s.naam.to_owned());
+                let client: String = r.get(2)?;
+                items.push(Item {
+                    soort: Soort::Signaal,
+                    id: id.to_string(),
+                    omschrijving: if client.is_empty() {
+                        soort
+                    } else {
+                        format!("{soort} (cliënt {client})")
+                    },
+                    due: parse(r.get(3)?),
+                    team: r.get(4)?,
+                    handhaver: r.get(5)?,
+                    te_laat: false,
+                });
+                Ok(())
+            },
         )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let soort: String = r.get(1)?;
-            let soort = tabel.get(&soort).map_or(soort, |s| s.naam.to_owned());
-            let client: String = r.get(2)?;
-            items.push(Item {
-                soort: Soort::Signaal,
-                id: id.to_string(),
-                omschrijving: if client.is_empty() {
-                    soort
-                } else {
-                    format!("{soort} (cliënt {client})")
-                },
-                due: parse(r.get(3)?),
-                team: r.get(4)?,
-                handhaver: r.get(5)?,
-                te_laat: false,
-            });
-        }
     }
     {
-        let mut stmt = conn.prepare_cached(
-            "SELECT z.id, z.label, z.deadline, \
-             (SELECT group_concat(u.name, ', ') FROM assignments a JOIN users u ON u.id = a.user_id \
-              WHERE a.zaak_id = z.id AND a.withdrawn_at IS NULL), \
-             (SELECT s.team FROM signalen s WHERE s.zaak_id = z.id AND s.team != '' \
-              ORDER BY s.id LIMIT 1) \
-             FROM zaken z WHERE z.status = 'open'",
+        conn.query_each(
+            &format!(
+                "SELECT z.id, z.label, z.deadline, \
+                 (SELECT {} FROM assignments a JOIN users u ON u.id = a.user_id \
+                  WHERE a.zaak_id = z.id AND a.withdrawn_at IS NULL), \
+                 (SELECT s.team FROM signalen s WHERE s.zaak_id = z.id AND s.team != '' \
+                  ORDER BY s.id LIMIT 1) \
+                 FROM zaken z WHERE z.status = 'open'",
+                conn.dialect().joined("u.name")
+            ),
+            params![],
+            |r| {
+                items.push(Item {
+                    soort: Soort::Zaak,
+                    id: r.get(0)?,
+                    omschrijving: r.get(1)?,
+                    due: parse(r.get(2)?),
+                    // A zaak made from signals belongs to the team of its signals.
+                    team: r.get::<Option<String>>(4)?.unwrap_or_default(),
+                    handhaver: r.get(3)?,
+                    te_laat: false,
+                });
+                Ok(())
+            },
         )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            items.push(Item {
-                soort: Soort::Zaak,
-                id: r.get(0)?,
-                omschrijving: r.get(1)?,
-                due: parse(r.get(2)?),
-                // A zaak made from signals belongs to the team of its signals.
-                team: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                handhaver: r.get(3)?,
-                te_laat: false,
-            });
-        }
     }
     {
-        let mut stmt = conn.prepare_cached(
+        conn.query_each(
             "SELECT client, groep, wat, due, team, handhaver FROM heronderzoeken \
              WHERE due IS NOT NULL",
+            params![],
+            |r| {
+                let groep: String = r.get(1)?;
+                let wat: String = r.get(2)?;
+                items.push(Item {
+                    soort: Soort::Heronderzoek,
+                    id: r.get(0)?,
+                    omschrijving: format!("{} ({groep})", wat.replace('_', " ")),
+                    due: parse(r.get(3)?),
+                    team: r.get(4)?,
+                    handhaver: r.get(5)?,
+                    te_laat: false,
+                });
+                Ok(())
+            },
         )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let groep: String = r.get(1)?;
-            let wat: String = r.get(2)?;
-            items.push(Item {
-                soort: Soort::Heronderzoek,
-                id: r.get(0)?,
-                omschrijving: format!("{} ({groep})", wat.replace('_', " ")),
-                due: parse(r.get(3)?),
-                team: r.get(4)?,
-                handhaver: r.get(5)?,
-                te_laat: false,
-            });
-        }
     }
     items.retain(|i| {
         filter.team.as_deref().is_none_or(|t| i.team == t)

@@ -6,14 +6,15 @@
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 use veldwerk_rules::protocol::melding::{Melding, Uitkomst};
 use veldwerk_rules::Notice;
 
 use crate::audit;
+use crate::db::{Row, Tx};
 use crate::error::{Error, Result};
+use crate::params;
 use crate::users::{find_user, Role};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -119,12 +120,7 @@ fn refused_melding(reasons: Vec<Notice>) -> Error {
 
 /// Validates the melding with core's rules and stores the zaak. Returns the zaak and the
 /// (non-blocking) warnings about the motivation's wording.
-pub fn create(
-    conn: &Connection,
-    new: NewZaak,
-    actor: &str,
-    now: i64,
-) -> Result<(Zaak, Vec<Notice>)> {
+pub fn create(conn: &Tx<'_>, new: NewZaak, actor: &str, now: i64) -> Result<(Zaak, Vec<Notice>)> {
     let warnings = new.melding.validate().map_err(refused_melding)?;
     check_texts(&new)?;
     if new.label.trim().is_empty() {
@@ -147,7 +143,7 @@ pub fn create(
             let year = new.melding.begindatum.format("%Y").to_string();
             let n: i64 = conn.query_row(
                 "SELECT count(*) + 1 FROM zaken WHERE id LIKE ?1",
-                [format!("Z-{year}-%")],
+                params![format!("Z-{year}-%")],
                 |r| r.get(0),
             )?;
             format!("Z-{year}-{n:04}")
@@ -155,7 +151,7 @@ pub fn create(
     };
     let exists: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM zaken WHERE id = ?1)",
-        [&id],
+        params![&id],
         |r| r.get(0),
     )?;
     if exists {
@@ -193,47 +189,43 @@ pub struct ZaakRow {
 
 /// A page of zaken, open first and then by deadline, with the total count. `status` filters
 /// (`open`, `gesloten`) when given.
-pub fn list_page(
-    conn: &Connection,
-    status: Option<&str>,
-    page: i64,
-) -> Result<(Vec<ZaakRow>, i64)> {
+pub fn list_page(conn: &Tx<'_>, status: Option<&str>, page: i64) -> Result<(Vec<ZaakRow>, i64)> {
     let total: i64 = conn.query_row(
-        "SELECT count(*) FROM zaken WHERE ?1 IS NULL OR status = ?1",
-        [status],
+        "SELECT count(*) FROM zaken WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1",
+        params![status],
         |r| r.get(0),
     )?;
     // The page's ids first, so the assignee lookup and JSON extraction run for its rows only
     // (SQLite would compute them for every skipped row of the OFFSET too).
-    let mut stmt = conn.prepare_cached(
-        "WITH page AS (
-             SELECT id, row_number() OVER (
-                 ORDER BY status = 'gesloten', deadline IS NULL, deadline, id) AS n
-             FROM zaken WHERE ?1 IS NULL OR status = ?1
-             ORDER BY n LIMIT ?2 OFFSET ?3)
-         SELECT z.id, z.label, z.adres, coalesce(json_extract(z.melding, '$.werkproces'), ''),
-                z.status, z.deadline,
-                coalesce((SELECT group_concat(u.name, ', ') FROM assignments a
-                          JOIN users u ON u.id = a.user_id
-                          WHERE a.zaak_id = z.id AND a.withdrawn_at IS NULL), '')
-         FROM page JOIN zaken z ON z.id = page.id ORDER BY page.n",
+    let rows = conn.query_map(
+        &format!(
+            "WITH page AS (
+                 SELECT id, row_number() OVER (
+                     ORDER BY status = 'gesloten', deadline IS NULL, deadline, id) AS n
+                 FROM zaken WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1
+                 ORDER BY n LIMIT ?2 OFFSET ?3)
+             SELECT z.id, z.label, z.adres, coalesce({werkproces}, ''),
+                    z.status, z.deadline,
+                    coalesce((SELECT {names} FROM assignments a
+                              JOIN users u ON u.id = a.user_id
+                              WHERE a.zaak_id = z.id AND a.withdrawn_at IS NULL), '')
+             FROM page JOIN zaken z ON z.id = page.id ORDER BY page.n",
+            werkproces = conn.dialect().json_text("z.melding", "werkproces"),
+            names = conn.dialect().joined("u.name"),
+        ),
+        params![status, PAGE_SIZE, page.max(0) * PAGE_SIZE],
+        |r| {
+            Ok(ZaakRow {
+                id: r.get(0)?,
+                label: r.get(1)?,
+                adres: r.get(2)?,
+                werkproces: r.get(3)?,
+                status: r.get(4)?,
+                deadline: r.get(5)?,
+                handhavers: r.get(6)?,
+            })
+        },
     )?;
-    let rows = stmt
-        .query_map(
-            rusqlite::params![status, PAGE_SIZE, page.max(0) * PAGE_SIZE],
-            |r| {
-                Ok(ZaakRow {
-                    id: r.get(0)?,
-                    label: r.get(1)?,
-                    adres: r.get(2)?,
-                    werkproces: r.get(3)?,
-                    status: r.get(4)?,
-                    deadline: r.get(5)?,
-                    handhavers: r.get(6)?,
-                })
-            },
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((rows, total))
 }
 
@@ -253,7 +245,7 @@ struct StoredZaak {
     sluitreden: Option<String>,
 }
 
-fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredZaak> {
+fn read(r: &Row<'_>) -> Result<StoredZaak> {
     Ok(StoredZaak {
         id: r.get(0)?,
         label: r.get(1)?,
@@ -306,15 +298,14 @@ fn build(row: StoredZaak) -> Result<Zaak> {
 const SELECT: &str = "SELECT z.id, z.label, z.adres, z.melding, z.status, z.deadline, z.created_at,
      z.updated_at, z.closed_at, z.closed_by, z.uitkomst, z.sluitreden FROM zaken z";
 
-pub fn get(conn: &Connection, id: &str) -> Result<Option<Zaak>> {
-    conn.query_row(&format!("{SELECT} WHERE z.id = ?1"), [id], read)
-        .optional()?
+pub fn get(conn: &Tx<'_>, id: &str) -> Result<Option<Zaak>> {
+    conn.query_opt(&format!("{SELECT} WHERE z.id = ?1"), params![id], read)?
         .map(build)
         .transpose()
 }
 
 /// Assigns a zaak to a handhaver (again, if it was withdrawn).
-pub fn assign(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i64) -> Result<()> {
+pub fn assign(conn: &Tx<'_>, zaak_id: &str, user: &str, actor: &str, now: i64) -> Result<()> {
     open_zaak(conn, zaak_id)?;
     let u = find_user(conn, user)?;
     if u.role != Role::Handhaver {
@@ -326,9 +317,11 @@ pub fn assign(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i6
             ),
         ));
     }
-    let disabled: Option<i64> = conn
-        .prepare_cached("SELECT disabled_at FROM users WHERE id = ?1")?
-        .query_row([u.id], |r| r.get(0))?;
+    let disabled: Option<i64> = conn.query_row(
+        "SELECT disabled_at FROM users WHERE id = ?1",
+        params![u.id],
+        |r| r.get(0),
+    )?;
     if disabled.is_some() {
         return Err(Error::bad_request(
             "assign_user_disabled",
@@ -355,7 +348,7 @@ pub fn assign(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i6
 
 /// The zaak, refused when it does not exist or is closed (a closed zaak's office data no longer
 /// change: its dossier is what the advies or besluit rests on).
-fn open_zaak(conn: &Connection, zaak_id: &str) -> Result<Zaak> {
+fn open_zaak(conn: &Tx<'_>, zaak_id: &str) -> Result<Zaak> {
     let zaak = get(conn, zaak_id)?.ok_or_else(|| {
         Error::not_found("zaak_not_found", format!("Zaak '{zaak_id}' bestaat niet."))
     })?;
@@ -369,9 +362,9 @@ fn open_zaak(conn: &Connection, zaak_id: &str) -> Result<Zaak> {
     Ok(zaak)
 }
 
-fn touch(conn: &Connection, zaak_id: &str, now: i64) -> Result<()> {
+fn touch(conn: &Tx<'_>, zaak_id: &str, now: i64) -> Result<()> {
     conn.execute(
-        "UPDATE zaken SET updated_at = max(updated_at, ?2) WHERE id = ?1",
+        "UPDATE zaken SET updated_at = CASE WHEN updated_at > ?2 THEN updated_at ELSE ?2 END WHERE id = ?1",
         params![zaak_id, now],
     )?;
     Ok(())
@@ -380,7 +373,7 @@ fn touch(conn: &Connection, zaak_id: &str, now: i64) -> Result<()> {
 /// Withdraws a zaak from a handhaver: at the next sync each of their devices hears it is
 /// withdrawn and deletes its copy once the server holds every change of it (the evidence stays
 /// on the server).
-pub fn withdraw(conn: &Connection, zaak_id: &str, user: &str, actor: &str, now: i64) -> Result<()> {
+pub fn withdraw(conn: &Tx<'_>, zaak_id: &str, user: &str, actor: &str, now: i64) -> Result<()> {
     open_zaak(conn, zaak_id)?;
     let u = find_user(conn, user)?;
     let changed = conn.execute(
@@ -416,7 +409,7 @@ pub struct Sluiten {
 /// hears at its next sync that the zaak is withdrawn (closed zaken are assigned to no one) and
 /// purges it under the retention rules once the server holds all of it; the server keeps the
 /// document, so the dossier, rapport and export stay readable.
-pub fn close(conn: &Connection, zaak_id: &str, s: &Sluiten, actor: &str, now: i64) -> Result<Zaak> {
+pub fn close(conn: &Tx<'_>, zaak_id: &str, s: &Sluiten, actor: &str, now: i64) -> Result<Zaak> {
     use veldwerk_contract::zaak::layout::{check_text, Text, MAX_LINE_BYTES, MAX_MOTIVATIE_BYTES};
     let zaak = open_zaak(conn, zaak_id)?;
     let soort = match zaak.melding.uitkomst() {
@@ -442,7 +435,7 @@ pub fn close(conn: &Connection, zaak_id: &str, s: &Sluiten, actor: &str, now: i6
     }
     conn.execute(
         "UPDATE zaken SET status = 'gesloten', closed_at = ?2, closed_by = ?3, uitkomst = ?4,
-                sluitreden = ?5, updated_at = max(updated_at, ?2)
+                sluitreden = ?5, updated_at = CASE WHEN updated_at > ?2 THEN updated_at ELSE ?2 END
          WHERE id = ?1",
         params![zaak_id, now, actor, s.uitkomst.trim(), s.reden.trim()],
     )?;
@@ -457,56 +450,56 @@ pub fn close(conn: &Connection, zaak_id: &str, s: &Sluiten, actor: &str, now: i6
 }
 
 /// Every handhaver the zaak was ever assigned to, current ones first.
-pub fn toewijzingen(conn: &Connection, zaak_id: &str) -> Result<Vec<Toewijzing>> {
-    let mut stmt = conn.prepare_cached(
+pub fn toewijzingen(conn: &Tx<'_>, zaak_id: &str) -> Result<Vec<Toewijzing>> {
+    let rows = conn.query_map(
         "SELECT u.name, a.assigned_at, a.withdrawn_at FROM assignments a
          JOIN users u ON u.id = a.user_id WHERE a.zaak_id = ?1
          ORDER BY a.withdrawn_at IS NOT NULL, u.name",
-    )?;
-    let rows = stmt
-        .query_map([zaak_id], |r| {
+        params![zaak_id],
+        |r| {
             Ok(Toewijzing {
                 handhaver: r.get(0)?,
                 assigned_at: r.get(1)?,
                 withdrawn_at: r.get(2)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(rows)
 }
 
 /// Zaken for the case system, oldest change first: by status when given, and only those whose
 /// office data or document changed at or after `since` (seconds) when given. At most `limit`.
 pub fn changed_since(
-    conn: &Connection,
+    conn: &Tx<'_>,
     status: Option<&str>,
     since: Option<i64>,
     limit: i64,
 ) -> Result<Vec<(Zaak, i64)>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT * FROM (
+    let rows = conn.query_map(
+        &format!(
+            "SELECT * FROM (
            {SELECT_CHANGED}
-         ) WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR changed_at >= ?2)
+         ) AS changed
+         WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)
+           AND (CAST(?2 AS BIGINT) IS NULL OR changed_at >= ?2)
          ORDER BY changed_at, id LIMIT ?3"
-    ))?;
-    let rows = stmt
-        .query_map(params![status, since, limit], |r| {
-            Ok((read(r)?, r.get::<_, i64>(12)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        ),
+        params![status, since, limit],
+        |r| Ok((read(r)?, r.get::<i64>(12)?)),
+    )?;
     rows.into_iter()
         .map(|(z, changed)| Ok((build(z)?, changed)))
         .collect()
 }
 
 /// When the zaak's office data or its document last changed (seconds).
-pub fn changed_at(conn: &Connection, zaak_id: &str) -> Result<i64> {
+pub fn changed_at(conn: &Tx<'_>, zaak_id: &str) -> Result<i64> {
     Ok(conn
-        .prepare_cached(&format!(
-            "SELECT changed_at FROM ({SELECT_CHANGED}) WHERE id = ?1"
-        ))?
-        .query_row([zaak_id], |r| r.get(0))
-        .optional()?
+        .query_opt(
+            &format!("SELECT changed_at FROM ({SELECT_CHANGED}) AS changed WHERE id = ?1"),
+            params![zaak_id],
+            |r| r.get(0),
+        )?
         .unwrap_or(0))
 }
 
@@ -518,23 +511,26 @@ const SELECT_CHANGED: &str = "SELECT z.id, z.label, z.adres, z.melding, z.status
      FROM zaken z LEFT JOIN zaak_docs d ON d.zaak_id = z.id";
 
 /// Whether the zaak was ever assigned to the user (withdrawn or closed since, perhaps).
-pub fn was_assigned(conn: &Connection, zaak_id: &str, user_id: i64) -> Result<bool> {
+pub fn was_assigned(conn: &Tx<'_>, zaak_id: &str, user_id: i64) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM assignments WHERE zaak_id = ?1 AND user_id = ?2")?
-        .query_row(params![zaak_id, user_id], |_| Ok(()))
-        .optional()?
+        .query_opt(
+            "SELECT 1 FROM assignments WHERE zaak_id = ?1 AND user_id = ?2",
+            params![zaak_id, user_id],
+            |_| Ok(()),
+        )?
         .is_some())
 }
 
 /// The open zaken currently assigned to a user.
-pub fn assigned_to(conn: &Connection, user_id: i64) -> Result<Vec<Zaak>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} JOIN assignments a ON a.zaak_id = z.id
+pub fn assigned_to(conn: &Tx<'_>, user_id: i64) -> Result<Vec<Zaak>> {
+    let rows = conn.query_map(
+        &format!(
+            "{SELECT} JOIN assignments a ON a.zaak_id = z.id
          WHERE a.user_id = ?1 AND a.withdrawn_at IS NULL AND z.status = 'open' ORDER BY z.id"
-    ))?;
-    let rows = stmt
-        .query_map([user_id], read)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        ),
+        params![user_id],
+        read,
+    )?;
     rows.into_iter().map(build).collect()
 }
 

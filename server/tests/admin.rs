@@ -137,8 +137,7 @@ fn audit_verify_finds_dropped_rows_against_an_earlier_checkpoint() {
     let ok = run(&s, &["audit", "verify", "--checkpoint", &checkpoint], "").unwrap();
     assert!(ok.starts_with("Auditlog intact"), "{ok}");
 
-    let db = rusqlite::Connection::open(veldwerk_server::db::Db::open(dir.path()).unwrap().path())
-        .unwrap();
+    let db = rusqlite::Connection::open(dir.path().join(veldwerk_server::db::DB_FILE)).unwrap();
     db.execute(
         "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)",
         [],

@@ -345,7 +345,7 @@ fn a_tampered_audit_row_is_detected() {
         .with(|c| {
             c.execute(
                 "UPDATE audit_log SET actor = 'iemand anders' WHERE action = 'code_switched' AND actor = 'root'",
-                [],
+                veldwerk_server::params![],
             )?;
             Ok(())
         })

@@ -30,7 +30,7 @@ impl TestServer {
     }
 
     fn active_code(&self) -> (Code, String) {
-        let (_, signed) = self.db.with(|c| policy::current(c)).unwrap();
+        let (_, signed) = self.db.with(policy::current).unwrap();
         let b = signed.verify(&self.org.public_key).unwrap();
         let d = b.active().unwrap();
         (d.code, d.reason.clone())
@@ -408,7 +408,7 @@ fn switching_the_code_shows_the_changes_asks_to_confirm_and_is_audited() {
         .with(|c| {
             c.execute(
                 "UPDATE audit_log SET actor = 'iemand' WHERE action = 'code_switched' AND actor = 'sanne'",
-                [],
+                veldwerk_server::params![],
             )?;
             Ok(())
         })
@@ -649,10 +649,7 @@ fn a_report_through_melden_becomes_a_tip_with_its_deadline_on_the_worklist() {
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert!(ok.body.contains("Uw melding is ontvangen"));
 
-    let open = server
-        .db
-        .read(|tx| veldwerk_server::signalen::open(tx))
-        .unwrap();
+    let open = server.db.read(veldwerk_server::signalen::open).unwrap();
     assert_eq!(open.len(), 1);
     let tip = &open[0];
     // seed 001 bijlage 1, "Tip/informatie door derde": binnen twee weken beoordelen.
@@ -957,10 +954,7 @@ fn the_public_form_refuses_hostile_input_in_dutch_and_stores_nothing() {
     );
     let no_type = answer(agent().post(&url).send(&b"wat=iets"[..]));
     assert_eq!(no_type.status, 400);
-    let stored = server
-        .db
-        .read(|tx| veldwerk_server::signalen::open(tx))
-        .unwrap();
+    let stored = server.db.read(veldwerk_server::signalen::open).unwrap();
     assert!(stored.is_empty(), "nothing stored: {stored:?}");
     server.stop();
 }

@@ -11,7 +11,7 @@ use std::process::Command;
 use rapport_fixture as fx;
 use veldwerk_contract::zaak::test_support::AANLEIDING_AAN_DE_DEUR;
 use veldwerk_rules::protocol::{ToestemmingsTekst, Variant};
-use veldwerk_server::db::Db;
+use veldwerk_server::db::{Db, TestStore};
 use veldwerk_server::org::Organisation;
 use veldwerk_server::rapport::{self, collect, render, verify_pdf, RapportEvidence, VerifyError};
 
@@ -19,9 +19,9 @@ const ZAAK: &str = "Z-2026-0142";
 /// 30 November 2026, 12:00 UTC.
 const NOW: i64 = 1_796_040_000;
 
-fn seeded() -> (tempfile::TempDir, Db, Organisation, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path()).unwrap();
+fn seeded() -> (TestStore, Db, Organisation, String) {
+    let dir = TestStore::new();
+    let db = dir.open();
     let org = veldwerk_server::setup::ensure_organisation(&db, "Gemeente Urk").unwrap();
     let people = fx::people(&db);
     fx::zaak(&db, ZAAK);
@@ -128,11 +128,8 @@ fn one_changed_byte_in_a_page_fails() {
 fn another_organisation_key_fails_and_so_does_garbage() {
     let (_dir, db, org, visit) = seeded();
     let pdf = render(&evidence_of(&db, &org, &visit)).unwrap();
-    let other = veldwerk_server::setup::ensure_organisation(
-        &Db::open(tempfile::tempdir().unwrap().path()).unwrap(),
-        "Elders",
-    )
-    .unwrap();
+    let other =
+        veldwerk_server::setup::ensure_organisation(&TestStore::new().open(), "Elders").unwrap();
     let err = verify_pdf(&pdf, Some(&other.public_key)).unwrap_err();
     assert_eq!(err.code(), "key_list_signature_invalid");
     assert_eq!(
@@ -172,7 +169,7 @@ fn pdftotext_finds_consent_waarnemingen_and_signers() {
     }
     let (dir, db, org, visit) = seeded();
     let pdf = render(&evidence_of(&db, &org, &visit)).unwrap();
-    let file = dir.path().join("rapport.pdf");
+    let file = dir.dir.path().join("rapport.pdf");
     std::fs::write(&file, &pdf).unwrap();
     let out = Command::new("pdftotext")
         .arg(&file)
@@ -327,11 +324,11 @@ fn the_cli_makes_and_verifies_a_rapport() {
     let (dir, db, org, visit) = seeded();
     drop(db);
     let bin = env!("CARGO_BIN_EXE_veldwerk-server");
-    let file = dir.path().join("r.pdf");
+    let file = dir.dir.path().join("r.pdf");
     let run = |args: &[&str]| {
         Command::new(bin)
             .arg("--data-dir")
-            .arg(dir.path())
+            .arg(dir.dir.path())
             .args(args)
             .env("RUST_LOG", "off")
             .output()
@@ -427,7 +424,7 @@ fn the_python_sketch_checks_the_evidence() {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../scripts/verify_rapport_evidence.py");
     let check = |bytes: &[u8]| {
-        let file = dir.path().join("rapport-bewijs.json");
+        let file = dir.dir.path().join("rapport-bewijs.json");
         std::fs::write(&file, bytes).unwrap();
         Command::new("python3")
             .arg(&script)

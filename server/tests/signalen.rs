@@ -4,7 +4,7 @@
 use clap::Parser;
 use veldwerk_rules::protocol::grondslag::Grondslag;
 use veldwerk_server::cli::{run_admin, Cli};
-use veldwerk_server::db::Db;
+use veldwerk_server::db::TestStore;
 
 fn run(settings: &veldwerk_server::Settings, args: &[&str]) -> Result<String, String> {
     let mut argv = vec!["veldwerk-server"];
@@ -13,16 +13,17 @@ fn run(settings: &veldwerk_server::Settings, args: &[&str]) -> Result<String, St
     run_admin(settings, cli.command.unwrap(), &mut "".as_bytes()).map_err(|e| e.code().to_owned())
 }
 
-fn settings(dir: &tempfile::TempDir) -> veldwerk_server::Settings {
+fn settings(store: &TestStore) -> veldwerk_server::Settings {
     veldwerk_server::Settings {
-        data_dir: dir.path().to_path_buf(),
+        data_dir: store.dir.path().to_path_buf(),
+        database_url: store.database_url(),
         ..Default::default()
     }
 }
 
 #[test]
 fn soorten_lists_seed_001_with_termijnen() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStore::new();
     let s = settings(&dir);
     let out = run(&s, &["signaal", "soorten"]).unwrap();
     // seed 001 bijlage 1: "Tip/informatie door derde": binnen twee weken.
@@ -37,7 +38,7 @@ fn soorten_lists_seed_001_with_termijnen() {
 
 #[test]
 fn a_signal_prints_its_deadline_and_an_override_changes_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStore::new();
     let s = settings(&dir);
     // seed 001 bijlage 1, Wonen, "Verhuizing": binnen vier weken na ontvangst.
     let out = run(
@@ -87,7 +88,7 @@ fn a_signal_prints_its_deadline_and_an_override_changes_it() {
         Err("signaal_soort_unknown".into())
     );
 
-    let file = dir.path().join("termijnen.toml");
+    let file = dir.dir.path().join("termijnen.toml");
     std::fs::write(&file, "[termijnen]\nverhuizing = \"10 werkdagen\"\n").unwrap();
     run(&s, &["signaal", "termijnen", file.to_str().unwrap()]).unwrap();
     // Monday 2026-04-20 + 10 werkdagen: Koningsdag (27 april) and 5 mei skipped.
@@ -113,7 +114,7 @@ fn a_signal_prints_its_deadline_and_an_override_changes_it() {
 
 #[test]
 fn assessment_geen_actie_needs_a_reason_and_a_melding_becomes_a_zaak_with_its_signals() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStore::new();
     let s = settings(&dir);
     run(
         &s,
@@ -189,7 +190,7 @@ fn assessment_geen_actie_needs_a_reason_and_a_melding_becomes_a_zaak_with_its_si
     assert!(out.contains("Uiterste datum: 2026-03-16"), "{out}");
     let zaak_id = out.split_whitespace().nth(3).unwrap().to_owned();
 
-    let db = Db::open(dir.path()).unwrap();
+    let db = dir.open();
     let feiten = db
         .read(|tx| veldwerk_server::signalen::feiten(tx, &zaak_id))
         .unwrap();
@@ -210,7 +211,7 @@ fn assessment_geen_actie_needs_a_reason_and_a_melding_becomes_a_zaak_with_its_si
 
 #[test]
 fn heronderzoek_plan_import_and_the_worklist() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStore::new();
     let s = settings(&dir);
     // seed 001 bijlage 1, RAU: eenmaal per 18 maanden.
     let out = run(
@@ -251,7 +252,7 @@ fn heronderzoek_plan_import_and_the_worklist() {
         Err("heronderzoek_field_missing".into())
     );
 
-    let csv = dir.path().join("clients.csv");
+    let csv = dir.dir.path().join("clients.csv");
     std::fs::write(&csv, "client,groep,laatst,team\nK-1,overige_klanten,2020-01-01,Noord\nK-2,zorgklanten,2099-01-01,Zuid\n").unwrap();
     let out = run(&s, &["heronderzoek", "import", csv.to_str().unwrap()]).unwrap();
     assert!(out.contains("2 cliënten"), "{out}");

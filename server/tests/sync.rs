@@ -90,7 +90,7 @@ impl TestServer {
 
     fn keys(&self) -> KeyDirectory {
         let mut keys = KeyDirectory::new();
-        for d in self.db.with(|c| devices::list(c)).unwrap() {
+        for d in self.db.with(devices::list).unwrap() {
             keys.insert(&d.id, &hex::decode(d.public_key).unwrap())
                 .unwrap();
         }
@@ -620,7 +620,10 @@ fn a_withdrawn_zaak_is_purged_only_when_the_server_holds_all_of_it() {
     server
         .db
         .with(|c| {
-            c.execute("UPDATE assignments SET withdrawn_at = ?1", [now()])?;
+            c.execute(
+                "UPDATE assignments SET withdrawn_at = ?1",
+                veldwerk_server::params![now()],
+            )?;
             Ok(())
         })
         .unwrap();

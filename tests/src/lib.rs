@@ -19,7 +19,7 @@ use veldwerk_device::Device;
 use veldwerk_rules::protocol::melding::{Melding, Werkproces};
 use veldwerk_rules::protocol::Event;
 use veldwerk_rules::routekaart::{Actie, Code, Decision, PlannedAction};
-use veldwerk_server::db::{now, Db};
+use veldwerk_server::db::{now, Db, TestStore};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::zaken::{self, NewZaak};
 use veldwerk_server::{devices, flags, org, policy, setup, Settings};
@@ -41,13 +41,14 @@ struct Running {
     thread: JoinHandle<()>,
 }
 
-/// A real server on 127.0.0.1 with its own data dir.
+/// A real server on 127.0.0.1 with its own store (a data dir, or a scratch PostgreSQL database
+/// when `VELDWERK_TEST_POSTGRES` is set).
 pub struct TestServer {
     pub db: Db,
     addr: SocketAddr,
     settings: Settings,
     running: Option<Running>,
-    _dir: tempfile::TempDir,
+    _store: TestStore,
 }
 
 impl TestServer {
@@ -67,15 +68,16 @@ impl TestServer {
         handhavers: &[&str],
         configure: impl FnOnce(&mut Settings),
     ) -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
+        let store = TestStore::new();
         let mut settings = Settings {
-            data_dir: dir.path().to_path_buf(),
+            data_dir: store.dir.path().to_path_buf(),
+            database_url: store.database_url(),
             organisation: ORGANISATION.into(),
             shutdown_timeout: std::time::Duration::from_secs(5),
             ..Settings::default()
         };
         configure(&mut settings);
-        let db = Db::open(dir.path()).unwrap();
+        let db = Db::open_at(&settings.location().unwrap()).unwrap();
         setup::ensure_organisation(&db, ORGANISATION).unwrap();
         db.write(|tx| {
             add_user(
@@ -99,7 +101,7 @@ impl TestServer {
             addr,
             settings,
             running: None,
-            _dir: dir,
+            _store: store,
         };
         server.serve(listener);
         server

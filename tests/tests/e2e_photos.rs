@@ -197,7 +197,7 @@ fn a_withdrawn_zaak_stays_on_the_device_until_its_photos_are_uploaded() {
         .write(|tx| {
             tx.execute(
                 "UPDATE assignments SET withdrawn_at = ?1 WHERE zaak_id = 'Z-1'",
-                [veldwerk_server::db::now()],
+                veldwerk_server::params![veldwerk_server::db::now()],
             )?;
             Ok(())
         })

@@ -106,7 +106,7 @@ pub async fn get_code(
     State(state): State<AppState>,
     _s: Supervisor,
 ) -> Result<Json<CodeState>, AppError> {
-    let (_, signed) = state.db.call(|db| db.with(|c| policy::current(c))).await?;
+    let (_, signed) = state.db.call(|db| db.with(policy::current)).await?;
     let bundle = signed
         .verify(&state.org.public_key)
         .map_err(|e| Error::Crypto(format!("stored policy does not verify: {e}")))?;
@@ -169,9 +169,7 @@ pub async fn devices(
     State(state): State<AppState>,
     _s: Supervisor,
 ) -> Result<Json<Vec<Device>>, AppError> {
-    Ok(Json(
-        state.db.call(|db| db.with(|c| devices::list(c))).await?,
-    ))
+    Ok(Json(state.db.call(|db| db.with(devices::list)).await?))
 }
 
 /// `POST /v1/devices/{id}/revoke`.

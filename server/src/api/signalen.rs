@@ -19,10 +19,7 @@ pub async fn soorten(
     State(state): State<AppState>,
     _s: Supervisor,
 ) -> Result<Json<Vec<SignaalSoort>>, AppError> {
-    let t = state
-        .db
-        .call(|db| db.read(|tx| signalen::tabel(tx)))
-        .await?;
+    let t = state.db.call(|db| db.read(signalen::tabel)).await?;
     Ok(Json(t.soorten().to_vec()))
 }
 

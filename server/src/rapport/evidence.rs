@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use veldwerk_contract::evidence::{Entry, SignedKeyList};
 use veldwerk_contract::zaak::{VisitMeta, ZaakDocument, ZaakError, ZaakSummary};
 
+use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::org::Organisation;
 
@@ -97,7 +98,7 @@ fn visit_not_found() -> Error {
 
 /// The zaak's document as the rapport reads it; `zaak_not_found`, or `visit_unknown` when the
 /// zaak has no document yet (it gets one at the first sync of an assigned device).
-fn document(conn: &rusqlite::Connection, zaak_id: &str) -> Result<ZaakDocument> {
+fn document(conn: &Tx<'_>, zaak_id: &str) -> Result<ZaakDocument> {
     if crate::zaken::get(conn, zaak_id)?.is_none() {
         return Err(Error::not_found(
             "zaak_not_found",
@@ -134,7 +135,7 @@ fn of_visit(
 /// Collects the evidence of visit `visit_id` of zaak `zaak_id` from the store, as of `now`
 /// (seconds since the epoch).
 pub fn collect(
-    conn: &rusqlite::Connection,
+    conn: &Tx<'_>,
     org: &Organisation,
     zaak_id: &str,
     visit_id: &str,
@@ -147,7 +148,7 @@ pub fn collect(
 
 /// The evidence of every visit of zaak `zaak_id`, the document read once (the export).
 pub fn collect_all(
-    conn: &rusqlite::Connection,
+    conn: &Tx<'_>,
     org: &Organisation,
     zaak_id: &str,
     now: i64,

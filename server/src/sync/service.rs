@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use automerge::sync;
-use rusqlite::OptionalExtension;
 use veldwerk_contract::evidence::KeyDirectory;
 use veldwerk_contract::policy::{PolicyBundle, SignedPolicy};
 use veldwerk_contract::sync::{
@@ -22,8 +21,9 @@ use super::limits::SyncLimits;
 use super::shared::{KeysAndPolicy, WorkLanes};
 use super::store;
 use super::work::{self, AcceptedDoc, Incoming, LaneContext, Outcome, Source, Stored};
-use crate::db::{now, Db};
+use crate::db::{now, Db, Tx};
 use crate::error::{Error, Result};
+use crate::params;
 use crate::{devices, flags, policy, zaken};
 
 /// The server's sync of one store: the round trip and what it keeps between round trips. Made
@@ -319,16 +319,18 @@ impl SyncService {
     /// created.
     fn read_request(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &Tx<'_>,
         device_id: &str,
         req: SyncRequest,
         writable: bool,
     ) -> Result<Read> {
         let t = now();
         let (user_id, policy_seen): (i64, i64) = tx
-            .prepare_cached("SELECT user_id, policy_version_seen FROM devices WHERE id = ?1")?
-            .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
+            .query_opt(
+                "SELECT user_id, policy_version_seen FROM devices WHERE id = ?1",
+                params![device_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
             .ok_or_else(|| Error::Data(format!("device {device_id} vanished")))?;
         let zaken_assigned = zaken::assigned_to(tx, user_id)?;
         let assigned: BTreeSet<String> = zaken_assigned.iter().map(|z| z.id.clone()).collect();
@@ -424,7 +426,7 @@ impl SyncService {
 
     /// [`store::ensure`] in the round trip's write transaction; an append it makes (the
     /// document's handhavers updated) is recorded in the cache before the commit.
-    fn ensure(&self, tx: &rusqlite::Transaction<'_>, zaak: &zaken::Zaak, t: i64) -> Result<()> {
+    fn ensure(&self, tx: &Tx<'_>, zaak: &zaken::Zaak, t: i64) -> Result<()> {
         if store::ensure(tx, zaak, t)? {
             self.docs.forget(&zaak.id);
         }
@@ -533,10 +535,8 @@ impl SyncService {
             let (compact, at) = self
                 .db
                 .call(move |db| {
-                    db.with(|conn| {
-                        let at = Instant::now();
-                        Ok((this.write(conn, &dev, commit)?, at))
-                    })
+                    let at = Instant::now();
+                    Ok((this.write(db, &dev, commit)?, at))
                 })
                 .await?;
             times.commit_locked = at;
@@ -566,12 +566,7 @@ impl SyncService {
     /// appended to are dropped before the commit, so no reader (which does not take the
     /// writer's lock) can find one that lacks a committed row; the new ones are kept only after
     /// the commit. Returns the zaken whose documents should be compacted.
-    fn write(
-        &self,
-        conn: &mut rusqlite::Connection,
-        device_id: &str,
-        commit: ToCommit,
-    ) -> Result<Vec<String>> {
+    fn write(&self, db: &Db, device_id: &str, commit: ToCommit) -> Result<Vec<String>> {
         /// What to keep of one stored document after the commit: `appended`, when the round
         /// trip appended to the zaak (with the document that includes the new row, if it was
         /// current), else the document to put back unchanged, if any.
@@ -585,7 +580,7 @@ impl SyncService {
             unchanged,
             newer_policy_seen,
         } = commit;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        db.write_then(|tx| {
         let t = now();
         let mut compact = Vec::new();
         let mut keep = Vec::with_capacity(stored.len());
@@ -607,16 +602,16 @@ impl SyncService {
             } else {
                 // Kept only if it held every row before this one (nothing appended since it
                 // was read), so that with this row it is the stored document.
-                let last = store::last_change_id(&tx, &zaak_id)?;
+                let last = store::last_change_id(tx, &zaak_id)?;
                 let current = loaded.filter(|l| {
                     l.change_id == last && self.docs.generation(&zaak_id) == l.generation
                 });
-                let rows = store::append(&tx, &zaak_id, &incremental, device_id, t)?;
+                let (change_id, rows) = store::append(tx, &zaak_id, &incremental, device_id, t)?;
                 if rows > store::COMPACT_AFTER {
                     compact.push(zaak_id.clone());
                 }
                 let current = current.map(|mut l| {
-                    l.change_id = tx.last_insert_rowid();
+                    l.change_id = change_id;
                     l.stored_bytes += incremental.len();
                     l
                 });
@@ -627,11 +622,11 @@ impl SyncService {
                 });
             }
             if let Some(state) = &state {
-                store::put_sync_state(&tx, &zaak_id, device_id, state, t)?;
+                store::put_sync_state(tx, &zaak_id, device_id, state, t)?;
             }
             for visit in &new_visits {
                 crate::audit::append(
-                    &tx,
+                    tx,
                     t,
                     &format!("apparaat {device_id}"),
                     "visit_received",
@@ -639,20 +634,21 @@ impl SyncService {
                 )?;
             }
             for f in &raised {
-                let id = flags::raise(&tx, f, t)?;
+                let id = flags::raise(tx, f, t)?;
                 tracing::warn!(flag = id, device = %device_id, zaak = %zaak_id, entry = %f.entry_ref,
                     known = ?f.code_known, active = %f.code_active, "action under an outdated code flagged");
             }
         }
         if newer_policy_seen.is_some() {
-            devices::touch(&tx, device_id, t, newer_policy_seen)?;
+            devices::touch(tx, device_id, t, newer_policy_seen)?;
         }
         for k in &keep {
             if k.appended.is_some() {
                 self.docs.forget(&k.zaak_id);
             }
         }
-        tx.commit()?;
+        Ok((compact, keep))
+        }, |(compact, keep)| {
         for k in keep {
             match (k.appended, k.unchanged) {
                 (Some(current), _) => self.docs.stored(&k.zaak_id, current),
@@ -664,6 +660,7 @@ impl SyncService {
             self.docs.put_unchanged(&u.zaak_id, u.loaded);
         }
         Ok(compact)
+        })
     }
 
     /// Rewrites a document's snapshot from the snapshot and its incremental rows. The Automerge
@@ -770,15 +767,16 @@ mod tests {
             last = id;
         }
         let reprepared = db
-            .read(|tx| {
+            .with_sqlite(|c| {
                 let mut n = 0;
                 for sql in [store::LAST_CHANGE_ID, store::CHANGE_ROWS] {
-                    n += tx
+                    n += c
                         .prepare_cached(sql)?
                         .get_status(rusqlite::StatementStatus::RePrepare);
                 }
                 Ok(n)
             })
+            .unwrap()
             .unwrap();
         assert_eq!(reprepared, 0);
         let stored = db.with(|c| store::load(c, &zaak.id)).unwrap().unwrap();

@@ -4,7 +4,7 @@
 //! Both belong to one [`super::SyncService`], so to one server and its store.
 //!
 //! The kept keys and bundle are checked against the store on every round trip, in its read
-//! transaction: the keys by the number of device rows and the highest rowid (devices are only
+//! transaction: the keys by the number of device rows and the latest enrollment time (devices are only
 //! ever added; a revoked device keeps its row and its key, so its entries stay verifiable), the
 //! bundle by its version and signature. A change on either side, by this server, an admin
 //! command or another process, makes the next round trip read it again.
@@ -12,14 +12,15 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::Connection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use veldwerk_contract::evidence::KeyDirectory;
 use veldwerk_contract::policy::{PolicyBundle, SignedPolicy};
 
+use crate::db::Tx;
 use crate::error::{Error, Result};
+use crate::params;
 
-/// The device rows a key directory was read at: their number and the highest rowid.
+/// The device rows a key directory was read at: their number and the latest enrollment time.
 type DevicesStamp = (i64, i64);
 /// The policy version a bundle was decoded from, with its signature.
 type BundleStamp = (u64, String);
@@ -54,10 +55,12 @@ impl KeysAndPolicy {
     }
 
     /// Every enrolled device's key (revoked ones too), read again only when a device was added.
-    pub fn keys(&self, conn: &Connection) -> Result<Arc<KeyDirectory>> {
-        let stamp: DevicesStamp = conn
-            .prepare_cached("SELECT count(*), coalesce(max(rowid), 0) FROM devices")?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    pub fn keys(&self, conn: &Tx<'_>) -> Result<Arc<KeyDirectory>> {
+        let stamp: DevicesStamp = conn.query_row(
+            "SELECT count(*), coalesce(max(enrolled_at), 0) FROM devices",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         if let Some(keys) = self.with(|k| {
             k.keys
                 .as_ref()
@@ -67,12 +70,9 @@ impl KeysAndPolicy {
             return Ok(keys);
         }
         let mut keys = KeyDirectory::new();
-        let mut stmt = conn.prepare_cached("SELECT id, public_key FROM devices")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = conn.query_map("SELECT id, public_key FROM devices", params![], |r| {
+            Ok((r.get::<String>(0)?, r.get::<Vec<u8>>(1)?))
+        })?;
         for (id, key) in rows {
             // Keys are checked at enrollment; a bad one only means its entries do not verify.
             let _ = keys.insert(&id, &key);
@@ -190,7 +190,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::db::Db::open(dir.path()).unwrap();
         let kept = KeysAndPolicy::default();
-        let keys = |c: &Connection| kept.keys(c);
+        let keys = |c: &Tx<'_>| kept.keys(c);
         let first = db.with(|c| keys(c)).unwrap();
         let key = veldwerk_contract::evidence::DeviceKey::from_pkcs8(
             &veldwerk_contract::evidence::DeviceKey::generate_pkcs8().unwrap(),
@@ -203,10 +203,10 @@ mod tests {
         db.write(|tx| {
             crate::users::add_user(tx, "piet", crate::users::Role::Handhaver, None, "test", 0)?;
             let user: i64 =
-                tx.query_row("SELECT id FROM users WHERE name = 'piet'", [], |r| r.get(0))?;
+                tx.query_row("SELECT id FROM users WHERE name = 'piet'", params![], |r| r.get(0))?;
             tx.execute(
                 "INSERT INTO devices (id, user_id, public_key, enrolled_at) VALUES ('dev-1', ?1, ?2, 0)",
-                rusqlite::params![user, key.to_vec()],
+                params![user, key.to_vec()],
             )?;
             Ok(())
         })

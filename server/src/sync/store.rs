@@ -7,10 +7,11 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{params, Connection, OptionalExtension};
 use veldwerk_contract::zaak::{Address, ZaakDocument, ZaakSummary};
 
+use crate::db::Tx;
 use crate::error::{Error, Result};
+use crate::params;
 use crate::zaken::Zaak;
 
 /// Compact a document once it has more incremental rows than this.
@@ -32,21 +33,21 @@ pub struct StoredDoc {
 }
 
 /// The document's bytes, if the zaak has a document.
-pub fn load(conn: &Connection, zaak_id: &str) -> Result<Option<StoredDoc>> {
-    let snapshot: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT snapshot FROM zaak_docs WHERE zaak_id = ?1")?
-        .query_row([zaak_id], |r| r.get(0))
-        .optional()?;
+pub fn load(conn: &Tx<'_>, zaak_id: &str) -> Result<Option<StoredDoc>> {
+    let snapshot: Option<Vec<u8>> = conn.query_opt(
+        "SELECT snapshot FROM zaak_docs WHERE zaak_id = ?1",
+        params![zaak_id],
+        |r| r.get(0),
+    )?;
     let Some(mut bytes) = snapshot else {
         return Ok(None);
     };
     // Sorted here rather than by `ORDER BY`: SQLite re-prepares a statement whose plan scans an
     // index for its order every time another connection wrote in between (see
     // `last_change_id`), and there are at most `COMPACT_AFTER` and a few rows.
-    let mut rows: Vec<(i64, Vec<u8>)> = conn
-        .prepare_cached(CHANGE_ROWS)?
-        .query_map([zaak_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut rows: Vec<(i64, Vec<u8>)> = conn.query_map(CHANGE_ROWS, params![zaak_id], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     rows.sort_unstable_by_key(|(id, _)| *id);
     let last_change_id = rows.last().map_or(0, |(id, _)| *id);
     let changes = rows.len() as i64;
@@ -61,11 +62,13 @@ pub fn load(conn: &Connection, zaak_id: &str) -> Result<Option<StoredDoc>> {
 }
 
 /// Whether the zaak has a document.
-pub fn exists(conn: &Connection, zaak_id: &str) -> Result<bool> {
+pub fn exists(conn: &Tx<'_>, zaak_id: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM zaak_docs WHERE zaak_id = ?1")?
-        .query_row([zaak_id], |_| Ok(()))
-        .optional()?
+        .query_opt(
+            "SELECT 1 FROM zaak_docs WHERE zaak_id = ?1",
+            params![zaak_id],
+            |_| Ok(()),
+        )?
         .is_some())
 }
 
@@ -75,33 +78,32 @@ pub fn exists(conn: &Connection, zaak_id: &str) -> Result<bool> {
 /// Counted along so that SQLite does not answer `max(id)` by seeking the end of the index:
 /// a statement planned that way is re-prepared on every use after another connection wrote
 /// (its statement status counts it), which cost the server about 5% of its CPU in a burst.
-pub fn last_change_id(conn: &Connection, zaak_id: &str) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(LAST_CHANGE_ID)?
-        .query_row([zaak_id], |r| r.get(1))?)
+pub fn last_change_id(conn: &Tx<'_>, zaak_id: &str) -> Result<i64> {
+    conn.query_row(LAST_CHANGE_ID, params![zaak_id], |r| r.get(1))
 }
 
 /// Appends the changes a sync accepted (bytes of `save_incremental`).
 pub fn append(
-    conn: &Connection,
+    conn: &Tx<'_>,
     zaak_id: &str,
     bytes: &[u8],
     device_id: &str,
     now: i64,
-) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO zaak_doc_changes (zaak_id, bytes, device_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![zaak_id, bytes, device_id, now])?;
-    Ok(conn
-        .prepare_cached("SELECT count(*) FROM zaak_doc_changes WHERE zaak_id = ?1")?
-        .query_row([zaak_id], |r| r.get(0))?)
+) -> Result<(i64, i64)> {
+    let id = conn.insert_returning_id(
+        "INSERT INTO zaak_doc_changes (zaak_id, bytes, device_id, created_at) VALUES (?1, ?2, ?3, ?4)", params![zaak_id, bytes, device_id, now])?;
+    let rows = conn.query_row(
+        "SELECT count(*) FROM zaak_doc_changes WHERE zaak_id = ?1",
+        params![zaak_id],
+        |r| r.get(0),
+    )?;
+    Ok((id, rows))
 }
 
 /// Replaces the snapshot with `snapshot` (which holds every row up to `last_change_id`) and
 /// drops those rows; rows appended meanwhile stay.
 pub fn replace_snapshot(
-    conn: &Connection,
+    conn: &Tx<'_>,
     zaak_id: &str,
     snapshot: &[u8],
     last_change_id: i64,
@@ -118,45 +120,45 @@ pub fn replace_snapshot(
     Ok(())
 }
 
-pub fn sync_state(conn: &Connection, zaak_id: &str, device_id: &str) -> Result<Option<Vec<u8>>> {
-    Ok(conn
-        .prepare_cached("SELECT state FROM sync_states WHERE zaak_id = ?1 AND device_id = ?2")?
-        .query_row([zaak_id, device_id], |r| r.get(0))
-        .optional()?)
+pub fn sync_state(conn: &Tx<'_>, zaak_id: &str, device_id: &str) -> Result<Option<Vec<u8>>> {
+    conn.query_opt(
+        "SELECT state FROM sync_states WHERE zaak_id = ?1 AND device_id = ?2",
+        params![zaak_id, device_id],
+        |r| r.get(0),
+    )
 }
 
 pub fn put_sync_state(
-    conn: &Connection,
+    conn: &Tx<'_>,
     zaak_id: &str,
     device_id: &str,
     state: &[u8],
     now: i64,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO sync_states (zaak_id, device_id, state, updated_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (zaak_id, device_id) DO UPDATE SET state = ?3, updated_at = ?4",
-    )?
-    .execute(params![zaak_id, device_id, state, now])?;
+        params![zaak_id, device_id, state, now],
+    )?;
     Ok(())
 }
 
 /// The names of the handhavers a zaak is assigned to now.
-pub fn handhavers(conn: &Connection, zaak_id: &str) -> Result<BTreeSet<String>> {
-    let mut stmt = conn.prepare_cached(
+pub fn handhavers(conn: &Tx<'_>, zaak_id: &str) -> Result<BTreeSet<String>> {
+    let names = conn.query_map(
         "SELECT u.name FROM assignments a JOIN users u ON u.id = a.user_id
          WHERE a.zaak_id = ?1 AND a.withdrawn_at IS NULL",
+        params![zaak_id],
+        |r| r.get::<String>(0),
     )?;
-    let names = stmt
-        .query_map([zaak_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<BTreeSet<String>>>()?;
-    Ok(names)
+    Ok(names.into_iter().collect())
 }
 
 /// Makes sure the zaak has a document; creates it from the zaak row when it has none. A stored
 /// document whose handhavers differ from the current assignments gets its summary updated, as a
 /// new incremental row: then it returns true, and the caller records the append in its
 /// document cache before the transaction commits ([`super::cache::DocCache::forget`]).
-pub fn ensure(conn: &Connection, zaak: &Zaak, now: i64) -> Result<bool> {
+pub fn ensure(conn: &Tx<'_>, zaak: &Zaak, now: i64) -> Result<bool> {
     let assigned = handhavers(conn, &zaak.id)?;
     match load(conn, &zaak.id)? {
         None => {

@@ -21,7 +21,7 @@ use crate::{devices, policy};
 
 /// The newest bundle, verified against the organisation key as a device would.
 pub async fn current_bundle(state: &AppState) -> Result<PolicyBundle> {
-    let (_, signed) = state.db.call(|db| db.with(|c| policy::current(c))).await?;
+    let (_, signed) = state.db.call(|db| db.with(policy::current)).await?;
     signed
         .verify(&state.org.public_key)
         .map_err(|e| Error::Crypto(format!("stored policy does not verify: {e}")))
@@ -275,7 +275,7 @@ pub async fn confirm(State(state): State<AppState>, f: CsrfForm<SwitchForm>) -> 
     }
     let devices: i64 = state
         .db
-        .call(|db| db.with(|c| devices::active_count(c)))
+        .call(|db| db.with(devices::active_count))
         .await
         .unwrap_or(0);
     let body = layout::page(

@@ -33,7 +33,7 @@ fn form(s: &SessionInfo, names: &[String]) -> Markup {
 }
 
 async fn names(state: &AppState) -> Result<Vec<String>> {
-    state.db.call(|db| db.with(|c| users::handhavers(c))).await
+    state.db.call(|db| db.with(users::handhavers)).await
 }
 
 /// The address devices reach this server at: the `public_url` setting, else the scheme (by

@@ -126,7 +126,7 @@ fn add_form(s: &SessionInfo, f: &AddForm) -> Markup {
 }
 
 async fn list(state: &AppState) -> Result<Vec<UserRow>> {
-    state.db.call(|db| db.with(|c| users::list(c))).await
+    state.db.call(|db| db.with(users::list)).await
 }
 
 /// The whole page: a notice at the top (a refusal or a password shown once), the list and

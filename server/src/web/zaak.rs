@@ -20,6 +20,7 @@ use veldwerk_rules::Notice;
 use super::layout::{self, csrf_field, local_time, time};
 use super::{done, refusal_from, Console, CsrfForm, Flash};
 use crate::db::now;
+use crate::db::Tx;
 use crate::dossier::{self, Dossier, DossierEntry, VisitDossier};
 use crate::labels;
 use crate::signalen::Signaal;
@@ -517,7 +518,7 @@ async fn change(
     zaak_id: String,
     session: &SessionInfo,
     flash: &str,
-    f: impl FnOnce(&rusqlite::Transaction<'_>, &str, &str) -> crate::error::Result<()> + Send + 'static,
+    f: impl FnOnce(&Tx<'_>, &str, &str) -> crate::error::Result<()> + Send + 'static,
 ) -> Response {
     let by = session.user.name.clone();
     let back = href(&zaak_id);

@@ -258,7 +258,7 @@ pub(super) fn melding_form(
 
 /// `GET /zaken/nieuw`.
 pub async fn new_form(State(state): State<AppState>, Console(s): Console) -> Response {
-    let names = match state.db.call(|db| db.with(|c| users::handhavers(c))).await {
+    let names = match state.db.call(|db| db.with(users::handhavers)).await {
         Ok(n) => n,
         Err(e) => return refusal_from(e, Some(&s)),
     };
@@ -331,7 +331,7 @@ pub async fn create(State(state): State<AppState>, f: CsrfForm<MeldingForm>) -> 
     let form = f.form;
     let names = state
         .db
-        .call(|db| db.with(|c| users::handhavers(c)))
+        .call(|db| db.with(users::handhavers))
         .await
         .unwrap_or_default();
     let refused = |code: &str, message: &str, form: &MeldingForm| {

@@ -1,4 +1,5 @@
-//! The server of the integration tests: [`TestServer`], a real store in a temp dir with the
+//! The server of the integration tests: [`TestServer`], a real store in a temp dir (or, with
+//! `VELDWERK_TEST_POSTGRES` set, a scratch PostgreSQL database) with the
 //! organisation and the users a test file asks for, served by
 //! `veldwerk_server::launch_with_listener` on a random loopback port in a thread of its own
 //! ([`Running`]), stopped gracefully by [`Running::stop`] or on drop. Each test file adds the
@@ -7,7 +8,7 @@
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
-use veldwerk_server::db::Db;
+use veldwerk_server::db::{Db, TestStore};
 use veldwerk_server::org::Organisation;
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::Settings;
@@ -24,21 +25,22 @@ pub struct TestServer {
     #[allow(dead_code)] // read by the console tests only
     pub org: Organisation,
     pub running: Running,
-    _dir: tempfile::TempDir,
+    _store: TestStore,
 }
 
 impl TestServer {
     /// A server of "Gemeente Test" with `users` (name, role, whether they get [`PASSWORD`]);
     /// `tune` may change the settings before it starts.
     pub fn start_with(users: &[(&str, Role, bool)], tune: impl FnOnce(&mut Settings)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let store = TestStore::new();
         let mut settings = Settings {
-            data_dir: dir.path().to_path_buf(),
+            data_dir: store.dir.path().to_path_buf(),
+            database_url: store.database_url(),
             organisation: "Gemeente Test".into(),
             ..Settings::default()
         };
         tune(&mut settings);
-        let db = Db::open(dir.path()).unwrap();
+        let db = Db::open_at(&settings.location().unwrap()).unwrap();
         let org = veldwerk_server::setup::ensure_organisation(&db, &settings.organisation).unwrap();
         db.write(|tx| {
             for (name, role, password) in users {
@@ -54,7 +56,7 @@ impl TestServer {
             settings,
             org,
             running,
-            _dir: dir,
+            _store: store,
         }
     }
 

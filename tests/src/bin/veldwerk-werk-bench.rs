@@ -67,7 +67,7 @@ fn main() {
             tx.execute(
                 "DELETE FROM heronderzoeken WHERE client NOT IN \
                  (SELECT client FROM heronderzoeken WHERE due IS NOT NULL ORDER BY client LIMIT ?1)",
-                [(OPEN_ITEMS / 2) as i64],
+                veldwerk_server::params![(OPEN_ITEMS / 2) as i64],
             )?;
             let have = werkvoorraad::items(tx, &werkvoorraad::Filter::default(), today)?.len();
             for i in have..OPEN_ITEMS {

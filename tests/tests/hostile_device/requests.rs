@@ -506,13 +506,14 @@ fn healthz_reports_broken_storage() {
     assert_eq!(a.status, 200);
     server
         .db
-        .with(|c| {
+        .with_sqlite(|c| {
             c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
             Ok(())
         })
         .unwrap();
-    let len = std::fs::metadata(server.db.path()).unwrap().len() as usize;
-    std::fs::write(server.db.path(), vec![0x5a; len]).unwrap();
+    let path = server.db.path().expect("an SQLite store").to_owned();
+    let len = std::fs::metadata(&path).unwrap().len() as usize;
+    std::fs::write(&path, vec![0x5a; len]).unwrap();
     let (a, _) = healthz(server.addr());
     assert_eq!((a.status, a.code().as_str()), (503, "storage_unavailable"));
     assert!(a.body.contains("opslag"), "{}", a.body);

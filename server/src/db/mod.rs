@@ -1,18 +1,28 @@
-//! The server's embedded SQLite store: opening, schema migrations (`user_version`), and access.
+//! The server's store: the embedded SQLite file (the default) or PostgreSQL, behind one
+//! interface ([`Db`], [`Tx`]); opening, schema migrations, and access.
 //!
-//! One connection in WAL mode behind a mutex; async handlers reach it through [`Db::call`],
+//! Both stores have the same tables, migrated in step: [`MIGRATIONS`] in SQLite's dialect
+//! (`user_version`), [`MIGRATIONS_POSTGRES`] in PostgreSQL's (`schema_version`). On SQLite,
+//! one connection in WAL mode behind a mutex; async handlers reach it through [`Db::call`],
 //! which runs the closure on tokio's blocking pool. Writes that must stay together use
 //! [`Db::write`], which commits only when the closure returns `Ok`. Reads that need no write
 //! may use [`Db::read`] instead: a small pool of read-only connections, each read one
 //! transaction (one consistent snapshot, everything committed before it began), that does not
 //! wait for the writer.
 
+mod pg;
+mod pg_migrations;
+mod sql;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
+use pg::PgStore;
+pub use pg_migrations::MIGRATIONS_POSTGRES;
+pub use sql::{Dialect, FromValue, Row, ToValue, Tx, Value, ValueRef};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "veldwerk-server.sqlite3";
@@ -246,11 +256,178 @@ pub const MAX_READERS: usize = 4;
 /// more on the writer; rusqlite keeps 16 by default, and one evicted is prepared again.
 const STATEMENT_CACHE: usize = 64;
 
+/// A PostgreSQL connection URL; it may hold a password, so it is never shown.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseUrl(..)")
+    }
+}
+
+/// Where the server keeps its data: the embedded SQLite file in a data directory (the default)
+/// or a PostgreSQL database that several server instances share.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A data directory holding [`DB_FILE`].
+    Sqlite(PathBuf),
+    /// A `postgres://` connection URL.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(dir) => f.debug_tuple("Sqlite").field(dir).finish(),
+            Location::Postgres(_) => f.write_str("Postgres(..)"),
+        }
+    }
+}
+
+impl Location {
+    /// `postgres://…` or `postgresql://…` names a PostgreSQL database; anything else is not a
+    /// database URL.
+    pub fn postgres_url(url: &str) -> Result<Location> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Location::Postgres(url.to_owned()))
+        } else {
+            Err(Error::bad_request(
+                "database_url_invalid",
+                "Een database-URL begint met postgres:// of postgresql://.",
+            ))
+        }
+    }
+}
+
+/// The environment variable that runs the server's test suites on PostgreSQL: the URL of a
+/// server and a database to connect to for creating scratch databases (e.g.
+/// `postgres://postgres@127.0.0.1:5432/postgres`).
+pub const TEST_POSTGRES_ENV: &str = "VELDWERK_TEST_POSTGRES";
+
+/// A fresh, empty PostgreSQL database for one test, dropped with it. The test suites take one
+/// where they would make a data directory, so the same tests run on either store.
+pub struct ScratchDatabase {
+    admin_url: String,
+    name: String,
+    pub url: DatabaseUrl,
+}
+
+impl ScratchDatabase {
+    /// A new database on the server [`TEST_POSTGRES_ENV`] names, or `None` when it is unset
+    /// (the tests then use the embedded store).
+    pub fn from_env() -> Result<Option<ScratchDatabase>> {
+        match std::env::var(TEST_POSTGRES_ENV) {
+            Ok(url) if !url.trim().is_empty() => ScratchDatabase::create(url.trim()).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// A new database on the server of `admin_url`, named uniquely for this process and call.
+    pub fn create(admin_url: &str) -> Result<ScratchDatabase> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let Location::Postgres(admin_url) = Location::postgres_url(admin_url)? else {
+            unreachable!("postgres_url gives a PostgreSQL location");
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!(
+            "veldwerk_test_{}_{}_{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = ::postgres::Client::connect(&admin_url, ::postgres::NoTls)?;
+        admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
+        let url = DatabaseUrl(with_database(&admin_url, &name));
+        Ok(ScratchDatabase {
+            admin_url,
+            name,
+            url,
+        })
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = ::postgres::Client::connect(&self.admin_url, ::postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// The store of one test: a temporary data directory, and a scratch PostgreSQL database when
+/// [`TEST_POSTGRES_ENV`] is set, in which case the store is that database. One place decides,
+/// so every suite runs on either store without a second copy of its tests.
+pub struct TestStore {
+    pub dir: tempfile::TempDir,
+    scratch: Option<ScratchDatabase>,
+}
+
+impl TestStore {
+    /// A new, empty store (panics when it cannot be made: tests only).
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> TestStore {
+        TestStore {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+            scratch: ScratchDatabase::from_env().expect("a scratch PostgreSQL database"),
+        }
+    }
+
+    /// The PostgreSQL URL to put in the settings, if the store is one.
+    pub fn database_url(&self) -> Option<DatabaseUrl> {
+        self.scratch.as_ref().map(|s| s.url.clone())
+    }
+
+    pub fn location(&self) -> Location {
+        match &self.scratch {
+            Some(s) => Location::Postgres(s.url.0.clone()),
+            None => Location::Sqlite(self.dir.path().to_owned()),
+        }
+    }
+
+    /// Opens the store (panics on failure: tests only).
+    pub fn open(&self) -> Db {
+        Db::open_at(&self.location()).expect("the test store opens")
+    }
+}
+
+/// `url` with its database name replaced by `name` (query parameters kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (main, query) = match url.split_once('?') {
+        Some((m, q)) => (m, Some(q)),
+        None => (url, None),
+    };
+    let authority_start = main.find("://").map_or(0, |i| i + 3);
+    let base = match main[authority_start..].find('/') {
+        Some(i) => &main[..authority_start + i],
+        None => main,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
 /// The server's store.
 #[derive(Clone)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
-    readers: Arc<Readers>,
+    backend: Arc<Backend>,
+}
+
+enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+/// The embedded store: one writer connection in WAL mode and a pool of read-only ones.
+struct SqliteStore {
+    conn: Mutex<Connection>,
+    readers: Readers,
     path: PathBuf,
 }
 
@@ -262,9 +439,157 @@ struct Readers {
 }
 
 impl Db {
-    /// Opens (creating if needed) the store in `data_dir` and brings its schema up to date.
-    /// The directory is created with mode 0700: it holds the organisation's private key.
+    /// Opens (creating if needed) the embedded store in `data_dir` and brings its schema up to
+    /// date. The directory is created with mode 0700: it holds the organisation's private key.
     pub fn open(data_dir: &Path) -> Result<Db> {
+        Db::open_at(&Location::Sqlite(data_dir.to_owned()))
+    }
+
+    /// Opens the store at `location` and brings its schema up to date.
+    pub fn open_at(location: &Location) -> Result<Db> {
+        let backend = match location {
+            Location::Sqlite(dir) => Backend::Sqlite(SqliteStore::open(dir)?),
+            Location::Postgres(url) => Backend::Postgres(PgStore::open(url)?),
+        };
+        Ok(Db {
+            backend: Arc::new(backend),
+        })
+    }
+
+    /// Which SQL the store speaks.
+    pub fn dialect(&self) -> Dialect {
+        match &*self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs `f` in one read transaction (blocking). Sees everything committed before it began;
+    /// on SQLite it runs on a read-only connection and never waits for the writer's lock.
+    pub fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        match &*self.backend {
+            Backend::Sqlite(s) => s.read(f),
+            Backend::Postgres(p) => p.transaction(f),
+        }
+    }
+
+    /// Whether the store can be read (the health check). On SQLite a fresh read-only
+    /// connection, not one of the pool's, so no cached page hides a damaged file, and a read of
+    /// the schema and the organisation row, which touches the file's first pages and its
+    /// tables without scanning anything that grows.
+    pub fn check_storage(&self) -> Result<()> {
+        match &*self.backend {
+            Backend::Sqlite(s) => s.check_storage(),
+            Backend::Postgres(p) => p.transaction(|tx| {
+                let orgs: i64 =
+                    tx.query_row("SELECT count(*) FROM organisation", &[], |r| r.get(0))?;
+                if orgs < 1 {
+                    return Err(Error::Data("the store has no organisation".into()));
+                }
+                Ok(())
+            }),
+        }
+    }
+
+    /// The synchronous mode of the SQLite writer connection (2 = FULL); PostgreSQL commits are
+    /// durable by its own settings (`synchronous_commit`), reported as 2 when on.
+    pub fn synchronous(&self) -> Result<i64> {
+        match &*self.backend {
+            Backend::Sqlite(s) => {
+                s.with(|c| Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?))
+            }
+            Backend::Postgres(p) => p.transaction(|tx| {
+                let on: String =
+                    tx.query_row("SELECT current_setting('synchronous_commit')", &[], |r| {
+                        r.get(0)
+                    })?;
+                Ok(if on == "off" { 0 } else { 2 })
+            }),
+        }
+    }
+
+    /// The SQLite file, when the store is one.
+    pub fn path(&self) -> Option<&Path> {
+        match &*self.backend {
+            Backend::Sqlite(s) => Some(&s.path),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// Runs `f` in one write transaction that commits only if `f` returns `Ok` (blocking; the
+    /// admin commands, setup and the console's small writes).
+    pub fn with<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        self.write(f)
+    }
+
+    /// Runs `f` in one transaction that commits only if `f` returns `Ok`.
+    pub fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        match &*self.backend {
+            Backend::Sqlite(s) => s.write(f),
+            Backend::Postgres(p) => p.transaction(f),
+        }
+    }
+
+    /// As [`Db::write`], then `after` with what `f` returned, once the commit is done and while
+    /// this instance's writers still wait: what `after` does (keeping documents in a cache)
+    /// is in place before the next write of this instance begins.
+    pub fn write_then<T, U>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T>,
+        after: impl FnOnce(T) -> Result<U>,
+    ) -> Result<U> {
+        match &*self.backend {
+            Backend::Sqlite(s) => s.with(|conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let out = f(&Tx::sqlite(&tx))?;
+                tx.commit()?;
+                after(out)
+            }),
+            Backend::Postgres(p) => p.exclusive(|| after(p.transaction(f)?)),
+        }
+    }
+
+    /// As [`Db::write`], but on SQLite this one commit is not synced to disk before it returns
+    /// (`synchronous = NORMAL` for it alone): for bookkeeping a power cut may lose (a request's
+    /// nonce and the device's last contact), never for evidence. The next synced commit, such
+    /// as the round trip's own, puts it on disk too. On PostgreSQL the commit is asked not to
+    /// wait for its WAL flush (`synchronous_commit = off` for this transaction).
+    pub fn write_unsynced<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        match &*self.backend {
+            Backend::Sqlite(s) => s.write_unsynced(f),
+            Backend::Postgres(p) => p.transaction(|tx| {
+                tx.execute_batch("SET LOCAL synchronous_commit = off")?;
+                f(tx)
+            }),
+        }
+    }
+
+    /// Runs `f` with the SQLite writer connection itself (tests and tools that need SQLite's
+    /// own calls); `None` on PostgreSQL.
+    pub fn with_sqlite<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<Option<T>> {
+        match &*self.backend {
+            Backend::Sqlite(s) => s.with(f).map(Some),
+            Backend::Postgres(_) => Ok(None),
+        }
+    }
+
+    /// Runs `f` on the blocking pool, from async code.
+    pub async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Db) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || f(&db))
+            .await
+            .map_err(|e| Error::Data(format!("blocking task failed: {e}")))?
+    }
+}
+
+impl SqliteStore {
+    fn open(data_dir: &Path) -> Result<SqliteStore> {
         create_private_dir(data_dir)?;
         let path = data_dir.join(DB_FILE);
         let mut conn = Connection::open(&path)?;
@@ -277,9 +602,9 @@ impl Db {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate(&mut conn)?;
-        Ok(Db {
-            conn: Arc::new(Mutex::new(conn)),
-            readers: Arc::default(),
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            readers: Readers::default(),
             path,
         })
     }
@@ -296,9 +621,7 @@ impl Db {
         Ok(conn)
     }
 
-    /// Runs `f` in one read transaction on a read-only connection (blocking). Sees everything
-    /// committed before it began; never waits for the writer's lock.
-    pub fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let poisoned = || Error::Data("database lock poisoned".into());
         let mut conn = {
             let mut pool = self.readers.pool.lock().map_err(|_| poisoned())?;
@@ -324,7 +647,7 @@ impl Db {
         };
         let out = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-            let out = f(&tx)?;
+            let out = f(&Tx::sqlite(&tx))?;
             tx.commit()?;
             Ok(out)
         })();
@@ -335,11 +658,7 @@ impl Db {
         out
     }
 
-    /// Whether the store can be read from disk (the health check): a fresh read-only
-    /// connection, not one of the pool's, so no cached page hides a damaged file, and a read of
-    /// the schema and the organisation row, which touches the file's first pages and its
-    /// tables without scanning anything that grows.
-    pub fn check_storage(&self) -> Result<()> {
+    fn check_storage(&self) -> Result<()> {
         let conn = self.open_reader()?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version != SCHEMA_VERSION {
@@ -355,17 +674,7 @@ impl Db {
         Ok(())
     }
 
-    /// The synchronous mode of the writer connection (2 = FULL).
-    pub fn synchronous(&self) -> Result<i64> {
-        self.with(|c| Ok(c.query_row("PRAGMA synchronous", [], |r| r.get(0))?))
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Runs `f` with the connection (blocking; for the admin commands and setup).
-    pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let mut conn = self
             .conn
             .lock()
@@ -373,28 +682,23 @@ impl Db {
         f(&mut conn)
     }
 
-    /// Runs `f` in one transaction that commits only if `f` returns `Ok`.
-    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.with(|conn| {
             // IMMEDIATE: take the write lock up front, so a read-then-write (the audit chain's
             // last hash) cannot race another writer, e.g. an admin command on the same store.
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
+            let out = f(&Tx::sqlite(&tx))?;
             tx.commit()?;
             Ok(out)
         })
     }
 
-    /// As [`Db::write`], but this one commit is not synced to disk before it returns
-    /// (`synchronous = NORMAL` for it alone): for bookkeeping a power cut may lose (a request's
-    /// nonce and the device's last contact), never for evidence. The next synced commit, such
-    /// as the round trip's own, puts it on disk too.
-    pub fn write_unsynced<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    fn write_unsynced<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.with(|conn| {
             conn.pragma_update(None, "synchronous", "NORMAL")?;
             let out = (|| -> Result<T> {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let out = f(&tx)?;
+                let out = f(&Tx::sqlite(&tx))?;
                 tx.commit()?;
                 Ok(out)
             })();
@@ -403,17 +707,6 @@ impl Db {
             restored?;
             Ok(out)
         })
-    }
-
-    /// Runs `f` on the blocking pool, from async code.
-    pub async fn call<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Db) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(|e| Error::Data(format!("blocking task failed: {e}")))?
     }
 }
 
@@ -447,6 +740,25 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::params;
+
+    #[test]
+    fn a_scratch_database_url_keeps_server_and_options() {
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/postgres?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+
+    #[test]
+    fn both_stores_have_every_migration() {
+        assert_eq!(MIGRATIONS_POSTGRES.len(), MIGRATIONS.len());
+    }
 
     /// The first shipped schema, frozen: never edit it (nor `MIGRATIONS[0]`).
     const FROZEN_V1: &str = r#"
@@ -597,7 +909,7 @@ CREATE TABLE flags (
         }
         let db = Db::open(dir.path()).unwrap();
         let (version, label, assigned): (i64, String, i64) = db
-            .with(|c| {
+            .with_sqlite(|c| {
                 Ok((
                     c.pragma_query_value(None, "user_version", |r| r.get(0))?,
                     c.query_row("SELECT label FROM zaken WHERE id = 'Z-1'", [], |r| r.get(0))?,
@@ -608,17 +920,21 @@ CREATE TABLE flags (
                     )?,
                 ))
             })
+            .unwrap()
             .unwrap();
         assert_eq!(
             (version, label.as_str(), assigned),
             (SCHEMA_VERSION, "zaak 1", 1)
         );
-        let migrated = db.with(|c| Ok(schema_of(c))).unwrap();
+        let migrated = db.with_sqlite(|c| Ok(schema_of(c))).unwrap().unwrap();
         drop(db);
 
         let fresh = tempfile::tempdir().unwrap();
         let fresh = Db::open(fresh.path()).unwrap();
-        assert_eq!(migrated, fresh.with(|c| Ok(schema_of(c))).unwrap());
+        assert_eq!(
+            migrated,
+            fresh.with_sqlite(|c| Ok(schema_of(c))).unwrap().unwrap()
+        );
     }
 
     #[test]
@@ -626,13 +942,15 @@ CREATE TABLE flags (
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
         let v: i64 = db
-            .with(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+            .with_sqlite(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+            .unwrap()
             .unwrap();
         assert_eq!(v, SCHEMA_VERSION);
         drop(db);
         let db = Db::open(dir.path()).unwrap();
         let mode: String = db
-            .with(|c| Ok(c.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
+            .with_sqlite(|c| Ok(c.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
+            .unwrap()
             .unwrap();
         assert_eq!(mode, "wal");
     }
@@ -653,15 +971,13 @@ CREATE TABLE flags (
         db.write(|tx| {
             tx.execute(
                 "INSERT INTO users (name, role, created_at) VALUES ('a', 'admin', 0)",
-                [],
+                params![],
             )?;
             Ok(())
         })
         .unwrap();
         let count = |db: &Db| {
-            db.read(
-                |tx| Ok(tx.query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))?),
-            )
+            db.read(|tx| tx.query_row("SELECT count(*) FROM users", params![], |r| r.get::<i64>(0)))
         };
         assert_eq!(count(&db).unwrap(), 1);
         let readers: Vec<_> = (0..MAX_READERS * 2)
@@ -674,7 +990,7 @@ CREATE TABLE flags (
             assert_eq!(r.join().unwrap(), 1);
         }
         let r: Result<()> = db.read(|tx| {
-            tx.execute("DELETE FROM users", [])?;
+            tx.execute("DELETE FROM users", params![])?;
             Ok(())
         });
         assert!(r.is_err(), "a read-only connection refuses writes");
@@ -689,11 +1005,12 @@ CREATE TABLE flags (
         let db = Db::open(dir.path()).unwrap();
         assert_eq!(db.synchronous().unwrap(), 2);
         // An unsynced bookkeeping write leaves the writer synced for the next commit.
-        db.write_unsynced(|tx| Ok(tx.execute_batch("SELECT 1")?))
+        db.write_unsynced(|tx| tx.execute_batch("SELECT 1"))
             .unwrap();
         assert_eq!(db.synchronous().unwrap(), 2);
         let mode: String = db
-            .with(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+            .with_sqlite(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+            .unwrap()
             .unwrap();
         assert_eq!(mode, "wal");
     }
@@ -706,13 +1023,14 @@ CREATE TABLE flags (
         let db = Db::open(dir.path()).unwrap();
         crate::setup::ensure_organisation(&db, "Gemeente Proef").unwrap();
         db.check_storage().unwrap();
-        db.with(|c| {
+        db.with_sqlite(|c| {
             c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
             Ok(())
         })
         .unwrap();
-        let len = std::fs::metadata(db.path()).unwrap().len() as usize;
-        std::fs::write(db.path(), vec![0x5a; len]).unwrap();
+        let path = db.path().expect("an SQLite store").to_owned();
+        let len = std::fs::metadata(&path).unwrap().len() as usize;
+        std::fs::write(&path, vec![0x5a; len]).unwrap();
         assert!(db.check_storage().is_err());
     }
 
@@ -723,13 +1041,13 @@ CREATE TABLE flags (
         let r: Result<()> = db.write(|tx| {
             tx.execute(
                 "INSERT INTO users (name, role, created_at) VALUES ('a', 'admin', 0)",
-                [],
+                params![],
             )?;
             Err(Error::Data("stop".into()))
         });
         assert!(r.is_err());
         let n: i64 = db
-            .with(|c| Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?))
+            .with(|c| c.query_row("SELECT count(*) FROM users", params![], |r| r.get(0)))
             .unwrap();
         assert_eq!(n, 0);
     }
