@@ -11,19 +11,23 @@
 # every check (the Kotlin programs' checks, the Swift bindings check, each compile) and exits
 # non-zero on any failure.
 #
-# Usage: scripts/mobile-tests.sh [--update-swift] [--no-bench]
+# Usage: scripts/mobile-tests.sh [--update-swift] [--no-bench] [--debug]
 #   --update-swift  write the generated Swift bindings into ios/ instead of failing on a diff
 #   --no-bench      skip the Rust bench (the Kotlin figures are still printed)
+#   --debug         test the debug build (reuses what `cargo test --workspace` built; CI uses
+#                   it); implies --no-bench, since unoptimised figures say nothing
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 UPDATE_SWIFT=0
 BENCH=1
+PROFILE=release
 for arg in "$@"; do
     case "$arg" in
         --update-swift) UPDATE_SWIFT=1 ;;
         --no-bench) BENCH=0 ;;
+        --debug) PROFILE=debug; BENCH=0 ;;
         *) echo "unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -72,12 +76,16 @@ echo "jna: $JNA"
 echo "kotlinc: $("$KOTLINC" -version 2>&1 | tail -1)"
 
 # --- build -----------------------------------------------------------------------------------
-step "cargo build --release -p veldwerk-mobile -p veldwerk-server"
-cargo build --release -p veldwerk-mobile -p veldwerk-server --bins --lib || abort "cargo build"
+# The debug build selects the whole workspace, as `cargo test --workspace` does, so the same
+# features resolve and what that built is reused.
+BUILD_ARGS=(--release -p veldwerk-mobile -p veldwerk-server)
+[ "$PROFILE" = release ] || BUILD_ARGS=(--workspace)
+step "cargo build ${BUILD_ARGS[*]} --bins --lib"
+cargo build "${BUILD_ARGS[@]}" --bins --lib || abort "cargo build"
 # Private copies: a target directory shared with other checkouts may be rewritten meanwhile.
 rm -rf "$BUILD/bin" && mkdir -p "$BUILD/bin"
-cp "$TARGET/release/libveldwerk_mobile.so" "$TARGET/release/uniffi-bindgen" \
-    "$TARGET/release/veldwerk-server" "$BUILD/bin/"
+cp "$TARGET/$PROFILE/libveldwerk_mobile.so" "$TARGET/$PROFILE/uniffi-bindgen" \
+    "$TARGET/$PROFILE/veldwerk-server" "$BUILD/bin/"
 LIB=$BUILD/bin/libveldwerk_mobile.so
 BINDGEN=$BUILD/bin/uniffi-bindgen
 SERVER=$BUILD/bin/veldwerk-server

@@ -507,7 +507,8 @@ pub fn changed_at(conn: &Tx<'_>, zaak_id: &str) -> Result<i64> {
 /// last change.
 const SELECT_CHANGED: &str = "SELECT z.id, z.label, z.adres, z.melding, z.status, z.deadline,
      z.created_at, z.updated_at, z.closed_at, z.closed_by, z.uitkomst, z.sluitreden,
-     max(z.updated_at, coalesce(d.updated_at, 0)) AS changed_at
+     CASE WHEN z.updated_at > coalesce(d.updated_at, 0) THEN z.updated_at
+          ELSE coalesce(d.updated_at, 0) END AS changed_at
      FROM zaken z LEFT JOIN zaak_docs d ON d.zaak_id = z.id";
 
 /// Whether the zaak was ever assigned to the user (withdrawn or closed since, perhaps).

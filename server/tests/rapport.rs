@@ -327,8 +327,7 @@ fn the_cli_makes_and_verifies_a_rapport() {
     let file = dir.dir.path().join("r.pdf");
     let run = |args: &[&str]| {
         Command::new(bin)
-            .arg("--data-dir")
-            .arg(dir.dir.path())
+            .args(dir.args())
             .args(args)
             .env("RUST_LOG", "off")
             .output()

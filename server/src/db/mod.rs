@@ -390,6 +390,16 @@ impl TestStore {
         }
     }
 
+    /// The options that point `veldwerk-server` at this store.
+    pub fn args(&self) -> Vec<std::ffi::OsString> {
+        let mut args = vec!["--data-dir".into(), self.dir.path().into()];
+        if let Some(s) = &self.scratch {
+            args.push("--database".into());
+            args.push(s.url.0.clone().into());
+        }
+        args
+    }
+
     /// Opens the store (panics on failure: tests only).
     pub fn open(&self) -> Db {
         Db::open_at(&self.location()).expect("the test store opens")

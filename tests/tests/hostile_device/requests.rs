@@ -497,23 +497,33 @@ fn oversized_json_is_413() {
     }
 }
 
-/// Issue 13, "Smaller": `/healthz` reads the storage: with the database file damaged (every
-/// sync would fail) it answers 503 `storage_unavailable` with a Dutch reason. (Today 200.)
+/// Issue 13, "Smaller": `/healthz` reads the storage: with the database file damaged (or, on
+/// PostgreSQL, a table gone; every sync would fail) it answers 503 `storage_unavailable` with a Dutch reason. (Today 200.)
 #[test]
 fn healthz_reports_broken_storage() {
     let server = TestServer::start();
     let (a, _) = healthz(server.addr());
     assert_eq!(a.status, 200);
-    server
-        .db
-        .with_sqlite(|c| {
-            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
-            Ok(())
-        })
-        .unwrap();
-    let path = server.db.path().expect("an SQLite store").to_owned();
-    let len = std::fs::metadata(&path).unwrap().len() as usize;
-    std::fs::write(&path, vec![0x5a; len]).unwrap();
+    match server.db.path() {
+        // The embedded store: the file on disk overwritten.
+        Some(path) => {
+            let path = path.to_owned();
+            server
+                .db
+                .with_sqlite(|c| {
+                    c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+                    Ok(())
+                })
+                .unwrap();
+            let len = std::fs::metadata(&path).unwrap().len() as usize;
+            std::fs::write(&path, vec![0x5a; len]).unwrap();
+        }
+        // PostgreSQL: the organisation's table gone from under the server.
+        None => server
+            .db
+            .write(|tx| tx.execute_batch("ALTER TABLE organisation RENAME TO organisation_weg"))
+            .unwrap(),
+    }
     let (a, _) = healthz(server.addr());
     assert_eq!((a.status, a.code().as_str()), (503, "storage_unavailable"));
     assert!(a.body.contains("opslag"), "{}", a.body);
