@@ -296,6 +296,9 @@ pub const CODES: &[Registered] = &[
     code("server_busy", "server/src/guard.rs"),
     code("storage_unavailable", "server/src/api/health.rs"),
     code("database_url_invalid", "server/src/db/mod.rs"),
+    code("copy_direction", "server/src/db/copy.rs"),
+    code("copy_target_not_empty", "server/src/db/copy.rs"),
+    code("store_not_found", "server/src/cli.rs"),
     // Signals, termijnen and heronderzoek (issue 17).
     code("termijn_syntax", "rules/src/signalen/overrides.rs"),
     code("termijn_unknown_key", "rules/src/signalen/overrides.rs"),

@@ -89,6 +89,13 @@ pub enum Command {
     /// De vragenlijst van het digitale huisbezoek: tonen of instellen.
     #[command(subcommand)]
     Vragenlijst(VragenlijstCmd),
+    /// Kopieer alles uit de ingebouwde opslag (--data-dir) naar een lege PostgreSQL-database,
+    /// in één keer of helemaal niet; start de server daarna met --database.
+    NaarPostgres {
+        /// De lege PostgreSQL-database: postgres://gebruiker@host/database.
+        #[arg(value_name = "URL")]
+        url: String,
+    },
     /// De werkvoorraad: open signalen, zaken en heronderzoeken op vervaldatum.
     Werkvoorraad {
         /// Alleen dit team.
@@ -431,6 +438,31 @@ fn fmt_time(secs: i64) -> String {
         .unwrap_or_else(|| secs.to_string())
 }
 
+/// `naar-postgres`: the data directory's store copied into an empty PostgreSQL database, each
+/// table reported as it is done (on stderr: stdout gets the summary).
+fn naar_postgres(settings: &Settings, url: &str) -> Result<String, Error> {
+    if !settings.data_dir.join(crate::db::DB_FILE).exists() {
+        return Err(Error::not_found(
+            "store_not_found",
+            format!(
+                "In {} staat geen opslag van de server om te kopiëren.",
+                settings.data_dir.display()
+            ),
+        ));
+    }
+    let from = Db::open(&settings.data_dir)?;
+    let to = Db::open_at(&crate::db::Location::postgres_url(url)?)?;
+    let copied = crate::db::copy::sqlite_to_postgres(&from, &to, |table, rows| {
+        eprintln!("  {table}: {rows} rijen");
+    })?;
+    let total: usize = copied.iter().map(|(_, n)| n).sum();
+    Ok(format!(
+        "{total} rijen in {} tabellen gekopieerd naar PostgreSQL. Start de server nu met --database (of VELDWERK_DATABASE_URL); de map {} blijft zoals hij was.\n",
+        copied.len(),
+        settings.data_dir.display()
+    ))
+}
+
 /// Runs an admin command and returns what to print.
 pub fn run_admin(
     settings: &Settings,
@@ -440,6 +472,9 @@ pub fn run_admin(
     // Verifying reads a file; it must not create a store where there is none.
     if let Command::Rapport(RapportCmd::Verify { file, public_key }) = &command {
         return rapport_verify(settings, file, public_key.as_deref());
+    }
+    if let Command::NaarPostgres { url } = &command {
+        return naar_postgres(settings, url);
     }
     let db = Db::open_at(&settings.location()?)?;
     let org = setup::ensure_organisation(&db, &settings.organisation)?;
@@ -666,6 +701,7 @@ pub fn run_admin(
         Command::Rapport(RapportCmd::Verify { file, public_key }) => {
             rapport_verify(settings, &file, public_key.as_deref())
         }
+        Command::NaarPostgres { url } => naar_postgres(settings, &url),
     }
 }
 

@@ -274,3 +274,89 @@ fn user_password_disable_and_enable() {
     run(&s, &["user", "enable", "sanne"], "").unwrap();
     login(&db, &s, "sanne", "gekozen door de beheerder", t).unwrap();
 }
+
+/// Issue 18, "How it starts": `naar-postgres` moves a whole installation (here the demo
+/// organisation) from the data directory into an empty PostgreSQL database: every row, the
+/// audit chain intact, ids continuing after the copied ones; a second copy into the same
+/// database is refused. Runs where the suites run on PostgreSQL (`scripts/postgres-tests.sh`
+/// in CI); without `VELDWERK_TEST_POSTGRES` there is no PostgreSQL to copy to.
+#[test]
+fn naar_postgres_copies_an_installation_whole() {
+    use veldwerk_server::db::{copy, Db, Location, ScratchDatabase};
+    let Some(target) = ScratchDatabase::from_env().unwrap() else {
+        eprintln!("naar_postgres_copies_an_installation_whole: needs VELDWERK_TEST_POSTGRES");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = veldwerk_server::Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    let from = Db::open(dir.path()).unwrap();
+    veldwerk_server::setup::ensure_organisation(&from, "Gemeente Demodorp").unwrap();
+    veldwerk_server::demo::ensure(&from, &s)
+        .unwrap()
+        .expect("demo made");
+    let count = |db: &Db, table: &str| -> i64 {
+        db.read(|tx| {
+            tx.query_row(
+                &format!("SELECT count(*) FROM {table}"),
+                veldwerk_server::params![],
+                |r| r.get(0),
+            )
+        })
+        .unwrap()
+    };
+
+    let out = run(&s, &["naar-postgres", &target.url.0], "").unwrap();
+    assert!(out.contains("gekopieerd naar PostgreSQL"), "{out}");
+    let to = Db::open_at(&Location::postgres_url(&target.url.0).unwrap()).unwrap();
+    for table in copy::TABLES {
+        assert_eq!(count(&from, table), count(&to, table), "{table}");
+    }
+    assert!(count(&to, "zaken") > 0 && count(&to, "audit_log") > 0);
+    let chain = to.read(veldwerk_server::audit::verify_audit_chain).unwrap();
+    assert!(chain.intact, "{chain:?}");
+    // A user added on PostgreSQL gets the next id, not a copied one.
+    let max_id: i64 = to
+        .read(|tx| {
+            tx.query_row(
+                "SELECT max(id) FROM users",
+                veldwerk_server::params![],
+                |r| r.get(0),
+            )
+        })
+        .unwrap();
+    let added = to
+        .write(|tx| {
+            veldwerk_server::users::add_user(
+                tx,
+                "nieuw",
+                veldwerk_server::users::Role::Handhaver,
+                None,
+                "test",
+                0,
+            )
+        })
+        .unwrap();
+    assert!(added.id > max_id);
+
+    assert_eq!(
+        run(&s, &["naar-postgres", &target.url.0], ""),
+        Err("copy_target_not_empty".into())
+    );
+    // Nothing to copy where there is no store.
+    let empty = tempfile::tempdir().unwrap();
+    let nothing = veldwerk_server::Settings {
+        data_dir: empty.path().join("leeg"),
+        ..Default::default()
+    };
+    assert_eq!(
+        run(&nothing, &["naar-postgres", &target.url.0], ""),
+        Err("store_not_found".into())
+    );
+    assert_eq!(
+        run(&s, &["naar-postgres", "mysql://elders"], ""),
+        Err("database_url_invalid".into())
+    );
+}

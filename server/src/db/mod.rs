@@ -10,6 +10,7 @@
 //! transaction (one consistent snapshot, everything committed before it began), that does not
 //! wait for the writer.
 
+pub mod copy;
 mod pg;
 mod pg_migrations;
 mod sql;
