@@ -108,28 +108,18 @@ impl TestServer {
     }
 
     fn serve(&mut self, listener: std::net::TcpListener) {
-        listener.set_nonblocking(true).unwrap();
-        let settings = self.settings.clone();
-        let (commands, received) = mpsc::channel::<Command>();
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Runtime::new().unwrap();
-            let served = rt.spawn(async move {
-                let listener = tokio::net::TcpListener::from_std(listener)?;
-                veldwerk_server::launch_with_listener(settings, listener, async {
-                    let _ = stop_rx.await;
-                })
-                .await
-            });
-            match received.recv() {
-                Ok(Command::Stop) | Err(_) => {
-                    let _ = stop_tx.send(());
-                    rt.block_on(served).unwrap().unwrap();
-                }
-                Ok(Command::Kill) => rt.shutdown_background(),
-            }
-        });
-        self.running = Some(Running { commands, thread });
+        self.running = Some(serve(self.settings.clone(), listener));
+    }
+
+    /// Another instance of this server: the same settings, so the same store, served on a
+    /// port of its own, as a second machine behind a load balancer runs it.
+    pub fn another_instance(&self) -> Instance {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        Instance {
+            addr,
+            running: Some(serve(self.settings.clone(), listener)),
+        }
     }
 
     /// The server's address.
@@ -246,6 +236,53 @@ impl Drop for TestServer {
     }
 }
 
+/// Serves `settings` on `listener` in a thread of its own until told to stop or die.
+fn serve(settings: Settings, listener: std::net::TcpListener) -> Running {
+    listener.set_nonblocking(true).unwrap();
+    let (commands, received) = mpsc::channel::<Command>();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let served = rt.spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            veldwerk_server::launch_with_listener(settings, listener, async {
+                let _ = stop_rx.await;
+            })
+            .await
+        });
+        match received.recv() {
+            Ok(Command::Stop) | Err(_) => {
+                let _ = stop_tx.send(());
+                rt.block_on(served).unwrap().unwrap();
+            }
+            Ok(Command::Kill) => rt.shutdown_background(),
+        }
+    });
+    Running { commands, thread }
+}
+
+/// A second server instance over a [`TestServer`]'s store ([`TestServer::another_instance`]).
+pub struct Instance {
+    addr: SocketAddr,
+    running: Option<Running>,
+}
+
+impl Instance {
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(r) = self.running.take() {
+            let _ = r.commands.send(Command::Stop);
+            let _ = r.thread.join();
+        }
+    }
+}
+
 /// A zaak as a melding gives it (seed 000): werkproces H2, Key2 regeling, a factual motivatie.
 pub fn new_zaak(id: &str) -> NewZaak {
     NewZaak {
@@ -300,6 +337,14 @@ impl TestDevice {
     pub fn enrolled(server: &TestServer, user: &str) -> TestDevice {
         let mut d = TestDevice::new();
         veldwerk_client::enroll(d.device(), &server.url(), &server.enroll_code(user)).unwrap();
+        d
+    }
+
+    /// A new device of handhaver `user`, enrolled through the server instance at `url`
+    /// (which it then syncs with).
+    pub fn enrolled_at(server: &TestServer, url: &str, user: &str) -> TestDevice {
+        let mut d = TestDevice::new();
+        veldwerk_client::enroll(d.device(), url, &server.enroll_code(user)).unwrap();
         d
     }
 

@@ -601,7 +601,9 @@ impl SyncService {
                 });
             } else {
                 // Kept only if it held every row before this one (nothing appended since it
-                // was read), so that with this row it is the stored document.
+                // was read), so that with this row it is the stored document. The zaak is
+                // locked first, so no other instance's append to it is in flight unseen.
+                store::lock_zaak(tx, &zaak_id)?;
                 let last = store::last_change_id(tx, &zaak_id)?;
                 let current = loaded.filter(|l| {
                     l.change_id == last && self.docs.generation(&zaak_id) == l.generation

@@ -61,6 +61,21 @@ pub fn load(conn: &Tx<'_>, zaak_id: &str) -> Result<Option<StoredDoc>> {
     }))
 }
 
+/// Holds the zaak's document row until the transaction ends, so appends to one zaak take turns
+/// across server instances and its change ids grow in the order they commit: a reader that
+/// sees the last id has seen every row before it. On SQLite the write transaction already
+/// holds the whole store.
+pub fn lock_zaak(conn: &Tx<'_>, zaak_id: &str) -> Result<()> {
+    if conn.dialect() == crate::db::Dialect::Postgres {
+        conn.query_opt(
+            "SELECT 1 FROM zaak_docs WHERE zaak_id = ?1 FOR UPDATE",
+            params![zaak_id],
+            |_| Ok(()),
+        )?;
+    }
+    Ok(())
+}
+
 /// Whether the zaak has a document.
 pub fn exists(conn: &Tx<'_>, zaak_id: &str) -> Result<bool> {
     Ok(conn
@@ -90,6 +105,7 @@ pub fn append(
     device_id: &str,
     now: i64,
 ) -> Result<(i64, i64)> {
+    lock_zaak(conn, zaak_id)?;
     let id = conn.insert_returning_id(
         "INSERT INTO zaak_doc_changes (zaak_id, bytes, device_id, created_at) VALUES (?1, ?2, ?3, ?4)", params![zaak_id, bytes, device_id, now])?;
     let rows = conn.query_row(
