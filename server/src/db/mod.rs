@@ -766,6 +766,64 @@ mod tests {
         assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
     }
 
+    /// The PostgreSQL migrations from the first schema on: a version-1 database with data is
+    /// brought to the current version and keeps its rows. Runs where the suites run on
+    /// PostgreSQL (`VELDWERK_TEST_POSTGRES`).
+    #[test]
+    fn a_version_1_postgres_store_migrates_and_keeps_its_data() {
+        let Some(scratch) = ScratchDatabase::from_env().unwrap() else {
+            eprintln!("needs {TEST_POSTGRES_ENV}");
+            return;
+        };
+        {
+            let mut c = ::postgres::Client::connect(&scratch.url.0, ::postgres::NoTls).unwrap();
+            c.batch_execute(MIGRATIONS_POSTGRES[0]).unwrap();
+            c.batch_execute(
+                "CREATE TABLE schema_version (version BIGINT NOT NULL);
+                 INSERT INTO schema_version VALUES (1);
+                 INSERT INTO users (id, name, role, created_at) VALUES (1, 'piet', 'handhaver', 10);
+                 INSERT INTO zaken (id, label, adres, melding, created_at)
+                     VALUES ('Z-1', 'zaak 1', 'Wijk 1 12A, 8321 AA Urk', '{}', 11);
+                 INSERT INTO assignments (zaak_id, user_id, assigned_at) VALUES ('Z-1', 1, 12);",
+            )
+            .unwrap();
+        }
+        let db = Db::open_at(&Location::Postgres(scratch.url.0.clone())).unwrap();
+        let (version, label, updated, assigned): (i64, String, i64, i64) = db
+            .read(|tx| {
+                Ok((
+                    tx.query_row("SELECT version FROM schema_version", params![], |r| {
+                        r.get(0)
+                    })?,
+                    tx.query_row("SELECT label FROM zaken WHERE id = 'Z-1'", params![], |r| {
+                        r.get(0)
+                    })?,
+                    tx.query_row(
+                        "SELECT updated_at FROM zaken WHERE id = 'Z-1'",
+                        params![],
+                        |r| r.get(0),
+                    )?,
+                    tx.query_row(
+                        "SELECT count(*) FROM assignments WHERE user_id = 1",
+                        params![],
+                        |r| r.get(0),
+                    )?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(
+            (version, label.as_str(), updated, assigned),
+            (SCHEMA_VERSION, "zaak 1", 11, 1)
+        );
+        drop(db);
+        // Opening again migrates nothing; a newer schema is refused.
+        Db::open_at(&Location::Postgres(scratch.url.0.clone())).unwrap();
+        let mut c = ::postgres::Client::connect(&scratch.url.0, ::postgres::NoTls).unwrap();
+        c.batch_execute("UPDATE schema_version SET version = 99")
+            .unwrap();
+        assert!(Db::open_at(&Location::Postgres(scratch.url.0.clone())).is_err());
+    }
+
     #[test]
     fn both_stores_have_every_migration() {
         assert_eq!(MIGRATIONS_POSTGRES.len(), MIGRATIONS.len());
