@@ -393,6 +393,18 @@ fn a_full_visit_is_recorded_step_by_step() {
         v["entries"][9]["event"]["foto"].as_str().map(str::len),
         Some(64)
     );
+    // Issue 15: the warnings signed over with --ondanks-waarschuwingen are in the signed entry
+    // (its body) and shown with it; the waarneming without warnings carries none.
+    let signed_over = &v["entries"][11];
+    assert_eq!(signed_over["event"]["soort"], "waarneming");
+    assert_eq!(
+        signed_over["taalwaarschuwingen"][0]["code"],
+        "van_horen_zeggen"
+    );
+    assert!(signed_over["entry"]["body"]
+        .as_str()
+        .is_some_and(|b| b.contains("\"taalwaarschuwingen\"")));
+    assert!(v["entries"][9].get("taalwaarschuwingen").is_none());
     let statuses: Vec<&Value> = v["verification"]["entries"]
         .as_array()
         .expect("verification")
@@ -409,6 +421,11 @@ fn a_full_visit_is_recorded_step_by_step() {
         "{text}"
     );
     assert!(text.contains("foto's door bewoner: gegeven"), "{text}");
+    assert!(
+        text.contains("Ondertekend ondanks taalwaarschuwingen: ")
+            && text.contains("[van_horen_zeggen]"),
+        "{text}"
+    );
     // Seed 001 §3: the aanleiding told at the door is shown with the consent asked.
     assert!(
         text.contains(&format!("aanleiding: {VERTELDE_AANLEIDING}")),

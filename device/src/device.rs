@@ -41,7 +41,9 @@ use veldwerk_contract::evidence::{
 };
 use veldwerk_contract::policy::{self, PolicyBundle, PolicyError, PolicyStatus, SignedPolicy};
 use veldwerk_contract::zaak::{Entry, PolicyContext, VisitMeta, ZaakDocument, ZaakSummary};
-use veldwerk_rules::protocol::{stap, Anomaly, Bezoek, Einde, Event, EventSoort, Fase, Variant};
+use veldwerk_rules::protocol::{
+    stap, Anomaly, Bezoek, Einde, Event, EventSoort, Fase, Taalwaarschuwing, Variant,
+};
 use veldwerk_rules::routekaart::{Actie, Code, Decision, PlannedAction};
 use veldwerk_rules::Notice;
 
@@ -148,6 +150,9 @@ pub struct VisitDetail {
 pub struct EntryDetail {
     pub entry: Entry,
     pub event: Option<Event>,
+    /// The factual-language warnings its text was signed despite (from the signed body).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub taalwaarschuwingen: Vec<Taalwaarschuwing>,
     pub status: EntryStatus,
     pub other_copies: Vec<CheckedCopy>,
 }
@@ -723,6 +728,7 @@ impl Device {
                                 (status, Vec::new())
                             });
                         EntryDetail {
+                            taalwaarschuwingen: entry.taalwaarschuwingen(),
                             entry,
                             event,
                             status,

@@ -425,6 +425,21 @@ fn a_visit_through_the_facade_is_checked_recorded_and_read_back() {
     assert!(v.entries.iter().all(|e| e.verification == "ok"));
     assert_eq!(v.entries[4].soort, Some(Stapsoort::ToestemmingGevraagd));
     assert_eq!(v.entries[7].entry_id, w.entry_id);
+    // Issue 15: the warnings the app showed and the handhaver signed over are in the signed body.
+    let body: serde_json::Value = serde_json::from_str(&v.entries[7].body).unwrap();
+    assert_eq!(
+        body["taalwaarschuwingen"][0]["fragment"]
+            .as_str()
+            .map(str::to_lowercase)
+            .as_deref(),
+        Some("vermoedelijk")
+    );
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&v.entries[6].body)
+            .unwrap()
+            .get("taalwaarschuwingen")
+            .is_none()
+    );
     assert!(v.next_steps.contains(&Stapsoort::Afsluiting));
 }
 

@@ -8,7 +8,8 @@ use veldwerk_contract::zaak::Entry;
 use veldwerk_device::store::{Worklist, WorklistItem};
 use veldwerk_device::{Device, DevicePolicyStatus, RefusedWork, ZaakDetail};
 use veldwerk_rules::protocol::{
-    Aankondigingswijze, Ambtsverklaring, Event, EventSoort, ExtraOnderwerp, Fase, FieldWarning,
+    ondertekend_ondanks, Aankondigingswijze, Ambtsverklaring, Event, EventSoort, ExtraOnderwerp,
+    Fase, FieldWarning,
 };
 use veldwerk_rules::Notice;
 
@@ -412,6 +413,9 @@ pub fn zaak(
                 e.status.woord(),
                 e.entry.entry_id
             )?;
+            if let Some(ondanks) = ondertekend_ondanks(&e.taalwaarschuwingen) {
+                writeln!(out, "    {ondanks}")?;
+            }
             for c in &e.other_copies {
                 writeln!(
                     out,

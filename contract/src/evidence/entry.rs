@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
-use veldwerk_rules::protocol::Event;
+use veldwerk_rules::protocol::{Event, Taalwaarschuwing};
 use veldwerk_rules::routekaart::{Actie, Code};
 
 use super::{canonical_json, chain_hash};
@@ -66,6 +66,19 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The factual-language warnings signed over with this entry ([`TAALWAARSCHUWINGEN`]);
+    /// none for a body without them or one that does not read.
+    pub fn taalwaarschuwingen(&self) -> Vec<Taalwaarschuwing> {
+        #[derive(Deserialize)]
+        struct Body {
+            #[serde(default)]
+            taalwaarschuwingen: Vec<Taalwaarschuwing>,
+        }
+        serde_json::from_str::<Body>(&self.body)
+            .map(|b| b.taalwaarschuwingen)
+            .unwrap_or_default()
+    }
+
     /// Decodes the body; fails for an event this build does not know.
     pub fn event(&self) -> Result<Event, InvalidEvent> {
         serde_json::from_str(&self.body).map_err(|e| InvalidEvent {
@@ -75,12 +88,27 @@ impl Entry {
     }
 }
 
-/// The canonical JSON text of an event: keys sorted, no whitespace.
+/// The body key that lists the factual-language warnings a waarneming's or rapport's text had
+/// when it was signed (issue 15): beside the event's own fields, so the signature covers them.
+/// Left out when there are none, so such bodies are what they were before the key existed.
+pub const TAALWAARSCHUWINGEN: &str = "taalwaarschuwingen";
+
+/// The canonical JSON text of an event as an entry's body: keys sorted, no whitespace; for a
+/// waarneming or rapport whose text has factual-language warnings, with those warnings under
+/// [`TAALWAARSCHUWINGEN`] (they were shown before signing and are signed over).
 pub fn event_body(event: &Event) -> Result<String, InvalidEvent> {
-    let value = serde_json::to_value(event).map_err(|e| InvalidEvent {
+    let invalid = |e: serde_json::Error| InvalidEvent {
         entry_id: String::new(),
         detail: e.to_string(),
-    })?;
+    };
+    let mut value = serde_json::to_value(event).map_err(invalid)?;
+    let warnings = event.taalwaarschuwingen_bij_ondertekening();
+    if let (false, serde_json::Value::Object(map)) = (warnings.is_empty(), &mut value) {
+        map.insert(
+            TAALWAARSCHUWINGEN.to_owned(),
+            serde_json::to_value(&warnings).map_err(invalid)?,
+        );
+    }
     Ok(canonical_json(&value))
 }
 

@@ -42,7 +42,9 @@ use serde_json::Value;
 
 use veldwerk_rules::Notice;
 
-pub use entry::{event_body, order_entries, to_millis, Entry, InvalidEvent, PolicyContext};
+pub use entry::{
+    event_body, order_entries, to_millis, Entry, InvalidEvent, PolicyContext, TAALWAARSCHUWINGEN,
+};
 
 pub use directory::{
     directory_of, sign_key_list, DeviceKeyInfo, KeyList, KeyListError, SignedKeyList,

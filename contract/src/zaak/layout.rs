@@ -1140,6 +1140,13 @@ pub fn markdown_table() -> String {
             ));
         }
     }
+    out.push(String::new());
+    out.push(format!(
+        "A `waarneming` or `rapport` body whose text was signed despite factual-language \
+         warnings also holds `{}`: an array of {{`code`, `melding`, `fragment`: string}}, the \
+         warnings shown before signing; left out when there are none.",
+        crate::evidence::TAALWAARSCHUWINGEN
+    ));
     out.join("\n") + "\n"
 }
 

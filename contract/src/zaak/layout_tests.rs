@@ -305,3 +305,39 @@ fn schema_doc_matches_the_code() {
         "the schema table in sync-protocol.md is stale: run with VELDWERK_WRITE_SCHEMA_DOC=1"
     );
 }
+
+/// Issue 15: a waarneming signed despite factual-language warnings carries them in its body
+/// (canonical, read back by `Entry::taalwaarschuwingen`, accepted by the server's body check and
+/// still read as its event); a text without warnings has the body it had before the key existed.
+#[test]
+fn the_warnings_signed_over_are_in_the_body_and_the_body_passes_the_check() {
+    use veldwerk_rules::protocol::Event;
+    let waarneming = |tekst: &str| Event::Waarneming {
+        ruimte: "gang".into(),
+        tekst: tekst.into(),
+        foto: None,
+        kast_geopend: false,
+        kamer_van: None,
+    };
+    let plain = waarneming("Op de deurbel staan twee namen.");
+    assert_eq!(
+        crate::evidence::event_body(&plain).unwrap(),
+        crate::evidence::canonical_json(&serde_json::to_value(&plain).unwrap()),
+        "unchanged without warnings"
+    );
+    let speculatief = waarneming("Volgens de buurvrouw woont hier nog iemand.");
+    let body = crate::evidence::event_body(&speculatief).unwrap();
+    check_text(Text::EventBody, &body).unwrap();
+    assert_eq!(serde_json::from_str::<Event>(&body).unwrap(), speculatief);
+    let mut doc = ZaakDocument::new(&summary()).unwrap();
+    let s = signer(DEVICE);
+    let visit = doc.start_visit(Actie::Huisbezoek, &s, at(2, 0)).unwrap();
+    let entry = doc
+        .append_entry(&visit, &speculatief, &policy(), &s, at(3, 0))
+        .unwrap();
+    assert_eq!(entry.body, body);
+    let recorded = entry.taalwaarschuwingen();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].code, "van_horen_zeggen");
+    assert!(recorded[0].melding.contains("buurvrouw"), "{recorded:?}");
+}

@@ -1259,3 +1259,72 @@ fn the_vragenlijst_comes_from_the_signed_bundle_and_a_bad_one_is_refused() {
         "kept across a restart"
     );
 }
+
+/// Issue 15 ("the warnings shown are recorded with the entry"; seed 000: the motivation "moet
+/// gebaseerd zijn op feiten en geen sprake van insinuaties of onderbuikgevoelens"): the
+/// factual-language warnings of a waarneming signed despite them are part of the signed entry;
+/// a text without warnings keeps the body it always had; taking the warnings out of the body
+/// breaks the signature.
+#[test]
+fn the_warnings_signed_over_are_part_of_the_signed_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    let mut events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    events.push(waarneming(1));
+    events.push(Event::Waarneming {
+        ruimte: "slaapkamer".into(),
+        tekst: "Vermoedelijk slaapt hier een tweede persoon.".into(),
+        foto: None,
+        kast_geopend: false,
+        kamer_van: None,
+    });
+    record_all(&mut device, "Z-1", &visit, events, 2);
+
+    let detail = device.zaak_detail("Z-1").unwrap();
+    let v = &detail.visits[0];
+    assert!(v.verification.is_intact(), "{:?}", v.verification);
+    let n = v.entries.len();
+    let plain = &v.entries[n - 2];
+    assert!(!plain.entry.body.contains("taalwaarschuwingen"));
+    assert!(plain.taalwaarschuwingen.is_empty());
+    let signed_over = &v.entries[n - 1];
+    let recorded = &signed_over.taalwaarschuwingen;
+    assert_eq!(recorded, &signed_over.entry.taalwaarschuwingen());
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    assert_eq!(recorded[0].code, "speculatief_taalgebruik");
+    assert_eq!(recorded[0].fragment, "Vermoedelijk");
+    assert!(recorded[0].melding.contains("Speculatieve formulering"));
+
+    // Leaving the warning out of the signed body is an altered entry.
+    let mut tampered = signed_over.entry.clone();
+    let mut body: serde_json::Value = serde_json::from_str(&tampered.body).unwrap();
+    body.as_object_mut().unwrap().remove("taalwaarschuwingen");
+    tampered.body = veldwerk_contract::evidence::canonical_json(&body);
+    assert!(tampered.taalwaarschuwingen().is_empty());
+    let entries: Vec<Entry> = v
+        .entries
+        .iter()
+        .map(|e| {
+            if e.entry.entry_id == tampered.entry_id {
+                tampered.clone()
+            } else {
+                e.entry.clone()
+            }
+        })
+        .collect();
+    let verdict =
+        veldwerk_contract::evidence::verify_visit(&visit, &entries, &device.key_directory());
+    assert_eq!(
+        verdict.status_of(&tampered.entry_id),
+        Some(EntryStatus::Altered),
+        "{verdict:?}"
+    );
+}

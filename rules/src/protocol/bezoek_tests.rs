@@ -1221,6 +1221,57 @@ fn the_reason_gets_factual_warnings() {
     assert!(b.apply(&e).is_ok());
 }
 
+/// Issue 15 (seed 000: "gebaseerd op feiten en geen sprake van insinuaties of
+/// onderbuikgevoelens"): the warnings shown before a waarneming or rapport is signed are the
+/// ones signed with it, in words for the rapport; other events carry none.
+#[test]
+fn the_warnings_shown_before_signing_are_the_ones_signed_over() {
+    let rapport = |tekst: &str| Event::Rapport {
+        tekst: tekst.to_owned(),
+        opgemaakt_door: vec![Ondertekenaar {
+            handhaver: "h1".to_owned(),
+            verklaring: Ambtsverklaring::Ambtseed,
+        }],
+    };
+    let recorded =
+        rapport("Cliënt woont vermoedelijk samen.").taalwaarschuwingen_bij_ondertekening();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].fragment, "vermoedelijk");
+    assert_eq!(recorded[0].code, "speculatief_taalgebruik");
+    let shown = crate::protocol::ondertekend_ondanks(&recorded).unwrap();
+    assert!(shown.starts_with("Ondertekend ondanks taalwaarschuwingen: "));
+    assert!(shown.contains("vermoedelijk") && shown.contains("[speculatief_taalgebruik]"));
+    let plain = rapport("Twee tandenborstels in de badkamer.");
+    assert!(plain.taalwaarschuwingen_bij_ondertekening().is_empty());
+    assert_eq!(crate::protocol::ondertekend_ondanks(&[]), None);
+    let w = waarneming("slaapkamer", None, false, None);
+    let Event::Waarneming {
+        ruimte,
+        foto,
+        kast_geopend,
+        kamer_van,
+        ..
+    } = w
+    else {
+        unreachable!()
+    };
+    let speculatief = Event::Waarneming {
+        ruimte,
+        tekst: "Volgens de buren slaapt hier iemand.".into(),
+        foto,
+        kast_geopend,
+        kamer_van,
+    };
+    assert_eq!(
+        speculatief.taalwaarschuwingen_bij_ondertekening()[0].code,
+        "van_horen_zeggen"
+    );
+    // Other events are not checked before signing.
+    assert!(afgebroken("vermoedelijk weg")
+        .taalwaarschuwingen_bij_ondertekening()
+        .is_empty());
+}
+
 #[test]
 fn rapport_surfaces_factual_warnings_without_blocking() {
     let e = Event::Rapport {

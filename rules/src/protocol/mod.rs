@@ -354,6 +354,47 @@ pub enum Ambtsverklaring {
     Ambtsbelofte,
 }
 
+/// A factual-language warning the text of a waarneming or rapport had when the handhaver signed
+/// it anyway (seed 000: "gebaseerd op feiten en geen sprake van insinuaties of
+/// onderbuikgevoelens"). The entry's body lists them beside the event's fields
+/// (`veldwerk_contract::evidence::event_body`), so they are signed with it and the rapport and a
+/// judge can see the text was signed despite them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taalwaarschuwing {
+    /// The warning's machine code (`speculatief_taalgebruik`, ...).
+    pub code: String,
+    /// The Dutch message as it was shown.
+    pub melding: String,
+    /// The wording in the text the warning is about.
+    pub fragment: String,
+}
+
+impl From<&FactualWarning> for Taalwaarschuwing {
+    fn from(w: &FactualWarning) -> Self {
+        Taalwaarschuwing {
+            code: w.notice.code.clone(),
+            melding: w.notice.message.clone(),
+            fragment: w.matched.clone(),
+        }
+    }
+}
+
+/// "Ondertekend ondanks taalwaarschuwingen: …" with the messages of the warnings signed over,
+/// as the rapport and the CLI show it; `None` when there were none.
+pub fn ondertekend_ondanks(warnings: &[Taalwaarschuwing]) -> Option<String> {
+    if warnings.is_empty() {
+        return None;
+    }
+    let meldingen: Vec<String> = warnings
+        .iter()
+        .map(|w| format!("{} [{}]", w.melding, w.code))
+        .collect();
+    Some(format!(
+        "Ondertekend ondanks taalwaarschuwingen: {}",
+        meldingen.join("; ")
+    ))
+}
+
 /// A factual-language warning in one text field of an event (`veld` names the field, e.g.
 /// `tekst` or `grondslag.feiten[0].omschrijving`; the span is relative to that field's text).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -418,6 +459,19 @@ impl Event {
                 Err(ProtocolError::VeldLeeg("leeftijd".to_owned()))
             }
             _ => Ok(()),
+        }
+    }
+
+    /// The warnings shown before a waarneming or rapport is signed (the steps whose text is
+    /// checked before signing), to be signed with it; none for other events.
+    pub fn taalwaarschuwingen_bij_ondertekening(&self) -> Vec<Taalwaarschuwing> {
+        match self {
+            Event::Waarneming { .. } | Event::Rapport { .. } => self
+                .factual_warnings()
+                .iter()
+                .map(|w| Taalwaarschuwing::from(&w.warning))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
