@@ -33,7 +33,7 @@ use veldwerk_device::sync::{Progress, SyncDocs, SyncSession, SyncSummary, SYNC_P
 use veldwerk_rules::protocol::melding::{Melding, Werkproces};
 use veldwerk_rules::protocol::Event;
 use veldwerk_rules::routekaart::Actie;
-use veldwerk_server::db::{now, Db};
+use veldwerk_server::db::{now, DatabaseUrl, Db, Location, ScratchDatabase};
 use veldwerk_server::users::{add_user, Role};
 use veldwerk_server::zaken::{self, NewZaak};
 use veldwerk_server::{devices, setup, Settings};
@@ -49,6 +49,8 @@ usage: veldwerk-load [SCENARIO [ARGS]]   (build with --release for figures that 
   pull [ZAKEN]            a new device pulls ZAKEN (500) assigned zaken
   all                     day 5, pull 500, many 200 10 (the default)
 environment:
+  VELDWERK_LOAD_POSTGRES=URL the server on a scratch PostgreSQL database made on the server of URL
+                             (postgres://postgres@127.0.0.1:5432/postgres) instead of SQLite
   VELDWERK_LOAD_PHASES=1     the server logs per-round-trip phase timings; day and many print them
   VELDWERK_LOAD_PAUSE=SECS   pause before the `many` burst, printing the server's pid (profiler)
   VELDWERK_LOAD_TRACE=1      print the sync messages of a device past its fourth round trip
@@ -62,7 +64,13 @@ fn main() -> Result<()> {
             .unwrap_or(Ok(default))
     };
     match args.first().map(String::as_str) {
-        Some("serve") => serve(Path::new(args.get(1).ok_or_else(|| anyhow!("serve DIR"))?)),
+        Some("serve") => serve(
+            Path::new(
+                args.get(1)
+                    .ok_or_else(|| anyhow!("serve DIR [DATABASE_URL]"))?,
+            ),
+            args.get(2).cloned(),
+        ),
         Some("day") => day(arg(1, 5)?),
         Some("many") => many(arg(1, 200)?, arg(2, 10)?, arg(3, 1)?),
         Some("pull") => pull(arg(1, 500)?),
@@ -79,10 +87,12 @@ fn main() -> Result<()> {
     }
 }
 
-/// The child: serves the data dir on a random loopback port until stdin closes.
-fn serve(dir: &Path) -> Result<()> {
+/// The child: serves the data dir (or the PostgreSQL database `database_url`) on a random
+/// loopback port until stdin closes.
+fn serve(dir: &Path, database_url: Option<String>) -> Result<()> {
     let mut settings = Settings {
         data_dir: dir.to_path_buf(),
+        database_url: database_url.map(DatabaseUrl),
         organisation: ORGANISATION.into(),
         ..Settings::default()
     };
@@ -124,6 +134,8 @@ struct Server {
     /// The server's log (`VELDWERK_LOAD_PHASES`).
     log: std::path::PathBuf,
     _dir: tempfile::TempDir,
+    /// The server's PostgreSQL database (`VELDWERK_LOAD_POSTGRES`), dropped after the child.
+    _scratch: Option<ScratchDatabase>,
 }
 
 impl Server {
@@ -131,7 +143,14 @@ impl Server {
     /// `zaken_each` assigned zaken; then the server child on it.
     fn start(handhavers: usize, zaken_each: usize) -> Result<Server> {
         let dir = tempfile::tempdir()?;
-        let db = Db::open(dir.path())?;
+        let scratch = match std::env::var("VELDWERK_LOAD_POSTGRES") {
+            Ok(url) if !url.is_empty() => Some(ScratchDatabase::create(&url)?),
+            _ => None,
+        };
+        let db = match &scratch {
+            Some(s) => Db::open_at(&Location::Postgres(s.url.0.clone()))?,
+            None => Db::open(dir.path())?,
+        };
         setup::ensure_organisation(&db, ORGANISATION)?;
         db.write(|tx| {
             add_user(
@@ -161,6 +180,7 @@ impl Server {
         let mut child = Command::new(std::env::current_exe()?)
             .arg("serve")
             .arg(dir.path())
+            .args(scratch.as_ref().map(|s| s.url.0.clone()))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -178,6 +198,7 @@ impl Server {
             db,
             log,
             _dir: dir,
+            _scratch: scratch,
         })
     }
 
