@@ -287,9 +287,7 @@ impl<'c> Tx<'c> {
         match &self.0 {
             TxInner::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql)?;
-                Ok(stmt.execute(rusqlite::params_from_iter(
-                    params.iter().map(|p| SqliteValue(p.to_value())),
-                ))?)
+                Ok(stmt.execute(sqlite_params(params))?)
             }
             TxInner::Postgres { tx, statements } => {
                 let stmt = self.pg_statement(tx, statements, sql)?;
@@ -321,28 +319,12 @@ impl<'c> Tx<'c> {
         params: &[&dyn ToValue],
         mut f: impl FnMut(&Row<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
-        match &self.0 {
-            TxInner::Sqlite(c) => {
-                let mut stmt = c.prepare_cached(sql)?;
-                let mut rows = stmt.query(rusqlite::params_from_iter(
-                    params.iter().map(|p| SqliteValue(p.to_value())),
-                ))?;
-                let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
-                    out.push(f(&Row(RowInner::Sqlite(r)))?);
-                }
-                Ok(out)
-            }
-            TxInner::Postgres { tx, statements } => {
-                let stmt = self.pg_statement(tx, statements, sql)?;
-                let values: Vec<Value<'_>> = params.iter().map(|p| p.to_value()).collect();
-                let refs = pg_params(&values);
-                let rows = tx.borrow_mut().query(&stmt, &refs)?;
-                rows.iter()
-                    .map(|r| f(&Row(RowInner::Postgres(r))))
-                    .collect()
-            }
-        }
+        let mut out = Vec::new();
+        self.query_each(sql, params, |r| {
+            out.push(f(r)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Every row of a query given to `f` in turn, without collecting them first (on SQLite
@@ -356,17 +338,17 @@ impl<'c> Tx<'c> {
         match &self.0 {
             TxInner::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql)?;
-                let mut rows = stmt.query(rusqlite::params_from_iter(
-                    params.iter().map(|p| SqliteValue(p.to_value())),
-                ))?;
+                let mut rows = stmt.query(sqlite_params(params))?;
                 while let Some(r) = rows.next()? {
                     f(&Row(RowInner::Sqlite(r)))?;
                 }
                 Ok(())
             }
-            TxInner::Postgres { .. } => {
-                self.query_map(sql, params, |r| f(r))?;
-                Ok(())
+            TxInner::Postgres { tx, statements } => {
+                let stmt = self.pg_statement(tx, statements, sql)?;
+                let values: Vec<Value<'_>> = params.iter().map(|p| p.to_value()).collect();
+                let rows = tx.borrow_mut().query(&stmt, &pg_params(&values))?;
+                rows.iter().try_for_each(|r| f(&Row(RowInner::Postgres(r))))
             }
         }
     }
@@ -381,9 +363,7 @@ impl<'c> Tx<'c> {
         match &self.0 {
             TxInner::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql)?;
-                let mut rows = stmt.query(rusqlite::params_from_iter(
-                    params.iter().map(|p| SqliteValue(p.to_value())),
-                ))?;
+                let mut rows = stmt.query(sqlite_params(params))?;
                 match rows.next()? {
                     Some(r) => f(&Row(RowInner::Sqlite(r))).map(Some),
                     None => Ok(None),
@@ -429,6 +409,13 @@ impl<'c> Tx<'c> {
 
 fn first_line(sql: &str) -> &str {
     sql.trim().lines().next().unwrap_or("")
+}
+
+/// The parameters as SQLite binds them.
+fn sqlite_params<'p>(
+    params: &'p [&'p dyn ToValue],
+) -> rusqlite::ParamsFromIter<impl Iterator<Item = SqliteValue<'p>>> {
+    rusqlite::params_from_iter(params.iter().map(|p| SqliteValue(p.to_value())))
 }
 
 /// A parameter bound on SQLite.
