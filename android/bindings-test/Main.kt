@@ -26,7 +26,7 @@ fun Veldwerk.enterWithConsent(zaak: String, visit: String, handhaver: String) {
     recordConfirmed(zaak, visit, Stap.Aankondiging(Aankondigingswijze.ONAANGEKONDIGD, null))
     recordConfirmed(zaak, visit, Stap.AanDeDeur(listOf(handhaver), handhaver, false))
     recordConfirmed(zaak, visit, Stap.LegitimatieEnDoel(true, "Vaststellen van de woonsituatie"))
-    val text = consentText(nextSteps(zaak, visit).consentVariant ?: error("no consent variant"))
+    val text = nextSteps(zaak, visit).consentText ?: error("no consent text")
     recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(text.variant, text.tekst, text.hash, AANLEIDING, null))
     recordConfirmed(zaak, visit, Stap.ToestemmingGegeven("bewoner", Rol.BEWONER, Leeftijdsgroep.VOLWASSEN, false))
     recordConfirmed(zaak, visit, Stap.Binnentreden)

@@ -331,6 +331,10 @@ pub const CODES: &[Registered] = &[
     code("toestemming_conflict", "rules/src/protocol/error.rs"),
     code("toestemming_conflict_ontbreekt", "rules/src/protocol/error.rs"),
     code("conflict_niet_door_leider", "rules/src/protocol/error.rs"),
+    // The organisation's approved consent texts (issue 15 point 3).
+    code("toestemmingstekst_niet_goedgekeurd", "rules/src/protocol/error.rs"),
+    code("toestemmingstekst_onvolledig", "rules/src/protocol/toestemmingsteksten.rs"),
+    code("toestemmingsteksten_invalid", "rules/src/protocol/toestemmingsteksten.rs, server/src/policy.rs"),
     // The vragenlijst of the digital huisbezoek and its answers (issue 16).
     code("antwoord_aantal_fotos", "rules/src/vragenlijst/mod.rs"),
     code("antwoord_buiten_bereik", "rules/src/vragenlijst/mod.rs"),

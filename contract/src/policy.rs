@@ -52,6 +52,10 @@ pub struct PolicyBundle {
     /// empty means the built-in woonsituatie-onderzoek. Absent in older bundles.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub vragenlijst_toml: String,
+    /// The organisation's own consent texts (TOML, `docs/toestemmingsteksten.md`); empty means
+    /// the built-in texts of the three variants. Absent in older bundles.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub toestemmingsteksten_toml: String,
 }
 
 /// The effective routekaart of `overrides_toml` (empty: the VNG table unchanged), as the bundle
@@ -263,6 +267,7 @@ mod tests {
             ],
             routekaart: None,
             vragenlijst_toml: String::new(),
+            toestemmingsteksten_toml: String::new(),
         }
     }
 

@@ -922,6 +922,7 @@ impl Device {
             }
             let mut after = visit.bezoek.clone();
             after.apply_new(&event)?;
+            rules.check_consent_text(&event)?;
             let mut photo = None;
             match &event {
                 Event::Correctie { corrigeert, .. } if !visit.entry_ids.contains(corrigeert) => {

@@ -60,6 +60,7 @@ pub fn fixture() -> &'static Fixture {
                 }],
                 routekaart: None,
                 vragenlijst_toml: String::new(),
+                toestemmingsteksten_toml: String::new(),
             },
         }
     })

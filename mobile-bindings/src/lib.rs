@@ -34,8 +34,9 @@ pub fn core_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// The exact consent text of a variant and its SHA-256 hash: show `tekst`, then record
-/// `Stap::ToestemmingGevraagd` with this variant, text and hash and the aanleiding told.
+/// The built-in consent text of a variant and its SHA-256 hash. In a visit, show
+/// `VisitProgress::consent_text` instead: it is the organisation's approved text, and a device
+/// refuses a text the organisation did not approve (`toestemmingstekst_niet_goedgekeurd`).
 #[uniffi::export]
 pub fn consent_text(variant: Variant) -> ConsentText {
     ToestemmingsTekst::standaard(variant.into()).into()
@@ -327,17 +328,24 @@ pub struct VisitProgress {
     pub einde: Option<String>,
     pub next_steps: Vec<Stapsoort>,
     pub consent_variant: Option<Variant>,
+    /// The organisation's approved consent text of that variant (from the signed policy
+    /// bundle, else the built-in one): show `tekst`, then record `Stap::ToestemmingGevraagd`
+    /// with this variant, text and hash and the aanleiding told.
+    pub consent_text: Option<ConsentText>,
     pub warnings: Vec<Notice>,
 }
 
-impl From<veldwerk_device::VisitProgress> for VisitProgress {
-    fn from(p: veldwerk_device::VisitProgress) -> Self {
+impl VisitProgress {
+    fn of(p: veldwerk_device::VisitProgress, device: &Device) -> Self {
         VisitProgress {
             visit_id: p.visit_id,
             fase: p.fase.into(),
             einde: p.einde.as_ref().map(types::enum_code),
             next_steps: p.next_steps.into_iter().map(Into::into).collect(),
             consent_variant: p.consent_variant.map(Into::into),
+            consent_text: p
+                .consent_variant
+                .map(|v| device.rules().toestemmingstekst(v).into()),
             warnings: types::notices(p.warnings),
         }
     }
@@ -349,7 +357,7 @@ fn visit_progress(
     zaak_id: &str,
     visit_id: &str,
 ) -> Result<VisitProgress, VeldwerkError> {
-    device
+    let progress = device
         .visit_progress(zaak_id, Some(visit_id))
         .map_err(|e| match e.code() {
             "visit_unknown" => VeldwerkError::NotFound {
@@ -357,8 +365,8 @@ fn visit_progress(
                 detail: format!("Bezoek {visit_id} staat niet bij zaak {zaak_id}."),
             },
             _ => e.into(),
-        })
-        .map(Into::into)
+        })?;
+    Ok(VisitProgress::of(progress, device))
 }
 
 // The unit tests share fixtures with the integration tests, which name the crate.

@@ -567,6 +567,8 @@ fn the_step_screen_and_the_zaak_screen_agree_on_where_a_visit_stands() {
             einde: v.einde,
             next_steps: v.next_steps,
             consent_variant: v.consent_variant,
+            // No texts of its own: the organisation's approved text is the built-in one.
+            consent_text: v.consent_variant.map(consent_text),
             warnings: v.warnings,
         }
     };

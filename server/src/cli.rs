@@ -89,6 +89,9 @@ pub enum Command {
     /// De vragenlijst van het digitale huisbezoek: tonen of instellen.
     #[command(subcommand)]
     Vragenlijst(VragenlijstCmd),
+    /// De goedgekeurde toestemmingsteksten (protocol huisbezoeken §3): tonen of instellen.
+    #[command(subcommand)]
+    Toestemmingsteksten(ToestemmingstekstenCmd),
     /// Kopieer alles uit de ingebouwde opslag (--data-dir) naar een lege PostgreSQL-database,
     /// in één keer of helemaal niet; start de server daarna met --database.
     NaarPostgres {
@@ -189,6 +192,23 @@ pub enum VragenlijstCmd {
     /// de apparaten krijgen haar bij hun volgende synchronisatie.
     Set {
         /// Het TOML-bestand; een leeg bestand zet de ingebouwde lijst terug.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToestemmingstekstenCmd {
+    /// Toon de goedgekeurde teksten met hun hash; de eerste van elke variant tonen de apparaten.
+    Show {
+        /// Als JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stel eigen toestemmingsteksten in uit een TOML-bestand (docs/toestemmingsteksten.md);
+    /// elke tekst wordt eerst gecontroleerd op wat zijn variant moet noemen. De apparaten
+    /// krijgen ze bij hun volgende synchronisatie en weigeren daarna elke andere tekst.
+    Set {
+        /// Het TOML-bestand; een leeg bestand zet de ingebouwde teksten terug.
         file: PathBuf,
     },
 }
@@ -637,6 +657,36 @@ pub fn run_admin(
                 lijst.id,
                 lijst.versie,
                 lijst.vragen.len(),
+                bundle.version
+            ))
+        }
+        Command::Toestemmingsteksten(ToestemmingstekstenCmd::Show { json }) => {
+            let teksten = db.with(policy::toestemmingsteksten)?;
+            if json {
+                return Ok(format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&teksten)
+                        .map_err(|e| Error::Data(e.to_string()))?
+                ));
+            }
+            let mut out = String::new();
+            for t in teksten.alle() {
+                out.push_str(&format!(
+                    "Variant {} (hash {}):\n{}\n\n",
+                    t.variant.as_str(),
+                    t.hash,
+                    t.tekst
+                ));
+            }
+            Ok(out)
+        }
+        Command::Toestemmingsteksten(ToestemmingstekstenCmd::Set { file }) => {
+            let toml = std::fs::read_to_string(&file)?;
+            let (teksten, bundle) =
+                db.write(|tx| policy::set_toestemmingsteksten(tx, &org, &toml, "admin-cli", t))?;
+            Ok(format!(
+                "{} goedgekeurde toestemmingsteksten ingesteld (beleidsversie {}); apparaten tonen ze bij hun volgende synchronisatie.\n",
+                teksten.alle().len(),
                 bundle.version
             ))
         }

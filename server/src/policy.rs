@@ -7,6 +7,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use veldwerk_contract::policy::{self as core_policy, CodeDirective, PolicyBundle, SignedPolicy};
+use veldwerk_rules::protocol::toestemmingsteksten::{self, Toestemmingsteksten};
 use veldwerk_rules::routekaart::Code;
 use veldwerk_rules::vragenlijst::Vragenlijst;
 
@@ -83,11 +84,13 @@ fn issue(conn: &Tx<'_>, org: &Organisation, at: i64) -> Result<(PolicyBundle, Si
         params![],
         |r| r.get(0),
     )?;
-    let (overrides_toml, vragenlijst_toml): (String, String) = conn.query_row(
-        "SELECT overrides_toml, vragenlijst_toml FROM organisation WHERE id = 1",
-        params![],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (overrides_toml, vragenlijst_toml, toestemmingsteksten_toml): (String, String, String) =
+        conn.query_row(
+            "SELECT overrides_toml, vragenlijst_toml, toestemmingsteksten_toml
+             FROM organisation WHERE id = 1",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
     let bundle = PolicyBundle {
         organisation: org.name.clone(),
         version: version as u64,
@@ -96,6 +99,7 @@ fn issue(conn: &Tx<'_>, org: &Organisation, at: i64) -> Result<(PolicyBundle, Si
         overrides_toml,
         directives: directives(conn)?,
         vragenlijst_toml,
+        toestemmingsteksten_toml,
     };
     let signed = core_policy::sign(&bundle, &org.key)
         .map_err(|e| Error::Crypto(format!("cannot sign policy: {e}")))?;
@@ -197,6 +201,58 @@ pub fn set_vragenlijst(
         &json!({ "vragenlijst": lijst.id, "versie": lijst.versie, "policy_version": bundle.version }),
     )?;
     Ok((lijst, bundle))
+}
+
+/// The organisation's approved consent texts (the built-in ones when none are set).
+pub fn toestemmingsteksten(conn: &Tx<'_>) -> Result<Toestemmingsteksten> {
+    let toml: String = conn.query_row(
+        "SELECT toestemmingsteksten_toml FROM organisation WHERE id = 1",
+        params![],
+        |r| r.get(0),
+    )?;
+    Toestemmingsteksten::van_organisatie(&toml).map_err(|e| Error::Data(e.to_string()))
+}
+
+/// Sets the organisation's own consent texts (checked first: a text that misses what seed 001
+/// §3 requires of its variant is refused with its line) and issues a new signed bundle, so
+/// devices show them from their next sync and refuse any other. An empty text goes back to the
+/// built-in texts. Call inside a transaction.
+pub fn set_toestemmingsteksten(
+    conn: &Tx<'_>,
+    org: &Organisation,
+    toml: &str,
+    actor: &str,
+    at: i64,
+) -> Result<(Toestemmingsteksten, PolicyBundle)> {
+    if toml.len() > toestemmingsteksten::MAX_BESTAND_BYTES {
+        return Err(Error::bad_request(
+            "toestemmingsteksten_invalid",
+            format!(
+                "Het bestand met toestemmingsteksten is te groot (hoogstens {} bytes).",
+                toestemmingsteksten::MAX_BESTAND_BYTES
+            ),
+        ));
+    }
+    let teksten = Toestemmingsteksten::van_organisatie(toml)
+        .map_err(|e| Error::bad_request(e.code(), e.to_string()))?;
+    conn.execute(
+        "UPDATE organisation SET toestemmingsteksten_toml = ?1 WHERE id = 1",
+        params![toml],
+    )?;
+    let (bundle, _) = issue(conn, org, at)?;
+    let eigen = teksten
+        .alle()
+        .iter()
+        .filter(|t| !Toestemmingsteksten::standaard().alle().contains(t))
+        .count();
+    audit::append(
+        conn,
+        at,
+        actor,
+        "toestemmingsteksten_set",
+        &json!({ "eigen_teksten": eigen, "policy_version": bundle.version }),
+    )?;
+    Ok((teksten, bundle))
 }
 
 /// The largest vragenlijst file accepted (it travels in every policy bundle).

@@ -360,3 +360,44 @@ fn naar_postgres_copies_an_installation_whole() {
         Err("database_url_invalid".into())
     );
 }
+
+/// Issue 15 point 3: `toestemmingsteksten show` lists the approved texts with their hashes and
+/// `set` refuses a text that misses what its variant requires (seed 001 §3) and changes nothing.
+#[test]
+fn toestemmingsteksten_are_shown_and_an_incomplete_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = veldwerk_server::Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    let before = run(&s, &["toestemmingsteksten", "show"], "").unwrap();
+    for v in ["Variant a", "Variant b", "Variant dienstverlening"] {
+        assert!(before.contains(v), "{before}");
+    }
+    let file = dir.path().join("teksten.toml");
+    std::fs::write(
+        &file,
+        "[[tekst]]\nvariant = \"a\"\ntekst = \"Mogen wij even binnenkomen?\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        run(
+            &s,
+            &["toestemmingsteksten", "set", file.to_str().unwrap()],
+            ""
+        ),
+        Err("toestemmingstekst_onvolledig".into())
+    );
+    assert_eq!(
+        run(&s, &["toestemmingsteksten", "show"], "").unwrap(),
+        before
+    );
+    std::fs::write(&file, "").unwrap();
+    let out = run(
+        &s,
+        &["toestemmingsteksten", "set", file.to_str().unwrap()],
+        "",
+    )
+    .unwrap();
+    assert!(out.contains("3 goedgekeurde toestemmingsteksten"), "{out}");
+}

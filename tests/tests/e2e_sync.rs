@@ -526,3 +526,50 @@ fn an_organisations_vragenlijst_reaches_the_device_in_the_signed_policy() {
     piet.reopen();
     assert_eq!(piet.device().rules().vragenlijst().id, "eigen");
 }
+
+/// Issue 15 point 3 (seed 001 §3): the organisation's own consent texts, set on the server,
+/// reach the device in the signed policy bundle at its next sync; the device then shows the
+/// organisation's text and refuses the built-in one it replaced. A text missing what its
+/// variant must say is refused on the server with its line, and nothing changes.
+#[test]
+fn an_organisations_consent_texts_reach_the_device_and_replace_the_built_in_ones() {
+    use veldwerk_rules::protocol::{ToestemmingsTekst, Variant};
+    use veldwerk_server::{db::now, org, policy};
+    let server = TestServer::start();
+    let mut piet = TestDevice::enrolled(&server, "piet");
+    piet.sync().unwrap();
+    assert_eq!(
+        piet.device().rules().toestemmingstekst(Variant::B),
+        ToestemmingsTekst::standaard(Variant::B)
+    );
+    let organisation = org::load(&server.db).unwrap().unwrap();
+    let onvolledig = "[[tekst]]\nvariant = \"b\"\ntekst = \"Mogen wij even binnenkomen?\"\n";
+    let err = server
+        .db
+        .write(|tx| policy::set_toestemmingsteksten(tx, &organisation, onvolledig, "sanne", now()))
+        .unwrap_err();
+    assert_eq!(err.code(), "toestemmingstekst_onvolledig");
+    assert!(err.to_string().contains("regel 3"), "{err}");
+
+    let eigen = ToestemmingsTekst::standaard(Variant::B).tekst.replace(
+        "Wij komen voor een huisbezoek",
+        "Wij komen vandaag bij u langs",
+    );
+    let bestand = format!("[[tekst]]\nvariant = \"b\"\ntekst = \"\"\"{eigen}\"\"\"\n");
+    server
+        .db
+        .write(|tx| policy::set_toestemmingsteksten(tx, &organisation, &bestand, "sanne", now()))
+        .unwrap();
+    piet.sync().unwrap();
+    let shown = piet.device().rules().toestemmingstekst(Variant::B);
+    assert_eq!(shown, ToestemmingsTekst::new(Variant::B, eigen));
+    let approved = piet.device().rules().toestemmingsteksten();
+    assert!(!approved.is_goedgekeurd(Variant::B, &ToestemmingsTekst::standaard(Variant::B).hash));
+    assert!(approved.is_goedgekeurd(Variant::A, &ToestemmingsTekst::standaard(Variant::A).hash));
+    piet.reopen();
+    assert_eq!(
+        piet.device().rules().toestemmingstekst(Variant::B).hash,
+        shown.hash,
+        "kept across a restart"
+    );
+}

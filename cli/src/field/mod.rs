@@ -20,8 +20,7 @@ use serde::Serialize;
 use veldwerk_device::{Device, DeviceError, VisitOptions, VisitProgress};
 use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, BronSoort, ConflictUitkomst, Event, ExtraOnderwerp, Feit,
-    Grondslag, Leeftijdsgroep, NietInStaatReden, Ondertekenaar, Rol, ToestemmingsTekst, Tolk,
-    Variant,
+    Grondslag, Leeftijdsgroep, NietInStaatReden, Ondertekenaar, Rol, Tolk, Variant,
 };
 use veldwerk_rules::routekaart::{Actie, Decision, PlannedAction};
 use veldwerk_rules::Notice;
@@ -793,7 +792,7 @@ fn build_event(
         FieldCommand::Toestemming(t) => match t {
             ToestemmingCommand::Vraag(v) => {
                 let variant = consent_variant(device, zaak, target)?;
-                let tekst = ToestemmingsTekst::standaard(variant);
+                let tekst = device.rules().toestemmingstekst(variant);
                 eprintln!("Lees voor of laat lezen (variant {}):\n", variant.as_str());
                 eprintln!("{}\n", printable(&tekst.tekst));
                 let mut event = tekst.event(v.aanleiding.clone());

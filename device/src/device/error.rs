@@ -26,6 +26,8 @@ pub enum DeviceError {
     Routekaart { code: &'static str, detail: String },
     #[error("De vragenlijst van de organisatie is onbruikbaar: {detail}")]
     Vragenlijst { code: &'static str, detail: String },
+    #[error("De toestemmingsteksten van de organisatie zijn onbruikbaar: {detail}")]
+    Toestemmingsteksten { code: &'static str, detail: String },
     #[error(
         "De routekaart staat {} bij code {} niet toe: {}",
         actie_naam(*.actie), .code.id(), join(.reasons)
@@ -79,7 +81,9 @@ impl DeviceError {
             DeviceError::Protocol(e) => e.code(),
             DeviceError::Evidence(e) => e.code(),
             DeviceError::Policy(e) => e.code(),
-            DeviceError::Routekaart { code, .. } | DeviceError::Vragenlijst { code, .. } => code,
+            DeviceError::Routekaart { code, .. }
+            | DeviceError::Vragenlijst { code, .. }
+            | DeviceError::Toestemmingsteksten { code, .. } => code,
             DeviceError::ActieForbidden { .. } => "actie_verboden",
             DeviceError::ConditionsNotConfirmed { .. } => "voorwaarden_niet_bevestigd",
             DeviceError::UnknownZaak(_) => "zaak_unknown",

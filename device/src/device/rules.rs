@@ -1,19 +1,24 @@
 //! The one place the device asks the routekaart: which table applies (the VNG table of November
 //! 2020, seed 004, plus the organisation's overrides from the signed policy bundle) and what it
 //! decides for a planned action under a code; and which vragenlijst the digital huisbezoek asks
-//! (the organisation's from the bundle, else the built-in one).
+//! (the organisation's from the bundle, else the built-in one); and which consent texts are
+//! approved (the same).
 
 use veldwerk_contract::policy::PolicyBundle;
+use veldwerk_rules::protocol::{
+    Event, ProtocolError, ToestemmingsTekst, Toestemmingsteksten, Variant,
+};
 use veldwerk_rules::routekaart::{evaluate, Code, Decision, PlannedAction, Routekaart};
 use veldwerk_rules::vragenlijst::Vragenlijst;
 
 use super::DeviceError;
 
-/// The routekaart and vragenlijst in force on this device.
+/// The routekaart, vragenlijst and approved consent texts in force on this device.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
     routekaart: Routekaart,
     vragenlijst: Vragenlijst,
+    toestemmingsteksten: Toestemmingsteksten,
 }
 
 impl Rules {
@@ -22,11 +27,12 @@ impl Rules {
         Rules {
             routekaart: Routekaart::vng_2020(),
             vragenlijst: Vragenlijst::standaard(),
+            toestemmingsteksten: Toestemmingsteksten::standaard(),
         }
     }
 
-    /// What a signed bundle puts in force. A bundle whose overrides or vragenlijst do not
-    /// parse is refused whole, with the first problem's code.
+    /// What a signed bundle puts in force. A bundle whose overrides, vragenlijst or consent
+    /// texts do not parse is refused whole, with the first problem's code.
     pub fn of_bundle(bundle: &PolicyBundle) -> Result<Self, DeviceError> {
         let mut rules = Self::with_overrides(&bundle.overrides_toml)?;
         rules.vragenlijst =
@@ -36,7 +42,30 @@ impl Rules {
                     detail: e.to_string(),
                 }
             })?;
+        rules.toestemmingsteksten = Toestemmingsteksten::van_organisatie(
+            &bundle.toestemmingsteksten_toml,
+        )
+        .map_err(|e| DeviceError::Toestemmingsteksten {
+            code: e.code(),
+            detail: e.to_string(),
+        })?;
         Ok(rules)
+    }
+
+    /// The consent text to show for `variant`: the organisation's, else the built-in one.
+    pub fn toestemmingstekst(&self, variant: Variant) -> ToestemmingsTekst {
+        self.toestemmingsteksten.te_tonen(variant)
+    }
+
+    /// The approved consent texts.
+    pub fn toestemmingsteksten(&self) -> &Toestemmingsteksten {
+        &self.toestemmingsteksten
+    }
+
+    /// Refuses a new `toestemming_gevraagd` whose text the organisation did not approve
+    /// (issue 15 point 3; seed 001 §3).
+    pub fn check_consent_text(&self, event: &Event) -> Result<(), ProtocolError> {
+        self.toestemmingsteksten.controleer(event)
     }
 
     /// The vragenlijst the digital huisbezoek asks.
@@ -58,6 +87,7 @@ impl Rules {
         Ok(Rules {
             routekaart,
             vragenlijst: Vragenlijst::standaard(),
+            toestemmingsteksten: Toestemmingsteksten::standaard(),
         })
     }
 

@@ -91,6 +91,16 @@ impl Org {
     }
 
     fn bundle_with(&self, version: u64, code: Code, overrides: &str) -> Vec<u8> {
+        self.bundle_of(version, code, overrides, "")
+    }
+
+    fn bundle_of(
+        &self,
+        version: u64,
+        code: Code,
+        overrides: &str,
+        toestemmingsteksten: &str,
+    ) -> Vec<u8> {
         let bundle = PolicyBundle {
             organisation: "Urk".into(),
             version,
@@ -104,6 +114,7 @@ impl Org {
             }],
             routekaart: None,
             vragenlijst_toml: String::new(),
+            toestemmingsteksten_toml: toestemmingsteksten.into(),
         };
         veldwerk_contract::policy::sign(&bundle, &self.key)
             .unwrap()
@@ -259,6 +270,72 @@ fn seed_001_s3_consent_asked_without_the_aanleiding_told_is_refused() {
         .unwrap_err();
     assert_eq!(err.code(), "veld_leeg");
     assert_eq!(device.worklist().unwrap().items[0].unsynced_entries, 4);
+}
+
+/// Issue 15 point 3 (seed 001 §3; BA2410): consent is asked only with a text the organisation
+/// approved. Its own variant-A text comes in the signed bundle and replaces the built-in one; a
+/// text with a correct hash that is not on the list ("Mogen wij even binnenkomen?") is refused
+/// and records nothing; a bundle with an incomplete text is refused whole.
+#[test]
+fn seed_001_s3_consent_is_asked_only_with_an_approved_text() {
+    use veldwerk_rules::protocol::{ToestemmingsTekst, Variant};
+    let eigen = "Wij zijn handhavers van de gemeente en hebben ons gelegitimeerd. De reden van \
+ons bezoek is een concrete aanwijzing in uw dossier; het doel is uw woonsituatie vast te stellen. \
+U mag weigeren en uw toestemming altijd intrekken. U bent verplicht mee te werken; weigert u, dan \
+kan dat gevolgen hebben voor uw bijstand. Uw toestemming of weigering komt in het rapport in uw \
+klantdossier. Geeft u ons toestemming?";
+    let dir = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let mut device = device_with_zaak(dir.path());
+    device
+        .set_enrollment("dev-1", &org.public(), "https://veldwerk.example")
+        .unwrap();
+    let bestand = format!("[[tekst]]\nvariant = \"a\"\ntekst = \"\"\"{eigen}\"\"\"\n");
+    let onvolledig = "[[tekst]]\nvariant = \"a\"\ntekst = \"Mogen wij even binnenkomen?\"\n";
+    let err = device
+        .install_policy(&org.bundle_of(1, Code::Geel, "", onvolledig), at(1))
+        .unwrap_err();
+    assert_eq!(err.code(), "toestemmingstekst_onvolledig");
+    device
+        .install_policy(&org.bundle_of(2, Code::Geel, "", &bestand), at(1))
+        .unwrap();
+    assert_eq!(
+        device.rules().toestemmingstekst(Variant::A),
+        ToestemmingsTekst::new(Variant::A, eigen)
+    );
+
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    let mut events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    events.truncate(4);
+    record_all(&mut device, "Z-1", &visit, events, 2);
+    for refused in [
+        ToestemmingsTekst::new(Variant::A, "Mogen wij even binnenkomen?"),
+        ToestemmingsTekst::standaard(Variant::A),
+    ] {
+        let event = refused.event("Een concrete aanwijzing in het dossier.");
+        let confirmed = confirm_all(&mut device, "Z-1", &visit, &event);
+        let err = device
+            .record("Z-1", &visit, event, confirmed, at(9))
+            .unwrap_err();
+        assert_eq!(err.code(), "toestemmingstekst_niet_goedgekeurd");
+        assert_eq!(device.worklist().unwrap().items[0].unsynced_entries, 4);
+    }
+    let event = device
+        .rules()
+        .toestemmingstekst(Variant::A)
+        .event("Een concrete aanwijzing in het dossier.");
+    let confirmed = confirm_all(&mut device, "Z-1", &visit, &event);
+    device
+        .record("Z-1", &visit, event, confirmed, at(10))
+        .unwrap();
+    assert_eq!(device.worklist().unwrap().items[0].unsynced_entries, 5);
 }
 
 #[test]
@@ -1192,6 +1269,7 @@ fn a_bundle_with_the_effective_routekaart_installs_and_matches_the_rules_in_forc
         }],
         routekaart: veldwerk_contract::policy::effective_routekaart(overrides),
         vragenlijst_toml: String::new(),
+        toestemmingsteksten_toml: String::new(),
     };
     let signed = veldwerk_contract::policy::sign(&bundle, &org.key).unwrap();
     device.install_policy(&signed.to_bytes(), at(2)).unwrap();
@@ -1232,6 +1310,7 @@ fn the_vragenlijst_comes_from_the_signed_bundle_and_a_bad_one_is_refused() {
             }],
             routekaart: None,
             vragenlijst_toml: toml.into(),
+            toestemmingsteksten_toml: String::new(),
         };
         veldwerk_contract::policy::sign(&bundle, &org.key)
             .unwrap()

@@ -88,6 +88,7 @@ fn bundle(version: u64) -> PolicyBundle {
         }],
         routekaart: None,
         vragenlijst_toml: String::new(),
+        toestemmingsteksten_toml: String::new(),
     }
 }
 

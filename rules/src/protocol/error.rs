@@ -67,6 +67,12 @@ pub enum ProtocolError {
     },
     #[error("De hash van de toestemmingstekst klopt niet met de getoonde tekst.")]
     TekstHashOnjuist,
+    #[error(
+        "Deze toestemmingstekst (variant {variant}) staat niet op de lijst van goedgekeurde \
+         teksten van de organisatie; toon de tekst die het apparaat geeft (protocol \
+         huisbezoeken §3)."
+    )]
+    ToestemmingstekstNietGoedgekeurd { variant: &'static str },
     #[error("Er is nog niet om toestemming gevraagd met een vastgelegde tekst.")]
     ToestemmingNietGevraagd,
     #[error(
@@ -176,6 +182,9 @@ impl ProtocolError {
             ProtocolError::DoelNietMeegedeeld => "doel_niet_meegedeeld",
             ProtocolError::VerkeerdeToestemmingstekst { .. } => "verkeerde_toestemmingstekst",
             ProtocolError::TekstHashOnjuist => "tekst_hash_onjuist",
+            ProtocolError::ToestemmingstekstNietGoedgekeurd { .. } => {
+                "toestemmingstekst_niet_goedgekeurd"
+            }
             ProtocolError::ToestemmingNietGevraagd => "toestemming_niet_gevraagd",
             ProtocolError::ToestemmingNietDoorBelanghebbende => {
                 "toestemming_niet_door_belanghebbende"

@@ -16,6 +16,7 @@ pub mod grondslag;
 pub mod melding;
 pub mod stap;
 pub mod toestemming;
+pub mod toestemmingsteksten;
 mod woorden;
 
 pub use bezoek::{Anomaly, Bezoek, Einde, Fase, Toestemmingsconflict};
@@ -23,6 +24,7 @@ pub use error::ProtocolError;
 pub use grondslag::{BronSoort, Feit, Grondslag};
 pub use stap::StapRol;
 pub use toestemming::{ToestemmingsTekst, Variant};
+pub use toestemmingsteksten::Toestemmingsteksten;
 
 use serde::{Deserialize, Serialize};
 

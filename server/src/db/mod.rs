@@ -243,6 +243,11 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE organisation ADD COLUMN vragenlijst_toml TEXT NOT NULL DEFAULT '';
     "#,
+    // 9: the organisation's own consent texts (TOML; empty: the built-in texts), shipped in the
+    //    signed policy bundle.
+    r#"
+    ALTER TABLE organisation ADD COLUMN toestemmingsteksten_toml TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// Seconds since the Unix epoch, the unit of every time column.

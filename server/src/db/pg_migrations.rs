@@ -211,4 +211,8 @@ pub const MIGRATIONS_POSTGRES: &[&str] = &[
     r#"
     ALTER TABLE organisation ADD COLUMN vragenlijst_toml TEXT NOT NULL DEFAULT '';
     "#,
+    // 9: the organisation's own consent texts.
+    r#"
+    ALTER TABLE organisation ADD COLUMN toestemmingsteksten_toml TEXT NOT NULL DEFAULT '';
+    "#,
 ];

@@ -35,6 +35,7 @@ pub const ACTIONS: &[&str] = &[
     "termijnen_set",
     "heronderzoeken_imported",
     "vragenlijst_set",
+    "toestemmingsteksten_set",
 ];
 
 /// One audit row in words: a sentence and its details, each a Dutch label with a value.
@@ -208,6 +209,11 @@ pub fn describe(row: &AuditRow) -> Description {
             "Vragenlijst voor het digitale huisbezoek ingesteld ({} versie {}, beleidsversie {})",
             d.or_unknown("vragenlijst"),
             d.or_unknown("versie"),
+            d.or_unknown("policy_version")
+        ),
+        "toestemmingsteksten_set" => format!(
+            "Toestemmingsteksten van de organisatie ingesteld ({} eigen teksten, beleidsversie {})",
+            d.or_unknown("eigen_teksten"),
             d.or_unknown("policy_version")
         ),
         "heronderzoeken_imported" => format!(

@@ -138,8 +138,8 @@ public final class VisitModel: ObservableObject {
 
     /// The exact consent text when consent is to be asked.
     public var consent: ConsentText? {
-        guard let p = progress, p.nextSteps.contains(.toestemmingGevraagd), let v = p.consentVariant else { return nil }
-        return consentText(variant: v)
+        guard let p = progress, p.nextSteps.contains(.toestemmingGevraagd) else { return nil }
+        return p.consentText
     }
 
     public func refresh() {

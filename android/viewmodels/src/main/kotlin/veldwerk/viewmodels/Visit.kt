@@ -9,7 +9,6 @@ import uniffi.veldwerk.Stap
 import uniffi.veldwerk.Stapsoort
 import uniffi.veldwerk.TextWarning
 import uniffi.veldwerk.VeldwerkInterface
-import uniffi.veldwerk.consentText
 
 class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val visitId: String) {
     data class State(
@@ -38,7 +37,7 @@ class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val 
     fun refresh() {
         attempt { vw.nextSteps(zaakId, visitId) }.fold(
             onSuccess = { p ->
-                val consent = if (Stapsoort.TOESTEMMING_GEVRAAGD in p.nextSteps) p.consentVariant?.let { consentText(it) } else null
+                val consent = if (Stapsoort.TOESTEMMING_GEVRAAGD in p.nextSteps) p.consentText else null
                 state.value = State(
                     fase = p.fase,
                     faseLabel = Labels.fase(p.fase),
