@@ -51,6 +51,8 @@ usage: veldwerk-load [SCENARIO [ARGS]]   (build with --release for figures that 
 environment:
   VELDWERK_LOAD_POSTGRES=URL the server on a scratch PostgreSQL database made on the server of URL
                              (postgres://postgres@127.0.0.1:5432/postgres) instead of SQLite
+  VELDWERK_LOAD_INSTANCES=N  N server instances on the one store (1); each device talks to one,
+                             in turn, as a load balancer spreads them; CPU and RSS are summed
   VELDWERK_LOAD_PHASES=1     the server logs per-round-trip phase timings; day and many print them
   VELDWERK_LOAD_PAUSE=SECS   pause before the `many` burst, printing the server's pid (profiler)
   VELDWERK_LOAD_TRACE=1      print the sync messages of a device past its fourth round trip
@@ -128,8 +130,11 @@ fn serve(dir: &Path, database_url: Option<String>) -> Result<()> {
 }
 
 struct Server {
-    child: Child,
-    base: String,
+    /// The instances, each a child process on the same store (`VELDWERK_LOAD_INSTANCES`).
+    children: Vec<Child>,
+    bases: Vec<String>,
+    /// The instance the next enrolled device talks to.
+    next: std::sync::atomic::AtomicUsize,
     db: Db,
     /// The server's log (`VELDWERK_LOAD_PHASES`).
     log: std::path::PathBuf,
@@ -172,29 +177,44 @@ impl Server {
             Ok(())
         })?;
         let log = dir.path().join("server.log");
-        let stderr = if phases_wanted() {
-            Stdio::from(std::fs::File::create(&log)?)
-        } else {
-            Stdio::null()
+        let instances = match std::env::var("VELDWERK_LOAD_INSTANCES") {
+            Ok(n) if !n.is_empty() => n
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=16).contains(n))
+                .ok_or_else(|| anyhow!("VELDWERK_LOAD_INSTANCES: a number from 1 to 16"))?,
+            _ => 1,
         };
-        let mut child = Command::new(std::env::current_exe()?)
-            .arg("serve")
-            .arg(dir.path())
-            .args(scratch.as_ref().map(|s| s.url.0.clone()))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
-        let addr = line
-            .trim()
-            .strip_prefix("listening ")
-            .ok_or_else(|| anyhow!("server did not start: {line:?}"))?;
+        let (mut children, mut bases) = (Vec::new(), Vec::new());
+        for i in 0..instances {
+            // The phase log is the first instance's.
+            let stderr = if phases_wanted() && i == 0 {
+                Stdio::from(std::fs::File::create(&log)?)
+            } else {
+                Stdio::null()
+            };
+            let mut child = Command::new(std::env::current_exe()?)
+                .arg("serve")
+                .arg(dir.path())
+                .args(scratch.as_ref().map(|s| s.url.0.clone()))
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(stderr)
+                .spawn()?;
+            let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
+            let mut line = String::new();
+            BufReader::new(stdout).read_line(&mut line)?;
+            let addr = line
+                .trim()
+                .strip_prefix("listening ")
+                .ok_or_else(|| anyhow!("server did not start: {line:?}"))?;
+            bases.push(format!("http://{addr}"));
+            children.push(child);
+        }
         Ok(Server {
-            child,
-            base: format!("http://{addr}"),
+            children,
+            bases,
+            next: std::sync::atomic::AtomicUsize::new(0),
             db,
             log,
             _dir: dir,
@@ -202,16 +222,26 @@ impl Server {
         })
     }
 
-    /// Peak resident set of the server process (VmHWM), in MiB.
+    /// The base URL of the instance the next device talks to (in turn).
+    fn next_base(&self) -> String {
+        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.bases[i % self.bases.len()].clone()
+    }
+
+    /// Peak resident set of the server processes (VmHWM), summed, in MiB.
     fn peak_rss_mib(&self) -> Result<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        let kb: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| anyhow!("no VmHWM"))?;
-        Ok(kb / 1024.0)
+        let mut total = 0.0;
+        for child in &self.children {
+            let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
+            let kb: f64 = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| anyhow!("no VmHWM"))?;
+            total += kb / 1024.0;
+        }
+        Ok(total)
     }
 
     /// The length of the server's log so far (where a burst's lines start).
@@ -250,14 +280,22 @@ impl Server {
             .collect())
     }
 
-    /// CPU time (user + system) the server process has used so far, in ms.
+    /// CPU time (user + system) the server processes have used so far, summed, in ms.
     fn cpu_ms(&self) -> Result<f64> {
-        cpu_ms(&format!("/proc/{}/stat", self.child.id()))
+        let mut total = 0.0;
+        for child in &self.children {
+            total += cpu_ms(&format!("/proc/{}/stat", child.id()))?;
+        }
+        Ok(total)
     }
 
     fn stop(mut self) -> Result<()> {
-        drop(self.child.stdin.take());
-        self.child.wait()?;
+        for child in &mut self.children {
+            drop(child.stdin.take());
+        }
+        for child in &mut self.children {
+            child.wait()?;
+        }
         Ok(())
     }
 }
@@ -292,6 +330,8 @@ fn agent() -> ureq::Agent {
 
 struct Device {
     id: String,
+    /// The server instance this device talks to.
+    base: String,
     request_key: Ed25519KeyPair,
     signer: Signer,
     org_key: Vec<u8>,
@@ -312,8 +352,9 @@ impl Device {
             "public_key": hex::encode(request_key.public_key().as_ref()),
         });
         let agent = agent();
+        let base = server.next_base();
         let mut r = agent
-            .post(&format!("{}/v1/enroll", server.base))
+            .post(&format!("{base}/v1/enroll"))
             .header("content-type", "application/json")
             .send(body.to_string().as_bytes())?;
         let v: serde_json::Value = serde_json::from_reader(r.body_mut().as_reader())?;
@@ -332,6 +373,7 @@ impl Device {
                 key: DeviceKey::from_pkcs8(&pkcs8)?,
             },
             id,
+            base,
             request_key,
             org_key,
             docs,
@@ -339,8 +381,8 @@ impl Device {
         })
     }
 
-    fn sync(&mut self, server: &Server) -> Result<SyncSummary> {
-        let url = format!("{}{SYNC_PATH}", server.base);
+    fn sync(&mut self) -> Result<SyncSummary> {
+        let url = format!("{}{SYNC_PATH}", self.base);
         let mut session = SyncSession::new(&mut self.docs, &self.org_key)?;
         while let Some(body) = session.next_request()? {
             let auth = sign_request_now(&self.request_key, &self.id, "POST", SYNC_PATH, &body)?;
@@ -457,9 +499,10 @@ fn pause_for_profiler(server: &Server) {
         .ok()
         .and_then(|s| s.parse::<u64>().ok())
     {
+        let pids: Vec<String> = server.children.iter().map(|c| c.id().to_string()).collect();
         eprintln!(
             "server pid {}; the burst starts in {secs} s",
-            server.child.id()
+            pids.join(" ")
         );
         std::thread::sleep(Duration::from_secs(secs));
     }
@@ -507,7 +550,7 @@ fn day(runs: usize) -> Result<()> {
     let server = Server::start(1, 10)?;
     let mut device = Device::enroll(&server, "h0")?;
     let t = Instant::now();
-    let first = device.sync(&server)?;
+    let first = device.sync()?;
     println!(
         "day: first contact pulled {} zaken in {} round trips, {:.1} ms",
         first.new_docs.len(),
@@ -519,7 +562,7 @@ fn day(runs: usize) -> Result<()> {
         let log_from = server.log_len();
         let (server_cpu, client_cpu) = (server.cpu_ms()?, client_cpu_ms()?);
         let t = Instant::now();
-        let s = device.sync(&server)?;
+        let s = device.sync()?;
         let elapsed = t.elapsed();
         let (server_cpu, client_cpu) =
             (server.cpu_ms()? - server_cpu, client_cpu_ms()? - client_cpu);
@@ -568,7 +611,7 @@ fn pull(zaken: usize) -> Result<()> {
     let server = Server::start(1, zaken)?;
     let mut device = Device::enroll(&server, "h0")?;
     let t = Instant::now();
-    let s = device.sync(&server)?;
+    let s = device.sync()?;
     println!(
         "pull: {} zaken in {} round trips, {:.1} ms, {} bytes received; server peak RSS {:.1} MiB",
         s.new_docs.len(),
@@ -627,7 +670,7 @@ fn many_once(devices: usize, zaken: usize) -> Result<Burst> {
     let mut fleet = Vec::with_capacity(devices);
     for h in 0..devices {
         let mut d = Device::enroll(&server, &format!("h{h}"))?;
-        d.sync(&server)?;
+        d.sync()?;
         d.work(1, 2)?;
         fleet.push(d);
     }
@@ -637,13 +680,13 @@ fn many_once(devices: usize, zaken: usize) -> Result<Burst> {
     let barrier = Arc::new(Barrier::new(devices + 1));
     let mut threads = Vec::with_capacity(devices);
     for mut d in fleet {
-        let (server, barrier) = (server.clone(), barrier.clone());
+        let barrier = barrier.clone();
         let id = d.id.clone();
         threads.push(std::thread::Builder::new().stack_size(512 << 10).spawn(
             move || -> Result<(f64, usize, usize)> {
                 barrier.wait();
                 let t = Instant::now();
-                let s = d.sync(&server).with_context(|| format!("device {id}"))?;
+                let s = d.sync().with_context(|| format!("device {id}"))?;
                 Ok((
                     ms(t.elapsed()),
                     s.bytes_sent + s.bytes_received,
