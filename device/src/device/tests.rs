@@ -64,6 +64,22 @@ pub(super) fn record_all(
     }
 }
 
+/// A huisbezoek of zaak `Z-1` recorded up to legitimatie (4 entries): consent is next.
+fn visit_up_to_legitimatie(device: &mut Device) -> String {
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(1),
+        )
+        .unwrap();
+    let mut events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
+    events.truncate(4);
+    record_all(device, "Z-1", &visit, events, 2);
+    visit
+}
+
 pub(super) fn device_with_zaak(dir: &Path) -> Device {
     let mut device = Device::open(dir, KEY).unwrap();
     device.create_zaak(&summary("Z-1"), at(0)).unwrap();
@@ -216,17 +232,7 @@ fn a_full_visit_is_recorded_verified_and_listed() {
 fn a_refused_transition_records_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut device = device_with_zaak(dir.path());
-    let visit = device
-        .start_visit(
-            "Z-1",
-            Actie::Huisbezoek,
-            plan(Actie::Huisbezoek, Some(2)),
-            at(1),
-        )
-        .unwrap();
-    let mut events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
-    events.truncate(4); // up to legitimatie
-    record_all(&mut device, "Z-1", &visit, events, 2);
+    let visit = visit_up_to_legitimatie(&mut device);
 
     let confirmed = confirm_all(&mut device, "Z-1", &visit, &Event::Binnentreden);
     let err = device
@@ -249,17 +255,7 @@ fn a_refused_transition_records_nothing() {
 fn seed_001_s3_consent_asked_without_the_aanleiding_told_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut device = device_with_zaak(dir.path());
-    let visit = device
-        .start_visit(
-            "Z-1",
-            Actie::Huisbezoek,
-            plan(Actie::Huisbezoek, Some(2)),
-            at(1),
-        )
-        .unwrap();
-    let mut events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
-    events.truncate(4);
-    record_all(&mut device, "Z-1", &visit, events, 2);
+    let visit = visit_up_to_legitimatie(&mut device);
     let zonder = veldwerk_rules::protocol::ToestemmingsTekst::standaard(
         veldwerk_rules::protocol::Variant::A,
     )
@@ -304,17 +300,7 @@ klantdossier. Geeft u ons toestemming?";
         ToestemmingsTekst::new(Variant::A, eigen)
     );
 
-    let visit = device
-        .start_visit(
-            "Z-1",
-            Actie::Huisbezoek,
-            plan(Actie::Huisbezoek, Some(2)),
-            at(1),
-        )
-        .unwrap();
-    let mut events = steps_to_binnen(Actie::Huisbezoek, &["hh-1", "hh-2"]);
-    events.truncate(4);
-    record_all(&mut device, "Z-1", &visit, events, 2);
+    let visit = visit_up_to_legitimatie(&mut device);
     for refused in [
         ToestemmingsTekst::new(Variant::A, "Mogen wij even binnenkomen?"),
         ToestemmingsTekst::standaard(Variant::A),
