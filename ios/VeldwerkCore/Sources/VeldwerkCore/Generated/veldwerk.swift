@@ -2476,16 +2476,28 @@ public struct VisitProgress: Equatable, Hashable {
     public var einde: String?
     public var nextSteps: [Stapsoort]
     public var consentVariant: Variant?
+    /**
+     * The organisation's approved consent text of that variant (from the signed policy
+     * bundle, else the built-in one): show `tekst`, then record `Stap::ToestemmingGevraagd`
+     * with this variant, text and hash and the aanleiding told.
+     */
+    public var consentText: ConsentText?
     public var warnings: [Notice]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(visitId: String, fase: Fase, einde: String?, nextSteps: [Stapsoort], consentVariant: Variant?, warnings: [Notice]) {
+    public init(visitId: String, fase: Fase, einde: String?, nextSteps: [Stapsoort], consentVariant: Variant?, 
+        /**
+         * The organisation's approved consent text of that variant (from the signed policy
+         * bundle, else the built-in one): show `tekst`, then record `Stap::ToestemmingGevraagd`
+         * with this variant, text and hash and the aanleiding told.
+         */consentText: ConsentText?, warnings: [Notice]) {
         self.visitId = visitId
         self.fase = fase
         self.einde = einde
         self.nextSteps = nextSteps
         self.consentVariant = consentVariant
+        self.consentText = consentText
         self.warnings = warnings
     }
 
@@ -2510,6 +2522,7 @@ public struct FfiConverterTypeVisitProgress: FfiConverterRustBuffer {
                 einde: FfiConverterOptionString.read(from: &buf), 
                 nextSteps: FfiConverterSequenceTypeStapsoort.read(from: &buf), 
                 consentVariant: FfiConverterOptionTypeVariant.read(from: &buf), 
+                consentText: FfiConverterOptionTypeConsentText.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeNotice.read(from: &buf)
         )
     }
@@ -2520,6 +2533,7 @@ public struct FfiConverterTypeVisitProgress: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.einde, into: &buf)
         FfiConverterSequenceTypeStapsoort.write(value.nextSteps, into: &buf)
         FfiConverterOptionTypeVariant.write(value.consentVariant, into: &buf)
+        FfiConverterOptionTypeConsentText.write(value.consentText, into: &buf)
         FfiConverterSequenceTypeNotice.write(value.warnings, into: &buf)
     }
 }
@@ -5060,6 +5074,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeConsentText: FfiConverterRustBuffer {
+    typealias SwiftType = ConsentText?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeConsentText.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeConsentText.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeDecision: FfiConverterRustBuffer {
     typealias SwiftType = Decision?
 
@@ -5452,8 +5490,9 @@ fileprivate struct FfiConverterSequenceTypeStapsoort: FfiConverterRustBuffer {
     }
 }
 /**
- * The exact consent text of a variant and its SHA-256 hash: show `tekst`, then record
- * `Stap::ToestemmingGevraagd` with this variant, text and hash and the aanleiding told.
+ * The built-in consent text of a variant and its SHA-256 hash. In a visit, show
+ * `VisitProgress::consent_text` instead: it is the organisation's approved text, and a device
+ * refuses a text the organisation did not approve (`toestemmingstekst_niet_goedgekeurd`).
  */
 public func consentText(variant: Variant) -> ConsentText  {
     return try!  FfiConverterTypeConsentText_lift(try! rustCall() {
@@ -5501,7 +5540,7 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_veldwerk_mobile_checksum_func_consent_text() != 62645) {
+    if (uniffi_veldwerk_mobile_checksum_func_consent_text() != 44716) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_func_core_version() != 5414) {
