@@ -48,7 +48,7 @@ pub struct TestServer {
     addr: SocketAddr,
     settings: Settings,
     running: Option<Running>,
-    _store: TestStore,
+    store: TestStore,
 }
 
 impl TestServer {
@@ -101,7 +101,7 @@ impl TestServer {
             addr,
             settings,
             running: None,
-            _store: store,
+            store,
         };
         server.serve(listener);
         server
@@ -120,6 +120,12 @@ impl TestServer {
             addr,
             running: Some(serve(self.settings.clone(), listener)),
         }
+    }
+
+    /// The options that point a `veldwerk-server` process at this server's store, for another
+    /// instance in a process of its own.
+    pub fn store_args(&self) -> Vec<std::ffi::OsString> {
+        self.store.args()
     }
 
     /// The server's address.
@@ -365,6 +371,29 @@ impl TestDevice {
 
     pub fn sync(&mut self) -> Result<SyncReport, ClientError> {
         veldwerk_client::sync(&mut self.slot, &mut |_| {})
+    }
+
+    /// Syncs through the server instance at `url` (of the same store), which the device then
+    /// keeps syncing with, as when a load balancer sends it to another instance.
+    pub fn sync_via(&mut self, url: &str) -> Result<SyncReport, ClientError> {
+        self.sync_via_with(url, &mut |_| {})
+    }
+
+    /// [`TestDevice::sync_via`], reporting progress.
+    pub fn sync_via_with(
+        &mut self,
+        url: &str,
+        progress: &mut dyn FnMut(SyncProgress),
+    ) -> Result<SyncReport, ClientError> {
+        let device = self.device();
+        let enrollment = device
+            .enrollment()
+            .cloned()
+            .expect("the device is enrolled");
+        device
+            .set_enrollment(&enrollment.device_id, &enrollment.org_public_key, url)
+            .unwrap();
+        self.sync_with(progress)
     }
 
     pub fn sync_with(
