@@ -1061,3 +1061,201 @@ fn seed_002_s3_1_niet_in_staat_records_the_reason_the_tolk_and_the_follow_up() {
         true
     );
 }
+
+/// Runs each `(command, arguments)` on zaak [`ZAAK`], each one a command the previous output
+/// offered under "Volgende stappen"; returns the last output.
+fn walk(d: &Path, mut shown: String, steps: &[(&str, &[&str])]) -> String {
+    for (command, extra) in steps {
+        assert!(
+            offered(&shown).iter().any(|c| c == command),
+            "'{command}' not offered: {shown}"
+        );
+        let mut args: Vec<&str> = command.split(' ').collect();
+        args.extend(["--zaak", ZAAK]);
+        args.extend(*extra);
+        args.push("--bevestig-alles");
+        shown = ok(d, &args);
+        assert_no_codes(&shown);
+    }
+    shown
+}
+
+const TWIJFEL: &[&str] = &[
+    "--grondslag",
+    "twijfel",
+    "--twijfel",
+    "Opgegeven woonlasten wijken af van de huurovereenkomst.",
+    "--andere-wijze-onderzocht",
+    "Huurovereenkomst opgevraagd.",
+];
+
+/// Issue 15: every field action of the routekaart (seed 004) is recorded from the CLI with the
+/// names "Volgende stappen" prints: a waarneming ter plaatse from the public road, a gesprek op
+/// afstand, and internet research (seed 002 §9) before a grondslag cites the internet.
+#[test]
+fn every_field_action_is_walked_with_the_names_volgende_stappen_prints() {
+    let dir = data_dir_with_zaak();
+    let d = dir.path();
+    let start = |actie: &str| ok(d, &["bezoek", "start", "--zaak", ZAAK, "--actie", actie]);
+
+    let shown = walk(
+        d,
+        start("waarneming"),
+        &[
+            ("aanleiding", TWIJFEL),
+            (
+                "ter-plaatse start",
+                &[
+                    "--handhaver",
+                    "hh-1",
+                    "--leider",
+                    "hh-1",
+                    "--vervoer",
+                    "auto",
+                    "--per-auto",
+                    "1",
+                ],
+            ),
+            (
+                "ter-plaatse waarneming",
+                &[
+                    "--plek",
+                    "Voor Dorpsstraat 12",
+                    "--tekst",
+                    "Om 07:40 verliet een man de woning met een sporttas.",
+                    "--vanaf-openbare-weg",
+                ],
+            ),
+            ("afsluiting", &[]),
+            (
+                "rapport",
+                &[
+                    "--tekst",
+                    "Zie de waarneming.",
+                    "--ondertekenaar",
+                    "hh-1:ambtseed",
+                ],
+            ),
+        ],
+    );
+    assert!(shown.contains("uitnodiging"), "{shown}");
+    // Without confirming the public road the device refuses, in Dutch with its code.
+    walk(
+        d,
+        start("waarneming"),
+        &[
+            ("aanleiding", TWIJFEL),
+            (
+                "ter-plaatse start",
+                &[
+                    "--handhaver",
+                    "hh-1",
+                    "--leider",
+                    "hh-1",
+                    "--vervoer",
+                    "fiets",
+                ],
+            ),
+        ],
+    );
+    let refused = fails(
+        d,
+        &[
+            "ter-plaatse",
+            "waarneming",
+            "--zaak",
+            ZAAK,
+            "--plek",
+            "Achtertuin",
+            "--tekst",
+            "Een fiets.",
+        ],
+        "waarneming_niet_vanaf_openbare_weg",
+    );
+    assert!(refused["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("openbare weg")));
+
+    walk(
+        d,
+        start("gesprek_op_afstand"),
+        &[
+            ("aanleiding", TWIJFEL),
+            (
+                "gesprek",
+                &[
+                    "--met",
+                    "A. Jansen",
+                    "--rol",
+                    "bewoner",
+                    "--wijze",
+                    "video",
+                    "--handhaver",
+                    "hh-2",
+                    "--leider",
+                    "hh-2",
+                ],
+            ),
+            ("afsluiting", &[]),
+            (
+                "rapport",
+                &[
+                    "--tekst",
+                    "Verslag: mevrouw Jansen bevestigt dat zij alleen woont.",
+                    "--ondertekenaar",
+                    "hh-2:ambtsbelofte",
+                ],
+            ),
+        ],
+    );
+
+    // Seed 002 §9: the internet as a source only after the research is recorded.
+    let internet_feit = [
+        "--grondslag",
+        "concrete_aanwijzing",
+        "--feit",
+        "internet:Twaalf advertenties voor fietsonderdelen sinds maart.",
+        "--bron",
+        "Marktplaats",
+        "--waarom-niet-minder-ingrijpend",
+        "Bankafschriften tonen geen verkopen.",
+    ];
+    start("huisbezoek");
+    let mut citing = vec!["aanleiding", "--zaak", ZAAK];
+    citing.extend(internet_feit);
+    fails(d, &citing, "internetonderzoek_niet_vastgelegd");
+    walk(
+        d,
+        start("administratief_onderzoek"),
+        &[
+            ("aanleiding", TWIJFEL),
+            (
+                "internetonderzoek",
+                &[
+                    "--door",
+                    "hh-1",
+                    "--bron",
+                    "Marktplaats (openbare advertenties)",
+                    "--waarom-evenredig",
+                    "Signaal van inkomsten; alleen openbare advertenties bekeken.",
+                    "--waarom-niet-minder-ingrijpend",
+                    "De klant gaf op verzoek geen overzicht van verkopen.",
+                    "--bevindingen",
+                    "Twaalf advertenties voor fietsonderdelen sinds maart.",
+                ],
+            ),
+        ],
+    );
+    start("huisbezoek");
+    ok(d, &citing);
+
+    let text = ok(d, &["zaak", "show", ZAAK]);
+    assert_no_codes(&text);
+    for expected in [
+        "vanaf de openbare weg",
+        "per video met A. Jansen",
+        "Marktplaats (openbare advertenties)",
+    ] {
+        assert!(text.contains(expected), "'{expected}' not in:\n{text}");
+    }
+}

@@ -42,7 +42,7 @@ use veldwerk_contract::evidence::{
 use veldwerk_contract::policy::{self, PolicyBundle, PolicyError, PolicyStatus, SignedPolicy};
 use veldwerk_contract::zaak::{Entry, PolicyContext, VisitMeta, ZaakDocument, ZaakSummary};
 use veldwerk_rules::protocol::{
-    stap, Anomaly, Bezoek, Einde, Event, EventSoort, Fase, Taalwaarschuwing, Variant,
+    stap, Anomaly, Bezoek, Einde, Event, EventSoort, Fase, ProtocolError, Taalwaarschuwing, Variant,
 };
 use veldwerk_rules::routekaart::{Actie, Code, Decision, PlannedAction};
 use veldwerk_rules::Notice;
@@ -224,6 +224,23 @@ impl OpenZaak {
                 visit_id.into(),
             ))
         })
+    }
+
+    /// Whether an internetonderzoek (seed 002 §9) is recorded in an activity of this zaak.
+    fn has_internetonderzoek(&mut self) -> Result<bool, DeviceError> {
+        let onderzoeken: Vec<String> = self
+            .doc
+            .visits()?
+            .into_iter()
+            .filter(|v| v.kind == Actie::AdministratiefOnderzoek)
+            .map(|v| v.visit_id)
+            .collect();
+        for id in onderzoeken {
+            if self.visit(&id)?.bezoek.internetonderzoeken() > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Status, next step and closed-ness for the worklist, from the latest visit's state.
@@ -908,6 +925,13 @@ impl Device {
         let rules = policy.as_ref().map_or(&*default_rules, |p| &p.rules);
         let result = (|| {
             let zaak = load_zaak(store, open, zaak_id)?;
+            // Seed 002 §9: the internet as a source of a grondslag only after the research is
+            // recorded, with its sources, proportionality and subsidiarity.
+            if let Event::Aanleiding { grondslag, .. } = &event {
+                if grondslag.steunt_op_internet() && !zaak.has_internetonderzoek()? {
+                    return Err(ProtocolError::InternetonderzoekNietVastgelegd.into());
+                }
+            }
             let visit = zaak.visit(visit_id)?;
             let kind = visit.meta.kind;
 
@@ -1055,6 +1079,11 @@ fn planned_for(plan: Option<PlannedAction>, kind: Actie, after: &Bezoek) -> Plan
     planned.actie = kind;
     if !after.handhavers().is_empty() {
         planned.handhavers = u32::try_from(after.handhavers().len()).ok();
+    }
+    // A waarneming ter plaatse records how its officers travel (seed 004: per car).
+    if let Some((transport, per_auto)) = after.vervoer() {
+        planned.transport = Some(transport);
+        planned.medewerkers_per_auto = per_auto;
     }
     planned
 }

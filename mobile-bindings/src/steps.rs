@@ -1,13 +1,13 @@
 //! `Stap`: a visit step as the app enters it, translated one to one into the core's protocol
 //! `Event`. The protocol itself (which step may follow which) stays in the core.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use veldwerk_rules::protocol::{self, Event};
 
 use crate::error::VeldwerkError;
 use crate::types::{
     Aankondigingswijze, Actie, Ambtsverklaring, BronSoort, ConflictUitkomst, ExtraOnderwerp,
-    Leeftijdsgroep, NietInStaatReden, Rol, Variant,
+    Gesprekswijze, Leeftijdsgroep, NietInStaatReden, Rol, Transport, Variant,
 };
 
 /// An ISO date `YYYY-MM-DD` as the app enters it.
@@ -18,6 +18,18 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, VeldwerkError> {
             format!("'{text}' is geen datum van de vorm JJJJ-MM-DD."),
         )
     })
+}
+
+/// A moment as the app enters it: RFC 3339 (`2026-12-07T07:40:00+01:00`).
+pub(crate) fn parse_time(text: &str) -> Result<DateTime<Utc>, VeldwerkError> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            VeldwerkError::invalid(
+                "time_invalid",
+                format!("'{text}' is geen tijdstip van de vorm 2026-12-07T07:40:00+01:00."),
+            )
+        })
 }
 
 /// An interpreter at the door and the language the consent text was told in (seed 002 §3.1).
@@ -196,6 +208,38 @@ pub enum Stap {
     BezoekAfgebroken {
         reden: String,
     },
+    /// A waarneming ter plaatse begins: who goes, who leads, how they travel (by car:
+    /// `medewerkers_per_auto`, required).
+    WaarnemingTerPlaatseGestart {
+        handhavers: Vec<String>,
+        leider: String,
+        vervoer: Transport,
+        medewerkers_per_auto: Option<u32>,
+    },
+    /// Seen from the public road (`vanaf_openbare_weg` must be true); `waargenomen_om` as RFC
+    /// 3339 when earlier than the recording.
+    WaarnemingTerPlaatse {
+        plek: String,
+        tekst: String,
+        vanaf_openbare_weg: bool,
+        waargenomen_om: Option<String>,
+    },
+    /// A gesprek begins: with whom, in which role, how, by which handhavers.
+    GesprekGestart {
+        met: String,
+        rol: Rol,
+        wijze: Gesprekswijze,
+        handhavers: Vec<String>,
+        leider: String,
+    },
+    /// Internet research (seed 002 §9).
+    Internetonderzoek {
+        door: String,
+        bronnen: Vec<String>,
+        waarom_evenredig: String,
+        waarom_niet_minder_ingrijpend: String,
+        bevindingen: String,
+    },
 }
 
 impl Stap {
@@ -343,6 +387,54 @@ impl Stap {
                 door,
                 uitkomst: uitkomst.into(),
                 toelichting,
+            },
+            Stap::WaarnemingTerPlaatseGestart {
+                handhavers,
+                leider,
+                vervoer,
+                medewerkers_per_auto,
+            } => Event::WaarnemingTerPlaatseGestart {
+                handhavers,
+                leider,
+                vervoer: vervoer.into(),
+                medewerkers_per_auto,
+            },
+            Stap::WaarnemingTerPlaatse {
+                plek,
+                tekst,
+                vanaf_openbare_weg,
+                waargenomen_om,
+            } => Event::WaarnemingTerPlaatse {
+                plek,
+                tekst,
+                vanaf_openbare_weg,
+                waargenomen_om: waargenomen_om.as_deref().map(parse_time).transpose()?,
+            },
+            Stap::GesprekGestart {
+                met,
+                rol,
+                wijze,
+                handhavers,
+                leider,
+            } => Event::GesprekGestart {
+                met,
+                rol: rol.into(),
+                wijze: wijze.into(),
+                handhavers,
+                leider,
+            },
+            Stap::Internetonderzoek {
+                door,
+                bronnen,
+                waarom_evenredig,
+                waarom_niet_minder_ingrijpend,
+                bevindingen,
+            } => Event::Internetonderzoek {
+                door,
+                bronnen,
+                waarom_evenredig,
+                waarom_niet_minder_ingrijpend,
+                bevindingen,
             },
         })
     }

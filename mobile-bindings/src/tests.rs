@@ -154,6 +154,28 @@ fn steps_become_the_same_core_events() {
     .unwrap_err();
     assert_eq!(bad.code(), "date_invalid");
     assert!(matches!(bad, VeldwerkError::InvalidInput { .. }));
+    // A waarneming ter plaatse (issue 15) takes its moment as RFC 3339.
+    let ter_plaatse = |t: &str| Stap::WaarnemingTerPlaatse {
+        plek: "Voor Dorpsstraat 12".into(),
+        tekst: "Een man verliet de woning.".into(),
+        vanaf_openbare_weg: true,
+        waargenomen_om: Some(t.into()),
+    };
+    let Event::WaarnemingTerPlaatse { waargenomen_om, .. } =
+        ter_plaatse("2026-12-07T07:40:00+01:00")
+            .into_event()
+            .unwrap()
+    else {
+        panic!("not a waarneming ter plaatse")
+    };
+    assert_eq!(
+        waargenomen_om.map(|t| t.to_rfc3339()),
+        Some("2026-12-07T06:40:00+00:00".to_owned())
+    );
+    assert_eq!(
+        ter_plaatse("morgen vroeg").into_event().unwrap_err().code(),
+        "time_invalid"
+    );
     assert_eq!(
         Stap::BezoekAfgebroken {
             reden: "Code rood.".into()

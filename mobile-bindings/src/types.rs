@@ -102,7 +102,12 @@ mirror_enum!(
         IbSignaal,
         Waarneming,
         Instantie,
+        Internet,
     }
+);
+mirror_enum!(
+    /// How a gesprek is held: by phone or video (op afstand), in person (spreekkamer, unit).
+    Gesprekswijze = protocol::Gesprekswijze { Telefoon, Video, Persoonlijk }
 );
 mirror_enum!(
     /// Where a visit stands in the protocol.
@@ -115,6 +120,7 @@ mirror_enum!(
         ToestemmingGevraagd,
         ToestemmingGegeven,
         Binnen,
+        Bezig,
         Beeindigd,
         Gerapporteerd,
         Uitgenodigd,
@@ -142,6 +148,10 @@ mirror_enum!(
         UitnodigingBespreking,
         BezoekAfgebroken,
         ToestemmingsconflictBeslecht,
+        WaarnemingTerPlaatseGestart,
+        WaarnemingTerPlaatse,
+        GesprekGestart,
+        Internetonderzoek,
     }
 );
 

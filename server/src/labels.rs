@@ -132,6 +132,7 @@ pub fn bron(b: BronSoort) -> &'static str {
         BronSoort::IbSignaal => "IB-signaal",
         BronSoort::Waarneming => "eerdere waarneming",
         BronSoort::Instantie => "andere instantie",
+        BronSoort::Internet => "internetonderzoek",
     }
 }
 

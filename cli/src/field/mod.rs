@@ -20,9 +20,9 @@ use serde::Serialize;
 use veldwerk_device::{Device, DeviceError, VisitOptions, VisitProgress};
 use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, BronSoort, ConflictUitkomst, Event, ExtraOnderwerp, Feit,
-    Grondslag, Leeftijdsgroep, NietInStaatReden, Ondertekenaar, Rol, Tolk, Variant,
+    Gesprekswijze, Grondslag, Leeftijdsgroep, NietInStaatReden, Ondertekenaar, Rol, Tolk, Variant,
 };
-use veldwerk_rules::routekaart::{Actie, Decision, PlannedAction};
+use veldwerk_rules::routekaart::{Actie, Decision, PlannedAction, Transport};
 use veldwerk_rules::Notice;
 
 pub use error::FieldError;
@@ -57,11 +57,22 @@ pub enum FieldCommand {
     Binnentreden(StepArgs),
     /// Een waarneming in een ruimte vastleggen.
     Waarneming(WaarnemingArgs),
+    /// Waarneming ter plaatse (vanaf de openbare weg): beginnen en waarnemingen vastleggen.
+    #[command(subcommand)]
+    TerPlaatse(TerPlaatseCommand),
+    /// Het begin van een gesprek vastleggen: met wie, hoe en welke handhavers (het verslag is
+    /// daarna het rapport).
+    Gesprek(GesprekArgs),
+    /// Een internetonderzoek vastleggen: bronnen, waarom evenredig en waarom geen minder
+    /// ingrijpend middel volstaat, en wat is gevonden (protocol internetonderzoek §9).
+    Internetonderzoek(InternetonderzoekArgs),
     /// Een correctie op een eerdere vastlegging van het bezoek vastleggen.
     Correctie(CorrectieArgs),
-    /// Het verlaten van de woning vastleggen: het bezoek eindigt.
+    /// Het einde vastleggen: het verlaten van de woning, of het einde van de waarneming ter
+    /// plaatse, het gesprek of het onderzoek.
     Afsluiting(ToelichtingArgs),
-    /// Het rapport van bevindingen vastleggen, onder ambtseed of ambtsbelofte.
+    /// Het rapport van bevindingen (bij een gesprek: het verslag) vastleggen, onder ambtseed of
+    /// ambtsbelofte.
     Rapport(RapportArgs),
     /// Vastleggen dat de klant is uitgenodigd om het rapport te bespreken.
     Uitnodiging(UitnodigingArgs),
@@ -90,22 +101,51 @@ pub enum ZaakCommand {
     },
 }
 
+/// Every action of the routekaart, by its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VisitKind {
     #[value(name = "huisbezoek")]
     Huisbezoek,
     #[value(name = "huisbezoek_app")]
     HuisbezoekApp,
+    /// Waarneming ter plaatse, vanaf de openbare weg.
+    #[value(name = "waarneming")]
+    Waarneming,
+    /// Telefonisch of per video.
+    #[value(name = "gesprek_op_afstand")]
+    GesprekOpAfstand,
+    #[value(name = "spreekkamer")]
+    Spreekkamer,
+    #[value(name = "mobiele_unit")]
+    MobieleUnit,
+    /// Bijvoorbeeld internetonderzoek.
+    #[value(name = "administratief_onderzoek")]
+    AdministratiefOnderzoek,
+}
+
+impl From<VisitKind> for Actie {
+    fn from(k: VisitKind) -> Actie {
+        match k {
+            VisitKind::Huisbezoek => Actie::Huisbezoek,
+            VisitKind::HuisbezoekApp => Actie::HuisbezoekApp,
+            VisitKind::Waarneming => Actie::Waarneming,
+            VisitKind::GesprekOpAfstand => Actie::GesprekOpAfstand,
+            VisitKind::Spreekkamer => Actie::Spreekkamer,
+            VisitKind::MobieleUnit => Actie::MobieleUnit,
+            VisitKind::AdministratiefOnderzoek => Actie::AdministratiefOnderzoek,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum BezoekCommand {
-    /// Een bezoek aan een zaak starten; toont het bezoek-id.
+    /// Een bezoek of andere activiteit van de routekaart voor een zaak starten; toont het id.
     Start {
         /// Het zaak-id.
         #[arg(long)]
         zaak: String,
-        /// Het soort bezoek.
+        /// De actie van de routekaart: een huisbezoek, een waarneming ter plaatse, een gesprek
+        /// of een administratief onderzoek.
         #[arg(long, value_enum)]
         actie: VisitKind,
         /// Hoeveel handhavers naar de deur gaan (getoetst aan de routekaart).
@@ -172,7 +212,8 @@ pub struct AanleidingArgs {
     #[arg(long, value_enum)]
     pub grondslag: GrondslagSoort,
     /// Een concreet feit als BRON:OMSCHRIJVING; BRON is anonieme_melding, melding_op_naam,
-    /// dossier, register, ib_signaal, waarneming of instantie (herhaalbaar).
+    /// dossier, register, ib_signaal, waarneming, instantie of internet (alleen na een
+    /// vastgelegd internetonderzoek in de zaak) (herhaalbaar).
     #[arg(long = "feit", value_name = "BRON:OMSCHRIJVING")]
     pub feiten: Vec<String>,
     /// Een geraadpleegde bron, vóór het besluit tot het bezoek (herhaalbaar).
@@ -478,6 +519,124 @@ pub struct WaarnemingArgs {
     pub ondanks_waarschuwingen: bool,
 }
 
+#[derive(Debug, Clone, Subcommand)]
+pub enum TerPlaatseCommand {
+    /// Het begin vastleggen: de handhavers, wie leidt en hoe zij reizen (getoetst aan de
+    /// routekaart: per auto het aantal medewerkers per auto).
+    Start(TerPlaatseStartArgs),
+    /// Een waarneming ter plaatse vastleggen: waar, wat, en dat het vanaf de openbare weg was.
+    Waarneming(TerPlaatseWaarnemingArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VervoerArg {
+    #[value(name = "auto")]
+    Auto,
+    #[value(name = "lopen")]
+    Lopen,
+    #[value(name = "fiets")]
+    Fiets,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TerPlaatseStartArgs {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// Een handhaver die meegaat (herhaalbaar).
+    #[arg(long = "handhaver", required = true)]
+    pub handhavers: Vec<String>,
+    /// De handhaver die de waarneming leidt (een van hen).
+    #[arg(long)]
+    pub leider: String,
+    /// Hoe de handhavers reizen: auto, lopen of fiets.
+    #[arg(long, value_enum)]
+    pub vervoer: VervoerArg,
+    /// Hoeveel medewerkers in één auto zitten (verplicht bij vervoer auto).
+    #[arg(long)]
+    pub per_auto: Option<u32>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TerPlaatseWaarnemingArgs {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// Waar (bijv. "voor Dorpsstraat 12", "parkeerplaats achter het flatgebouw").
+    #[arg(long)]
+    pub plek: String,
+    /// Wat is waargenomen, feitelijk beschreven.
+    #[arg(long)]
+    pub tekst: String,
+    /// Bevestigt dat dit vanaf de openbare weg is waargenomen (een waarneming ter plaatse
+    /// betreedt nooit een woning of erf).
+    #[arg(long)]
+    pub vanaf_openbare_weg: bool,
+    /// Wanneer het is waargenomen, als dat eerder was dan nu (RFC 3339, bijv.
+    /// 2026-12-07T07:40:00+01:00).
+    #[arg(long, value_name = "TIJDSTIP")]
+    pub waargenomen_om: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Ondanks de taalwaarschuwingen ondertekenen (anders wordt eerst gevraagd of geweigerd).
+    #[arg(long)]
+    pub ondanks_waarschuwingen: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GesprekswijzeArg {
+    /// Telefonisch (gesprek op afstand).
+    #[value(name = "telefoon")]
+    Telefoon,
+    /// Per video (gesprek op afstand).
+    #[value(name = "video")]
+    Video,
+    /// Persoonlijk (spreekkamer of mobiele unit).
+    #[value(name = "persoonlijk")]
+    Persoonlijk,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GesprekArgs {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// Met wie het gesprek is.
+    #[arg(long)]
+    pub met: String,
+    /// De rol van de gesprekspartner: bewoner (de klant), partner of medebewoner.
+    #[arg(long, value_enum)]
+    pub rol: RolArg,
+    /// Hoe: telefoon of video (op afstand), persoonlijk (spreekkamer, mobiele unit).
+    #[arg(long, value_enum)]
+    pub wijze: GesprekswijzeArg,
+    /// Een handhaver die het gesprek voert (herhaalbaar).
+    #[arg(long = "handhaver", required = true)]
+    pub handhavers: Vec<String>,
+    /// De handhaver die het gesprek leidt (een van hen).
+    #[arg(long)]
+    pub leider: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InternetonderzoekArgs {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// De handhaver die het onderzoek deed.
+    #[arg(long)]
+    pub door: String,
+    /// Een geraadpleegde bron (herhaalbaar), bijv. "Marktplaats (openbare advertenties)".
+    #[arg(long = "bron", required = true)]
+    pub bronnen: Vec<String>,
+    /// Waarom het onderzoek in verhouding staat tot de ernst van de twijfel (proportionaliteit).
+    #[arg(long)]
+    pub waarom_evenredig: String,
+    /// Waarom geen minder ingrijpend middel volstaat (subsidiariteit).
+    #[arg(long)]
+    pub waarom_niet_minder_ingrijpend: String,
+    /// Wat is gevonden, feitelijk beschreven.
+    #[arg(long)]
+    pub bevindingen: String,
+    /// Ondanks de taalwaarschuwingen ondertekenen (anders wordt eerst gevraagd of geweigerd).
+    #[arg(long)]
+    pub ondanks_waarschuwingen: bool,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct CorrectieArgs {
     #[command(flatten)]
@@ -585,6 +744,10 @@ fn step_args(cmd: &FieldCommand) -> Option<&StepArgs> {
         },
         FieldCommand::Binnentreden(s) => s,
         FieldCommand::Waarneming(a) => &a.step,
+        FieldCommand::TerPlaatse(TerPlaatseCommand::Start(a)) => &a.step,
+        FieldCommand::TerPlaatse(TerPlaatseCommand::Waarneming(a)) => &a.step,
+        FieldCommand::Gesprek(a) => &a.step,
+        FieldCommand::Internetonderzoek(a) => &a.step,
         FieldCommand::Correctie(a) => &a.step,
         FieldCommand::Rapport(a) => &a.step,
         FieldCommand::Uitnodiging(a) => &a.step,
@@ -623,10 +786,7 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
             grote_controle,
             json,
         }) => {
-            let actie = match actie {
-                VisitKind::Huisbezoek => Actie::Huisbezoek,
-                VisitKind::HuisbezoekApp => Actie::HuisbezoekApp,
-            };
+            let actie = Actie::from(*actie);
             let planned = PlannedAction {
                 actie,
                 handhavers: *handhavers,
@@ -658,6 +818,10 @@ fn execute(data_dir: &Path, cmd: &FieldCommand, out: &mut impl Write) -> Result<
             let accepted = match other {
                 FieldCommand::Waarneming(a) => a.ondanks_waarschuwingen,
                 FieldCommand::Rapport(a) => a.ondanks_waarschuwingen,
+                FieldCommand::TerPlaatse(TerPlaatseCommand::Waarneming(a)) => {
+                    a.ondanks_waarschuwingen
+                }
+                FieldCommand::Internetonderzoek(a) => a.ondanks_waarschuwingen,
                 _ => true,
             };
             check_wording(&event, accepted, step.json)?;
@@ -874,6 +1038,42 @@ fn build_event(
                 kamer_van: a.kamer_van.clone(),
             }
         }
+        FieldCommand::TerPlaatse(TerPlaatseCommand::Start(a)) => {
+            Event::WaarnemingTerPlaatseGestart {
+                handhavers: a.handhavers.clone(),
+                leider: a.leider.clone(),
+                vervoer: match a.vervoer {
+                    VervoerArg::Auto => Transport::Auto,
+                    VervoerArg::Lopen => Transport::Lopen,
+                    VervoerArg::Fiets => Transport::Fiets,
+                },
+                medewerkers_per_auto: a.per_auto,
+            }
+        }
+        FieldCommand::TerPlaatse(TerPlaatseCommand::Waarneming(a)) => Event::WaarnemingTerPlaatse {
+            plek: a.plek.clone(),
+            tekst: a.tekst.clone(),
+            vanaf_openbare_weg: a.vanaf_openbare_weg,
+            waargenomen_om: a.waargenomen_om.map(|t| t.with_timezone(&Utc)),
+        },
+        FieldCommand::Gesprek(a) => Event::GesprekGestart {
+            met: a.met.clone(),
+            rol: a.rol.into(),
+            wijze: match a.wijze {
+                GesprekswijzeArg::Telefoon => Gesprekswijze::Telefoon,
+                GesprekswijzeArg::Video => Gesprekswijze::Video,
+                GesprekswijzeArg::Persoonlijk => Gesprekswijze::Persoonlijk,
+            },
+            handhavers: a.handhavers.clone(),
+            leider: a.leider.clone(),
+        },
+        FieldCommand::Internetonderzoek(a) => Event::Internetonderzoek {
+            door: a.door.clone(),
+            bronnen: a.bronnen.clone(),
+            waarom_evenredig: a.waarom_evenredig.clone(),
+            waarom_niet_minder_ingrijpend: a.waarom_niet_minder_ingrijpend.clone(),
+            bevindingen: a.bevindingen.clone(),
+        },
         FieldCommand::Correctie(a) => Event::Correctie {
             corrigeert: resolve_entry(device, zaak, &target.visit, &a.entry)?,
             tekst: a.tekst.clone(),

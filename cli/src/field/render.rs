@@ -8,8 +8,8 @@ use veldwerk_contract::zaak::Entry;
 use veldwerk_device::store::{Worklist, WorklistItem};
 use veldwerk_device::{Device, DevicePolicyStatus, RefusedWork, ZaakDetail};
 use veldwerk_rules::protocol::{
-    ondertekend_ondanks, Aankondigingswijze, Ambtsverklaring, Event, EventSoort, ExtraOnderwerp,
-    Fase, FieldWarning,
+    activiteit, ondertekend_ondanks, Aankondigingswijze, Ambtsverklaring, Event, EventSoort,
+    ExtraOnderwerp, Fase, FieldWarning,
 };
 use veldwerk_rules::Notice;
 
@@ -354,6 +354,46 @@ fn describe(event: &Option<Event>) -> String {
             },
             Event::LegitimatieEnDoel { doel, .. } => format!("doel: {doel}"),
             Event::BezoekAfgebroken { reden } => format!("afgebroken: {reden}"),
+            Event::WaarnemingTerPlaatseGestart {
+                handhavers,
+                leider,
+                vervoer,
+                medewerkers_per_auto,
+            } => format!(
+                "aanwezig: {} (leider {leider}), {}{}",
+                handhavers.join(", "),
+                activiteit::vervoer_woord(*vervoer),
+                medewerkers_per_auto.map_or_else(String::new, |n| format!(", {n} per auto"))
+            ),
+            Event::WaarnemingTerPlaatse {
+                plek,
+                tekst,
+                waargenomen_om,
+                ..
+            } => format!(
+                "{plek} (vanaf de openbare weg{}): {tekst}",
+                waargenomen_om.map_or_else(String::new, |t| format!(", waargenomen {}", local(t)))
+            ),
+            Event::GesprekGestart {
+                met,
+                wijze,
+                handhavers,
+                leider,
+                ..
+            } => format!(
+                "{} met {met}; gevoerd door {} (leider {leider})",
+                wijze.woord(),
+                handhavers.join(", ")
+            ),
+            Event::Internetonderzoek {
+                door,
+                bronnen,
+                bevindingen,
+                ..
+            } => format!(
+                "door {door}; bronnen: {}; gevonden: {bevindingen}",
+                bronnen.join(", ")
+            ),
             _ => String::new(),
         },
     }

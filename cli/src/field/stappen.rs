@@ -26,6 +26,10 @@ pub fn command(soort: EventSoort) -> &'static str {
         EventSoort::UitnodigingBespreking => "uitnodiging",
         EventSoort::BezoekAfgebroken => "bezoek afbreken",
         EventSoort::ToestemmingsconflictBeslecht => "toestemming beslecht",
+        EventSoort::WaarnemingTerPlaatseGestart => "ter-plaatse start",
+        EventSoort::WaarnemingTerPlaatse => "ter-plaatse waarneming",
+        EventSoort::GesprekGestart => "gesprek",
+        EventSoort::Internetonderzoek => "internetonderzoek",
     }
 }
 
@@ -54,7 +58,7 @@ mod tests {
     use super::*;
     use clap::CommandFactory;
 
-    const ALL: [EventSoort; 19] = [
+    const ALL: [EventSoort; 23] = [
         EventSoort::Aanleiding,
         EventSoort::Aankondiging,
         EventSoort::AanDeDeur,
@@ -74,6 +78,10 @@ mod tests {
         EventSoort::UitnodigingBespreking,
         EventSoort::BezoekAfgebroken,
         EventSoort::ToestemmingsconflictBeslecht,
+        EventSoort::WaarnemingTerPlaatseGestart,
+        EventSoort::WaarnemingTerPlaatse,
+        EventSoort::GesprekGestart,
+        EventSoort::Internetonderzoek,
     ];
 
     /// Every step kind names a command `veldwerk` really has (clap's own command tree).

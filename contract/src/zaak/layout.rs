@@ -169,8 +169,9 @@ pub const ACTIES: &[&str] = &[
     "mobiele_unit",
     "administratief_onderzoek",
 ];
-/// The kinds of visit.
-pub const VISIT_KINDS: &[&str] = &["huisbezoek", "huisbezoek_app"];
+/// The kinds of visit (activity): every action of the routekaart can be recorded
+/// (`veldwerk_rules::protocol::Activiteit`).
+pub const VISIT_KINDS: &[&str] = ACTIES;
 /// `Code` ids (`veldwerk_rules::routekaart::Code::ALL`).
 pub const CODES: &[&str] = &["geel", "oranje", "rood"];
 /// `Werkproces` names.
@@ -833,10 +834,10 @@ pub const EVENT_BODIES: &[EventBody] = &[
     EventBody {
         soort: "aanleiding",
         fields: &[
-            ("actie", "string: `huisbezoek`, `huisbezoek_app`", false),
+            ("actie", "string: the visit's `kind`", false),
             (
                 "grondslag",
-                "object, tag `soort`: `concrete_aanwijzing` {`feiten`: array of {`omschrijving`: string, `bron`: `anonieme_melding`, `melding_op_naam`, `dossier`, `register`, `ib_signaal`, `waarneming` or `instantie`}, `geraadpleegde_bronnen`: array of string, `waarom_niet_minder_ingrijpend`: string}; `twijfel_zonder_aanwijzing` {`twijfel`, `andere_wijze_onderzocht`: string}; `dienstverlening` {`reden`: string}",
+                "object, tag `soort`: `concrete_aanwijzing` {`feiten`: array of {`omschrijving`: string, `bron`: `anonieme_melding`, `melding_op_naam`, `dossier`, `register`, `ib_signaal`, `waarneming`, `instantie` or `internet` (a device accepts `internet` only once an `internetonderzoek` is recorded in the zaak)}, `geraadpleegde_bronnen`: array of string, `waarom_niet_minder_ingrijpend`: string}; `twijfel_zonder_aanwijzing` {`twijfel`, `andere_wijze_onderzocht`: string}; `dienstverlening` {`reden`: string}",
                 false,
             ),
         ],
@@ -997,6 +998,56 @@ pub const EVENT_BODIES: &[EventBody] = &[
             ("toelichting", "string", false),
         ],
     },
+    EventBody {
+        soort: "waarneming_ter_plaatse_gestart",
+        fields: &[
+            ("handhavers", "array of string", false),
+            ("leider", "string (one of `handhavers`)", false),
+            ("vervoer", "string: `auto`, `lopen`, `fiets`", false),
+            (
+                "medewerkers_per_auto",
+                "integer ≥ 1 or null (required with `auto`)",
+                true,
+            ),
+        ],
+    },
+    EventBody {
+        soort: "waarneming_ter_plaatse",
+        fields: &[
+            ("plek", "string", false),
+            ("tekst", "string", false),
+            (
+                "vanaf_openbare_weg",
+                "bool (must be true: a waarneming ter plaatse never enters)",
+                false,
+            ),
+            ("waargenomen_om", "RFC 3339 string or null", true),
+        ],
+    },
+    EventBody {
+        soort: "gesprek_gestart",
+        fields: &[
+            ("met", "string", false),
+            ("rol", ROL, false),
+            (
+                "wijze",
+                "string: `telefoon`, `video` (gesprek op afstand), `persoonlijk` (spreekkamer, mobiele unit)",
+                false,
+            ),
+            ("handhavers", "array of string", false),
+            ("leider", "string (one of `handhavers`)", false),
+        ],
+    },
+    EventBody {
+        soort: "internetonderzoek",
+        fields: &[
+            ("door", "string", false),
+            ("bronnen", "array of string", false),
+            ("waarom_evenredig", "string", false),
+            ("waarom_niet_minder_ingrijpend", "string", false),
+            ("bevindingen", "string", false),
+        ],
+    },
 ];
 
 fn node_type(node: &Node) -> String {
@@ -1141,8 +1192,21 @@ pub fn markdown_table() -> String {
         }
     }
     out.push(String::new());
+    out.push(
+        "Which `soort` may follow which depends on the visit's `kind` \
+         (`veldwerk_rules::protocol::Activiteit`): a huisbezoek goes from `aankondiging` through \
+         the door and consent to `waarneming`en; a `waarneming` visit from \
+         `waarneming_ter_plaatse_gestart` to `waarneming_ter_plaatse`; a gesprek \
+         (`gesprek_op_afstand`, `spreekkamer`, `mobiele_unit`) from `gesprek_gestart` to its \
+         verslag, the `rapport`; an `administratief_onderzoek` records `internetonderzoek`en. \
+         Every kind starts with `aanleiding` and ends with `afsluiting` (or \
+         `bezoek_afgebroken`), `rapport`, `correctie` and `uitnodiging_bespreking`."
+            .to_owned(),
+    );
+    out.push(String::new());
     out.push(format!(
-        "A `waarneming` or `rapport` body whose text was signed despite factual-language \
+        "A `waarneming`, `waarneming_ter_plaatse`, `internetonderzoek` or `rapport` body whose \
+         text was signed despite factual-language \
          warnings also holds `{}`: an array of {{`code`, `melding`, `fragment`: string}}, the \
          warnings shown before signing; left out when there are none.",
         crate::evidence::TAALWAARSCHUWINGEN

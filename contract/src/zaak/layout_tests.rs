@@ -173,6 +173,32 @@ fn every_event() -> Vec<Event> {
     use veldwerk_rules::protocol::*;
     let mut out = steps_to_binnen(Actie::Huisbezoek, &["hh-1"]);
     out.extend([
+        Event::WaarnemingTerPlaatseGestart {
+            handhavers: vec!["hh-1".into()],
+            leider: "hh-1".into(),
+            vervoer: veldwerk_rules::routekaart::Transport::Auto,
+            medewerkers_per_auto: Some(1),
+        },
+        Event::WaarnemingTerPlaatse {
+            plek: "p".into(),
+            tekst: "t".into(),
+            vanaf_openbare_weg: true,
+            waargenomen_om: Some(at(1, 0)),
+        },
+        Event::GesprekGestart {
+            met: "m".into(),
+            rol: Rol::Bewoner,
+            wijze: Gesprekswijze::Video,
+            handhavers: vec!["hh-1".into()],
+            leider: "hh-1".into(),
+        },
+        Event::Internetonderzoek {
+            door: "hh-1".into(),
+            bronnen: vec!["b".into()],
+            waarom_evenredig: "e".into(),
+            waarom_niet_minder_ingrijpend: "m".into(),
+            bevindingen: "g".into(),
+        },
         Event::Aankondiging {
             wijze: Aankondigingswijze::Onaangekondigd,
             toelichting: Some("t".into()),
@@ -278,7 +304,7 @@ fn event_bodies_match_the_protocol() {
         EVENT_BODIES.len(),
         "an event kind of the table has no sample"
     );
-    assert_eq!(seen.len(), 19);
+    assert_eq!(seen.len(), 23);
 }
 
 /// The schema section of `server/docs/sync-protocol.md` is what [`markdown_table`] generates.

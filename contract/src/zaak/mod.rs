@@ -57,8 +57,6 @@ pub enum ZaakError {
     Malformed { path: String, detail: String },
     #[error("Het huisbezoek {0} bestaat niet in deze zaak.")]
     UnknownVisit(String),
-    #[error("{0:?} is geen soort huisbezoek (alleen huisbezoek of huisbezoek_app).")]
-    InvalidVisitKind(Actie),
     #[error("De gebeurtenis van vastlegging {entry_id} is onleesbaar: {detail}")]
     InvalidEvent { entry_id: String, detail: String },
     #[error("Er kon geen willekeurig kenmerk worden gemaakt.")]
@@ -82,7 +80,6 @@ impl ZaakError {
             ZaakError::SchemaTooNew { .. } => "schema_too_new",
             ZaakError::Malformed { .. } => "document_malformed",
             ZaakError::UnknownVisit(_) => "visit_unknown",
-            ZaakError::InvalidVisitKind(_) => "visit_kind_invalid",
             ZaakError::InvalidEvent { .. } => "event_invalid",
             ZaakError::Random => "random_unavailable",
         }
@@ -122,7 +119,8 @@ pub struct ZaakSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitMeta {
     pub visit_id: String,
-    /// `Actie::Huisbezoek` or `Actie::HuisbezoekApp`.
+    /// The routekaart action: a huisbezoek (in person or by app), a waarneming ter plaatse, a
+    /// gesprek or an administratief onderzoek.
     pub kind: Actie,
     /// Device id of the device that started it.
     pub created_by: String,
@@ -404,16 +402,14 @@ impl ZaakDocument {
         Ok(())
     }
 
-    /// Starts a visit of kind `Huisbezoek` or `HuisbezoekApp`; returns its new random id.
+    /// Starts a visit (an activity of any routekaart action, `Activiteit`); returns its new
+    /// random id.
     pub fn start_visit(
         &mut self,
         kind: Actie,
         signer: &Signer,
         created_at: DateTime<Utc>,
     ) -> Result<String, ZaakError> {
-        if !matches!(kind, Actie::Huisbezoek | Actie::HuisbezoekApp) {
-            return Err(ZaakError::InvalidVisitKind(kind));
-        }
         let visits = object(&self.doc, &ROOT, VISITS, ObjType::Map)?
             .ok_or_else(|| malformed("root", VISITS, "missing"))?;
         let visit_id = random_id()?;

@@ -149,10 +149,11 @@ fn incremental_saves_after_load_hold_only_new_changes() {
 fn visit_kind_and_visit_id_are_checked() {
     let a = signer("dev-a");
     let (mut doc, _) = visit_doc(&a);
-    let err = doc
-        .start_visit(Actie::Spreekkamer, &a, at(1, 0))
-        .unwrap_err();
-    assert_eq!(err.code(), "visit_kind_invalid");
+    // Every routekaart action is an activity of the zaak (issue 15).
+    for kind in Actie::ALL {
+        let visit = doc.start_visit(kind, &a, at(1, 0)).unwrap();
+        assert_eq!(doc.visit(&visit).unwrap().kind, kind);
+    }
     let err = doc
         .append_entry("nope", &event(1), &policy(), &a, at(1, 0))
         .unwrap_err();

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::toestemming::tekst_hash;
 use super::{
-    Aankondigingswijze, ConflictUitkomst, Event, EventSoort, ExtraOnderwerp, Grondslag,
+    Aankondigingswijze, Activiteit, ConflictUitkomst, Event, EventSoort, ExtraOnderwerp, Grondslag,
     Leeftijdsgroep, ProtocolError, Rol, Variant,
 };
-use crate::routekaart::Actie;
+use crate::routekaart::{Actie, Transport};
 use crate::Notice;
 
 /// Where a visit stands.
@@ -36,6 +36,9 @@ pub enum Fase {
     ToestemmingGegeven,
     /// Inside the dwelling (or, for the app, the digital tour is running).
     Binnen,
+    /// Another activity is under way: a waarneming ter plaatse, a gesprek, an administratief
+    /// onderzoek ([`Activiteit`]).
+    Bezig,
     /// The visit is over (see [`Einde`]); the rapport is next.
     Beeindigd,
     /// The rapport is recorded.
@@ -55,6 +58,7 @@ impl Fase {
             Fase::ToestemmingGevraagd => "toestemming_gevraagd",
             Fase::ToestemmingGegeven => "toestemming_gegeven",
             Fase::Binnen => "binnen",
+            Fase::Bezig => "bezig",
             Fase::Beeindigd => "beeindigd",
             Fase::Gerapporteerd => "gerapporteerd",
             Fase::Uitgenodigd => "uitgenodigd",
@@ -148,6 +152,11 @@ pub struct Bezoek {
     correcties: usize,
     weigering_door: Option<String>,
     conflict: Option<Toestemmingsconflict>,
+    /// How the officers of a waarneming ter plaatse travel, and how many per car.
+    #[serde(default)]
+    vervoer: Option<(Transport, Option<u32>)>,
+    #[serde(default)]
+    internetonderzoeken: usize,
 }
 
 impl Default for Bezoek {
@@ -157,12 +166,47 @@ impl Default for Bezoek {
 }
 
 /// At the door of a physical huisbezoek: two handhavers, one the lead (issue text; seed 004:
-/// "App aangeboden door 1 handhaver" for the app).
+/// "App aangeboden door 1 handhaver" for the app). A waarneming ter plaatse or a gesprek needs
+/// one (seed 004: "1 klant (meer mag) per keer bij 1 medewerker").
 fn minimum_handhavers(actie: Actie) -> usize {
     match actie {
-        Actie::HuisbezoekApp => 1,
-        _ => 2,
+        Actie::Huisbezoek => 2,
+        _ => 1,
     }
+}
+
+/// The officers present (each once, none blank) and the lead among them, for `actie`.
+fn aanwezigen(
+    actie: Actie,
+    handhavers: &[String],
+    leider: &str,
+) -> Result<(Vec<String>, String), ProtocolError> {
+    let mut present: Vec<String> = Vec::new();
+    for h in handhavers {
+        required("handhavers", h)?;
+        let h = h.trim().to_owned();
+        if !present.contains(&h) {
+            present.push(h);
+        }
+    }
+    let minimum = minimum_handhavers(actie);
+    if present.len() < minimum {
+        return Err(ProtocolError::TeWeinigHandhavers {
+            actie: match actie {
+                Actie::HuisbezoekApp => "huisbezoek via de app",
+                Actie::Huisbezoek => "huisbezoek",
+                Actie::Waarneming => "waarneming ter plaatse",
+                _ => "gesprek",
+            },
+            minimum,
+            aantal: present.len(),
+        });
+    }
+    let leider = leider.trim();
+    if !present.iter().any(|h| h == leider) {
+        return Err(ProtocolError::LeiderNietAanwezig(leider.to_owned()));
+    }
+    Ok((present, leider.to_owned()))
 }
 
 fn required(veld: &str, value: &str) -> Result<(), ProtocolError> {
@@ -197,7 +241,24 @@ impl Bezoek {
             correcties: 0,
             weigering_door: None,
             conflict: None,
+            vervoer: None,
+            internetonderzoeken: 0,
         }
+    }
+
+    /// How the officers of a waarneming ter plaatse travel, and how many sit in one car.
+    pub fn vervoer(&self) -> Option<(Transport, Option<u32>)> {
+        self.vervoer
+    }
+
+    /// How many internetonderzoeken this activity recorded (seed 002 §9).
+    pub fn internetonderzoeken(&self) -> usize {
+        self.internetonderzoeken
+    }
+
+    /// The protocol family of this activity, once its aanleiding is recorded.
+    pub fn activiteit(&self) -> Option<Activiteit> {
+        self.actie.map(Activiteit::van)
     }
 
     /// Consent on one device and a refusal on another (issue 15 point 5), decided or not.
@@ -409,9 +470,10 @@ impl Bezoek {
             steps.push(S::Correctie);
             return steps;
         }
+        let activiteit = self.activiteit().unwrap_or(Activiteit::Huisbezoek);
         match self.fase {
             Fase::Nieuw => vec![S::Aanleiding],
-            Fase::Aanleiding => vec![S::Aankondiging, S::BezoekAfgebroken, S::Correctie],
+            Fase::Aanleiding => vec![activiteit.eerste_stap(), S::BezoekAfgebroken, S::Correctie],
             Fase::Aangekondigd => vec![S::AanDeDeur, S::BezoekAfgebroken, S::Correctie],
             Fase::AanDeDeur => vec![
                 S::LegitimatieEnDoel,
@@ -448,6 +510,15 @@ impl Bezoek {
                 S::BezoekAfgebroken,
                 S::Correctie,
             ],
+            Fase::Bezig => {
+                let mut steps = match activiteit {
+                    Activiteit::WaarnemingTerPlaatse => vec![S::WaarnemingTerPlaatse],
+                    Activiteit::Onderzoek => vec![S::Internetonderzoek],
+                    Activiteit::Gesprek | Activiteit::Huisbezoek => Vec::new(),
+                };
+                steps.extend([S::Afsluiting, S::BezoekAfgebroken, S::Correctie]);
+                steps
+            }
             // A rapport is signed by the handhavers at the door, led by the leider: a visit
             // broken off before the door has nobody to sign one.
             Fase::Beeindigd if self.leider.is_none() => vec![S::Correctie],
@@ -523,13 +594,15 @@ impl Bezoek {
         {
             return Err(ProtocolError::BezoekBeeindigd);
         }
+        if let Some(activiteit) = self.activiteit() {
+            if !activiteit.kent(soort) {
+                return Err(ProtocolError::StapHoortNietBijActiviteit { soort, activiteit });
+            }
+        }
         match event {
             Event::Aanleiding { actie, grondslag } => {
                 if self.fase != Fase::Nieuw {
                     return Err(self.ongeldig(event));
-                }
-                if !matches!(actie, Actie::Huisbezoek | Actie::HuisbezoekApp) {
-                    return Err(ProtocolError::GeenHuisbezoekActie(*actie));
                 }
                 grondslag.validate()?;
                 self.actie = Some(*actie);
@@ -555,32 +628,9 @@ impl Bezoek {
                     Fase::Aanleiding => return Err(ProtocolError::AankondigingOntbreekt),
                     _ => return Err(self.ongeldig(event)),
                 }
-                let mut present: Vec<String> = Vec::new();
-                for h in handhavers {
-                    required("handhavers", h)?;
-                    let h = h.trim().to_owned();
-                    if !present.contains(&h) {
-                        present.push(h);
-                    }
-                }
                 let actie = self.actie.unwrap_or(Actie::Huisbezoek);
-                let minimum = minimum_handhavers(actie);
-                if present.len() < minimum {
-                    return Err(ProtocolError::TeWeinigHandhavers {
-                        actie: if actie == Actie::HuisbezoekApp {
-                            "huisbezoek via de app"
-                        } else {
-                            "huisbezoek"
-                        },
-                        minimum,
-                        aantal: present.len(),
-                    });
-                }
-                let leider = leider.trim();
-                if !present.iter().any(|h| h == leider) {
-                    return Err(ProtocolError::LeiderNietAanwezig(leider.to_owned()));
-                }
-                self.leider = Some(leider.to_owned());
+                let (present, leider) = aanwezigen(actie, handhavers, leider)?;
+                self.leider = Some(leider);
                 self.handhavers = present;
                 self.fase = Fase::AanDeDeur;
             }
@@ -862,7 +912,7 @@ impl Bezoek {
                 self.correcties += 1;
             }
             Event::Afsluiting { .. } => {
-                if self.fase != Fase::Binnen {
+                if !matches!(self.fase, Fase::Binnen | Fase::Bezig) {
                     return Err(self.ongeldig(event));
                 }
                 self.end(Einde::Afgesloten);
@@ -906,6 +956,100 @@ impl Bezoek {
             }
             // Handled before the match.
             Event::ToestemmingsconflictBeslecht { .. } => return self.beslecht(event),
+            Event::WaarnemingTerPlaatseGestart {
+                handhavers,
+                leider,
+                vervoer,
+                medewerkers_per_auto,
+            } => {
+                if self.fase != Fase::Aanleiding {
+                    return Err(self.ongeldig(event));
+                }
+                let actie = self.actie.unwrap_or(Actie::Waarneming);
+                let (present, leider) = aanwezigen(actie, handhavers, leider)?;
+                // Seed 004: by car the routekaart counts the officers per car.
+                let per_auto = match vervoer {
+                    Transport::Auto => match medewerkers_per_auto {
+                        Some(n) if *n >= 1 => Some(*n),
+                        _ => return Err(ProtocolError::VeldLeeg("medewerkers_per_auto".into())),
+                    },
+                    Transport::Lopen | Transport::Fiets => None,
+                };
+                self.handhavers = present;
+                self.leider = Some(leider);
+                self.vervoer = Some((*vervoer, per_auto));
+                self.fase = Fase::Bezig;
+            }
+            Event::WaarnemingTerPlaatse {
+                plek,
+                tekst,
+                vanaf_openbare_weg,
+                ..
+            } => {
+                if self.fase != Fase::Bezig {
+                    return Err(self.ongeldig(event));
+                }
+                required("plek", plek)?;
+                required("tekst", tekst)?;
+                if !vanaf_openbare_weg {
+                    return Err(ProtocolError::NietVanafOpenbareWeg);
+                }
+                self.waarnemingen += 1;
+            }
+            Event::GesprekGestart {
+                met,
+                wijze,
+                handhavers,
+                leider,
+                ..
+            } => {
+                if self.fase != Fase::Aanleiding {
+                    return Err(self.ongeldig(event));
+                }
+                required("met", met)?;
+                let actie = self.actie.unwrap_or(Actie::GesprekOpAfstand);
+                if !wijze.past_bij(actie) {
+                    return Err(ProtocolError::GesprekswijzePastNiet {
+                        wijze: *wijze,
+                        actie,
+                    });
+                }
+                let (present, leider) = aanwezigen(actie, handhavers, leider)?;
+                self.handhavers = present;
+                self.leider = Some(leider);
+                self.fase = Fase::Bezig;
+            }
+            Event::Internetonderzoek {
+                door,
+                bronnen,
+                waarom_evenredig,
+                waarom_niet_minder_ingrijpend,
+                bevindingen,
+            } => {
+                if !matches!(self.fase, Fase::Aanleiding | Fase::Bezig) {
+                    return Err(self.ongeldig(event));
+                }
+                required("door", door)?;
+                if bronnen.iter().all(|b| b.trim().is_empty()) {
+                    return Err(ProtocolError::VeldLeeg("bronnen".into()));
+                }
+                if waarom_evenredig.trim().is_empty() {
+                    return Err(ProtocolError::InternetonderzoekNietEvenredig);
+                }
+                if waarom_niet_minder_ingrijpend.trim().is_empty() {
+                    return Err(ProtocolError::MinderIngrijpendNietGemotiveerd);
+                }
+                required("bevindingen", bevindingen)?;
+                let door = door.trim().to_owned();
+                if self.leider.is_none() {
+                    self.leider = Some(door.clone());
+                }
+                if !self.handhavers.contains(&door) {
+                    self.handhavers.push(door);
+                }
+                self.internetonderzoeken += 1;
+                self.fase = Fase::Bezig;
+            }
         }
         Ok(())
     }

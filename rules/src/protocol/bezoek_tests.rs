@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::protocol::{
-    Ambtsverklaring, BronSoort, Feit, NietInStaatReden, Ondertekenaar, ToestemmingsTekst, Tolk,
-    Variant,
+    Activiteit, Ambtsverklaring, BronSoort, Feit, Gesprekswijze, NietInStaatReden, Ondertekenaar,
+    ToestemmingsTekst, Tolk, Variant,
 };
 use proptest::prelude::*;
 use EventSoort as S;
@@ -185,6 +185,50 @@ fn sample(s: EventSoort) -> Event {
         S::UitnodigingBespreking => uitnodiging(),
         S::BezoekAfgebroken => afgebroken("De code is naar rood gegaan; bezoek gestopt."),
         S::ToestemmingsconflictBeslecht => beslecht("h1", ConflictUitkomst::Geweigerd),
+        S::WaarnemingTerPlaatseGestart => ter_plaatse_gestart(Transport::Auto, Some(1)),
+        S::WaarnemingTerPlaatse => ter_plaatse("Voor Dorpsstraat 12", true),
+        S::GesprekGestart => gesprek(Gesprekswijze::Video),
+        S::Internetonderzoek => internetonderzoek(),
+    }
+}
+
+fn ter_plaatse_gestart(vervoer: Transport, per_auto: Option<u32>) -> Event {
+    Event::WaarnemingTerPlaatseGestart {
+        handhavers: vec!["h1".to_owned(), "h2".to_owned()],
+        leider: "h1".to_owned(),
+        vervoer,
+        medewerkers_per_auto: per_auto,
+    }
+}
+
+fn ter_plaatse(plek: &str, openbare_weg: bool) -> Event {
+    Event::WaarnemingTerPlaatse {
+        plek: plek.to_owned(),
+        tekst: "Om 07:40 verliet een man de woning met de sleutel van de voordeur.".to_owned(),
+        vanaf_openbare_weg: openbare_weg,
+        waargenomen_om: None,
+    }
+}
+
+fn gesprek(wijze: Gesprekswijze) -> Event {
+    Event::GesprekGestart {
+        met: "A. Jansen".to_owned(),
+        rol: Rol::Bewoner,
+        wijze,
+        handhavers: vec!["h1".to_owned()],
+        leider: "h1".to_owned(),
+    }
+}
+
+fn internetonderzoek() -> Event {
+    Event::Internetonderzoek {
+        door: "h1".to_owned(),
+        bronnen: vec!["Marktplaats (openbare advertenties)".to_owned()],
+        waarom_evenredig: "Signaal van inkomsten uit verkoop; alleen openbare advertenties."
+            .to_owned(),
+        waarom_niet_minder_ingrijpend: "De klant gaf op verzoek geen overzicht van verkopen."
+            .to_owned(),
+        bevindingen: "Twaalf advertenties voor fietsonderdelen sinds 1 maart.".to_owned(),
     }
 }
 
@@ -213,7 +257,7 @@ fn afgebroken(reden: &str) -> Event {
     }
 }
 
-const ALL: [EventSoort; 19] = [
+const ALL: [EventSoort; 23] = [
     S::Aanleiding,
     S::Aankondiging,
     S::AanDeDeur,
@@ -233,6 +277,10 @@ const ALL: [EventSoort; 19] = [
     S::UitnodigingBespreking,
     S::BezoekAfgebroken,
     S::ToestemmingsconflictBeslecht,
+    S::WaarnemingTerPlaatseGestart,
+    S::WaarnemingTerPlaatse,
+    S::GesprekGestart,
+    S::Internetonderzoek,
 ];
 
 /// The standard path (variant A) up to and including `fase`.
@@ -375,6 +423,8 @@ fn expected(fase: Fase, s: EventSoort) -> Exp {
             (S::Correctie, O(F::Gerapporteerd)),
             (S::UitnodigingBespreking, O(F::Uitgenodigd)),
         ],
+        // Not on a huisbezoek's path (the other activities' tests cover it).
+        F::Bezig => &[],
         F::Uitgenodigd => &[
             (S::Rapport, E("rapport_al_vastgelegd")),
             (S::Correctie, O(F::Uitgenodigd)),
@@ -383,6 +433,16 @@ fn expected(fase: Fase, s: EventSoort) -> Exp {
     };
     if let Some((_, e)) = row.iter().find(|(k, _)| *k == s) {
         return *e;
+    }
+    let eigen_aan_ander = matches!(
+        s,
+        S::WaarnemingTerPlaatseGestart
+            | S::WaarnemingTerPlaatse
+            | S::GesprekGestart
+            | S::Internetonderzoek
+    );
+    if eigen_aan_ander && fase != F::Nieuw && !fase.is_beeindigd() {
+        return E("stap_hoort_niet_bij_activiteit");
     }
     // Issue 14 item 2: a running visit can always be broken off, from the aanleiding on.
     if s == S::BezoekAfgebroken && fase != F::Nieuw && !fase.is_beeindigd() {
@@ -434,22 +494,188 @@ fn every_fase_times_every_event_kind() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 11 * 19);
+    assert_eq!(checked, 11 * 23);
 }
 
 // ---------- aanleiding and aankondiging ----------
 
 #[test]
-fn aanleiding_only_for_a_huisbezoek_kind() {
-    let mut b = Bezoek::new();
+fn every_routekaart_action_starts_with_its_aanleiding() {
+    for actie in Actie::ALL {
+        let mut b = Bezoek::new();
+        assert_eq!(code(&mut b, &sample(S::Afsluiting)), "aanleiding_ontbreekt");
+        b.apply(&aanleiding_met(actie, concreet()))
+            .expect("aanleiding");
+        assert_eq!(b.actie(), Some(actie));
+        assert_eq!(b.next_steps()[0], Activiteit::van(actie).eerste_stap());
+    }
+}
+
+// ---------- the other field actions (seed 004 rows; seed 002 §9) ----------
+
+/// Runs `events` after an aanleiding for `actie`, strictly.
+fn activiteit(actie: Actie, events: &[Event]) -> Bezoek {
+    let mut all = vec![aanleiding_met(actie, twijfel())];
+    all.extend_from_slice(events);
+    Bezoek::from_events(&all).expect("valid activity")
+}
+
+/// Seed 004 "Waarneming ter plaatse": who goes and how (by car: per car), then waarnemingen
+/// from the public road only; afsluiting and a rapport signed by the lead.
+#[test]
+fn waarneming_ter_plaatse_from_the_public_road_to_its_rapport() {
+    let mut b = activiteit(Actie::Waarneming, &[]);
     assert_eq!(
-        code(&mut b, &aanleiding_met(Actie::Waarneming, concreet())),
-        "geen_huisbezoek_actie"
+        code(&mut b, &ter_plaatse_gestart(Transport::Auto, None)),
+        "veld_leeg"
     );
-    assert!(b
-        .apply(&aanleiding_met(Actie::HuisbezoekApp, concreet()))
-        .is_ok());
-    assert_eq!(b.actie(), Some(Actie::HuisbezoekApp));
+    assert_eq!(
+        code(&mut b, &deur(&["h1", "h2"], "h1")),
+        "stap_hoort_niet_bij_activiteit"
+    );
+    b.apply(&ter_plaatse_gestart(Transport::Auto, Some(1)))
+        .unwrap();
+    assert_eq!(b.state(), Fase::Bezig);
+    assert_eq!(b.vervoer(), Some((Transport::Auto, Some(1))));
+    assert_eq!(
+        b.next_steps(),
+        vec![
+            S::WaarnemingTerPlaatse,
+            S::Afsluiting,
+            S::BezoekAfgebroken,
+            S::Correctie
+        ]
+    );
+    // Never an entry: a waarneming ter plaatse is made from the public road.
+    assert_eq!(
+        code(&mut b, &ter_plaatse("In de tuin achter het huis", false)),
+        "waarneming_niet_vanaf_openbare_weg"
+    );
+    assert_eq!(
+        code(&mut b, &Event::Binnentreden),
+        "stap_hoort_niet_bij_activiteit"
+    );
+    assert_eq!(code(&mut b, &ter_plaatse(" ", true)), "veld_leeg");
+    b.apply(&ter_plaatse("Voor Dorpsstraat 12", true)).unwrap();
+    b.apply(&ter_plaatse("Parkeerplaats Dorpsstraat", true))
+        .unwrap();
+    assert_eq!(b.waarnemingen(), 2);
+    b.apply(&afsluiting()).unwrap();
+    assert_eq!(
+        code(&mut b, &rapport_door(&["h3"])),
+        "rapport_door_niet_aanwezige"
+    );
+    b.apply(&rapport_door(&["h1"])).unwrap();
+    assert_eq!(b.state(), Fase::Gerapporteerd);
+}
+
+/// On foot or by bike there is no car to count.
+#[test]
+fn waarneming_ter_plaatse_on_foot_needs_no_car_count() {
+    let b = activiteit(
+        Actie::Waarneming,
+        &[ter_plaatse_gestart(Transport::Fiets, Some(2))],
+    );
+    assert_eq!(b.vervoer(), Some((Transport::Fiets, None)));
+}
+
+/// Seed 004: a gesprek op afstand is by phone or video; spreekkamer and mobiele unit face to
+/// face; one officer suffices; the verslag is the rapport.
+#[test]
+fn gesprek_with_whom_and_how_then_its_verslag() {
+    let mut b = activiteit(Actie::GesprekOpAfstand, &[]);
+    assert_eq!(
+        code(&mut b, &gesprek(Gesprekswijze::Persoonlijk)),
+        "gesprekswijze_past_niet"
+    );
+    let mut zonder = gesprek(Gesprekswijze::Telefoon);
+    if let Event::GesprekGestart { met, .. } = &mut zonder {
+        met.clear();
+    }
+    assert_eq!(code(&mut b, &zonder), "veld_leeg");
+    b.apply(&gesprek(Gesprekswijze::Telefoon)).unwrap();
+    assert_eq!(b.state(), Fase::Bezig);
+    assert_eq!(
+        b.next_steps(),
+        vec![S::Afsluiting, S::BezoekAfgebroken, S::Correctie]
+    );
+    assert_eq!(
+        code(&mut b, &ter_plaatse("x", true)),
+        "stap_hoort_niet_bij_activiteit"
+    );
+    b.apply(&afsluiting()).unwrap();
+    b.apply(&rapport_door(&["h1"])).unwrap();
+
+    let mut b = activiteit(Actie::Spreekkamer, &[]);
+    assert_eq!(
+        code(&mut b, &gesprek(Gesprekswijze::Video)),
+        "gesprekswijze_past_niet"
+    );
+    b.apply(&gesprek(Gesprekswijze::Persoonlijk)).unwrap();
+}
+
+/// Seed 002 §9.1: internet research only with its sources, proportionality and subsidiarity
+/// recorded, and what was found; several rounds may follow, each by whoever did it.
+#[test]
+fn internetonderzoek_records_sources_proportionality_and_subsidiarity() {
+    let mut b = activiteit(Actie::AdministratiefOnderzoek, &[]);
+    let leeg = |veld: &str| {
+        let mut e = internetonderzoek();
+        if let Event::Internetonderzoek {
+            bronnen,
+            waarom_evenredig,
+            waarom_niet_minder_ingrijpend,
+            bevindingen,
+            ..
+        } = &mut e
+        {
+            match veld {
+                "bronnen" => *bronnen = vec![" ".to_owned()],
+                "waarom_evenredig" => waarom_evenredig.clear(),
+                "waarom_niet_minder_ingrijpend" => waarom_niet_minder_ingrijpend.clear(),
+                _ => bevindingen.clear(),
+            }
+        }
+        e
+    };
+    for (veld, expected) in [
+        ("bronnen", "veld_leeg"),
+        ("waarom_evenredig", "internetonderzoek_niet_evenredig"),
+        (
+            "waarom_niet_minder_ingrijpend",
+            "minder_ingrijpend_middel_niet_gemotiveerd",
+        ),
+        ("bevindingen", "veld_leeg"),
+    ] {
+        assert_eq!(code(&mut b, &leeg(veld)), expected, "{veld}");
+    }
+    b.apply(&internetonderzoek()).unwrap();
+    let mut tweede = internetonderzoek();
+    if let Event::Internetonderzoek { door, .. } = &mut tweede {
+        *door = "h2".to_owned();
+    }
+    b.apply(&tweede).unwrap();
+    assert_eq!(b.internetonderzoeken(), 2);
+    assert_eq!(b.handhavers(), ["h1", "h2"]);
+    assert_eq!(b.leider(), Some("h1"));
+    b.apply(&afsluiting()).unwrap();
+    b.apply(&rapport_door(&["h1"])).unwrap();
+}
+
+/// Seed 002 §9: a grondslag knows when it rests on the internet, so the device can ask for the
+/// recorded research first.
+#[test]
+fn a_grondslag_citing_the_internet_says_so() {
+    assert!(!concreet().steunt_op_internet());
+    let g = Grondslag::ConcreteAanwijzing {
+        feiten: vec![Feit {
+            omschrijving: "Advertenties voor fietsonderdelen op Marktplaats.".to_owned(),
+            bron: BronSoort::Internet,
+        }],
+        geraadpleegde_bronnen: vec!["Marktplaats".to_owned()],
+        waarom_niet_minder_ingrijpend: "De klant gaf geen overzicht.".to_owned(),
+    };
+    assert!(g.steunt_op_internet());
 }
 
 #[test]
@@ -1574,6 +1800,7 @@ fn arb_event() -> impl Strategy<Value = Event> {
         }),
         Just(aanleiding_met(Actie::Huisbezoek, twijfel())),
         Just(aanleiding_met(Actie::Huisbezoek, dienst())),
+        (0..Actie::ALL.len()).prop_map(|i| aanleiding_met(Actie::ALL[i], twijfel())),
         Just(aankondiging(Aankondigingswijze::Aangekondigd)),
         (prop::collection::vec(arb_text(), 0..3), arb_text()).prop_map(|(h, l)| Event::AanDeDeur {
             handhavers: h,

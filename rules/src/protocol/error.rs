@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use super::{EventSoort, Fase};
+use super::{Activiteit, EventSoort, Fase, Gesprekswijze};
 use crate::routekaart::Actie;
 use crate::Notice;
 
@@ -11,8 +11,31 @@ use crate::Notice;
 pub enum ProtocolError {
     #[error("Het bezoek heeft nog geen aanleiding: leg eerst de grondslag vast.")]
     AanleidingOntbreekt,
-    #[error("'{0:?}' is geen huisbezoek: kies huisbezoek of huisbezoek_app.")]
-    GeenHuisbezoekActie(Actie),
+    #[error("'{}' hoort niet bij {}.", .soort.woord(), .activiteit.woord())]
+    StapHoortNietBijActiviteit {
+        soort: EventSoort,
+        activiteit: Activiteit,
+    },
+    #[error(
+        "Een waarneming ter plaatse gebeurt vanaf de openbare weg; voor binnentreden is een \
+         huisbezoek met toestemming nodig (protocol huisbezoeken §2)."
+    )]
+    NietVanafOpenbareWeg,
+    #[error(
+        "Een {} gesprek past niet bij '{}' (routekaart: op afstand telefonisch of per video, \
+         in de spreekkamer of mobiele unit persoonlijk).", .wijze.woord(), .actie.label()
+    )]
+    GesprekswijzePastNiet { wijze: Gesprekswijze, actie: Actie },
+    #[error(
+        "Leg vast waarom het internetonderzoek in verhouding staat tot de ernst van de twijfel \
+         (proportionaliteit, protocol internetonderzoek §9.1)."
+    )]
+    InternetonderzoekNietEvenredig,
+    #[error(
+        "Een feit uit internetbronnen vraagt eerst een vastgelegd internetonderzoek in deze zaak \
+         (bronnen, proportionaliteit, subsidiariteit; protocol internetonderzoek §9)."
+    )]
+    InternetonderzoekNietVastgelegd,
     #[error("Een concrete aanwijzing zonder concrete feiten is geen concrete aanwijzing.")]
     ConcreteAanwijzingZonderFeiten,
     #[error(
@@ -118,7 +141,7 @@ pub enum ProtocolError {
     RapportZonderLeider,
     #[error("'{0}' was niet aanwezig bij het bezoek en kan het rapport niet opmaken.")]
     RapportDoorNietAanwezige(String),
-    #[error("'{soort}' kan niet worden vastgelegd in fase '{fase}'.")]
+    #[error("'{}' kan niet worden vastgelegd in fase '{}'.", .soort.woord(), .fase.woord())]
     OngeldigeStap { soort: EventSoort, fase: Fase },
     #[error(
         "Bij toestemmingstekst '{0}' heeft een weigering geen directe gevolgen; er kan dus niet \
@@ -160,7 +183,11 @@ impl ProtocolError {
     pub fn code(&self) -> &'static str {
         match self {
             ProtocolError::AanleidingOntbreekt => "aanleiding_ontbreekt",
-            ProtocolError::GeenHuisbezoekActie(_) => "geen_huisbezoek_actie",
+            ProtocolError::StapHoortNietBijActiviteit { .. } => "stap_hoort_niet_bij_activiteit",
+            ProtocolError::NietVanafOpenbareWeg => "waarneming_niet_vanaf_openbare_weg",
+            ProtocolError::GesprekswijzePastNiet { .. } => "gesprekswijze_past_niet",
+            ProtocolError::InternetonderzoekNietEvenredig => "internetonderzoek_niet_evenredig",
+            ProtocolError::InternetonderzoekNietVastgelegd => "internetonderzoek_niet_vastgelegd",
             ProtocolError::ConcreteAanwijzingZonderFeiten => "concrete_aanwijzing_zonder_feiten",
             ProtocolError::AnoniemeTipGeenConcreteAanwijzing => {
                 "anonieme_tip_geen_concrete_aanwijzing"

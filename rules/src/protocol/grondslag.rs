@@ -57,6 +57,9 @@ pub enum BronSoort {
     Waarneming,
     /// Information from another body (UWV, SVB, Belastingdienst, housing corporation, ...).
     Instantie,
+    /// Something found on the internet (seed 002 §9): only from an internetonderzoek recorded
+    /// in the zaak before, with its sources, proportionality and subsidiarity.
+    Internet,
 }
 
 /// Whether the facts rest on anonymous reports alone: then they are no concrete aanwijzing for a
@@ -72,6 +75,17 @@ impl Grondslag {
             Grondslag::ConcreteAanwijzing { .. } => "concrete_aanwijzing",
             Grondslag::TwijfelZonderAanwijzing { .. } => "twijfel_zonder_concrete_aanwijzing",
             Grondslag::Dienstverlening { .. } => "dienstverlening",
+        }
+    }
+
+    /// Whether a fact of this grondslag comes from the internet: then the zaak must hold a
+    /// recorded internetonderzoek (seed 002 §9), checked by the device that records it.
+    pub fn steunt_op_internet(&self) -> bool {
+        match self {
+            Grondslag::ConcreteAanwijzing { feiten, .. } => {
+                feiten.iter().any(|f| f.bron == BronSoort::Internet)
+            }
+            _ => false,
         }
     }
 

@@ -10,6 +10,7 @@
 //!   known beforehand, and no less intrusive way to get the information.
 //! - CRvB 2-10-2007: an anonymous tip alone is no redelijke grond.
 
+pub mod activiteit;
 pub mod bezoek;
 mod error;
 pub mod grondslag;
@@ -19,6 +20,7 @@ pub mod toestemming;
 pub mod toestemmingsteksten;
 mod woorden;
 
+pub use activiteit::{Activiteit, Gesprekswijze};
 pub use bezoek::{Anomaly, Bezoek, Einde, Fase, Toestemmingsconflict};
 pub use error::ProtocolError;
 pub use grondslag::{BronSoort, Feit, Grondslag};
@@ -29,7 +31,7 @@ pub use toestemmingsteksten::Toestemmingsteksten;
 use serde::{Deserialize, Serialize};
 
 use crate::factual::{self, FactualWarning};
-use crate::routekaart::Actie;
+use crate::routekaart::{Actie, Transport};
 
 /// One fact recorded in a visit, in the order the protocol allows. Serialized with the tag
 /// `soort` (snake_case); the device store keeps these as signed entry bodies, so fields are only
@@ -193,6 +195,46 @@ pub enum Event {
         uitkomst: ConflictUitkomst,
         toelichting: String,
     },
+    /// A waarneming ter plaatse begins (seed 004 "Waarneming ter plaatse"): the officers who go,
+    /// one of them the lead, how they travel and, by car, how many sit in one car (the
+    /// routekaart's condition: "Indien per auto: 1 medewerker per auto" under oranje and rood).
+    WaarnemingTerPlaatseGestart {
+        handhavers: Vec<String>,
+        leider: String,
+        vervoer: Transport,
+        #[serde(default)]
+        medewerkers_per_auto: Option<u32>,
+    },
+    /// What was seen on site: where, what, and that it was seen from the public road (a
+    /// waarneming ter plaatse never enters); `waargenomen_om` when it was seen, if earlier than
+    /// the recording.
+    WaarnemingTerPlaatse {
+        plek: String,
+        tekst: String,
+        vanaf_openbare_weg: bool,
+        #[serde(default)]
+        waargenomen_om: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// A gesprek begins (seed 004: op afstand by phone or video, in the spreekkamer or the
+    /// mobiele unit face to face): with whom, in which role, how, and the officers taking part.
+    /// The verslag is the activity's rapport.
+    GesprekGestart {
+        met: String,
+        rol: Rol,
+        wijze: Gesprekswijze,
+        handhavers: Vec<String>,
+        leider: String,
+    },
+    /// Internet research (seed 002 §9): the sources consulted, why it is proportionate to the
+    /// doubt (proportionaliteit) and why no less intrusive means suffices (subsidiariteit), and
+    /// what was found. Recorded before a grondslag cites the internet as a source.
+    Internetonderzoek {
+        door: String,
+        bronnen: Vec<String>,
+        waarom_evenredig: String,
+        waarom_niet_minder_ingrijpend: String,
+        bevindingen: String,
+    },
 }
 
 /// Why someone at the door cannot take part (seed 002 §3.1: "Hoe is het taalbegrip van de
@@ -245,6 +287,10 @@ pub enum EventSoort {
     UitnodigingBespreking,
     BezoekAfgebroken,
     ToestemmingsconflictBeslecht,
+    WaarnemingTerPlaatseGestart,
+    WaarnemingTerPlaatse,
+    GesprekGestart,
+    Internetonderzoek,
 }
 
 impl EventSoort {
@@ -270,6 +316,10 @@ impl EventSoort {
             EventSoort::UitnodigingBespreking => "uitnodiging_bespreking",
             EventSoort::BezoekAfgebroken => "bezoek_afgebroken",
             EventSoort::ToestemmingsconflictBeslecht => "toestemmingsconflict_beslecht",
+            EventSoort::WaarnemingTerPlaatseGestart => "waarneming_ter_plaatse_gestart",
+            EventSoort::WaarnemingTerPlaatse => "waarneming_ter_plaatse",
+            EventSoort::GesprekGestart => "gesprek_gestart",
+            EventSoort::Internetonderzoek => "internetonderzoek",
         }
     }
 }
@@ -427,6 +477,10 @@ impl Event {
             Event::UitnodigingBespreking { .. } => EventSoort::UitnodigingBespreking,
             Event::BezoekAfgebroken { .. } => EventSoort::BezoekAfgebroken,
             Event::ToestemmingsconflictBeslecht { .. } => EventSoort::ToestemmingsconflictBeslecht,
+            Event::WaarnemingTerPlaatseGestart { .. } => EventSoort::WaarnemingTerPlaatseGestart,
+            Event::WaarnemingTerPlaatse { .. } => EventSoort::WaarnemingTerPlaatse,
+            Event::GesprekGestart { .. } => EventSoort::GesprekGestart,
+            Event::Internetonderzoek { .. } => EventSoort::Internetonderzoek,
         }
     }
 
@@ -468,7 +522,10 @@ impl Event {
     /// checked before signing), to be signed with it; none for other events.
     pub fn taalwaarschuwingen_bij_ondertekening(&self) -> Vec<Taalwaarschuwing> {
         match self {
-            Event::Waarneming { .. } | Event::Rapport { .. } => self
+            Event::Waarneming { .. }
+            | Event::Rapport { .. }
+            | Event::WaarnemingTerPlaatse { .. }
+            | Event::Internetonderzoek { .. } => self
                 .factual_warnings()
                 .iter()
                 .map(|w| Taalwaarschuwing::from(&w.warning))
@@ -494,6 +551,20 @@ impl Event {
             Event::BezoekAfgebroken { reden } => fields.push(("reden".to_owned(), reden)),
             Event::ToestemmingsconflictBeslecht { toelichting, .. } => {
                 fields.push(("toelichting".to_owned(), toelichting))
+            }
+            Event::WaarnemingTerPlaatse { tekst, .. } => fields.push(("tekst".to_owned(), tekst)),
+            Event::Internetonderzoek {
+                waarom_evenredig,
+                waarom_niet_minder_ingrijpend,
+                bevindingen,
+                ..
+            } => {
+                fields.push(("waarom_evenredig".to_owned(), waarom_evenredig));
+                fields.push((
+                    "waarom_niet_minder_ingrijpend".to_owned(),
+                    waarom_niet_minder_ingrijpend,
+                ));
+                fields.push(("bevindingen".to_owned(), bevindingen));
             }
             _ => {}
         }

@@ -22,8 +22,9 @@ use crate::Notice;
 pub enum StapRol {
     /// Written at the desk, before or after the visit: no contact, no door conditions.
     Bureau,
-    /// Starts or extends contact with the client: checked against the active code, with its
-    /// conditions confirmed.
+    /// Starts or extends contact with the client, or carries out what the routekaart's row
+    /// limits (a waarneming ter plaatse, an administratief onderzoek): checked against the
+    /// active code, with its conditions confirmed.
     Contact,
     /// Protects the client or ends the contact: never blocked, no conditions.
     Beschermend,
@@ -52,7 +53,11 @@ impl Event {
             | Event::ToestemmingGevraagd { .. }
             | Event::ToestemmingGegeven { .. }
             | Event::Binnentreden
-            | Event::Waarneming { .. } => StapRol::Contact,
+            | Event::Waarneming { .. }
+            | Event::WaarnemingTerPlaatseGestart { .. }
+            | Event::WaarnemingTerPlaatse { .. }
+            | Event::GesprekGestart { .. }
+            | Event::Internetonderzoek { .. } => StapRol::Contact,
             Event::ExtraToestemming { gegeven, .. } => {
                 if *gegeven {
                     StapRol::Contact

@@ -26,6 +26,10 @@ impl EventSoort {
             EventSoort::UitnodigingBespreking => "Uitnodiging voor bespreking",
             EventSoort::BezoekAfgebroken => "Bezoek afgebroken",
             EventSoort::ToestemmingsconflictBeslecht => "Toestemmingsconflict beslecht",
+            EventSoort::WaarnemingTerPlaatseGestart => "Waarneming ter plaatse begonnen",
+            EventSoort::WaarnemingTerPlaatse => "Waarneming ter plaatse",
+            EventSoort::GesprekGestart => "Gesprek begonnen",
+            EventSoort::Internetonderzoek => "Internetonderzoek",
         }
     }
 }
@@ -42,6 +46,7 @@ impl Fase {
             Fase::ToestemmingGevraagd => "toestemming gevraagd",
             Fase::ToestemmingGegeven => "toestemming gegeven",
             Fase::Binnen => "binnen",
+            Fase::Bezig => "bezig",
             Fase::Beeindigd => "beëindigd",
             Fase::Gerapporteerd => "gerapporteerd",
             Fase::Uitgenodigd => "uitgenodigd voor bespreking",
@@ -67,7 +72,10 @@ mod tests {
     /// No word is a machine code: no underscores, no CamelCase.
     #[test]
     fn words_are_words() {
-        for f in crate::protocol::bezoek::tests::FASES {
+        for f in crate::protocol::bezoek::tests::FASES
+            .into_iter()
+            .chain([Fase::Bezig])
+        {
             assert!(!f.woord().contains('_'), "{f:?}");
         }
         assert_eq!(EventSoort::AanDeDeur.woord(), "Aan de deur");

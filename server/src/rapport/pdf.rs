@@ -14,7 +14,9 @@ use krilla::metadata::{DateTime as PdfDate, Metadata};
 use krilla::{Document, SerializeSettings};
 use veldwerk_contract::evidence::{key_id_for, read_visit, verify_visit, EntryStatus, ReadEntry};
 use veldwerk_rules::protocol::toestemming::tekst_hash;
-use veldwerk_rules::protocol::{Bezoek, Event, Grondslag};
+use veldwerk_rules::protocol::{
+    activiteit, ondertekend_ondanks, Activiteit, Bezoek, Event, Grondslag,
+};
 
 use super::evidence::{evidence_hash, RapportEvidence};
 use super::layout::{self, faces, Layout, Style, BODY, GREEN, GREY, LABEL, MONO_SMALL, RED, SMALL};
@@ -131,12 +133,14 @@ fn cite(n: usize, r: &ReadEntry) -> String {
 fn text_of(event: &Event) -> Option<String> {
     match event {
         Event::Waarneming { tekst, .. }
+        | Event::WaarnemingTerPlaatse { tekst, .. }
         | Event::Correctie { tekst, .. }
         | Event::Rapport { tekst, .. }
         | Event::ToestemmingGevraagd { tekst, .. } => Some(tekst.clone()),
         Event::LegitimatieEnDoel { doel, .. } => Some(doel.clone()),
         Event::NietInStaat { toelichting, .. } => Some(toelichting.clone()),
         Event::BezoekAfgebroken { reden } => Some(reden.clone()),
+        Event::Internetonderzoek { bevindingen, .. } => Some(bevindingen.clone()),
         Event::Aankondiging { toelichting, .. }
         | Event::NiemandAanwezig { toelichting }
         | Event::Afsluiting { toelichting } => toelichting.clone(),
@@ -153,15 +157,16 @@ pub fn render(evidence: &RapportEvidence) -> Result<Vec<u8>, RapportError> {
     let hash = evidence_hash(&json);
     let reading = Reading::of(evidence);
 
+    let activiteit = Activiteit::van(evidence.visit.kind);
     let mut l = Layout::new(faces);
     header(&mut l, evidence, &reading);
     grondslag(&mut l, &reading);
-    aankondiging(&mut l, &reading);
+    aankondiging(&mut l, &reading, activiteit);
     aanwezig(&mut l, &reading);
-    toestemming(&mut l, &reading);
+    toestemming(&mut l, &reading, activiteit);
     waarnemingen(&mut l, &reading);
     correcties(&mut l, &reading);
-    afsluiting(&mut l, &reading);
+    afsluiting(&mut l, &reading, activiteit);
     rapport(&mut l, &reading);
     waarschuwingen(&mut l, &reading);
     verificatie(&mut l, evidence, &reading, &hash)?;
@@ -277,6 +282,14 @@ fn none_recorded(l: &mut Layout) {
     l.text("Niet vastgelegd.", BODY.color(GREY));
 }
 
+/// For a section only a huisbezoek has (the aankondiging, consent at the door).
+fn not_applicable(l: &mut Layout, activiteit: Activiteit) {
+    l.text(
+        &format!("Niet van toepassing bij {}.", activiteit.woord()),
+        BODY.color(GREY),
+    );
+}
+
 fn grondslag(l: &mut Layout, reading: &Reading) {
     l.heading("1. Aanleiding en grondslag");
     let mut any = false;
@@ -325,8 +338,12 @@ fn grondslag(l: &mut Layout, reading: &Reading) {
     }
 }
 
-fn aankondiging(l: &mut Layout, reading: &Reading) {
+fn aankondiging(l: &mut Layout, reading: &Reading, activiteit: Activiteit) {
     l.heading("2. Aankondiging");
+    if activiteit != Activiteit::Huisbezoek {
+        not_applicable(l, activiteit);
+        return;
+    }
     let mut any = false;
     for (n, r, ev) in reading.each() {
         if let Event::Aankondiging { wijze, toelichting } = ev {
@@ -371,6 +388,36 @@ fn aanwezig(l: &mut Layout, reading: &Reading) {
                 l.field("Doel zoals genoemd", doel);
                 l.field("Vastgelegd", &cite(n, r));
             }
+            Event::WaarnemingTerPlaatseGestart {
+                handhavers,
+                leider,
+                vervoer,
+                medewerkers_per_auto,
+            } => {
+                any = true;
+                l.field("Waarneming ter plaatse begonnen", &cite(n, r));
+                l.field("Handhavers", &handhavers.join(", "));
+                l.field("Leiding", leider);
+                let mut reis = activiteit::vervoer_woord(*vervoer).to_owned();
+                if let Some(p) = medewerkers_per_auto {
+                    reis.push_str(&format!(", {p} medewerker(s) per auto"));
+                }
+                l.field("Vervoer", &reis);
+            }
+            Event::GesprekGestart {
+                met,
+                rol,
+                wijze,
+                handhavers,
+                leider,
+            } => {
+                any = true;
+                l.field("Gesprek begonnen", &cite(n, r));
+                l.field("Gesprek met", &format!("{met} ({})", labels::rol(*rol)));
+                l.field("Wijze", wijze.woord());
+                l.field("Gevoerd door", &handhavers.join(", "));
+                l.field("Leiding", leider);
+            }
             _ => {}
         }
     }
@@ -379,8 +426,12 @@ fn aanwezig(l: &mut Layout, reading: &Reading) {
     }
 }
 
-fn toestemming(l: &mut Layout, reading: &Reading) {
+fn toestemming(l: &mut Layout, reading: &Reading, activiteit: Activiteit) {
     l.heading("4. Toestemming");
+    if activiteit != Activiteit::Huisbezoek {
+        not_applicable(l, activiteit);
+        return;
+    }
     let mut any = false;
     for (n, r, ev) in reading.each() {
         use veldwerk_rules::protocol::EventSoort as S;
@@ -573,8 +624,54 @@ fn waarnemingen(l: &mut Layout, reading: &Reading) {
             }
         }
     }
-    if rooms.is_empty() {
+    let ter_plaatse = reading.each().any(|(_, _, ev)| {
+        matches!(
+            ev,
+            Event::WaarnemingTerPlaatse { .. } | Event::Internetonderzoek { .. }
+        )
+    });
+    if rooms.is_empty() && !ter_plaatse {
         l.text("Er zijn geen waarnemingen vastgelegd.", BODY.color(GREY));
+    }
+    for (n, r, ev) in reading.each() {
+        match ev {
+            Event::WaarnemingTerPlaatse {
+                plek,
+                tekst,
+                vanaf_openbare_weg,
+                waargenomen_om,
+            } => {
+                l.subheading(&format!("Ter plaatse: {plek}"));
+                l.field(&cite(n, r), tekst);
+                let mut details = vec![if *vanaf_openbare_weg {
+                    "vanaf de openbare weg".to_owned()
+                } else {
+                    "niet vanaf de openbare weg".to_owned()
+                }];
+                if let Some(t) = waargenomen_om {
+                    details.push(format!("waargenomen {}", datum_tijd(*t)));
+                }
+                l.field("", &details.join("; "));
+            }
+            Event::Internetonderzoek {
+                door,
+                bronnen,
+                waarom_evenredig,
+                waarom_niet_minder_ingrijpend,
+                bevindingen,
+            } => {
+                l.subheading("Internetonderzoek");
+                l.field("Vastgelegd", &format!("{} door {door}", cite(n, r)));
+                l.field("Geraadpleegd", &bronnen.join(", "));
+                l.field("Waarom evenredig", waarom_evenredig);
+                l.field(
+                    "Waarom niet minder ingrijpend",
+                    waarom_niet_minder_ingrijpend,
+                );
+                l.field("Gevonden", bevindingen);
+            }
+            _ => {}
+        }
     }
     for room in rooms {
         l.subheading(&format!("Ruimte: {room}"));
@@ -645,14 +742,20 @@ fn correcties(l: &mut Layout, reading: &Reading) {
     }
 }
 
-fn afsluiting(l: &mut Layout, reading: &Reading) {
+fn afsluiting(l: &mut Layout, reading: &Reading, activiteit: Activiteit) {
     l.heading("7. Afsluiting");
     let mut any = false;
+    let einde = match activiteit {
+        Activiteit::Huisbezoek => "Woning verlaten",
+        Activiteit::WaarnemingTerPlaatse => "Waarneming beëindigd",
+        Activiteit::Gesprek => "Gesprek beëindigd",
+        Activiteit::Onderzoek => "Onderzoek afgerond",
+    };
     for (n, r, ev) in reading.each() {
         match ev {
             Event::Afsluiting { toelichting } => {
                 any = true;
-                l.field("Woning verlaten", &cite(n, r));
+                l.field(einde, &cite(n, r));
                 if let Some(t) = toelichting {
                     l.field("Toelichting", t);
                 }
@@ -735,6 +838,13 @@ fn waarschuwingen(l: &mut Layout, reading: &Reading) {
                     w.warning.suggestion
                 ),
             );
+        }
+    }
+    // What the handhaver signed despite the warnings is part of the signed entry itself.
+    for (n, r, _) in reading.each() {
+        if let Some(ondanks) = ondertekend_ondanks(&r.entry.taalwaarschuwingen()) {
+            any = true;
+            l.field(&cite(n, r), &ondanks);
         }
     }
     if !any {

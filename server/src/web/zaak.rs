@@ -13,7 +13,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use veldwerk_contract::evidence::{Entry, EntryStatus};
 use veldwerk_rules::protocol::melding::Uitkomst;
-use veldwerk_rules::protocol::{Event, Grondslag};
+use veldwerk_rules::protocol::{activiteit, ondertekend_ondanks, Activiteit, Event, Grondslag};
 use veldwerk_rules::routekaart::{evaluate, Actie, Code, PlannedAction, Routekaart};
 use veldwerk_rules::Notice;
 
@@ -386,6 +386,9 @@ fn entry(d: &Dossier, v: &VisitDossier, e: &DossierEntry, conditions: &Condition
                     }
                 }
             }
+            @if let Some(ondanks) = ondertekend_ondanks(&e.entry.taalwaarschuwingen()) {
+                p { span.tag.warn { (ondanks) } }
+            }
             @if e.status != EntryStatus::Ok {
                 p.verdict { (e.verdict.message) span.code { " (code " code { (e.verdict.code) } ")" } }
             }
@@ -407,6 +410,16 @@ fn entry(d: &Dossier, v: &VisitDossier, e: &DossierEntry, conditions: &Condition
                 }
             }
         }
+    }
+}
+
+/// How an activity ended normally, in words.
+fn afgesloten_woorden(actie: Actie) -> &'static str {
+    match Activiteit::van(actie) {
+        Activiteit::Huisbezoek => "De handhavers hebben de woning verlaten.",
+        Activiteit::WaarnemingTerPlaatse => "De waarneming ter plaatse is beëindigd.",
+        Activiteit::Gesprek => "Het gesprek is beëindigd.",
+        Activiteit::Onderzoek => "Het onderzoek is afgerond.",
     }
 }
 
@@ -482,7 +495,26 @@ fn event_body(d: &Dossier, v: &VisitDossier, ev: &Event) -> Markup {
                     @if let Some(orig) = v.entry(corrigeert).and_then(|o| o.event.as_ref()) { " (" (labels::soort(orig.soort())) ")" }
                     ": " (tekst) }
             }
-            Event::Afsluiting { toelichting } => { p { "De handhavers hebben de woning verlaten." @if let Some(t) = toelichting { " " (t) } } }
+            Event::Afsluiting { toelichting } => { p { (afgesloten_woorden(v.meta.kind)) @if let Some(t) = toelichting { " " (t) } } }
+            Event::WaarnemingTerPlaatseGestart { handhavers, leider, vervoer, medewerkers_per_auto } => {
+                p { "Op pad: " (handhavers.join(", ")) "; leiding: " (leider) ", " (activiteit::vervoer_woord(*vervoer))
+                    @if let Some(n) = medewerkers_per_auto { ", " (n) " per auto" } "." }
+            }
+            Event::WaarnemingTerPlaatse { plek, tekst, vanaf_openbare_weg, waargenomen_om } => {
+                p { strong { (plek) } ": " (tekst) }
+                p.muted { (if *vanaf_openbare_weg { "Vanaf de openbare weg waargenomen" } else { "Niet vanaf de openbare weg" })
+                    @if let Some(t) = waargenomen_om { ", om " (local_time(*t)) } "." }
+            }
+            Event::GesprekGestart { met, rol, wijze, handhavers, leider } => {
+                p { "Gesprek " (wijze.woord()) " met " (met) ", " (labels::rol(*rol)) "; gevoerd door " (handhavers.join(", ")) ", leiding: " (leider) "." }
+            }
+            Event::Internetonderzoek { door, bronnen, waarom_evenredig, waarom_niet_minder_ingrijpend, bevindingen } => {
+                p { "Internetonderzoek door " (door) "." }
+                p { "Geraadpleegd: " (bronnen.join(", ")) }
+                p { "Waarom evenredig: " (waarom_evenredig) }
+                p { "Waarom niet minder ingrijpend: " (waarom_niet_minder_ingrijpend) }
+                p { "Gevonden: " (bevindingen) }
+            }
             Event::Rapport { tekst, opgemaakt_door } => {
                 blockquote.rapport { p.pre { (tekst) } }
                 p { "Opgemaakt door: "

@@ -3061,6 +3061,7 @@ public enum BronSoort: Equatable, Hashable {
     case ibSignaal
     case waarneming
     case instantie
+    case internet
 
 
 
@@ -3096,6 +3097,8 @@ public struct FfiConverterTypeBronSoort: FfiConverterRustBuffer {
         
         case 7: return .instantie
         
+        case 8: return .internet
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -3130,6 +3133,10 @@ public struct FfiConverterTypeBronSoort: FfiConverterRustBuffer {
         
         case .instantie:
             writeInt(&buf, Int32(7))
+        
+        
+        case .internet:
+            writeInt(&buf, Int32(8))
         
         }
     }
@@ -3387,6 +3394,7 @@ public enum Fase: Equatable, Hashable {
     case toestemmingGevraagd
     case toestemmingGegeven
     case binnen
+    case bezig
     case beeindigd
     case gerapporteerd
     case uitgenodigd
@@ -3427,11 +3435,13 @@ public struct FfiConverterTypeFase: FfiConverterRustBuffer {
         
         case 8: return .binnen
         
-        case 9: return .beeindigd
+        case 9: return .bezig
         
-        case 10: return .gerapporteerd
+        case 10: return .beeindigd
         
-        case 11: return .uitgenodigd
+        case 11: return .gerapporteerd
+        
+        case 12: return .uitgenodigd
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3473,16 +3483,20 @@ public struct FfiConverterTypeFase: FfiConverterRustBuffer {
             writeInt(&buf, Int32(8))
         
         
-        case .beeindigd:
+        case .bezig:
             writeInt(&buf, Int32(9))
         
         
-        case .gerapporteerd:
+        case .beeindigd:
             writeInt(&buf, Int32(10))
         
         
-        case .uitgenodigd:
+        case .gerapporteerd:
             writeInt(&buf, Int32(11))
+        
+        
+        case .uitgenodigd:
+            writeInt(&buf, Int32(12))
         
         }
     }
@@ -3501,6 +3515,82 @@ public func FfiConverterTypeFase_lift(_ buf: RustBuffer) throws -> Fase {
 #endif
 public func FfiConverterTypeFase_lower(_ value: Fase) -> RustBuffer {
     return FfiConverterTypeFase.lower(value)
+}
+
+
+
+/**
+ * How a gesprek is held: by phone or video (op afstand), in person (spreekkamer, unit).
+ */
+
+public enum Gesprekswijze: Equatable, Hashable {
+    
+    case telefoon
+    case video
+    case persoonlijk
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Gesprekswijze: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGesprekswijze: FfiConverterRustBuffer {
+    typealias SwiftType = Gesprekswijze
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Gesprekswijze {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .telefoon
+        
+        case 2: return .video
+        
+        case 3: return .persoonlijk
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Gesprekswijze, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .telefoon:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .video:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .persoonlijk:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGesprekswijze_lift(_ buf: RustBuffer) throws -> Gesprekswijze {
+    return try FfiConverterTypeGesprekswijze.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGesprekswijze_lower(_ value: Gesprekswijze) -> RustBuffer {
+    return FfiConverterTypeGesprekswijze.lower(value)
 }
 
 
@@ -3889,6 +3979,28 @@ public enum Stap: Equatable, Hashable {
     )
     case bezoekAfgebroken(reden: String
     )
+    /**
+     * A waarneming ter plaatse begins: who goes, who leads, how they travel (by car:
+     * `medewerkers_per_auto`, required).
+     */
+    case waarnemingTerPlaatseGestart(handhavers: [String], leider: String, vervoer: Transport, medewerkersPerAuto: UInt32?
+    )
+    /**
+     * Seen from the public road (`vanaf_openbare_weg` must be true); `waargenomen_om` as RFC
+     * 3339 when earlier than the recording.
+     */
+    case waarnemingTerPlaatse(plek: String, tekst: String, vanafOpenbareWeg: Bool, waargenomenOm: String?
+    )
+    /**
+     * A gesprek begins: with whom, in which role, how, by which handhavers.
+     */
+    case gesprekGestart(met: String, rol: Rol, wijze: Gesprekswijze, handhavers: [String], leider: String
+    )
+    /**
+     * Internet research (seed 002 §9).
+     */
+    case internetonderzoek(door: String, bronnen: [String], waaromEvenredig: String, waaromNietMinderIngrijpend: String, bevindingen: String
+    )
 
 
 
@@ -3964,6 +4076,18 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
         )
         
         case 19: return .bezoekAfgebroken(reden: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 20: return .waarnemingTerPlaatseGestart(handhavers: try FfiConverterSequenceString.read(from: &buf), leider: try FfiConverterString.read(from: &buf), vervoer: try FfiConverterTypeTransport.read(from: &buf), medewerkersPerAuto: try FfiConverterOptionUInt32.read(from: &buf)
+        )
+        
+        case 21: return .waarnemingTerPlaatse(plek: try FfiConverterString.read(from: &buf), tekst: try FfiConverterString.read(from: &buf), vanafOpenbareWeg: try FfiConverterBool.read(from: &buf), waargenomenOm: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 22: return .gesprekGestart(met: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf), wijze: try FfiConverterTypeGesprekswijze.read(from: &buf), handhavers: try FfiConverterSequenceString.read(from: &buf), leider: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 23: return .internetonderzoek(door: try FfiConverterString.read(from: &buf), bronnen: try FfiConverterSequenceString.read(from: &buf), waaromEvenredig: try FfiConverterString.read(from: &buf), waaromNietMinderIngrijpend: try FfiConverterString.read(from: &buf), bevindingen: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -4103,6 +4227,40 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             writeInt(&buf, Int32(19))
             FfiConverterString.write(reden, into: &buf)
             
+        
+        case let .waarnemingTerPlaatseGestart(handhavers,leider,vervoer,medewerkersPerAuto):
+            writeInt(&buf, Int32(20))
+            FfiConverterSequenceString.write(handhavers, into: &buf)
+            FfiConverterString.write(leider, into: &buf)
+            FfiConverterTypeTransport.write(vervoer, into: &buf)
+            FfiConverterOptionUInt32.write(medewerkersPerAuto, into: &buf)
+            
+        
+        case let .waarnemingTerPlaatse(plek,tekst,vanafOpenbareWeg,waargenomenOm):
+            writeInt(&buf, Int32(21))
+            FfiConverterString.write(plek, into: &buf)
+            FfiConverterString.write(tekst, into: &buf)
+            FfiConverterBool.write(vanafOpenbareWeg, into: &buf)
+            FfiConverterOptionString.write(waargenomenOm, into: &buf)
+            
+        
+        case let .gesprekGestart(met,rol,wijze,handhavers,leider):
+            writeInt(&buf, Int32(22))
+            FfiConverterString.write(met, into: &buf)
+            FfiConverterTypeRol.write(rol, into: &buf)
+            FfiConverterTypeGesprekswijze.write(wijze, into: &buf)
+            FfiConverterSequenceString.write(handhavers, into: &buf)
+            FfiConverterString.write(leider, into: &buf)
+            
+        
+        case let .internetonderzoek(door,bronnen,waaromEvenredig,waaromNietMinderIngrijpend,bevindingen):
+            writeInt(&buf, Int32(23))
+            FfiConverterString.write(door, into: &buf)
+            FfiConverterSequenceString.write(bronnen, into: &buf)
+            FfiConverterString.write(waaromEvenredig, into: &buf)
+            FfiConverterString.write(waaromNietMinderIngrijpend, into: &buf)
+            FfiConverterString.write(bevindingen, into: &buf)
+            
         }
     }
 }
@@ -4149,6 +4307,10 @@ public enum Stapsoort: Equatable, Hashable {
     case uitnodigingBespreking
     case bezoekAfgebroken
     case toestemmingsconflictBeslecht
+    case waarnemingTerPlaatseGestart
+    case waarnemingTerPlaatse
+    case gesprekGestart
+    case internetonderzoek
 
 
 
@@ -4207,6 +4369,14 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         case 18: return .bezoekAfgebroken
         
         case 19: return .toestemmingsconflictBeslecht
+        
+        case 20: return .waarnemingTerPlaatseGestart
+        
+        case 21: return .waarnemingTerPlaatse
+        
+        case 22: return .gesprekGestart
+        
+        case 23: return .internetonderzoek
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -4290,6 +4460,22 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         
         case .toestemmingsconflictBeslecht:
             writeInt(&buf, Int32(19))
+        
+        
+        case .waarnemingTerPlaatseGestart:
+            writeInt(&buf, Int32(20))
+        
+        
+        case .waarnemingTerPlaatse:
+            writeInt(&buf, Int32(21))
+        
+        
+        case .gesprekGestart:
+            writeInt(&buf, Int32(22))
+        
+        
+        case .internetonderzoek:
+            writeInt(&buf, Int32(23))
         
         }
     }

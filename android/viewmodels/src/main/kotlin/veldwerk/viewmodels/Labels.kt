@@ -44,6 +44,10 @@ object Labels {
         Stapsoort.UITNODIGING_BESPREKING -> "Uitnodigen voor bespreking"
         Stapsoort.BEZOEK_AFGEBROKEN -> "Bezoek afbreken"
         Stapsoort.TOESTEMMINGSCONFLICT_BESLECHT -> "Toestemmingsconflict beslechten"
+        Stapsoort.WAARNEMING_TER_PLAATSE_GESTART -> "Waarneming ter plaatse beginnen"
+        Stapsoort.WAARNEMING_TER_PLAATSE -> "Waarneming ter plaatse"
+        Stapsoort.GESPREK_GESTART -> "Gesprek beginnen"
+        Stapsoort.INTERNETONDERZOEK -> "Internetonderzoek"
     }
 
     fun fase(f: Fase): String = when (f) {
@@ -55,6 +59,7 @@ object Labels {
         Fase.TOESTEMMING_GEVRAAGD -> "Toestemming gevraagd"
         Fase.TOESTEMMING_GEGEVEN -> "Toestemming gegeven"
         Fase.BINNEN -> "Binnen"
+        Fase.BEZIG -> "Bezig"
         Fase.BEEINDIGD -> "Bezoek beëindigd"
         Fase.GERAPPORTEERD -> "Rapport opgemaakt"
         Fase.UITGENODIGD -> "Uitgenodigd"

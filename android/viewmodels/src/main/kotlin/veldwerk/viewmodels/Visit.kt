@@ -144,6 +144,10 @@ class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val 
             is Stap.UitnodigingBespreking -> Stapsoort.UITNODIGING_BESPREKING
             is Stap.BezoekAfgebroken -> Stapsoort.BEZOEK_AFGEBROKEN
             is Stap.ToestemmingsconflictBeslecht -> Stapsoort.TOESTEMMINGSCONFLICT_BESLECHT
+            is Stap.WaarnemingTerPlaatseGestart -> Stapsoort.WAARNEMING_TER_PLAATSE_GESTART
+            is Stap.WaarnemingTerPlaatse -> Stapsoort.WAARNEMING_TER_PLAATSE
+            is Stap.GesprekGestart -> Stapsoort.GESPREK_GESTART
+            is Stap.Internetonderzoek -> Stapsoort.INTERNETONDERZOEK
         }
     }
 }
