@@ -110,6 +110,9 @@ pub fn append(
     action: &str,
     details: &serde_json::Value,
 ) -> Result<i64> {
+    if let Some(lock) = conn.dialect().audit_chain_lock() {
+        conn.query_opt(lock, params![], |_| Ok(()))?;
+    }
     let last: Option<(i64, String)> = conn.query_opt(
         "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
         params![],
@@ -383,6 +386,35 @@ mod tests {
         })
         .unwrap();
         (dir, db)
+    }
+
+    /// Several server instances append to one chain at once (issue 18 §2; two instances on
+    /// PostgreSQL once gave two rows the same `seq`): each transaction takes the chain lock
+    /// before it reads the tip, so every row is appended once and the chain verifies.
+    #[test]
+    fn appends_from_several_instances_at_once_keep_one_chain() {
+        let store = crate::db::TestStore::new();
+        let first = store.open();
+        first
+            .write(|tx| crate::org::create(tx, "Gemeente Proef", 50).map(|_| ()))
+            .unwrap();
+        let instances: Vec<Db> = (0..2).map(|_| store.open()).collect();
+        std::thread::scope(|s| {
+            for (i, db) in instances.iter().enumerate() {
+                for t in 0..3 {
+                    s.spawn(move || {
+                        for n in 0..15 {
+                            let details = json!({"instance": i, "thread": t, "n": n});
+                            db.write(|tx| append(tx, 100, "sanne", "code_switched", &details))
+                                .unwrap();
+                        }
+                    });
+                }
+            }
+        });
+        let c = check(&first);
+        assert!(c.intact, "{:?}", c.problem);
+        assert_eq!(c.rows, 1 + 2 * 3 * 15);
     }
 
     fn check(db: &Db) -> AuditCheck {

@@ -14,7 +14,7 @@ use veldwerk_contract::sync::Instruction;
 pub enum Error {
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
-    #[error("database: {0}")]
+    #[error("database: {}", postgres_detail(.0))]
     Postgres(#[from] postgres::Error),
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
@@ -29,6 +29,21 @@ pub enum Error {
         code: &'static str,
         message: String,
     },
+}
+
+/// A PostgreSQL error with what the server said (its `Display` is only "db error"): the
+/// SQLSTATE, message and constraint, for the log.
+fn postgres_detail(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!(
+            "{} ({}){}",
+            db.message(),
+            db.code().code(),
+            db.constraint()
+                .map_or_else(String::new, |c| format!(", constraint {c}"))
+        ),
+        None => e.to_string(),
+    }
 }
 
 impl Error {

@@ -29,6 +29,17 @@ impl Dialect {
         }
     }
 
+    /// The statement that makes the rest of the transaction the only writer of the audit chain,
+    /// or `None` when the store has one writer anyway (SQLite). On PostgreSQL several server
+    /// instances append at once; each reads the chain's tip only after taking this lock, so
+    /// no two transactions give the same `seq` or chain to the same previous row.
+    pub fn audit_chain_lock(self) -> Option<&'static str> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some("SELECT pg_advisory_xact_lock(7602)"),
+        }
+    }
+
     /// The text at top-level `key` of the JSON text in `column` (`json_extract` / `->>`).
     pub fn json_text(self, column: &str, key: &str) -> String {
         match self {
