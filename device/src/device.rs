@@ -14,6 +14,7 @@
 
 mod error;
 mod keys;
+mod klantmodus;
 mod photos;
 mod progress;
 mod recovery;
@@ -29,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::DeviceError;
 pub use keys::KeysStatus;
+pub use klantmodus::{Klantmodus, Rondgang, RondgangVraag, MIN_ONTGRENDELCODE};
 pub use progress::VisitProgress;
 pub use recovery::{Rebase, RefusedWork};
 pub use rules::Rules;
@@ -584,6 +586,7 @@ impl Device {
     /// Every zaak on the device with its status and next step, from the store's small index
     /// rows only (no document is loaded).
     pub fn worklist(&self) -> Result<Worklist, DeviceError> {
+        self.guard_klantmodus(None, None, None)?;
         Ok(self.store.worklist()?)
     }
 
@@ -696,6 +699,7 @@ impl Device {
     /// The zaak's summary, visits (with protocol state and the plan they started with), entries
     /// in reading order and their verification against the keys this device knows.
     pub fn zaak_detail(&mut self, zaak_id: &str) -> Result<ZaakDetail, DeviceError> {
+        self.guard_klantmodus(Some(zaak_id), None, None)?;
         let keys = self.key_directory();
         let worklist = self.store.worklist_item(zaak_id)?;
         let Device { store, open, .. } = self;
@@ -809,6 +813,8 @@ impl Device {
         options: VisitOptions,
         now: DateTime<Utc>,
     ) -> Result<String, DeviceError> {
+        // In klantmodus no new visit starts: the device shows only the client's tour.
+        self.guard_klantmodus(Some(zaak_id), Some(""), None)?;
         let planned = PlannedAction { actie, ..planned };
         let code = self.active_code();
         if let Decision::Forbidden { reasons, .. } = self.rules().evaluate(code, &planned) {
@@ -907,6 +913,7 @@ impl Device {
         confirmed_conditions: Vec<String>,
         now: DateTime<Utc>,
     ) -> Result<Entry, DeviceError> {
+        self.guard_klantmodus(Some(zaak_id), Some(visit_id), Some(&event))?;
         let plan = read_plan(&self.store, visit_id)?;
         let code = self.active_code();
         let (version, synced_at) = self
@@ -947,21 +954,20 @@ impl Device {
             let mut after = visit.bezoek.clone();
             after.apply_new(&event)?;
             rules.check_consent_text(&event)?;
-            let mut photo = None;
-            match &event {
-                Event::Correctie { corrigeert, .. } if !visit.entry_ids.contains(corrigeert) => {
+            rules.check_vragenlijst(&visit.bezoek, &event)?;
+            if let Event::Correctie { corrigeert, .. } = &event {
+                if !visit.entry_ids.contains(corrigeert) {
                     return Err(DeviceError::CorrectionOfUnknownEntry(corrigeert.clone()));
                 }
-                Event::Waarneming {
-                    foto: Some(foto), ..
-                } => {
-                    let blob = BlobRef::parse(foto)?;
-                    if store.get_blob(&blob)?.is_none() {
-                        return Err(DeviceError::UnknownFoto(foto.clone()));
-                    }
-                    photo = Some(blob);
+            }
+            // Every photo the entry names is stored here before the entry is.
+            let mut photos = Vec::new();
+            for foto in event.fotos() {
+                let blob = BlobRef::parse(foto)?;
+                if store.get_blob(&blob)?.is_none() {
+                    return Err(DeviceError::UnknownFoto(foto.to_owned()));
                 }
-                _ => {}
+                photos.push(blob);
             }
 
             // 2. The routekaart of the active code, for the visit's action as it now stands.
@@ -1015,10 +1021,11 @@ impl Device {
             visit.entry_ids.insert(entry.entry_id.clone());
             let chunk = zaak.doc.save_incremental();
             let item = worklist_item(store, zaak, 1, now)?;
-            match &photo {
-                // The photo must reach the server before retention may delete the zaak.
-                Some(blob) => store.append_changes_with_photo(zaak_id, &chunk, &item, blob)?,
-                None => store.append_changes(zaak_id, &chunk, &item)?,
+            if photos.is_empty() {
+                store.append_changes(zaak_id, &chunk, &item)?;
+            } else {
+                // The photos must reach the server before retention may delete the zaak.
+                store.append_changes_with_photos(zaak_id, &chunk, &item, &photos)?;
             }
 
             // The entry is durable. A failed compaction keeps the chunks as they are and is

@@ -152,6 +152,8 @@ mirror_enum!(
         WaarnemingTerPlaatse,
         GesprekGestart,
         Internetonderzoek,
+        VraagBeantwoord,
+        VragenlijstOndertekend,
     }
 );
 

@@ -9,6 +9,7 @@ use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, ConflictUitkomst, Einde, EventSoort, ExtraOnderwerp, Fase,
     Leeftijdsgroep, NietInStaatReden, Rol, Variant,
 };
+use veldwerk_rules::vragenlijst::{Antwoord, Vragenlijst};
 
 /// The kind of a recorded event, as a heading.
 pub fn soort(s: EventSoort) -> &'static str {
@@ -146,6 +147,44 @@ pub fn uitkomst(u: Uitkomst) -> &'static str {
     match u {
         Uitkomst::Advies => "advies",
         Uitkomst::Besluit => "besluit",
+    }
+}
+
+/// The question a key of the vragenlijst asks (`id` or `id#n` for repetition n), in words when
+/// the answer is to the built-in list, else its key.
+pub fn vraag(vragenlijst: &str, versie: u32, sleutel: &str) -> String {
+    let (id, herhaling) = sleutel.split_once('#').unwrap_or((sleutel, ""));
+    let standaard = Vragenlijst::standaard();
+    let tekst = if standaard.id == vragenlijst && standaard.versie == versie {
+        standaard
+            .vraag(id)
+            .map_or_else(|| id.to_owned(), |v| v.tekst.clone())
+    } else {
+        id.to_owned()
+    };
+    if herhaling.is_empty() {
+        tekst
+    } else {
+        format!("{tekst} ({herhaling})")
+    }
+}
+
+/// A client's answer in words.
+pub fn antwoord(a: &Antwoord) -> String {
+    match a {
+        Antwoord::JaNee(true) => "Ja".to_owned(),
+        Antwoord::JaNee(false) => "Nee".to_owned(),
+        Antwoord::Getal(n) => n.to_string(),
+        Antwoord::Keuze(k) => k.join(", "),
+        Antwoord::Tekst(t) => t.clone(),
+        Antwoord::Fotos(f) => {
+            if f.len() == 1 {
+                "1 foto".to_owned()
+            } else {
+                format!("{} foto's", f.len())
+            }
+        }
+        Antwoord::Meterstand { stand, .. } => format!("Meterstand {stand}"),
     }
 }
 

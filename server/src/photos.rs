@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use axum::http::StatusCode;
 use ring::digest::{digest, SHA256};
 use veldwerk_contract::zaak::ZaakDocument;
-use veldwerk_rules::protocol::Event;
 
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -124,8 +123,8 @@ pub fn check_access(conn: &Tx<'_>, device_id: &str, zaak_id: &str) -> Result<()>
     }
 }
 
-/// Every photo hash an entry of the zaak's stored document references (waarnemingen with a
-/// `foto`). Entries the server stored were checked on their sync; one this build cannot read
+/// Every photo hash an entry of the zaak's stored document references (a waarneming's `foto`,
+/// the photos of a client's answer: `Event::fotos`). Entries the server stored were checked on their sync; one this build cannot read
 /// references nothing.
 pub fn referenced(conn: &Tx<'_>, zaak_id: &str) -> Result<BTreeSet<String>> {
     let Some(stored) = store::load(conn, zaak_id)? else {
@@ -142,8 +141,8 @@ pub fn referenced(conn: &Tx<'_>, zaak_id: &str) -> Result<BTreeSet<String>> {
             .stored_entries(&visit.visit_id)
             .map_err(|e| Error::Data(format!("zaak {zaak_id}: {e}")))?;
         for entry in entries {
-            if let Ok(Event::Waarneming { foto: Some(f), .. }) = entry.event() {
-                out.insert(f);
+            if let Ok(event) = entry.event() {
+                out.extend(event.fotos().into_iter().map(str::to_owned));
             }
         }
     }

@@ -30,6 +30,9 @@ pub fn command(soort: EventSoort) -> &'static str {
         EventSoort::WaarnemingTerPlaatse => "ter-plaatse waarneming",
         EventSoort::GesprekGestart => "gesprek",
         EventSoort::Internetonderzoek => "internetonderzoek",
+        // The client's own steps in the digital tour: on the tablet in klantmodus or on the
+        // client's phone, never typed by the handhaver.
+        EventSoort::VraagBeantwoord | EventSoort::VragenlijstOndertekend => "vragenlijst",
     }
 }
 
@@ -58,7 +61,7 @@ mod tests {
     use super::*;
     use clap::CommandFactory;
 
-    const ALL: [EventSoort; 23] = [
+    const ALL: [EventSoort; 25] = [
         EventSoort::Aanleiding,
         EventSoort::Aankondiging,
         EventSoort::AanDeDeur,
@@ -82,6 +85,8 @@ mod tests {
         EventSoort::WaarnemingTerPlaatse,
         EventSoort::GesprekGestart,
         EventSoort::Internetonderzoek,
+        EventSoort::VraagBeantwoord,
+        EventSoort::VragenlijstOndertekend,
     ];
 
     /// Every step kind names a command `veldwerk` really has (clap's own command tree).

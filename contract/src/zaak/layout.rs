@@ -1039,6 +1039,31 @@ pub const EVENT_BODIES: &[EventBody] = &[
         ],
     },
     EventBody {
+        soort: "vraag_beantwoord",
+        fields: &[
+            ("vragenlijst", "string (the id of the organisation's vragenlijst)", false),
+            ("versie", "integer (its version)", false),
+            ("sleutel", "string (the question's id, or `id#n` for repetition n)", false),
+            (
+                "antwoord",
+                "object, tag `soort` with `waarde`: `ja_nee` bool, `getal` integer, `keuze` array of string, `tekst` string, `fotos` array of SHA-256 hex, `meterstand` {`stand`: string, `foto`: SHA-256 hex}",
+                false,
+            ),
+            ("door", "string (the client who answered)", false),
+        ],
+    },
+    EventBody {
+        soort: "vragenlijst_ondertekend",
+        fields: &[
+            ("door", "string", false),
+            (
+                "handtekening",
+                "{`breedte`, `hoogte`: integer, `strepen`: array of strokes, each an array of [x, y] integer points}",
+                false,
+            ),
+        ],
+    },
+    EventBody {
         soort: "internetonderzoek",
         fields: &[
             ("door", "string", false),
@@ -1199,6 +1224,8 @@ pub fn markdown_table() -> String {
          `waarneming_ter_plaatse_gestart` to `waarneming_ter_plaatse`; a gesprek \
          (`gesprek_op_afstand`, `spreekkamer`, `mobiele_unit`) from `gesprek_gestart` to its \
          verslag, the `rapport`; an `administratief_onderzoek` records `internetonderzoek`en. \
+         Inside the digital tour of a `huisbezoek_app` the client answers the vragenlijst \
+         (`vraag_beantwoord`) and signs once (`vragenlijst_ondertekend`). \
          Every kind starts with `aanleiding` and ends with `afsluiting` (or \
          `bezoek_afgebroken`), `rapport`, `correctie` and `uitnodiging_bespreking`."
             .to_owned(),

@@ -192,6 +192,21 @@ fn every_event() -> Vec<Event> {
             handhavers: vec!["hh-1".into()],
             leider: "hh-1".into(),
         },
+        Event::VraagBeantwoord {
+            vragenlijst: "woonsituatie".into(),
+            versie: 1,
+            sleutel: "slaapkamers".into(),
+            antwoord: veldwerk_rules::vragenlijst::Antwoord::Getal(2),
+            door: "k".into(),
+        },
+        Event::VragenlijstOndertekend {
+            door: "k".into(),
+            handtekening: veldwerk_rules::vragenlijst::Handtekening {
+                breedte: 10,
+                hoogte: 10,
+                strepen: vec![vec![[1, 1], [2, 2]]],
+            },
+        },
         Event::Internetonderzoek {
             door: "hh-1".into(),
             bronnen: vec!["b".into()],
@@ -304,7 +319,7 @@ fn event_bodies_match_the_protocol() {
         EVENT_BODIES.len(),
         "an event kind of the table has no sample"
     );
-    assert_eq!(seen.len(), 23);
+    assert_eq!(seen.len(), 25);
 }
 
 /// The schema section of `server/docs/sync-protocol.md` is what [`markdown_table`] generates.

@@ -29,6 +29,24 @@ pub enum DeviceError {
     #[error("De toestemmingsteksten van de organisatie zijn onbruikbaar: {detail}")]
     Toestemmingsteksten { code: &'static str, detail: String },
     #[error(
+        "Het antwoord hoort bij vragenlijst {gegeven}; op dit apparaat geldt {geldend}. \
+         Synchroniseer en begin de vragenlijst opnieuw."
+    )]
+    VragenlijstWijktAf { gegeven: String, geldend: String },
+    #[error("Nog niet alle verplichte vragen zijn beantwoord ({} open).", .0.len())]
+    VragenOpen(Vec<Notice>),
+    #[error(
+        "Dit apparaat staat in klantmodus: alleen de vragenlijst van dit bezoek is te zien tot \
+         de handhaver het ontgrendelt."
+    )]
+    KlantmodusActief,
+    #[error("De ontgrendelcode klopt niet.")]
+    OntgrendelcodeOnjuist,
+    #[error("Klantmodus kan alleen tijdens de digitale rondgang van een huisbezoek via de app.")]
+    KlantmodusNietMogelijk,
+    #[error("De ontgrendelcode moet minstens {0} tekens hebben.")]
+    OntgrendelcodeTeKort(usize),
+    #[error(
         "De routekaart staat {} bij code {} niet toe: {}",
         actie_naam(*.actie), .code.id(), join(.reasons)
     )]
@@ -85,6 +103,12 @@ impl DeviceError {
             | DeviceError::Vragenlijst { code, .. }
             | DeviceError::Toestemmingsteksten { code, .. } => code,
             DeviceError::ActieForbidden { .. } => "actie_verboden",
+            DeviceError::VragenlijstWijktAf { .. } => "vragenlijst_versie_wijkt_af",
+            DeviceError::VragenOpen(_) => "vragen_open",
+            DeviceError::KlantmodusActief => "klantmodus_actief",
+            DeviceError::OntgrendelcodeOnjuist => "ontgrendelcode_onjuist",
+            DeviceError::KlantmodusNietMogelijk => "klantmodus_niet_mogelijk",
+            DeviceError::OntgrendelcodeTeKort(_) => "ontgrendelcode_te_kort",
             DeviceError::ConditionsNotConfirmed { .. } => "voorwaarden_niet_bevestigd",
             DeviceError::UnknownZaak(_) => "zaak_unknown",
             DeviceError::ZaakExists(_) => "zaak_exists",
@@ -109,6 +133,7 @@ impl DeviceError {
         match self {
             DeviceError::ActieForbidden { reasons, .. } => reasons.clone(),
             DeviceError::ConditionsNotConfirmed { missing } => missing.clone(),
+            DeviceError::VragenOpen(open) => open.clone(),
             _ => vec![self.notice()],
         }
     }

@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use chrono::Utc;
-use veldwerk_rules::protocol::Event;
 
 use super::sync_docs::withdrawn_retention;
 use super::{Device, DeviceError};
@@ -19,9 +18,11 @@ impl Device {
         let mut referenced = BTreeSet::new();
         for visit in zaak.doc.visits()? {
             for entry in zaak.doc.stored_entries(&visit.visit_id)? {
-                if let Ok(Event::Waarneming { foto: Some(f), .. }) = entry.event() {
-                    if let Ok(blob) = BlobRef::parse(&f) {
-                        referenced.insert(blob);
+                if let Ok(event) = entry.event() {
+                    for f in event.fotos() {
+                        if let Ok(blob) = BlobRef::parse(f) {
+                            referenced.insert(blob);
+                        }
                     }
                 }
             }

@@ -99,6 +99,7 @@ impl Device {
         zaak_id: &str,
         visit_id: Option<&str>,
     ) -> Result<VisitProgress, DeviceError> {
+        self.guard_klantmodus(Some(zaak_id), visit_id, None)?;
         let zaak = self.open_zaak(zaak_id)?;
         let visit_id = match visit_id {
             Some(id) => id.to_owned(),

@@ -6,10 +6,11 @@
 
 use veldwerk_contract::policy::PolicyBundle;
 use veldwerk_rules::protocol::{
-    Event, ProtocolError, ToestemmingsTekst, Toestemmingsteksten, Variant,
+    Bezoek, Event, ProtocolError, ToestemmingsTekst, Toestemmingsteksten, Variant,
 };
 use veldwerk_rules::routekaart::{evaluate, Code, Decision, PlannedAction, Routekaart};
 use veldwerk_rules::vragenlijst::Vragenlijst;
+use veldwerk_rules::Notice;
 
 use super::DeviceError;
 
@@ -71,6 +72,52 @@ impl Rules {
     /// The vragenlijst the digital huisbezoek asks.
     pub fn vragenlijst(&self) -> &Vragenlijst {
         &self.vragenlijst
+    }
+
+    /// Refuses a client's answer that does not fit the vragenlijst in force (the list and
+    /// version it names, the question asked now, the kind of answer), and a signature while a
+    /// required question is open (issue 16 §5). `before` is the visit as recorded so far.
+    pub fn check_vragenlijst(&self, before: &Bezoek, event: &Event) -> Result<(), DeviceError> {
+        let lijst = &self.vragenlijst;
+        match event {
+            Event::VraagBeantwoord {
+                vragenlijst,
+                versie,
+                sleutel,
+                antwoord,
+                ..
+            } => {
+                if *vragenlijst != lijst.id || *versie != lijst.versie {
+                    return Err(DeviceError::VragenlijstWijktAf {
+                        gegeven: format!("{vragenlijst} versie {versie}"),
+                        geldend: format!("{} versie {}", lijst.id, lijst.versie),
+                    });
+                }
+                lijst
+                    .controleer(before.antwoorden(), sleutel, antwoord)
+                    .map_err(|n| ProtocolError::Vragenlijst(n).into())
+            }
+            Event::VragenlijstOndertekend { .. } => {
+                let momenten = lijst.momenten(before.antwoorden());
+                let open: Vec<Notice> = lijst
+                    .open_vragen(before.antwoorden())
+                    .into_iter()
+                    .map(|sleutel| {
+                        let tekst = momenten
+                            .iter()
+                            .find(|m| m.sleutel == sleutel)
+                            .map_or(sleutel.clone(), |m| m.vraag.tekst.clone());
+                        Notice::new("vraag_open", tekst)
+                    })
+                    .collect();
+                if open.is_empty() {
+                    Ok(())
+                } else {
+                    Err(DeviceError::VragenOpen(open))
+                }
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The VNG table with the organisation's overrides (TOML text from the policy bundle;

@@ -1531,3 +1531,219 @@ fn seed_002_s9_the_internet_as_a_source_only_after_recorded_research() {
     let progress = device.visit_progress("Z-1", Some(&huisbezoek)).unwrap();
     assert_eq!(progress.fase, Fase::Aanleiding);
 }
+
+// ---------- the digital tour on the handhaver's tablet (issue 16 §4, §5) ----------
+
+/// A valid answer to `vraag`, its photos stored on the device first.
+fn answer_for(
+    device: &mut Device,
+    vraag: &veldwerk_rules::vragenlijst::Vraag,
+    n: usize,
+) -> veldwerk_rules::vragenlijst::Antwoord {
+    use veldwerk_rules::vragenlijst::{Antwoord, VraagSoort};
+    let mut photo = |i: u32| {
+        device
+            .put_photo("Z-1", format!("foto {n}.{i}").as_bytes())
+            .unwrap()
+            .as_str()
+            .to_owned()
+    };
+    match &vraag.soort {
+        VraagSoort::JaNee => Antwoord::JaNee(true),
+        VraagSoort::Getal { min, .. } => Antwoord::Getal((*min).max(2)),
+        VraagSoort::Keuze { opties, .. } => Antwoord::Keuze(vec![opties[0].clone()]),
+        VraagSoort::Tekst { .. } => Antwoord::Tekst("Een slaapkamer voor de zoon.".into()),
+        VraagSoort::Foto { min, .. } => Antwoord::Fotos((0..(*min).max(1)).map(photo).collect()),
+        VraagSoort::Meterstand { .. } => Antwoord::Meterstand {
+            stand: "01234,5".into(),
+            foto: photo(0),
+        },
+    }
+}
+
+fn answered(sleutel: &str, antwoord: veldwerk_rules::vragenlijst::Antwoord) -> Event {
+    Event::VraagBeantwoord {
+        vragenlijst: "woonsituatie".into(),
+        versie: 1,
+        sleutel: sleutel.into(),
+        antwoord,
+        door: "A. Jansen".into(),
+    }
+}
+
+fn signature() -> veldwerk_rules::vragenlijst::Handtekening {
+    veldwerk_rules::vragenlijst::Handtekening {
+        breedte: 320,
+        hoogte: 160,
+        strepen: vec![vec![[20, 80], [60, 40], [120, 110], [200, 70]]],
+    }
+}
+
+/// Issue 16 §4: klantmodus locks the device to the client's tour until the handhaver's code
+/// unlocks it (also after a restart); §5: every answer is checked against the vragenlijst in
+/// force, its photos are stored and queued for upload, and the client signs only once every
+/// required question is answered.
+#[test]
+fn klantmodus_records_the_clients_answers_and_signature_and_nothing_else() {
+    use veldwerk_rules::vragenlijst::Antwoord;
+    let dir = tempfile::tempdir().unwrap();
+    let mut device = device_with_zaak(dir.path());
+    let visit = device
+        .start_visit(
+            "Z-1",
+            Actie::HuisbezoekApp,
+            plan(Actie::HuisbezoekApp, Some(1)),
+            at(1),
+        )
+        .unwrap();
+    let steps = steps_to_binnen(Actie::HuisbezoekApp, &["hh-1"]);
+    let before_entry = steps.len() - 1;
+    record_all(
+        &mut device,
+        "Z-1",
+        &visit,
+        steps[..before_entry].to_vec(),
+        2,
+    );
+    let err = device.start_klantmodus("Z-1", &visit, "4711").unwrap_err();
+    assert_eq!(err.code(), "klantmodus_niet_mogelijk");
+    record_all(
+        &mut device,
+        "Z-1",
+        &visit,
+        steps[before_entry..].to_vec(),
+        20,
+    );
+    let err = device.start_klantmodus("Z-1", &visit, "47").unwrap_err();
+    assert_eq!(err.code(), "ontgrendelcode_te_kort");
+    device.start_klantmodus("Z-1", &visit, "4711").unwrap();
+
+    // The lock holds after a restart; only this visit's vragenlijst can be used.
+    drop(device);
+    let mut device = Device::open(dir.path(), KEY).unwrap();
+    assert_eq!(
+        device.klantmodus().unwrap().map(|k| k.visit_id),
+        Some(visit.clone())
+    );
+    assert_eq!(device.worklist().unwrap_err().code(), "klantmodus_actief");
+    let err = device
+        .start_visit(
+            "Z-1",
+            Actie::Huisbezoek,
+            plan(Actie::Huisbezoek, Some(2)),
+            at(30),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "klantmodus_actief");
+    let err = device
+        .record("Z-1", &visit, waarneming(1), Vec::new(), at(30))
+        .unwrap_err();
+    assert_eq!(err.code(), "klantmodus_actief");
+
+    // Answers are checked against the list in force.
+    let mut wrong_version = answered("aantal_bewoners", Antwoord::Getal(2));
+    if let Event::VraagBeantwoord { versie, .. } = &mut wrong_version {
+        *versie = 9;
+    }
+    let err = device
+        .record("Z-1", &visit, wrong_version, Vec::new(), at(31))
+        .unwrap_err();
+    assert_eq!(err.code(), "vragenlijst_versie_wijkt_af");
+    let err = device
+        .record(
+            "Z-1",
+            &visit,
+            answered("aantal_bewoners", Antwoord::Getal(99)),
+            Vec::new(),
+            at(31),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "antwoord_buiten_bereik");
+    let err = device
+        .record(
+            "Z-1",
+            &visit,
+            answered("bestaat_niet", Antwoord::JaNee(true)),
+            Vec::new(),
+            at(31),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "vraag_onbekend");
+    let unknown_photo = answered("woonkamer", Antwoord::Fotos(vec!["ab".repeat(32)]));
+    let err = device
+        .record("Z-1", &visit, unknown_photo, Vec::new(), at(31))
+        .unwrap_err();
+    assert_eq!(err.code(), "foto_unknown");
+
+    // Signing with required questions open lists them; answering them all allows it.
+    let first = device.rules().vragenlijst().vragen[0].clone();
+    let a = answer_for(&mut device, &first, 0);
+    device
+        .record("Z-1", &visit, answered(&first.id, a), Vec::new(), at(32))
+        .unwrap();
+    let err = device
+        .record(
+            "Z-1",
+            &visit,
+            Event::VragenlijstOndertekend {
+                door: "A. Jansen".into(),
+                handtekening: signature(),
+            },
+            Vec::new(),
+            at(33),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "vragen_open");
+    assert!(!err.details().is_empty());
+    let mut n = 1;
+    while let Some(sleutel) = device
+        .rondgang("Z-1", &visit)
+        .unwrap()
+        .open
+        .first()
+        .cloned()
+    {
+        let lijst = device.rules().vragenlijst().clone();
+        let vraag = lijst
+            .vraag(sleutel.split('#').next().unwrap())
+            .unwrap()
+            .clone();
+        let a = answer_for(&mut device, &vraag, n);
+        device
+            .record(
+                "Z-1",
+                &visit,
+                answered(&sleutel, a),
+                Vec::new(),
+                at(33 + n as i64),
+            )
+            .unwrap();
+        n += 1;
+        assert!(n < 60, "the list never closes");
+    }
+    device
+        .record(
+            "Z-1",
+            &visit,
+            Event::VragenlijstOndertekend {
+                door: "A. Jansen".into(),
+                handtekening: signature(),
+            },
+            Vec::new(),
+            at(100),
+        )
+        .unwrap();
+    assert!(!device.photos_to_upload("Z-1").unwrap().is_empty());
+
+    // Only the handhaver's code unlocks.
+    let err = device.end_klantmodus("0000").unwrap_err();
+    assert_eq!(err.code(), "ontgrendelcode_onjuist");
+    device.end_klantmodus("4711").unwrap();
+    assert!(device.klantmodus().unwrap().is_none());
+    assert_eq!(device.worklist().unwrap().items.len(), 1);
+    let detail = device.zaak_detail("Z-1").unwrap();
+    assert!(detail.visits[0].verification.is_intact());
+    let rondgang = device.rondgang("Z-1", &visit).unwrap();
+    assert_eq!(rondgang.ondertekend_door.as_deref(), Some("A. Jansen"));
+    assert!(rondgang.open.is_empty());
+}

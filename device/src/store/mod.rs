@@ -205,12 +205,27 @@ impl Store {
         index: &WorklistItem,
         photo: &BlobRef,
     ) -> Result<(), StoreError> {
+        self.append_changes_with_photos(zaak_id, chunk, index, std::slice::from_ref(photo))
+    }
+
+    /// [`Self::append_changes_with_photo`] for an entry naming several photos (a client's
+    /// answer with its photos).
+    pub fn append_changes_with_photos(
+        &self,
+        zaak_id: &str,
+        chunk: &[u8],
+        index: &WorklistItem,
+        photos: &[BlobRef],
+    ) -> Result<(), StoreError> {
         check_index(zaak_id, index)?;
         let zaak_key = self.zaak_key(zaak_id);
-        let blob_key = self.blob_key(photo);
+        let blob_keys: Vec<[u8; 32]> = photos.iter().map(|p| self.blob_key(p)).collect();
         self.write(|tx| {
             append_changes_tx(tx, &self.keys, zaak_id, &zaak_key, chunk, index)?;
-            blobs::mark_recorded_tx(tx, &blob_key, &zaak_key)
+            for blob_key in &blob_keys {
+                blobs::mark_recorded_tx(tx, blob_key, &zaak_key)?;
+            }
+            Ok(())
         })
     }
 
@@ -429,6 +444,15 @@ impl Store {
         self.write(|tx| {
             tx.prepare_cached("INSERT OR REPLACE INTO secrets (name, body) VALUES (?1, ?2)")?
                 .execute(params![name, sealed])?;
+            Ok(())
+        })
+    }
+
+    /// Removes a device secret (nothing happens when it is not there).
+    pub fn delete_secret(&self, name: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.prepare_cached("DELETE FROM secrets WHERE name = ?1")?
+                .execute(params![name])?;
             Ok(())
         })
     }

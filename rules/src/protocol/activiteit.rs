@@ -85,7 +85,9 @@ impl Activiteit {
             | S::ToestemmingIngetrokken
             | S::ExtraToestemming
             | S::Waarneming
-            | S::ToestemmingsconflictBeslecht => self == Activiteit::Huisbezoek,
+            | S::ToestemmingsconflictBeslecht
+            | S::VraagBeantwoord
+            | S::VragenlijstOndertekend => self == Activiteit::Huisbezoek,
             S::WaarnemingTerPlaatseGestart | S::WaarnemingTerPlaatse => {
                 self == Activiteit::WaarnemingTerPlaatse
             }

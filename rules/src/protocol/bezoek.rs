@@ -14,6 +14,7 @@ use super::{
     Leeftijdsgroep, ProtocolError, Rol, Variant,
 };
 use crate::routekaart::{Actie, Transport};
+use crate::vragenlijst::Antwoorden;
 use crate::Notice;
 
 /// Where a visit stands.
@@ -157,6 +158,12 @@ pub struct Bezoek {
     vervoer: Option<(Transport, Option<u32>)>,
     #[serde(default)]
     internetonderzoeken: usize,
+    /// The client's answers in a digital tour, by question key (the latest answer counts).
+    #[serde(default)]
+    antwoorden: Antwoorden,
+    /// Who signed the answers, once signed.
+    #[serde(default)]
+    ondertekend_door: Option<String>,
 }
 
 impl Default for Bezoek {
@@ -243,7 +250,19 @@ impl Bezoek {
             conflict: None,
             vervoer: None,
             internetonderzoeken: 0,
+            antwoorden: Antwoorden::new(),
+            ondertekend_door: None,
         }
+    }
+
+    /// The client's answers in the digital tour so far, by question key.
+    pub fn antwoorden(&self) -> &Antwoorden {
+        &self.antwoorden
+    }
+
+    /// Who signed the tour's answers, once they are signed.
+    pub fn ondertekend_door(&self) -> Option<&str> {
+        self.ondertekend_door.as_deref()
     }
 
     /// How the officers of a waarneming ter plaatse travel, and how many sit in one car.
@@ -502,6 +521,25 @@ impl Bezoek {
                 S::BezoekAfgebroken,
                 S::Correctie,
             ],
+            // The digital tour: the client answers the vragenlijst and signs (issue 16).
+            Fase::Binnen if self.actie == Some(Actie::HuisbezoekApp) => {
+                let mut steps = Vec::new();
+                if self.ondertekend_door.is_none() {
+                    steps.push(S::VraagBeantwoord);
+                    if !self.antwoorden.is_empty() {
+                        steps.push(S::VragenlijstOndertekend);
+                    }
+                }
+                steps.extend([
+                    S::Waarneming,
+                    S::ExtraToestemming,
+                    S::ToestemmingIngetrokken,
+                    S::Afsluiting,
+                    S::BezoekAfgebroken,
+                    S::Correctie,
+                ]);
+                steps
+            }
             Fase::Binnen => vec![
                 S::Waarneming,
                 S::ExtraToestemming,
@@ -1019,6 +1057,29 @@ impl Bezoek {
                 self.leider = Some(leider);
                 self.fase = Fase::Bezig;
             }
+            Event::VraagBeantwoord {
+                sleutel,
+                antwoord,
+                door,
+                ..
+            } => {
+                self.digitale_rondgang(event)?;
+                required("sleutel", sleutel)?;
+                required("door", door)?;
+                self.antwoorden
+                    .insert(sleutel.trim().to_owned(), antwoord.clone());
+            }
+            Event::VragenlijstOndertekend { door, handtekening } => {
+                self.digitale_rondgang(event)?;
+                required("door", door)?;
+                if self.antwoorden.is_empty() {
+                    return Err(ProtocolError::VragenlijstNietBeantwoord);
+                }
+                handtekening
+                    .controleer()
+                    .map_err(ProtocolError::Vragenlijst)?;
+                self.ondertekend_door = Some(door.trim().to_owned());
+            }
             Event::Internetonderzoek {
                 door,
                 bronnen,
@@ -1050,6 +1111,28 @@ impl Bezoek {
                 self.internetonderzoeken += 1;
                 self.fase = Fase::Bezig;
             }
+        }
+        Ok(())
+    }
+
+    /// Whether the client may answer or sign now: inside the digital tour of a
+    /// `huisbezoek_app` (after consent and binnentreden), before the answers are signed.
+    fn digitale_rondgang(&self, event: &Event) -> Result<(), ProtocolError> {
+        if self.actie != Some(Actie::HuisbezoekApp) {
+            return Err(ProtocolError::AlleenDigitaalHuisbezoek);
+        }
+        match self.fase {
+            Fase::Binnen => {}
+            Fase::ToestemmingGegeven => return Err(ProtocolError::NietBinnen),
+            Fase::Aanleiding
+            | Fase::Aangekondigd
+            | Fase::AanDeDeur
+            | Fase::Gelegitimeerd
+            | Fase::ToestemmingGevraagd => return Err(ProtocolError::ToestemmingOntbreekt),
+            _ => return Err(self.ongeldig(event)),
+        }
+        if self.ondertekend_door.is_some() {
+            return Err(ProtocolError::VragenlijstAlOndertekend);
         }
         Ok(())
     }

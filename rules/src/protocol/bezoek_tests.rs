@@ -6,6 +6,7 @@ use crate::protocol::{
     Activiteit, Ambtsverklaring, BronSoort, Feit, Gesprekswijze, NietInStaatReden, Ondertekenaar,
     ToestemmingsTekst, Tolk, Variant,
 };
+use crate::vragenlijst::{Antwoord, Handtekening};
 use proptest::prelude::*;
 use EventSoort as S;
 
@@ -189,6 +190,36 @@ fn sample(s: EventSoort) -> Event {
         S::WaarnemingTerPlaatse => ter_plaatse("Voor Dorpsstraat 12", true),
         S::GesprekGestart => gesprek(Gesprekswijze::Video),
         S::Internetonderzoek => internetonderzoek(),
+        S::VraagBeantwoord => beantwoord("slaapkamers", Antwoord::Getal(2)),
+        S::VragenlijstOndertekend => ondertekend(handtekening()),
+    }
+}
+
+fn beantwoord(sleutel: &str, antwoord: Antwoord) -> Event {
+    Event::VraagBeantwoord {
+        vragenlijst: "woonsituatie".to_owned(),
+        versie: 1,
+        sleutel: sleutel.to_owned(),
+        antwoord,
+        door: "A. Jansen".to_owned(),
+    }
+}
+
+fn handtekening() -> Handtekening {
+    Handtekening {
+        breedte: 300,
+        hoogte: 120,
+        strepen: vec![
+            vec![[10, 60], [40, 30], [80, 90]],
+            vec![[100, 60], [140, 62]],
+        ],
+    }
+}
+
+fn ondertekend(handtekening: Handtekening) -> Event {
+    Event::VragenlijstOndertekend {
+        door: "A. Jansen".to_owned(),
+        handtekening,
     }
 }
 
@@ -257,7 +288,7 @@ fn afgebroken(reden: &str) -> Event {
     }
 }
 
-const ALL: [EventSoort; 23] = [
+const ALL: [EventSoort; 25] = [
     S::Aanleiding,
     S::Aankondiging,
     S::AanDeDeur,
@@ -281,6 +312,8 @@ const ALL: [EventSoort; 23] = [
     S::WaarnemingTerPlaatse,
     S::GesprekGestart,
     S::Internetonderzoek,
+    S::VraagBeantwoord,
+    S::VragenlijstOndertekend,
 ];
 
 /// The standard path (variant A) up to and including `fase`.
@@ -444,6 +477,11 @@ fn expected(fase: Fase, s: EventSoort) -> Exp {
     if eigen_aan_ander && fase != F::Nieuw && !fase.is_beeindigd() {
         return E("stap_hoort_niet_bij_activiteit");
     }
+    // The vragenlijst is the client's part of a digital tour only.
+    let digitaal = matches!(s, S::VraagBeantwoord | S::VragenlijstOndertekend);
+    if digitaal && fase != F::Nieuw && !fase.is_beeindigd() {
+        return E("alleen_digitaal_huisbezoek");
+    }
     // Issue 14 item 2: a running visit can always be broken off, from the aanleiding on.
     if s == S::BezoekAfgebroken && fase != F::Nieuw && !fase.is_beeindigd() {
         return O(F::Beeindigd);
@@ -494,7 +532,7 @@ fn every_fase_times_every_event_kind() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 11 * 23);
+    assert_eq!(checked, 11 * 25);
 }
 
 // ---------- aanleiding and aankondiging ----------
@@ -2284,4 +2322,106 @@ fn minors_present_are_recorded_at_the_door() {
             ..
         }
     ));
+}
+
+// ---------- the digital tour of a huisbezoek_app (issue 16 §5) ----------
+
+/// A huisbezoek through the app up to `fase` (one handhaver; seed 004 oranje/rood).
+fn app_tot(fase: Fase) -> Bezoek {
+    let mut events = vec![
+        aanleiding_met(Actie::HuisbezoekApp, concreet()),
+        aankondiging(Aankondigingswijze::Aangekondigd),
+        deur(&["h1"], "h1"),
+        legit(),
+        gevraagd(Variant::A),
+        gegeven(Rol::Bewoner),
+    ];
+    if fase == Fase::Binnen {
+        events.push(Event::Binnentreden);
+    }
+    let b = Bezoek::from_events(&events).expect("app visit");
+    assert_eq!(b.state(), fase);
+    b
+}
+
+/// Issue 16 §5: consent before the first question; answers only in the tour of a
+/// huisbezoek_app; the signature makes them final; a later answer replaces an earlier one
+/// until then.
+#[test]
+fn the_client_answers_only_in_the_digital_tour_and_signs_once() {
+    let mut voor = app_tot(Fase::ToestemmingGegeven);
+    assert_eq!(code(&mut voor, &sample(S::VraagBeantwoord)), "niet_binnen");
+    let mut b = app_tot(Fase::Binnen);
+    assert!(b.next_steps().contains(&S::VraagBeantwoord));
+    assert!(!b.next_steps().contains(&S::VragenlijstOndertekend));
+    assert_eq!(
+        code(&mut b, &sample(S::VragenlijstOndertekend)),
+        "vragenlijst_niet_beantwoord"
+    );
+    b.apply(&beantwoord("slaapkamers", Antwoord::Getal(3)))
+        .unwrap();
+    b.apply(&beantwoord("slaapkamers", Antwoord::Getal(2)))
+        .unwrap();
+    assert_eq!(b.antwoorden().get("slaapkamers"), Some(&Antwoord::Getal(2)));
+    assert!(b.next_steps().contains(&S::VragenlijstOndertekend));
+
+    let leeg = Handtekening {
+        strepen: vec![vec![[1, 1]]],
+        ..handtekening()
+    };
+    assert_eq!(code(&mut b, &ondertekend(leeg)), "handtekening_leeg");
+    let buiten = Handtekening {
+        strepen: vec![vec![[1, 1], [400, 1]]],
+        ..handtekening()
+    };
+    assert_eq!(
+        code(&mut b, &ondertekend(buiten)),
+        "handtekening_buiten_tekenvlak"
+    );
+    b.apply(&ondertekend(handtekening())).unwrap();
+    assert_eq!(b.ondertekend_door(), Some("A. Jansen"));
+    assert_eq!(
+        code(&mut b, &beantwoord("slaapkamers", Antwoord::Getal(1))),
+        "vragenlijst_al_ondertekend"
+    );
+    assert!(!b.next_steps().contains(&S::VraagBeantwoord));
+    // Withdrawal still ends the visit at any moment (seed 001 §2).
+    b.apply(&ingetrokken()).unwrap();
+    assert_eq!(b.einde(), Some(Einde::Ingetrokken));
+}
+
+/// Issue 16 §5: withdrawing halfway ends the tour; the answers given stay recorded.
+#[test]
+fn withdrawing_halfway_ends_the_tour_and_keeps_the_answers() {
+    let mut b = app_tot(Fase::Binnen);
+    b.apply(&beantwoord("slaapkamers", Antwoord::Getal(2)))
+        .unwrap();
+    b.apply(&ingetrokken()).unwrap();
+    assert_eq!(b.antwoorden().len(), 1);
+    assert_eq!(
+        code(&mut b, &beantwoord("badkamer", Antwoord::JaNee(true))),
+        "bezoek_beeindigd"
+    );
+}
+
+/// The photos an event names, for the device's and the server's photo bookkeeping.
+#[test]
+fn an_answer_names_its_photos() {
+    let meter = beantwoord(
+        "water",
+        Antwoord::Meterstand {
+            stand: "01234".into(),
+            foto: FOTO.into(),
+        },
+    );
+    assert_eq!(meter.fotos(), [FOTO]);
+    assert_eq!(
+        beantwoord("kamers", Antwoord::Fotos(vec![FOTO.into(), FOTO.into()])).fotos(),
+        [FOTO, FOTO]
+    );
+    assert_eq!(
+        waarneming("badkamer", Some(FOTO), false, None).fotos(),
+        [FOTO]
+    );
+    assert!(afsluiting().fotos().is_empty());
 }

@@ -36,6 +36,17 @@ pub enum ProtocolError {
          (bronnen, proportionaliteit, subsidiariteit; protocol internetonderzoek §9)."
     )]
     InternetonderzoekNietVastgelegd,
+    #[error(
+        "De vragenlijst hoort bij het digitale huisbezoek: de klant laat de woning zien via de \
+         app (routekaart, huisbezoek via de huisbezoek-app)."
+    )]
+    AlleenDigitaalHuisbezoek,
+    #[error("De klant heeft de antwoorden al ondertekend; ze veranderen niet meer.")]
+    VragenlijstAlOndertekend,
+    #[error("Er is nog geen vraag beantwoord om te ondertekenen.")]
+    VragenlijstNietBeantwoord,
+    #[error("{}", .0.message)]
+    Vragenlijst(Notice),
     #[error("Een concrete aanwijzing zonder concrete feiten is geen concrete aanwijzing.")]
     ConcreteAanwijzingZonderFeiten,
     #[error(
@@ -178,6 +189,29 @@ pub enum ProtocolError {
     ConflictNietDoorLeider(String),
 }
 
+/// The stable codes a vragenlijst's checks give (`Vragenlijst::controleer`,
+/// `Handtekening::controleer`), as `'static` codes of the protocol's refusals.
+fn vragenlijst_code(code: &str) -> &'static str {
+    const CODES: [&str; 12] = [
+        "vraag_onbekend",
+        "foto_unknown",
+        "antwoord_past_niet",
+        "antwoord_buiten_bereik",
+        "antwoord_geen_optie",
+        "antwoord_te_lang",
+        "antwoord_leeg",
+        "antwoord_aantal_fotos",
+        "meterstand_ongeldig",
+        "handtekening_buiten_tekenvlak",
+        "handtekening_leeg",
+        "handtekening_te_groot",
+    ];
+    CODES
+        .into_iter()
+        .find(|c| *c == code)
+        .unwrap_or("antwoord_past_niet")
+}
+
 impl ProtocolError {
     /// The stable machine-readable code.
     pub fn code(&self) -> &'static str {
@@ -188,6 +222,10 @@ impl ProtocolError {
             ProtocolError::GesprekswijzePastNiet { .. } => "gesprekswijze_past_niet",
             ProtocolError::InternetonderzoekNietEvenredig => "internetonderzoek_niet_evenredig",
             ProtocolError::InternetonderzoekNietVastgelegd => "internetonderzoek_niet_vastgelegd",
+            ProtocolError::AlleenDigitaalHuisbezoek => "alleen_digitaal_huisbezoek",
+            ProtocolError::VragenlijstAlOndertekend => "vragenlijst_al_ondertekend",
+            ProtocolError::VragenlijstNietBeantwoord => "vragenlijst_niet_beantwoord",
+            ProtocolError::Vragenlijst(n) => vragenlijst_code(&n.code),
             ProtocolError::ConcreteAanwijzingZonderFeiten => "concrete_aanwijzing_zonder_feiten",
             ProtocolError::AnoniemeTipGeenConcreteAanwijzing => {
                 "anonieme_tip_geen_concrete_aanwijzing"

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::factual::{self, FactualWarning};
 use crate::routekaart::{Actie, Transport};
+use crate::vragenlijst::{Antwoord, Handtekening};
 
 /// One fact recorded in a visit, in the order the protocol allows. Serialized with the tag
 /// `soort` (snake_case); the device store keeps these as signed entry bodies, so fields are only
@@ -225,6 +226,23 @@ pub enum Event {
         handhavers: Vec<String>,
         leider: String,
     },
+    /// The client answers one question of the organisation's vragenlijst during the digital
+    /// tour of a `huisbezoek_app` (issue 16; seed 004: "alleen mogelijk door het gebruik van een
+    /// huisbezoek-app"): `sleutel` as `Vragenlijst::momenten` names it, for the list `vragenlijst`
+    /// at `versie`, answered by `door`. A later answer under the same key replaces an earlier one
+    /// until the client signs; every answer stays recorded.
+    VraagBeantwoord {
+        vragenlijst: String,
+        versie: u32,
+        sleutel: String,
+        antwoord: Antwoord,
+        door: String,
+    },
+    /// The client signs their answers with a finger: the tour's answers are final.
+    VragenlijstOndertekend {
+        door: String,
+        handtekening: Handtekening,
+    },
     /// Internet research (seed 002 §9): the sources consulted, why it is proportionate to the
     /// doubt (proportionaliteit) and why no less intrusive means suffices (subsidiariteit), and
     /// what was found. Recorded before a grondslag cites the internet as a source.
@@ -291,6 +309,8 @@ pub enum EventSoort {
     WaarnemingTerPlaatse,
     GesprekGestart,
     Internetonderzoek,
+    VraagBeantwoord,
+    VragenlijstOndertekend,
 }
 
 impl EventSoort {
@@ -320,6 +340,8 @@ impl EventSoort {
             EventSoort::WaarnemingTerPlaatse => "waarneming_ter_plaatse",
             EventSoort::GesprekGestart => "gesprek_gestart",
             EventSoort::Internetonderzoek => "internetonderzoek",
+            EventSoort::VraagBeantwoord => "vraag_beantwoord",
+            EventSoort::VragenlijstOndertekend => "vragenlijst_ondertekend",
         }
     }
 }
@@ -481,6 +503,19 @@ impl Event {
             Event::WaarnemingTerPlaatse { .. } => EventSoort::WaarnemingTerPlaatse,
             Event::GesprekGestart { .. } => EventSoort::GesprekGestart,
             Event::Internetonderzoek { .. } => EventSoort::Internetonderzoek,
+            Event::VraagBeantwoord { .. } => EventSoort::VraagBeantwoord,
+            Event::VragenlijstOndertekend { .. } => EventSoort::VragenlijstOndertekend,
+        }
+    }
+
+    /// The photos this event names (SHA-256 references): a waarneming's photo, the photos of a
+    /// client's answer. The one place the device and the server learn which blobs an entry
+    /// needs.
+    pub fn fotos(&self) -> Vec<&str> {
+        match self {
+            Event::Waarneming { foto: Some(f), .. } => vec![f.as_str()],
+            Event::VraagBeantwoord { antwoord, .. } => antwoord.fotos(),
+            _ => Vec::new(),
         }
     }
 

@@ -28,6 +28,9 @@ pub enum StapRol {
     Contact,
     /// Protects the client or ends the contact: never blocked, no conditions.
     Beschermend,
+    /// The client's own input during a digital tour the routekaart allowed when it began
+    /// (binnentreden): not checked again, and no conditions to confirm (the client cannot).
+    Klant,
 }
 
 impl StapRol {
@@ -71,6 +74,7 @@ impl Event {
             | Event::ToestemmingIngetrokken { .. }
             | Event::Afsluiting { .. }
             | Event::BezoekAfgebroken { .. } => StapRol::Beschermend,
+            Event::VraagBeantwoord { .. } | Event::VragenlijstOndertekend { .. } => StapRol::Klant,
         }
     }
 }

@@ -30,6 +30,8 @@ impl EventSoort {
             EventSoort::WaarnemingTerPlaatse => "Waarneming ter plaatse",
             EventSoort::GesprekGestart => "Gesprek begonnen",
             EventSoort::Internetonderzoek => "Internetonderzoek",
+            EventSoort::VraagBeantwoord => "Vraag beantwoord",
+            EventSoort::VragenlijstOndertekend => "Vragenlijst ondertekend",
         }
     }
 }

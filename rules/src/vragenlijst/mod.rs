@@ -378,5 +378,64 @@ fn voorwaarde_geldt(v: &Voorwaarde, antwoorden: &Antwoorden) -> bool {
     }
 }
 
+/// At most this many strokes in one signature.
+pub const MAX_STREPEN: usize = 100;
+/// At most this many points in one signature, all strokes together (the entry body stays far
+/// below its 64 KiB bound).
+pub const MAX_PUNTEN: usize = 4000;
+
+/// The client's signature drawn with a finger: strokes of points on a canvas of `breedte` ×
+/// `hoogte` (pointer events as the app or page captured them), kept as vectors so it can be
+/// drawn again at any size in the rapport.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handtekening {
+    pub breedte: u16,
+    pub hoogte: u16,
+    pub strepen: Vec<Vec<[u16; 2]>>,
+}
+
+impl Handtekening {
+    /// Whether this is a drawn signature at all: some stroke with two points or more, every
+    /// point on the canvas, and within the bounds.
+    pub fn controleer(&self) -> Result<(), Notice> {
+        let punten: usize = self.strepen.iter().map(Vec::len).sum();
+        let op_doek = self
+            .strepen
+            .iter()
+            .flatten()
+            .all(|[x, y]| *x <= self.breedte && *y <= self.hoogte);
+        if self.breedte == 0 || self.hoogte == 0 || !op_doek {
+            return Err(refused(
+                "handtekening_buiten_tekenvlak",
+                "De handtekening valt buiten het tekenvlak.",
+            ));
+        }
+        if !self.strepen.iter().any(|s| s.len() >= 2) {
+            return Err(refused(
+                "handtekening_leeg",
+                "Zet eerst uw handtekening met uw vinger.",
+            ));
+        }
+        if self.strepen.len() > MAX_STREPEN || punten > MAX_PUNTEN {
+            return Err(refused(
+                "handtekening_te_groot",
+                "De handtekening is te groot; wis hem en zet hem opnieuw.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Antwoord {
+    /// The photos this answer names (SHA-256 references).
+    pub fn fotos(&self) -> Vec<&str> {
+        match self {
+            Antwoord::Fotos(f) => f.iter().map(String::as_str).collect(),
+            Antwoord::Meterstand { foto, .. } => vec![foto.as_str()],
+            _ => Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -627,9 +627,18 @@ fn waarnemingen(l: &mut Layout, reading: &Reading) {
     let ter_plaatse = reading.each().any(|(_, _, ev)| {
         matches!(
             ev,
-            Event::WaarnemingTerPlaatse { .. } | Event::Internetonderzoek { .. }
+            Event::WaarnemingTerPlaatse { .. }
+                | Event::Internetonderzoek { .. }
+                | Event::VraagBeantwoord { .. }
+                | Event::VragenlijstOndertekend { .. }
         )
     });
+    if reading
+        .each()
+        .any(|(_, _, ev)| matches!(ev, Event::VraagBeantwoord { .. }))
+    {
+        l.subheading("Vragenlijst, beantwoord door de klant");
+    }
     if rooms.is_empty() && !ter_plaatse {
         l.text("Er zijn geen waarnemingen vastgelegd.", BODY.color(GREY));
     }
@@ -652,6 +661,35 @@ fn waarnemingen(l: &mut Layout, reading: &Reading) {
                     details.push(format!("waargenomen {}", datum_tijd(*t)));
                 }
                 l.field("", &details.join("; "));
+            }
+            Event::VraagBeantwoord {
+                vragenlijst,
+                versie,
+                sleutel,
+                antwoord,
+                door,
+            } => {
+                l.field(
+                    &cite(n, r),
+                    &format!(
+                        "{}: {} (beantwoord door {door})",
+                        labels::vraag(vragenlijst, *versie, sleutel),
+                        labels::antwoord(antwoord)
+                    ),
+                );
+                for h in antwoord.fotos() {
+                    l.field("", &format!("foto van de klant, SHA-256 {h}"));
+                }
+            }
+            Event::VragenlijstOndertekend { door, handtekening } => {
+                l.field(
+                    &cite(n, r),
+                    &format!(
+                        "De antwoorden zijn ondertekend door {door} (handtekening met de vinger, \
+                         {} streken, als vectoren vastgelegd in de vastlegging).",
+                        handtekening.strepen.len()
+                    ),
+                );
             }
             Event::Internetonderzoek {
                 door,

@@ -15,6 +15,7 @@ use veldwerk_contract::evidence::{Entry, EntryStatus};
 use veldwerk_rules::protocol::melding::Uitkomst;
 use veldwerk_rules::protocol::{activiteit, ondertekend_ondanks, Activiteit, Event, Grondslag};
 use veldwerk_rules::routekaart::{evaluate, Actie, Code, PlannedAction, Routekaart};
+use veldwerk_rules::vragenlijst::Handtekening;
 use veldwerk_rules::Notice;
 
 use super::layout::{self, csrf_field, local_time, time};
@@ -413,6 +414,26 @@ fn entry(d: &Dossier, v: &VisitDossier, e: &DossierEntry, conditions: &Condition
     }
 }
 
+/// The client's signature drawn again from its strokes.
+fn handtekening_svg(h: &Handtekening) -> Markup {
+    let paths: Vec<String> = h
+        .strepen
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.iter()
+                .enumerate()
+                .map(|(i, [x, y])| format!("{}{x} {y}", if i == 0 { "M" } else { " L" }))
+                .collect()
+        })
+        .collect();
+    html! {
+        svg.handtekening role="img" aria-label="Handtekening van de klant" viewBox=(format!("0 0 {} {}", h.breedte, h.hoogte)) width="240" {
+            @for d in &paths { path d=(d) fill="none" stroke="currentColor" stroke-width="2" {} }
+        }
+    }
+}
+
 /// How an activity ended normally, in words.
 fn afgesloten_woorden(actie: Actie) -> &'static str {
     match Activiteit::van(actie) {
@@ -507,6 +528,15 @@ fn event_body(d: &Dossier, v: &VisitDossier, ev: &Event) -> Markup {
             }
             Event::GesprekGestart { met, rol, wijze, handhavers, leider } => {
                 p { "Gesprek " (wijze.woord()) " met " (met) ", " (labels::rol(*rol)) "; gevoerd door " (handhavers.join(", ")) ", leiding: " (leider) "." }
+            }
+            Event::VraagBeantwoord { sleutel, antwoord, door, vragenlijst, versie } => {
+                p { strong { (labels::vraag(vragenlijst, *versie, sleutel)) } " " span.muted { "(" (vragenlijst) " versie " (versie) ", beantwoord door " (door) ")" } }
+                p { (labels::antwoord(antwoord)) }
+                @for h in antwoord.fotos() { p { a href=(photo(h)) { "Foto openen" } " " span.muted { "(SHA-256 " code.id { (h) } ")" } } }
+            }
+            Event::VragenlijstOndertekend { door, handtekening } => {
+                p { "De antwoorden zijn ondertekend door " (door) "." }
+                (handtekening_svg(handtekening))
             }
             Event::Internetonderzoek { door, bronnen, waarom_evenredig, waarom_niet_minder_ingrijpend, bevindingen } => {
                 p { "Internetonderzoek door " (door) "." }

@@ -4311,6 +4311,8 @@ public enum Stapsoort: Equatable, Hashable {
     case waarnemingTerPlaatse
     case gesprekGestart
     case internetonderzoek
+    case vraagBeantwoord
+    case vragenlijstOndertekend
 
 
 
@@ -4377,6 +4379,10 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         case 22: return .gesprekGestart
         
         case 23: return .internetonderzoek
+        
+        case 24: return .vraagBeantwoord
+        
+        case 25: return .vragenlijstOndertekend
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -4476,6 +4482,14 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         
         case .internetonderzoek:
             writeInt(&buf, Int32(23))
+        
+        
+        case .vraagBeantwoord:
+            writeInt(&buf, Int32(24))
+        
+        
+        case .vragenlijstOndertekend:
+            writeInt(&buf, Int32(25))
         
         }
     }

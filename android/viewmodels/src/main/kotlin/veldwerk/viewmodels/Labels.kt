@@ -48,6 +48,8 @@ object Labels {
         Stapsoort.WAARNEMING_TER_PLAATSE -> "Waarneming ter plaatse"
         Stapsoort.GESPREK_GESTART -> "Gesprek beginnen"
         Stapsoort.INTERNETONDERZOEK -> "Internetonderzoek"
+        Stapsoort.VRAAG_BEANTWOORD -> "Vraag beantwoorden"
+        Stapsoort.VRAGENLIJST_ONDERTEKEND -> "Vragenlijst ondertekenen"
     }
 
     fun fase(f: Fase): String = when (f) {
