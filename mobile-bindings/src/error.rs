@@ -116,7 +116,11 @@ impl From<DeviceError> for VeldwerkError {
                 code,
                 detail: message,
             },
-            DeviceError::Protocol(_) => VeldwerkError::Protocol {
+            DeviceError::Protocol(_)
+            | DeviceError::VragenlijstWijktAf { .. }
+            | DeviceError::VragenOpen(_)
+            | DeviceError::KlantmodusActief
+            | DeviceError::KlantmodusNietMogelijk => VeldwerkError::Protocol {
                 code,
                 detail: message,
             },
@@ -148,6 +152,8 @@ impl From<DeviceError> for VeldwerkError {
                 detail: message,
             },
             DeviceError::ZaakExists(_)
+            | DeviceError::OntgrendelcodeOnjuist
+            | DeviceError::OntgrendelcodeTeKort(_)
             | DeviceError::CorrectionOfUnknownEntry(_)
             | DeviceError::ActieMismatch { .. }
             | DeviceError::Policy(_)

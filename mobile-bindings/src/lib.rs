@@ -10,6 +10,7 @@
 //! Every exported function is blocking: apps call them from a background dispatcher / task.
 
 pub mod error;
+pub mod rondgang;
 pub mod steps;
 pub mod sync;
 pub mod types;
@@ -22,6 +23,7 @@ use veldwerk_device::Device;
 use veldwerk_rules::protocol::{self, ToestemmingsTekst};
 
 pub use error::VeldwerkError;
+pub use rondgang::{Antwoord, Handtekening, KlantmodusInfo, Punt, Tour, TourVraag};
 pub use steps::{Feit, Grondslag, Ondertekenaar, Stap, Tolk};
 pub use sync::{Rejection, SyncReport, SyncStep};
 pub use types::*;
@@ -297,6 +299,46 @@ impl Veldwerk {
         visit_id: String,
     ) -> Result<VisitProgress, VeldwerkError> {
         self.with(|d| visit_progress(d, &zaak_id, &visit_id))
+    }
+
+    /// The client's digital tour of a `huisbezoek_app` visit: the questions asked now with the
+    /// answers so far; record answers and the signature with `Stap::VraagBeantwoord` and
+    /// `Stap::VragenlijstOndertekend`.
+    pub fn tour(&self, zaak_id: String, visit_id: String) -> Result<Tour, VeldwerkError> {
+        self.with(|d| Ok(d.rondgang(&zaak_id, &visit_id)?.into()))
+    }
+
+    /// Hands the device to the client: until [`Veldwerk::end_klantmodus`] gets `code` (at least
+    /// four characters), only this visit's tour, signature and withdrawal can be used, also
+    /// after a restart.
+    pub fn start_klantmodus(
+        &self,
+        zaak_id: String,
+        visit_id: String,
+        code: String,
+    ) -> Result<KlantmodusInfo, VeldwerkError> {
+        self.with(|d| {
+            let k = d.start_klantmodus(&zaak_id, &visit_id, &code)?;
+            Ok(KlantmodusInfo {
+                zaak_id: k.zaak_id,
+                visit_id: k.visit_id,
+            })
+        })
+    }
+
+    /// The visit the device is locked to, if it is in klantmodus.
+    pub fn klantmodus(&self) -> Result<Option<KlantmodusInfo>, VeldwerkError> {
+        self.with(|d| {
+            Ok(d.klantmodus()?.map(|k| KlantmodusInfo {
+                zaak_id: k.zaak_id,
+                visit_id: k.visit_id,
+            }))
+        })
+    }
+
+    /// Unlocks the device with the handhaver's code.
+    pub fn end_klantmodus(&self, code: String) -> Result<(), VeldwerkError> {
+        self.with(|d| Ok(d.end_klantmodus(&code)?))
     }
 
     /// Stores a photo for a zaak, encrypted; returns the reference to put in

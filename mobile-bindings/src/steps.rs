@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use veldwerk_rules::protocol::{self, Event};
 
 use crate::error::VeldwerkError;
+use crate::rondgang::{Antwoord, Handtekening};
 use crate::types::{
     Aankondigingswijze, Actie, Ambtsverklaring, BronSoort, ConflictUitkomst, ExtraOnderwerp,
     Gesprekswijze, Leeftijdsgroep, NietInStaatReden, Rol, Transport, Variant,
@@ -232,6 +233,19 @@ pub enum Stap {
         handhavers: Vec<String>,
         leider: String,
     },
+    /// The client answers one question of the tour (`Veldwerk::tour` gives the keys).
+    VraagBeantwoord {
+        vragenlijst: String,
+        versie: u32,
+        sleutel: String,
+        antwoord: Antwoord,
+        door: String,
+    },
+    /// The client signs the tour's answers with a finger.
+    VragenlijstOndertekend {
+        door: String,
+        handtekening: Handtekening,
+    },
     /// Internet research (seed 002 §9).
     Internetonderzoek {
         door: String,
@@ -422,6 +436,23 @@ impl Stap {
                 wijze: wijze.into(),
                 handhavers,
                 leider,
+            },
+            Stap::VraagBeantwoord {
+                vragenlijst,
+                versie,
+                sleutel,
+                antwoord,
+                door,
+            } => Event::VraagBeantwoord {
+                vragenlijst,
+                versie,
+                sleutel,
+                antwoord: antwoord.into(),
+                door,
+            },
+            Stap::VragenlijstOndertekend { door, handtekening } => Event::VragenlijstOndertekend {
+                door,
+                handtekening: handtekening.into(),
             },
             Stap::Internetonderzoek {
                 door,

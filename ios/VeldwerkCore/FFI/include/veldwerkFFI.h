@@ -289,6 +289,11 @@ RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_check_step(uint64_t ptr, Ru
 RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_device_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_END_KLANTMODUS
+#define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_END_KLANTMODUS
+void uniffi_veldwerk_mobile_fn_method_veldwerk_end_klantmodus(uint64_t ptr, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_ENROLL
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_ENROLL
 RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_enroll(uint64_t ptr, RustBuffer server_url, RustBuffer code, RustCallStatus *_Nonnull out_status
@@ -297,6 +302,11 @@ RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_enroll(uint64_t ptr, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_IS_ENROLLED
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_IS_ENROLLED
 int8_t uniffi_veldwerk_mobile_fn_method_veldwerk_is_enrolled(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_KLANTMODUS
+#define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_KLANTMODUS
+RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_klantmodus(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_NEXT_STEPS
@@ -324,6 +334,11 @@ RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_record(uint64_t ptr, RustBu
 RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_refused_work(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_START_KLANTMODUS
+#define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_START_KLANTMODUS
+RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_start_klantmodus(uint64_t ptr, RustBuffer zaak_id, RustBuffer visit_id, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_START_VISIT
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_START_VISIT
 RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_start_visit(uint64_t ptr, RustBuffer zaak_id, RustBuffer actie, RustBuffer params, RustCallStatus *_Nonnull out_status
@@ -332,6 +347,11 @@ RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_start_visit(uint64_t ptr, R
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_SYNC
 RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_sync(uint64_t ptr, uint64_t progress, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_TOUR
+#define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_TOUR
+RustBuffer uniffi_veldwerk_mobile_fn_method_veldwerk_tour(uint64_t ptr, RustBuffer zaak_id, RustBuffer visit_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_METHOD_VELDWERK_WIPE
@@ -666,6 +686,12 @@ uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_device_id(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_END_KLANTMODUS
+#define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_END_KLANTMODUS
+uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_end_klantmodus(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_ENROLL
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_ENROLL
 uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_enroll(void
@@ -675,6 +701,12 @@ uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_enroll(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_IS_ENROLLED
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_IS_ENROLLED
 uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_is_enrolled(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_KLANTMODUS
+#define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_KLANTMODUS
+uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_klantmodus(void
     
 );
 #endif
@@ -708,6 +740,12 @@ uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_refused_work(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_START_KLANTMODUS
+#define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_START_KLANTMODUS
+uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_start_klantmodus(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_START_VISIT
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_START_VISIT
 uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_start_visit(void
@@ -717,6 +755,12 @@ uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_start_visit(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_SYNC
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_SYNC
 uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_TOUR
+#define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_CHECKSUM_METHOD_VELDWERK_TOUR
+uint16_t uniffi_veldwerk_mobile_checksum_method_veldwerk_tour(void
     
 );
 #endif

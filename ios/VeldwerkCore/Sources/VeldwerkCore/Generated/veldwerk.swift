@@ -647,6 +647,11 @@ public protocol VeldwerkProtocol: AnyObject, Sendable {
     func deviceId() throws  -> String
     
     /**
+     * Unlocks the device with the handhaver's code.
+     */
+    func endKlantmodus(code: String) throws 
+    
+    /**
      * Enrolls with the server at `server_url` using the supervisor's one-time code, pins the
      * organisation key and installs the verified policy (`veldwerk_client::enroll`). Blocking
      * HTTP: call it off the main thread; other calls wait until it is done.
@@ -657,6 +662,11 @@ public protocol VeldwerkProtocol: AnyObject, Sendable {
      * Whether the device is enrolled with a server.
      */
     func isEnrolled() throws  -> Bool
+    
+    /**
+     * The visit the device is locked to, if it is in klantmodus.
+     */
+    func klantmodus() throws  -> KlantmodusInfo?
     
     /**
      * Where a visit stands: its fase, the steps the protocol allows next, its warnings.
@@ -687,6 +697,13 @@ public protocol VeldwerkProtocol: AnyObject, Sendable {
     func refusedWork() throws  -> [RefusedWorkInfo]
     
     /**
+     * Hands the device to the client: until [`Veldwerk::end_klantmodus`] gets `code` (at least
+     * four characters), only this visit's tour, signature and withdrawal can be used, also
+     * after a restart.
+     */
+    func startKlantmodus(zaakId: String, visitId: String, code: String) throws  -> KlantmodusInfo
+    
+    /**
      * Starts a visit (`huisbezoek` or `huisbezoek_app`) with what is planned for it; a plan
      * the routekaart forbids gives `Forbidden`. Returns the visit id.
      */
@@ -699,6 +716,13 @@ public protocol VeldwerkProtocol: AnyObject, Sendable {
      * device is wiped and gives `Revoked`: the app then deletes the storage key.
      */
     func sync(progress: SyncProgress) throws  -> SyncReport
+    
+    /**
+     * The client's digital tour of a `huisbezoek_app` visit: the questions asked now with the
+     * answers so far; record answers and the signature with `Stap::VraagBeantwoord` and
+     * `Stap::VragenlijstOndertekend`.
+     */
+    func tour(zaakId: String, visitId: String) throws  -> Tour
     
     /**
      * Deletes the store and everything in it. The app must also delete the storage key from
@@ -832,6 +856,18 @@ open func deviceId()throws  -> String  {
 }
     
     /**
+     * Unlocks the device with the handhaver's code.
+     */
+open func endKlantmodus(code: String)throws   {try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
+        uniffiCallStatus in
+    uniffi_veldwerk_mobile_fn_method_veldwerk_end_klantmodus(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Enrolls with the server at `server_url` using the supervisor's one-time code, pins the
      * organisation key and installs the verified policy (`veldwerk_client::enroll`). Blocking
      * HTTP: call it off the main thread; other calls wait until it is done.
@@ -854,6 +890,18 @@ open func isEnrolled()throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
         uniffiCallStatus in
     uniffi_veldwerk_mobile_fn_method_veldwerk_is_enrolled(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The visit the device is locked to, if it is in klantmodus.
+     */
+open func klantmodus()throws  -> KlantmodusInfo?  {
+    return try  FfiConverterOptionTypeKlantmodusInfo.lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
+        uniffiCallStatus in
+    uniffi_veldwerk_mobile_fn_method_veldwerk_klantmodus(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -931,6 +979,23 @@ open func refusedWork()throws  -> [RefusedWorkInfo]  {
 }
     
     /**
+     * Hands the device to the client: until [`Veldwerk::end_klantmodus`] gets `code` (at least
+     * four characters), only this visit's tour, signature and withdrawal can be used, also
+     * after a restart.
+     */
+open func startKlantmodus(zaakId: String, visitId: String, code: String)throws  -> KlantmodusInfo  {
+    return try  FfiConverterTypeKlantmodusInfo_lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
+        uniffiCallStatus in
+    uniffi_veldwerk_mobile_fn_method_veldwerk_start_klantmodus(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(zaakId),
+        FfiConverterString.lower(visitId),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Starts a visit (`huisbezoek` or `huisbezoek_app`) with what is planned for it; a plan
      * the routekaart forbids gives `Forbidden`. Returns the visit id.
      */
@@ -958,6 +1023,22 @@ open func sync(progress: SyncProgress)throws  -> SyncReport  {
     uniffi_veldwerk_mobile_fn_method_veldwerk_sync(
             self.uniffiCloneHandle(),
         FfiConverterCallbackInterfaceSyncProgress_lower(progress),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The client's digital tour of a `huisbezoek_app` visit: the questions asked now with the
+     * answers so far; record answers and the signature with `Stap::VraagBeantwoord` and
+     * `Stap::VragenlijstOndertekend`.
+     */
+open func tour(zaakId: String, visitId: String)throws  -> Tour  {
+    return try  FfiConverterTypeTour_lift(try rustCallWithError(FfiConverterTypeVeldwerkError_lift) {
+        uniffiCallStatus in
+    uniffi_veldwerk_mobile_fn_method_veldwerk_tour(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(zaakId),
+        FfiConverterString.lower(visitId),uniffiCallStatus
     )
 })
 }
@@ -1543,6 +1624,124 @@ public func FfiConverterTypeFeit_lower(_ value: Feit) -> RustBuffer {
 
 
 /**
+ * The client's signature as strokes drawn with a finger on a `breedte` × `hoogte` canvas.
+ */
+public struct Handtekening: Equatable, Hashable {
+    public var breedte: UInt16
+    public var hoogte: UInt16
+    public var strepen: [[Punt]]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(breedte: UInt16, hoogte: UInt16, strepen: [[Punt]]) {
+        self.breedte = breedte
+        self.hoogte = hoogte
+        self.strepen = strepen
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Handtekening: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHandtekening: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Handtekening {
+        return
+            try Handtekening(
+                breedte: FfiConverterUInt16.read(from: &buf), 
+                hoogte: FfiConverterUInt16.read(from: &buf), 
+                strepen: FfiConverterSequenceSequenceTypePunt.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Handtekening, into buf: inout [UInt8]) {
+        FfiConverterUInt16.write(value.breedte, into: &buf)
+        FfiConverterUInt16.write(value.hoogte, into: &buf)
+        FfiConverterSequenceSequenceTypePunt.write(value.strepen, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandtekening_lift(_ buf: RustBuffer) throws -> Handtekening {
+    return try FfiConverterTypeHandtekening.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandtekening_lower(_ value: Handtekening) -> RustBuffer {
+    return FfiConverterTypeHandtekening.lower(value)
+}
+
+
+/**
+ * The visit the device is locked to in klantmodus.
+ */
+public struct KlantmodusInfo: Equatable, Hashable {
+    public var zaakId: String
+    public var visitId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(zaakId: String, visitId: String) {
+        self.zaakId = zaakId
+        self.visitId = visitId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KlantmodusInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKlantmodusInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KlantmodusInfo {
+        return
+            try KlantmodusInfo(
+                zaakId: FfiConverterString.read(from: &buf), 
+                visitId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KlantmodusInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.zaakId, into: &buf)
+        FfiConverterString.write(value.visitId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKlantmodusInfo_lift(_ buf: RustBuffer) throws -> KlantmodusInfo {
+    return try FfiConverterTypeKlantmodusInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKlantmodusInfo_lower(_ value: KlantmodusInfo) -> RustBuffer {
+    return FfiConverterTypeKlantmodusInfo.lower(value)
+}
+
+
+/**
  * A stable machine code beside the Dutch message a person reads.
  */
 public struct Notice: Equatable, Hashable {
@@ -1730,6 +1929,63 @@ public func FfiConverterTypePolicyInfo_lift(_ buf: RustBuffer) throws -> PolicyI
 #endif
 public func FfiConverterTypePolicyInfo_lower(_ value: PolicyInfo) -> RustBuffer {
     return FfiConverterTypePolicyInfo.lower(value)
+}
+
+
+/**
+ * One point of a stroke, on the canvas of the signature.
+ */
+public struct Punt: Equatable, Hashable {
+    public var x: UInt16
+    public var y: UInt16
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(x: UInt16, y: UInt16) {
+        self.x = x
+        self.y = y
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Punt: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePunt: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Punt {
+        return
+            try Punt(
+                x: FfiConverterUInt16.read(from: &buf), 
+                y: FfiConverterUInt16.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Punt, into buf: inout [UInt8]) {
+        FfiConverterUInt16.write(value.x, into: &buf)
+        FfiConverterUInt16.write(value.y, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePunt_lift(_ buf: RustBuffer) throws -> Punt {
+    return try FfiConverterTypePunt.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePunt_lower(_ value: Punt) -> RustBuffer {
+    return FfiConverterTypePunt.lower(value)
 }
 
 
@@ -2337,6 +2593,207 @@ public func FfiConverterTypeTolk_lift(_ buf: RustBuffer) throws -> Tolk {
 #endif
 public func FfiConverterTypeTolk_lower(_ value: Tolk) -> RustBuffer {
     return FfiConverterTypeTolk.lower(value)
+}
+
+
+/**
+ * The client's tour: the list in force, the questions asked now, what is still open, and who
+ * signed, once signed.
+ */
+public struct Tour: Equatable, Hashable {
+    public var vragenlijst: String
+    public var versie: UInt32
+    public var titel: String
+    public var uitleg: String
+    public var vragen: [TourVraag]
+    public var `open`: [String]
+    public var ondertekendDoor: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(vragenlijst: String, versie: UInt32, titel: String, uitleg: String, vragen: [TourVraag], `open`: [String], ondertekendDoor: String?) {
+        self.vragenlijst = vragenlijst
+        self.versie = versie
+        self.titel = titel
+        self.uitleg = uitleg
+        self.vragen = vragen
+        self.`open` = `open`
+        self.ondertekendDoor = ondertekendDoor
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Tour: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTour: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Tour {
+        return
+            try Tour(
+                vragenlijst: FfiConverterString.read(from: &buf), 
+                versie: FfiConverterUInt32.read(from: &buf), 
+                titel: FfiConverterString.read(from: &buf), 
+                uitleg: FfiConverterString.read(from: &buf), 
+                vragen: FfiConverterSequenceTypeTourVraag.read(from: &buf), 
+                open: FfiConverterSequenceString.read(from: &buf), 
+                ondertekendDoor: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Tour, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.vragenlijst, into: &buf)
+        FfiConverterUInt32.write(value.versie, into: &buf)
+        FfiConverterString.write(value.titel, into: &buf)
+        FfiConverterString.write(value.uitleg, into: &buf)
+        FfiConverterSequenceTypeTourVraag.write(value.vragen, into: &buf)
+        FfiConverterSequenceString.write(value.`open`, into: &buf)
+        FfiConverterOptionString.write(value.ondertekendDoor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTour_lift(_ buf: RustBuffer) throws -> Tour {
+    return try FfiConverterTypeTour.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTour_lower(_ value: Tour) -> RustBuffer {
+    return FfiConverterTypeTour.lower(value)
+}
+
+
+/**
+ * One question as asked now, with what the screen needs to ask it and the answer so far.
+ */
+public struct TourVraag: Equatable, Hashable {
+    /**
+     * The key to answer under (`id`, or `id#n` for repetition n).
+     */
+    public var sleutel: String
+    public var tekst: String
+    /**
+     * `ja_nee`, `getal`, `keuze`, `tekst`, `foto` or `meterstand`.
+     */
+    public var soort: String
+    public var verplicht: Bool
+    public var herhaling: UInt32?
+    /**
+     * For `getal` the bounds, for `foto` the number of photos, for `tekst` the length.
+     */
+    public var min: Int64?
+    public var max: Int64?
+    /**
+     * For `keuze`.
+     */
+    public var opties: [String]
+    public var meerdere: Bool
+    /**
+     * For `meterstand`.
+     */
+    public var eenheid: String?
+    public var antwoord: Antwoord?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The key to answer under (`id`, or `id#n` for repetition n).
+         */sleutel: String, tekst: String, 
+        /**
+         * `ja_nee`, `getal`, `keuze`, `tekst`, `foto` or `meterstand`.
+         */soort: String, verplicht: Bool, herhaling: UInt32?, 
+        /**
+         * For `getal` the bounds, for `foto` the number of photos, for `tekst` the length.
+         */min: Int64?, max: Int64?, 
+        /**
+         * For `keuze`.
+         */opties: [String], meerdere: Bool, 
+        /**
+         * For `meterstand`.
+         */eenheid: String?, antwoord: Antwoord?) {
+        self.sleutel = sleutel
+        self.tekst = tekst
+        self.soort = soort
+        self.verplicht = verplicht
+        self.herhaling = herhaling
+        self.min = min
+        self.max = max
+        self.opties = opties
+        self.meerdere = meerdere
+        self.eenheid = eenheid
+        self.antwoord = antwoord
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TourVraag: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTourVraag: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TourVraag {
+        return
+            try TourVraag(
+                sleutel: FfiConverterString.read(from: &buf), 
+                tekst: FfiConverterString.read(from: &buf), 
+                soort: FfiConverterString.read(from: &buf), 
+                verplicht: FfiConverterBool.read(from: &buf), 
+                herhaling: FfiConverterOptionUInt32.read(from: &buf), 
+                min: FfiConverterOptionInt64.read(from: &buf), 
+                max: FfiConverterOptionInt64.read(from: &buf), 
+                opties: FfiConverterSequenceString.read(from: &buf), 
+                meerdere: FfiConverterBool.read(from: &buf), 
+                eenheid: FfiConverterOptionString.read(from: &buf), 
+                antwoord: FfiConverterOptionTypeAntwoord.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TourVraag, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sleutel, into: &buf)
+        FfiConverterString.write(value.tekst, into: &buf)
+        FfiConverterString.write(value.soort, into: &buf)
+        FfiConverterBool.write(value.verplicht, into: &buf)
+        FfiConverterOptionUInt32.write(value.herhaling, into: &buf)
+        FfiConverterOptionInt64.write(value.min, into: &buf)
+        FfiConverterOptionInt64.write(value.max, into: &buf)
+        FfiConverterSequenceString.write(value.opties, into: &buf)
+        FfiConverterBool.write(value.meerdere, into: &buf)
+        FfiConverterOptionString.write(value.eenheid, into: &buf)
+        FfiConverterOptionTypeAntwoord.write(value.antwoord, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTourVraag_lift(_ buf: RustBuffer) throws -> TourVraag {
+    return try FfiConverterTypeTourVraag.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTourVraag_lower(_ value: TourVraag) -> RustBuffer {
+    return FfiConverterTypeTourVraag.lower(value)
 }
 
 
@@ -3044,6 +3501,123 @@ public func FfiConverterTypeAmbtsverklaring_lift(_ buf: RustBuffer) throws -> Am
 #endif
 public func FfiConverterTypeAmbtsverklaring_lower(_ value: Ambtsverklaring) -> RustBuffer {
     return FfiConverterTypeAmbtsverklaring.lower(value)
+}
+
+
+
+/**
+ * An answer as the app enters it (the core's `vragenlijst::Antwoord`). Photos are the
+ * references `put_photo` returned.
+ */
+
+public enum Antwoord: Equatable, Hashable {
+    
+    case jaNee(waarde: Bool
+    )
+    case getal(waarde: Int64
+    )
+    case keuze(gekozen: [String]
+    )
+    case tekst(tekst: String
+    )
+    case fotos(fotos: [String]
+    )
+    case meterstand(stand: String, foto: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Antwoord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAntwoord: FfiConverterRustBuffer {
+    typealias SwiftType = Antwoord
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Antwoord {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .jaNee(waarde: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 2: return .getal(waarde: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 3: return .keuze(gekozen: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 4: return .tekst(tekst: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 5: return .fotos(fotos: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 6: return .meterstand(stand: try FfiConverterString.read(from: &buf), foto: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Antwoord, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .jaNee(waarde):
+            writeInt(&buf, Int32(1))
+            FfiConverterBool.write(waarde, into: &buf)
+            
+        
+        case let .getal(waarde):
+            writeInt(&buf, Int32(2))
+            FfiConverterInt64.write(waarde, into: &buf)
+            
+        
+        case let .keuze(gekozen):
+            writeInt(&buf, Int32(3))
+            FfiConverterSequenceString.write(gekozen, into: &buf)
+            
+        
+        case let .tekst(tekst):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(tekst, into: &buf)
+            
+        
+        case let .fotos(fotos):
+            writeInt(&buf, Int32(5))
+            FfiConverterSequenceString.write(fotos, into: &buf)
+            
+        
+        case let .meterstand(stand,foto):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(stand, into: &buf)
+            FfiConverterString.write(foto, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAntwoord_lift(_ buf: RustBuffer) throws -> Antwoord {
+    return try FfiConverterTypeAntwoord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAntwoord_lower(_ value: Antwoord) -> RustBuffer {
+    return FfiConverterTypeAntwoord.lower(value)
 }
 
 
@@ -3997,6 +4571,16 @@ public enum Stap: Equatable, Hashable {
     case gesprekGestart(met: String, rol: Rol, wijze: Gesprekswijze, handhavers: [String], leider: String
     )
     /**
+     * The client answers one question of the tour (`Veldwerk::tour` gives the keys).
+     */
+    case vraagBeantwoord(vragenlijst: String, versie: UInt32, sleutel: String, antwoord: Antwoord, door: String
+    )
+    /**
+     * The client signs the tour's answers with a finger.
+     */
+    case vragenlijstOndertekend(door: String, handtekening: Handtekening
+    )
+    /**
      * Internet research (seed 002 §9).
      */
     case internetonderzoek(door: String, bronnen: [String], waaromEvenredig: String, waaromNietMinderIngrijpend: String, bevindingen: String
@@ -4087,7 +4671,13 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
         case 22: return .gesprekGestart(met: try FfiConverterString.read(from: &buf), rol: try FfiConverterTypeRol.read(from: &buf), wijze: try FfiConverterTypeGesprekswijze.read(from: &buf), handhavers: try FfiConverterSequenceString.read(from: &buf), leider: try FfiConverterString.read(from: &buf)
         )
         
-        case 23: return .internetonderzoek(door: try FfiConverterString.read(from: &buf), bronnen: try FfiConverterSequenceString.read(from: &buf), waaromEvenredig: try FfiConverterString.read(from: &buf), waaromNietMinderIngrijpend: try FfiConverterString.read(from: &buf), bevindingen: try FfiConverterString.read(from: &buf)
+        case 23: return .vraagBeantwoord(vragenlijst: try FfiConverterString.read(from: &buf), versie: try FfiConverterUInt32.read(from: &buf), sleutel: try FfiConverterString.read(from: &buf), antwoord: try FfiConverterTypeAntwoord.read(from: &buf), door: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 24: return .vragenlijstOndertekend(door: try FfiConverterString.read(from: &buf), handtekening: try FfiConverterTypeHandtekening.read(from: &buf)
+        )
+        
+        case 25: return .internetonderzoek(door: try FfiConverterString.read(from: &buf), bronnen: try FfiConverterSequenceString.read(from: &buf), waaromEvenredig: try FfiConverterString.read(from: &buf), waaromNietMinderIngrijpend: try FfiConverterString.read(from: &buf), bevindingen: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -4253,8 +4843,23 @@ public struct FfiConverterTypeStap: FfiConverterRustBuffer {
             FfiConverterString.write(leider, into: &buf)
             
         
-        case let .internetonderzoek(door,bronnen,waaromEvenredig,waaromNietMinderIngrijpend,bevindingen):
+        case let .vraagBeantwoord(vragenlijst,versie,sleutel,antwoord,door):
             writeInt(&buf, Int32(23))
+            FfiConverterString.write(vragenlijst, into: &buf)
+            FfiConverterUInt32.write(versie, into: &buf)
+            FfiConverterString.write(sleutel, into: &buf)
+            FfiConverterTypeAntwoord.write(antwoord, into: &buf)
+            FfiConverterString.write(door, into: &buf)
+            
+        
+        case let .vragenlijstOndertekend(door,handtekening):
+            writeInt(&buf, Int32(24))
+            FfiConverterString.write(door, into: &buf)
+            FfiConverterTypeHandtekening.write(handtekening, into: &buf)
+            
+        
+        case let .internetonderzoek(door,bronnen,waaromEvenredig,waaromNietMinderIngrijpend,bevindingen):
+            writeInt(&buf, Int32(25))
             FfiConverterString.write(door, into: &buf)
             FfiConverterSequenceString.write(bronnen, into: &buf)
             FfiConverterString.write(waaromEvenredig, into: &buf)
@@ -5322,6 +5927,30 @@ fileprivate struct FfiConverterOptionTypeDecision: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeKlantmodusInfo: FfiConverterRustBuffer {
+    typealias SwiftType = KlantmodusInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeKlantmodusInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeKlantmodusInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeTolk: FfiConverterRustBuffer {
     typealias SwiftType = Tolk?
 
@@ -5338,6 +5967,30 @@ fileprivate struct FfiConverterOptionTypeTolk: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeTolk.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAntwoord: FfiConverterRustBuffer {
+    typealias SwiftType = Antwoord?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAntwoord.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAntwoord.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5543,6 +6196,31 @@ fileprivate struct FfiConverterSequenceTypeOndertekenaar: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypePunt: FfiConverterRustBuffer {
+    typealias SwiftType = [Punt]
+
+    public static func write(_ value: [Punt], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePunt.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Punt] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Punt]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePunt.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRefusedWorkInfo: FfiConverterRustBuffer {
     typealias SwiftType = [RefusedWorkInfo]
 
@@ -5610,6 +6288,31 @@ fileprivate struct FfiConverterSequenceTypeTextWarning: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeTextWarning.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTourVraag: FfiConverterRustBuffer {
+    typealias SwiftType = [TourVraag]
+
+    public static func write(_ value: [TourVraag], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTourVraag.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TourVraag] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TourVraag]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTourVraag.read(from: &buf))
         }
         return seq
     }
@@ -5689,6 +6392,31 @@ fileprivate struct FfiConverterSequenceTypeStapsoort: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceSequenceTypePunt: FfiConverterRustBuffer {
+    typealias SwiftType = [[Punt]]
+
+    public static func write(_ value: [[Punt]], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterSequenceTypePunt.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [[Punt]] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [[Punt]]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterSequenceTypePunt.read(from: &buf))
+        }
+        return seq
+    }
+}
 /**
  * The built-in consent text of a variant and its SHA-256 hash. In a visit, show
  * `VisitProgress::consent_text` instead: it is the organisation's approved text, and a device
@@ -5758,10 +6486,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_device_id() != 21229) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_end_klantmodus() != 55529) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_enroll() != 39777) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_is_enrolled() != 10671) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_klantmodus() != 54104) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_next_steps() != 9773) {
@@ -5779,10 +6513,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_refused_work() != 40821) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_start_klantmodus() != 55433) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_start_visit() != 31328) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_sync() != 17355) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_veldwerk_mobile_checksum_method_veldwerk_tour() != 10736) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_method_veldwerk_wipe() != 45370) {

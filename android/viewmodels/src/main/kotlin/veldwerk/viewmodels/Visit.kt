@@ -148,6 +148,8 @@ class VisitViewModel(private val vw: VeldwerkInterface, val zaakId: String, val 
             is Stap.WaarnemingTerPlaatse -> Stapsoort.WAARNEMING_TER_PLAATSE
             is Stap.GesprekGestart -> Stapsoort.GESPREK_GESTART
             is Stap.Internetonderzoek -> Stapsoort.INTERNETONDERZOEK
+            is Stap.VraagBeantwoord -> Stapsoort.VRAAG_BEANTWOORD
+            is Stap.VragenlijstOndertekend -> Stapsoort.VRAGENLIJST_ONDERTEKEND
         }
     }
 }

@@ -166,6 +166,42 @@ fun main() {
         step(Stap.Binnentreden)
     }
 
+    var tourEntries = 0
+    r.check("klantmodus: the client answers every question and signs; only the handhaver's code unlocks") {
+        val klant = KlantmodusViewModel(vw, zaakId, visitId, "bewoner")
+        expect(!klant.handOver("12") && klant.problem.value?.code == "ontgrendelcode_te_kort") { "${klant.problem.value}" }
+        expect(klant.handOver("4711") && klant.locked.value) { "${klant.problem.value}" }
+        val locked = expectThrows<VeldwerkException.Protocol> { vw.worklist() }
+        expect(locked.code == "klantmodus_actief") { locked.code }
+        expect(klant.state.value?.maySign == false) { "${klant.state.value}" }
+        var n = 0
+        while (true) {
+            val q = klant.state.value?.huidige ?: break
+            val a = when (q.soort) {
+                "ja_nee" -> Antwoord.JaNee(false)
+                "getal" -> Antwoord.Getal(maxOf(q.min ?: 0L, 1L))
+                "keuze" -> Antwoord.Keuze(listOf(q.opties.first()))
+                "tekst" -> Antwoord.Tekst("Ik woon hier alleen.")
+                "foto" -> Antwoord.Fotos((0 until maxOf((q.min ?: 1L).toInt(), 1)).map { klant.photo("foto $n.$it".toByteArray())!! })
+                else -> Antwoord.Meterstand("01234", klant.photo("meter $n".toByteArray())!!)
+            }
+            expect(klant.answer(q.sleutel, a)) { "${q.sleutel}: ${klant.problem.value}" }
+            n++
+            check(n < 60) { "the tour never ends" }
+        }
+        tourEntries = n
+        expect(klant.state.value?.maySign == true) { "${klant.state.value}" }
+        fun p(x: Int, y: Int) = Punt(x.toUShort(), y.toUShort())
+        val handtekening = Handtekening(320.toUShort(), 160.toUShort(), listOf(listOf(p(20, 80), p(90, 40), p(200, 120))))
+        expect(klant.sign(handtekening)) { "${klant.problem.value}" }
+        tourEntries++
+        expect(klant.state.value?.ondertekend == true && klant.state.value?.mayAnswer == false) { "${klant.state.value}" }
+        expect(!klant.unlock("0000") && klant.problem.value?.code == "ontgrendelcode_onjuist") { "${klant.problem.value}" }
+        expect(klant.unlock("4711") && !klant.locked.value) { "${klant.problem.value}" }
+        expect(vw.worklist().items.isNotEmpty()) { "worklist not back after unlocking" }
+        visit.refresh()
+    }
+
     r.check("waarnemingen, closing and rapport; factual warnings surface") {
         step(Stap.Waarneming("woonkamer", "Eén bank en één bed.", null, false, null))
         expect(visit.lastWarnings.value.isEmpty()) { "${visit.lastWarnings.value}" }
@@ -190,7 +226,7 @@ fun main() {
         expect(summary.contains("vastleggingen verstuurd")) { summary }
         zaak.refresh()
         val v = zaak.state.value!!.visits.first { it.visitId == visitId }
-        expect(v.intact && v.entries == 12) { "$v" }
+        expect(v.intact && v.entries == 12 + tourEntries) { "$v" }
     }
 
     r.check("wipe deletes the store and the key") {
