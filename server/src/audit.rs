@@ -14,7 +14,7 @@ use std::str::FromStr;
 use ring::signature::{Ed25519KeyPair, UnparsedPublicKey, ED25519};
 use serde::Serialize;
 
-use crate::db::{Row, Tx};
+use crate::db::{Row, Serial, Tx};
 use crate::error::{Error, Result};
 use crate::params;
 
@@ -110,9 +110,7 @@ pub fn append(
     action: &str,
     details: &serde_json::Value,
 ) -> Result<i64> {
-    if let Some(lock) = conn.dialect().audit_chain_lock() {
-        conn.query_opt(lock, params![], |_| Ok(()))?;
-    }
+    conn.serialize(Serial::AuditChain)?;
     let last: Option<(i64, String)> = conn.query_opt(
         "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
         params![],

@@ -12,7 +12,7 @@ use veldwerk_rules::routekaart::Code;
 use veldwerk_rules::vragenlijst::Vragenlijst;
 
 use crate::audit;
-use crate::db::Tx;
+use crate::db::{Serial, Tx};
 use crate::error::{Error, Result};
 use crate::org::Organisation;
 use crate::params;
@@ -79,6 +79,7 @@ pub fn current(conn: &Tx<'_>) -> Result<(u64, SignedPolicy)> {
 
 /// Issues a new bundle version from the stored directives and overrides.
 fn issue(conn: &Tx<'_>, org: &Organisation, at: i64) -> Result<(PolicyBundle, SignedPolicy)> {
+    conn.serialize(Serial::PolicyVersions)?;
     let version: i64 = conn.query_row(
         "SELECT coalesce(max(version), 0) + 1 FROM policy_versions",
         params![],
@@ -133,6 +134,7 @@ pub fn switch_code(
             "De reden is te lang (maximaal 2000 tekens).",
         ));
     }
+    conn.serialize(Serial::PolicyVersions)?;
     let next_version: i64 = conn.query_row(
         "SELECT coalesce(max(version), 0) + 1 FROM policy_versions",
         params![],
@@ -262,6 +264,47 @@ pub const MAX_VRAGENLIJST_BYTES: usize = 64 * 1024;
 mod tests {
     use super::*;
     use crate::db::Db;
+
+    /// Supervisors on two instances switching the code at the same moment (issue 18 §2): every
+    /// switch gets its own version, and the audit chain still verifies.
+    #[test]
+    fn switches_through_several_instances_at_once_each_get_a_version() {
+        let store = crate::db::TestStore::new();
+        let first = store.open();
+        let org = crate::setup::ensure_organisation(&first, "Gemeente Test").unwrap();
+        let instances: Vec<crate::db::Db> = (0..2).map(|_| store.open()).collect();
+        std::thread::scope(|s| {
+            for db in &instances {
+                for t in 0..2 {
+                    let org = &org;
+                    s.spawn(move || {
+                        for n in 0..5 {
+                            let code = if (t + n) % 2 == 0 {
+                                Code::Oranje
+                            } else {
+                                Code::Rood
+                            };
+                            db.write(|tx| {
+                                switch_code(
+                                    tx,
+                                    org,
+                                    code,
+                                    "Persconferentie",
+                                    "sanne",
+                                    1_800_000_000,
+                                )
+                            })
+                            .unwrap();
+                        }
+                    });
+                }
+            }
+        });
+        let (version, _) = first.with(current).unwrap();
+        assert_eq!(version, 1 + 2 * 2 * 5);
+        let chain = first.with(crate::audit::verify_audit_chain).unwrap();
+        assert!(chain.intact, "{:?}", chain.problem);
+    }
 
     #[test]
     fn switching_issues_a_new_verifiable_version_with_an_audit_row() {

@@ -12,7 +12,7 @@ use veldwerk_rules::protocol::melding::{Melding, Uitkomst};
 use veldwerk_rules::Notice;
 
 use crate::audit;
-use crate::db::{Row, Tx};
+use crate::db::{Row, Serial, Tx};
 use crate::error::{Error, Result};
 use crate::params;
 use crate::users::{find_user, Role};
@@ -141,6 +141,7 @@ pub fn create(conn: &Tx<'_>, new: NewZaak, actor: &str, now: i64) -> Result<(Zaa
         Some(id) if !id.trim().is_empty() => id.trim().to_owned(),
         _ => {
             let year = new.melding.begindatum.format("%Y").to_string();
+            conn.serialize(Serial::ZaakNumbers)?;
             let n: i64 = conn.query_row(
                 "SELECT count(*) + 1 FROM zaken WHERE id LIKE ?1",
                 params![format!("Z-{year}-%")],
@@ -553,6 +554,42 @@ mod tests {
             motivatie: motivatie.into(),
             werkvoorraad: "hand".into(),
         }
+    }
+
+    /// Zaken created through two instances at the same moment (issue 18 §2) each get their own
+    /// number of the year.
+    #[test]
+    fn zaken_created_through_several_instances_at_once_get_distinct_numbers() {
+        let store = crate::db::TestStore::new();
+        let first = store.open();
+        crate::setup::ensure_organisation(&first, "Gemeente Test").unwrap();
+        let instances: Vec<Db> = (0..2).map(|_| store.open()).collect();
+        let made = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for db in &instances {
+                for _ in 0..2 {
+                    let made = &made;
+                    s.spawn(move || {
+                        for _ in 0..5 {
+                            let new = NewZaak {
+                                id: None,
+                                label: "Woonsituatie".into(),
+                                adres: "Dorpsstraat 1".into(),
+                                melding: melding("Post op adres gericht aan een tweede persoon."),
+                                deadline: None,
+                            };
+                            let (z, _) = db.write(|tx| create(tx, new, "admin", 0)).unwrap();
+                            made.lock().unwrap().push(z.id);
+                        }
+                    });
+                }
+            }
+        });
+        let mut ids = made.into_inner().unwrap();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 2 * 2 * 5);
+        assert_eq!(ids.last().map(String::as_str), Some("Z-2026-0020"));
     }
 
     #[test]

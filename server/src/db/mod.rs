@@ -23,7 +23,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 use pg::PgStore;
 pub use pg_migrations::MIGRATIONS_POSTGRES;
-pub use sql::{Dialect, FromValue, Row, ToValue, Tx, Value, ValueRef};
+pub use sql::{Dialect, FromValue, Row, Serial, ToValue, Tx, Value, ValueRef};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "veldwerk-server.sqlite3";

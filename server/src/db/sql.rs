@@ -29,22 +29,36 @@ impl Dialect {
         }
     }
 
-    /// The statement that makes the rest of the transaction the only writer of the audit chain,
-    /// or `None` when the store has one writer anyway (SQLite). On PostgreSQL several server
-    /// instances append at once; each reads the chain's tip only after taking this lock, so
-    /// no two transactions give the same `seq` or chain to the same previous row.
-    pub fn audit_chain_lock(self) -> Option<&'static str> {
-        match self {
-            Dialect::Sqlite => None,
-            Dialect::Postgres => Some("SELECT pg_advisory_xact_lock(7602)"),
-        }
-    }
-
     /// The text at top-level `key` of the JSON text in `column` (`json_extract` / `->>`).
     pub fn json_text(self, column: &str, key: &str) -> String {
         match self {
             Dialect::Sqlite => format!("json_extract({column}, '$.{key}')"),
             Dialect::Postgres => format!("({column}::jsonb ->> '{key}')"),
+        }
+    }
+}
+
+/// What several server instances on one PostgreSQL database must extend one at a time, because
+/// the next row builds on the newest one (issue 18 §2: two instances once gave two audit rows
+/// the same `seq`). Locks are always taken in this order within a transaction (a policy
+/// change logs its audit row last), so they cannot deadlock each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serial {
+    /// `zaken`: the next number of the year (`Z-2026-0042`) a new zaak gets.
+    ZaakNumbers,
+    /// `policy_versions`: the next version number and the bundle signed for it.
+    PolicyVersions,
+    /// `audit_log`: the next `seq` and its link to the previous row's hash.
+    AuditChain,
+}
+
+impl Serial {
+    /// The advisory lock's key (7601 is the migrations').
+    fn lock_key(self) -> i64 {
+        match self {
+            Serial::ZaakNumbers => 7604,
+            Serial::PolicyVersions => 7603,
+            Serial::AuditChain => 7602,
         }
     }
 }
@@ -284,6 +298,21 @@ impl<'c> Tx<'c> {
             TxInner::Sqlite(_) => Ok(()),
             TxInner::Postgres { tx, .. } => Ok(tx.into_inner().commit()?),
         }
+    }
+
+    /// Makes the rest of this transaction the only one extending `what` (see [`Serial`]). A
+    /// no-op on SQLite, which has one writer anyway; on PostgreSQL a transaction-level advisory
+    /// lock, held until commit or rollback. Take it before reading what the extension builds
+    /// on (the chain's tip, the newest version number).
+    pub fn serialize(&self, what: Serial) -> Result<()> {
+        if self.dialect() == Dialect::Postgres {
+            self.query_opt(
+                "SELECT pg_advisory_xact_lock(?1)",
+                params![what.lock_key()],
+                |_| Ok(()),
+            )?;
+        }
+        Ok(())
     }
 
     pub fn dialect(&self) -> Dialect {
