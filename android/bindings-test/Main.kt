@@ -199,7 +199,7 @@ fun main() {
         vw.recordConfirmed(zaak, visit, Stap.LegitimatieEnDoel(true, "Vaststellen van de woonsituatie"))
         val p = vw.nextSteps(zaak, visit)
         expect(p.consentVariant == Variant.A) { "concrete aanwijzing needs text A: $p" }
-        val text = consentText(Variant.A)
+        val text = consentText(Variant.A, Actie.HUISBEZOEK_APP)
         expect(text.tekst.contains("weigeren") && text.hash.length == 64) { "$text" }
         val wrongHash = expectThrows<VeldwerkException.Protocol> {
             vw.recordConfirmed(zaak, visit, Stap.ToestemmingGevraagd(Variant.A, text.tekst, "0".repeat(64), AANLEIDING, null))

@@ -953,7 +953,7 @@ impl Device {
             }
             let mut after = visit.bezoek.clone();
             after.apply_new(&event)?;
-            rules.check_consent_text(&event)?;
+            rules.check_consent_text(&event, kind)?;
             rules.check_vragenlijst(&visit.bezoek, &event)?;
             if let Event::Correctie { corrigeert, .. } = &event {
                 if !visit.entry_ids.contains(corrigeert) {

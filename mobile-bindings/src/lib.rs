@@ -36,12 +36,13 @@ pub fn core_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// The built-in consent text of a variant and its SHA-256 hash. In a visit, show
-/// `VisitProgress::consent_text` instead: it is the organisation's approved text, and a device
-/// refuses a text the organisation did not approve (`toestemmingstekst_niet_goedgekeurd`).
+/// The built-in consent text of a variant for a visit of `actie` (the digital tour's for
+/// `huisbezoek_app`) and its SHA-256 hash. In a visit, show `VisitProgress::consent_text`
+/// instead: it is the organisation's approved text, and a device refuses a text the
+/// organisation did not approve (`toestemmingstekst_niet_goedgekeurd`).
 #[uniffi::export]
-pub fn consent_text(variant: Variant) -> ConsentText {
-    ToestemmingsTekst::standaard(variant.into()).into()
+pub fn consent_text(variant: Variant, actie: Actie) -> ConsentText {
+    ToestemmingsTekst::standaard_voor(variant.into(), actie.into()).into()
 }
 
 /// Factual-language warnings for a rapport or waarneming text, while it is being written
@@ -387,7 +388,7 @@ impl VisitProgress {
             consent_variant: p.consent_variant.map(Into::into),
             consent_text: p
                 .consent_variant
-                .map(|v| device.rules().toestemmingstekst(v).into()),
+                .map(|v| device.rules().toestemmingstekst(v, p.actie).into()),
             warnings: types::notices(p.warnings),
         }
     }

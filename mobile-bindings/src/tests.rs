@@ -84,7 +84,7 @@ fn mirrored_enums_translate_both_ways_for_every_variant() {
 
 #[test]
 fn steps_become_the_same_core_events() {
-    let text = consent_text(Variant::B);
+    let text = consent_text(Variant::B, Actie::Huisbezoek);
     assert_eq!(
         Stap::ToestemmingGevraagd {
             variant: text.variant,
@@ -378,7 +378,7 @@ fn a_visit_through_the_facade_is_checked_recorded_and_read_back() {
     ] {
         record_confirmed(&vw, &visit, stap).unwrap();
     }
-    let text = consent_text(Variant::A);
+    let text = consent_text(Variant::A, Actie::HuisbezoekApp);
     record_confirmed(
         &vw,
         &visit,
@@ -562,9 +562,12 @@ fn wipe_closes_the_facade_and_erases_the_store() {
 #[test]
 fn consent_texts_and_text_warnings_are_the_cores() {
     for v in [Variant::A, Variant::B, Variant::Dienstverlening] {
-        let t = consent_text(v);
+        let t = consent_text(v, Actie::Huisbezoek);
         assert_eq!(t.variant, v);
         assert_eq!(t.hash, protocol::toestemming::tekst_hash(&t.tekst));
+        // The digital tour has its own text (issue 16): the camera, the client's own photos.
+        let d = consent_text(v, Actie::HuisbezoekApp);
+        assert!(d.tekst.contains("camera") && d.hash != t.hash);
     }
     assert!(text_warnings("Op de deurbel staan twee namen.".into()).is_empty());
     let w = text_warnings("Waarschijnlijk woont hier iemand anders.".into());
@@ -590,7 +593,9 @@ fn the_step_screen_and_the_zaak_screen_agree_on_where_a_visit_stands() {
             next_steps: v.next_steps,
             consent_variant: v.consent_variant,
             // No texts of its own: the organisation's approved text is the built-in one.
-            consent_text: v.consent_variant.map(consent_text),
+            consent_text: v
+                .consent_variant
+                .map(|c| consent_text(c, Actie::HuisbezoekApp)),
             warnings: v.warnings,
         }
     };

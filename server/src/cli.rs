@@ -672,8 +672,13 @@ pub fn run_admin(
             let mut out = String::new();
             for t in teksten.alle() {
                 out.push_str(&format!(
-                    "Variant {} (hash {}):\n{}\n\n",
+                    "Variant {}{} (hash {}):\n{}\n\n",
                     t.variant.as_str(),
+                    if t.digitaal {
+                        ", digitaal huisbezoek"
+                    } else {
+                        ""
+                    },
                     t.hash,
                     t.tekst
                 ));

@@ -373,6 +373,11 @@ fn toestemmingsteksten_are_shown_and_an_incomplete_file_is_refused() {
     let before = run(&s, &["toestemmingsteksten", "show"], "").unwrap();
     for v in ["Variant a", "Variant b", "Variant dienstverlening"] {
         assert!(before.contains(v), "{before}");
+        // Issue 16: the digital tour's own text of each variant is listed too.
+        assert!(
+            before.contains(&format!("{v}, digitaal huisbezoek")),
+            "{before}"
+        );
     }
     let file = dir.path().join("teksten.toml");
     std::fs::write(
@@ -399,5 +404,5 @@ fn toestemmingsteksten_are_shown_and_an_incomplete_file_is_refused() {
         "",
     )
     .unwrap();
-    assert!(out.contains("3 goedgekeurde toestemmingsteksten"), "{out}");
+    assert!(out.contains("6 goedgekeurde toestemmingsteksten"), "{out}");
 }

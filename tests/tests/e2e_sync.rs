@@ -539,7 +539,9 @@ fn an_organisations_consent_texts_reach_the_device_and_replace_the_built_in_ones
     let mut piet = TestDevice::enrolled(&server, "piet");
     piet.sync().unwrap();
     assert_eq!(
-        piet.device().rules().toestemmingstekst(Variant::B),
+        piet.device()
+            .rules()
+            .toestemmingstekst(Variant::B, Actie::Huisbezoek),
         ToestemmingsTekst::standaard(Variant::B)
     );
     let organisation = org::load(&server.db).unwrap().unwrap();
@@ -561,14 +563,28 @@ fn an_organisations_consent_texts_reach_the_device_and_replace_the_built_in_ones
         .write(|tx| policy::set_toestemmingsteksten(tx, &organisation, &bestand, "sanne", now()))
         .unwrap();
     piet.sync().unwrap();
-    let shown = piet.device().rules().toestemmingstekst(Variant::B);
+    let shown = piet
+        .device()
+        .rules()
+        .toestemmingstekst(Variant::B, Actie::Huisbezoek);
     assert_eq!(shown, ToestemmingsTekst::new(Variant::B, eigen));
     let approved = piet.device().rules().toestemmingsteksten();
-    assert!(!approved.is_goedgekeurd(Variant::B, &ToestemmingsTekst::standaard(Variant::B).hash));
-    assert!(approved.is_goedgekeurd(Variant::A, &ToestemmingsTekst::standaard(Variant::A).hash));
+    assert!(!approved.is_goedgekeurd(
+        Variant::B,
+        Actie::Huisbezoek,
+        &ToestemmingsTekst::standaard(Variant::B).hash
+    ));
+    assert!(approved.is_goedgekeurd(
+        Variant::A,
+        Actie::Huisbezoek,
+        &ToestemmingsTekst::standaard(Variant::A).hash
+    ));
     piet.reopen();
     assert_eq!(
-        piet.device().rules().toestemmingstekst(Variant::B).hash,
+        piet.device()
+            .rules()
+            .toestemmingstekst(Variant::B, Actie::Huisbezoek)
+            .hash,
         shown.hash,
         "kept across a restart"
     );

@@ -955,8 +955,8 @@ fn build_event(
         },
         FieldCommand::Toestemming(t) => match t {
             ToestemmingCommand::Vraag(v) => {
-                let variant = consent_variant(device, zaak, target)?;
-                let tekst = device.rules().toestemmingstekst(variant);
+                let (variant, actie) = consent_variant(device, zaak, target)?;
+                let tekst = device.rules().toestemmingstekst(variant, actie);
                 eprintln!("Lees voor of laat lezen (variant {}):\n", variant.as_str());
                 eprintln!("{}\n", printable(&tekst.tekst));
                 let mut event = tekst.event(v.aanleiding.clone());
@@ -1212,19 +1212,21 @@ fn name_entry(entries: &[(&str, u64)], given: &str) -> Result<String, FieldError
 }
 
 /// The consent text variant the visit's recorded grondslag demands (seed 001 §3).
+/// The consent variant of the visit and its action (which decides between the text for
+/// entering in person and the digital tour's).
 fn consent_variant(
     device: &mut Device,
     zaak: &str,
     target: &Target,
-) -> Result<Variant, FieldError> {
-    let variant = match target.progress(device, zaak) {
-        Ok(p) => p.consent_variant,
+) -> Result<(Variant, Actie), FieldError> {
+    let (variant, actie) = match target.progress(device, zaak) {
+        Ok(p) => (p.consent_variant, p.actie),
         // The device refuses the step for an unknown visit, after the text is shown.
-        Err(e) if e.code() == "visit_unknown" => None,
+        Err(e) if e.code() == "visit_unknown" => (None, Actie::Huisbezoek),
         Err(e) => return Err(e.into()),
     };
     // Without an aanleiding the protocol refuses the step anyway; variant A is then shown.
-    Ok(variant.unwrap_or(Variant::A))
+    Ok((variant.unwrap_or(Variant::A), actie))
 }
 
 /// The factual-language check before a waarneming or rapport is signed (seed 000: "gebaseerd

@@ -167,7 +167,7 @@ pub fn steps_to_binnen(actie: Actie, handhavers: &[&str]) -> Vec<Event> {
             legitimatie_getoond: true,
             doel: "Vaststellen van de woonsituatie.".into(),
         },
-        ToestemmingsTekst::standaard(Variant::A).event(AANLEIDING_AAN_DE_DEUR),
+        ToestemmingsTekst::standaard_voor(Variant::A, actie).event(AANLEIDING_AAN_DE_DEUR),
         Event::ToestemmingGegeven {
             door: "bewoner".into(),
             rol: Rol::Bewoner,

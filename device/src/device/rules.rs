@@ -8,7 +8,7 @@ use veldwerk_contract::policy::PolicyBundle;
 use veldwerk_rules::protocol::{
     Bezoek, Event, ProtocolError, ToestemmingsTekst, Toestemmingsteksten, Variant,
 };
-use veldwerk_rules::routekaart::{evaluate, Code, Decision, PlannedAction, Routekaart};
+use veldwerk_rules::routekaart::{evaluate, Actie, Code, Decision, PlannedAction, Routekaart};
 use veldwerk_rules::vragenlijst::Vragenlijst;
 use veldwerk_rules::Notice;
 
@@ -53,9 +53,10 @@ impl Rules {
         Ok(rules)
     }
 
-    /// The consent text to show for `variant`: the organisation's, else the built-in one.
-    pub fn toestemmingstekst(&self, variant: Variant) -> ToestemmingsTekst {
-        self.toestemmingsteksten.te_tonen(variant)
+    /// The consent text to show for `variant` in a visit of `actie` (the digital tour's for a
+    /// `huisbezoek_app`): the organisation's, else the built-in one.
+    pub fn toestemmingstekst(&self, variant: Variant, actie: Actie) -> ToestemmingsTekst {
+        self.toestemmingsteksten.te_tonen(variant, actie)
     }
 
     /// The approved consent texts.
@@ -64,9 +65,10 @@ impl Rules {
     }
 
     /// Refuses a new `toestemming_gevraagd` whose text the organisation did not approve
-    /// (issue 15 point 3; seed 001 §3).
-    pub fn check_consent_text(&self, event: &Event) -> Result<(), ProtocolError> {
-        self.toestemmingsteksten.controleer(event)
+    /// for a visit of `actie` (issue 15 point 3; seed 001 §3; the digital tour's own texts,
+    /// issue 16).
+    pub fn check_consent_text(&self, event: &Event, actie: Actie) -> Result<(), ProtocolError> {
+        self.toestemmingsteksten.controleer(event, actie)
     }
 
     /// The vragenlijst the digital huisbezoek asks.

@@ -296,7 +296,9 @@ klantdossier. Geeft u ons toestemming?";
         .install_policy(&org.bundle_of(2, Code::Geel, "", &bestand), at(1))
         .unwrap();
     assert_eq!(
-        device.rules().toestemmingstekst(Variant::A),
+        device
+            .rules()
+            .toestemmingstekst(Variant::A, Actie::Huisbezoek),
         ToestemmingsTekst::new(Variant::A, eigen)
     );
 
@@ -315,7 +317,7 @@ klantdossier. Geeft u ons toestemming?";
     }
     let event = device
         .rules()
-        .toestemmingstekst(Variant::A)
+        .toestemmingstekst(Variant::A, Actie::Huisbezoek)
         .event("Een concrete aanwijzing in het dossier.");
     let confirmed = confirm_all(&mut device, "Z-1", &visit, &event);
     device

@@ -5,6 +5,8 @@
 use ring::digest;
 use serde::{Deserialize, Serialize};
 
+use crate::routekaart::Actie;
+
 /// Which consent text applies; it follows from the grondslag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -66,6 +68,50 @@ gemeentehuis kunt komen. Wij hebben u het doel van het bezoek verteld. U mag wei
 te laten, en u mag uw toestemming op elk moment intrekken; dat heeft geen gevolgen voor uw \
 bijstand. Wij leggen uw toestemming of weigering vast in uw klantdossier. Geeft u ons toestemming om uw woning te betreden?";
 
+/// The digital tour (seed 004: under oranje and rood only through the huisbezoek-app; issue 16
+/// §2): the client shows the home with the camera and takes the photos the vragenlijst asks for
+/// themselves, so no separate consent for photos is asked, and the text says so, with what the
+/// camera will show and what is recorded. Otherwise the same elements as the visit in person.
+const RONDGANG: &str = "U laat uw woning zelf zien met de camera van uw telefoon of van onze \
+tablet, en u beantwoordt de vragen van de vragenlijst. De camera laat alleen zien wat u ons \
+toont; de foto's die de vragenlijst vraagt, maakt u zelf, daarvoor vragen wij niet apart \
+toestemming. Uw antwoorden, uw foto's en uw handtekening leggen wij vast. U mag op elk moment \
+stoppen.";
+
+const TEKST_A_DIGITAAL: &str = "Wij zijn handhavers van de gemeente en hebben ons gelegitimeerd. \
+Wij doen een huisbezoek via de app omdat in uw dossier een concrete aanwijzing is vastgelegd dat \
+uw woon- of gezinssituatie afwijkt van wat u heeft opgegeven. Wij hebben u de reden verteld. \
+Het doel is vast te stellen wat uw werkelijke woon- en gezinssituatie is, zodat uw recht op \
+bijstand juist wordt vastgesteld. ";
+
+const TEKST_A_DIGITAAL_SLOT: &str = " U mag weigeren, en u mag uw toestemming op elk moment \
+intrekken; dan stopt de rondgang direct. Wij leggen uw toestemming of weigering en de reden van \
+dit bezoek vast; dat komt in het rapport in uw klantdossier. U bent wel verplicht mee te werken \
+aan het onderzoek naar uw recht op bijstand. Weigert u, dan kan dat gevolgen hebben voor uw \
+recht op bijstand, bijvoorbeeld weigering of intrekking van de bijstand. Geeft u ons \
+toestemming voor deze rondgang?";
+
+const TEKST_B_DIGITAAL: &str = "Wij zijn handhavers van de gemeente en hebben ons gelegitimeerd. \
+Wij doen een huisbezoek via de app omdat er twijfel is over uw woon- of gezinssituatie; er is \
+geen concrete aanwijzing dat die afwijkt van wat u heeft opgegeven. Wij hebben u de reden \
+verteld. Het doel is vast te stellen wat uw werkelijke woon- en gezinssituatie is, zodat uw \
+recht op bijstand juist wordt vastgesteld. ";
+
+const TEKST_B_DIGITAAL_SLOT: &str = " U mag weigeren, en u mag uw toestemming op elk moment \
+intrekken; dan stopt de rondgang direct. Wij leggen uw toestemming of weigering en de reden van \
+dit bezoek vast; dat komt in het rapport in uw klantdossier. Niet meewerken aan dit huisbezoek \
+heeft geen directe gevolgen voor uw bijstand. U bent wel verplicht ons alle informatie te geven \
+die van belang is voor uw recht op bijstand, en wijzigingen in uw woon- of gezinssituatie door \
+te geven. Geeft u ons toestemming voor deze rondgang?";
+
+const TEKST_DIENSTVERLENING_DIGITAAL: &str = "Wij zijn medewerkers van de gemeente en hebben \
+ons gelegitimeerd. Zoals met u afgesproken doen wij het bezoek via de app, omdat u niet zelf \
+naar het gemeentehuis kunt komen. Wij hebben u het doel van het bezoek verteld. ";
+
+const TEKST_DIENSTVERLENING_DIGITAAL_SLOT: &str = " U mag weigeren, en u mag uw toestemming op \
+elk moment intrekken; dat heeft geen gevolgen voor uw bijstand. Wij leggen uw toestemming of \
+weigering vast in uw klantdossier. Geeft u ons toestemming voor deze rondgang?";
+
 /// An exact consent text and its version hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToestemmingsTekst {
@@ -73,6 +119,10 @@ pub struct ToestemmingsTekst {
     pub tekst: String,
     /// SHA-256 of the UTF-8 bytes of `tekst`, lowercase hex.
     pub hash: String,
+    /// For the digital tour of a `huisbezoek_app` (the client shows the home with the camera)
+    /// rather than a visit in person.
+    #[serde(default)]
+    pub digitaal: bool,
 }
 
 impl ToestemmingsTekst {
@@ -87,6 +137,29 @@ impl ToestemmingsTekst {
         Self::new(variant, tekst)
     }
 
+    /// The built-in text of a variant for the digital tour of a `huisbezoek_app`: what the
+    /// camera shows, that the client takes the photos, what is recorded.
+    pub fn standaard_digitaal(variant: Variant) -> Self {
+        let (begin, slot) = match variant {
+            Variant::A => (TEKST_A_DIGITAAL, TEKST_A_DIGITAAL_SLOT),
+            Variant::B => (TEKST_B_DIGITAAL, TEKST_B_DIGITAAL_SLOT),
+            Variant::Dienstverlening => (
+                TEKST_DIENSTVERLENING_DIGITAAL,
+                TEKST_DIENSTVERLENING_DIGITAAL_SLOT,
+            ),
+        };
+        Self::new_digitaal(variant, format!("{begin}{RONDGANG}{slot}"))
+    }
+
+    /// The built-in text for a visit of `actie`: the digital one for `huisbezoek_app`.
+    pub fn standaard_voor(variant: Variant, actie: Actie) -> Self {
+        if is_digitaal(actie) {
+            Self::standaard_digitaal(variant)
+        } else {
+            Self::standaard(variant)
+        }
+    }
+
     /// A text of the organisation's own wording, hashed.
     pub fn new(variant: Variant, tekst: impl Into<String>) -> Self {
         let tekst = tekst.into();
@@ -95,6 +168,15 @@ impl ToestemmingsTekst {
             variant,
             tekst,
             hash,
+            digitaal: false,
+        }
+    }
+
+    /// A text of the organisation's own wording for the digital tour, hashed.
+    pub fn new_digitaal(variant: Variant, tekst: impl Into<String>) -> Self {
+        Self {
+            digitaal: true,
+            ..Self::new(variant, tekst)
         }
     }
 
@@ -110,6 +192,12 @@ impl ToestemmingsTekst {
             tolk: None,
         }
     }
+}
+
+/// Whether consent for a visit of `actie` is asked for the digital tour (seed 004: the
+/// huisbezoek-app) rather than for entering in person.
+pub fn is_digitaal(actie: Actie) -> bool {
+    actie == Actie::HuisbezoekApp
 }
 
 /// SHA-256 (lowercase hex) of the exact text.
@@ -183,6 +271,32 @@ mod tests {
                 "{v:?}: the rapport goes into the klantdossier"
             );
         }
+    }
+
+    /// Issue 16 §2, §5: the digital tour's texts say what the camera shows, that the client takes
+    /// the photos (so no separate consent for them), that answers are recorded and that the
+    /// client may stop; and the consequences of their variant, like the texts in person.
+    #[test]
+    fn the_digital_texts_say_what_the_camera_shows_and_who_takes_the_photos() {
+        for v in [Variant::A, Variant::B, Variant::Dienstverlening] {
+            let d = ToestemmingsTekst::standaard_digitaal(v);
+            assert!(d.digitaal && d.hash == tekst_hash(&d.tekst));
+            assert!(d.tekst.contains("camera") && d.tekst.contains("maakt u zelf"));
+            assert!(d.tekst.contains("niet apart"));
+            assert!(d.tekst.contains("stoppen") && d.tekst.contains("klantdossier"));
+            assert_ne!(d.hash, ToestemmingsTekst::standaard(v).hash);
+            assert_eq!(
+                ToestemmingsTekst::standaard_voor(v, Actie::HuisbezoekApp),
+                d
+            );
+            assert!(!ToestemmingsTekst::standaard_voor(v, Actie::Huisbezoek).digitaal);
+        }
+        assert!(ToestemmingsTekst::standaard_digitaal(Variant::A)
+            .tekst
+            .contains("gevolgen hebben"));
+        assert!(ToestemmingsTekst::standaard_digitaal(Variant::B)
+            .tekst
+            .contains("geen directe gevolgen"));
     }
 
     /// Seed 001 §1: "De belanghebbende moet altijd duidelijk geïnformeerd worden over zijn

@@ -11,7 +11,9 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use super::toestemming::is_digitaal;
 use super::{Event, ProtocolError, ToestemmingsTekst, Variant};
+use crate::routekaart::Actie;
 use crate::tekstpositie::regel_kolom;
 use crate::Notice;
 
@@ -80,6 +82,13 @@ const DIENSTVERLENING: &[Element] = &[element(
     &["geen gevolgen"],
 )];
 
+/// The digital tour (issue 16 §2, §5): what the camera shows, and that the client takes the
+/// photos (so no separate consent for photos is asked; the text must say so).
+const DIGITAAL: &[Element] = &[
+    element("wat de camera laat zien", &["camera"]),
+    element("dat de cliënt de foto's zelf maakt", &["zelf"]),
+];
+
 /// Words a variant's text must not say: A must not promise that refusing costs nothing; B and
 /// dienstverlening must not threaten with consequences they do not have (seed 001 §3b).
 fn misleidend(variant: Variant) -> &'static [&'static str] {
@@ -93,19 +102,39 @@ fn misleidend(variant: Variant) -> &'static [&'static str] {
     }
 }
 
-fn vereist(variant: Variant) -> impl Iterator<Item = &'static Element> {
+fn vereist(variant: Variant, digitaal: bool) -> impl Iterator<Item = &'static Element> {
     let eigen = match variant {
         Variant::A => VARIANT_A,
         Variant::B => VARIANT_B,
         Variant::Dienstverlening => DIENSTVERLENING,
     };
-    ALGEMEEN.iter().chain(eigen)
+    let rondgang: &[Element] = if digitaal { DIGITAAL } else { &[] };
+    ALGEMEEN.iter().chain(eigen).chain(rondgang)
 }
 
-/// What `tekst` fails to say, or says wrongly, for `variant`, in Dutch; empty when complete.
-pub fn gebreken(variant: Variant, tekst: &str) -> Vec<String> {
+/// The three variants, each in person and for the digital tour.
+const SOORTEN: [(Variant, bool); 6] = [
+    (Variant::A, false),
+    (Variant::B, false),
+    (Variant::Dienstverlening, false),
+    (Variant::A, true),
+    (Variant::B, true),
+    (Variant::Dienstverlening, true),
+];
+
+fn ingebouwd(variant: Variant, digitaal: bool) -> ToestemmingsTekst {
+    if digitaal {
+        ToestemmingsTekst::standaard_digitaal(variant)
+    } else {
+        ToestemmingsTekst::standaard(variant)
+    }
+}
+
+/// What `tekst` fails to say, or says wrongly, for `variant` (and for the digital tour when
+/// `digitaal`), in Dutch; empty when complete.
+pub fn gebreken(variant: Variant, digitaal: bool, tekst: &str) -> Vec<String> {
     let klein = tekst.to_lowercase();
-    let mut uit: Vec<String> = vereist(variant)
+    let mut uit: Vec<String> = vereist(variant, digitaal)
         .filter(|e| !e.woorden.iter().any(|w| klein.contains(w)))
         .map(|e| format!("de tekst noemt niet {}", e.wat))
         .collect();
@@ -182,6 +211,8 @@ struct RawBestand {
 struct RawTekst {
     variant: Spanned<String>,
     tekst: Spanned<String>,
+    #[serde(default)]
+    digitaal: bool,
 }
 
 /// The approved consent texts of an organisation, in the order shown: the first text of a
@@ -198,13 +229,10 @@ impl Default for Toestemmingsteksten {
 }
 
 impl Toestemmingsteksten {
-    /// The built-in texts of the three variants.
+    /// The built-in texts of the three variants, in person and for the digital tour.
     pub fn standaard() -> Self {
         Self {
-            teksten: [Variant::A, Variant::B, Variant::Dienstverlening]
-                .into_iter()
-                .map(ToestemmingsTekst::standaard)
-                .collect(),
+            teksten: SOORTEN.into_iter().map(|(v, d)| ingebouwd(v, d)).collect(),
         }
     }
 
@@ -288,26 +316,32 @@ impl Toestemmingsteksten {
                 ));
                 continue;
             }
-            for gebrek in gebreken(variant, tekst) {
+            for gebrek in gebreken(variant, t.digitaal, tekst) {
                 fouten.push(fout(
                     at,
                     FoutSoort::Onvolledig,
                     format!(
-                        "variant {}: {gebrek} (protocol huisbezoeken §3)",
-                        variant.as_str()
+                        "variant {}{}: {gebrek} (protocol huisbezoeken §3)",
+                        variant.as_str(),
+                        if t.digitaal { " (digitaal)" } else { "" }
                     ),
                 ));
             }
-            eigen.push(ToestemmingsTekst::new(variant, tekst));
+            eigen.push(if t.digitaal {
+                ToestemmingsTekst::new_digitaal(variant, tekst)
+            } else {
+                ToestemmingsTekst::new(variant, tekst)
+            });
         }
         if !fouten.is_empty() {
             return Err(TekstFouten(fouten));
         }
-        // A variant with texts of its own takes only those; the others keep the built-in one.
+        // A variant with texts of its own (in person, or for the digital tour) takes only
+        // those; the others keep the built-in one.
         let mut teksten = eigen;
-        for v in [Variant::A, Variant::B, Variant::Dienstverlening] {
-            if !teksten.iter().any(|t| t.variant == v) {
-                teksten.push(ToestemmingsTekst::standaard(v));
+        for (v, d) in SOORTEN {
+            if !teksten.iter().any(|t| t.variant == v && t.digitaal == d) {
+                teksten.push(ingebouwd(v, d));
             }
         }
         Ok(Self { teksten })
@@ -318,31 +352,36 @@ impl Toestemmingsteksten {
         &self.teksten
     }
 
-    /// The text a device shows for `variant`: the organisation's first, else the built-in one.
-    pub fn te_tonen(&self, variant: Variant) -> ToestemmingsTekst {
+    /// The text a device shows for `variant` in a visit of `actie` (the digital tour's for a
+    /// `huisbezoek_app`): the organisation's first, else the built-in one.
+    pub fn te_tonen(&self, variant: Variant, actie: Actie) -> ToestemmingsTekst {
+        let digitaal = is_digitaal(actie);
         self.teksten
             .iter()
-            .find(|t| t.variant == variant)
+            .find(|t| t.variant == variant && t.digitaal == digitaal)
             .cloned()
-            .unwrap_or_else(|| ToestemmingsTekst::standaard(variant))
+            .unwrap_or_else(|| ingebouwd(variant, digitaal))
     }
 
-    /// Whether the exact text with `hash` is approved for `variant`.
-    pub fn is_goedgekeurd(&self, variant: Variant, hash: &str) -> bool {
+    /// Whether the exact text with `hash` is approved for `variant` in a visit of `actie`.
+    pub fn is_goedgekeurd(&self, variant: Variant, actie: Actie, hash: &str) -> bool {
+        let digitaal = is_digitaal(actie);
         self.teksten
             .iter()
-            .any(|t| t.variant == variant && t.hash == hash)
+            .any(|t| t.variant == variant && t.digitaal == digitaal && t.hash == hash)
     }
 
-    /// Refuses a new `toestemming_gevraagd` whose text is not on the list; other events pass.
-    /// Only for new recordings: a document recorded under an earlier list stays readable.
-    pub fn controleer(&self, event: &Event) -> Result<(), ProtocolError> {
+    /// Refuses a new `toestemming_gevraagd` whose text is not on the list for the visit's
+    /// `actie` (a text for entering in person is no consent to a digital tour, nor the other
+    /// way round); other events pass. Only for new recordings: a document recorded under an
+    /// earlier list stays readable.
+    pub fn controleer(&self, event: &Event, actie: Actie) -> Result<(), ProtocolError> {
         match event {
             Event::ToestemmingGevraagd {
                 variant,
                 tekst_hash,
                 ..
-            } if !self.is_goedgekeurd(*variant, tekst_hash) => {
+            } if !self.is_goedgekeurd(*variant, actie, tekst_hash) => {
                 Err(ProtocolError::ToestemmingstekstNietGoedgekeurd {
                     variant: variant.as_str(),
                 })
@@ -373,12 +412,16 @@ toestemming of weigering komt in het rapport in uw klantdossier. Geeft u toestem
     fn seed_001_s3_a_text_with_a_correct_hash_that_is_not_approved_is_refused() {
         let lijst = Toestemmingsteksten::standaard();
         let kort = ToestemmingsTekst::new(Variant::A, "Mogen wij even binnenkomen?");
-        let err = lijst.controleer(&kort.event("Een tip.")).unwrap_err();
+        let err = lijst
+            .controleer(&kort.event("Een tip."), Actie::Huisbezoek)
+            .unwrap_err();
         assert_eq!(err.code(), "toestemmingstekst_niet_goedgekeurd");
         for v in [Variant::A, Variant::B, Variant::Dienstverlening] {
             let ingebouwd = ToestemmingsTekst::standaard(v);
             assert!(
-                lijst.controleer(&ingebouwd.event("Reden.")).is_ok(),
+                lijst
+                    .controleer(&ingebouwd.event("Reden."), Actie::Huisbezoek)
+                    .is_ok(),
                 "{v:?}"
             );
         }
@@ -387,7 +430,9 @@ toestemming of weigering komt in het rapport in uw klantdossier. Geeft u toestem
             variant: Variant::B,
             ..ToestemmingsTekst::standaard(Variant::A)
         };
-        assert!(lijst.controleer(&a_als_b.event("Reden.")).is_err());
+        assert!(lijst
+            .controleer(&a_als_b.event("Reden."), Actie::Huisbezoek)
+            .is_err());
     }
 
     /// The built-in texts meet every element seed 001 requires of their variant.
@@ -395,7 +440,13 @@ toestemming of weigering komt in het rapport in uw klantdossier. Geeft u toestem
     fn seed_001_the_built_in_texts_are_complete() {
         for v in [Variant::A, Variant::B, Variant::Dienstverlening] {
             let t = ToestemmingsTekst::standaard(v);
-            assert_eq!(gebreken(v, &t.tekst), Vec::<String>::new(), "{v:?}");
+            assert_eq!(gebreken(v, false, &t.tekst), Vec::<String>::new(), "{v:?}");
+            let d = ToestemmingsTekst::standaard_digitaal(v);
+            assert_eq!(
+                gebreken(v, true, &d.tekst),
+                Vec::<String>::new(),
+                "{v:?} digitaal"
+            );
         }
         assert_eq!(
             Toestemmingsteksten::van_organisatie("  \n").unwrap(),
@@ -408,13 +459,51 @@ toestemming of weigering komt in het rapport in uw klantdossier. Geeft u toestem
     fn an_own_text_replaces_the_built_in_text_of_its_variant() {
         let lijst = Toestemmingsteksten::van_organisatie(&bestand("a", EIGEN_A)).unwrap();
         let eigen = ToestemmingsTekst::new(Variant::A, EIGEN_A);
-        assert_eq!(lijst.te_tonen(Variant::A), eigen);
-        assert!(lijst.is_goedgekeurd(Variant::A, &eigen.hash));
+        assert_eq!(lijst.te_tonen(Variant::A, Actie::Huisbezoek), eigen);
+        assert!(lijst.is_goedgekeurd(Variant::A, Actie::Huisbezoek, &eigen.hash));
         let ingebouwd_a = ToestemmingsTekst::standaard(Variant::A);
-        assert!(!lijst.is_goedgekeurd(Variant::A, &ingebouwd_a.hash));
+        assert!(!lijst.is_goedgekeurd(Variant::A, Actie::Huisbezoek, &ingebouwd_a.hash));
         assert_eq!(
-            lijst.te_tonen(Variant::B),
+            lijst.te_tonen(Variant::B, Actie::Huisbezoek),
             ToestemmingsTekst::standaard(Variant::B)
+        );
+    }
+
+    /// Issue 16 §2, §5: a digital tour asks consent with a text for the digital tour (what the
+    /// camera shows, that the client takes the photos); a text for entering in person is no
+    /// consent to it, nor the other way round; an own digital text that does not say so is
+    /// refused when loaded.
+    #[test]
+    fn a_digital_tour_takes_only_a_digital_text() {
+        let lijst = Toestemmingsteksten::standaard();
+        for v in [Variant::A, Variant::B, Variant::Dienstverlening] {
+            let fysiek = ToestemmingsTekst::standaard(v).event("Reden.");
+            let digitaal = ToestemmingsTekst::standaard_digitaal(v).event("Reden.");
+            assert!(lijst.controleer(&digitaal, Actie::HuisbezoekApp).is_ok());
+            assert!(lijst.controleer(&fysiek, Actie::HuisbezoekApp).is_err());
+            assert!(lijst.controleer(&digitaal, Actie::Huisbezoek).is_err());
+            assert_eq!(
+                lijst.te_tonen(v, Actie::HuisbezoekApp),
+                ToestemmingsTekst::standaard_digitaal(v)
+            );
+        }
+        let src = format!("{}digitaal = true\n", bestand("a", EIGEN_A));
+        let err = Toestemmingsteksten::van_organisatie(&src).unwrap_err();
+        assert_eq!(err.code(), "toestemmingstekst_onvolledig");
+        let text = err.to_string();
+        assert!(text.contains("camera") && text.contains("zelf"), "{text}");
+        let met_camera =
+            format!("{EIGEN_A} U laat de woning zien met de camera; de foto's maakt u zelf.");
+        let src = format!("{}digitaal = true\n", bestand("a", &met_camera));
+        let lijst = Toestemmingsteksten::van_organisatie(&src).unwrap();
+        assert!(lijst
+            .te_tonen(Variant::A, Actie::HuisbezoekApp)
+            .tekst
+            .contains("camera"));
+        // The text in person of variant A stays the built-in one.
+        assert_eq!(
+            lijst.te_tonen(Variant::A, Actie::Huisbezoek),
+            ToestemmingsTekst::standaard(Variant::A)
         );
     }
 

@@ -376,7 +376,7 @@ void uniffi_veldwerk_mobile_fn_init_callback_vtable_syncprogress(const UniffiVTa
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_FUNC_CONSENT_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_FUNC_CONSENT_TEXT
-RustBuffer uniffi_veldwerk_mobile_fn_func_consent_text(RustBuffer variant, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_veldwerk_mobile_fn_func_consent_text(RustBuffer variant, RustBuffer actie, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VELDWERK_MOBILE_FN_FUNC_CORE_VERSION

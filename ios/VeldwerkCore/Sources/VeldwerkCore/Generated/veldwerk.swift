@@ -6418,15 +6418,17 @@ fileprivate struct FfiConverterSequenceSequenceTypePunt: FfiConverterRustBuffer 
     }
 }
 /**
- * The built-in consent text of a variant and its SHA-256 hash. In a visit, show
- * `VisitProgress::consent_text` instead: it is the organisation's approved text, and a device
- * refuses a text the organisation did not approve (`toestemmingstekst_niet_goedgekeurd`).
+ * The built-in consent text of a variant for a visit of `actie` (the digital tour's for
+ * `huisbezoek_app`) and its SHA-256 hash. In a visit, show `VisitProgress::consent_text`
+ * instead: it is the organisation's approved text, and a device refuses a text the
+ * organisation did not approve (`toestemmingstekst_niet_goedgekeurd`).
  */
-public func consentText(variant: Variant) -> ConsentText  {
+public func consentText(variant: Variant, actie: Actie) -> ConsentText  {
     return try!  FfiConverterTypeConsentText_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_veldwerk_mobile_fn_func_consent_text(
-        FfiConverterTypeVariant_lower(variant),uniffiCallStatus
+        FfiConverterTypeVariant_lower(variant),
+        FfiConverterTypeActie_lower(actie),uniffiCallStatus
     )
 })
 }
@@ -6468,7 +6470,7 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_veldwerk_mobile_checksum_func_consent_text() != 44716) {
+    if (uniffi_veldwerk_mobile_checksum_func_consent_text() != 38517) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_veldwerk_mobile_checksum_func_core_version() != 5414) {
