@@ -282,6 +282,8 @@ pub struct Device {
     max_policy_age: Duration,
     compaction: CompactionPolicy,
     open: HashMap<String, OpenZaak>,
+    /// The tour the device is locked to (kept in the store; read once when opened).
+    klantmodus: Option<Klantmodus>,
 }
 
 impl std::fmt::Debug for Device {
@@ -365,6 +367,7 @@ impl Device {
         let device_id = enrollment
             .as_ref()
             .map_or_else(|| provisional_id.clone(), |e| e.device_id.clone());
+        let klantmodus = klantmodus::stored(&store)?;
         Ok(Device {
             store,
             signer: Signer {
@@ -380,6 +383,7 @@ impl Device {
             max_policy_age: policy::DEFAULT_MAX_AGE,
             compaction: CompactionPolicy::default(),
             open: HashMap::new(),
+            klantmodus,
         })
     }
 

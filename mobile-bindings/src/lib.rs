@@ -318,23 +318,12 @@ impl Veldwerk {
         visit_id: String,
         code: String,
     ) -> Result<KlantmodusInfo, VeldwerkError> {
-        self.with(|d| {
-            let k = d.start_klantmodus(&zaak_id, &visit_id, &code)?;
-            Ok(KlantmodusInfo {
-                zaak_id: k.zaak_id,
-                visit_id: k.visit_id,
-            })
-        })
+        self.with(|d| Ok(d.start_klantmodus(&zaak_id, &visit_id, &code)?.into()))
     }
 
     /// The visit the device is locked to, if it is in klantmodus.
     pub fn klantmodus(&self) -> Result<Option<KlantmodusInfo>, VeldwerkError> {
-        self.with(|d| {
-            Ok(d.klantmodus()?.map(|k| KlantmodusInfo {
-                zaak_id: k.zaak_id,
-                visit_id: k.visit_id,
-            }))
-        })
+        self.with(|d| Ok(d.klantmodus()?.map(Into::into)))
     }
 
     /// Unlocks the device with the handhaver's code.

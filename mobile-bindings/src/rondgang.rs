@@ -2,7 +2,7 @@
 //! answers and the finger signature as FFI values, and klantmodus, which locks the device to one
 //! tour until the handhaver's code unlocks it.
 
-use veldwerk_device::{Rondgang, RondgangVraag};
+use veldwerk_device::{Klantmodus, Rondgang, RondgangVraag};
 use veldwerk_rules::vragenlijst::{self, VraagSoort};
 
 /// An answer as the app enters it (the core's `vragenlijst::Antwoord`). Photos are the
@@ -173,4 +173,13 @@ impl From<Rondgang> for Tour {
 pub struct KlantmodusInfo {
     pub zaak_id: String,
     pub visit_id: String,
+}
+
+impl From<Klantmodus> for KlantmodusInfo {
+    fn from(k: Klantmodus) -> Self {
+        KlantmodusInfo {
+            zaak_id: k.zaak_id,
+            visit_id: k.visit_id,
+        }
+    }
 }

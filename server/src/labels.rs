@@ -9,7 +9,7 @@ use veldwerk_rules::protocol::{
     Aankondigingswijze, Ambtsverklaring, ConflictUitkomst, Einde, EventSoort, ExtraOnderwerp, Fase,
     Leeftijdsgroep, NietInStaatReden, Rol, Variant,
 };
-use veldwerk_rules::vragenlijst::{Antwoord, Vragenlijst};
+use veldwerk_rules::vragenlijst::Vragenlijst;
 
 /// The kind of a recorded event, as a heading.
 pub fn soort(s: EventSoort) -> &'static str {
@@ -154,7 +154,7 @@ pub fn uitkomst(u: Uitkomst) -> &'static str {
 /// the answer is to the built-in list, else its key.
 pub fn vraag(vragenlijst: &str, versie: u32, sleutel: &str) -> String {
     let (id, herhaling) = sleutel.split_once('#').unwrap_or((sleutel, ""));
-    let standaard = Vragenlijst::standaard();
+    let standaard = Vragenlijst::ingebouwd();
     let tekst = if standaard.id == vragenlijst && standaard.versie == versie {
         standaard
             .vraag(id)
@@ -166,25 +166,6 @@ pub fn vraag(vragenlijst: &str, versie: u32, sleutel: &str) -> String {
         tekst
     } else {
         format!("{tekst} ({herhaling})")
-    }
-}
-
-/// A client's answer in words.
-pub fn antwoord(a: &Antwoord) -> String {
-    match a {
-        Antwoord::JaNee(true) => "Ja".to_owned(),
-        Antwoord::JaNee(false) => "Nee".to_owned(),
-        Antwoord::Getal(n) => n.to_string(),
-        Antwoord::Keuze(k) => k.join(", "),
-        Antwoord::Tekst(t) => t.clone(),
-        Antwoord::Fotos(f) => {
-            if f.len() == 1 {
-                "1 foto".to_owned()
-            } else {
-                format!("{} foto's", f.len())
-            }
-        }
-        Antwoord::Meterstand { stand, .. } => format!("Meterstand {stand}"),
     }
 }
 

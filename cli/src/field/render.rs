@@ -399,7 +399,7 @@ fn describe(event: &Option<Event>) -> String {
                 antwoord,
                 door,
                 ..
-            } => format!("{sleutel}: {} (door {door})", antwoord_woorden(antwoord)),
+            } => format!("{sleutel}: {} (door {door})", antwoord.woorden()),
             Event::VragenlijstOndertekend { door, .. } => format!("ondertekend door {door}"),
             _ => String::new(),
         },
@@ -513,18 +513,4 @@ pub fn vragenlijst(
     }
     write!(out, "{}", lijst.als_tekst())?;
     Ok(())
-}
-
-/// A client's answer in words, for the handhaver's terminal.
-fn antwoord_woorden(a: &veldwerk_rules::vragenlijst::Antwoord) -> String {
-    use veldwerk_rules::vragenlijst::Antwoord;
-    match a {
-        Antwoord::JaNee(true) => "ja".to_owned(),
-        Antwoord::JaNee(false) => "nee".to_owned(),
-        Antwoord::Getal(n) => n.to_string(),
-        Antwoord::Keuze(k) => k.join(", "),
-        Antwoord::Tekst(t) => t.clone(),
-        Antwoord::Fotos(f) => format!("{} foto('s)", f.len()),
-        Antwoord::Meterstand { stand, .. } => format!("meterstand {stand} [foto]"),
-    }
 }

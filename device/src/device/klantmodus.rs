@@ -15,6 +15,7 @@ use veldwerk_rules::routekaart::Actie;
 use veldwerk_rules::vragenlijst::{Antwoord, VraagSoort};
 
 use super::{corrupt, Device, DeviceError};
+use crate::store::Store;
 
 const SECRET: &str = "klantmodus";
 /// The shortest unlock code accepted.
@@ -82,10 +83,9 @@ impl Device {
         if ontgrendelcode.chars().count() < MIN_ONTGRENDELCODE {
             return Err(DeviceError::OntgrendelcodeTeKort(MIN_ONTGRENDELCODE));
         }
-        let progress = self.visit_progress(zaak_id, Some(visit_id))?;
         let bezoek = &self.open_zaak(zaak_id)?.visit(visit_id)?.bezoek;
-        if progress.actie != Actie::HuisbezoekApp
-            || progress.fase != Fase::Binnen
+        if bezoek.actie() != Some(Actie::HuisbezoekApp)
+            || bezoek.state() != Fase::Binnen
             || bezoek.ondertekend_door().is_some()
         {
             return Err(DeviceError::KlantmodusNietMogelijk);
@@ -113,6 +113,7 @@ impl Device {
         };
         let bytes = serde_json::to_vec(&slot).map_err(|e| corrupt("klantmodus", e))?;
         self.store.put_secret(SECRET, &bytes)?;
+        self.klantmodus = Some(modus.clone());
         Ok(modus)
     }
 
@@ -148,12 +149,12 @@ impl Device {
 
     /// The visit the device is locked to, if it is in klantmodus.
     pub fn klantmodus(&self) -> Result<Option<Klantmodus>, DeviceError> {
-        Ok(self.slot()?.map(|s| s.modus))
+        Ok(self.klantmodus.clone())
     }
 
     /// Unlocks the device when `ontgrendelcode` is the code klantmodus was started with.
     pub fn end_klantmodus(&mut self, ontgrendelcode: &str) -> Result<(), DeviceError> {
-        let Some(slot) = self.slot()? else {
+        let Some(slot) = slot(&self.store)? else {
             return Ok(());
         };
         let salt = hex::decode(&slot.salt).map_err(|e| corrupt("klantmodus", e))?;
@@ -167,6 +168,7 @@ impl Device {
         )
         .map_err(|_| DeviceError::OntgrendelcodeOnjuist)?;
         self.store.delete_secret(SECRET)?;
+        self.klantmodus = None;
         Ok(())
     }
 
@@ -179,7 +181,7 @@ impl Device {
         visit_id: Option<&str>,
         step: Option<&Event>,
     ) -> Result<(), DeviceError> {
-        let Some(modus) = self.klantmodus()? else {
+        let Some(modus) = &self.klantmodus else {
             return Ok(());
         };
         let same_zaak = zaak_id == Some(modus.zaak_id.as_str());
@@ -198,13 +200,18 @@ impl Device {
             Err(DeviceError::KlantmodusActief)
         }
     }
+}
 
-    fn slot(&self) -> Result<Option<Slot>, DeviceError> {
-        match self.store.get_secret(SECRET)? {
-            None => Ok(None),
-            Some(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| corrupt("klantmodus", e)),
-        }
+fn slot(store: &Store) -> Result<Option<Slot>, DeviceError> {
+    match store.get_secret(SECRET)? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| corrupt("klantmodus", e)),
     }
+}
+
+/// The lock as the store keeps it, read when the device opens.
+pub(super) fn stored(store: &Store) -> Result<Option<Klantmodus>, DeviceError> {
+    Ok(slot(store)?.map(|s| s.modus))
 }

@@ -4,6 +4,7 @@ use thiserror::Error;
 
 use super::{Activiteit, EventSoort, Fase, Gesprekswijze};
 use crate::routekaart::Actie;
+use crate::vragenlijst::Weigering;
 use crate::Notice;
 
 /// A refused protocol step. `code()` is stable; the `Display` text is the Dutch message.
@@ -45,8 +46,8 @@ pub enum ProtocolError {
     VragenlijstAlOndertekend,
     #[error("Er is nog geen vraag beantwoord om te ondertekenen.")]
     VragenlijstNietBeantwoord,
-    #[error("{}", .0.message)]
-    Vragenlijst(Notice),
+    #[error("{0}")]
+    Vragenlijst(Weigering),
     #[error("Een concrete aanwijzing zonder concrete feiten is geen concrete aanwijzing.")]
     ConcreteAanwijzingZonderFeiten,
     #[error(
@@ -189,29 +190,6 @@ pub enum ProtocolError {
     ConflictNietDoorLeider(String),
 }
 
-/// The stable codes a vragenlijst's checks give (`Vragenlijst::controleer`,
-/// `Handtekening::controleer`), as `'static` codes of the protocol's refusals.
-fn vragenlijst_code(code: &str) -> &'static str {
-    const CODES: [&str; 12] = [
-        "vraag_onbekend",
-        "foto_unknown",
-        "antwoord_past_niet",
-        "antwoord_buiten_bereik",
-        "antwoord_geen_optie",
-        "antwoord_te_lang",
-        "antwoord_leeg",
-        "antwoord_aantal_fotos",
-        "meterstand_ongeldig",
-        "handtekening_buiten_tekenvlak",
-        "handtekening_leeg",
-        "handtekening_te_groot",
-    ];
-    CODES
-        .into_iter()
-        .find(|c| *c == code)
-        .unwrap_or("antwoord_past_niet")
-}
-
 impl ProtocolError {
     /// The stable machine-readable code.
     pub fn code(&self) -> &'static str {
@@ -225,7 +203,7 @@ impl ProtocolError {
             ProtocolError::AlleenDigitaalHuisbezoek => "alleen_digitaal_huisbezoek",
             ProtocolError::VragenlijstAlOndertekend => "vragenlijst_al_ondertekend",
             ProtocolError::VragenlijstNietBeantwoord => "vragenlijst_niet_beantwoord",
-            ProtocolError::Vragenlijst(n) => vragenlijst_code(&n.code),
+            ProtocolError::Vragenlijst(w) => w.code,
             ProtocolError::ConcreteAanwijzingZonderFeiten => "concrete_aanwijzing_zonder_feiten",
             ProtocolError::AnoniemeTipGeenConcreteAanwijzing => {
                 "anonieme_tip_geen_concrete_aanwijzing"

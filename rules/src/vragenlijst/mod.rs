@@ -122,8 +122,25 @@ pub struct Vraagmoment<'a> {
 /// Answers so far, by [`Vraagmoment::sleutel`].
 pub type Antwoorden = BTreeMap<String, Antwoord>;
 
-fn refused(code: &str, message: impl Into<String>) -> Notice {
-    Notice::new(code, message)
+/// Why an answer or a signature is refused: a stable code and the Dutch message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Weigering {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Weigering {
+    pub fn notice(&self) -> Notice {
+        Notice::new(self.code, self.message.clone())
+    }
+}
+
+fn refused(code: &'static str, message: impl Into<String>) -> Weigering {
+    Weigering {
+        code,
+        message: message.into(),
+    }
 }
 
 fn is_sha256(s: &str) -> bool {
@@ -147,17 +164,24 @@ fn is_meterstand(s: &str) -> bool {
 impl Vragenlijst {
     /// The built-in woonsituatie-onderzoek.
     pub fn standaard() -> Vragenlijst {
-        match Vragenlijst::from_toml(STANDAARD_TOML) {
-            Ok(v) => v,
-            // The built-in file is checked by a test; an empty list is the safe fallback.
-            Err(_) => Vragenlijst {
-                id: "woonsituatie".into(),
-                versie: 1,
-                titel: "Woonsituatie-onderzoek".into(),
-                uitleg: String::new(),
-                vragen: Vec::new(),
-            },
-        }
+        Self::ingebouwd().clone()
+    }
+
+    /// The built-in list, read from its file once per process.
+    pub fn ingebouwd() -> &'static Vragenlijst {
+        static INGEBOUWD: std::sync::LazyLock<Vragenlijst> =
+            std::sync::LazyLock::new(|| match Vragenlijst::from_toml(STANDAARD_TOML) {
+                Ok(v) => v,
+                // The built-in file is checked by a test; an empty list is the safe fallback.
+                Err(_) => Vragenlijst {
+                    id: "woonsituatie".into(),
+                    versie: 1,
+                    titel: "Woonsituatie-onderzoek".into(),
+                    uitleg: String::new(),
+                    vragen: Vec::new(),
+                },
+            });
+        &INGEBOUWD
     }
 
     /// The organisation's list from the policy bundle (`""`: the built-in one).
@@ -264,7 +288,7 @@ impl Vragenlijst {
         antwoorden: &Antwoorden,
         sleutel: &str,
         antwoord: &Antwoord,
-    ) -> Result<(), Notice> {
+    ) -> Result<(), Weigering> {
         let momenten = self.momenten(antwoorden);
         let Some(m) = momenten.iter().find(|m| m.sleutel == sleutel) else {
             return Err(refused(
@@ -397,7 +421,7 @@ pub struct Handtekening {
 impl Handtekening {
     /// Whether this is a drawn signature at all: some stroke with two points or more, every
     /// point on the canvas, and within the bounds.
-    pub fn controleer(&self) -> Result<(), Notice> {
+    pub fn controleer(&self) -> Result<(), Weigering> {
         let punten: usize = self.strepen.iter().map(Vec::len).sum();
         let op_doek = self
             .strepen
@@ -427,6 +451,20 @@ impl Handtekening {
 }
 
 impl Antwoord {
+    /// The answer in words, as the console, the rapport and the CLI show it.
+    pub fn woorden(&self) -> String {
+        match self {
+            Antwoord::JaNee(true) => "Ja".to_owned(),
+            Antwoord::JaNee(false) => "Nee".to_owned(),
+            Antwoord::Getal(n) => n.to_string(),
+            Antwoord::Keuze(k) => k.join(", "),
+            Antwoord::Tekst(t) => t.clone(),
+            Antwoord::Fotos(f) if f.len() == 1 => "1 foto".to_owned(),
+            Antwoord::Fotos(f) => format!("{} foto's", f.len()),
+            Antwoord::Meterstand { stand, .. } => format!("Meterstand {stand}"),
+        }
+    }
+
     /// The photos this answer names (SHA-256 references).
     pub fn fotos(&self) -> Vec<&str> {
         match self {

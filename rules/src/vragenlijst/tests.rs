@@ -66,7 +66,9 @@ fn repeated_and_conditional_questions_follow_the_answers() {
 fn answers_must_fit_their_question() {
     let v = Vragenlijst::standaard();
     let mut a = Antwoorden::new();
-    let code = |a: &Antwoorden, k: &str, x: Antwoord| v.controleer(a, k, &x).map_err(|n| n.code);
+    let code = |a: &Antwoorden, k: &str, x: Antwoord| {
+        v.controleer(a, k, &x).map_err(|n| n.code.to_owned())
+    };
     assert_eq!(
         code(&a, "aantal_bewoners", Antwoord::Getal(0)),
         Err("antwoord_buiten_bereik".into())

@@ -674,7 +674,7 @@ fn waarnemingen(l: &mut Layout, reading: &Reading) {
                     &format!(
                         "{}: {} (beantwoord door {door})",
                         labels::vraag(vragenlijst, *versie, sleutel),
-                        labels::antwoord(antwoord)
+                        antwoord.woorden()
                     ),
                 );
                 for h in antwoord.fotos() {

@@ -531,7 +531,7 @@ fn event_body(d: &Dossier, v: &VisitDossier, ev: &Event) -> Markup {
             }
             Event::VraagBeantwoord { sleutel, antwoord, door, vragenlijst, versie } => {
                 p { strong { (labels::vraag(vragenlijst, *versie, sleutel)) } " " span.muted { "(" (vragenlijst) " versie " (versie) ", beantwoord door " (door) ")" } }
-                p { (labels::antwoord(antwoord)) }
+                p { (antwoord.woorden()) }
                 @for h in antwoord.fotos() { p { a href=(photo(h)) { "Foto openen" } " " span.muted { "(SHA-256 " code.id { (h) } ")" } } }
             }
             Event::VragenlijstOndertekend { door, handtekening } => {
