@@ -6,6 +6,7 @@
 //! (`zaken`, `zaak`, `bezoek`, the visit steps, `status`) exit 1 when a step is refused or fails,
 //! with the Dutch message and its code on stderr.
 
+mod app_sessie;
 mod field;
 mod remote;
 mod rules;
@@ -62,7 +63,12 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Field(command) => field::run(&cli.data_dir, &command),
+        Command::Field(command) => match &*command {
+            field::FieldCommand::Bezoek(field::BezoekCommand::AppSessie(c)) => {
+                app_sessie::run(&cli.data_dir, c)
+            }
+            other => field::run(&cli.data_dir, other),
+        },
         Command::Remote(command) => remote::run(&cli.data_dir, &command),
     }
 }

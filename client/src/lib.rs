@@ -5,10 +5,13 @@
 //!   organisation key and installs the first signed policy.
 //! - [`sync()`]: signed CBOR round trips of `veldwerk_device::sync::SyncSession` against
 //!   `POST /v1/sync` until the device and the server agree; a revoked device is wiped.
+//! - [`app_sessie`]: the digital huisbezoek on the client's own phone: start a session, take
+//!   over what the client signed, hints, end.
 //! - [`ClientError`]: every failure, with a stable `code()` and a Dutch message.
 //!
 //! The wire format is the server's `docs/sync-protocol.md`.
 
+pub mod app_sessie;
 mod enroll;
 mod error;
 mod photos;

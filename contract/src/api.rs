@@ -43,6 +43,22 @@ pub mod paths {
     pub const SIGNAAL_BEOORDELING: &str = "/v1/signalen/{id}/beoordeling";
     /// Console: the worklist.
     pub const WERKVOORRAAD: &str = "/v1/werkvoorraad";
+    /// Device-signed: start a session of the digital huisbezoek on the client's own phone
+    /// (`server/docs/app-sessie.md`).
+    pub const APP_SESSIES: &str = "/v1/app-sessies";
+    /// Device-signed: where a session stands, with every statement and hint so far.
+    pub const APP_SESSIE: &str = "/v1/app-sessies/{id}";
+    /// Device-signed: a photo the client uploaded in a session.
+    pub const APP_SESSIE_FOTO: &str = "/v1/app-sessies/{id}/fotos/{sha256}";
+    /// Device-signed: send the client a hint.
+    pub const APP_SESSIE_HINTS: &str = "/v1/app-sessies/{id}/hints";
+    /// Device-signed: end a session.
+    pub const APP_SESSIE_EINDE: &str = "/v1/app-sessies/{id}/einde";
+}
+
+/// A path of [`paths`] with its `{id}` (and `{sha256}`) filled in.
+pub fn app_sessie_path(template: &str, id: &str, sha256: &str) -> String {
+    template.replace("{id}", id).replace("{sha256}", sha256)
 }
 
 /// The path of one photo upload (`PUT`), for a client building the URL.
@@ -135,6 +151,11 @@ pub const ROUTES: &[Route] = &[
     route(Method::Post, paths::SIGNALEN),
     route(Method::Post, paths::SIGNAAL_BEOORDELING),
     route(Method::Get, paths::WERKVOORRAAD),
+    route(Method::Post, paths::APP_SESSIES),
+    route(Method::Get, paths::APP_SESSIE),
+    route(Method::Get, paths::APP_SESSIE_FOTO),
+    route(Method::Post, paths::APP_SESSIE_HINTS),
+    route(Method::Post, paths::APP_SESSIE_EINDE),
 ];
 
 /// The body of every refusal: `{"code": "...", "message": "<Dutch>", "instruction"?: "wipe"}`.
@@ -230,4 +251,72 @@ mod tests {
             assert!(r.path.starts_with('/'));
         }
     }
+}
+
+/// `POST /v1/app-sessies`: a session of the digital huisbezoek of `visit_id` on the client's own
+/// phone, with the consent text the device recorded as asked (`toestemming_gevraagd`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSessieRequest {
+    pub zaak_id: String,
+    pub visit_id: String,
+    pub variant: veldwerk_rules::protocol::Variant,
+    pub tekst: String,
+    pub tekst_hash: String,
+    /// How long the link works; default 15 minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geldig_seconden: Option<u32>,
+}
+
+/// The answer to [`AppSessieRequest`]: what the device shows the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSessieGestart {
+    pub sessie: String,
+    /// The link's path on this server (`/k/<token>`); the device puts its server address before it.
+    pub pad: String,
+    /// The verification code the client enters (6 digits).
+    pub code: String,
+    pub verloopt_om: chrono::DateTime<chrono::Utc>,
+}
+
+/// Where a session stands (`GET /v1/app-sessies/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSessieStand {
+    pub sessie: String,
+    pub zaak_id: String,
+    pub visit_id: String,
+    /// `wacht_op_code`, `gekoppeld` or `beeindigd`.
+    pub status: String,
+    /// Why it ended: `toestemming_geweigerd`, `toestemming_ingetrokken`,
+    /// `vragenlijst_ondertekend`, `handhaver`, `verlopen`, `te_veel_pogingen`.
+    pub einde: Option<String>,
+    pub verloopt_om: chrono::DateTime<chrono::Utc>,
+    pub tekst_hash: String,
+    pub binding: Option<crate::evidence::klantverklaring::Binding>,
+    pub binding_handtekening: Option<String>,
+    pub verklaringen: Vec<AppVerklaring>,
+    pub hints: Vec<AppHint>,
+}
+
+/// One statement of the client, as the browser signed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppVerklaring {
+    pub n: u64,
+    pub gebeurtenis: serde_json::Value,
+    pub handtekening: String,
+    pub ontvangen_om: chrono::DateTime<chrono::Utc>,
+}
+
+/// One hint of the handhaver to the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppHint {
+    pub n: u64,
+    pub tekst: String,
+    pub door: String,
+    pub om: chrono::DateTime<chrono::Utc>,
+}
+
+/// `POST /v1/app-sessies/{id}/hints`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppHintRequest {
+    pub tekst: String,
 }

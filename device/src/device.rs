@@ -37,6 +37,7 @@ pub use rules::Rules;
 
 use crate::store::{BlobRef, CompactionPolicy, Store, Worklist, WorklistItem};
 use progress::Replayed;
+use veldwerk_contract::evidence::klantverklaring::{self, Klantverklaring};
 use veldwerk_contract::evidence::{
     self, CheckedCopy, DeviceKey, EntryStatus, EvidenceError, KeyDirectory, KeyList, Signer,
     VisitVerification,
@@ -917,6 +918,48 @@ impl Device {
         confirmed_conditions: Vec<String>,
         now: DateTime<Utc>,
     ) -> Result<Entry, DeviceError> {
+        self.record_with(zaak_id, visit_id, event, confirmed_conditions, None, now)
+    }
+
+    /// Records what the client stated on their own phone in an app-sessie (issue 16 §2): the
+    /// event as [`Device::record`] does, with the client's signed statement beside it, checked
+    /// first against the organisation key (the server checks it again at every sync).
+    pub fn record_klantverklaring(
+        &mut self,
+        zaak_id: &str,
+        visit_id: &str,
+        event: Event,
+        verklaring: Klantverklaring,
+        confirmed_conditions: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Entry, DeviceError> {
+        let value = serde_json::to_value(&event).map_err(|e| corrupt("klantverklaring", e))?;
+        let org_key = self
+            .enrollment
+            .as_ref()
+            .map(|e| e.org_public_key.clone())
+            .unwrap_or_default();
+        klantverklaring::verify(&value, visit_id, zaak_id, &verklaring, &org_key)
+            .map_err(|e| DeviceError::Klantverklaring(e.to_string()))?;
+        self.record_with(
+            zaak_id,
+            visit_id,
+            event,
+            confirmed_conditions,
+            Some(verklaring),
+            now,
+        )
+    }
+
+    fn record_with(
+        &mut self,
+        zaak_id: &str,
+        visit_id: &str,
+        event: Event,
+        confirmed_conditions: Vec<String>,
+        klant: Option<Klantverklaring>,
+        now: DateTime<Utc>,
+    ) -> Result<Entry, DeviceError> {
         self.guard_klantmodus(Some(zaak_id), Some(visit_id), Some(&event))?;
         let plan = read_plan(&self.store, visit_id)?;
         let code = self.active_code();
@@ -1017,9 +1060,14 @@ impl Device {
             };
 
             // 3. Sign, chain, one Automerge change, one durable transaction.
-            let entry = zaak
-                .doc
-                .append_entry(visit_id, &event, &context, signer, now)?;
+            let entry = match &klant {
+                None => zaak
+                    .doc
+                    .append_entry(visit_id, &event, &context, signer, now)?,
+                Some(v) => zaak
+                    .doc
+                    .append_klantverklaring(visit_id, &event, v, &context, signer, now)?,
+            };
             let visit = zaak.visit(visit_id)?;
             visit.bezoek = after;
             visit.entry_ids.insert(entry.entry_id.clone());

@@ -41,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
         device_id: DEVICE,
         keys: &fixture.keys,
         policy: &fixture.policy,
+        org_public_key: &[],
         limits: &limits,
     };
     let mut signatures = Signatures::new();

@@ -5,7 +5,8 @@
 //!   [`session`]: console users (cookie or bearer token, CSRF).
 //! - [`db`]: the store and its migrations; [`org`], [`users`], [`devices`], [`zaken`],
 //!   [`policy`], [`audit`], [`flags`], [`signalen`], [`heronderzoeken`], [`werkvoorraad`]: one
-//!   concept each; [`setup`]: the first start.
+//!   concept each; [`setup`]: the first start; [`app_sessie`]: the digital huisbezoek on the
+//!   client's own phone (`docs/app-sessie.md`).
 //! - [`dossier`]: a zaak as the back office reads it (visits, entries, verdicts), for the
 //!   zaak page, the case system's API and the export.
 //! - [`rapport`]: the rapport van bevindingen as a verifiable PDF/A; [`labels`]: the Dutch
@@ -18,6 +19,7 @@
 
 pub mod api;
 pub mod app;
+pub mod app_sessie;
 pub mod audit;
 pub mod cli;
 pub mod db;

@@ -138,6 +138,7 @@ pub fn document() -> Value {
     add_zaken(&mut doc, &console);
     add_signalen(&mut doc, &console);
     add_photos(&mut doc, &device);
+    add_app_sessies(&mut doc, &device);
     doc
 }
 
@@ -277,6 +278,61 @@ fn add_photos(doc: &mut Value, device: &Value) {
     doc["components"]["schemas"]["FotosOntbrekendResponse"] = json!({ "type": "object", "required": ["ontbrekend", "niet_verwezen"], "properties": {
         "ontbrekend": { "type": "array", "items": { "type": "string" }, "description": "referenced and not stored yet: upload these" },
         "niet_verwezen": { "type": "array", "items": { "type": "string" }, "description": "no entry of the zaak's stored document references these (sync the entry first)" } } });
+}
+
+/// The handhaver's side of the digital huisbezoek on the client's phone (docs/app-sessie.md).
+fn add_app_sessies(doc: &mut Value, device: &Value) {
+    let auth = "signature_missing / signature_malformed / signature_invalid / request_stale / request_replayed / device_unknown";
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } });
+    doc["paths"]["/v1/app-sessies"] = json!({ "post": {
+        "summary": "Start a session of a huisbezoek_app visit on the client's own phone: a one-time link (path) and a 6-digit verification code", "security": device,
+        "requestBody": body(r("AppSessieRequest")),
+        "responses": { "201": ok("started", r("AppSessieGestart")),
+            "400": err("body_invalid / visit_unknown / app_sessie_niet_mogelijk / toestemmingstekst_niet_goedgekeurd / app_sessie_geldigheid_ongeldig"),
+            "401": err(auth), "403": err("not_assigned / device_revoked (instruction: wipe)") }
+    }});
+    doc["paths"]["/v1/app-sessies/{id}"] = json!({ "get": {
+        "summary": "Where the session stands: the binding of the client's key (signed by the organisation), every statement the client signed, every hint", "security": device,
+        "parameters": [id.clone()],
+        "responses": { "200": ok("the session", r("AppSessieStand")), "401": err(auth), "404": err("app_sessie_unknown") }
+    }});
+    doc["paths"]["/v1/app-sessies/{id}/fotos/{sha256}"] = json!({ "get": {
+        "summary": "A photo the client uploaded in the session", "security": device,
+        "parameters": [id.clone(), { "name": "sha256", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[0-9a-f]{64}$" } }],
+        "responses": { "200": { "description": "the photo", "content": { "image/jpeg": { "schema": { "type": "string", "format": "binary" } } } },
+            "400": err("foto_referentie_ongeldig"), "401": err(auth), "404": err("app_sessie_unknown / foto_unknown") }
+    }});
+    doc["paths"]["/v1/app-sessies/{id}/hints"] = json!({ "post": {
+        "summary": "Send the client a hint (shown on their page at its next poll)", "security": device,
+        "parameters": [id.clone()], "requestBody": body(r("AppHintRequest")),
+        "responses": { "201": ok("the hint", r("AppHint")), "400": err("body_invalid / hint_ongeldig"), "401": err(auth),
+            "404": err("app_sessie_unknown"), "409": err("verklaring_niet_nu"), "410": err("app_sessie_beeindigd / app_sessie_verlopen") }
+    }});
+    doc["paths"]["/v1/app-sessies/{id}/einde"] = json!({ "post": {
+        "summary": "End the session: the link and the client's page stop working at once", "security": device,
+        "parameters": [id],
+        "responses": { "200": ok("the session, ended", r("AppSessieStand")), "401": err(auth), "404": err("app_sessie_unknown") }
+    }});
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["AppSessieRequest"] = json!({ "type": "object", "required": ["zaak_id", "visit_id", "variant", "tekst", "tekst_hash"], "properties": {
+        "zaak_id": { "type": "string" }, "visit_id": { "type": "string" }, "variant": { "type": "string", "enum": ["a", "b"] },
+        "tekst": { "type": "string", "description": "the consent text recorded as asked (a digital text)" }, "tekst_hash": { "type": "string" },
+        "geldig_seconden": { "type": "integer", "minimum": 5, "maximum": 3600, "default": 900 } } });
+    schemas["AppSessieGestart"] = json!({ "type": "object", "required": ["sessie", "pad", "code", "verloopt_om"], "properties": {
+        "sessie": { "type": "string" }, "pad": { "type": "string", "description": "/k/<token>, on this server" },
+        "code": { "type": "string", "pattern": "^[0-9]{6}$" }, "verloopt_om": { "type": "string", "format": "date-time" } } });
+    schemas["AppHintRequest"] = json!({ "type": "object", "required": ["tekst"], "properties": { "tekst": { "type": "string", "maxLength": 500 } } });
+    schemas["AppHint"] = json!({ "type": "object", "properties": { "n": { "type": "integer" }, "tekst": { "type": "string" }, "door": { "type": "string" }, "om": { "type": "string", "format": "date-time" } } });
+    schemas["AppSessieStand"] = json!({ "type": "object", "properties": {
+        "sessie": { "type": "string" }, "zaak_id": { "type": "string" }, "visit_id": { "type": "string" },
+        "status": { "type": "string", "enum": ["wacht_op_code", "gekoppeld", "beeindigd"] },
+        "einde": { "type": ["string", "null"], "enum": ["toestemming_geweigerd", "toestemming_ingetrokken", "vragenlijst_ondertekend", "handhaver", "verlopen", "te_veel_pogingen", null] },
+        "verloopt_om": { "type": "string", "format": "date-time" }, "tekst_hash": { "type": "string" },
+        "binding": { "type": ["object", "null"], "description": "{sessie, zaak, bezoek, sleutel (hex), gebonden_om}" },
+        "binding_handtekening": { "type": ["string", "null"], "description": "hex Ed25519 of the organisation key over 'veldwerk-app-sessie-binding-v1\\n' + canonical JSON of the binding" },
+        "verklaringen": { "type": "array", "items": { "type": "object", "properties": { "n": { "type": "integer" }, "gebeurtenis": { "type": "object" }, "handtekening": { "type": "string" }, "ontvangen_om": { "type": "string", "format": "date-time" } } } },
+        "hints": { "type": "array", "items": r("AppHint") } } });
 }
 
 /// `GET /v1/keys` and its schemas (one `json!` for the whole document would pass the macro

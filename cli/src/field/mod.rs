@@ -7,6 +7,7 @@
 mod error;
 pub mod key;
 mod render;
+pub mod sessie;
 pub mod stappen;
 
 use crate::terminal::printable;
@@ -163,6 +164,10 @@ pub enum BezoekCommand {
     /// handhaver werd weggeroepen). Niets wordt gewist; ook toegestaan als de actieve code
     /// het bezoek zelf niet meer toelaat. Daarna volgen alleen rapport, correctie en uitnodiging.
     Afbreken(AfbrekenArgs),
+    /// Huisbezoek via de app op de eigen telefoon van de cliënt: een sessie starten, de link en
+    /// code tonen, meekijken, een aanwijzing sturen, beëindigen.
+    #[command(subcommand)]
+    AppSessie(sessie::AppSessieCommand),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -754,7 +759,7 @@ fn step_args(cmd: &FieldCommand) -> Option<&StepArgs> {
         FieldCommand::Bezoek(BezoekCommand::Afbreken(a)) => &a.step,
         FieldCommand::Zaken(_)
         | FieldCommand::Zaak(_)
-        | FieldCommand::Bezoek(BezoekCommand::Start { .. })
+        | FieldCommand::Bezoek(BezoekCommand::Start { .. } | BezoekCommand::AppSessie(_))
         | FieldCommand::Status(_)
         | FieldCommand::Vragenlijst(_) => return None,
     })
@@ -1109,7 +1114,7 @@ fn build_event(
         },
         FieldCommand::Zaken(_)
         | FieldCommand::Zaak(_)
-        | FieldCommand::Bezoek(BezoekCommand::Start { .. })
+        | FieldCommand::Bezoek(BezoekCommand::Start { .. } | BezoekCommand::AppSessie(_))
         | FieldCommand::Status(_)
         | FieldCommand::Vragenlijst(_) => {
             return Err(invalid("opdracht", "geen stap van een bezoek"));

@@ -28,6 +28,7 @@
 
 mod directory;
 mod entry;
+pub mod klantverklaring;
 mod reading;
 mod signatures;
 

@@ -1238,6 +1238,16 @@ pub fn markdown_table() -> String {
          warnings shown before signing; left out when there are none.",
         crate::evidence::TAALWAARSCHUWINGEN
     ));
+    out.push(String::new());
+    out.push(format!(
+        "A `toestemming_gegeven`, `toestemming_geweigerd`, `toestemming_ingetrokken`, \
+         `vraag_beantwoord` or `vragenlijst_ondertekend` body the client stated on their own \
+         phone also holds `{}`: {{`binding`: {{`sessie`, `zaak`, `bezoek`, `sleutel`, \
+         `gebonden_om`: string}}, `binding_handtekening`, `n`, `tekst_hash`, `handtekening`}}; \
+         the server refuses the entry unless the organisation signed the binding and the session \
+         key signed the event's client part (`server/docs/app-sessie.md`).",
+        crate::evidence::klantverklaring::KLANTVERKLARING
+    ));
     out.join("\n") + "\n"
 }
 

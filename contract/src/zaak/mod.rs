@@ -574,6 +574,33 @@ impl ZaakDocument {
         signer: &Signer,
         recorded_at: DateTime<Utc>,
     ) -> Result<Entry, ZaakError> {
+        self.append_body(visit_id, event_body(event)?, policy, signer, recorded_at)
+    }
+
+    /// As [`Self::append_entry`], for an event the client stated on their own phone: the body
+    /// carries the client's proof beside the event ([`crate::evidence::klantverklaring`]).
+    pub fn append_klantverklaring(
+        &mut self,
+        visit_id: &str,
+        event: &Event,
+        verklaring: &crate::evidence::klantverklaring::Klantverklaring,
+        policy: &PolicyContext,
+        signer: &Signer,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<Entry, ZaakError> {
+        let body =
+            crate::evidence::klantverklaring::event_body_with_klantverklaring(event, verklaring)?;
+        self.append_body(visit_id, body, policy, signer, recorded_at)
+    }
+
+    fn append_body(
+        &mut self,
+        visit_id: &str,
+        body: String,
+        policy: &PolicyContext,
+        signer: &Signer,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<Entry, ZaakError> {
         let visits = object(&self.doc, &ROOT, VISITS, ObjType::Map)?
             .ok_or_else(|| malformed("root", VISITS, "missing"))?;
         let visit = object(&self.doc, &visits, visit_id, ObjType::Map)?
@@ -602,7 +629,7 @@ impl ZaakDocument {
             prev_hash,
             signature: String::new(),
             policy,
-            body: event_body(event)?,
+            body,
         };
         evidence::sign_entry(&mut entry, &signer.key);
 

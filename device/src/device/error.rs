@@ -44,6 +44,9 @@ pub enum DeviceError {
     OntgrendelcodeOnjuist,
     #[error("Klantmodus kan alleen tijdens de digitale rondgang van een huisbezoek via de app.")]
     KlantmodusNietMogelijk,
+    /// What the client stated on their phone does not check (issue 16 §2).
+    #[error("{0}")]
+    Klantverklaring(String),
     #[error("De ontgrendelcode moet minstens {0} tekens hebben.")]
     OntgrendelcodeTeKort(usize),
     #[error(
@@ -108,6 +111,7 @@ impl DeviceError {
             DeviceError::KlantmodusActief => "klantmodus_actief",
             DeviceError::OntgrendelcodeOnjuist => "ontgrendelcode_onjuist",
             DeviceError::KlantmodusNietMogelijk => "klantmodus_niet_mogelijk",
+            DeviceError::Klantverklaring(_) => "klantverklaring_ongeldig",
             DeviceError::OntgrendelcodeTeKort(_) => "ontgrendelcode_te_kort",
             DeviceError::ConditionsNotConfirmed { .. } => "voorwaarden_niet_bevestigd",
             DeviceError::UnknownZaak(_) => "zaak_unknown",

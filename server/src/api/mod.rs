@@ -4,6 +4,7 @@
 //! a supervisor or admin session (`session::Supervisor`). `POST /v1/sync` ([`sync`]) carries
 //! CBOR and has its own body limit.
 
+pub mod app_sessie;
 pub mod console;
 pub mod device;
 pub mod extract;
@@ -46,6 +47,11 @@ pub fn routes() -> Router<AppState> {
         .route(paths::SIGNALEN, post(signalen::register))
         .route(paths::SIGNAAL_BEOORDELING, post(signalen::assess))
         .route(paths::WERKVOORRAAD, get(signalen::werkvoorraad))
+        .route(paths::APP_SESSIES, post(app_sessie::start))
+        .route(paths::APP_SESSIE, get(app_sessie::stand))
+        .route(paths::APP_SESSIE_FOTO, get(app_sessie::foto))
+        .route(paths::APP_SESSIE_HINTS, post(app_sessie::hint))
+        .route(paths::APP_SESSIE_EINDE, post(app_sessie::einde))
         .route(
             paths::SESSION,
             post(console::sign_in).delete(console::sign_out),

@@ -248,6 +248,51 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE organisation ADD COLUMN toestemmingsteksten_toml TEXT NOT NULL DEFAULT '';
     "#,
+    // 10: sessions of the digital huisbezoek on the client's own phone (app_sessie.rs): the link
+    //     and code kept only as hashes, the browser's key with its signed binding, the client's
+    //     statements and the handhaver's hints, and the photos the client uploaded.
+    r#"
+    CREATE TABLE app_sessies (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        code_hash TEXT NOT NULL,
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        zaak_id TEXT NOT NULL REFERENCES zaken(id),
+        visit_id TEXT NOT NULL,
+        variant TEXT NOT NULL,
+        tekst TEXT NOT NULL,
+        tekst_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        wrong_codes INTEGER NOT NULL DEFAULT 0,
+        sleutel TEXT,
+        binding TEXT,
+        binding_handtekening TEXT,
+        geheim_hash TEXT,
+        bound_at INTEGER,
+        ended_at INTEGER,
+        einde TEXT
+    );
+    CREATE INDEX app_sessies_visit ON app_sessies(zaak_id, visit_id);
+    CREATE TABLE app_sessie_berichten (
+        sessie_id TEXT NOT NULL REFERENCES app_sessies(id),
+        soort TEXT NOT NULL CHECK (soort IN ('verklaring', 'hint')),
+        n INTEGER NOT NULL,
+        inhoud TEXT NOT NULL,
+        handtekening TEXT NOT NULL,
+        door TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (sessie_id, soort, n)
+    ) WITHOUT ROWID;
+    CREATE TABLE app_sessie_fotos (
+        sessie_id TEXT NOT NULL REFERENCES app_sessies(id),
+        sha256 TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        content_type TEXT NOT NULL,
+        stored_at INTEGER NOT NULL,
+        PRIMARY KEY (sessie_id, sha256)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Seconds since the Unix epoch, the unit of every time column.

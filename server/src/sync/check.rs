@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::sync;
-use veldwerk_contract::evidence::{self, EntryStatus, KeyDirectory, Signatures};
+use veldwerk_contract::evidence::{self, klantverklaring, EntryStatus, KeyDirectory, Signatures};
 use veldwerk_contract::policy::PolicyBundle;
 use veldwerk_contract::sync::{Ack, Rejection};
 use veldwerk_contract::zaak::{
@@ -147,6 +147,8 @@ pub struct Sender<'a> {
     pub keys: &'a KeyDirectory,
     /// The organisation's current bundle (all directives), for flags.
     pub policy: &'a PolicyBundle,
+    /// The organisation's public key, for the client's statements (`klantverklaring`).
+    pub org_public_key: &'a [u8],
     /// The bounds on a message.
     pub limits: &'a SyncLimits,
 }
@@ -383,6 +385,7 @@ pub fn finish(
         device_id,
         keys,
         policy,
+        org_public_key,
         ..
     } = sender;
     let Applied {
@@ -454,6 +457,15 @@ pub fn finish(
                             entry.device_id
                         ),
                     ));
+                }
+                if is_new {
+                    if let Err(e) = klantverklaring::check(entry, zaak_id, org_public_key) {
+                        return Err(reject(
+                            zaak_id,
+                            e.code(),
+                            format!("Zaak {zaak_id}: vastlegging {id}: {e}"),
+                        ));
+                    }
                 }
                 if (is_new || ok_before.contains(id)) && verdict != EntryStatus::Ok {
                     return Err(reject(

@@ -64,6 +64,8 @@ struct Prepared {
     newer_policy: Option<SignedPolicy>,
     bundle: Arc<PolicyBundle>,
     keys: Arc<KeyDirectory>,
+    /// The organisation's public key: it signs the bindings of the client's session keys.
+    org_key: Arc<Vec<u8>>,
     /// Per document message: the stored document and this device's sync state with it.
     docs: Vec<Incoming>,
     new_docs: Vec<NewDoc>,
@@ -206,6 +208,7 @@ impl SyncService {
             newer_policy,
             bundle,
             keys,
+            org_key,
             docs,
             new_docs,
             more,
@@ -221,6 +224,7 @@ impl SyncService {
             device_id: Arc::from(device_id.as_str()),
             keys,
             bundle,
+            org_key,
             limits: self.limits,
         };
         let worked = self.work(docs, lanes, ctx, &mut times).await?;
@@ -350,6 +354,13 @@ impl SyncService {
         let bundle = self.kept.bundle(version, &signed)?;
         let newer_policy = (req.policy_version < version).then_some(signed);
         let keys = self.kept.keys(tx)?;
+        let org_key: Vec<u8> = tx
+            .query_opt(
+                "SELECT public_key FROM organisation WHERE id = 1",
+                params![],
+                |r| r.get(0),
+            )?
+            .unwrap_or_default();
 
         let mut docs = Vec::with_capacity(req.docs.len());
         for dm in req.docs {
@@ -418,6 +429,7 @@ impl SyncService {
             newer_policy,
             bundle,
             keys,
+            org_key: Arc::new(org_key),
             docs,
             new_docs,
             more,

@@ -48,6 +48,7 @@ pub(super) struct LaneContext {
     pub device_id: Arc<str>,
     pub keys: Arc<KeyDirectory>,
     pub bundle: Arc<PolicyBundle>,
+    pub org_key: Arc<Vec<u8>>,
     pub limits: SyncLimits,
 }
 
@@ -57,6 +58,7 @@ impl LaneContext {
             device_id: &self.device_id,
             keys: &self.keys,
             policy: &self.bundle,
+            org_public_key: &self.org_key,
             limits: &self.limits,
         }
     }

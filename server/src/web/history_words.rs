@@ -36,6 +36,9 @@ pub const ACTIONS: &[&str] = &[
     "heronderzoeken_imported",
     "vragenlijst_set",
     "toestemmingsteksten_set",
+    "app_sessie_started",
+    "app_sessie_bound",
+    "app_sessie_ended",
 ];
 
 /// One audit row in words: a sentence and its details, each a Dutch label with a value.
@@ -205,6 +208,20 @@ pub fn describe(row: &AuditRow) -> Description {
             format!("Signaal {} beoordeeld", d.or_unknown("signaal"))
         }
         "termijnen_set" => "Signaaltermijnen van de organisatie ingesteld".to_owned(),
+        "app_sessie_started" => format!(
+            "Sessie op de telefoon van de cliënt gestart voor zaak {} (bezoek {})",
+            d.or_unknown("zaak_id"),
+            d.or_unknown("bezoek")
+        ),
+        "app_sessie_bound" => format!(
+            "De cliënt vulde de juiste code in; de sleutel van de telefoon is gekoppeld aan sessie {}",
+            d.or_unknown("sessie")
+        ),
+        "app_sessie_ended" => format!(
+            "Sessie {} beëindigd: {}",
+            d.or_unknown("sessie"),
+            crate::app_sessie::einde_woorden(&d.or_unknown("einde"))
+        ),
         "vragenlijst_set" => format!(
             "Vragenlijst voor het digitale huisbezoek ingesteld ({} versie {}, beleidsversie {})",
             d.or_unknown("vragenlijst"),

@@ -19,6 +19,7 @@ pub mod enroll;
 pub mod flags;
 pub mod history;
 pub mod history_words;
+pub mod klant;
 pub mod layout;
 pub mod melden;
 pub mod photos;
@@ -87,6 +88,7 @@ pub fn routes() -> Router<AppState> {
         .route("/gebruikers/{name}/wachtwoord", post(users::reset_password))
         .route("/gebruikers/{name}/rol", post(users::change_role))
         .layer(axum::middleware::map_response(security_headers))
+        .merge(klant::routes())
 }
 
 /// Console pages load nothing from elsewhere, run no script, post only to themselves and are
