@@ -2,8 +2,9 @@
 # Browser tests of the supervisor console: installs Debian's Chromium and playwright-core when
 # missing (never a browser download), builds and starts a real `veldwerk-server --demo` on a free
 # loopback port with a temporary data directory, runs tests/browser/console.mjs (with the
-# `veldwerk` CLI as a field device), keeps the screenshots in artifacts/screenshots/, stops the
-# server, and exits non-zero on any failure.
+# `veldwerk` CLI as a field device) and tests/browser/klant.mjs (the client's page of the digital
+# huisbezoek on a phone, with axe-core), keeps the screenshots in artifacts/screenshots/, stops
+# the server, and exits non-zero on any failure.
 # The closing line is `N passed, N failed`.
 set -euo pipefail
 
@@ -22,8 +23,8 @@ if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
     apt-get -o DPkg::Lock::Timeout=600 update -qq
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq poppler-utils >/dev/null
 fi
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
-    echo "browser-tests: installing playwright-core"
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/axe-core ]; then
+    echo "browser-tests: installing playwright-core and axe-core"
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
@@ -60,10 +61,17 @@ rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
 # The runner's own exit status (not tee's, not that of a `|| true`): a failed test fails the run.
 set +e
-VELDWERK_URL="http://127.0.0.1:$PORT" VELDWERK_USER=supervisor VELDWERK_PASSWORD="$PASSWORD" VELDWERK_CLI="$CLI" \
-    VELDWERK_SERVER_BIN="$BIN" VELDWERK_DATA_DIR="$WORK/data" \
-    SCREENSHOTS="$SHOTS" node tests/browser/console.mjs | tee "$WORK/results"
-status=${PIPESTATUS[0]}
+status=0
+: >"$WORK/results"
+for suite in ${BROWSER_SUITES:-console klant}; do
+    echo "browser-tests: tests/browser/$suite.mjs"
+    VELDWERK_URL="http://127.0.0.1:$PORT" VELDWERK_USER=supervisor VELDWERK_PASSWORD="$PASSWORD" VELDWERK_CLI="$CLI" \
+        VELDWERK_SERVER_BIN="$BIN" VELDWERK_DATA_DIR="$WORK/data" \
+        SCREENSHOTS="$SHOTS" node "tests/browser/$suite.mjs" | tee "$WORK/$suite.results"
+    suite_status=${PIPESTATUS[0]}
+    [ "$suite_status" -eq 0 ] || status=$suite_status
+    cat "$WORK/$suite.results" >>"$WORK/results"
+done
 set -e
 if [ "$status" -ne 0 ]; then
     echo "browser-tests: server log (last 40 lines):"
@@ -71,7 +79,8 @@ if [ "$status" -ne 0 ]; then
 fi
 echo "screenshots: $SHOTS"
 # The closing line, last, for whoever counts the results.
-summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$WORK/results" | tail -n1 || true)"
+summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$WORK/results" \
+    | awk '{p += $1; f += $3; n++} END {if (n) printf "%d passed, %d failed", p, f}' || true)"
 echo "${summary:-0 passed, 1 failed}"
 if [ -z "$summary" ] && [ "$status" -eq 0 ]; then status=1; fi
 case "$summary" in *" passed, 0 failed") ;; *) [ "$status" -ne 0 ] || status=1 ;; esac
