@@ -21,7 +21,7 @@ use veldwerk_rules::protocol::Event;
 use veldwerk_rules::routekaart::{Actie, Code, Decision};
 use veldwerk_rules::vragenlijst::Antwoord;
 use veldwerk_server::db::now;
-use veldwerk_server::{org, policy};
+use veldwerk_server::{org, policy, rapport};
 use veldwerk_tests::hostile::HostileDevice;
 use veldwerk_tests::{plan, TestDevice, TestServer, SUPERVISOR};
 
@@ -442,6 +442,42 @@ fn issue_16_the_client_answers_and_signs_on_their_own_phone_and_the_server_verif
         .entries
         .iter()
         .any(|e| matches!(e.event, Some(Event::VragenlijstOndertekend { .. }))));
+
+    // The rapport prints the client's answers as signed on their phone, draws the signature,
+    // states the check of the client's statements, and verifies as a whole.
+    let organisation = org::load(&server.db).unwrap().unwrap();
+    let evidence = server
+        .db
+        .read(|tx| rapport::collect(tx, &organisation, ZAAK, &visit, now()))
+        .unwrap();
+    let pdf = rapport::render(&evidence).unwrap();
+    rapport::verify::verify_pdf(&pdf, Some(&organisation.public_key)).unwrap();
+    let pdftotext = std::process::Command::new("pdftotext")
+        .args(["-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(&pdf)?;
+            child.wait_with_output()
+        });
+    match pdftotext {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            for needle in [
+                "op de eigen telefoon ondertekend",
+                "Verklaringen van de klant",
+                "Meterstand 01234,5",
+            ] {
+                assert!(text.contains(needle), "missing in the rapport: {needle}\n{text}");
+            }
+        }
+        Err(_) => eprintln!("pdftotext is niet geïnstalleerd (poppler-utils): de tekst van het rapport is niet gelezen"),
+    }
 }
 
 /// Issue 16 "Tampering": what the client signed cannot be changed by a device of the

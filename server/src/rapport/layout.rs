@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::num::NormalizedF32;
-use krilla::paint::{Fill, FillRule};
+use krilla::paint::{Fill, FillRule, LineCap, LineJoin, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 use skrifa::instance::{LocationRef, Size};
@@ -155,6 +155,12 @@ enum Op {
         y: f32,
         w: f32,
         h: f32,
+        color: Rgb,
+    },
+    /// Connected lines through each list of points (a drawn signature).
+    Lines {
+        strokes: Vec<Vec<(f32, f32)>>,
+        width: f32,
         color: Rgb,
     },
 }
@@ -391,6 +397,50 @@ impl Layout {
         self.y = self.y.max(top + side + 8.0);
     }
 
+    /// A signature drawn with a finger, as its vector strokes, in a framed box of at most
+    /// `max_w` × `max_h` points at the left of the text width (scaled, aspect kept).
+    pub fn handtekening(
+        &mut self,
+        h: &veldwerk_rules::vragenlijst::Handtekening,
+        max_w: f32,
+        max_h: f32,
+    ) {
+        let (bw, bh) = (f32::from(h.breedte.max(1)), f32::from(h.hoogte.max(1)));
+        let scale = (max_w / bw).min(max_h / bh);
+        let (w, hgt) = (bw * scale, bh * scale);
+        self.ensure(hgt + 10.0);
+        let (left, top) = (MARGIN_X, self.y + 2.0);
+        for (x, y, rw, rh) in [
+            (left, top, w, 0.5),
+            (left, top + hgt, w, 0.5),
+            (left, top, 0.5, hgt),
+            (left + w, top, 0.5, hgt + 0.5),
+        ] {
+            self.page().push(Op::Rect {
+                x,
+                y,
+                w: rw,
+                h: rh,
+                color: RULE,
+            });
+        }
+        let strokes = h
+            .strepen
+            .iter()
+            .map(|s| {
+                s.iter()
+                    .map(|[x, y]| (left + f32::from(*x) * scale, top + f32::from(*y) * scale))
+                    .collect()
+            })
+            .collect();
+        self.page().push(Op::Lines {
+            strokes,
+            width: 1.2,
+            color: (0x0b, 0x2a, 0x5a),
+        });
+        self.y = top + hgt + 8.0;
+    }
+
     pub fn page_count(&self) -> usize {
         self.pages.len()
     }
@@ -490,6 +540,35 @@ fn draw_op(surface: &mut Surface<'_>, faces: &Faces, op: Op) {
             if let Some(path) = pb.finish() {
                 surface.set_fill(Some(fill(color)));
                 surface.draw_path(&path);
+            }
+        }
+        Op::Lines {
+            strokes,
+            width,
+            color,
+        } => {
+            let mut pb = PathBuilder::new();
+            for stroke in &strokes {
+                let mut points = stroke.iter();
+                let Some(&(x, y)) = points.next() else {
+                    continue;
+                };
+                pb.move_to(x, y);
+                for &(x, y) in points {
+                    pb.line_to(x, y);
+                }
+            }
+            if let Some(path) = pb.finish() {
+                surface.set_fill(None);
+                surface.set_stroke(Some(Stroke {
+                    paint: rgb::Color::new(color.0, color.1, color.2).into(),
+                    width,
+                    line_cap: LineCap::Round,
+                    line_join: LineJoin::Round,
+                    ..Stroke::default()
+                }));
+                surface.draw_path(&path);
+                surface.set_stroke(None);
             }
         }
     }

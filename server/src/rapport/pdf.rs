@@ -12,7 +12,9 @@ use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
 use krilla::metadata::{DateTime as PdfDate, Metadata};
 use krilla::{Document, SerializeSettings};
-use veldwerk_contract::evidence::{key_id_for, read_visit, verify_visit, EntryStatus, ReadEntry};
+use veldwerk_contract::evidence::{
+    key_id_for, klantverklaring, read_visit, verify_visit, EntryStatus, ReadEntry,
+};
 use veldwerk_rules::protocol::toestemming::tekst_hash;
 use veldwerk_rules::protocol::{
     activiteit, ondertekend_ondanks, Activiteit, Bezoek, Event, Grondslag,
@@ -669,10 +671,15 @@ fn waarnemingen(l: &mut Layout, reading: &Reading) {
                 antwoord,
                 door,
             } => {
+                let waar = if matches!(r.entry.klantverklaring(), Ok(Some(_))) {
+                    ", op de eigen telefoon ondertekend"
+                } else {
+                    ""
+                };
                 l.field(
                     &cite(n, r),
                     &format!(
-                        "{}: {} (beantwoord door {door})",
+                        "{}: {} (beantwoord door {door}{waar})",
                         labels::vraag(vragenlijst, *versie, sleutel),
                         antwoord.woorden()
                     ),
@@ -686,10 +693,14 @@ fn waarnemingen(l: &mut Layout, reading: &Reading) {
                     &cite(n, r),
                     &format!(
                         "De antwoorden zijn ondertekend door {door} (handtekening met de vinger, \
-                         {} streken, als vectoren vastgelegd in de vastlegging).",
-                        handtekening.strepen.len()
+                         {}, als vectoren vastgelegd in de vastlegging):",
+                        match handtekening.strepen.len() {
+                            1 => "1 streek".to_owned(),
+                            n => format!("{n} streken"),
+                        }
                     ),
                 );
+                l.handtekening(handtekening, 200.0, 80.0);
             }
             Event::Internetonderzoek {
                 door,
@@ -936,6 +947,32 @@ fn verificatie(
             "LET OP: de handtekening van de organisatie onder het bewijs klopt niet"
         },
     );
+    let org_key = hex::decode(&e.organisation_public_key).unwrap_or_default();
+    let (mut klant_ok, mut klant_fout) = (0, 0);
+    for r in &reading.entries {
+        match klantverklaring::check(&r.entry, &e.zaak.zaak_id, &org_key) {
+            Ok(Some(_)) => klant_ok += 1,
+            Ok(None) => {}
+            Err(_) => klant_fout += 1,
+        }
+    }
+    if klant_ok + klant_fout > 0 {
+        l.field(
+            "Verklaringen van de klant",
+            &if klant_fout == 0 {
+                format!(
+                    "{klant_ok} op de eigen telefoon van de klant ondertekend met een sleutel \
+                     die de organisatie aan de sessie koppelde: klopt"
+                )
+            } else {
+                format!(
+                    "LET OP: {klant_fout} van {} verklaringen van de klant kloppen niet met de \
+                     handtekening van de klant",
+                    klant_ok + klant_fout
+                )
+            },
+        );
+    }
     l.subheading("Apparaatsleutels");
     if let Some(keys) = &reading.keys {
         for d in &keys.devices {
