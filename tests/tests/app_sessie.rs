@@ -443,6 +443,16 @@ fn issue_16_the_client_answers_and_signs_on_their_own_phone_and_the_server_verif
         .iter()
         .any(|e| matches!(e.event, Some(Event::VragenlijstOndertekend { .. }))));
 
+    // The zaak page marks what the client signed on their own phone.
+    let page = veldwerk_tests::console::Supervisor::sign_in(&server).get(&format!("/zaken/{ZAAK}"));
+    assert_eq!(
+        page.text()
+            .matches("Door de cliënt ondertekend op de eigen telefoon")
+            .count(),
+        5,
+        "consent, three answers and the signature"
+    );
+
     // The rapport prints the client's answers as signed on their phone, draws the signature,
     // states the check of the client's statements, and verifies as a whole.
     let organisation = org::load(&server.db).unwrap().unwrap();

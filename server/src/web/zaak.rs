@@ -390,6 +390,11 @@ fn entry(d: &Dossier, v: &VisitDossier, e: &DossierEntry, conditions: &Condition
             @if let Some(ondanks) = ondertekend_ondanks(&e.entry.taalwaarschuwingen()) {
                 p { span.tag.warn { (ondanks) } }
             }
+            @if let Ok(Some(k)) = e.entry.klantverklaring() {
+                // Checked at the sync against the organisation's binding and the session key.
+                p { span.tag { "Door de cliënt ondertekend op de eigen telefoon" }
+                    " " span.muted { "(sessie " code.id { (k.binding.sessie) } ", verklaring " (k.n) ")" } }
+            }
             @if e.status != EntryStatus::Ok {
                 p.verdict { (e.verdict.message) span.code { " (code " code { (e.verdict.code) } ")" } }
             }
