@@ -743,8 +743,12 @@ pub fn run_admin(
             public_key,
         }) => audit_verify(&db, checkpoint.as_deref(), public_key.as_deref()),
         Command::Rapport(RapportCmd::Make { zaak, bezoek, out }) => {
-            let evidence = db.read(|tx| rapport::collect(tx, &org, &zaak, &bezoek, t))?;
-            let pdf = rapport::render(&evidence)?;
+            let (evidence, fotos) = db.read(|tx| {
+                let evidence = rapport::collect(tx, &org, &zaak, &bezoek, t)?;
+                let fotos = rapport::evidence::fotos(tx, &zaak, &evidence)?;
+                Ok((evidence, fotos))
+            })?;
+            let pdf = rapport::render_with_fotos(&evidence, &fotos)?;
             std::fs::write(&out, &pdf)?;
             Ok(format!(
                 "Rapport van zaak {zaak}, huisbezoek {bezoek} geschreven naar {} ({} bytes, {} vastleggingen).\n",

@@ -101,7 +101,8 @@ pub fn write(
     zip.add("zaak.json".into(), "zaak", zaak_json)?;
     for evidence in db.read(|tx| rapport::collect_all(tx, org, zaak_id, now))? {
         let id = &evidence.visit.visit_id;
-        let pdf = rapport::render(&evidence)?;
+        let fotos = db.read(|tx| rapport::evidence::fotos(tx, zaak_id, &evidence))?;
+        let pdf = rapport::render_with_fotos(&evidence, &fotos)?;
         zip.add(format!("bezoeken/{id}/rapport.pdf"), "rapport", &pdf)?;
         zip.add(
             format!("bezoeken/{id}/bewijs.json"),

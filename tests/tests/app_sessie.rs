@@ -175,6 +175,50 @@ fn jpeg(label: &str) -> Vec<u8> {
     b
 }
 
+/// A real 2 × 2 PNG of one colour (zlib stored blocks, CRC-32 and Adler-32 computed here), so
+/// the rapport can decode and show it.
+fn png(rgb: [u8; 3]) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = !0u32;
+        for &b in data {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    // Two rows, each the filter byte 0 (none) and two pixels.
+    let row: Vec<u8> = std::iter::once(0).chain(rgb.repeat(2)).collect();
+    let raw = row.repeat(2);
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in &raw {
+        a = (a + u32::from(x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    let mut zlib = vec![0x78, 0x01, 0x01];
+    zlib.extend_from_slice(&(raw.len() as u16).to_le_bytes());
+    zlib.extend_from_slice(&(!(raw.len() as u16)).to_le_bytes());
+    zlib.extend_from_slice(&raw);
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    chunk(&mut out, b"IHDR", &[0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IDAT", &zlib);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
 /// Code rood, the test list, a zaak of piet, and piet's device at the door of a `huisbezoek_app`
 /// with the digital consent text asked.
 fn aan_de_deur(server: &TestServer) -> (TestDevice, String) {
@@ -355,8 +399,9 @@ fn issue_16_the_client_answers_and_signs_on_their_own_phone_and_the_server_verif
         (400, Some("foto_unknown")),
         "not uploaded"
     );
-    let kamer = tel.foto(&jpeg("woonkamer"));
-    let meter = tel.foto(&jpeg("watermeter"));
+    let (kamer_png, meter_png) = (png([0x33, 0x77, 0x55]), png([0xdd, 0xdd, 0xdd]));
+    let kamer = tel.foto(&kamer_png);
+    let meter = tel.foto(&meter_png);
     assert_eq!(
         tel.antwoord("woonkamer", json!({"soort": "fotos", "waarde": [kamer]}))
             .0,
@@ -460,19 +505,34 @@ fn issue_16_the_client_answers_and_signs_on_their_own_phone_and_the_server_verif
         .db
         .read(|tx| rapport::collect(tx, &organisation, ZAAK, &visit, now()))
         .unwrap();
-    let pdf = rapport::render(&evidence).unwrap();
+    let fotos = server
+        .db
+        .read(|tx| rapport::evidence::fotos(tx, ZAAK, &evidence))
+        .unwrap();
+    assert_eq!(
+        fotos.len(),
+        2,
+        "the client's photos reached the server at the sync"
+    );
+    let pdf = rapport::render_with_fotos(&evidence, &fotos).unwrap();
     rapport::verify::verify_pdf(&pdf, Some(&organisation.public_key)).unwrap();
-    let pdftotext = std::process::Command::new("pdftotext")
-        .args(["-", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(&pdf)?;
-            child.wait_with_output()
-        });
-    match pdftotext {
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(
+        raw.contains(&format!("foto-{kamer}.png")) && raw.contains(&format!("foto-{meter}.png"))
+    );
+    if let Ok(out) = pdf_tool("pdfimages", &["-list", "-", "-"], &pdf) {
+        let images = String::from_utf8_lossy(&out.stdout).lines().skip(2).count();
+        assert_eq!(images, 2, "two thumbnails");
+    }
+    // A photo swapped inside the file: the check renders the rapport again and it differs.
+    let at = pdf
+        .windows(kamer_png.len())
+        .position(|w| w == kamer_png.as_slice())
+        .expect("the photo is attached uncompressed");
+    let mut tampered = pdf.clone();
+    tampered[at + kamer_png.len() / 2] ^= 0x01;
+    assert!(rapport::verify::verify_pdf(&tampered, Some(&organisation.public_key)).is_err());
+    match pdf_tool("pdftotext", &["-", "-"], &pdf) {
         Ok(out) => {
             let text = String::from_utf8_lossy(&out.stdout)
                 .split_whitespace()
@@ -688,4 +748,21 @@ fn issue_16_a_withdrawal_halfway_ends_the_tour_and_keeps_what_was_answered() {
         v.fase
     );
     assert!(piet.sync().unwrap().summary.rejections.is_empty());
+}
+
+/// Runs a poppler tool (`pdftotext`, `pdfimages`) on `pdf` given on stdin; `Err` when the tool is
+/// not installed.
+fn pdf_tool(tool: &str, args: &[&str], pdf: &[u8]) -> std::io::Result<std::process::Output> {
+    let mut child = std::process::Command::new(tool)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin piped");
+        stdin.write_all(pdf)?;
+    }
+    child.wait_with_output()
 }

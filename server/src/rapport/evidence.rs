@@ -162,3 +162,25 @@ pub fn collect_all(
         .map(|v| of_visit(&doc, org, &v.visit_id, key_list.clone(), now))
         .collect()
 }
+
+/// The stored photos the entries of `evidence` name (a waarneming's photo, a client's answer),
+/// for the rapport's thumbnails; a photo the server does not hold is left out.
+pub fn fotos(
+    conn: &Tx<'_>,
+    zaak_id: &str,
+    evidence: &RapportEvidence,
+) -> Result<super::pdf::Fotos> {
+    let mut out = super::pdf::Fotos::new();
+    for entry in &evidence.entries {
+        let Ok(event) = entry.event() else { continue };
+        for sha in event.fotos() {
+            if out.contains_key(sha) {
+                continue;
+            }
+            if let Some(photo) = crate::photos::get(conn, zaak_id, sha)? {
+                out.insert(sha.to_owned(), photo.bytes);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -157,6 +157,14 @@ enum Op {
         h: f32,
         color: Rgb,
     },
+    /// A photo, scaled into `w` × `h` points with its top left at `x`, `y`.
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        image: krilla::image::Image,
+    },
     /// Connected lines through each list of points (a drawn signature).
     Lines {
         strokes: Vec<Vec<(f32, f32)>>,
@@ -441,6 +449,40 @@ impl Layout {
         self.y = top + hgt + 8.0;
     }
 
+    /// Photos as thumbnails in a row (wrapping) at most `side` points on their long side.
+    pub fn thumbnails(&mut self, images: &[krilla::image::Image], side: f32) {
+        let gap = 8.0;
+        let mut x = MARGIN_X;
+        let mut row_h: f32 = 0.0;
+        for image in images {
+            let (pw, ph) = image.size();
+            let (pw, ph) = (pw.max(1) as f32, ph.max(1) as f32);
+            let scale = side / pw.max(ph);
+            let (w, h) = (pw * scale, ph * scale);
+            if x + w > MARGIN_X + TEXT_W {
+                self.y += row_h + gap;
+                x = MARGIN_X;
+                row_h = 0.0;
+            }
+            if x == MARGIN_X {
+                self.ensure(h + gap);
+            }
+            let y = self.y;
+            self.page().push(Op::Image {
+                x,
+                y,
+                w,
+                h,
+                image: image.clone(),
+            });
+            x += w + gap;
+            row_h = row_h.max(h);
+        }
+        if row_h > 0.0 {
+            self.y += row_h + gap;
+        }
+    }
+
     pub fn page_count(&self) -> usize {
         self.pages.len()
     }
@@ -541,6 +583,14 @@ fn draw_op(surface: &mut Surface<'_>, faces: &Faces, op: Op) {
                 surface.set_fill(Some(fill(color)));
                 surface.draw_path(&path);
             }
+        }
+        Op::Image { x, y, w, h, image } => {
+            let Some(size) = krilla::geom::Size::from_wh(w, h) else {
+                return;
+            };
+            surface.push_transform(&krilla::geom::Transform::from_translate(x, y));
+            surface.draw_image(image, size);
+            surface.pop();
         }
         Op::Lines {
             strokes,

@@ -14,7 +14,7 @@ pub mod pdf;
 pub mod verify;
 
 pub use evidence::{collect, collect_all, evidence_hash, RapportEvidence};
-pub use pdf::{render, RapportError};
+pub use pdf::{render, render_with_fotos, Fotos, RapportError};
 pub use verify::{verify_pdf, Verified, VerifyError};
 
 use axum::http::StatusCode;
@@ -40,8 +40,12 @@ pub async fn rapport_pdf(
         .db
         .call(move |db| {
             let now = crate::db::now();
-            let evidence = db.read(|tx| evidence::collect(tx, &org, &zaak_id, &visit_id, now))?;
-            let pdf = render(&evidence)?;
+            let (evidence, fotos) = db.read(|tx| {
+                let evidence = evidence::collect(tx, &org, &zaak_id, &visit_id, now)?;
+                let fotos = evidence::fotos(tx, &zaak_id, &evidence)?;
+                Ok((evidence, fotos))
+            })?;
+            let pdf = render_with_fotos(&evidence, &fotos)?;
             Ok((pdf, evidence))
         })
         .await

@@ -10,8 +10,11 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Europe::Amsterdam;
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
+use krilla::image::Image;
 use krilla::metadata::{DateTime as PdfDate, Metadata};
 use krilla::{Document, SerializeSettings};
+use ring::digest::{digest, SHA256};
+use std::collections::BTreeMap;
 use veldwerk_contract::evidence::{
     key_id_for, klantverklaring, read_visit, verify_visit, EntryStatus, ReadEntry,
 };
@@ -150,14 +153,65 @@ fn text_of(event: &Event) -> Option<String> {
     }
 }
 
-/// Renders the rapport of `evidence` as PDF/A-3b bytes.
+/// The photos a rapport shows as thumbnails, by SHA-256 (lowercase hex) of their bytes.
+pub type Fotos = BTreeMap<String, Vec<u8>>;
+
+/// The name a photo is attached under in the PDF: `foto-<sha256>.jpg` or `.png`.
+pub fn foto_file(sha256: &str, bytes: &[u8]) -> Option<String> {
+    match crate::photos::content_type(bytes) {
+        "image/jpeg" => Some(format!("foto-{sha256}.jpg")),
+        "image/png" => Some(format!("foto-{sha256}.png")),
+        _ => None,
+    }
+}
+
+/// The photos of `fotos` the rapport of `evidence` shows: named by an entry of the visit, the
+/// bytes matching their hash, JPEG or PNG that decodes; each with its attachment name.
+fn shown(reading: &Reading, fotos: &Fotos) -> BTreeMap<String, (String, Image)> {
+    let mut out = BTreeMap::new();
+    for (_, _, ev) in reading.each() {
+        for sha in ev.fotos() {
+            let Some(bytes) = fotos.get(sha) else {
+                continue;
+            };
+            if out.contains_key(sha) || hex::encode(digest(&SHA256, bytes)) != sha {
+                continue;
+            }
+            let Some(name) = foto_file(sha, bytes) else {
+                continue;
+            };
+            let image = if name.ends_with(".jpg") {
+                Image::from_jpeg(bytes.clone().into(), false)
+            } else {
+                Image::from_png(bytes.clone().into(), false)
+            };
+            if let Ok(image) = image {
+                out.insert(sha.to_owned(), (name, image));
+            }
+        }
+    }
+    out
+}
+
+/// Renders the rapport of `evidence` as PDF/A-3b bytes, without photos.
 pub fn render(evidence: &RapportEvidence) -> Result<Vec<u8>, RapportError> {
+    render_with_fotos(evidence, &Fotos::new())
+}
+
+/// Renders the rapport of `evidence` as PDF/A-3b bytes; the photos of `fotos` its entries name
+/// are shown as thumbnails and attached (`foto-<sha256>.jpg`), so the check can render it again
+/// from the file alone.
+pub fn render_with_fotos(
+    evidence: &RapportEvidence,
+    fotos: &Fotos,
+) -> Result<Vec<u8>, RapportError> {
     let faces = faces().ok_or_else(|| RapportError::Render("lettertype onleesbaar".into()))?;
     let json = evidence
         .to_json()
         .map_err(|e| RapportError::Render(e.to_string()))?;
     let hash = evidence_hash(&json);
     let reading = Reading::of(evidence);
+    let shown = shown(&reading, fotos);
 
     let activiteit = Activiteit::van(evidence.visit.kind);
     let mut l = Layout::new(faces);
@@ -166,7 +220,7 @@ pub fn render(evidence: &RapportEvidence) -> Result<Vec<u8>, RapportError> {
     aankondiging(&mut l, &reading, activiteit);
     aanwezig(&mut l, &reading);
     toestemming(&mut l, &reading, activiteit);
-    waarnemingen(&mut l, &reading);
+    waarnemingen(&mut l, &reading, &shown);
     correcties(&mut l, &reading);
     afsluiting(&mut l, &reading, activiteit);
     rapport(&mut l, &reading);
@@ -213,6 +267,27 @@ pub fn render(evidence: &RapportEvidence) -> Result<Vec<u8>, RapportError> {
             location: None,
         })
         .ok_or_else(|| RapportError::Render("bijlage dubbel".into()))?;
+    for (sha, (name, _)) in &shown {
+        let Some(bytes) = fotos.get(sha) else {
+            continue;
+        };
+        document
+            .embed_file(EmbeddedFile {
+                path: name.clone(),
+                mime_type: MimeType::new(if name.ends_with(".png") {
+                    "image/png"
+                } else {
+                    "image/jpeg"
+                }),
+                description: Some(format!("Foto uit een vastlegging, SHA-256 {sha}")),
+                association_kind: AssociationKind::Supplement,
+                data: bytes.clone().into(),
+                modification_date: Some(date),
+                compress: Some(false),
+                location: None,
+            })
+            .ok_or_else(|| RapportError::Render("bijlage dubbel".into()))?;
+    }
     let zaak_id = evidence.zaak.zaak_id.clone();
     l.draw(&mut document, |n, total| {
         (
@@ -616,7 +691,20 @@ fn toestemming(l: &mut Layout, reading: &Reading, activiteit: Activiteit) {
     }
 }
 
-fn waarnemingen(l: &mut Layout, reading: &Reading) {
+/// The thumbnails of the photos `hashes` that the rapport shows.
+fn thumbnails<'a>(
+    l: &mut Layout,
+    shown: &BTreeMap<String, (String, Image)>,
+    hashes: impl IntoIterator<Item = &'a str>,
+) {
+    let images: Vec<Image> = hashes
+        .into_iter()
+        .filter_map(|h| shown.get(h).map(|(_, i)| i.clone()))
+        .collect();
+    l.thumbnails(&images, 110.0);
+}
+
+fn waarnemingen(l: &mut Layout, reading: &Reading, shown: &BTreeMap<String, (String, Image)>) {
     l.heading("5. Waarnemingen");
     let mut rooms: Vec<&str> = Vec::new();
     for (_, _, ev) in reading.each() {
@@ -687,6 +775,7 @@ fn waarnemingen(l: &mut Layout, reading: &Reading) {
                 for h in antwoord.fotos() {
                     l.field("", &format!("foto van de klant, SHA-256 {h}"));
                 }
+                thumbnails(l, shown, antwoord.fotos());
             }
             Event::VragenlijstOndertekend { door, handtekening } => {
                 l.field(
@@ -751,6 +840,7 @@ fn waarnemingen(l: &mut Layout, reading: &Reading) {
                 details.push(format!("kamer van {k}"));
             }
             l.field("", &details.join("; "));
+            thumbnails(l, shown, foto.as_deref());
         }
     }
 }

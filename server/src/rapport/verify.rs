@@ -9,7 +9,7 @@
 use veldwerk_contract::evidence::{read_visit, verify_visit, EntryStatus, KeyListError};
 
 use super::evidence::{evidence_hash, RapportEvidence, FORMAT};
-use super::pdf::{render, RapportError, EVIDENCE_FILE};
+use super::pdf::{foto_file, render_with_fotos, Fotos, RapportError, EVIDENCE_FILE};
 use crate::labels;
 
 /// The largest rapport file read (a visit's evidence is bounded by the sync limits far below).
@@ -84,6 +84,53 @@ impl VerifyError {
             VerifyError::Render(e) => e.code(),
         }
     }
+}
+
+/// The photos attached to the PDF (`foto-<sha256>.jpg|png`), each kept only when its bytes have
+/// that hash and that name; the rendering then decides which it shows, so a photo left out,
+/// added or swapped makes the file differ from the rapport rendered again.
+fn embedded_fotos(pdf: &[u8]) -> Result<Fotos, VerifyError> {
+    let options = lopdf::LoadOptions {
+        max_decompressed_size: Some(MAX_EVIDENCE_BYTES),
+        ..lopdf::LoadOptions::default()
+    };
+    let doc = lopdf::Document::load_mem_with_options(pdf, options)
+        .map_err(|e| VerifyError::Unreadable(e.to_string()))?;
+    let mut out = Fotos::new();
+    for object in doc.objects.values() {
+        let Ok(dict) = object.as_dict() else {
+            continue;
+        };
+        let Some(name) = [b"UF".as_slice(), b"F".as_slice()].iter().find_map(|k| {
+            dict.get(k)
+                .and_then(|v| v.as_str())
+                .ok()
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .filter(|s| s.starts_with("foto-"))
+                .map(str::to_owned)
+        }) else {
+            continue;
+        };
+        let Some(sha) = name
+            .strip_prefix("foto-")
+            .and_then(|rest| rest.split('.').next())
+            .filter(|h| crate::photos::is_sha256_hex(h))
+        else {
+            continue;
+        };
+        let Ok(ef) = dict.get_deref(b"EF", &doc).and_then(|ef| ef.as_dict()) else {
+            continue;
+        };
+        let Ok(stream) = ef.get_deref(b"F", &doc).and_then(|s| s.as_stream()) else {
+            continue;
+        };
+        let bytes = stream.content.clone();
+        let hash = hex::encode(ring::digest::digest(&ring::digest::SHA256, &bytes));
+        if hash == sha && foto_file(sha, &bytes).as_deref() == Some(name.as_str()) {
+            out.insert(sha.to_owned(), bytes);
+        }
+    }
+    Ok(out)
 }
 
 /// The bytes of the attached file named [`EVIDENCE_FILE`]: exactly one file specification of
@@ -202,7 +249,9 @@ pub fn verify_pdf(pdf: &[u8], org_public_key: Option<&[u8]>) -> Result<Verified,
         return Err(VerifyError::SignatureInvalid);
     }
 
-    let rendered = render(&evidence).map_err(VerifyError::Render)?;
+    let fotos = std::panic::catch_unwind(|| embedded_fotos(pdf))
+        .map_err(|_| VerifyError::Unreadable("de PDF-structuur is onleesbaar".into()))??;
+    let rendered = render_with_fotos(&evidence, &fotos).map_err(VerifyError::Render)?;
     if rendered != pdf {
         let offset = rendered
             .iter()
