@@ -15,7 +15,7 @@ use veldwerk_client::app_sessie::{self as client, Overgenomen};
 use veldwerk_client::ClientError;
 use veldwerk_contract::api::{AppSessieRequest, AppSessieStand};
 use veldwerk_device::{Device, DeviceError};
-use veldwerk_rules::protocol::{Event, Variant};
+use veldwerk_rules::protocol::{Event, EventSoort, Variant};
 use veldwerk_rules::routekaart::{Actie, Decision};
 use veldwerk_rules::Notice;
 
@@ -131,14 +131,35 @@ fn execute(
         AppSessieCommand::Hint(a) => {
             let visit = visit_of(&mut device, &a.waar)?;
             let b = bewaard(&device, &visit)?;
+            // The hint is recorded in the visit as it is sent: only inside the digital tour.
+            let progress = device.visit_progress(&b.zaak_id, Some(&b.visit_id))?;
+            if !progress
+                .next_steps
+                .contains(&EventSoort::AanwijzingGestuurd)
+            {
+                return Err(SessieError::Weigering(Notice::new(
+                    "app_sessie_niet_mogelijk",
+                    "Een aanwijzing kan pas als de rondgang is begonnen en tot de cliënt ondertekent: neem eerst over wat de cliënt stuurde met 'veldwerk bezoek app-sessie volg'.",
+                )));
+            }
             let (transport, signer) = client::verbinding(&device)?;
             let hint = client::hint(&transport, &signer, &b.sessie, &a.tekst)?;
+            device.record(
+                &b.zaak_id,
+                &b.visit_id,
+                Event::AanwijzingGestuurd {
+                    door: hint.door.clone(),
+                    tekst: hint.tekst.clone(),
+                },
+                Vec::new(),
+                Utc::now(),
+            )?;
             if a.waar.json {
                 let _ = writeln!(out, "{}", serde_json::to_string(&hint).unwrap_or_default());
             } else {
                 let _ = writeln!(
                     out,
-                    "Aanwijzing {} verstuurd; de cliënt ziet haar binnen enkele seconden.",
+                    "Aanwijzing {} verstuurd en vastgelegd in het bezoek; de cliënt ziet haar binnen enkele seconden.",
                     hint.n
                 );
             }

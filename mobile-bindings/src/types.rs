@@ -154,6 +154,7 @@ mirror_enum!(
         Internetonderzoek,
         VraagBeantwoord,
         VragenlijstOndertekend,
+        AanwijzingGestuurd,
     }
 );
 

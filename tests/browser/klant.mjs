@@ -230,7 +230,8 @@ await test('the page loads in under a second on throttled 3G, everything from th
   expect(r.status() === 200, `200, got ${r.status()}`);
   expect(ms < 1000, `under 1 s on 3G, took ${ms} ms`);
   expect([...hosts].every((h) => h === new URL(BASE).host), `nothing from elsewhere: ${[...hosts]}`);
-  expect(r.headers()['content-security-policy'].includes("script-src 'self'"), 'a strict CSP');
+  const csp = r.headers()['content-security-policy'];
+  expect(/script-src 'sha256-[A-Za-z0-9+/=]+';/.test(csp) && !csp.includes('unsafe'), `a strict CSP: only the page's own script, by hash: ${csp}`);
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   await shot('01-code');
   await toegankelijk('code');
@@ -333,6 +334,8 @@ await test('the device takes every statement over, syncs, and every entry is ver
   const vanKlant = entries.filter((e) => e.entry.body.includes('"klantverklaring"'));
   expect(vanKlant.length === 8, `consent, six answers and the signature carry the client's proof: ${vanKlant.length}`);
   expect(entries.every((e) => e.status === 'ok'), `every entry verified: ${entries.map((e) => e.status)}`);
+  const hint = entries.find((e) => e.event && e.event.soort === 'aanwijzing_gestuurd');
+  expect(hint && hint.event.tekst.startsWith('De foto is onscherp'), 'the hint is recorded in the visit');
   const again = await (await telefoon()).newPage();
   const r = await again.goto(eerste.link);
   const uitleg = await again.locator('main').innerText();

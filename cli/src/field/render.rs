@@ -401,6 +401,7 @@ fn describe(event: &Option<Event>) -> String {
                 ..
             } => format!("{sleutel}: {} (door {door})", antwoord.woorden()),
             Event::VragenlijstOndertekend { door, .. } => format!("ondertekend door {door}"),
+            Event::AanwijzingGestuurd { door, tekst } => format!("{door} aan de klant: {tekst}"),
             _ => String::new(),
         },
     }

@@ -33,6 +33,8 @@ pub fn command(soort: EventSoort) -> &'static str {
         // The client's own steps in the digital tour: on the tablet in klantmodus or on the
         // client's phone, never typed by the handhaver.
         EventSoort::VraagBeantwoord | EventSoort::VragenlijstOndertekend => "vragenlijst",
+        // Sent while watching the client's tour on their phone, and recorded as it is sent.
+        EventSoort::AanwijzingGestuurd => "bezoek app-sessie hint",
     }
 }
 
@@ -61,7 +63,7 @@ mod tests {
     use super::*;
     use clap::CommandFactory;
 
-    const ALL: [EventSoort; 25] = [
+    const ALL: [EventSoort; 26] = [
         EventSoort::Aanleiding,
         EventSoort::Aankondiging,
         EventSoort::AanDeDeur,
@@ -87,6 +89,7 @@ mod tests {
         EventSoort::Internetonderzoek,
         EventSoort::VraagBeantwoord,
         EventSoort::VragenlijstOndertekend,
+        EventSoort::AanwijzingGestuurd,
     ];
 
     /// Every step kind names a command `veldwerk` really has (clap's own command tree).

@@ -1064,6 +1064,10 @@ pub const EVENT_BODIES: &[EventBody] = &[
         ],
     },
     EventBody {
+        soort: "aanwijzing_gestuurd",
+        fields: &[("door", "string", false), ("tekst", "string", false)],
+    },
+    EventBody {
         soort: "internetonderzoek",
         fields: &[
             ("door", "string", false),
@@ -1225,7 +1229,8 @@ pub fn markdown_table() -> String {
          (`gesprek_op_afstand`, `spreekkamer`, `mobiele_unit`) from `gesprek_gestart` to its \
          verslag, the `rapport`; an `administratief_onderzoek` records `internetonderzoek`en. \
          Inside the digital tour of a `huisbezoek_app` the client answers the vragenlijst \
-         (`vraag_beantwoord`) and signs once (`vragenlijst_ondertekend`). \
+         (`vraag_beantwoord`) and signs once (`vragenlijst_ondertekend`); the handhaver watching \
+         may send hints (`aanwijzing_gestuurd`). \
          Every kind starts with `aanleiding` and ends with `afsluiting` (or \
          `bezoek_afgebroken`), `rapport`, `correctie` and `uitnodiging_bespreking`."
             .to_owned(),

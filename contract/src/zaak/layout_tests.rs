@@ -207,6 +207,10 @@ fn every_event() -> Vec<Event> {
                 strepen: vec![vec![[1, 1], [2, 2]]],
             },
         },
+        Event::AanwijzingGestuurd {
+            door: "hh-1".into(),
+            tekst: "De foto is onscherp.".into(),
+        },
         Event::Internetonderzoek {
             door: "hh-1".into(),
             bronnen: vec!["b".into()],
@@ -319,7 +323,7 @@ fn event_bodies_match_the_protocol() {
         EVENT_BODIES.len(),
         "an event kind of the table has no sample"
     );
-    assert_eq!(seen.len(), 25);
+    assert_eq!(seen.len(), 26);
 }
 
 /// The schema section of `server/docs/sync-protocol.md` is what [`markdown_table`] generates.

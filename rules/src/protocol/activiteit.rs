@@ -87,7 +87,8 @@ impl Activiteit {
             | S::Waarneming
             | S::ToestemmingsconflictBeslecht
             | S::VraagBeantwoord
-            | S::VragenlijstOndertekend => self == Activiteit::Huisbezoek,
+            | S::VragenlijstOndertekend
+            | S::AanwijzingGestuurd => self == Activiteit::Huisbezoek,
             S::WaarnemingTerPlaatseGestart | S::WaarnemingTerPlaatse => {
                 self == Activiteit::WaarnemingTerPlaatse
             }

@@ -526,6 +526,7 @@ impl Bezoek {
                 let mut steps = Vec::new();
                 if self.ondertekend_door.is_none() {
                     steps.push(S::VraagBeantwoord);
+                    steps.push(S::AanwijzingGestuurd);
                     if !self.antwoorden.is_empty() {
                         steps.push(S::VragenlijstOndertekend);
                     }
@@ -1069,6 +1070,11 @@ impl Bezoek {
                 self.antwoorden
                     .insert(sleutel.trim().to_owned(), antwoord.clone());
             }
+            Event::AanwijzingGestuurd { door, tekst } => {
+                self.digitale_rondgang(event)?;
+                required("door", door)?;
+                required("tekst", tekst)?;
+            }
             Event::VragenlijstOndertekend { door, handtekening } => {
                 self.digitale_rondgang(event)?;
                 required("door", door)?;
@@ -1115,7 +1121,7 @@ impl Bezoek {
         Ok(())
     }
 
-    /// Whether the client may answer or sign now: inside the digital tour of a
+    /// Whether the client may answer or sign (or the handhaver send a hint) now: inside the digital tour of a
     /// `huisbezoek_app` (after consent and binnentreden), before the answers are signed.
     fn digitale_rondgang(&self, event: &Event) -> Result<(), ProtocolError> {
         if self.actie != Some(Actie::HuisbezoekApp) {

@@ -192,6 +192,10 @@ fn sample(s: EventSoort) -> Event {
         S::Internetonderzoek => internetonderzoek(),
         S::VraagBeantwoord => beantwoord("slaapkamers", Antwoord::Getal(2)),
         S::VragenlijstOndertekend => ondertekend(handtekening()),
+        S::AanwijzingGestuurd => Event::AanwijzingGestuurd {
+            door: "h1".to_owned(),
+            tekst: "De foto is onscherp, wilt u hem opnieuw maken?".to_owned(),
+        },
     }
 }
 
@@ -288,7 +292,7 @@ fn afgebroken(reden: &str) -> Event {
     }
 }
 
-const ALL: [EventSoort; 25] = [
+const ALL: [EventSoort; 26] = [
     S::Aanleiding,
     S::Aankondiging,
     S::AanDeDeur,
@@ -314,6 +318,7 @@ const ALL: [EventSoort; 25] = [
     S::Internetonderzoek,
     S::VraagBeantwoord,
     S::VragenlijstOndertekend,
+    S::AanwijzingGestuurd,
 ];
 
 /// The standard path (variant A) up to and including `fase`.
@@ -478,7 +483,10 @@ fn expected(fase: Fase, s: EventSoort) -> Exp {
         return E("stap_hoort_niet_bij_activiteit");
     }
     // The vragenlijst is the client's part of a digital tour only.
-    let digitaal = matches!(s, S::VraagBeantwoord | S::VragenlijstOndertekend);
+    let digitaal = matches!(
+        s,
+        S::VraagBeantwoord | S::VragenlijstOndertekend | S::AanwijzingGestuurd
+    );
     if digitaal && fase != F::Nieuw && !fase.is_beeindigd() {
         return E("alleen_digitaal_huisbezoek");
     }
@@ -532,7 +540,7 @@ fn every_fase_times_every_event_kind() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 11 * 25);
+    assert_eq!(checked, 11 * 26);
 }
 
 // ---------- aanleiding and aankondiging ----------

@@ -243,6 +243,9 @@ pub enum Event {
         door: String,
         handtekening: Handtekening,
     },
+    /// The handhaver, watching the digital tour, sends the client a hint (issue 16 §3: "de foto
+    /// is onscherp, wilt u hem opnieuw maken?"): steering only, never an answer.
+    AanwijzingGestuurd { door: String, tekst: String },
     /// Internet research (seed 002 §9): the sources consulted, why it is proportionate to the
     /// doubt (proportionaliteit) and why no less intrusive means suffices (subsidiariteit), and
     /// what was found. Recorded before a grondslag cites the internet as a source.
@@ -311,6 +314,7 @@ pub enum EventSoort {
     Internetonderzoek,
     VraagBeantwoord,
     VragenlijstOndertekend,
+    AanwijzingGestuurd,
 }
 
 impl EventSoort {
@@ -342,6 +346,7 @@ impl EventSoort {
             EventSoort::Internetonderzoek => "internetonderzoek",
             EventSoort::VraagBeantwoord => "vraag_beantwoord",
             EventSoort::VragenlijstOndertekend => "vragenlijst_ondertekend",
+            EventSoort::AanwijzingGestuurd => "aanwijzing_gestuurd",
         }
     }
 }
@@ -505,6 +510,7 @@ impl Event {
             Event::Internetonderzoek { .. } => EventSoort::Internetonderzoek,
             Event::VraagBeantwoord { .. } => EventSoort::VraagBeantwoord,
             Event::VragenlijstOndertekend { .. } => EventSoort::VragenlijstOndertekend,
+            Event::AanwijzingGestuurd { .. } => EventSoort::AanwijzingGestuurd,
         }
     }
 

@@ -29,7 +29,8 @@ pub enum StapRol {
     /// Protects the client or ends the contact: never blocked, no conditions.
     Beschermend,
     /// The client's own input during a digital tour the routekaart allowed when it began
-    /// (binnentreden): not checked again, and no conditions to confirm (the client cannot).
+    /// (binnentreden), and the handhaver's hints steering it: not checked again, and no
+    /// conditions to confirm (the client cannot).
     Klant,
 }
 
@@ -75,6 +76,8 @@ impl Event {
             | Event::Afsluiting { .. }
             | Event::BezoekAfgebroken { .. } => StapRol::Beschermend,
             Event::VraagBeantwoord { .. } | Event::VragenlijstOndertekend { .. } => StapRol::Klant,
+            // Steering the tour the routekaart allowed at binnentreden: no new contact.
+            Event::AanwijzingGestuurd { .. } => StapRol::Klant,
         }
     }
 }

@@ -32,6 +32,7 @@ impl EventSoort {
             EventSoort::Internetonderzoek => "Internetonderzoek",
             EventSoort::VraagBeantwoord => "Vraag beantwoord",
             EventSoort::VragenlijstOndertekend => "Vragenlijst ondertekend",
+            EventSoort::AanwijzingGestuurd => "Aanwijzing aan de klant",
         }
     }
 }

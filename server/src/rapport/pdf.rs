@@ -721,6 +721,7 @@ fn waarnemingen(l: &mut Layout, reading: &Reading, shown: &BTreeMap<String, (Str
                 | Event::Internetonderzoek { .. }
                 | Event::VraagBeantwoord { .. }
                 | Event::VragenlijstOndertekend { .. }
+                | Event::AanwijzingGestuurd { .. }
         )
     });
     if reading
@@ -776,6 +777,12 @@ fn waarnemingen(l: &mut Layout, reading: &Reading, shown: &BTreeMap<String, (Str
                     l.field("", &format!("foto van de klant, SHA-256 {h}"));
                 }
                 thumbnails(l, shown, antwoord.fotos());
+            }
+            Event::AanwijzingGestuurd { door, tekst } => {
+                l.field(
+                    &cite(n, r),
+                    &format!("aanwijzing van {door} aan de klant: “{tekst}”"),
+                );
             }
             Event::VragenlijstOndertekend { door, handtekening } => {
                 l.field(

@@ -543,6 +543,9 @@ fn event_body(d: &Dossier, v: &VisitDossier, ev: &Event) -> Markup {
                 p { "De antwoorden zijn ondertekend door " (door) "." }
                 (handtekening_svg(handtekening))
             }
+            Event::AanwijzingGestuurd { door, tekst } => {
+                p { "Aanwijzing van " (door) " aan de klant: “" (tekst) "”" }
+            }
             Event::Internetonderzoek { door, bronnen, waarom_evenredig, waarom_niet_minder_ingrijpend, bevindingen } => {
                 p { "Internetonderzoek door " (door) "." }
                 p { "Geraadpleegd: " (bronnen.join(", ")) }

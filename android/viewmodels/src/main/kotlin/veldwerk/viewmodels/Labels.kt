@@ -50,6 +50,7 @@ object Labels {
         Stapsoort.INTERNETONDERZOEK -> "Internetonderzoek"
         Stapsoort.VRAAG_BEANTWOORD -> "Vraag beantwoorden"
         Stapsoort.VRAGENLIJST_ONDERTEKEND -> "Vragenlijst ondertekenen"
+        Stapsoort.AANWIJZING_GESTUURD -> "Aanwijzing aan de klant"
     }
 
     fun fase(f: Fase): String = when (f) {
