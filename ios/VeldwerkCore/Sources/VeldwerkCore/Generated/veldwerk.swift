@@ -4918,6 +4918,7 @@ public enum Stapsoort: Equatable, Hashable {
     case internetonderzoek
     case vraagBeantwoord
     case vragenlijstOndertekend
+    case aanwijzingGestuurd
 
 
 
@@ -4988,6 +4989,8 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         case 24: return .vraagBeantwoord
         
         case 25: return .vragenlijstOndertekend
+        
+        case 26: return .aanwijzingGestuurd
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -5095,6 +5098,10 @@ public struct FfiConverterTypeStapsoort: FfiConverterRustBuffer {
         
         case .vragenlijstOndertekend:
             writeInt(&buf, Int32(25))
+        
+        
+        case .aanwijzingGestuurd:
+            writeInt(&buf, Int32(26))
         
         }
     }
