@@ -923,3 +923,98 @@ pub fn beeindig(tx: &Tx<'_>, device_id: &str, sessie: &str, at: i64) -> Result<A
     }
     stand(tx, device_id, sessie, at)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            prop_oneof![
+                Just("soort".to_owned()),
+                Just("vraag_beantwoord".to_owned()),
+                Just("toestemming_gegeven".to_owned()),
+                Just("antwoord".to_owned()),
+                ".{0,12}"
+            ]
+            .prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        Just("soort".to_owned()),
+                        Just("vragenlijst".to_owned()),
+                        Just("versie".to_owned()),
+                        Just("sleutel".to_owned()),
+                        Just("antwoord".to_owned()),
+                        Just("handtekening".to_owned()),
+                        Just("gewezen_op_gevolgen".to_owned()),
+                        "[a-z]{1,6}"
+                    ],
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Whatever a browser sends as a statement is refused or read, never a panic; what is
+        /// read signs the same after the round trip the device makes.
+        #[test]
+        fn a_hostile_statement_never_panics(value in json()) {
+            if let Ok(event) = als_gebeurtenis(&value) {
+                let part = gebeurtenis_of(&event).unwrap();
+                prop_assert_eq!(canonical_json(&part), canonical_json(&value));
+            }
+        }
+    }
+
+    /// Each kind of statement the page sends reads as its event, with the device's fields.
+    #[test]
+    fn the_statements_of_the_page_read_as_events() {
+        for (gebeurtenis, soort) in [
+            (
+                json!({"soort": "toestemming_gegeven"}),
+                "toestemming_gegeven",
+            ),
+            (
+                json!({"soort": "toestemming_geweigerd", "gewezen_op_gevolgen": true}),
+                "toestemming_geweigerd",
+            ),
+            (
+                json!({"soort": "toestemming_ingetrokken"}),
+                "toestemming_ingetrokken",
+            ),
+            (
+                json!({"soort": "vraag_beantwoord", "vragenlijst": "w", "versie": 1, "sleutel": "a", "antwoord": {"soort": "getal", "waarde": 2}}),
+                "vraag_beantwoord",
+            ),
+            (
+                json!({"soort": "vragenlijst_ondertekend", "handtekening": {"breedte": 10, "hoogte": 10, "strepen": [[[1, 1], [2, 2]]]}}),
+                "vragenlijst_ondertekend",
+            ),
+        ] {
+            let event = als_gebeurtenis(&gebeurtenis).unwrap();
+            assert_eq!(event.soort().as_str(), soort);
+        }
+        // A handhaver's step, an extra key, a float for an integer: refused.
+        for bad in [
+            json!({"soort": "waarneming", "ruimte": "r", "tekst": "t"}),
+            json!({"soort": "toestemming_gegeven", "door": "iemand"}),
+            json!({"soort": "vraag_beantwoord", "vragenlijst": "w", "versie": 1.0, "sleutel": "a", "antwoord": {"soort": "getal", "waarde": 2}}),
+            json!("toestemming_gegeven"),
+        ] {
+            assert!(als_gebeurtenis(&bad).is_err(), "{bad}");
+        }
+    }
+}
