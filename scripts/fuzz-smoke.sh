@@ -25,24 +25,71 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked --quiet --debug
 fi
 
+# What libFuzzer reported about a crash, without the driver's own backtrace: from the first line
+# of the report on, deep stack frames cut.
+report() {
+    awk '/panicked at|==[0-9]+==|deadly signal|out-of-memory|LeakSanitizer|ALARM|Slowest unit/ { on = 1 }
+         on && /^ *#[0-9]+ 0x/ { if (++frames > 12) next }
+         on && /^Error: Fuzz target exited/ { exit }
+         on && n++ < 120 { print }' "$1"
+}
+
+# Prints the inputs libFuzzer saved for a crash of target $1 (hex, first 512 bytes each).
+show_inputs() {
+    for input in fuzz/artifacts/"$1"/*; do
+        [ -f "$input" ] || continue
+        echo "-- $input ($(wc -c <"$input") bytes)"
+        xxd -l 512 "$input" || od -A x -t x1z -N 512 "$input"
+    done
+}
+
+# Runs target $1 from its corpus for the smoke's seconds into log $2.
+run_target() {
+    RUST_BACKTRACE=0 cargo +"$toolchain" fuzz run "${build_flag[@]}" --fuzz-dir fuzz "$1" "fuzz/corpus/$1" "fuzz/seeds/$1" -- \
+        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$2" 2>&1
+}
+
+# Feeds each saved input of target $1 once; fails when one crashes.
+replay_inputs() {
+    local target="$1" log="$2"
+    shift 2
+    RUST_BACKTRACE=0 cargo +"$toolchain" fuzz run "${build_flag[@]}" --fuzz-dir fuzz "$target" "$@" -- -runs=1 >"$log" 2>&1
+}
+
 targets=$(cargo +"$toolchain" fuzz list --fuzz-dir fuzz)
 for target in $targets; do
     echo "== fuzz $target (${seconds}s)"
-    corpus="fuzz/corpus/$target"
-    mkdir -p "$corpus" "fuzz/seeds/$target" "fuzz/regressions/$target"
+    mkdir -p "fuzz/corpus/$target" "fuzz/seeds/$target" "fuzz/regressions/$target" "fuzz/artifacts/$target"
     log="fuzz/artifacts/$target.log"
-    mkdir -p fuzz/artifacts
-    if ! cargo +"$toolchain" fuzz run "${build_flag[@]}" --fuzz-dir fuzz "$target" "$corpus" "fuzz/seeds/$target" -- \
-        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$log" 2>&1; then
-        tail -40 "$log"
-        echo "fuzz-smoke: $target crashed; the input is in fuzz/artifacts/$target/" >&2
-        exit 1
+    if ! run_target "$target" "$log"; then
+        report "$log"
+        show_inputs "$target"
+        # The targets are deterministic: a bug is found again by feeding its input alone. A crash
+        # its input does not reproduce came from the run's accumulated state (a leak check, the
+        # RSS of the whole run); it is reported above and the run is tried once more, which
+        # must then pass.
+        inputs=(fuzz/artifacts/"$target"/*)
+        if [ ! -f "${inputs[0]}" ] || replay_inputs "$target" "$log.replay" "${inputs[@]}"; then
+            echo "fuzz-smoke: $target stopped, but its saved input does not crash it alone; running it again" >&2
+            mkdir -p fuzz/artifacts/unreproduced
+            mv fuzz/artifacts/"$target"/* fuzz/artifacts/unreproduced/ 2>/dev/null || true
+            if ! run_target "$target" "$log"; then
+                report "$log"
+                show_inputs "$target"
+                echo "fuzz-smoke: $target crashed twice; the inputs are in fuzz/artifacts/$target/" >&2
+                exit 1
+            fi
+        else
+            report "$log.replay"
+            echo "fuzz-smoke: $target crashed; the input (above) is in fuzz/artifacts/$target/" >&2
+            exit 1
+        fi
     fi
     grep -E "^stat::(number_of_executed_units|peak_rss_mb)|^Done [0-9]+ runs" "$log" || true
     if compgen -G "fuzz/regressions/$target/*" >/dev/null; then
         echo "== replay fuzz/regressions/$target"
-        if ! cargo +"$toolchain" fuzz run "${build_flag[@]}" --fuzz-dir fuzz "$target" fuzz/regressions/"$target"/* -- -runs=1 >"$log" 2>&1; then
-            tail -40 "$log"
+        if ! replay_inputs "$target" "$log" fuzz/regressions/"$target"/*; then
+            report "$log"
             exit 1
         fi
     fi
