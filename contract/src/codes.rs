@@ -87,7 +87,6 @@ pub const CODES: &[Registered] = &[
     code("enroll_not_handhaver", "server/src/devices.rs"),
     code("entry_duplicate", "server/src/sync/check.rs"),
     code("entry_foreign", "server/src/sync/check.rs"),
-    code("entry_removed", "server/src/sync/check.rs"),
     code("entry_unverified", "server/src/sync/check.rs"),
     code("envelope_invalid", "contract/src/sync.rs"),
     code("envelope_malformed", "contract/src/sync.rs"),

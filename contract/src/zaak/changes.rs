@@ -30,7 +30,14 @@ pub enum ChangeRefusal {
 /// What the new changes touched: the visits they created or appended entries to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Touched {
+    /// Every visit the changes created or appended entries to.
     pub visits: BTreeSet<String>,
+    /// The visits among them that the changes created.
+    pub created: BTreeSet<String>,
+    /// The entry objects the changes inserted into visits that existed before: every other
+    /// entry object of those visits is as it was (see
+    /// [`ZaakDocument::stored_entries_before_and_after`]).
+    pub inserted: HashSet<ObjId>,
 }
 
 /// An object id as the operations name it.
@@ -170,6 +177,7 @@ impl ZaakDocument {
             };
             layout::validate_visit(&self.doc, visit_id, &only, None)?;
             touched.visits.insert(visit_id.clone());
+            touched.created.insert(visit_id.clone());
         }
         for (visit_id, ids) in &new_entries {
             let Some(visits) = &visits else {
@@ -208,6 +216,7 @@ impl ZaakDocument {
                     });
                 };
                 layout::validate_entry(&self.doc, visit_id, index, &obj, None)?;
+                touched.inserted.insert(obj);
             }
             touched.visits.insert(visit_id.clone());
         }

@@ -59,9 +59,31 @@ fn a_new_visit_and_new_entries_are_allowed() {
         .append_entry(&visit, &event(3), &policy(), &s, at(5, 1))
         .unwrap();
     let before = server.heads();
+    let held_before = server.stored_entries(&visit).unwrap();
     server.merge(&mut device).unwrap();
     let touched = server.check_new_changes(&before, &[]).unwrap();
-    assert_eq!(touched.visits, BTreeSet::from([mine, visit]));
+    assert_eq!(
+        touched.visits,
+        BTreeSet::from([mine.clone(), visit.clone()])
+    );
+    assert_eq!(touched.created, BTreeSet::from([mine.clone()]));
+    // The one entry appended to the existing visit (the new visit's objects are all new).
+    assert_eq!(touched.inserted.len(), 1);
+    // One read after the changes gives what the visit held before them and holds now.
+    let (was, now) = server
+        .stored_entries_before_and_after(&visit, &touched.inserted)
+        .unwrap();
+    assert_eq!(was, held_before);
+    assert_eq!(now, server.stored_entries(&visit).unwrap());
+    assert_eq!(now.len(), 2);
+    let (was, now) = server
+        .stored_entries_before_and_after(&mine, &touched.inserted)
+        .unwrap();
+    assert_eq!(
+        (was.len(), now.len()),
+        (1, 1),
+        "a new visit's entries are not inserted ones"
+    );
 }
 
 /// Issue 13, item 1: the body of another device's signed entry edited in place.

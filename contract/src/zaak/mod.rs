@@ -15,7 +15,7 @@ pub mod changes;
 pub mod layout;
 pub mod schema;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
@@ -474,6 +474,15 @@ impl ZaakDocument {
     /// Every stored entry object of a visit in document order, each read on its own so one
     /// unreadable entry does not hide the others (`Err` carries its `entry_id` if readable).
     fn read_visit(&self, visit_id: &str) -> Result<Vec<StoredEntry>, ZaakError> {
+        let mut out = Vec::new();
+        for (_, entry) in self.read_visit_objects(visit_id)? {
+            out.push(entry);
+        }
+        Ok(out)
+    }
+
+    /// [`Self::read_visit`] with the object each entry was read from.
+    fn read_visit_objects(&self, visit_id: &str) -> Result<Vec<(ObjId, StoredEntry)>, ZaakError> {
         let objs = self.visit_objs(visit_id)?;
         if objs.is_empty() {
             return Err(ZaakError::UnknownVisit(visit_id.to_owned()));
@@ -483,19 +492,42 @@ impl ZaakDocument {
         for v in objs {
             for list in objects(&self.doc, &v, ENTRIES, ObjType::List)? {
                 for item in self.doc.list_range(&list, ..) {
+                    let obj = item.id();
                     if item.value != ValueRef::Object(ObjType::Map) {
                         let path = format!("{list_path}[{}]", item.index);
-                        out.push(Err((String::new(), malformed(&path, "", "not a map"))));
+                        out.push((obj, Err((String::new(), malformed(&path, "", "not a map")))));
                         continue;
                     }
-                    let f = Fields::read_item(&self.doc, &item.id(), &list_path, item.index);
-                    out.push(
-                        read_entry(&f).map_err(|err| (f.str("entry_id").unwrap_or_default(), err)),
-                    );
+                    let f = Fields::read_item(&self.doc, &obj, &list_path, item.index);
+                    let entry =
+                        read_entry(&f).map_err(|err| (f.str("entry_id").unwrap_or_default(), err));
+                    out.push((obj, entry));
                 }
             }
         }
         Ok(out)
+    }
+
+    /// A visit's stored entries as [`Self::stored_entries`] reads them (`.1`), and of those the
+    /// ones that are not among `inserted` (`.0`). After changes that [`Self::check_new_changes`]
+    /// passed, with `inserted` its [`changes::Touched::inserted`], `.0` is what the visit held
+    /// before them: the changes could only insert those entry objects and left every other one
+    /// as it was, so one read after them gives both sides.
+    pub fn stored_entries_before_and_after(
+        &self,
+        visit_id: &str,
+        inserted: &HashSet<ObjId>,
+    ) -> Result<(Vec<Entry>, Vec<Entry>), ZaakError> {
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        for (obj, entry) in self.read_visit_objects(visit_id)? {
+            let entry = entry.map_err(|(_, e)| e)?;
+            if !inserted.contains(&obj) {
+                before.push(entry.clone());
+            }
+            after.push(entry);
+        }
+        Ok((before, after))
     }
 
     /// Every stored copy of every entry of a visit, in document order: the input of

@@ -1,6 +1,5 @@
 //! Loaded zaak documents kept in memory between round trips, with what the checks read of them
-//! (summary and every stored entry), so a round trip neither reloads a document from the store
-//! nor reads its stored entries again before applying a message.
+//! (the summary), so a round trip does not reload a document from the store.
 //!
 //! One [`DocCache`] per [`super::SyncService`], so per server and per store: nothing is shared
 //! between two servers in one process.
@@ -26,10 +25,10 @@
 //! [`super::shared`]). Bounded by count and by estimated memory; the least recently used entries
 //! go first.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
-use veldwerk_contract::zaak::{Entry, ZaakDocument, ZaakSummary};
+use veldwerk_contract::zaak::{ZaakDocument, ZaakSummary};
 
 /// At most this many documents are kept.
 pub const MAX_DOCS: usize = 4096;
@@ -45,12 +44,12 @@ fn charge(stored_bytes: usize) -> usize {
     (16 << 10) + 8 * stored_bytes
 }
 
-/// What the checks know of a document before a message is applied to it.
+/// What the checks know of a document before a message is applied to it: its summary. The
+/// entries a message touched are read after it is applied, what they were before and are now in
+/// one read ([`super::check`]), so nothing of the other visits is ever read.
 #[derive(Debug, Clone)]
 pub struct Known {
     pub summary: ZaakSummary,
-    /// Every stored entry copy of every visit, by visit id.
-    pub entries: BTreeMap<String, Vec<Entry>>,
 }
 
 /// A loaded document, the store row it is current at, and what the checks know of it.

@@ -8,10 +8,15 @@
 //! message's chunks are within [`super::limits`] before Automerge applies them; every new change is
 //! authored by an actor of the sending device (ADR 0002, Actors); the new changes only add visits
 //! and entries, which match the document's layout (`ZaakDocument::check_new_changes`); the summary
-//! is the server's alone; a new visit names the sending device; no entry disappears and no visit
-//! holds two copies of an entry; every entry of every visit the message touched is verified: new
-//! ones are the sending device's and verify (signature, key of that device, chain), and no entry
-//! that verified before stops verifying.
+//! is the server's alone; a new visit names the sending device; no visit holds two copies of an
+//! entry; every entry of every visit the message touched is verified: new ones are the sending
+//! device's and verify (signature, key of that device, chain), and no entry that verified before
+//! stops verifying. No entry can disappear: deleting from an entry list is a rewrite.
+//!
+//! What a check costs depends on what the message carries, not on the zaak's history: before
+//! the message is applied only the summary is read, and afterwards only the visits the changes
+//! touched, once, giving both what such a visit holds now and (without the entry objects the
+//! changes inserted) what it held before.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -19,9 +24,7 @@ use automerge::sync;
 use veldwerk_contract::evidence::{self, klantverklaring, EntryStatus, KeyDirectory, Signatures};
 use veldwerk_contract::policy::PolicyBundle;
 use veldwerk_contract::sync::{Ack, Rejection};
-use veldwerk_contract::zaak::{
-    actor_belongs_to_device, ChangeRefusal, Entry, VisitMeta, ZaakDocument,
-};
+use veldwerk_contract::zaak::{actor_belongs_to_device, ChangeRefusal, Entry, ZaakDocument};
 
 use super::cache::Known;
 use super::limits::{self, SyncLimits};
@@ -72,28 +75,11 @@ pub fn ack_heads(doc: &mut ZaakDocument) -> Vec<serde_bytes::ByteBuf> {
 /// Every stored entry copy of every visit, by visit id.
 type EntriesByVisit = BTreeMap<String, Vec<Entry>>;
 
-/// Every visit, and every stored entry copy of every visit.
-fn visits_and_entries(
-    doc: &ZaakDocument,
-    zaak_id: &str,
-) -> Result<(Vec<VisitMeta>, EntriesByVisit), Rejection> {
-    let visits = doc.visits().map_err(|e| unreadable(zaak_id, &e))?;
-    let mut out = BTreeMap::new();
-    for v in &visits {
-        let entries = doc
-            .stored_entries(&v.visit_id)
-            .map_err(|e| unreadable(zaak_id, &e))?;
-        out.insert(v.visit_id.clone(), entries);
-    }
-    Ok((visits, out))
-}
-
 /// What the checks need to know of `doc` before a message is applied (read once per document
 /// and kept with it in [`super::cache`]).
 pub fn known(doc: &ZaakDocument, zaak_id: &str) -> Result<Known, Rejection> {
     Ok(Known {
         summary: doc.summary().map_err(|e| unreadable(zaak_id, &e))?,
-        entries: visits_and_entries(doc, zaak_id)?.1,
     })
 }
 
@@ -166,7 +152,7 @@ pub struct Target<'a> {
 /// Applies `message` from the sender's device to the target document of `zaak_id` (loaded from
 /// the store, or kept in memory since it was, for this request) and makes the checks that need no
 /// signature verdict: the message's bounds, actors, what the new changes touched and the layout,
-/// the summary, new visits, removed or duplicated entries. Queues in `signatures` the signatures
+/// the summary, new visits, duplicated entries. Queues in `signatures` the signatures
 /// of every entry of every visit the message touched; [`finish`] makes the rest of the checks
 /// once they are verified.
 pub fn apply(
@@ -192,12 +178,13 @@ pub fn apply(
     // Bounded before Automerge sees the changes (see `limits`).
     let parsed = limits::parse_changes(zaak_id, &offered, limits)?;
     let heads_before = doc.heads();
-    let before = if !offered.is_empty() {
-        let k = match known_before.take() {
-            Some(k) => k,
-            None => known(doc, zaak_id)?,
-        };
-        Some((k.summary, k.entries))
+    // Only the summary is read before the message is applied: the entries it could have
+    // touched are read once afterwards, both sides at once (see below).
+    let summary_before = if !offered.is_empty() {
+        Some(match known_before.take() {
+            Some(k) => k.summary,
+            None => known(doc, zaak_id)?.summary,
+        })
     } else {
         None
     };
@@ -230,17 +217,14 @@ pub fn apply(
         new_changes: 0,
         new: None,
     };
-    let (summary_before, entries_before) = match before {
+    let summary_before = match summary_before {
         None => return Ok(applied),
-        Some(b) if doc.heads() == applied.heads_before => {
+        Some(summary) if doc.heads() == applied.heads_before => {
             // Nothing new after all: what was known still holds.
-            *known_before = Some(Known {
-                summary: b.0,
-                entries: b.1,
-            });
+            *known_before = Some(Known { summary });
             return Ok(applied);
         }
-        Some(b) => b,
+        Some(summary) => summary,
     };
     limits::check_document_actors(zaak_id, doc.actor_count(), limits)?;
     let actors = doc.change_actors_since(&applied.heads_before);
@@ -275,11 +259,14 @@ pub fn apply(
             format!("Zaak {zaak_id}: de zaakgegevens mogen alleen op kantoor worden gewijzigd."),
         ));
     }
-    // Only the touched visits can differ from what was known (the check above proves the rest
-    // untouched): read those again.
+    // Only the touched visits can differ from before (the check above proves the rest
+    // untouched), and in those only the entry objects the changes inserted: one read of each
+    // touched visit gives what it holds now and, without those, what it held before.
+    let mut entries_before = EntriesByVisit::new();
     let mut entries_after = EntriesByVisit::new();
     for visit_id in &touched.visits {
-        if !entries_before.contains_key(visit_id) {
+        let created = touched.created.contains(visit_id);
+        if created {
             let v = doc.visit(visit_id).map_err(|e| unreadable(zaak_id, &e))?;
             if v.created_by != device_id {
                 return Err(reject(
@@ -292,11 +279,11 @@ pub fn apply(
                 ));
             }
         }
-        let entries = doc
-            .stored_entries(visit_id)
+        let (before, after) = doc
+            .stored_entries_before_and_after(visit_id, &touched.inserted)
             .map_err(|e| unreadable(zaak_id, &e))?;
         let mut ids = HashSet::new();
-        if let Some(twice) = entries.iter().find(|e| !ids.insert(e.entry_id.as_str())) {
+        if let Some(twice) = after.iter().find(|e| !ids.insert(e.entry_id.as_str())) {
             return Err(reject(
                 zaak_id,
                 "entry_duplicate",
@@ -306,26 +293,10 @@ pub fn apply(
                 ),
             ));
         }
-        entries_after.insert(visit_id.clone(), entries);
-    }
-    for (visit_id, before) in entries_before
-        .iter()
-        .filter(|(v, _)| touched.visits.contains(*v))
-    {
-        let after: HashSet<&str> = entries_after
-            .get(visit_id)
-            .map(|es| es.iter().map(|e| e.entry_id.as_str()).collect())
-            .unwrap_or_default();
-        if let Some(gone) = before.iter().find(|e| !after.contains(e.entry_id.as_str())) {
-            return Err(reject(
-                zaak_id,
-                "entry_removed",
-                format!(
-                    "Zaak {zaak_id}: vastlegging {} zou verdwijnen; vastleggingen worden nooit verwijderd.",
-                    gone.entry_id
-                ),
-            ));
+        if !created {
+            entries_before.insert(visit_id.clone(), before);
         }
+        entries_after.insert(visit_id.clone(), after);
     }
     // Every entry of every touched visit is verified again, not only new ones.
     let mut changed = Vec::new();
@@ -493,11 +464,6 @@ pub fn finish(
         }
         *known_before = Some(Known {
             summary: new.summary_before,
-            entries: {
-                let mut all = new.entries_before;
-                all.extend(new.entries_after);
-                all
-            },
         });
     }
 

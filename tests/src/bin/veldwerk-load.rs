@@ -12,6 +12,7 @@
 //! Build with `--release` for figures that mean something. `VELDWERK_LOAD_TRACE=1` prints the
 //! sync messages of any device that needs more than four round trips; `VELDWERK_LOAD_PAUSE=SECS`
 //! pauses before the `many` burst and prints the server's pid (to attach a profiler);
+//! `VELDWERK_LOAD_COLD=1` restarts every instance right before the `many` burst;
 //! `VELDWERK_LOAD_PHASES=1` has the server log its per-round-trip phase timings and prints their
 //! totals (and for the `many` burst their percentiles).
 
@@ -54,6 +55,7 @@ environment:
   VELDWERK_LOAD_INSTANCES=N  N server instances on the one store (1); each device talks to one,
                              in turn, as a load balancer spreads them; CPU and RSS are summed
   VELDWERK_LOAD_PHASES=1     the server logs per-round-trip phase timings; day and many print them
+  VELDWERK_LOAD_COLD=1       restart every instance right before the `many` burst (cold caches)
   VELDWERK_LOAD_PAUSE=SECS   pause before the `many` burst, printing the server's pid (profiler)
   VELDWERK_LOAD_TRACE=1      print the sync messages of a device past its fourth round trip
 ";
@@ -111,7 +113,9 @@ fn serve(dir: &Path, database_url: Option<String>) -> Result<()> {
     }
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        // A restarted instance binds the address it had (`VELDWERK_LOAD_COLD`).
+        let bind = std::env::var("VELDWERK_LOAD_BIND").unwrap_or_else(|_| "127.0.0.1:0".into());
+        let listener = tokio::net::TcpListener::bind(bind.as_str()).await?;
         println!("listening {}", listener.local_addr()?);
         std::io::stdout().flush()?;
         let stop = async {
@@ -186,29 +190,11 @@ impl Server {
             _ => 1,
         };
         let (mut children, mut bases) = (Vec::new(), Vec::new());
+        let url = scratch.as_ref().map(|s| s.url.0.clone());
         for i in 0..instances {
-            // The phase log is the first instance's.
-            let stderr = if phases_wanted() && i == 0 {
-                Stdio::from(std::fs::File::create(&log)?)
-            } else {
-                Stdio::null()
-            };
-            let mut child = Command::new(std::env::current_exe()?)
-                .arg("serve")
-                .arg(dir.path())
-                .args(scratch.as_ref().map(|s| s.url.0.clone()))
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(stderr)
-                .spawn()?;
-            let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
-            let mut line = String::new();
-            BufReader::new(stdout).read_line(&mut line)?;
-            let addr = line
-                .trim()
-                .strip_prefix("listening ")
-                .ok_or_else(|| anyhow!("server did not start: {line:?}"))?;
-            bases.push(format!("http://{addr}"));
+            let (child, base) =
+                spawn_instance(dir.path(), url.as_deref(), (i == 0).then_some(&log), None)?;
+            bases.push(base);
             children.push(child);
         }
         Ok(Server {
@@ -289,6 +275,25 @@ impl Server {
         Ok(total)
     }
 
+    /// Stops every instance and starts it again on its address: a burst after this finds every
+    /// cache cold, as right after a deploy or on an instance a load balancer just added.
+    fn restart(&mut self) -> Result<()> {
+        let url = self._scratch.as_ref().map(|s| s.url.0.clone());
+        for (i, child) in self.children.iter_mut().enumerate() {
+            drop(child.stdin.take());
+            child.wait()?;
+            let addr = self.bases[i].trim_start_matches("http://").to_owned();
+            let (again, _) = spawn_instance(
+                self._dir.path(),
+                url.as_deref(),
+                (i == 0).then_some(&self.log),
+                Some(&addr),
+            )?;
+            *child = again;
+        }
+        Ok(())
+    }
+
     fn stop(mut self) -> Result<()> {
         for child in &mut self.children {
             drop(child.stdin.take());
@@ -298,6 +303,46 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// One server instance as a child process on the store of `dir` (or the PostgreSQL database
+/// `database_url`), bound to `bind` (else a free port); with `log`, its phase log goes there
+/// (appended). Returns the child and its base URL.
+fn spawn_instance(
+    dir: &Path,
+    database_url: Option<&str>,
+    log: Option<&std::path::PathBuf>,
+    bind: Option<&str>,
+) -> Result<(Child, String)> {
+    let stderr = match log {
+        Some(log) if phases_wanted() => Stdio::from(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)?,
+        ),
+        _ => Stdio::null(),
+    };
+    let mut command = Command::new(std::env::current_exe()?);
+    command
+        .arg("serve")
+        .arg(dir)
+        .args(database_url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(stderr);
+    if let Some(bind) = bind {
+        command.env("VELDWERK_LOAD_BIND", bind);
+    }
+    let mut child = command.spawn()?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let addr = line
+        .trim()
+        .strip_prefix("listening ")
+        .ok_or_else(|| anyhow!("server did not start: {line:?}"))?;
+    Ok((child, format!("http://{addr}")))
 }
 
 fn new_zaak(id: &str) -> NewZaak {
@@ -488,6 +533,11 @@ impl Device {
     }
 }
 
+/// `VELDWERK_LOAD_COLD=1`: the `many` burst right after every instance restarted.
+fn cold_wanted() -> bool {
+    std::env::var_os("VELDWERK_LOAD_COLD").is_some()
+}
+
 fn phases_wanted() -> bool {
     std::env::var_os("VELDWERK_LOAD_PHASES").is_some()
 }
@@ -666,7 +716,7 @@ fn many(devices: usize, zaken: usize, runs: usize) -> Result<()> {
 
 /// `devices` devices, each with `zaken` changed zaken, syncing at once.
 fn many_once(devices: usize, zaken: usize) -> Result<Burst> {
-    let server = Arc::new(Server::start(devices, zaken)?);
+    let mut server = Server::start(devices, zaken)?;
     let mut fleet = Vec::with_capacity(devices);
     for h in 0..devices {
         let mut d = Device::enroll(&server, &format!("h{h}"))?;
@@ -674,6 +724,11 @@ fn many_once(devices: usize, zaken: usize) -> Result<Burst> {
         d.work(1, 2)?;
         fleet.push(d);
     }
+    if cold_wanted() {
+        server.restart()?;
+        println!("many: every instance restarted before the burst (cold caches)");
+    }
+    let server = Arc::new(server);
     let rss_before = server.peak_rss_mib()?;
     pause_for_profiler(&server);
     let log_from = server.log_len();
